@@ -1,0 +1,12 @@
+//! Doppelwatch core: who the person is ([`identity`]), what a platform shows of an account
+//! ([`profile`]), and how much that account copies the person ([`detect`]).
+//!
+//! The core has no GUI dependency: the CLI (`src/main.rs`) and the desktop shell (`src-tauri`)
+//! are thin adapters over it.
+
+pub mod detect;
+pub mod identity;
+pub mod profile;
+
+/// The crate version, shown by the CLI and the desktop app.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
