@@ -117,10 +117,8 @@ pub fn validate_handle(platform: &Platform, handle: &str) -> Result<String, Hand
     }
     match platform {
         Platform::X => {
-            let ok = bare.len() <= 15
-                && bare
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'_');
+            let ok =
+                bare.len() <= 15 && bare.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
             if ok {
                 Ok(bare.to_string())
             } else {

@@ -4,9 +4,17 @@
 //! The core has no GUI dependency: the CLI (`src/main.rs`) and the desktop shell (`src-tauri`)
 //! are thin adapters over it.
 
+pub mod config;
 pub mod detect;
+pub mod fake;
 pub mod identity;
+pub mod notify;
 pub mod profile;
+pub mod report;
+pub mod secrets;
+pub mod sources;
+pub mod store;
+pub mod watch;
 
 /// The crate version, shown by the CLI and the desktop app.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

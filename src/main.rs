@@ -1,12 +1,7 @@
-//! The `doppelwatch` command line.
+//! The `doppelwatch` command line: thin adapters over the core library.
+
+mod cli;
 
 fn main() {
-    std::process::exit(doppelwatch_cli::run());
-}
-
-mod doppelwatch_cli {
-    pub fn run() -> i32 {
-        println!("doppelwatch {}", doppelwatch::VERSION);
-        0
-    }
+    std::process::exit(cli::run());
 }

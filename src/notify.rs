@@ -1,0 +1,1 @@
+//! Native desktop notifications (notify-rust). TODO(issue 4).

@@ -1,0 +1,1 @@
+//! Report drafts per platform, API filing and evidence bundles. TODO(issue 4).

@@ -1,0 +1,1 @@
+//! The SQLite store. TODO(issue 4).
