@@ -12,6 +12,10 @@ pub struct ScoreArgs {
     /// Candidate profiles, one JSON object per line.
     #[arg(long)]
     pub candidates: PathBuf,
+    /// Date account ages are measured against (RFC 3339 or YYYY-MM-DD); defaults to now.
+    /// Makes a scoring run reproducible.
+    #[arg(long)]
+    pub now: Option<String>,
 }
 
 #[derive(Args)]
@@ -42,8 +46,8 @@ pub struct AvatarHashArgs {
     pub image: PathBuf,
 }
 
-pub fn score(_args: ScoreArgs) -> i32 {
-    super::usage_error("score: not built yet (issue 2)")
+pub fn score(args: ScoreArgs) -> i32 {
+    super::score::run(args)
 }
 
 /// How many variants `variants` prints without `--limit`.

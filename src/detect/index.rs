@@ -22,13 +22,13 @@
 
 use std::io::{self, Read, Write};
 
-use rustc_hash::FxHashMap;
-use serde::Serialize;
-use unicode_normalization::char::is_combining_mark;
-use unicode_normalization::UnicodeNormalization;
-
+use super::confusables::{
+    confusable_skeleton, describe_lookalikes, display_safe, is_invisible, ordinal,
+};
 use super::{Reason, Signal, Verdict};
 use crate::identity::{Identity, Platform};
+use rustc_hash::FxHashMap;
+use serde::Serialize;
 
 /// Keys shorter than this match only when equal (no edits, no affixes).
 pub const MIN_EDIT_LEN: usize = 5;
@@ -98,59 +98,12 @@ pub fn fold_ascii_into(s: &[u8], out: &mut Vec<u8>) {
     }
 }
 
-/// True for characters that display as nothing or reorder text: zero-width characters, bidi
-/// controls, soft hyphen, BOM, variation selectors, tags.
-pub fn is_hidden(c: char) -> bool {
-    matches!(c as u32,
-        0x00AD | 0x034F | 0x061C | 0x115F..=0x1160 | 0x17B4..=0x17B5 | 0x180B..=0x180F
-        | 0x200B..=0x200F | 0x202A..=0x202E | 0x2060..=0x206F | 0x3164 | 0xFE00..=0xFE0F
-        | 0xFEFF | 0xFFA0 | 0xE0000..=0xE0FFF)
-        || c.is_control()
-}
-
-/// The look-alike fold of one character, before the `rn`/`vv`/`cl` merges: empty for hidden
-/// characters, separators and combining marks; ASCII through [`FOLD`]; anything else through
-/// NFKD (diacritics and fullwidth forms), the UTS #39 prototype and lowercasing.
-fn fold_char_into(c: char, out: &mut String) {
-    if c.is_ascii() {
-        let f = FOLD[c as usize];
-        if f != 0 {
-            out.push(f as char);
-        }
-        return;
-    }
-    if is_hidden(c) || is_combining_mark(c) {
-        return;
-    }
-    let mut buf = [0u8; 4];
-    for d in std::iter::once(c).nfkd() {
-        if d.is_ascii() {
-            fold_char_into(d, out);
-            continue;
-        }
-        if is_hidden(d) || is_combining_mark(d) {
-            continue;
-        }
-        for p in unicode_security::skeleton(d.encode_utf8(&mut buf)) {
-            if is_combining_mark(p) || is_hidden(p) {
-                continue;
-            }
-            if p.is_ascii() {
-                fold_char_into(p, out);
-            } else {
-                out.extend(p.to_lowercase());
-            }
-        }
-    }
-}
-
-/// Appends the look-alike key of any string to `out` (slow path for non-ASCII handles).
+/// Appends the look-alike key of any string to `out` (slow path for non-ASCII handles): the
+/// detector's [`confusable_skeleton`] (UTS #39 plus case, diacritics, fullwidth, invisible
+/// characters), then the same separator drop and merges as the ASCII path, so a handle and the
+/// detector agree on what looks the same.
 pub fn fold_unicode_into(s: &str, out: &mut Vec<u8>) {
-    let mut folded = String::with_capacity(s.len());
-    for c in s.chars() {
-        fold_char_into(c, &mut folded);
-    }
-    fold_ascii_into(folded.as_bytes(), out);
+    fold_ascii_into(confusable_skeleton(s).as_bytes(), out);
 }
 
 /// The look-alike key of `s` as a string.
@@ -611,6 +564,12 @@ impl HandleIndex {
         if !ascii && std::str::from_utf8(line).is_err() {
             return;
         }
+        // An IDN homograph arrives as punycode (`xn--pImer-...`): judge what it displays.
+        if ascii && memchr::memmem::find(line, b"xn--").is_some() {
+            if let Some(decoded) = decode_punycode(line) {
+                return self.scan_line(decoded.as_bytes(), scratch, out);
+            }
+        }
         let (core, shape) = core_of(line);
         if ascii {
             fold_ascii_into(core, &mut scratch.key);
@@ -733,7 +692,7 @@ impl HandleIndex {
         let hidden: Vec<String> = core
             .chars()
             .enumerate()
-            .filter(|(_, c)| is_hidden(*c))
+            .filter(|(_, c)| is_invisible(*c))
             .map(|(i, c)| format!("U+{:04X} at the {} character", c as u32, ordinal(i + 1)))
             .collect();
         if !hidden.is_empty() {
@@ -759,7 +718,7 @@ impl HandleIndex {
                 }
                 let plain = |s: &str| -> String {
                     s.chars()
-                        .filter(|c| !matches!(c, '_' | '.' | '-') && !is_hidden(*c))
+                        .filter(|c| !matches!(c, '_' | '.' | '-') && !is_invisible(*c))
                         .flat_map(char::to_lowercase)
                         .collect()
                 };
@@ -964,6 +923,24 @@ impl HandleIndex {
     }
 }
 
+/// The Unicode form of a handle with `xn--` labels, or `None` when nothing decodes to
+/// non-ASCII (then the ASCII form is what is displayed).
+fn decode_punycode(line: &[u8]) -> Option<String> {
+    let text = std::str::from_utf8(line).ok()?;
+    let (user, domain) = match text.split_once('@') {
+        Some((u, d)) => (Some(u), d),
+        None => (None, text),
+    };
+    let (unicode, result) = idna::domain_to_unicode(domain);
+    if result.is_err() || unicode.is_ascii() {
+        return None;
+    }
+    Some(match user {
+        Some(u) => format!("{u}@{unicode}"),
+        None => unicode,
+    })
+}
+
 /// Why a one-character substitution is notable, as a parenthesised remark (or empty).
 fn substitution_kind(a: char, b: char) -> &'static str {
     const WEAK_LOOKALIKES: &[(char, char)] = &[
@@ -1010,120 +987,6 @@ fn keyboard_adjacent(a: char, b: char) -> bool {
         }
         _ => false,
     }
-}
-
-/// English ordinal: 1st, 2nd, 3rd, 4th, 11th, 21st.
-fn ordinal(n: usize) -> String {
-    let suffix = match (n % 10, n % 100) {
-        (_, 11..=13) => "th",
-        (1, _) => "st",
-        (2, _) => "nd",
-        (3, _) => "rd",
-        _ => "th",
-    };
-    format!("{n}{suffix}")
-}
-
-/// A handle made safe to quote: hidden characters shown as `<U+XXXX>`, length bounded.
-fn display_safe(s: &str) -> String {
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i >= 80 {
-            out.push('…');
-            break;
-        }
-        if is_hidden(c) {
-            out.push_str(&format!("<U+{:04X}>", c as u32));
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
-
-/// Describes one character: `capital I (U+0049)`, `l (U+006C)`, `digit 0 (U+0030)`.
-fn describe_char(c: char) -> String {
-    let code = format!("U+{:04X}", c as u32);
-    if c.is_ascii_uppercase() {
-        format!("capital {c} ({code})")
-    } else if c.is_ascii_digit() {
-        format!("digit {c} ({code})")
-    } else {
-        format!("{c} ({code})")
-    }
-}
-
-fn describe_seq(s: &str) -> String {
-    let chars: Vec<char> = s.chars().collect();
-    if chars.len() == 1 {
-        describe_char(chars[0])
-    } else {
-        let parts: Vec<String> = chars.iter().map(|&c| describe_char(c)).collect();
-        format!("\"{s}\" ({})", parts.join(" + "))
-    }
-}
-
-/// One folded unit of a string: the key character and the raw characters that made it.
-struct Unit {
-    folded: char,
-    raw: String,
-    /// 1-based position of the first raw character.
-    position: usize,
-}
-
-/// The fold of `s` unit by unit (mirrors [`handle_key`], keeping provenance).
-fn units(s: &str) -> Vec<Unit> {
-    let mut out: Vec<Unit> = Vec::new();
-    for (i, c) in s.chars().enumerate() {
-        let mut f = String::new();
-        fold_char_into(c, &mut f);
-        for (k, fc) in f.chars().enumerate() {
-            let merged = out.last().and_then(|last| match (last.folded, fc) {
-                ('r', 'n') => Some('m'),
-                ('v', 'v') => Some('w'),
-                ('c', 'l') => Some('d'),
-                _ => None,
-            });
-            match (merged, out.last_mut()) {
-                (Some(m), Some(last)) => {
-                    last.folded = m;
-                    if k == 0 {
-                        last.raw.push(c);
-                    }
-                }
-                _ => out.push(Unit {
-                    folded: fc,
-                    raw: if k == 0 { c.to_string() } else { String::new() },
-                    position: i + 1,
-                }),
-            }
-        }
-    }
-    out
-}
-
-/// `capital I (U+0049) where yours has l (U+006C), 3rd character` for each look-alike
-/// difference between `cand` and `reference` whose keys align unit by unit; case-only
-/// differences are not look-alikes (platforms ignore case).
-fn describe_lookalikes(cand: &str, reference: &str) -> Vec<String> {
-    let a = units(cand);
-    let b = units(reference);
-    if a.len() != b.len() {
-        return Vec::new();
-    }
-    a.iter()
-        .zip(&b)
-        .filter(|(x, y)| x.folded == y.folded && !x.raw.is_empty() && !y.raw.is_empty())
-        .filter(|(x, y)| x.raw.to_lowercase() != y.raw.to_lowercase())
-        .map(|(x, y)| {
-            format!(
-                "{} where yours has {}, {} character",
-                describe_seq(&x.raw),
-                describe_seq(&y.raw),
-                ordinal(x.position)
-            )
-        })
-        .collect()
 }
 
 /// The naive baseline for benchmarks: Damerau-Levenshtein (strsim) of every handle against
@@ -1237,6 +1100,38 @@ mod tests {
         assert_eq!(handle_key("\u{0440}\u{0430}lmerreport"), "palmerreport");
         assert_eq!(handle_key("Ｐａｌｍｅｒ\u{200B}Report"), "palmerreport");
         assert_eq!(handle_key("pálmerreport"), "palmerreport");
+        // The fast ASCII path and the detector's skeleton agree.
+        for s in [
+            "PaImerReport",
+            "Pa1mer_Rep0rt",
+            "rnvvcl",
+            "CLASSIC",
+            "vvv",
+            "r_n",
+            "x.y-z",
+            "Il1|0O",
+        ] {
+            let mut slow = Vec::new();
+            fold_unicode_into(s, &mut slow);
+            assert_eq!(handle_key(s).as_bytes(), &slow[..], "{s}");
+        }
+    }
+
+    #[test]
+    fn punycode_homographs_are_decoded() {
+        let idx = HandleIndex::new(&[identity(
+            "Palmer Report",
+            &[(Platform::Bluesky, "palmerreport.com")],
+        )]);
+        let puny = idna::domain_to_ascii("p\u{0430}lmerreport.com").unwrap();
+        assert!(puny.starts_with("xn--"), "{puny}");
+        let m = scan(&idx, &puny);
+        assert_eq!(m.len(), 1, "{m:?}");
+        assert_eq!(m[0].verdict, Verdict::Impostor);
+        assert!(
+            m[0].reasons.iter().any(|r| r.detail.contains("U+0430")),
+            "{m:?}"
+        );
     }
 
     #[test]

@@ -9,6 +9,7 @@ pub mod handles;
 pub mod index;
 pub mod names;
 pub mod score;
+pub mod text;
 pub mod variants;
 
 use serde::{Deserialize, Serialize};
