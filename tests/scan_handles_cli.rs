@@ -35,8 +35,11 @@ fn scan(identities: &[&Path], input: &[u8]) -> Output {
     out
 }
 
+/// One output line: handle, identity, verdict, reasons as (signal, detail).
+type Match = (String, String, String, Vec<(String, String)>);
+
 /// Parses the output; every line must be exactly the contract's object.
-fn matches(out: &Output) -> Vec<(String, String, String, Vec<(String, String)>)> {
+fn matches(out: &Output) -> Vec<Match> {
     String::from_utf8(out.stdout.clone())
         .expect("UTF-8")
         .lines()
