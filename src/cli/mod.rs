@@ -6,6 +6,7 @@ use clap::{Parser, Subcommand};
 mod alerts;
 mod detect;
 mod scan;
+mod score;
 
 #[derive(Parser)]
 #[command(

@@ -8,6 +8,7 @@ pub mod confusables;
 pub mod handles;
 pub mod names;
 pub mod score;
+pub mod text;
 pub mod variants;
 
 use serde::{Deserialize, Serialize};
