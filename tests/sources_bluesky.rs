@@ -131,7 +131,19 @@ async fn impostors_placed_before_the_check_are_found_by_search_and_probe() {
             variant: "palmerreport.bsky.social".into()
         }
     );
-    assert_eq!(fake.request_count("/xrpc/app.bsky.actor.getProfiles"), 2);
+    // Both checks probed in batches of 25 look-alikes.
+    let probes = BlueskySource::new(&config)
+        .unwrap()
+        .probe_handles(&palmer())
+        .len();
+    assert!(
+        probes > 25,
+        "the detector's variants are probed too: {probes}"
+    );
+    assert_eq!(
+        fake.request_count("/xrpc/app.bsky.actor.getProfiles"),
+        2 * probes.div_ceil(25)
+    );
 }
 
 #[tokio::test]
