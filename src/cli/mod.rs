@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand};
 mod alerts;
 mod detect;
 mod scan;
+mod score;
 mod secret;
 
 /// The `--data-dir` given on the command line, for every subcommand that opens the store.
