@@ -9,16 +9,41 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-/// A private session bus; killed on drop.
+/// A private session bus; killed on drop. Its configuration lists no service directories, so
+/// nothing is started by D-Bus activation behind the test's back (a stray gnome-keyring or
+/// dunst would take the names the test serves).
 pub struct DbusSession {
     pub address: String,
     child: Child,
+    _dir: tempfile::TempDir,
 }
+
+const BUS_CONFIG: &str = r#"<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>session</type>
+  <listen>unix:dir=DIR</listen>
+  <auth>EXTERNAL</auth>
+  <policy context="default">
+    <allow send_destination="*" eavesdrop="true"/>
+    <allow eavesdrop="true"/>
+    <allow own="*"/>
+  </policy>
+</busconfig>
+"#;
 
 impl DbusSession {
     pub fn start() -> DbusSession {
+        let dir = tempfile::tempdir().unwrap();
+        let config = dir.path().join("session.conf");
+        std::fs::write(
+            &config,
+            BUS_CONFIG.replace("DIR", &dir.path().display().to_string()),
+        )
+        .unwrap();
         let mut child = Command::new("dbus-daemon")
-            .args(["--session", "--nofork", "--print-address=1"])
+            .arg(format!("--config-file={}", config.display()))
+            .args(["--nofork", "--print-address=1"])
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
@@ -31,7 +56,11 @@ impl DbusSession {
             address.starts_with("unix:"),
             "dbus-daemon printed {address:?}"
         );
-        DbusSession { address, child }
+        DbusSession {
+            address,
+            child,
+            _dir: dir,
+        }
     }
 }
 
