@@ -134,7 +134,7 @@ mod tests {
         assert_eq!(local.display_name.as_deref(), Some("Palmer Report"));
         assert_eq!(
             local.bio.as_deref(),
-            Some("Political news & commentary <script>\n\nFollow us\nWebsite: palmerreport.com")
+            Some("Political news & commentary <script>\n\nFollow us\nWebsite: https://palmerreport.com")
         );
         assert_eq!(local.avatar_url, None, "the default avatar is no avatar");
         assert_eq!(local.labels, vec!["verified_link"]);
