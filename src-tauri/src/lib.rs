@@ -118,7 +118,10 @@ pub fn run(options: Options) {
     app.run(|_app, event| {
         // Closing the last window asks to exit with no code: keep watching from the tray.
         // "Quit" in the tray exits with a code, which is let through.
-        if let RunEvent::ExitRequested { code: None, api, .. } = event {
+        if let RunEvent::ExitRequested {
+            code: None, api, ..
+        } = event
+        {
             api.prevent_exit();
         }
     });
@@ -131,7 +134,13 @@ mod tests {
     #[test]
     fn parses_flags_and_refuses_unknown_ones() {
         let parse = |a: &[&str]| Options::parse(a.iter().map(|s| s.to_string()));
-        assert_eq!(parse(&["--demo"]), Ok(Options { demo: true, hidden: false }));
+        assert_eq!(
+            parse(&["--demo"]),
+            Ok(Options {
+                demo: true,
+                hidden: false
+            })
+        );
         assert_eq!(parse(&[]), Ok(Options::default()));
         let err = parse(&["--demoo"]).unwrap_err();
         assert!(err.contains("unknown option \"--demoo\"") && err.contains("usage"));

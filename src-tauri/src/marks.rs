@@ -26,11 +26,12 @@ pub fn handle_marks(candidate: &str, reference: Option<&str>) -> Vec<CharMark> {
 fn note(c: char, same_place: Option<char>) -> Option<String> {
     let code = format!("U+{:04X}", c as u32);
     if is_invisible(c) {
-        return Some(format!("{code} is an invisible or text-direction control character"));
+        return Some(format!(
+            "{code} is an invisible or text-direction control character"
+        ));
     }
-    let looks_like = |other: char| {
-        other != c && skel(other) == skel(c) && !other.eq_ignore_ascii_case(&c)
-    };
+    let looks_like =
+        |other: char| other != c && skel(other) == skel(c) && !other.eq_ignore_ascii_case(&c);
     if let Some(r) = same_place.filter(|&r| looks_like(r)) {
         return Some(format!(
             "{code} {} in place of \"{r}\" (U+{:04X}): they look alike",
@@ -99,7 +100,11 @@ mod tests {
         let n = noted(&marks);
         assert_eq!(n.len(), 1, "{n:?}");
         assert_eq!(n[0].0, "I");
-        assert!(n[0].1.contains("U+0049") && n[0].1.contains("U+006C"), "{}", n[0].1);
+        assert!(
+            n[0].1.contains("U+0049") && n[0].1.contains("U+006C"),
+            "{}",
+            n[0].1
+        );
     }
 
     #[test]
@@ -107,14 +112,22 @@ mod tests {
         let marks = handle_marks("p\u{0430}lmer\u{200B}report", Some("palmerreport"));
         let n = noted(&marks);
         assert_eq!(n.len(), 2, "{n:?}");
-        assert!(n[0].1.starts_with("U+0430") && n[0].1.contains("Cyrillic"), "{}", n[0].1);
+        assert!(
+            n[0].1.starts_with("U+0430") && n[0].1.contains("Cyrillic"),
+            "{}",
+            n[0].1
+        );
         assert!(n[1].1.starts_with("U+200B") && n[1].1.contains("invisible"));
         assert_eq!(n[1].0, "\u{2423}");
     }
 
     #[test]
     fn the_persons_own_handle_has_no_marks() {
-        assert!(noted(&handle_marks("palmerreport.bsky.social", Some("palmerreport.bsky.social"))).is_empty());
+        assert!(noted(&handle_marks(
+            "palmerreport.bsky.social",
+            Some("palmerreport.bsky.social")
+        ))
+        .is_empty());
         assert!(noted(&handle_marks("PalmerReport", None)).is_empty());
     }
 }

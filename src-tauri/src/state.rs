@@ -23,7 +23,10 @@ impl AppState {
     /// Opens the state in `data_dir`, loading a previously registered identity if there is one.
     pub fn open(data_dir: PathBuf, demo: bool) -> CommandResult<AppState> {
         std::fs::create_dir_all(&data_dir).map_err(|e| {
-            CommandError::io(format!("cannot create data folder {}: {e}", data_dir.display()))
+            CommandError::io(format!(
+                "cannot create data folder {}: {e}",
+                data_dir.display()
+            ))
         })?;
         let identity_path = data_dir.join("identity.json");
         let identity = if identity_path.is_file() {
@@ -111,7 +114,9 @@ impl AppState {
 
     /// Applies the person's decision to an alert.
     pub fn act_on_alert(&self, id: i64, _action: AlertAction) -> CommandResult<AlertSummary> {
-        Err(CommandError::not_found(format!("alert {id} does not exist")))
+        Err(CommandError::not_found(format!(
+            "alert {id} does not exist"
+        )))
     }
 
     /// Alerts waiting for the person.
@@ -121,7 +126,9 @@ impl AppState {
 
     /// The report for an alert.
     pub fn report(&self, alert_id: i64) -> CommandResult<ReportView> {
-        Err(CommandError::not_found(format!("alert {alert_id} does not exist")))
+        Err(CommandError::not_found(format!(
+            "alert {alert_id} does not exist"
+        )))
     }
 
     /// Keeps an edited draft.
@@ -136,12 +143,18 @@ impl AppState {
 
     /// Writes the evidence bundle.
     pub fn export_evidence(&self, alert_id: i64) -> CommandResult<EvidenceExport> {
-        Err(CommandError::not_found(format!("alert {alert_id} does not exist")))
+        Err(CommandError::not_found(format!(
+            "alert {alert_id} does not exist"
+        )))
     }
 
     /// The dashboard.
     pub fn dashboard(&self) -> CommandResult<DashboardView> {
-        Ok(DashboardView { paused: false, sources: Vec::new(), open_alerts: 0 })
+        Ok(DashboardView {
+            paused: false,
+            sources: Vec::new(),
+            open_alerts: 0,
+        })
     }
 
     /// Runs every check now.

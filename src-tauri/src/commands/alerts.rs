@@ -15,7 +15,9 @@ pub fn list_alerts(state: State<'_, AppState>) -> CommandResult<Vec<AlertSummary
 /// One alert with both accounts side by side and the reasons.
 #[tauri::command]
 pub fn get_alert(state: State<'_, AppState>, id: i64) -> CommandResult<AlertDetail> {
-    state.alert(id)?.ok_or_else(|| CommandError::not_found(format!("alert {id} does not exist")))
+    state
+        .alert(id)?
+        .ok_or_else(|| CommandError::not_found(format!("alert {id} does not exist")))
 }
 
 /// Records what the person decided: not an impostor, snooze, or seen.

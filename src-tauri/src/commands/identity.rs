@@ -33,8 +33,14 @@ pub fn get_identity(state: State<'_, AppState>) -> Option<IdentityView> {
 #[tauri::command]
 pub fn check_handle(platform: String, handle: String) -> HandleCheck {
     match validate_handle(&Platform::parse(&platform), &handle) {
-        Ok(canonical) => HandleCheck { canonical: Some(canonical), error: None },
-        Err(e) => HandleCheck { canonical: None, error: Some(e.to_string()) },
+        Ok(canonical) => HandleCheck {
+            canonical: Some(canonical),
+            error: None,
+        },
+        Err(e) => HandleCheck {
+            canonical: None,
+            error: Some(e.to_string()),
+        },
     }
 }
 
@@ -45,22 +51,35 @@ pub fn handle_variants(platform: String, handle: String) -> CommandResult<Vec<Va
     let canonical = validate_handle(&platform, &handle)?;
     Ok(variants(&platform, &canonical, VARIANTS_SHOWN)
         .into_iter()
-        .map(|v| VariantView { handle: v.handle, kind: v.kind })
+        .map(|v| VariantView {
+            handle: v.handle,
+            kind: v.kind,
+        })
         .collect())
 }
 
 /// Validates and keeps the person as typed in onboarding.
 #[tauri::command]
-pub fn save_identity(state: State<'_, AppState>, input: IdentityInput) -> CommandResult<IdentityView> {
+pub fn save_identity(
+    state: State<'_, AppState>,
+    input: IdentityInput,
+) -> CommandResult<IdentityView> {
     let avatar = state.avatar_path();
     let identity = Identity {
         name: input.name,
-        aliases: input.aliases.into_iter().filter(|a| !a.trim().is_empty()).collect(),
+        aliases: input
+            .aliases
+            .into_iter()
+            .filter(|a| !a.trim().is_empty())
+            .collect(),
         handles: input
             .handles
             .into_iter()
             .filter(|h| !h.handle.trim().is_empty())
-            .map(|h| AccountHandle { platform: Platform::parse(&h.platform), handle: h.handle })
+            .map(|h| AccountHandle {
+                platform: Platform::parse(&h.platform),
+                handle: h.handle,
+            })
             .collect(),
         avatar: avatar.is_file().then_some(avatar),
         bio: input.bio.filter(|b| !b.trim().is_empty()),
@@ -91,9 +110,14 @@ pub fn identity_view(state: &AppState, id: &Identity) -> IdentityView {
         handles: id
             .handles
             .iter()
-            .map(|h| HandleInput { platform: h.platform.to_string(), handle: h.handle.clone() })
+            .map(|h| HandleInput {
+                platform: h.platform.to_string(),
+                handle: h.handle.clone(),
+            })
             .collect(),
         bio: id.bio.clone(),
-        avatar: std::fs::read(state.avatar_path()).ok().and_then(|b| avatar::png_data_url(&b).ok()),
+        avatar: std::fs::read(state.avatar_path())
+            .ok()
+            .and_then(|b| avatar::png_data_url(&b).ok()),
     }
 }

@@ -15,7 +15,11 @@ pub fn get_report(state: State<'_, AppState>, alert_id: i64) -> CommandResult<Re
 
 /// Keeps the person's edits to the draft.
 #[tauri::command]
-pub fn save_report_draft(state: State<'_, AppState>, alert_id: i64, draft: String) -> CommandResult<ReportView> {
+pub fn save_report_draft(
+    state: State<'_, AppState>,
+    alert_id: i64,
+    draft: String,
+) -> CommandResult<ReportView> {
     state.save_report_draft(alert_id, draft)
 }
 
@@ -27,11 +31,19 @@ pub async fn file_report(state: State<'_, AppState>, alert_id: i64) -> CommandRe
 
 /// Opens the platform's official impersonation form in the default browser.
 #[tauri::command]
-pub fn open_report_form(app: tauri::AppHandle, state: State<'_, AppState>, alert_id: i64) -> CommandResult<()> {
+pub fn open_report_form(
+    app: tauri::AppHandle,
+    state: State<'_, AppState>,
+    alert_id: i64,
+) -> CommandResult<()> {
     let url = state.report(alert_id)?.form_url.ok_or_else(|| {
-        CommandError::unavailable("this platform has no official web form; file the report through the app")
+        CommandError::unavailable(
+            "this platform has no official web form; file the report through the app",
+        )
     })?;
-    app.opener().open_url(url, None::<&str>).map_err(|e| CommandError::internal(format!("cannot open the browser: {e}")))
+    app.opener()
+        .open_url(url, None::<&str>)
+        .map_err(|e| CommandError::internal(format!("cannot open the browser: {e}")))
 }
 
 /// Writes the evidence bundle (profile, screenshots of the data, hashes) to the Downloads folder.

@@ -17,9 +17,17 @@ pub fn get_settings(app: tauri::AppHandle, state: State<'_, AppState>) -> Settin
 
 /// Saves settings; start at login is applied to the OS right away.
 #[tauri::command]
-pub fn save_settings(app: tauri::AppHandle, state: State<'_, AppState>, settings: SettingsView) -> CommandResult<SettingsView> {
+pub fn save_settings(
+    app: tauri::AppHandle,
+    state: State<'_, AppState>,
+    settings: SettingsView,
+) -> CommandResult<SettingsView> {
     let autostart = app.autolaunch();
-    let result = if settings.start_at_login { autostart.enable() } else { autostart.disable() };
+    let result = if settings.start_at_login {
+        autostart.enable()
+    } else {
+        autostart.disable()
+    };
     result.map_err(|e| CommandError::io(format!("cannot change start at login: {e}")))?;
     state.save_settings(settings)?;
     Ok(get_settings(app, state))
@@ -33,7 +41,10 @@ pub fn credentials(state: State<'_, AppState>) -> CommandResult<Vec<CredentialSt
 
 /// Stores a credential in the OS keychain.
 #[tauri::command]
-pub fn store_credential(state: State<'_, AppState>, input: CredentialInput) -> CommandResult<Vec<CredentialStatus>> {
+pub fn store_credential(
+    state: State<'_, AppState>,
+    input: CredentialInput,
+) -> CommandResult<Vec<CredentialStatus>> {
     state.store_credential(input)?;
     state.credentials()
 }
