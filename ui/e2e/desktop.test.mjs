@@ -88,7 +88,7 @@ after(async () => {
   }
 });
 
-test("onboarding -> impostor alert -> notification action -> alert -> report draft", { timeout: 180_000 }, async () => {
+test("onboarding validates handles as typed and leads to the dashboard", { timeout: 180_000 }, async () => {
   // Onboarding.
   await byCss("#name");
   await shot("01-onboarding");
