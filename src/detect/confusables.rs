@@ -256,6 +256,28 @@ pub fn hidden_characters(s: &str) -> Vec<(usize, char)> {
         .collect()
 }
 
+/// Invisible characters that hide something: [`hidden_characters`] without the ones emoji need
+/// (variation selectors, and zero-width joiners that are not between two letters, as in 👨‍💻).
+pub fn suspicious_hidden_characters(s: &str) -> Vec<(usize, char)> {
+    let chars: Vec<char> = s.chars().collect();
+    hidden_characters(s)
+        .into_iter()
+        .filter(|&(pos, c)| {
+            let i = pos - 1;
+            match c as u32 {
+                0xFE00..=0xFE0F => false,
+                0x200D => {
+                    let before = i.checked_sub(1).and_then(|j| chars.get(j));
+                    let after = chars.get(i + 1);
+                    before.is_some_and(|b| b.is_alphanumeric())
+                        && after.is_some_and(|a| a.is_alphanumeric())
+                }
+                _ => true,
+            }
+        })
+        .collect()
+}
+
 /// The longest run of combining marks on one base character (a "Zalgo" flood when large).
 pub fn max_combining_run(s: &str) -> usize {
     let mut longest = 0;
@@ -762,6 +784,11 @@ mod tests {
     #[test]
     fn hidden_and_mixed() {
         assert_eq!(hidden_characters("a\u{202E}b"), vec![(2, '\u{202E}')]);
+        assert!(
+            suspicious_hidden_characters("Sam \u{1F468}\u{200D}\u{1F4BB} \u{2714}\u{FE0F}")
+                .is_empty()
+        );
+        assert_eq!(suspicious_hidden_characters("Pal\u{200D}mer").len(), 1);
         assert!(is_mixed_script("\u{0430}pple"));
         assert!(!is_mixed_script("apple"));
         assert!(has_foreign_lookalike(

@@ -21,6 +21,8 @@ const NAME_AFFIXES: &[&str] = &[
     "official", "real", "the", "news", "hq", "tv", "backup", "account", "team", "media", "updates",
     "live", "daily", "verified", "page", "fan", "fans", "club", "parody", "not", "of", "the",
     "original", "new", "second", "2", "2nd", "alt", "account", "x", "here", "is", "this",
+    "support", "help", "helpdesk", "care", "service", "services", "customer", "info", "global",
+    "staff", "admin", "desk", "press", "app",
 ];
 
 /// Titles that may replace a first name ("Dr. Doe").
