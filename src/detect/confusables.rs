@@ -107,6 +107,19 @@ fn fold_char_into(c: char, out: &mut String) {
         out.push_str(ascii_table()[c as usize]);
         return;
     }
+    if let Some(folded) = extra_fold(c) {
+        out.push_str(folded);
+        return;
+    }
+    // The UTS #39 prototype of the character itself first: NFKD would turn some look-alikes into
+    // other letters before UTS #39 sees them (Greek lunate sigma ϲ, a `c`, into σ).
+    let mut buf = [0u8; 4];
+    let own = c.encode_utf8(&mut buf);
+    // Letters only: for punctuation NFKD is the better guide (fullwidth － is a hyphen).
+    if c.is_alphabetic() && !unicode_security::skeleton(own).eq(own.chars()) {
+        fold_decomposed_into(c, out);
+        return;
+    }
     for d in std::iter::once(c).nfkd() {
         if is_invisible(d) || is_combining_mark(d) {
             continue;
@@ -242,6 +255,8 @@ pub fn is_leet_for(cand: char, reference: char) -> bool {
             | ('8', 'b')
             | ('9', 'g')
             | ('6', 'b')
+            | ('q', 'g')
+            | ('g', 'q')
             | ('0', 'o')
             | ('1', 'l')
     )
@@ -721,6 +736,8 @@ mod tests {
         same("Pal\u{0301}\u{0301}\u{0301}mer", "Palmer");
         same("Pa\u{00AD}lmer\u{FEFF}", "Palmer");
         same("1inux", "linux");
+        same("fa\u{03F2}ebook", "facebook");
+        same("\u{FF2D}\u{FF4F}\u{FF4C}\u{FF4C}\u{FF59} \u{FF2A}\u{FF4F}\u{FF4E}\u{FF47}\u{FF0D}\u{FF26}", "Molly Jong-F");
     }
 
     #[test]

@@ -154,7 +154,7 @@ pub fn compare_name(cand: &NameForm, reference: &NameForm) -> Option<NameMatch> 
         return make(
             NameKind::Identical,
             1.0,
-            format!("display name \"{shown}\" is your name \"{yours}\" (accents aside)"),
+            format!("display name \"{shown}\" is your name \"{yours}\" but for accents or marks"),
             vec![],
         );
     }
