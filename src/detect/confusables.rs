@@ -65,6 +65,14 @@ fn extra_fold(c: char) -> Option<&'static str> {
         'ᴡ' => "w",
         'ʏ' => "y",
         'ᴢ' => "z",
+        // Latin and Greek letters UTS #39 leaves apart but fonts draw alike.
+        'ɾ' => "r",
+        'ĸ' => "k",
+        'ƅ' => "b",
+        'ⱱ' => "v",
+        'ω' => "w",
+        'χ' => "x",
+        '·' => "",
         // Digits and symbols that stand in for letters.
         '0' => "o",
         '1' | '|' | 'ǀ' | '¦' => "l",
@@ -211,6 +219,32 @@ pub fn fold_char(c: char) -> String {
     let mut s = String::new();
     fold_char_into(c, &mut s);
     s
+}
+
+/// Substitutions that pass for the letter at a glance but that the skeleton keeps apart (it
+/// cannot fold one character two ways): digits and symbols written for letters ("leetspeak":
+/// `1` for `i`, `3` for `e`, `4` and `@` for `a`, `5` and `$` for `s`, `7` for `t`, `8` for `b`,
+/// `9` for `g`) and the lowercase `i`/`l` pair of sans-serif fonts (`lnstagram`).
+pub fn is_leet_for(cand: char, reference: char) -> bool {
+    let r = reference.to_ascii_lowercase();
+    matches!(
+        (cand, r),
+        ('l', 'i')
+            | ('i', 'l')
+            | ('1', 'i')
+            | ('!', 'i')
+            | ('3', 'e')
+            | ('4', 'a')
+            | ('@', 'a')
+            | ('5', 's')
+            | ('$', 's')
+            | ('7', 't')
+            | ('8', 'b')
+            | ('9', 'g')
+            | ('6', 'b')
+            | ('0', 'o')
+            | ('1', 'l')
+    )
 }
 
 /// Invisible characters in `s` with their 1-based position among all characters.

@@ -16,7 +16,7 @@ use super::confusables::{
     describe_char, display_safe, hidden_characters, max_combining_run, ordinal,
 };
 use super::handles::{compare_handle, handle_form, HandleKind, HandleMatch, ReferenceHandle};
-use super::names::{check_mark_reason, compare_name, spells_handle, NameForm, NameMatch};
+use super::names::{check_mark_reason, compare_name, spells_handle, NameForm, NameKind, NameMatch};
 use super::text::{affiliation_claims, disclaimers, strip_html, BioShingles};
 use super::{Assessment, Reason, Signal, Verdict};
 use crate::identity::Identity;
@@ -99,10 +99,26 @@ impl Detector {
         let mut reasons: Vec<Reason> = Vec::new();
         let mut push = |signal: Signal, detail: String| reasons.push(Reason { signal, detail });
 
+        // Account context: age and audience.
+        let age_days = profile.created_at.map(|t| (now - t).num_days());
+        let followers = profile.followers;
+        let fresh = age_days.is_some_and(|d| d < FRESH_DAYS);
+        let established = age_days.is_some_and(|d| d >= ESTABLISHED_DAYS)
+            && followers.is_some_and(|f| f >= ESTABLISHED_FOLLOWERS);
+
         // Handle.
         let cand_handle = handle_form(&profile.platform, &profile.handle);
         let mut best_handle: Option<HandleMatch> = None;
-        for reference in &self.handles {
+        // Same-platform handles first, so a tie is explained against the handle on that platform.
+        let same_platform = self
+            .handles
+            .iter()
+            .filter(|r| r.form.platform == profile.platform);
+        let other_platforms = self
+            .handles
+            .iter()
+            .filter(|r| r.form.platform != profile.platform);
+        for reference in same_platform.chain(other_platforms) {
             if let Some(m) = compare_handle(&cand_handle, reference) {
                 if m.kind == HandleKind::Own {
                     return Assessment {
@@ -140,7 +156,7 @@ impl Detector {
                     .find(|r| !joined.is_empty() && r.form.bare == joined)
                 {
                     best_name = Some(NameMatch {
-                        kind: super::names::NameKind::Lookalike,
+                        kind: NameKind::CopiesHandle,
                         strength: 0.9,
                         detail: format!(
                             "display name \"{}\" copies your handle {}",
@@ -157,7 +173,12 @@ impl Detector {
         if let (Some(h), Some(name)) = (&best_handle, &cand_name) {
             let own_name_handle = (h.kind == HandleKind::Near && h.letter_changed)
                 || (h.kind == HandleKind::Lookalike && h.sequence_lookalike);
-            if own_name_handle && best_name.is_none() && spells_handle(name, &cand_handle.bare) {
+            if own_name_handle
+                && best_name
+                    .as_ref()
+                    .map_or(true, |m| m.strength < ELEMENT || m.kind == NameKind::Near)
+                && spells_handle(name, &cand_handle.core)
+            {
                 push(
                     Signal::Context,
                     format!(
@@ -168,13 +189,34 @@ impl Detector {
                     ),
                 );
                 best_handle = None;
+                // Its name is near yours only because its handle is: that is the namesake.
+                if best_name.as_ref().is_some_and(|m| m.kind == NameKind::Near) {
+                    best_name = None;
+                }
             }
         }
 
         let h = best_handle.as_ref().map_or(0.0, |m| m.strength);
+        // A years-old account with its own audience whose handle is merely near the person's
+        // (not a look-alike, not a copy) is somebody else's: the nearness is not a copied element.
+        if established
+            && best_handle
+                .as_ref()
+                .is_some_and(|m| m.kind == HandleKind::Near)
+        {
+            if let Some(m) = best_handle.take() {
+                push(
+                    Signal::Context,
+                    format!(
+                        "{}; on an established account of its own this alone is not a copy",
+                        m.detail
+                    ),
+                );
+            }
+        }
         let lookalike_handle = best_handle
             .as_ref()
-            .is_some_and(|m| m.kind == HandleKind::Lookalike && !m.sequence_lookalike);
+            .is_some_and(|m| m.kind == HandleKind::Lookalike);
         if let Some(m) = &best_handle {
             let signal = if m.kind == HandleKind::Lookalike {
                 Signal::ConfusableHandle
@@ -289,11 +331,6 @@ impl Detector {
         }
 
         // Context: age and audience.
-        let age_days = profile.created_at.map(|t| (now - t).num_days());
-        let followers = profile.followers;
-        let fresh = age_days.is_some_and(|d| d < FRESH_DAYS);
-        let established = age_days.is_some_and(|d| d >= ESTABLISHED_DAYS)
-            && followers.is_some_and(|f| f >= ESTABLISHED_FOLLOWERS);
         match age_days {
             Some(d) if d < FRESH_DAYS => push(Signal::Context, created_phrase(d.max(0))),
             Some(d) if established => push(
@@ -359,7 +396,13 @@ impl Detector {
             .filter(|x| **x)
             .count();
         let name_only = copies == 1 && n >= ELEMENT;
-        let mut level: u8 = if lookalike_handle || copies >= 2 {
+        // A display name spelled with look-alike characters (Cyrillic letters, fullwidth forms,
+        // hidden characters) is disguised on purpose, which a namesake has no reason to do.
+        let disguised_name = best_name
+            .as_ref()
+            .is_some_and(|m| m.kind == NameKind::Lookalike)
+            && !established;
+        let mut level: u8 = if lookalike_handle || copies >= 2 || disguised_name {
             2
         } else if copies == 1 && (fake_check.is_some() || !claims.is_empty()) {
             if name_only && established {
