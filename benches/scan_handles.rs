@@ -450,6 +450,12 @@ fn first_lines(src: &Path, dst: &Path, n: usize) -> std::io::Result<()> {
 }
 
 fn main() {
+    // `cargo bench` passes --bench; `cargo test --all-targets` runs this binary without it, and
+    // a multi-minute benchmark has no place in a test run.
+    if !std::env::args().any(|a| a == "--bench") {
+        println!("scan_handles bench: run it with scripts/bench-scan-handles (cargo bench)");
+        return;
+    }
     let n: usize = std::env::var("BENCH_HANDLES")
         .ok()
         .and_then(|v| v.parse().ok())
