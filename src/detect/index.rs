@@ -109,23 +109,21 @@ pub fn fold_ascii_unmerged_into(s: &[u8], out: &mut Vec<u8>) {
     out.extend(s.iter().map(|&b| FOLD[b as usize]).filter(|&f| f != 0));
 }
 
-/// Replaces `nn` with `m` (a weak look-alike UTS #39 does not list) into `out`; false when
-/// there is none.
-fn nn_as_m_into(key: &[u8], out: &mut Vec<u8>) -> bool {
-    if memchr::memmem::find(key, b"nn").is_none() {
-        return false;
-    }
-    let mut i = 0;
-    while i < key.len() {
-        if key[i] == b'n' && key.get(i + 1) == Some(&b'n') {
-            out.push(b'm');
-            i += 2;
-        } else {
-            out.push(key[i]);
-            i += 1;
-        }
-    }
-    true
+/// Positions of `nn` in `key` (overlapping ones included): each may be a weak look-alike of
+/// `m` that UTS #39 does not list. Read one at a time: `knninnix` is `kminnix` or `knnimix`.
+fn nn_positions(key: &[u8]) -> impl Iterator<Item = usize> + '_ {
+    key.windows(2)
+        .enumerate()
+        .filter(|(_, w)| w[0] == b'n' && w[1] == b'n')
+        .map(|(i, _)| i)
+}
+
+/// `key` with the `nn` at `pos` read as `m`, into `out` (cleared first).
+fn nn_as_m_at(key: &[u8], pos: usize, out: &mut Vec<u8>) {
+    out.clear();
+    out.extend_from_slice(&key[..pos]);
+    out.push(b'm');
+    out.extend_from_slice(&key[pos + 2..]);
 }
 
 /// Appends the look-alike key of any string to `out` (slow path for non-ASCII handles): the
@@ -410,9 +408,12 @@ impl HandleIndex {
                         forms.push((Form::Unmerged, unmerged));
                     }
                 }
-                let mut nn = Vec::new();
-                if key.len() > MIN_EDIT_LEN && nn_as_m_into(&key, &mut nn) {
-                    forms.push((Form::NnAsM, nn));
+                if key.len() > MIN_EDIT_LEN {
+                    for pos in nn_positions(&key) {
+                        let mut nn = Vec::new();
+                        nn_as_m_at(&key, pos, &mut nn);
+                        forms.push((Form::NnAsM, nn));
+                    }
                 }
                 forms.insert(0, (Form::Merged, key));
                 for (form, key) in forms {
@@ -681,18 +682,22 @@ impl HandleIndex {
                 hits,
             } = &mut *scratch;
             self.lookup_edits(key, Form::Merged, prefix, hits);
-            alt.clear();
-            if key.len() > MIN_EDIT_LEN && nn_as_m_into(key, alt) {
-                self.lookup_edits(alt, Form::NnAsM, prefix, hits);
+            if key.len() > MIN_EDIT_LEN {
+                for pos in nn_positions(key) {
+                    nn_as_m_at(key, pos, alt);
+                    self.lookup_edits(alt, Form::NnAsM, prefix, hits);
+                }
             }
             if merges {
                 unmerged.clear();
                 fold_ascii_unmerged_into(core, unmerged);
                 self.lookup_edits(unmerged, Form::Unmerged, prefix, hits);
                 // `rnn` merges to `mn`: read the `nn` before merging too.
-                alt.clear();
-                if unmerged.len() > MIN_EDIT_LEN && nn_as_m_into(unmerged, alt) {
-                    self.lookup_edits(alt, Form::NnAsM, prefix, hits);
+                if unmerged.len() > MIN_EDIT_LEN {
+                    for pos in nn_positions(unmerged) {
+                        nn_as_m_at(unmerged, pos, alt);
+                        self.lookup_edits(alt, Form::NnAsM, prefix, hits);
+                    }
                 }
             }
         }
@@ -1480,6 +1485,9 @@ mod tests {
             "{m:?}"
         );
         assert!(scan(&idx, "JohnnyDepp").is_empty());
+        // Another nn nearby must not spoil the reading ("knninnix": only the first is m).
+        let idx = HandleIndex::new(&[identity("K", &[(Platform::X, "KaeskminNixdun")])]);
+        assert_eq!(scan(&idx, "KaesknninNixdun").len(), 1);
     }
 
     #[test]
