@@ -37,6 +37,10 @@ pub const MIN_EDIT_LEN: usize = 5;
 /// except Bluesky domains; it also bounds the hash tables below).
 pub const MAX_EDIT_LEN: usize = 64;
 
+/// Lines longer than this are no handle (domain names stop at 253 bytes): skipped unread, so a
+/// hostile line cannot make one handle cost more than a few microseconds.
+pub const MAX_LINE: usize = 1024;
+
 /// Polynomial hash base: odd, so powers never vanish modulo 2^64.
 const BASE: u64 = 0x9E37_79B9_7F4A_7C15;
 const NO_DELETE: u8 = u8::MAX;
@@ -648,7 +652,7 @@ impl HandleIndex {
                 break;
             }
         }
-        if line.is_empty() {
+        if line.is_empty() || line.len() > MAX_LINE {
             return;
         }
         scratch.hits.clear();
@@ -1064,7 +1068,8 @@ impl HandleIndex {
         let mut emit =
             |line: &[u8], stats: &mut ScanStats, out: &mut io::BufWriter<W>| -> io::Result<()> {
                 stats.lines += 1;
-                if !line.is_ascii() && std::str::from_utf8(line).is_err() {
+                if line.len() > MAX_LINE || (!line.is_ascii() && std::str::from_utf8(line).is_err())
+                {
                     stats.skipped += 1;
                     return Ok(());
                 }
@@ -1449,6 +1454,8 @@ mod tests {
         assert!(scan(&idx, "palmerreport.com").is_empty());
         assert!(scan(&idx, "ParkerReport").is_empty());
         assert!(scan(&idx, "jane_doe").is_empty());
+        // A line far longer than any handle is skipped, not folded.
+        assert!(scan(&idx, &format!("PaImerReport.{}", "a".repeat(MAX_LINE))).is_empty());
     }
 
     #[test]
