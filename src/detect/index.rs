@@ -581,6 +581,10 @@ impl HandleIndex {
     #[inline]
     fn lookup_affixes(&self, key: &[u8], prefix: &mut Vec<u64>, digits: bool, hits: &mut Vec<Hit>) {
         let n = key.len();
+        // Affixes only on handle-sized keys (range hashes need powers up to the length).
+        if n > MAX_EDIT_LEN {
+            return;
+        }
         prefix_hashes(key, prefix);
         let try_range = |a: usize, b: usize, hits: &mut Vec<Hit>| {
             if b <= a || b - a < MIN_EDIT_LEN || (a == 0 && b == n && !digits) {
@@ -939,31 +943,52 @@ impl HandleIndex {
             }
             Relation::Affix { start, end, digits } => {
                 let (a, b) = (start as usize, end as usize);
+                // With digits, start..end index the key of the core without its trailing digits.
+                let stem_end = if digits {
+                    core.bytes()
+                        .rposition(|c| !c.is_ascii_digit())
+                        .map_or(0, |p| p + 1)
+                } else {
+                    core.len()
+                };
+                let base = if digits {
+                    handle_key(&core[..stem_end]).into_bytes()
+                } else {
+                    key.to_vec()
+                };
                 let mut added = Vec::new();
-                if a > 0 {
-                    added.push(format!("\"{}\" before", String::from_utf8_lossy(&key[..a])));
+                if a > 0 && a <= base.len() {
+                    added.push(format!(
+                        "\"{}\" added in front",
+                        String::from_utf8_lossy(&base[..a])
+                    ));
                 }
-                if b < key.len() && !digits {
-                    added.push(format!("\"{}\" after", String::from_utf8_lossy(&key[b..])));
+                if b < base.len() {
+                    added.push(format!(
+                        "\"{}\" added at the end",
+                        String::from_utf8_lossy(&base[b..])
+                    ));
                 }
                 if digits {
-                    let stem_end = core
-                        .bytes()
-                        .rposition(|c| !c.is_ascii_digit())
-                        .map_or(0, |p| p + 1);
-                    if b < key.len() {
-                        added.push(format!("\"{}\" after", String::from_utf8_lossy(&key[b..])));
-                    }
-                    added.push(format!("digits \"{}\" after", &core[stem_end..]));
+                    added.push(format!("digits {} added at the end", &core[stem_end..]));
                 }
                 reasons.push(Reason {
                     signal: Signal::NearHandle,
-                    detail: format!(
-                        "handle {shown} is {yours} with {} added",
-                        added.join(" and ")
-                    ),
+                    detail: format!("handle {shown} is {yours} with {}", added.join(" and ")),
                 });
-                Some((Verdict::Suspicious, reasons))
+                let lookalikes = costly_lookalikes(core, &target.core);
+                let verdict = if lookalikes.is_empty() {
+                    Verdict::Suspicious
+                } else {
+                    Verdict::Impostor
+                };
+                for l in lookalikes {
+                    reasons.push(Reason {
+                        signal: Signal::ConfusableHandle,
+                        detail: format!("handle {shown} also shows {l}"),
+                    });
+                }
+                Some((verdict, reasons))
             }
             edit => {
                 let ch = |s: &[u8], i: usize| s.get(i).map(|&b| b as char).unwrap_or('?');
@@ -1041,13 +1066,19 @@ impl HandleIndex {
                 } else {
                     Vec::new()
                 };
+                // A look-alike character beside the edit shows the intent to deceive.
+                let verdict = if lookalikes.is_empty() {
+                    Verdict::Suspicious
+                } else {
+                    Verdict::Impostor
+                };
                 for l in lookalikes {
                     reasons.push(Reason {
                         signal: Signal::ConfusableHandle,
                         detail: format!("handle {shown} also shows {l}"),
                     });
                 }
-                Some((Verdict::Suspicious, reasons))
+                Some((verdict, reasons))
             }
         }
     }
@@ -1182,6 +1213,21 @@ fn keyboard_adjacent(a: char, b: char) -> bool {
                 || (rb - ra == 1 && (ca - cb == 0 || ca - cb == 1))
         }
         _ => false,
+    }
+}
+
+/// Look-alike details between strings whose keys do not align unit by unit (affixes): the
+/// detector's full alignment, ~100 µs, so only run when `cand` holds a character that can be a
+/// look-alike at all (non-ASCII, `I`, `1`, `0`, `|`, or a pair the key merges).
+fn costly_lookalikes(cand: &str, reference: &str) -> Vec<String> {
+    let mut merged = Vec::new();
+    let suspicious_chars = !cand.is_ascii()
+        || cand.bytes().any(|b| matches!(b, b'I' | b'1' | b'0' | b'|'))
+        || fold_ascii_into(cand.as_bytes(), &mut merged);
+    if suspicious_chars {
+        describe_lookalikes(cand, reference)
+    } else {
+        Vec::new()
     }
 }
 
@@ -1440,10 +1486,22 @@ mod tests {
             scan(&idx, "RealPalmerReport")[0].verdict,
             Verdict::Suspicious
         );
-        assert_eq!(
-            scan(&idx, "PalmerReport2024")[0].verdict,
-            Verdict::Suspicious
+        let m = scan(&idx, "PalmerReport2024");
+        assert_eq!(m[0].verdict, Verdict::Suspicious);
+        assert!(
+            m[0].reasons[0]
+                .detail
+                .ends_with("with digits 2024 added at the end"),
+            "{m:?}"
         );
+        // An affix or an edit beside a look-alike character: the intent shows.
+        let m = scan(&idx, "Real_PaImerReport");
+        assert_eq!(m[0].verdict, Verdict::Impostor, "{m:?}");
+        assert!(
+            m[0].reasons[1].detail.contains("capital I (U+0049)"),
+            "{m:?}"
+        );
+        assert_eq!(scan(&idx, "PaImerReportt")[0].verdict, Verdict::Impostor);
         assert_eq!(scan(&idx, "PalmerRepotr")[0].verdict, Verdict::Suspicious);
         assert_eq!(scan(&idx, "PalmerReprt")[0].verdict, Verdict::Suspicious);
         assert_eq!(scan(&idx, "PalmerReportt")[0].verdict, Verdict::Suspicious);
@@ -1495,6 +1553,88 @@ mod tests {
         // Another nn nearby must not spoil the reading ("knninnix": only the first is m).
         let idx = HandleIndex::new(&[identity("K", &[(Platform::X, "KaeskminNixdun")])]);
         assert_eq!(scan(&idx, "KaesknninNixdun").len(), 1);
+    }
+
+    #[test]
+    fn arbitrary_lines_never_panic() {
+        let idx = HandleIndex::new(&[
+            identity(
+                "Palmer Report",
+                &[
+                    (Platform::X, "PalmerReport"),
+                    (Platform::Bluesky, "palmerreport.com"),
+                    (Platform::Mastodon, "PalmerReport@mastodon.social"),
+                ],
+            ),
+            identity(
+                "Long",
+                &[(Platform::Other("forum".into()), &"n".repeat(300))],
+            ),
+        ]);
+        let pieces: &[&str] = &[
+            "official",
+            "real",
+            "the",
+            "hq",
+            "PaImer",
+            "Report",
+            "rn",
+            "nn",
+            "cl",
+            "vv",
+            "0",
+            "1",
+            "2024",
+            "_",
+            ".",
+            "-",
+            "@",
+            "xn--",
+            "\u{0430}",
+            "\u{200B}",
+            "\u{0301}",
+            "Ｐ",
+            "bsky.social",
+            "n",
+            "\u{202E}",
+            "é",
+        ];
+        let mut state = 0x1234_5678_9abc_def0u64;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let mut scratch = Scratch::default();
+        let mut out = Vec::new();
+        for _ in 0..20_000 {
+            let len = (next() % 40) as usize;
+            let mut line = String::new();
+            for _ in 0..len {
+                line.push_str(pieces[(next() % pieces.len() as u64) as usize]);
+            }
+            if next() % 50 == 0 {
+                line = line.repeat(30);
+            }
+            index_line(&idx, &line, &mut scratch, &mut out);
+        }
+        // Byte soup, including invalid UTF-8.
+        for _ in 0..5_000 {
+            let len = (next() % 64) as usize;
+            let bytes: Vec<u8> = (0..len).map(|_| next() as u8).collect();
+            idx.scan_line(&bytes, &mut scratch, &mut out);
+        }
+    }
+
+    fn index_line(
+        idx: &HandleIndex,
+        line: &str,
+        scratch: &mut Scratch,
+        out: &mut Vec<HandleMatch>,
+    ) {
+        idx.scan_line(line.as_bytes(), scratch, out);
+        out.clear();
     }
 
     #[test]
