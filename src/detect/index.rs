@@ -23,7 +23,8 @@
 use std::io::{self, Read, Write};
 
 use super::confusables::{
-    confusable_skeleton, describe_lookalikes, display_safe, is_invisible, ordinal,
+    confusable_skeleton, describe_lookalikes, describe_seq, display_safe, fold_char, is_invisible,
+    ordinal,
 };
 use super::{Reason, Signal, Verdict};
 use crate::identity::{Identity, Platform};
@@ -147,6 +148,14 @@ fn shape_of_platform(p: &Platform) -> Shape {
     }
 }
 
+fn shape_bit(shape: Shape) -> u8 {
+    match shape {
+        Shape::Plain => 1,
+        Shape::Domain => 2,
+        Shape::Fediverse => 4,
+    }
+}
+
 /// Prefixes impostors put before a name, as folded keys, longest first.
 const PREFIX_WORDS: &[&[u8]] = &[b"official", b"thereal", b"real", b"the", b"its", b"iam"];
 /// Suffixes impostors put after a name, as folded keys.
@@ -258,6 +267,8 @@ pub struct HandleIndex {
     /// Per identity, its handles lowercased: scanning one of them is not a match.
     own: Vec<Vec<String>>,
     targets: Vec<Target>,
+    /// Per identity, the shapes (bits of [`shape_bit`]) it has handles in.
+    shapes: Vec<u8>,
     /// Hash → range in `postings`. Fx: the keys are already uniformly mixed u64 hashes of the
     /// person's own handles (not attacker-chosen), so SipHash's flood resistance buys nothing
     /// and costs several times the lookup time.
@@ -400,9 +411,14 @@ impl HandleIndex {
             }
             table.insert(h, (start, postings.len() as u32 - start));
         }
+        let mut shapes = vec![0u8; names.len()];
+        for t in &targets {
+            shapes[t.identity as usize] |= shape_bit(t.shape);
+        }
         HandleIndex {
             names,
             own,
+            shapes,
             targets,
             table,
             postings,
@@ -706,7 +722,12 @@ impl HandleIndex {
         }
         match relation {
             Relation::Same => {
-                let lookalikes = describe_lookalikes(core, &target.core);
+                let (a, b) = (units(core), units(&target.core));
+                let lookalikes = if a.len() == b.len() {
+                    lookalike_details(&a, &b)
+                } else {
+                    describe_lookalikes(core, &target.core)
+                };
                 if !lookalikes.is_empty() {
                     for l in lookalikes {
                         reasons.push(Reason {
@@ -736,6 +757,17 @@ impl HandleIndex {
                 if !hidden.is_empty() {
                     return Some((Verdict::Impostor, reasons));
                 }
+                if plain(core) != plain(&target.core) {
+                    // Same key, different characters, none named above: accents, combining
+                    // marks or compatibility forms that display like yours.
+                    reasons.push(Reason {
+                        signal: Signal::ConfusableHandle,
+                        detail: format!(
+                            "handle {shown} displays like {yours} once accents, combining marks and look-alike forms are folded"
+                        ),
+                    });
+                    return Some((Verdict::Impostor, reasons));
+                }
                 // The very name, elsewhere.
                 if shape == target.shape {
                     let detail = match shape {
@@ -760,10 +792,7 @@ impl HandleIndex {
                 }
                 // Same name on a kind of platform where the person registered nothing with it:
                 // maybe theirs, maybe not.
-                let registered_there = self
-                    .targets
-                    .iter()
-                    .any(|t| t.identity == identity && t.shape == shape);
+                let registered_there = self.shapes[identity as usize] & shape_bit(shape) != 0;
                 reasons.push(Reason {
                     signal: Signal::NearHandle,
                     detail: format!(
@@ -845,7 +874,38 @@ impl HandleIndex {
                     signal: Signal::NearHandle,
                     detail: format!("handle {shown} is one edit from {yours}: it {what}"),
                 });
-                let lookalikes = describe_lookalikes(core, &target.core);
+                // Look-alikes beside the edit: align the units around it (ASCII keys only,
+                // where a key byte is a unit).
+                let lookalikes = if core.is_ascii() && target.core.is_ascii() {
+                    let mut a = units(core);
+                    let mut b = units(&target.core);
+                    match edit {
+                        Relation::Omission { pos } if (pos as usize) < b.len() => {
+                            b.remove(pos as usize);
+                        }
+                        Relation::Insertion { pos } if (pos as usize) < a.len() => {
+                            a.remove(pos as usize);
+                        }
+                        Relation::Substitution { pos } if (pos as usize) < a.len().min(b.len()) => {
+                            a.remove(pos as usize);
+                            b.remove(pos as usize);
+                        }
+                        Relation::Transposition { pos }
+                            if (pos as usize + 1) < a.len().min(b.len()) =>
+                        {
+                            a.drain(pos as usize..pos as usize + 2);
+                            b.drain(pos as usize..pos as usize + 2);
+                        }
+                        _ => {}
+                    }
+                    if a.len() == b.len() {
+                        lookalike_details(&a, &b)
+                    } else {
+                        Vec::new()
+                    }
+                } else {
+                    Vec::new()
+                };
                 for l in lookalikes {
                     reasons.push(Reason {
                         signal: Signal::ConfusableHandle,
@@ -987,6 +1047,70 @@ fn keyboard_adjacent(a: char, b: char) -> bool {
         }
         _ => false,
     }
+}
+
+/// One unit of a handle's key: the folded character and the raw characters that made it.
+struct Unit {
+    folded: char,
+    raw: String,
+    /// 1-based position of the first raw character.
+    position: usize,
+}
+
+/// The key of `s` unit by unit, keeping which raw characters made each unit: the detector's
+/// per-character fold ([`fold_char`]), separators dropped, then the `rn`/`vv`/`cl` merges, as
+/// in [`handle_key`]. Linear, unlike a full alignment: hits can be many when a network is
+/// flooded with copies.
+fn units(s: &str) -> Vec<Unit> {
+    let mut out: Vec<Unit> = Vec::new();
+    for (i, c) in s.chars().enumerate() {
+        let folded = fold_char(c);
+        let mut first = true;
+        for fc in folded.chars() {
+            if matches!(fc, '_' | '.' | '-') {
+                continue;
+            }
+            let merged = out.last().and_then(|last| match (last.folded, fc) {
+                ('r', 'n') => Some('m'),
+                ('v', 'v') => Some('w'),
+                ('c', 'l') => Some('d'),
+                _ => None,
+            });
+            match (merged, out.last_mut()) {
+                (Some(m), Some(last)) => {
+                    last.folded = m;
+                    if first {
+                        last.raw.push(c);
+                    }
+                }
+                _ => out.push(Unit {
+                    folded: fc,
+                    raw: if first { c.to_string() } else { String::new() },
+                    position: i + 1,
+                }),
+            }
+            first = false;
+        }
+    }
+    out
+}
+
+/// `capital I (U+0049) where yours has l (U+006C), 3rd character` for each aligned unit whose
+/// raw characters differ other than by case (platforms ignore case).
+fn lookalike_details(cand: &[Unit], reference: &[Unit]) -> Vec<String> {
+    cand.iter()
+        .zip(reference)
+        .filter(|(x, y)| x.folded == y.folded && !x.raw.is_empty() && !y.raw.is_empty())
+        .filter(|(x, y)| x.raw.to_lowercase() != y.raw.to_lowercase())
+        .map(|(x, y)| {
+            format!(
+                "{} where yours has {}, {} character",
+                describe_seq(&x.raw),
+                describe_seq(&y.raw),
+                ordinal(x.position)
+            )
+        })
+        .collect()
 }
 
 /// The naive baseline for benchmarks: Damerau-Levenshtein (strsim) of every handle against
@@ -1132,6 +1256,10 @@ mod tests {
             m[0].reasons.iter().any(|r| r.detail.contains("U+0430")),
             "{m:?}"
         );
+        // Decomposed accent (a + U+0301): a combining mark, no look-alike character.
+        let m = scan(&idx, "pa\u{0301}lmerreport.bsky.social");
+        assert_eq!(m[0].verdict, Verdict::Impostor);
+        assert_eq!(m[0].reasons[0].signal, Signal::ConfusableHandle, "{m:?}");
     }
 
     #[test]
