@@ -19,7 +19,8 @@ const SEPARATORS: &[char] = &['_', '.', '-'];
 const AFFIXES: &[&str] = &[
     "official", "real", "the", "its", "iam", "im", "hq", "news", "tv", "team", "backup", "media",
     "live", "daily", "updates", "account", "fan", "fans", "parody", "com", "net", "org", "x",
-    "here", "now", "www", "1", "2",
+    "here", "now", "www", "support", "help", "helpdesk", "care", "service", "services", "customer",
+    "info", "global", "staff", "admin", "desk", "press", "app", "1", "2",
 ];
 
 /// A handle taken apart for comparison.

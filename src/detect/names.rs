@@ -21,6 +21,8 @@ const NAME_AFFIXES: &[&str] = &[
     "official", "real", "the", "news", "hq", "tv", "backup", "account", "team", "media", "updates",
     "live", "daily", "verified", "page", "fan", "fans", "club", "parody", "not", "of", "the",
     "original", "new", "second", "2", "2nd", "alt", "account", "x", "here", "is", "this",
+    "support", "help", "helpdesk", "care", "service", "services", "customer", "info", "global",
+    "staff", "admin", "desk", "press", "app",
 ];
 
 /// Titles that may replace a first name ("Dr. Doe").
@@ -152,7 +154,7 @@ pub fn compare_name(cand: &NameForm, reference: &NameForm) -> Option<NameMatch> 
         return make(
             NameKind::Identical,
             1.0,
-            format!("display name \"{shown}\" is your name \"{yours}\" (accents aside)"),
+            format!("display name \"{shown}\" is your name \"{yours}\" but for accents or marks"),
             vec![],
         );
     }
