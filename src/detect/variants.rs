@@ -8,10 +8,11 @@
 //! 0. look-alike characters that read the same: capital I for l, 0 for O, rn for m, vv for w,
 //!    cl for d; the same username on another big Mastodon server; a `*.bsky.social` copy of a
 //!    custom-domain Bluesky handle;
-//! 1. weaker look-alikes (i/l, 5/S, ...) and every occurrence replaced at once;
+//! 1. close look-alikes (i/l, nn/m) and a strong one applied to every occurrence at once;
 //! 2. separators at word boundaries and affixes (`real`, `the`, `official`, `hq`, `news`, `tv`,
 //!    digits, a trailing underscore);
-//! 3. omission, repetition, transposition, a plural `s`;
+//! 3. omission, repetition, transposition, a plural `s`, then glance look-alikes (5/S, g/q,
+//!    e/c);
 //! 4. other additions and separators inside words;
 //! 5. vowel swaps and keyboard (qwerty) neighbours.
 //!
@@ -253,16 +254,20 @@ const STRONG_HOMOGLYPHS: &[(&str, &str)] = &[
     ("cl", "d"),
 ];
 
-/// Look-alikes that fool a quick glance (tier 1).
+/// How many of [`WEAK_HOMOGLYPHS`] (the first) are close enough for tier 1.
+const CLOSE_WEAK_HOMOGLYPHS: usize = 8;
+
+/// Look-alikes that fool a quick glance: the first [`CLOSE_WEAK_HOMOGLYPHS`] in tier 1, the
+/// rest after the tier-3 edits.
 const WEAK_HOMOGLYPHS: &[(&str, &str)] = &[
     ("i", "l"),
     ("l", "i"),
     ("i", "1"),
     ("1", "i"),
-    ("i", "j"),
-    ("j", "i"),
     ("nn", "m"),
     ("m", "nn"),
+    ("i", "j"),
+    ("j", "i"),
     ("S", "5"),
     ("5", "S"),
     ("s", "5"),
@@ -488,11 +493,18 @@ fn core_variants(core: &str, rules: &Rules) -> Vec<CoreVariant> {
         }
     }
 
-    // Tier 1: weaker look-alikes, and a strong one applied everywhere at once.
+    // Tier 1: weaker look-alikes (i/l, nn/m), and a strong one applied everywhere at once.
+    // Digit-for-letter and other glance look-alikes (5/S, g/q, e/c) read as a different
+    // spelling: they rank after omission, repetition and transposition.
     for (k, (from, to)) in WEAK_HOMOGLYPHS.iter().enumerate() {
+        let base = if k < CLOSE_WEAK_HOMOGLYPHS {
+            TIER
+        } else {
+            3 * TIER + 5_000
+        };
         for (pos, v) in substitutions(&s, from, to) {
             push(
-                TIER + k as u32 * 20 + position_penalty(pos, n) / 40,
+                base + k as u32 * 20 + position_penalty(pos, n) / 40,
                 v,
                 "homoglyph",
             );
