@@ -179,7 +179,8 @@ fn several_identities_are_told_apart() {
     let palmer = write_identity(dir.path(), "palmer.json", PALMER);
     let jane = write_identity(dir.path(), "jane.json", GUARDIAN);
     let out = scan(
-        &[&palmer, &jane],
+        // The same identity twice counts once.
+        &[&palmer, &jane, &palmer],
         b"JaneGuardlan\nPaImerReport\nnobody\nJaneGuardian\nJane_Guardian\n",
     );
     assert_eq!(out.status.code(), Some(0));

@@ -37,6 +37,10 @@ pub const MIN_EDIT_LEN: usize = 5;
 /// except Bluesky domains; it also bounds the hash tables below).
 pub const MAX_EDIT_LEN: usize = 64;
 
+/// Lines longer than this are no handle (domain names stop at 253 bytes): skipped unread, so a
+/// hostile line cannot make one handle cost more than a few microseconds.
+pub const MAX_LINE: usize = 1024;
+
 /// Polynomial hash base: odd, so powers never vanish modulo 2^64.
 const BASE: u64 = 0x9E37_79B9_7F4A_7C15;
 const NO_DELETE: u8 = u8::MAX;
@@ -648,7 +652,7 @@ impl HandleIndex {
                 break;
             }
         }
-        if line.is_empty() {
+        if line.is_empty() || line.len() > MAX_LINE {
             return;
         }
         scratch.hits.clear();
@@ -935,31 +939,52 @@ impl HandleIndex {
             }
             Relation::Affix { start, end, digits } => {
                 let (a, b) = (start as usize, end as usize);
+                // With digits, start..end index the key of the core without its trailing digits.
+                let stem_end = if digits {
+                    core.bytes()
+                        .rposition(|c| !c.is_ascii_digit())
+                        .map_or(0, |p| p + 1)
+                } else {
+                    core.len()
+                };
+                let base = if digits {
+                    handle_key(&core[..stem_end]).into_bytes()
+                } else {
+                    key.to_vec()
+                };
                 let mut added = Vec::new();
-                if a > 0 {
-                    added.push(format!("\"{}\" before", String::from_utf8_lossy(&key[..a])));
+                if a > 0 && a <= base.len() {
+                    added.push(format!(
+                        "\"{}\" added in front",
+                        String::from_utf8_lossy(&base[..a])
+                    ));
                 }
-                if b < key.len() && !digits {
-                    added.push(format!("\"{}\" after", String::from_utf8_lossy(&key[b..])));
+                if b < base.len() {
+                    added.push(format!(
+                        "\"{}\" added at the end",
+                        String::from_utf8_lossy(&base[b..])
+                    ));
                 }
                 if digits {
-                    let stem_end = core
-                        .bytes()
-                        .rposition(|c| !c.is_ascii_digit())
-                        .map_or(0, |p| p + 1);
-                    if b < key.len() {
-                        added.push(format!("\"{}\" after", String::from_utf8_lossy(&key[b..])));
-                    }
-                    added.push(format!("digits \"{}\" after", &core[stem_end..]));
+                    added.push(format!("digits {} added at the end", &core[stem_end..]));
                 }
                 reasons.push(Reason {
                     signal: Signal::NearHandle,
-                    detail: format!(
-                        "handle {shown} is {yours} with {} added",
-                        added.join(" and ")
-                    ),
+                    detail: format!("handle {shown} is {yours} with {}", added.join(" and ")),
                 });
-                Some((Verdict::Suspicious, reasons))
+                let lookalikes = costly_lookalikes(core, &target.core);
+                let verdict = if lookalikes.is_empty() {
+                    Verdict::Suspicious
+                } else {
+                    Verdict::Impostor
+                };
+                for l in lookalikes {
+                    reasons.push(Reason {
+                        signal: Signal::ConfusableHandle,
+                        detail: format!("handle {shown} also shows {l}"),
+                    });
+                }
+                Some((verdict, reasons))
             }
             edit => {
                 let ch = |s: &[u8], i: usize| s.get(i).map(|&b| b as char).unwrap_or('?');
@@ -1037,13 +1062,19 @@ impl HandleIndex {
                 } else {
                     Vec::new()
                 };
+                // A look-alike character beside the edit shows the intent to deceive.
+                let verdict = if lookalikes.is_empty() {
+                    Verdict::Suspicious
+                } else {
+                    Verdict::Impostor
+                };
                 for l in lookalikes {
                     reasons.push(Reason {
                         signal: Signal::ConfusableHandle,
                         detail: format!("handle {shown} also shows {l}"),
                     });
                 }
-                Some((Verdict::Suspicious, reasons))
+                Some((verdict, reasons))
             }
         }
     }
@@ -1064,7 +1095,8 @@ impl HandleIndex {
         let mut emit =
             |line: &[u8], stats: &mut ScanStats, out: &mut io::BufWriter<W>| -> io::Result<()> {
                 stats.lines += 1;
-                if !line.is_ascii() && std::str::from_utf8(line).is_err() {
+                if line.len() > MAX_LINE || (!line.is_ascii() && std::str::from_utf8(line).is_err())
+                {
                     stats.skipped += 1;
                     return Ok(());
                 }
@@ -1177,6 +1209,21 @@ fn keyboard_adjacent(a: char, b: char) -> bool {
                 || (rb - ra == 1 && (ca - cb == 0 || ca - cb == 1))
         }
         _ => false,
+    }
+}
+
+/// Look-alike details between strings whose keys do not align unit by unit (affixes): the
+/// detector's full alignment, ~100 µs, so only run when `cand` holds a character that can be a
+/// look-alike at all (non-ASCII, `I`, `1`, `0`, `|`, or a pair the key merges).
+fn costly_lookalikes(cand: &str, reference: &str) -> Vec<String> {
+    let mut merged = Vec::new();
+    let suspicious_chars = !cand.is_ascii()
+        || cand.bytes().any(|b| matches!(b, b'I' | b'1' | b'0' | b'|'))
+        || fold_ascii_into(cand.as_bytes(), &mut merged);
+    if suspicious_chars {
+        describe_lookalikes(cand, reference)
+    } else {
+        Vec::new()
     }
 }
 
@@ -1435,10 +1482,22 @@ mod tests {
             scan(&idx, "RealPalmerReport")[0].verdict,
             Verdict::Suspicious
         );
-        assert_eq!(
-            scan(&idx, "PalmerReport2024")[0].verdict,
-            Verdict::Suspicious
+        let m = scan(&idx, "PalmerReport2024");
+        assert_eq!(m[0].verdict, Verdict::Suspicious);
+        assert!(
+            m[0].reasons[0]
+                .detail
+                .ends_with("with digits 2024 added at the end"),
+            "{m:?}"
         );
+        // An affix or an edit beside a look-alike character: the intent shows.
+        let m = scan(&idx, "Real_PaImerReport");
+        assert_eq!(m[0].verdict, Verdict::Impostor, "{m:?}");
+        assert!(
+            m[0].reasons[1].detail.contains("capital I (U+0049)"),
+            "{m:?}"
+        );
+        assert_eq!(scan(&idx, "PaImerReportt")[0].verdict, Verdict::Impostor);
         assert_eq!(scan(&idx, "PalmerRepotr")[0].verdict, Verdict::Suspicious);
         assert_eq!(scan(&idx, "PalmerReprt")[0].verdict, Verdict::Suspicious);
         assert_eq!(scan(&idx, "PalmerReportt")[0].verdict, Verdict::Suspicious);
@@ -1449,6 +1508,8 @@ mod tests {
         assert!(scan(&idx, "palmerreport.com").is_empty());
         assert!(scan(&idx, "ParkerReport").is_empty());
         assert!(scan(&idx, "jane_doe").is_empty());
+        // A line far longer than any handle is skipped, not folded.
+        assert!(scan(&idx, &format!("PaImerReport.{}", "a".repeat(MAX_LINE))).is_empty());
     }
 
     #[test]

@@ -32,7 +32,8 @@ pub struct Variant {
     pub handle: String,
     /// The fuzzer that made it: `homoglyph`, `addition`, `omission`, `repetition`,
     /// `transposition`, `separator`, `affix`, `vowel_swap`, `keyboard`, `confusable`,
-    /// `other_server` (Mastodon), `bsky_social` (Bluesky custom domain copied under bsky.social).
+    /// `other_server` (Mastodon), `bsky_social` (Bluesky custom domain copied under bsky.social),
+    /// `tld_swap` (Bluesky custom domain under another top-level domain).
     pub kind: String,
 }
 
@@ -50,6 +51,12 @@ pub const BIG_MASTODON_SERVERS: &[&str] = &[
     "masto.ai",
     "mstdn.party",
     "techhub.social",
+];
+
+/// Top-level domains tried for a Bluesky custom-domain handle (`palmerreport.com` →
+/// `palmerreport.net`).
+const SWAP_TLDS: &[&str] = &[
+    "com", "net", "org", "co", "io", "news", "info", "us", "online",
 ];
 
 /// Words impostors add to a handle to look official.
@@ -707,6 +714,19 @@ fn bluesky_variants(handle: &str, out: &mut Ranked) {
         out.push(c.rank, format!("{}.bsky.social", c.core), c.kind);
     }
     if custom {
+        // The same name under another top-level domain (dnstwist's tld-swap): a domain costs
+        // a few dollars, so right after the separator and affix copies.
+        if let Some((stem, tld)) = handle.rsplit_once('.') {
+            for (k, other) in SWAP_TLDS.iter().enumerate() {
+                if *other != tld {
+                    out.push(
+                        2 * TIER + 300 + k as u32,
+                        format!("{stem}.{other}"),
+                        "tld_swap",
+                    );
+                }
+            }
+        }
         // The same variants on the person's own parent domain need a domain purchase: less likely.
         for c in core_variants(label, &label_rules) {
             out.push(c.rank + TIER / 2, format!("{}.{parent}", c.core), c.kind);
@@ -785,6 +805,42 @@ mod tests {
         assert!(v
             .iter()
             .all(|x| validate_handle(&Platform::Bluesky, &x.handle).is_ok()));
+    }
+
+    #[test]
+    fn bluesky_custom_domain_gets_tld_swaps() {
+        let v = variants(&Platform::Bluesky, "palmerreport.com", 400);
+        assert!(v
+            .iter()
+            .any(|x| x.handle == "palmerreport.net" && x.kind == "tld_swap"));
+        assert!(!v.iter().any(|x| x.handle == "palmerreport.com"));
+        // A bsky.social handle has no domain of its own to swap.
+        let v = variants(&Platform::Bluesky, "palmerreport.bsky.social", 400);
+        assert!(!v
+            .iter()
+            .any(|x| x.kind == "tld_swap" || x.kind == "bsky_social"));
+    }
+
+    #[test]
+    fn lowercase_platforms_get_no_capitals_and_their_own_separators() {
+        let v = variants(&Platform::Instagram, "palmer.report", 500);
+        assert!(!v.is_empty());
+        for x in &v {
+            assert!(!x.handle.chars().any(|c| c.is_ascii_uppercase()), "{x:?}");
+            assert!(x.handle.len() <= 30);
+            assert!(
+                x.handle
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '_'),
+                "{x:?}"
+            );
+        }
+        assert!(v.iter().any(|x| x.handle == "palmer_report"));
+        assert!(v.iter().any(|x| x.handle == "palmerreport"));
+        let v = variants(&Platform::Github, "palmer-report", 500);
+        assert!(v.iter().all(|x| !x.handle.starts_with('-')
+            && !x.handle.ends_with('-')
+            && !x.handle.contains('_')));
     }
 
     #[test]
