@@ -581,6 +581,10 @@ impl HandleIndex {
     #[inline]
     fn lookup_affixes(&self, key: &[u8], prefix: &mut Vec<u64>, digits: bool, hits: &mut Vec<Hit>) {
         let n = key.len();
+        // Affixes only on handle-sized keys (range hashes need powers up to the length).
+        if n > MAX_EDIT_LEN {
+            return;
+        }
         prefix_hashes(key, prefix);
         let try_range = |a: usize, b: usize, hits: &mut Vec<Hit>| {
             if b <= a || b - a < MIN_EDIT_LEN || (a == 0 && b == n && !digits) {
@@ -1549,6 +1553,88 @@ mod tests {
         // Another nn nearby must not spoil the reading ("knninnix": only the first is m).
         let idx = HandleIndex::new(&[identity("K", &[(Platform::X, "KaeskminNixdun")])]);
         assert_eq!(scan(&idx, "KaesknninNixdun").len(), 1);
+    }
+
+    #[test]
+    fn arbitrary_lines_never_panic() {
+        let idx = HandleIndex::new(&[
+            identity(
+                "Palmer Report",
+                &[
+                    (Platform::X, "PalmerReport"),
+                    (Platform::Bluesky, "palmerreport.com"),
+                    (Platform::Mastodon, "PalmerReport@mastodon.social"),
+                ],
+            ),
+            identity(
+                "Long",
+                &[(Platform::Other("forum".into()), &"n".repeat(300))],
+            ),
+        ]);
+        let pieces: &[&str] = &[
+            "official",
+            "real",
+            "the",
+            "hq",
+            "PaImer",
+            "Report",
+            "rn",
+            "nn",
+            "cl",
+            "vv",
+            "0",
+            "1",
+            "2024",
+            "_",
+            ".",
+            "-",
+            "@",
+            "xn--",
+            "\u{0430}",
+            "\u{200B}",
+            "\u{0301}",
+            "Ｐ",
+            "bsky.social",
+            "n",
+            "\u{202E}",
+            "é",
+        ];
+        let mut state = 0x1234_5678_9abc_def0u64;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let mut scratch = Scratch::default();
+        let mut out = Vec::new();
+        for _ in 0..20_000 {
+            let len = (next() % 40) as usize;
+            let mut line = String::new();
+            for _ in 0..len {
+                line.push_str(pieces[(next() % pieces.len() as u64) as usize]);
+            }
+            if next() % 50 == 0 {
+                line = line.repeat(30);
+            }
+            index_line(&idx, &line, &mut scratch, &mut out);
+        }
+        // Byte soup, including invalid UTF-8.
+        for _ in 0..5_000 {
+            let len = (next() % 64) as usize;
+            let bytes: Vec<u8> = (0..len).map(|_| next() as u8).collect();
+            idx.scan_line(&bytes, &mut scratch, &mut out);
+        }
+    }
+
+    fn index_line(
+        idx: &HandleIndex,
+        line: &str,
+        scratch: &mut Scratch,
+        out: &mut Vec<HandleMatch>,
+    ) {
+        idx.scan_line(line.as_bytes(), scratch, out);
+        out.clear();
     }
 
     #[test]
