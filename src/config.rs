@@ -1,1 +1,342 @@
-//! Settings: source base URLs, intervals, caps (no secrets; those live in the keychain). TODO(issues 3, 4).
+//! Settings: where each source lives, how often and how much it checks, and the X spending cap.
+//!
+//! No secrets here: tokens and app passwords live in the OS keychain and are handed to the
+//! sources as parameters. The settings file is JSON (`config.json` in the platform config dir,
+//! or the path in `DOPPELWATCH_CONFIG`); every field is optional and falls back to the defaults
+//! below. Base URLs can also be set through `DOPPELWATCH_BLUESKY_URL`,
+//! `DOPPELWATCH_JETSTREAM_URL`, `DOPPELWATCH_MASTODON_URL` (comma-separated server URLs) and
+//! `DOPPELWATCH_X_URL`, which win over the file (tests and self-hosted servers use them).
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+/// All settings of the sources and the watch loop.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    pub http: HttpConfig,
+    pub bluesky: BlueskyConfig,
+    pub mastodon: MastodonConfig,
+    pub x: XConfig,
+    pub watch: WatchConfig,
+}
+
+/// Limits every HTTP exchange obeys: everything from the network is hostile.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct HttpConfig {
+    /// Whole-request timeout, seconds.
+    pub timeout_secs: u64,
+    /// TCP/TLS connect timeout, seconds.
+    pub connect_timeout_secs: u64,
+    /// Largest JSON answer read; a larger one is cut off and treated as malformed.
+    pub max_json_bytes: usize,
+    /// Largest avatar image fetched; a larger one is skipped.
+    pub max_avatar_bytes: usize,
+    /// Redirects followed when fetching an avatar.
+    pub max_redirects: usize,
+    /// Retries after a 429, a 5xx or an unreadable answer, per request.
+    pub max_retries: u32,
+    /// Longest wait for a rate limit to reset before giving up on the request, seconds.
+    pub max_rate_limit_wait_secs: u64,
+    /// Fetch candidates' avatars so the detector can compare them.
+    pub fetch_avatars: bool,
+    /// At most this many avatars fetched per check and platform.
+    pub max_avatars_per_check: usize,
+}
+
+impl Default for HttpConfig {
+    fn default() -> Self {
+        HttpConfig {
+            timeout_secs: 20,
+            connect_timeout_secs: 10,
+            max_json_bytes: 4 * 1024 * 1024,
+            max_avatar_bytes: 2 * 1024 * 1024,
+            max_redirects: 3,
+            max_retries: 4,
+            max_rate_limit_wait_secs: 900,
+            fetch_avatars: true,
+            max_avatars_per_check: 60,
+        }
+    }
+}
+
+impl HttpConfig {
+    /// The whole-request timeout.
+    pub fn timeout(&self) -> Duration {
+        Duration::from_secs(self.timeout_secs.max(1))
+    }
+}
+
+/// Bluesky: public AppView for search and lookups, Jetstream for live profile changes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct BlueskyConfig {
+    pub enabled: bool,
+    /// Public read host (no account needed).
+    pub base_url: String,
+    /// The user's PDS, for authenticated calls (reports).
+    pub pds_url: String,
+    /// Jetstream `subscribe` endpoint.
+    pub jetstream_url: String,
+    /// Pages of `searchActors` read per query (100 actors a page).
+    pub search_pages: usize,
+    /// Search queries sent per check (names, handle words, name variants).
+    pub max_queries: usize,
+    /// Look-alike handles probed with `getProfiles` per check.
+    pub probe_limit: usize,
+    /// Follow Jetstream in `watch`.
+    pub live: bool,
+    /// How far back a resumed stream starts before the stored cursor, seconds.
+    pub rewind_secs: u64,
+}
+
+impl Default for BlueskyConfig {
+    fn default() -> Self {
+        BlueskyConfig {
+            enabled: true,
+            base_url: "https://public.api.bsky.app".into(),
+            pds_url: "https://bsky.social".into(),
+            jetstream_url: "wss://jetstream2.us-east.bsky.network/subscribe".into(),
+            search_pages: 3,
+            max_queries: 8,
+            probe_limit: 100,
+            live: true,
+            rewind_secs: 5,
+        }
+    }
+}
+
+/// Mastodon: the servers to search, probe and read the directory of.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MastodonConfig {
+    pub enabled: bool,
+    /// Base URLs of the servers checked.
+    pub servers: Vec<String>,
+    /// Look-alike usernames probed per server and check.
+    pub probe_limit: usize,
+    /// Accounts read from each server's directory of new accounts per check.
+    pub directory_limit: usize,
+}
+
+impl Default for MastodonConfig {
+    fn default() -> Self {
+        MastodonConfig {
+            enabled: true,
+            servers: vec![
+                "https://mastodon.social".into(),
+                "https://mastodon.online".into(),
+                "https://mstdn.social".into(),
+            ],
+            probe_limit: 15,
+            directory_limit: 80,
+        }
+    }
+}
+
+/// X: only with the user's own credentials, and it costs money per user read.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct XConfig {
+    pub enabled: bool,
+    pub base_url: String,
+    /// Spending cap per UTC day, in US dollars.
+    pub daily_cap_usd: f64,
+    /// What X charges for one user read, in US dollars.
+    pub cost_per_user_read_usd: f64,
+    /// Look-alike handles probed per check, most plausible first (each a paid read when it exists).
+    pub probe_limit: usize,
+    /// Results asked from `/2/users/search` per query (user-context token only).
+    pub search_max_results: usize,
+    /// An account read within this window is not read again, hours.
+    pub reread_window_hours: u64,
+}
+
+impl Default for XConfig {
+    fn default() -> Self {
+        XConfig {
+            enabled: true,
+            base_url: "https://api.x.com".into(),
+            daily_cap_usd: 1.0,
+            cost_per_user_read_usd: 0.01,
+            probe_limit: 40,
+            search_max_results: 20,
+            reread_window_hours: 24,
+        }
+    }
+}
+
+/// The watch loop's pace.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct WatchConfig {
+    /// Seconds between periodic checks (search, probes, directory) of each source.
+    pub check_interval_secs: u64,
+}
+
+impl Default for WatchConfig {
+    fn default() -> Self {
+        WatchConfig {
+            check_interval_secs: 30 * 60,
+        }
+    }
+}
+
+/// Why the settings could not be used; says which file and what to fix.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read settings file {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("settings file {path} is not valid: {source}. Fix or delete it to use the defaults")]
+    Parse {
+        path: PathBuf,
+        source: serde_json::Error,
+    },
+    #[error("{what} {value:?} is not an http(s) or ws(s) URL: {why}")]
+    BadUrl {
+        what: String,
+        value: String,
+        why: String,
+    },
+}
+
+impl Config {
+    /// The default settings file: `config.json` in the platform's config dir.
+    pub fn default_path() -> Option<PathBuf> {
+        directories::ProjectDirs::from("", "", "doppelwatch")
+            .map(|dirs| dirs.config_dir().join("config.json"))
+    }
+
+    /// Loads settings: `path`, else `DOPPELWATCH_CONFIG`, else the default file if it exists,
+    /// else the defaults; then applies the `DOPPELWATCH_*_URL` overrides and checks the URLs.
+    pub fn load(path: Option<&Path>) -> Result<Config, ConfigError> {
+        let explicit = path
+            .map(Path::to_path_buf)
+            .or_else(|| std::env::var_os("DOPPELWATCH_CONFIG").map(PathBuf::from));
+        let mut config = match explicit {
+            Some(path) => Config::read_file(&path)?,
+            None => match Config::default_path() {
+                Some(path) if path.exists() => Config::read_file(&path)?,
+                _ => Config::default(),
+            },
+        };
+        config.apply_env(|name| std::env::var(name).ok());
+        config.check_urls()?;
+        Ok(config)
+    }
+
+    /// Reads one settings file.
+    pub fn read_file(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        serde_json::from_str(&text).map_err(|source| ConfigError::Parse {
+            path: path.to_path_buf(),
+            source,
+        })
+    }
+
+    /// Applies the base-URL overrides from the environment (`get` reads one variable).
+    pub fn apply_env(&mut self, get: impl Fn(&str) -> Option<String>) {
+        let non_empty = |name: &str| get(name).filter(|v| !v.trim().is_empty());
+        if let Some(url) = non_empty("DOPPELWATCH_BLUESKY_URL") {
+            self.bluesky.base_url = url.trim().to_string();
+            // A self-hosted or fake AppView usually also answers the PDS calls.
+            if non_empty("DOPPELWATCH_BLUESKY_PDS_URL").is_none() {
+                self.bluesky.pds_url = self.bluesky.base_url.clone();
+            }
+        }
+        if let Some(url) = non_empty("DOPPELWATCH_BLUESKY_PDS_URL") {
+            self.bluesky.pds_url = url.trim().to_string();
+        }
+        if let Some(url) = non_empty("DOPPELWATCH_JETSTREAM_URL") {
+            self.bluesky.jetstream_url = url.trim().to_string();
+        }
+        if let Some(urls) = non_empty("DOPPELWATCH_MASTODON_URL") {
+            self.mastodon.servers = urls
+                .split(',')
+                .map(str::trim)
+                .filter(|u| !u.is_empty())
+                .map(String::from)
+                .collect();
+        }
+        if let Some(url) = non_empty("DOPPELWATCH_X_URL") {
+            self.x.base_url = url.trim().to_string();
+        }
+    }
+
+    /// Checks that every base URL parses with a usable scheme.
+    pub fn check_urls(&self) -> Result<(), ConfigError> {
+        let check = |what: &str, value: &str, schemes: &[&str]| -> Result<(), ConfigError> {
+            let bad = |why: String| ConfigError::BadUrl {
+                what: what.to_string(),
+                value: value.to_string(),
+                why,
+            };
+            let url = url::Url::parse(value).map_err(|e| bad(e.to_string()))?;
+            if !schemes.contains(&url.scheme()) {
+                return Err(bad(format!("the scheme must be one of {schemes:?}")));
+            }
+            Ok(())
+        };
+        check(
+            "bluesky.base_url",
+            &self.bluesky.base_url,
+            &["http", "https"],
+        )?;
+        check("bluesky.pds_url", &self.bluesky.pds_url, &["http", "https"])?;
+        check(
+            "bluesky.jetstream_url",
+            &self.bluesky.jetstream_url,
+            &["ws", "wss"],
+        )?;
+        for server in &self.mastodon.servers {
+            check("mastodon.servers", server, &["http", "https"])?;
+        }
+        check("x.base_url", &self.x.base_url, &["http", "https"])?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn env_overrides_win_over_the_file() {
+        let mut config: Config =
+            serde_json::from_str(r#"{"bluesky": {"base_url": "https://appview.example"}}"#)
+                .unwrap();
+        assert_eq!(config.bluesky.search_pages, 3, "unset fields keep defaults");
+        config.apply_env(|name| match name {
+            "DOPPELWATCH_BLUESKY_URL" => Some("http://127.0.0.1:9".into()),
+            "DOPPELWATCH_MASTODON_URL" => Some("http://127.0.0.1:7, http://127.0.0.1:8".into()),
+            _ => None,
+        });
+        assert_eq!(config.bluesky.base_url, "http://127.0.0.1:9");
+        assert_eq!(config.bluesky.pds_url, "http://127.0.0.1:9");
+        assert_eq!(
+            config.mastodon.servers,
+            vec!["http://127.0.0.1:7", "http://127.0.0.1:8"]
+        );
+        assert_eq!(config.x.base_url, "https://api.x.com");
+        config.check_urls().unwrap();
+    }
+
+    #[test]
+    fn unknown_fields_and_bad_urls_are_named() {
+        let err = serde_json::from_str::<Config>(r#"{"x": {"daily_cap": 5}}"#).unwrap_err();
+        assert!(err.to_string().contains("daily_cap"), "{err}");
+        let mut config = Config::default();
+        config.bluesky.jetstream_url = "https://jetstream.example".into();
+        let err = config.check_urls().unwrap_err().to_string();
+        assert!(err.contains("bluesky.jetstream_url"), "{err}");
+    }
+}

@@ -12,6 +12,10 @@ pub struct ScoreArgs {
     /// Candidate profiles, one JSON object per line.
     #[arg(long)]
     pub candidates: PathBuf,
+    /// Date account ages are measured against (RFC 3339 or YYYY-MM-DD); defaults to now.
+    /// Makes a scoring run reproducible.
+    #[arg(long)]
+    pub now: Option<String>,
 }
 
 #[derive(Args)]
@@ -21,7 +25,7 @@ pub struct VariantsArgs {
     pub platform: String,
     /// The real handle.
     pub handle: String,
-    /// At most this many variants.
+    /// At most this many variants (default 200), most plausible first.
     #[arg(long)]
     pub limit: Option<usize>,
 }
@@ -31,6 +35,9 @@ pub struct ScanHandlesArgs {
     /// Identity JSON file; repeat for several identities.
     #[arg(long = "identity", required = true)]
     pub identities: Vec<PathBuf>,
+    /// Benchmark baseline: compare every handle with every identity (strsim), no index.
+    #[arg(long, hide = true)]
+    pub naive: bool,
 }
 
 #[derive(Args)]
@@ -39,16 +46,83 @@ pub struct AvatarHashArgs {
     pub image: PathBuf,
 }
 
-pub fn score(_args: ScoreArgs) -> i32 {
-    super::usage_error("score: not built yet (issue 2)")
+pub fn score(args: ScoreArgs) -> i32 {
+    super::score::run(args)
 }
 
-pub fn variants(_args: VariantsArgs) -> i32 {
-    super::usage_error("variants: not built yet (issue 2)")
+/// How many variants `variants` prints without `--limit`.
+pub const DEFAULT_VARIANT_LIMIT: usize = 200;
+
+/// Prints one JSON line `{"handle", "kind"}` per variant, most plausible first.
+pub fn variants(args: VariantsArgs) -> i32 {
+    use std::io::Write;
+
+    let platform = match known_platform(&args.platform) {
+        Ok(p) => p,
+        Err(message) => return super::usage_error(message),
+    };
+    let handle = match doppelwatch::identity::validate_handle(&platform, &args.handle) {
+        Ok(h) => h,
+        Err(e) => return super::usage_error(format!("variants: {e}")),
+    };
+    let limit = args.limit.unwrap_or(DEFAULT_VARIANT_LIMIT);
+    let found = doppelwatch::detect::variants::variants(&platform, &handle, limit);
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    for v in &found {
+        let line = serde_json::json!({"handle": v.handle, "kind": v.kind});
+        if writeln!(out, "{line}").is_err() {
+            // A closed pipe (e.g. `| head`) is not an error of ours.
+            return 0;
+        }
+    }
+    if out.flush().is_err() {
+        return 0;
+    }
+    0
 }
 
-pub fn scan_handles(_args: ScanHandlesArgs) -> i32 {
-    super::usage_error("scan-handles: not built yet (issue 2)")
+/// The platform named on the command line, refusing names Doppelwatch has no rules for.
+fn known_platform(name: &str) -> Result<doppelwatch::identity::Platform, String> {
+    use doppelwatch::identity::Platform;
+    match Platform::parse(name) {
+        Platform::Other(other) => Err(format!(
+            "unknown platform {other:?}: use one of x, bluesky, mastodon, instagram, threads, youtube, tiktok, github, twitch"
+        )),
+        p => Ok(p),
+    }
+}
+
+/// Streams handles from stdin and prints each look-alike of an identity as a JSON line
+/// `{"handle", "identity", "verdict", "reasons"}`. Exit 0 when the whole input was read, 1 on a
+/// read error, 2 when an identity file is unusable.
+pub fn scan_handles(args: ScanHandlesArgs) -> i32 {
+    use doppelwatch::detect::index::{HandleIndex, NaiveScanner};
+    use doppelwatch::identity::Identity;
+
+    let mut identities = Vec::with_capacity(args.identities.len());
+    for path in &args.identities {
+        match Identity::load(path) {
+            Ok(identity) => identities.push(identity),
+            Err(e) => return super::usage_error(format!("scan-handles: {e}")),
+        }
+    }
+    let stdin = std::io::stdin();
+    let stdout = std::io::stdout();
+    let result = if args.naive {
+        NaiveScanner::new(&identities).scan_stream(stdin.lock(), stdout.lock())
+    } else {
+        HandleIndex::new(&identities).scan_stream(stdin.lock(), stdout.lock())
+    };
+    match result {
+        Ok(_) => 0,
+        // Whoever reads our output went away (`| head`): nothing more to do.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => 0,
+        Err(e) => {
+            eprintln!("doppelwatch: scan-handles: reading handles failed: {e}");
+            1
+        }
+    }
 }
 
 pub fn avatar_hash(_args: AvatarHashArgs) -> i32 {

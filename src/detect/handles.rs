@@ -1,1 +1,614 @@
-//! TODO(issue 2): handles signal.
+//! Near handles: how a candidate's handle imitates one of the person's handles.
+//!
+//! Handles are compared by their *core* (the username part: `alice` of `alice@mastodon.social`,
+//! `alice` of `alice.bsky.social`, `alice` of the custom domain `alice.com`) so that the same
+//! name copied across servers, domains and platforms is seen. Families recognised, strongest
+//! first: look-alike characters, the same username elsewhere, added/removed separators, added
+//! affixes (`real`, `official`, digits...), and one or two edits (including swapped neighbours).
+
+use super::confusables::{
+    align, confusable_skeleton, describe_char, describe_lookalikes, display_safe,
+    hidden_characters, is_leet_for, is_mixed_script, letter_scripts, ordinal, Edit,
+};
+use crate::identity::Platform;
+
+/// Separators people add or remove between the words of a handle.
+const SEPARATORS: &[char] = &['_', '.', '-'];
+
+/// Words impostors glue to a copied handle. Compared in skeleton form.
+const AFFIXES: &[&str] = &[
+    "official", "real", "the", "its", "iam", "im", "hq", "news", "tv", "team", "backup", "media",
+    "live", "daily", "updates", "account", "fan", "fans", "parody", "com", "net", "org", "x",
+    "here", "now", "www", "support", "help", "helpdesk", "care", "service", "services", "customer",
+    "info", "global", "staff", "admin", "desk", "press", "app", "1", "2",
+];
+
+/// A handle taken apart for comparison.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HandleForm {
+    pub platform: Platform,
+    /// The handle as given (without a leading `@`), punycode decoded.
+    pub handle: String,
+    /// The username part, case kept.
+    pub core: String,
+    /// Mastodon server or Bluesky domain suffix (`bsky.social`, `com`), lowercase.
+    pub server: Option<String>,
+    /// True for a Bluesky handle under `bsky.social` (as opposed to a custom domain).
+    pub hosted: bool,
+    /// Look-alike skeleton of the core.
+    pub skeleton: String,
+    /// Skeleton of the core without separators.
+    pub bare: String,
+}
+
+/// Splits `handle` on `platform` into its parts; lenient (any text is accepted).
+pub fn handle_form(platform: &Platform, handle: &str) -> HandleForm {
+    let trimmed = handle.trim();
+    let bare_handle: String = trimmed
+        .strip_prefix('@')
+        .unwrap_or(trimmed)
+        .chars()
+        .take(256)
+        .collect();
+    let decoded = decode_punycode(&bare_handle);
+    let (core, server, hosted) = if let Some((user, server)) = decoded.split_once('@') {
+        (user.to_string(), Some(server.to_lowercase()), false)
+    } else if decoded.contains('.') && !matches!(platform, Platform::X) {
+        let lower = decoded.to_lowercase();
+        if let Some(user) = lower.strip_suffix(".bsky.social") {
+            let start = decoded.len() - lower.len();
+            let user_len = user.len();
+            (
+                decoded
+                    .get(start..start + user_len)
+                    .unwrap_or(user)
+                    .to_string(),
+                Some("bsky.social".to_string()),
+                true,
+            )
+        } else {
+            match decoded.rsplit_once('.') {
+                Some((name, tld)) if !name.is_empty() => {
+                    (name.to_string(), Some(tld.to_lowercase()), false)
+                }
+                _ => (decoded.clone(), None, false),
+            }
+        }
+    } else {
+        (decoded.clone(), None, false)
+    };
+    let skeleton = confusable_skeleton(&core);
+    let bare = skeleton
+        .chars()
+        .filter(|c| !SEPARATORS.contains(c))
+        .collect();
+    HandleForm {
+        platform: platform.clone(),
+        handle: decoded,
+        core,
+        server,
+        hosted,
+        skeleton,
+        bare,
+    }
+}
+
+/// Decodes `xn--` labels so an IDN homograph is compared by what it displays.
+fn decode_punycode(handle: &str) -> String {
+    if !handle.to_ascii_lowercase().contains("xn--") {
+        return handle.to_string();
+    }
+    let (user, domain) = match handle.split_once('@') {
+        Some((u, d)) => (Some(u), d),
+        None => (None, handle),
+    };
+    let (unicode, result) = idna::domain_to_unicode(domain);
+    let domain = if result.is_ok() {
+        unicode
+    } else {
+        domain.to_string()
+    };
+    match user {
+        Some(u) => format!("{u}@{domain}"),
+        None => domain,
+    }
+}
+
+/// What kind of imitation a handle is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HandleKind {
+    /// The person's own account.
+    Own,
+    /// Same look but different characters (homoglyphs, case look-alikes, hidden characters).
+    Lookalike,
+    /// The same username on another server, domain or platform.
+    CopiedElsewhere,
+    /// Separators added or removed.
+    Separators,
+    /// An affix added.
+    Affix,
+    /// One or two edits.
+    Near,
+}
+
+/// How a candidate handle imitates one of the person's handles.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HandleMatch {
+    pub kind: HandleKind,
+    /// 0..1, how strongly the handle alone points to impersonation.
+    pub strength: f64,
+    /// The sentence for the person.
+    pub detail: String,
+    /// True when the difference includes a letter replaced by a visibly different letter, so
+    /// the handle may be somebody else's real name (`ParkerReport` for `PalmerReport`).
+    pub letter_changed: bool,
+    /// True when the difference is a sequence look-alike made of ordinary letters (`rn`/`m`,
+    /// `cl`/`d`), which is also how some real names are spelled.
+    pub sequence_lookalike: bool,
+    /// Affix words found (e.g. `fan`, `parody`), lowercase.
+    pub affixes: Vec<String>,
+}
+
+/// The person's handle prepared once.
+#[derive(Debug, Clone)]
+pub struct ReferenceHandle {
+    pub form: HandleForm,
+}
+
+impl ReferenceHandle {
+    pub fn new(platform: &Platform, handle: &str) -> ReferenceHandle {
+        ReferenceHandle {
+            form: handle_form(platform, handle),
+        }
+    }
+}
+
+/// Compares a candidate handle with one of the person's handles.
+pub fn compare_handle(cand: &HandleForm, reference: &ReferenceHandle) -> Option<HandleMatch> {
+    let r = &reference.form;
+    if cand.core.is_empty() || r.core.is_empty() {
+        return None;
+    }
+    let yours = format!("your {} handle {}", platform_name(&r.platform), r.handle);
+    let shown = display_safe(&cand.handle);
+    let same_core_text = cand.core.to_lowercase() == r.core.to_lowercase();
+
+    if same_core_text && same_account(cand, r) {
+        return Some(HandleMatch {
+            kind: HandleKind::Own,
+            strength: 0.0,
+            detail: format!("this is {yours}, registered as yours"),
+            letter_changed: false,
+            sequence_lookalike: false,
+            affixes: vec![],
+        });
+    }
+    if same_core_text {
+        let detail = if cand.platform == r.platform {
+            match (&cand.platform, cand.hosted, r.hosted) {
+                (Platform::Bluesky, true, false) => format!(
+                    "handle {shown} copies {yours} (a custom domain) as a bsky.social handle"
+                ),
+                (Platform::Mastodon, _, _) => match &cand.server {
+                    Some(server) => format!(
+                        "handle {shown} is the same username as {yours}, on another server ({})",
+                        display_safe(server)
+                    ),
+                    None => format!("handle {shown} is the same username as {yours}"),
+                },
+                _ => format!("handle {shown} is the same name as {yours} under another domain"),
+            }
+        } else {
+            format!(
+                "handle {shown} on {} copies {yours}",
+                platform_name(&cand.platform)
+            )
+        };
+        return Some(HandleMatch {
+            kind: HandleKind::CopiedElsewhere,
+            strength: 0.9,
+            detail,
+            letter_changed: false,
+            sequence_lookalike: false,
+            affixes: vec![],
+        });
+    }
+    if cand.skeleton == r.skeleton {
+        let mut parts = describe_lookalikes(&cand.core, &r.core);
+        for (pos, c) in hidden_characters(&cand.core) {
+            parts.push(format!(
+                "hides {} at the {} character",
+                describe_char(c),
+                ordinal(pos)
+            ));
+        }
+        if is_mixed_script(&cand.core) {
+            let scripts: Vec<&str> = letter_scripts(&cand.core)
+                .iter()
+                .map(|s| s.full_name())
+                .collect();
+            parts.push(format!("mixes {} letters", scripts.join(" and ")));
+        }
+        if parts.is_empty() {
+            parts.push("differs only in characters that look alike".into());
+        }
+        let sequence_lookalike = sequence_only(&cand.core, &r.core);
+        return Some(HandleMatch {
+            kind: HandleKind::Lookalike,
+            strength: 1.0,
+            detail: format!("handle {shown} looks like {yours}: {}", parts.join("; ")),
+            letter_changed: false,
+            sequence_lookalike,
+            affixes: vec![],
+        });
+    }
+    if cand.bare == r.bare && !cand.bare.is_empty() {
+        return Some(HandleMatch {
+            kind: HandleKind::Separators,
+            strength: 0.85,
+            detail: format!("handle {shown} is {yours} with separators added or removed"),
+            letter_changed: false,
+            sequence_lookalike: false,
+            affixes: vec![],
+        });
+    }
+    if let Some(affixes) = strip_affixes(&cand.bare, &r.bare) {
+        let quoted: Vec<String> = affixes.iter().map(|a| format!("\"{a}\"")).collect();
+        return Some(HandleMatch {
+            kind: HandleKind::Affix,
+            strength: 0.85,
+            detail: format!(
+                "handle {shown} is {yours} with {} added",
+                quoted.join(" and ")
+            ),
+            letter_changed: false,
+            sequence_lookalike: false,
+            affixes,
+        });
+    }
+    leet(cand, r, &shown, &yours).or_else(|| near_edit(cand, r, &shown, &yours))
+}
+
+/// Digits or symbols written for letters (`tw1tter`, `h4ck3r`), possibly with look-alikes.
+fn leet(cand: &HandleForm, r: &HandleForm, shown: &str, yours: &str) -> Option<HandleMatch> {
+    let (_, edits) = align(&cand.core, &r.core)?;
+    let mut parts = Vec::new();
+    let mut any_leet = false;
+    for e in &edits {
+        match &e.edit {
+            Edit::Substitute { cand, reference } if is_leet_for(*cand, *reference) => {
+                any_leet = true;
+                parts.push(format!(
+                    "{} for {} at the {} character",
+                    describe_char(*cand),
+                    describe_char(*reference),
+                    ordinal(e.position)
+                ));
+            }
+            Edit::Lookalike { cand, reference } => parts.push(format!(
+                "{} where yours has {}, {} character",
+                super::confusables::describe_seq(cand),
+                super::confusables::describe_seq(reference),
+                ordinal(e.position)
+            )),
+            _ => return None,
+        }
+    }
+    if !any_leet {
+        return None;
+    }
+    Some(HandleMatch {
+        kind: HandleKind::Lookalike,
+        strength: 1.0,
+        detail: format!(
+            "handle {shown} passes for {yours} with look-alike substitutions: {}",
+            parts.join("; ")
+        ),
+        letter_changed: false,
+        sequence_lookalike: false,
+        affixes: vec![],
+    })
+}
+
+/// True when the candidate is the registered account itself: same platform, same core, same
+/// server or domain (handles are case-insensitive on every supported platform).
+fn same_account(cand: &HandleForm, r: &HandleForm) -> bool {
+    cand.platform == r.platform
+        && cand.hosted == r.hosted
+        && match (&cand.server, &r.server) {
+            (Some(a), Some(b)) => a == b,
+            (None, None) => true,
+            // A Mastodon handle without a server is local to a server we cannot see: only the
+            // server part can tell it apart, so treat it as the same account only on the same
+            // platform with the same username (already checked) and no server on either side.
+            _ => false,
+        }
+}
+
+/// True when every look-alike difference is a letter sequence such as `rn`/`m` or `cl`/`d`.
+fn sequence_only(cand: &str, reference: &str) -> bool {
+    let Some((_, edits)) = align(cand, reference) else {
+        return false;
+    };
+    let lookalikes: Vec<&Edit> = edits
+        .iter()
+        .map(|e| &e.edit)
+        .filter(|e| matches!(e, Edit::Lookalike { .. }))
+        .collect();
+    !lookalikes.is_empty()
+        && lookalikes.iter().all(|e| match e {
+            Edit::Lookalike { cand, reference } => {
+                (cand.chars().count() == 2 || reference.chars().count() == 2)
+                    && cand.chars().all(|c| c.is_ascii_lowercase())
+                    && reference.chars().all(|c| c.is_ascii_lowercase())
+            }
+            _ => false,
+        })
+}
+
+/// The affixes that turn `reference` into `cand` (both bare skeletons), if any: up to two
+/// affix words or a run of digits on either end.
+fn strip_affixes(cand: &str, reference: &str) -> Option<Vec<String>> {
+    if cand.len() <= reference.len() || !cand.contains(reference) || reference.len() < 3 {
+        return None;
+    }
+    let start = cand.find(reference)?;
+    let prefix = &cand[..start];
+    let suffix = &cand[start + reference.len()..];
+    let mut found = Vec::new();
+    for part in [prefix, suffix] {
+        if part.is_empty() {
+            continue;
+        }
+        found.extend(split_affixes(part)?);
+    }
+    if found.is_empty() || found.len() > 3 {
+        None
+    } else {
+        Some(found)
+    }
+}
+
+/// Splits an affix string into known affix words and digit runs; `None` if something else is
+/// left (then it is not an affix but a different name).
+fn split_affixes(mut part: &str) -> Option<Vec<String>> {
+    let mut words = Vec::new();
+    'outer: while !part.is_empty() {
+        if part.starts_with(|c: char| c.is_ascii_digit()) {
+            let digits = digit_run(part);
+            words.push(part[..digits].to_string());
+            part = &part[digits..];
+            continue;
+        }
+        // Longest affix word first so "official" wins over partial matches; words before digit
+        // runs so the "o" of "official" is not read as a zero.
+        let mut best: Option<(&str, usize)> = None;
+        for affix in AFFIXES {
+            let sk = confusable_skeleton(affix);
+            if part.starts_with(sk.as_str()) && best.map_or(true, |(_, len)| sk.len() > len) {
+                best = Some((affix, sk.len()));
+            }
+        }
+        if let Some((affix, len)) = best {
+            words.push(affix.to_string());
+            part = &part[len..];
+            continue 'outer;
+        }
+        // Digits fold to letters in skeletons (0 -> o, 1 -> l), so a run of digits shows as
+        // digits, `o` and `l`; up to four of them are taken as a number ("2024", "10").
+        let digits = digit_run(part);
+        if digits > 0 && digits <= 4 {
+            words.push(part[..digits].to_string());
+            part = &part[digits..];
+            continue;
+        }
+        return None;
+    }
+    Some(words)
+}
+
+/// Length of the run of digits at the start of a skeleton, where `0` and `1` show as `o`/`l`.
+fn digit_run(part: &str) -> usize {
+    part.chars()
+        .take_while(|c| c.is_ascii_digit() || matches!(c, 'o' | 'l'))
+        .count()
+}
+
+/// One or two edits (two only for long handles), swapped neighbours included.
+fn near_edit(cand: &HandleForm, r: &HandleForm, shown: &str, yours: &str) -> Option<HandleMatch> {
+    let len = r.bare.chars().count();
+    let max_edits = match len {
+        0..=4 => 0,
+        5..=8 => 1,
+        _ => 2,
+    };
+    if max_edits == 0 {
+        return None;
+    }
+    let diff = cand.bare.chars().count().abs_diff(len);
+    if diff > max_edits {
+        return None;
+    }
+    let strip = |s: &str| -> String { s.chars().filter(|c| !SEPARATORS.contains(c)).collect() };
+    let (cost, edits) = align(&strip(&cand.core), &strip(&r.core))?;
+    if cost == 0 || cost > max_edits {
+        return None;
+    }
+    let mut letter_changed = false;
+    let mut parts = Vec::new();
+    for e in &edits {
+        let pos = ordinal(e.position);
+        match &e.edit {
+            Edit::Same => {}
+            Edit::Lookalike { cand, reference } => parts.push(format!(
+                "{} for {} at the {pos} character",
+                super::confusables::describe_seq(cand),
+                super::confusables::describe_seq(reference)
+            )),
+            Edit::Substitute { cand, reference } => {
+                if cand.is_alphabetic() && reference.is_alphabetic() {
+                    letter_changed = true;
+                }
+                parts.push(format!(
+                    "{} instead of {} at the {pos} character",
+                    describe_char(*cand),
+                    describe_char(*reference)
+                ));
+            }
+            Edit::Insert { cand } => parts.push(format!(
+                "adds {} at the {pos} character",
+                describe_char(*cand)
+            )),
+            Edit::Delete { reference } => parts.push(format!(
+                "drops {} before the {pos} character",
+                describe_char(*reference)
+            )),
+            Edit::Transpose { cand } => parts.push(format!(
+                "swaps the neighbours {}{} at the {pos} character",
+                cand[0], cand[1]
+            )),
+        }
+    }
+    let edits_word = if cost == 1 { "one edit" } else { "two edits" };
+    Some(HandleMatch {
+        kind: HandleKind::Near,
+        strength: if cost == 1 { 0.75 } else { 0.6 },
+        detail: format!(
+            "handle {shown} is {edits_word} from {yours}: {}",
+            parts.join("; ")
+        ),
+        letter_changed,
+        sequence_lookalike: false,
+        affixes: vec![],
+    })
+}
+
+/// Platform name for sentences.
+pub fn platform_name(p: &Platform) -> String {
+    match p {
+        Platform::X => "X".into(),
+        Platform::Bluesky => "Bluesky".into(),
+        Platform::Mastodon => "Mastodon".into(),
+        Platform::Instagram => "Instagram".into(),
+        Platform::Threads => "Threads".into(),
+        Platform::Youtube => "YouTube".into(),
+        Platform::Tiktok => "TikTok".into(),
+        Platform::Github => "GitHub".into(),
+        Platform::Twitch => "Twitch".into(),
+        Platform::Other(name) if name.is_empty() => "unknown platform".into(),
+        Platform::Other(name) => display_safe(name),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cmp(cp: Platform, c: &str, rp: Platform, r: &str) -> Option<HandleMatch> {
+        compare_handle(&handle_form(&cp, c), &ReferenceHandle::new(&rp, r))
+    }
+
+    #[test]
+    fn forms() {
+        let f = handle_form(&Platform::Bluesky, "PalmerReport.bsky.social");
+        assert_eq!((f.core.as_str(), f.hosted), ("PalmerReport", true));
+        let f = handle_form(&Platform::Bluesky, "palmerreport.com");
+        assert_eq!(
+            (f.core.as_str(), f.server.as_deref()),
+            ("palmerreport", Some("com"))
+        );
+        let f = handle_form(&Platform::Mastodon, "@alice@Mastodon.Social");
+        assert_eq!(
+            (f.core.as_str(), f.server.as_deref()),
+            ("alice", Some("mastodon.social"))
+        );
+        let f = handle_form(&Platform::Bluesky, "xn--pple-43d.com");
+        assert_eq!(f.core, "\u{0430}pple");
+    }
+
+    #[test]
+    fn families() {
+        use HandleKind::*;
+        let x = || Platform::X;
+        let kind = |m: Option<HandleMatch>| m.map(|m| m.kind);
+        assert_eq!(
+            kind(cmp(x(), "PaImerReport", x(), "PalmerReport")),
+            Some(Lookalike)
+        );
+        assert_eq!(
+            kind(cmp(x(), "palmerreport", x(), "PalmerReport")),
+            Some(Own)
+        );
+        assert_eq!(
+            kind(cmp(x(), "Palmer_Report", x(), "PalmerReport")),
+            Some(Separators)
+        );
+        assert_eq!(
+            kind(cmp(x(), "RealPalmerReport", x(), "PalmerReport")),
+            Some(Affix)
+        );
+        assert_eq!(
+            kind(cmp(x(), "PalmerReport2024", x(), "PalmerReport")),
+            Some(Affix)
+        );
+        assert_eq!(
+            kind(cmp(x(), "itsPalmerReport", x(), "PalmerReport")),
+            Some(Affix)
+        );
+        assert_eq!(
+            kind(cmp(x(), "PamlerReport", x(), "PalmerReport")),
+            Some(Near)
+        );
+        assert_eq!(
+            kind(cmp(x(), "PalmerRepotr", x(), "PalmerReport")),
+            Some(Near)
+        );
+        assert_eq!(kind(cmp(x(), "JimSmith", x(), "PalmerReport")), None);
+        assert_eq!(kind(cmp(x(), "tw1tter", x(), "twitter")), Some(Lookalike));
+        assert_eq!(
+            kind(cmp(x(), "lnstagram", x(), "instagram")),
+            Some(Lookalike)
+        );
+        assert_eq!(
+            kind(cmp(x(), "P4lm3rReport", x(), "PalmerReport")),
+            Some(Lookalike)
+        );
+        let parker = cmp(x(), "ParkerReport", x(), "PalmerReport").unwrap();
+        assert!(parker.letter_changed, "{parker:?}");
+        let m = Platform::Mastodon;
+        assert_eq!(
+            kind(cmp(
+                m.clone(),
+                "PalmerReport@mstdn.social",
+                m.clone(),
+                "PalmerReport@mastodon.social"
+            )),
+            Some(CopiedElsewhere)
+        );
+        let b = Platform::Bluesky;
+        let copy = cmp(
+            b.clone(),
+            "palmerreport.bsky.social",
+            b.clone(),
+            "palmerreport.com",
+        )
+        .unwrap();
+        assert_eq!(copy.kind, CopiedElsewhere);
+        assert!(copy.detail.contains("custom domain"), "{}", copy.detail);
+        assert_eq!(
+            kind(cmp(b.clone(), "xn--pple-43d.com", b, "apple.com")),
+            Some(Lookalike)
+        );
+    }
+
+    #[test]
+    fn seed_reason_names_the_character() {
+        let m = cmp(Platform::X, "PaImerReport", Platform::X, "PalmerReport").unwrap();
+        assert!(
+            m.detail
+                .contains("capital I (U+0049) where yours has l (U+006C), 3rd character"),
+            "{}",
+            m.detail
+        );
+    }
+}

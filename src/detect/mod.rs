@@ -6,8 +6,10 @@
 pub mod avatar;
 pub mod confusables;
 pub mod handles;
+pub mod index;
 pub mod names;
 pub mod score;
+pub mod text;
 pub mod variants;
 
 use serde::{Deserialize, Serialize};

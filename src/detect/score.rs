@@ -1,23 +1,89 @@
 //! Weighing the signals into a verdict.
+//!
+//! The weighing follows how platforms judge impersonation (X's policy asks for two copied
+//! identity elements): the *copied elements* are the handle, the display name, the avatar and the
+//! bio. Two of them make an impostor; so does a look-alike handle on its own (nobody types a
+//! Cyrillic `а` or a capital `I` for `l` by accident), or one copied element plus a false claim
+//! (a fake check mark, "my backup account"). One copied element is worth a look, except a shared
+//! name on an established account, which is a namesake. Parody, fan and "not affiliated"
+//! statements lower the verdict by one step and are shown. The person's own accounts are never
+//! alerts.
 
 use chrono::{DateTime, Utc};
 
-use super::avatar::AvatarFingerprint;
-use super::{Assessment, Verdict};
+use super::avatar::{self, AvatarFingerprint};
+use super::confusables::{
+    describe_char, display_safe, max_combining_run, ordinal, suspicious_hidden_characters,
+};
+use super::handles::{compare_handle, handle_form, HandleKind, HandleMatch, ReferenceHandle};
+use super::names::{check_mark_reason, compare_name, spells_handle, NameForm, NameKind, NameMatch};
+use super::text::{affiliation_claims, disclaimers, strip_html, BioShingles};
+use super::{Assessment, Reason, Signal, Verdict};
 use crate::identity::Identity;
 use crate::profile::Profile;
+
+/// A copied element counts towards the verdict from this strength on.
+const ELEMENT: f64 = 0.6;
+/// Days after which an account is old enough to be somebody's own long-standing account.
+const ESTABLISHED_DAYS: i64 = 2 * 365;
+/// Followers from which an old account has an audience of its own.
+const ESTABLISHED_FOLLOWERS: u64 = 1_000;
+/// Accounts younger than this are fresh (impostors are usually days old).
+const FRESH_DAYS: i64 = 30;
+
+/// Words added to a copied name that claim to be the person.
+const NAME_CLAIMS: &[&str] = &["official", "real", "verified", "backup", "original"];
 
 /// A detector prepared for one identity; cheap to call for many candidates.
 #[derive(Debug, Clone)]
 pub struct Detector {
     identity: Identity,
     avatar: Option<AvatarFingerprint>,
+    handles: Vec<ReferenceHandle>,
+    names: Vec<NameForm>,
+    bio: Option<BioShingles>,
+    /// Disclaimer words the person uses themselves ("commentary"), which a copied bio repeats.
+    own_disclaimers: Vec<String>,
+    /// `@handle` forms (lowercase) a bio uses to mention the person.
+    mentions: Vec<String>,
 }
 
 impl Detector {
     /// Prepares the detector for `identity`, with the fingerprint of its avatar if known.
     pub fn new(identity: Identity, avatar: Option<AvatarFingerprint>) -> Detector {
-        Detector { identity, avatar }
+        let handles: Vec<ReferenceHandle> = identity
+            .handles
+            .iter()
+            .map(|h| ReferenceHandle::new(&h.platform, &h.handle))
+            .collect();
+        let names = identity.names().map(NameForm::new).collect();
+        let bio = identity.bio.as_deref().map(BioShingles::new);
+        let mut own_text = identity.names().collect::<Vec<_>>().join(" ");
+        if let Some(bio) = &identity.bio {
+            own_text.push(' ');
+            own_text.push_str(&strip_html(bio));
+        }
+        let own_disclaimers = disclaimers(&own_text);
+        let mut mentions: Vec<String> = Vec::new();
+        for h in &handles {
+            for m in [
+                format!("@{}", h.form.handle.to_lowercase()),
+                format!("@{}", h.form.core.to_lowercase()),
+            ] {
+                if !mentions.contains(&m) {
+                    mentions.push(m);
+                }
+            }
+        }
+        Detector {
+            identity,
+            avatar,
+            handles,
+            names,
+            bio,
+            own_disclaimers,
+            mentions,
+        }
     }
 
     /// The identity this detector protects.
@@ -29,16 +95,422 @@ impl Detector {
     /// `now` dates the account age.
     pub fn assess(
         &self,
-        _profile: &Profile,
-        _avatar: Option<&AvatarFingerprint>,
-        _now: DateTime<Utc>,
+        profile: &Profile,
+        avatar: Option<&AvatarFingerprint>,
+        now: DateTime<Utc>,
     ) -> Assessment {
-        let _ = &self.avatar;
-        // TODO(issue 2): the real scorer.
-        Assessment {
-            verdict: Verdict::Clear,
-            score: 0.0,
-            reasons: vec![],
+        let mut reasons: Vec<Reason> = Vec::new();
+        let mut push = |signal: Signal, detail: String| reasons.push(Reason { signal, detail });
+
+        // Account context: age and audience.
+        let age_days = profile.created_at.map(|t| (now - t).num_days());
+        let followers = profile.followers;
+        let fresh = age_days.is_some_and(|d| d < FRESH_DAYS);
+        let established = age_days.is_some_and(|d| d >= ESTABLISHED_DAYS)
+            && followers.is_some_and(|f| f >= ESTABLISHED_FOLLOWERS);
+
+        // Avatar.
+        let mut a = 0.0;
+        let mut avatar_reason = None;
+        if let (Some(reference), Some(candidate)) = (&self.avatar, avatar) {
+            let m = avatar::compare(reference, candidate);
+            if m.matched {
+                a = f64::from(m.similarity).clamp(0.8, 1.0);
+                let detail = if m.detail.is_empty() {
+                    format!(
+                        "avatar matches yours ({:.0}% similar)",
+                        m.similarity * 100.0
+                    )
+                } else {
+                    m.detail
+                };
+                avatar_reason = Some(detail);
+            }
         }
+
+        // Bio.
+        let cand_bio = profile.bio.as_deref().map(strip_html).unwrap_or_default();
+        let mut b = 0.0;
+        let mut bio_reason = None;
+        if let Some(reference) = &self.bio {
+            if !cand_bio.is_empty() {
+                let share = reference.copied_share(&BioShingles::new(&cand_bio));
+                if share >= 0.8 {
+                    b = 0.9;
+                    bio_reason = Some(format!(
+                        "bio copies yours ({:.0}% of its wording matches)",
+                        share * 100.0
+                    ));
+                } else if share >= 0.55 {
+                    b = 0.65;
+                    bio_reason = Some(format!(
+                        "bio nearly copies yours ({:.0}% of its wording matches)",
+                        share * 100.0
+                    ));
+                }
+            }
+        }
+
+        // Handle.
+        let cand_handle = handle_form(&profile.platform, &profile.handle);
+        let mut best_handle: Option<HandleMatch> = None;
+        // Same-platform handles first, so a tie is explained against the handle on that platform.
+        let same_platform = self
+            .handles
+            .iter()
+            .filter(|r| r.form.platform == profile.platform);
+        let other_platforms = self
+            .handles
+            .iter()
+            .filter(|r| r.form.platform != profile.platform);
+        for reference in same_platform.chain(other_platforms) {
+            if let Some(m) = compare_handle(&cand_handle, reference) {
+                if m.kind == HandleKind::Own {
+                    return Assessment {
+                        verdict: Verdict::Clear,
+                        score: 0.0,
+                        reasons: vec![Reason {
+                            signal: Signal::OwnAccount,
+                            detail: m.detail,
+                        }],
+                    };
+                }
+                if best_handle.as_ref().is_none_or_weaker(&m) {
+                    best_handle = Some(m);
+                }
+            }
+        }
+
+        // Display name.
+        let cand_name = profile.display_name.as_deref().map(NameForm::new);
+        let mut best_name: Option<NameMatch> = None;
+        if let Some(name) = &cand_name {
+            for reference in &self.names {
+                if let Some(m) = compare_name(name, reference) {
+                    if best_name.as_ref().map_or(true, |b| m.strength > b.strength) {
+                        best_name = Some(m);
+                    }
+                }
+            }
+            // A display name that is the person's handle ("PalmerReport" as a name).
+            if best_name.as_ref().map_or(true, |b| b.strength < 0.9) {
+                let joined = name.joined();
+                if let Some(r) = self
+                    .handles
+                    .iter()
+                    .find(|r| !joined.is_empty() && r.form.bare == joined)
+                {
+                    best_name = Some(NameMatch {
+                        kind: NameKind::CopiesHandle,
+                        strength: 0.9,
+                        detail: format!(
+                            "display name \"{}\" copies your handle {}",
+                            display_safe(&name.raw),
+                            r.form.handle
+                        ),
+                        extra_words: vec![],
+                    });
+                }
+            }
+        }
+
+        // A near handle that spells the account's own, different name is a namesake.
+        if let (Some(h), Some(name)) = (&best_handle, &cand_name) {
+            let own_name_handle = (h.kind == HandleKind::Near && h.letter_changed)
+                || (h.kind == HandleKind::Lookalike && h.sequence_lookalike);
+            if own_name_handle
+                && best_name
+                    .as_ref()
+                    .map_or(true, |m| m.strength < ELEMENT || m.kind == NameKind::Near)
+                && spells_handle(name, &cand_handle.core)
+            {
+                push(
+                    Signal::Context,
+                    format!(
+                        "handle {} resembles yours, but its display name \"{}\" spells that handle: \
+                         a different name, not a copy of yours",
+                        display_safe(&cand_handle.handle),
+                        display_safe(&name.raw)
+                    ),
+                );
+                best_handle = None;
+                // Its name is near yours only because its handle is: that is the namesake.
+                if best_name.as_ref().is_some_and(|m| m.kind == NameKind::Near) {
+                    best_name = None;
+                }
+            }
+        }
+
+        // A years-old account with its own audience, its own bio and not your avatar, whose handle
+        // is merely near yours or your username elsewhere (not a look-alike), is somebody else's:
+        // people with the same name pick the same handles.
+        let own_bio = !cand_bio.is_empty() && b < ELEMENT;
+        if established
+            && own_bio
+            && a == 0.0
+            && best_handle.as_ref().is_some_and(|m| {
+                matches!(
+                    m.kind,
+                    HandleKind::Near
+                        | HandleKind::Separators
+                        | HandleKind::Affix
+                        | HandleKind::CopiedElsewhere
+                )
+            })
+        {
+            if let Some(m) = best_handle.take() {
+                push(
+                    Signal::Context,
+                    format!(
+                        "{}; on an established account of its own this alone is not a copy",
+                        m.detail
+                    ),
+                );
+            }
+        }
+        let h = best_handle.as_ref().map_or(0.0, |m| m.strength);
+        let lookalike_handle = best_handle
+            .as_ref()
+            .is_some_and(|m| m.kind == HandleKind::Lookalike);
+        if let Some(m) = &best_handle {
+            let signal = if m.kind == HandleKind::Lookalike {
+                Signal::ConfusableHandle
+            } else {
+                Signal::NearHandle
+            };
+            push(signal, m.detail.clone());
+        }
+        let n = best_name.as_ref().map_or(0.0, |m| m.strength);
+        if let Some(m) = &best_name {
+            push(Signal::DisplayName, m.detail.clone());
+        }
+        if let Some(detail) = avatar_reason {
+            push(Signal::Avatar, detail);
+        }
+        if let Some(detail) = bio_reason {
+            push(Signal::Bio, detail);
+        }
+
+        // False claims: fake verification marks and "backup account" talk.
+        let fake_check = cand_name.as_ref().and_then(check_mark_reason);
+        if let Some(detail) = &fake_check {
+            push(Signal::FakeVerification, detail.clone());
+        }
+        let claim_text = format!(
+            "{} {}",
+            cand_name.as_ref().map_or("", |n| n.cleaned.as_str()),
+            cand_bio
+        );
+        let mut claims = affiliation_claims(&claim_text);
+        // "Official", "Real" added to the person's name claim to be the person.
+        if let Some(m) = &best_name {
+            for word in &m.extra_words {
+                if NAME_CLAIMS.contains(&word.as_str()) && !claims.iter().any(|c| c.contains(word))
+                {
+                    claims.push(word.clone());
+                }
+            }
+        }
+        if !claims.is_empty() {
+            push(
+                Signal::Context,
+                format!("profile claims affiliation: \"{}\"", claims.join("\", \"")),
+            );
+        }
+
+        // Hidden characters.
+        let mut hidden = false;
+        for (what, text) in [
+            ("handle", profile.handle.as_str()),
+            (
+                "display name",
+                profile.display_name.as_deref().unwrap_or(""),
+            ),
+        ] {
+            let found = suspicious_hidden_characters(text);
+            if let Some((pos, c)) = found.first() {
+                hidden = true;
+                let more = if found.len() > 1 {
+                    format!(" and {} more", found.len() - 1)
+                } else {
+                    String::new()
+                };
+                push(
+                    Signal::HiddenCharacters,
+                    format!(
+                        "{what} hides {} at the {} character{more}",
+                        describe_char(*c),
+                        ordinal(*pos)
+                    ),
+                );
+            }
+            let flood = max_combining_run(text);
+            if flood >= 3 {
+                hidden = true;
+                push(
+                    Signal::HiddenCharacters,
+                    format!("{what} stacks {flood} combining marks on one character"),
+                );
+            }
+        }
+
+        // Context: age and audience.
+        match age_days {
+            Some(d) if d < FRESH_DAYS => push(Signal::Context, created_phrase(d.max(0))),
+            Some(d) if established => push(
+                Signal::Context,
+                format!(
+                    "account is {} old with {} followers",
+                    years_phrase(d),
+                    followers.unwrap_or(0)
+                ),
+            ),
+            _ => {}
+        }
+
+        // Bio mentions of the person.
+        let lower_bio = cand_bio.to_lowercase();
+        if let Some(m) = self.mentions.iter().find(|m| {
+            lower_bio.match_indices(m.as_str()).any(|(i, _)| {
+                let after = lower_bio[i + m.len()..].chars().next();
+                !after.is_some_and(|c| c.is_alphanumeric() || c == '_')
+            })
+        }) {
+            push(
+                Signal::Context,
+                format!("bio mentions you ({m}); talking about you is not impersonation"),
+            );
+        }
+
+        // Disclaimers: statements and labels, except words the person uses themselves.
+        let disclaimer_text = format!(
+            "{} {} {}",
+            cand_name.as_ref().map_or("", |n| n.cleaned.as_str()),
+            cand_bio,
+            best_handle
+                .as_ref()
+                .map_or(String::new(), |m| m.affixes.join(" "))
+        );
+        let mut found: Vec<String> = disclaimers(&disclaimer_text)
+            .into_iter()
+            .filter(|d| !self.own_disclaimers.contains(d))
+            .collect();
+        for label in &profile.labels {
+            let l = label.to_lowercase();
+            if ["parody", "satire", "fan", "fan-account", "commentary"].contains(&l.as_str())
+                && !found.contains(&l)
+            {
+                found.push(format!("label {l}"));
+            }
+        }
+        let disclaimed = !found.is_empty();
+        if disclaimed {
+            push(
+                Signal::Disclaimer,
+                format!(
+                    "profile says it is not you: \"{}\" (lowers the verdict)",
+                    found.join("\", \"")
+                ),
+            );
+        }
+
+        // Verdict.
+        let copies = [h >= ELEMENT, n >= ELEMENT, a > 0.0, b >= ELEMENT]
+            .iter()
+            .filter(|x| **x)
+            .count();
+        let name_only = copies == 1 && n >= ELEMENT;
+        // A display name spelled with look-alike characters (Cyrillic letters, fullwidth forms,
+        // hidden characters) is disguised on purpose, which a namesake has no reason to do.
+        let name_text = profile.display_name.as_deref().unwrap_or("");
+        let disguised_name = best_name.as_ref().is_some_and(|m| {
+            m.kind == NameKind::Lookalike
+                || (m.strength >= ELEMENT
+                    && (max_combining_run(name_text) >= 3
+                        || !suspicious_hidden_characters(name_text).is_empty()))
+        }) && !established;
+        let mut level: u8 = if lookalike_handle || copies >= 2 || disguised_name {
+            2
+        } else if copies == 1 && (fake_check.is_some() || !claims.is_empty()) {
+            if name_only && established {
+                1
+            } else {
+                2
+            }
+        } else if copies == 1 {
+            if name_only && established {
+                0
+            } else {
+                1
+            }
+        } else {
+            0
+        };
+        if name_only && established && level == 0 {
+            push(
+                Signal::Context,
+                "only the name is shared, on an established account of its own: likely a namesake"
+                    .into(),
+            );
+        }
+        if disclaimed {
+            level = level.saturating_sub(1);
+        }
+
+        let weights = [
+            h,
+            n,
+            a * 0.95,
+            b,
+            if fake_check.is_some() { 0.3 } else { 0.0 },
+            if claims.is_empty() { 0.0 } else { 0.3 },
+            if hidden { 0.2 } else { 0.0 },
+            if fresh { 0.1 } else { 0.0 },
+        ];
+        let base = 1.0
+            - weights
+                .iter()
+                .fold(1.0, |acc, w| acc * (1.0 - w.clamp(0.0, 1.0)));
+        let (verdict, score) = match level {
+            2 => (Verdict::Impostor, 0.7 + 0.3 * base),
+            1 => (Verdict::Suspicious, 0.4 + 0.29 * base),
+            _ => (Verdict::Clear, 0.39 * base),
+        };
+        Assessment {
+            verdict,
+            score: (score * 1000.0).round() / 1000.0,
+            reasons,
+        }
+    }
+}
+
+/// Small helper so "keep the strongest handle match" reads plainly.
+trait WeakerThan {
+    fn is_none_or_weaker(&self, other: &HandleMatch) -> bool;
+}
+
+impl WeakerThan for Option<&HandleMatch> {
+    fn is_none_or_weaker(&self, other: &HandleMatch) -> bool {
+        match self {
+            None => true,
+            Some(current) => other.strength > current.strength,
+        }
+    }
+}
+
+fn created_phrase(d: i64) -> String {
+    match d {
+        0 => "account was created today".into(),
+        1 => "account was created 1 day ago".into(),
+        d => format!("account was created {d} days ago"),
+    }
+}
+
+fn years_phrase(d: i64) -> String {
+    let years = d / 365;
+    if years == 1 {
+        "1 year".into()
+    } else {
+        format!("{years} years")
     }
 }

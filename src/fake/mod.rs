@@ -1,1 +1,410 @@
-//! Fake platform servers in the official API shapes, for tests and demo mode. TODO(issue 3).
+//! Fake platform servers in the official API shapes, for tests and the desktop demo mode.
+//!
+//! Each fake is a real HTTP (and, for Jetstream, WebSocket) server bound to `127.0.0.1:0`,
+//! holding a set of accounts that can change while it runs (impostors appear mid-test), and
+//! that can be told to misbehave the way real platforms do: 429 with reset headers, 500s, slow
+//! answers, truncated JSON, a malformed record among good ones, oversized avatars, avatar
+//! redirect loops, dropped WebSockets. They record the reports they receive so tests can
+//! assert them. Shapes follow the lexicons, the X OpenAPI document and Mastodon's entities.
+
+pub mod bluesky;
+pub mod mastodon;
+pub mod x;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{HeaderName, HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+/// One way a fake server can misbehave; switches add up until [`Misbehave::Behave`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum Misbehave {
+    /// The next `requests` API requests answer 429 with the platform's rate-limit headers,
+    /// saying the limit resets in `reset_secs`.
+    RateLimit { requests: u32, reset_secs: u64 },
+    /// The next `requests` API requests answer 500.
+    ServerError { requests: u32 },
+    /// Every API answer waits this long first.
+    Slow(Duration),
+    /// The next `requests` API answers are cut off in the middle of their JSON.
+    Truncate { requests: u32 },
+    /// List answers (search, lookups, directory) carry one malformed record among the good ones;
+    /// Jetstream sends a malformed message before each good one.
+    MalformedRecord,
+    /// Avatars are 3 MiB of bytes.
+    OversizedAvatars,
+    /// Avatars redirect to themselves forever.
+    AvatarRedirectLoop,
+    /// Jetstream closes each connection after this many messages.
+    DropWebSocket { after_messages: usize },
+    /// Back to normal.
+    Behave,
+}
+
+/// The current misbehaviour switches of one fake server.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Switches {
+    pub rate_limit_left: u32,
+    pub rate_limit_reset_secs: u64,
+    pub server_errors_left: u32,
+    pub delay: Option<Duration>,
+    pub truncate_left: u32,
+    pub malformed_record: bool,
+    pub oversized_avatars: bool,
+    pub avatar_redirect_loop: bool,
+    pub drop_websocket_after: Option<usize>,
+}
+
+impl Switches {
+    fn apply(&mut self, m: Misbehave) {
+        match m {
+            Misbehave::RateLimit {
+                requests,
+                reset_secs,
+            } => {
+                self.rate_limit_left += requests;
+                self.rate_limit_reset_secs = reset_secs;
+            }
+            Misbehave::ServerError { requests } => self.server_errors_left += requests,
+            Misbehave::Slow(d) => self.delay = Some(d),
+            Misbehave::Truncate { requests } => self.truncate_left += requests,
+            Misbehave::MalformedRecord => self.malformed_record = true,
+            Misbehave::OversizedAvatars => self.oversized_avatars = true,
+            Misbehave::AvatarRedirectLoop => self.avatar_redirect_loop = true,
+            Misbehave::DropWebSocket { after_messages } => {
+                self.drop_websocket_after = Some(after_messages)
+            }
+            Misbehave::Behave => *self = Switches::default(),
+        }
+    }
+}
+
+/// Which platform's rate-limit headers and error bodies a fake speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[allow(dead_code)] // Mastodon and X fakes land next.
+pub(crate) enum Flavor {
+    Bluesky,
+    Mastodon,
+    X,
+}
+
+/// State every fake shares: switches and a request log.
+#[derive(Debug)]
+pub(crate) struct Common {
+    flavor: Flavor,
+    switches: Mutex<Switches>,
+    requests: Mutex<HashMap<String, usize>>,
+}
+
+impl Common {
+    pub fn new(flavor: Flavor) -> Arc<Common> {
+        Arc::new(Common {
+            flavor,
+            switches: Mutex::new(Switches::default()),
+            requests: Mutex::new(HashMap::new()),
+        })
+    }
+
+    pub fn switches(&self) -> MutexGuard<'_, Switches> {
+        lock(&self.switches)
+    }
+
+    pub fn misbehave(&self, m: Misbehave) {
+        self.switches().apply(m);
+    }
+
+    pub fn request_count(&self, path: &str) -> usize {
+        lock(&self.requests).get(path).copied().unwrap_or(0)
+    }
+
+    fn count(&self, path: &str) {
+        *lock(&self.requests).entry(path.to_string()).or_insert(0) += 1;
+    }
+}
+
+/// Locks a mutex, recovering the data if a panicking test thread poisoned it.
+pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Seconds since the Unix epoch.
+pub(crate) fn unix_now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+/// Middleware on every API route: counts the request, then applies the misbehaviour switches
+/// (delay, 429, 500, truncation) and adds the platform's normal rate-limit headers.
+pub(crate) async fn misbehaviour_layer(
+    State(common): State<Arc<Common>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    common.count(request.uri().path());
+    let (delay, rate_limited, reset_secs, server_error, truncate) = {
+        let mut s = common.switches();
+        let rate_limited = s.rate_limit_left > 0;
+        if rate_limited {
+            s.rate_limit_left -= 1;
+        }
+        let server_error = !rate_limited && s.server_errors_left > 0;
+        if server_error {
+            s.server_errors_left -= 1;
+        }
+        let truncate = !rate_limited && !server_error && s.truncate_left > 0;
+        if truncate {
+            s.truncate_left -= 1;
+        }
+        (
+            s.delay,
+            rate_limited,
+            s.rate_limit_reset_secs,
+            server_error,
+            truncate,
+        )
+    };
+    if let Some(delay) = delay {
+        tokio::time::sleep(delay).await;
+    }
+    if rate_limited {
+        return rate_limited_response(common.flavor, reset_secs);
+    }
+    if server_error {
+        let body = match common.flavor {
+            Flavor::Bluesky => {
+                r#"{"error":"InternalServerError","message":"Internal Server Error"}"#
+            }
+            Flavor::Mastodon => r#"{"error":"We're sorry, but something went wrong on our end."}"#,
+            Flavor::X => {
+                r#"{"title":"Internal Server Error","detail":"Internal Server Error","type":"about:blank","status":500}"#
+            }
+        };
+        return json_response(StatusCode::INTERNAL_SERVER_ERROR, body.to_string());
+    }
+    let mut response = next.run(request).await;
+    add_rate_limit_headers(common.flavor, &mut response, 100, 99, unix_now() + 300);
+    if truncate {
+        let (parts, body) = response.into_parts();
+        let bytes = axum::body::to_bytes(body, 16 * 1024 * 1024)
+            .await
+            .unwrap_or_default();
+        let cut = bytes.slice(..bytes.len() / 2);
+        let mut parts = parts;
+        parts.headers.remove(axum::http::header::CONTENT_LENGTH);
+        return Response::from_parts(parts, Body::from(cut));
+    }
+    response
+}
+
+fn rate_limited_response(flavor: Flavor, reset_secs: u64) -> Response {
+    let body = match flavor {
+        Flavor::Bluesky => r#"{"error":"RateLimitExceeded","message":"Rate Limit Exceeded"}"#,
+        Flavor::Mastodon => r#"{"error":"Too many requests"}"#,
+        Flavor::X => {
+            r#"{"title":"Too Many Requests","detail":"Too Many Requests","type":"about:blank","status":429}"#
+        }
+    };
+    let mut response = json_response(StatusCode::TOO_MANY_REQUESTS, body.to_string());
+    add_rate_limit_headers(flavor, &mut response, 100, 0, unix_now() + reset_secs);
+    response
+}
+
+/// The platform's rate-limit headers: Bluesky `RateLimit-*` (reset in unix seconds), Mastodon
+/// `X-RateLimit-*` (reset as an ISO 8601 timestamp), X `x-rate-limit-*` (unix seconds).
+fn add_rate_limit_headers(
+    flavor: Flavor,
+    response: &mut Response,
+    limit: u64,
+    remaining: u64,
+    reset_unix: u64,
+) {
+    let headers = response.headers_mut();
+    let mut put = |name: &'static str, value: String| {
+        if let Ok(value) = HeaderValue::from_str(&value) {
+            headers.insert(HeaderName::from_static(name), value);
+        }
+    };
+    match flavor {
+        Flavor::Bluesky => {
+            put("ratelimit-limit", limit.to_string());
+            put("ratelimit-remaining", remaining.to_string());
+            put("ratelimit-reset", reset_unix.to_string());
+            put("ratelimit-policy", format!("{limit};w=300"));
+        }
+        Flavor::Mastodon => {
+            let reset = chrono::DateTime::from_timestamp(reset_unix as i64, 0)
+                .unwrap_or_default()
+                .format("%Y-%m-%dT%H:%M:%S%.3fZ")
+                .to_string();
+            put("x-ratelimit-limit", limit.to_string());
+            put("x-ratelimit-remaining", remaining.to_string());
+            put("x-ratelimit-reset", reset);
+        }
+        Flavor::X => {
+            put("x-rate-limit-limit", limit.to_string());
+            put("x-rate-limit-remaining", remaining.to_string());
+            put("x-rate-limit-reset", reset_unix.to_string());
+        }
+    }
+}
+
+/// A JSON answer with a status.
+pub(crate) fn json_response(status: StatusCode, body: String) -> Response {
+    (
+        status,
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        body,
+    )
+        .into_response()
+}
+
+/// Serves an avatar image, honouring the avatar misbehaviours.
+pub(crate) fn avatar_response(common: &Common, self_path: &str, bytes: Option<&[u8]>) -> Response {
+    let (oversized, redirect_loop) = {
+        let s = common.switches();
+        (s.oversized_avatars, s.avatar_redirect_loop)
+    };
+    if redirect_loop {
+        return (
+            StatusCode::FOUND,
+            [(axum::http::header::LOCATION, self_path.to_string())],
+        )
+            .into_response();
+    }
+    let Some(bytes) = bytes else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let body = if oversized {
+        vec![0u8; 3 * 1024 * 1024]
+    } else {
+        bytes.to_vec()
+    };
+    let kind = if body.starts_with(&[0x89, b'P', b'N', b'G']) {
+        "image/png"
+    } else {
+        "image/jpeg"
+    };
+    (
+        StatusCode::OK,
+        [(axum::http::header::CONTENT_TYPE, kind)],
+        body,
+    )
+        .into_response()
+}
+
+/// Serves a router on an already bound listener on a background task until the returned
+/// guard is dropped.
+pub(crate) fn serve(listener: tokio::net::TcpListener, router: axum::Router) -> Server {
+    let task = tokio::spawn(async move {
+        if let Err(e) = axum::serve(listener, router).await {
+            tracing::warn!("fake server stopped: {e}");
+        }
+    });
+    Server { task }
+}
+
+/// Keeps a fake server running; dropping it stops the server.
+#[derive(Debug)]
+pub struct Server {
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// A small, valid PNG of one flat colour, for fake avatars (`seed` picks the colour) and a
+/// pattern so perceptual hashes have something to work with.
+pub fn sample_avatar_png(seed: u8) -> Vec<u8> {
+    let mut img = image::RgbImage::new(64, 64);
+    for (x, y, px) in img.enumerate_pixels_mut() {
+        let v = ((x as u16 * 4 + y as u16 * (seed as u16 % 7 + 1)) % 256) as u8;
+        *px = image::Rgb([v ^ seed, v.wrapping_mul(3), seed.wrapping_add(y as u8 * 2)]);
+    }
+    let mut out = std::io::Cursor::new(Vec::new());
+    // Encoding an in-memory RGB image to PNG cannot fail short of running out of memory.
+    let _ = image::DynamicImage::ImageRgb8(img).write_to(&mut out, image::ImageFormat::Png);
+    out.into_inner()
+}
+
+/// An account to place on a fake server. `handle` is the platform's handle: a domain on
+/// Bluesky (`jane.bsky.social`), a username on Mastodon and X (`jane`).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FakeAccount {
+    pub handle: String,
+    pub display_name: Option<String>,
+    /// Bio; on Mastodon this is the HTML `note` as served.
+    pub bio: Option<String>,
+    /// Avatar image bytes, served by the fake.
+    pub avatar: Option<Vec<u8>>,
+    pub followers: u64,
+    /// Labels: Bluesky label values; `parody` marks an X parody account; `bot` a Mastodon bot.
+    pub labels: Vec<String>,
+    pub created_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+impl FakeAccount {
+    /// An account with this handle and nothing else.
+    pub fn new(handle: impl Into<String>) -> FakeAccount {
+        FakeAccount {
+            handle: handle.into(),
+            ..FakeAccount::default()
+        }
+    }
+
+    /// Sets the display name.
+    pub fn name(mut self, display_name: impl Into<String>) -> FakeAccount {
+        self.display_name = Some(display_name.into());
+        self
+    }
+
+    /// Sets the bio.
+    pub fn bio(mut self, bio: impl Into<String>) -> FakeAccount {
+        self.bio = Some(bio.into());
+        self
+    }
+
+    /// Sets the avatar image bytes.
+    pub fn avatar(mut self, bytes: Vec<u8>) -> FakeAccount {
+        self.avatar = Some(bytes);
+        self
+    }
+
+    /// Sets the follower count.
+    pub fn followers(mut self, followers: u64) -> FakeAccount {
+        self.followers = followers;
+        self
+    }
+
+    /// Adds a label.
+    pub fn label(mut self, label: impl Into<String>) -> FakeAccount {
+        self.labels.push(label.into());
+        self
+    }
+}
+
+/// A report a fake server received, as the platform would see it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReceivedReport {
+    /// Who filed it: the reporter's DID on Bluesky, the token's account on Mastodon.
+    pub reported_by: String,
+    /// The reported account: a DID on Bluesky, the account id on Mastodon.
+    pub subject: String,
+    /// Bluesky `reasonType`, Mastodon `category`.
+    pub category: String,
+    /// Bluesky `reason`, Mastodon `comment`.
+    pub comment: Option<String>,
+    /// The whole request body as received (JSON, or form fields as a JSON object).
+    pub body: serde_json::Value,
+    /// Bluesky `atproto-proxy` header, Mastodon `forward` flag as "true"/"false".
+    pub routing: Option<String>,
+}

@@ -31,6 +31,17 @@ pub struct Found {
     pub avatar_image: Option<Vec<u8>>,
 }
 
+impl Found {
+    /// A candidate without its avatar image (fetched later, if at all).
+    pub fn new(profile: Profile, found_by: FoundBy) -> Found {
+        Found {
+            profile,
+            found_by,
+            avatar_image: None,
+        }
+    }
+}
+
 /// Why a check failed, in plain words for the status line.
 #[derive(Debug, thiserror::Error)]
 pub enum SourceError {
@@ -56,4 +67,71 @@ pub trait Source: Send + Sync {
     /// Runs one periodic check (search, probes, directory) for `identity` and returns every
     /// candidate seen. A malformed record is skipped and logged, not fatal to the check.
     async fn check(&self, identity: &Identity) -> Result<Vec<Found>, SourceError>;
+
+    /// Looks known accounts up again: does each still exist, and what does it show now?
+    /// The watcher uses it to follow reported accounts. Answers in the order asked; an account
+    /// the platform no longer shows (deleted, suspended, taken down) is [`AccountState::Gone`].
+    async fn lookup(
+        &self,
+        accounts: &[AccountRef],
+    ) -> Result<Vec<(AccountRef, AccountState)>, SourceError> {
+        let _ = accounts;
+        Err(SourceError::Api {
+            platform: self.platform(),
+            message: "looking accounts up again is not supported".into(),
+        })
+    }
+
+    /// What one [`Source::check`] of `identity` is expected to cost, for the settings screen.
+    fn cost_estimate(&self, identity: &Identity) -> CostEstimate {
+        let _ = identity;
+        CostEstimate::default()
+    }
 }
+
+/// An account found earlier, to look up again.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct AccountRef {
+    /// The handle as last seen (`user@server` on Mastodon).
+    pub handle: String,
+    /// The platform's stable id when known (a DID on Bluesky); preferred over the handle,
+    /// which the owner can change.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub platform_id: Option<String>,
+}
+
+impl AccountRef {
+    /// The reference of a found profile.
+    pub fn of(profile: &Profile) -> AccountRef {
+        AccountRef {
+            handle: profile.handle.clone(),
+            platform_id: profile.platform_id.clone(),
+        }
+    }
+}
+
+/// What a platform shows of an account now.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AccountState {
+    /// Still there, as it looks now.
+    Present(Box<Profile>),
+    /// Gone: deleted, suspended or taken down (the platform no longer shows it).
+    Gone,
+}
+
+/// The expected cost of one check: requests sent, paid reads, and dollars.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+pub struct CostEstimate {
+    /// Requests one check sends at most.
+    pub requests: u32,
+    /// Paid user reads at most (X only).
+    pub paid_reads: u32,
+    /// US dollars at most.
+    pub usd: f64,
+}
+
+pub mod bluesky;
+pub mod http;
+pub mod mastodon;
+pub mod ratelimit;
+pub mod text;

@@ -1,0 +1,324 @@
+//! The HTTP client every source uses: timeouts, bounded bodies, rate limits and retries.
+//!
+//! A 429 is waited out (the platform's reset headers, with jitter) unless the wait is longer
+//! than the configured maximum; 5xx, timeouts and unreadable JSON are retried with exponential
+//! backoff; when a window is used up (`remaining: 0`) the next request waits for its reset.
+//! Tokens are passed per request and never appear in errors or logs.
+
+use std::sync::Mutex;
+use std::time::{Duration, Instant, SystemTime};
+
+use futures_util::StreamExt;
+use reqwest::{Method, StatusCode};
+use serde_json::Value;
+use url::Url;
+
+use super::ratelimit::{backoff, with_jitter, RateLimitInfo};
+use super::{Found, SourceError};
+use crate::config::HttpConfig;
+use crate::identity::Platform;
+
+/// The first retry waits about this long after a 5xx or a broken answer.
+const BACKOFF_BASE: Duration = Duration::from_millis(250);
+/// Retries never wait longer than this for a 5xx.
+const BACKOFF_CAP: Duration = Duration::from_secs(30);
+
+/// What a JSON request came back with.
+#[derive(Debug)]
+pub enum Answer {
+    /// A 2xx with parseable JSON.
+    Json(Value),
+    /// A 404: the thing asked for does not exist.
+    NotFound,
+}
+
+/// An HTTP client for one platform (one rate-limit state per platform host).
+#[derive(Debug)]
+pub struct Http {
+    platform: Platform,
+    config: HttpConfig,
+    api: reqwest::Client,
+    avatars: reqwest::Client,
+    /// No request before this instant (a used-up window or a 429 seen).
+    not_before: Mutex<Option<Instant>>,
+}
+
+impl Http {
+    /// A client obeying `config`'s limits.
+    pub fn new(platform: Platform, config: &HttpConfig) -> Result<Http, SourceError> {
+        let build = |redirects: usize| {
+            reqwest::Client::builder()
+                .user_agent(concat!("doppelwatch/", env!("CARGO_PKG_VERSION")))
+                .timeout(config.timeout())
+                .connect_timeout(Duration::from_secs(config.connect_timeout_secs.max(1)))
+                .redirect(reqwest::redirect::Policy::limited(redirects))
+                .build()
+                .map_err(|e| SourceError::Unreachable {
+                    platform: platform.clone(),
+                    message: format!("cannot set up the HTTP client: {e}"),
+                })
+        };
+        Ok(Http {
+            api: build(3)?,
+            avatars: build(config.max_redirects)?,
+            platform,
+            config: config.clone(),
+            not_before: Mutex::new(None),
+        })
+    }
+
+    /// The limits in force.
+    pub fn config(&self) -> &HttpConfig {
+        &self.config
+    }
+
+    /// GETs JSON with an optional bearer token, retrying as described in the module docs.
+    pub async fn get_json(&self, url: Url, bearer: Option<&str>) -> Result<Answer, SourceError> {
+        self.request_json(Method::GET, url, bearer, None).await
+    }
+
+    /// Sends a request with an optional JSON body and bearer token; returns the JSON answer.
+    pub async fn request_json(
+        &self,
+        method: Method,
+        url: Url,
+        bearer: Option<&str>,
+        body: Option<&Value>,
+    ) -> Result<Answer, SourceError> {
+        let what = endpoint_name(&url);
+        let mut last_problem = String::new();
+        for attempt in 0..=self.config.max_retries {
+            self.wait_for_window().await;
+            let mut request = self.api.request(method.clone(), url.clone());
+            if let Some(token) = bearer {
+                request = request.bearer_auth(token);
+            }
+            if let Some(body) = body {
+                request = request.json(body);
+            }
+            let response = match request.send().await {
+                Ok(r) => r,
+                Err(e) => {
+                    last_problem = describe_reqwest_error(&e);
+                    tracing::warn!(platform = %self.platform, endpoint = %what, attempt, "request failed: {last_problem}");
+                    tokio::time::sleep(backoff(attempt, BACKOFF_BASE, BACKOFF_CAP)).await;
+                    continue;
+                }
+            };
+            let status = response.status();
+            let limits = RateLimitInfo::from_headers(response.headers(), SystemTime::now());
+            if status == StatusCode::TOO_MANY_REQUESTS {
+                let wait = limits
+                    .wait(SystemTime::now())
+                    .unwrap_or_else(|| backoff(attempt + 2, BACKOFF_BASE, BACKOFF_CAP));
+                if wait > Duration::from_secs(self.config.max_rate_limit_wait_secs) {
+                    return Err(SourceError::RateLimited {
+                        platform: self.platform.clone(),
+                        retry_after_secs: wait.as_secs(),
+                    });
+                }
+                let wait = with_jitter(wait);
+                tracing::info!(platform = %self.platform, endpoint = %what, "rate limited; waiting {} ms", wait.as_millis());
+                self.hold_until(Instant::now() + wait);
+                last_problem = "rate limited (429)".into();
+                continue;
+            }
+            if limits.exhausted() {
+                if let Some(wait) = limits.wait(SystemTime::now()) {
+                    let wait = wait.min(Duration::from_secs(self.config.max_rate_limit_wait_secs));
+                    self.hold_until(Instant::now() + with_jitter(wait));
+                }
+            }
+            if status.is_server_error() {
+                last_problem = format!("HTTP {status}");
+                tracing::warn!(platform = %self.platform, endpoint = %what, attempt, "server error {status}");
+                tokio::time::sleep(backoff(attempt, BACKOFF_BASE, BACKOFF_CAP)).await;
+                continue;
+            }
+            if status == StatusCode::NOT_FOUND {
+                return Ok(Answer::NotFound);
+            }
+            let body = match read_bounded(response, self.config.max_json_bytes).await {
+                Ok(b) => b,
+                Err(problem) => {
+                    last_problem = problem;
+                    tracing::warn!(platform = %self.platform, endpoint = %what, attempt, "{last_problem}");
+                    if last_problem.starts_with("the answer is larger") {
+                        break;
+                    }
+                    tokio::time::sleep(backoff(attempt, BACKOFF_BASE, BACKOFF_CAP)).await;
+                    continue;
+                }
+            };
+            if !status.is_success() {
+                let message = error_message(&body);
+                return Err(match status {
+                    StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => {
+                        SourceError::NeedsCredentials {
+                            platform: self.platform.clone(),
+                            what: format!("{what} answered {status}: {message}"),
+                        }
+                    }
+                    _ => SourceError::Api {
+                        platform: self.platform.clone(),
+                        message: format!("{what} answered {status}: {message}"),
+                    },
+                });
+            }
+            match serde_json::from_slice::<Value>(&body) {
+                Ok(v) => return Ok(Answer::Json(v)),
+                Err(e) => {
+                    last_problem = format!("the answer is not valid JSON ({e})");
+                    tracing::warn!(platform = %self.platform, endpoint = %what, attempt, "{last_problem}");
+                    tokio::time::sleep(backoff(attempt, BACKOFF_BASE, BACKOFF_CAP)).await;
+                }
+            }
+        }
+        Err(SourceError::Api {
+            platform: self.platform.clone(),
+            message: format!("{what} failed after retries: {last_problem}"),
+        })
+    }
+
+    /// Fetches an avatar image: http(s) only, few redirects, at most `max_avatar_bytes`.
+    /// Any failure is logged and yields `None`: a missing avatar never fails a check.
+    pub async fn fetch_avatar(&self, url: &str) -> Option<Vec<u8>> {
+        let parsed = Url::parse(url).ok()?;
+        if !matches!(parsed.scheme(), "http" | "https") {
+            tracing::warn!(platform = %self.platform, "avatar URL with scheme {} skipped", parsed.scheme());
+            return None;
+        }
+        let response = match self.avatars.get(parsed).send().await {
+            Ok(r) => r,
+            Err(e) => {
+                tracing::warn!(platform = %self.platform, "avatar fetch failed: {}", describe_reqwest_error(&e));
+                return None;
+            }
+        };
+        if !response.status().is_success() {
+            tracing::warn!(platform = %self.platform, "avatar fetch answered {}", response.status());
+            return None;
+        }
+        match read_bounded(response, self.config.max_avatar_bytes).await {
+            Ok(bytes) => Some(bytes),
+            Err(problem) => {
+                tracing::warn!(platform = %self.platform, "avatar skipped: {problem}");
+                None
+            }
+        }
+    }
+
+    /// Fetches the avatars of `found` (those with an avatar URL and no image yet), a few at a
+    /// time, at most `max_avatars_per_check`, when avatar fetching is on.
+    pub async fn fetch_avatars(&self, found: &mut [Found]) {
+        if !self.config.fetch_avatars {
+            return;
+        }
+        let wanted: Vec<(usize, String)> = found
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| f.avatar_image.is_none())
+            .filter_map(|(i, f)| f.profile.avatar_url.clone().map(|u| (i, u)))
+            .take(self.config.max_avatars_per_check)
+            .collect();
+        let fetched: Vec<(usize, Option<Vec<u8>>)> = futures_util::stream::iter(wanted)
+            .map(|(i, url)| async move { (i, self.fetch_avatar(&url).await) })
+            .buffer_unordered(4)
+            .collect()
+            .await;
+        for (i, bytes) in fetched {
+            if let Some(f) = found.get_mut(i) {
+                f.avatar_image = bytes;
+            }
+        }
+    }
+
+    fn hold_until(&self, until: Instant) {
+        let mut nb = self
+            .not_before
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if nb.map_or(true, |t| t < until) {
+            *nb = Some(until);
+        }
+    }
+
+    async fn wait_for_window(&self) {
+        let until = *self
+            .not_before
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(until) = until {
+            let now = Instant::now();
+            if until > now {
+                tokio::time::sleep(until - now).await;
+            }
+        }
+    }
+}
+
+/// Reads a body of at most `limit` bytes; a larger one is refused without reading it all.
+async fn read_bounded(response: reqwest::Response, limit: usize) -> Result<Vec<u8>, String> {
+    if response.content_length().is_some_and(|n| n > limit as u64) {
+        return Err(format!(
+            "the answer is larger than the {} KiB allowed",
+            limit / 1024
+        ));
+    }
+    let mut body = Vec::new();
+    let mut stream = response.bytes_stream();
+    while let Some(chunk) = stream.next().await {
+        let chunk =
+            chunk.map_err(|e| format!("the answer broke off: {}", describe_reqwest_error(&e)))?;
+        if body.len() + chunk.len() > limit {
+            return Err(format!(
+                "the answer is larger than the {} KiB allowed",
+                limit / 1024
+            ));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+/// The API's own error text (XRPC `message`, Mastodon `error`, X `detail`), bounded and
+/// stripped of control characters.
+fn error_message(body: &[u8]) -> String {
+    let text = serde_json::from_slice::<Value>(body)
+        .ok()
+        .and_then(|v| {
+            ["message", "error", "detail", "title"]
+                .iter()
+                .find_map(|k| v.get(*k).and_then(Value::as_str).map(String::from))
+        })
+        .unwrap_or_else(|| String::from_utf8_lossy(body).into_owned());
+    let clean: String = text.chars().filter(|c| !c.is_control()).take(200).collect();
+    if clean.is_empty() {
+        "(no details)".into()
+    } else {
+        clean
+    }
+}
+
+/// The endpoint path for logs and errors (never the query: it may hold search terms).
+fn endpoint_name(url: &Url) -> String {
+    format!("{}{}", url.host_str().unwrap_or(""), url.path())
+}
+
+/// A reqwest error in words, without the URL (which may hold a token in a query string).
+fn describe_reqwest_error(e: &reqwest::Error) -> String {
+    if e.is_timeout() {
+        "timed out".into()
+    } else if e.is_connect() {
+        "could not connect".into()
+    } else if e.is_redirect() {
+        "too many redirects".into()
+    } else if e.is_body() || e.is_decode() {
+        "the answer broke off".into()
+    } else {
+        match e.status() {
+            Some(status) => format!("HTTP {status}"),
+            None => "the request failed".into(),
+        }
+    }
+}
