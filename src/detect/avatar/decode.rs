@@ -125,9 +125,12 @@ fn guess_format(bytes: &[u8]) -> Result<ImageFormat, AvatarError> {
         ))),
         Err(_) => {
             let head = String::from_utf8_lossy(&bytes[..bytes.len().min(512)]).to_ascii_lowercase();
-            if head.contains("<svg") || (head.trim_start().starts_with("<?xml") && head.contains("svg")) {
+            if head.contains("<svg")
+                || (head.trim_start().starts_with("<?xml") && head.contains("svg"))
+            {
                 Err(AvatarError::Unsupported(
-                    "SVG (vector) images are not supported; export the avatar as PNG or JPEG".into(),
+                    "SVG (vector) images are not supported; export the avatar as PNG or JPEG"
+                        .into(),
                 ))
             } else if head.trim_start().starts_with('<') {
                 Err(AvatarError::Unsupported(
@@ -182,7 +185,11 @@ fn reduce(image: &DynamicImage, format: ImageFormat) -> LumaPlane {
         DynamicImage::ImageLumaA8(buf) => {
             for (x, y, p) in buf.enumerate_pixels() {
                 let v = f32::from(p.0[0]);
-                add(x as usize, y as usize, luma(v, v, v, f32::from(p.0[1]) / 255.0));
+                add(
+                    x as usize,
+                    y as usize,
+                    luma(v, v, v, f32::from(p.0[1]) / 255.0),
+                );
             }
         }
         DynamicImage::ImageRgb8(buf) => {

@@ -78,10 +78,11 @@ pub fn hash(coefficients: &[f64]) -> [u64; WORDS] {
     let mut words = [0u64; WORDS];
     for (word, chunk) in words.iter_mut().zip(coefficients.chunks(64)) {
         let median = median(chunk);
-        *word = chunk
-            .iter()
-            .enumerate()
-            .fold(0u64, |bits, (i, &c)| if c > median { bits | (1 << i) } else { bits });
+        *word =
+            chunk.iter().enumerate().fold(
+                0u64,
+                |bits, (i, &c)| if c > median { bits | (1 << i) } else { bits },
+            );
     }
     words
 }

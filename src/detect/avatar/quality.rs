@@ -80,7 +80,8 @@ pub fn measure(grid: &[f32], coefficients: &[f64], median: f64) -> QualityMeasur
     for y in 0..n.saturating_sub(1) {
         for x in 0..n.saturating_sub(1) {
             let here = grid[y * n + x];
-            let gradient = (grid[y * n + x + 1] - here).abs() + (grid[(y + 1) * n + x] - here).abs();
+            let gradient =
+                (grid[y * n + x + 1] - here).abs() + (grid[(y + 1) * n + x] - here).abs();
             total += 1;
             if gradient > FLAT_GRADIENT {
                 textured += 1;
