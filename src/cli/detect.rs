@@ -120,6 +120,8 @@ pub fn scan_handles(args: ScanHandlesArgs) -> i32 {
     let mut identities = Vec::with_capacity(args.identities.len());
     for path in &args.identities {
         match Identity::load(path) {
+            // The same identity given twice would print every match twice.
+            Ok(identity) if identities.contains(&identity) => {}
             Ok(identity) => identities.push(identity),
             Err(e) => return super::usage_error(format!("scan-handles: {e}")),
         }

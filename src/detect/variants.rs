@@ -8,10 +8,11 @@
 //! 0. look-alike characters that read the same: capital I for l, 0 for O, rn for m, vv for w,
 //!    cl for d; the same username on another big Mastodon server; a `*.bsky.social` copy of a
 //!    custom-domain Bluesky handle;
-//! 1. weaker look-alikes (i/l, 5/S, ...) and every occurrence replaced at once;
+//! 1. close look-alikes (i/l, nn/m) and a strong one applied to every occurrence at once;
 //! 2. separators at word boundaries and affixes (`real`, `the`, `official`, `hq`, `news`, `tv`,
 //!    digits, a trailing underscore);
-//! 3. omission, repetition, transposition, a plural `s`;
+//! 3. omission, repetition, transposition, a plural `s`, then glance look-alikes (5/S, g/q,
+//!    e/c);
 //! 4. other additions and separators inside words;
 //! 5. vowel swaps and keyboard (qwerty) neighbours.
 //!
@@ -31,7 +32,8 @@ pub struct Variant {
     pub handle: String,
     /// The fuzzer that made it: `homoglyph`, `addition`, `omission`, `repetition`,
     /// `transposition`, `separator`, `affix`, `vowel_swap`, `keyboard`, `confusable`,
-    /// `other_server` (Mastodon), `bsky_social` (Bluesky custom domain copied under bsky.social).
+    /// `other_server` (Mastodon), `bsky_social` (Bluesky custom domain copied under bsky.social),
+    /// `tld_swap` (Bluesky custom domain under another top-level domain).
     pub kind: String,
 }
 
@@ -49,6 +51,12 @@ pub const BIG_MASTODON_SERVERS: &[&str] = &[
     "masto.ai",
     "mstdn.party",
     "techhub.social",
+];
+
+/// Top-level domains tried for a Bluesky custom-domain handle (`palmerreport.com` →
+/// `palmerreport.net`).
+const SWAP_TLDS: &[&str] = &[
+    "com", "net", "org", "co", "io", "news", "info", "us", "online",
 ];
 
 /// Words impostors add to a handle to look official.
@@ -253,16 +261,20 @@ const STRONG_HOMOGLYPHS: &[(&str, &str)] = &[
     ("cl", "d"),
 ];
 
-/// Look-alikes that fool a quick glance (tier 1).
+/// How many of [`WEAK_HOMOGLYPHS`] (the first) are close enough for tier 1.
+const CLOSE_WEAK_HOMOGLYPHS: usize = 8;
+
+/// Look-alikes that fool a quick glance: the first [`CLOSE_WEAK_HOMOGLYPHS`] in tier 1, the
+/// rest after the tier-3 edits.
 const WEAK_HOMOGLYPHS: &[(&str, &str)] = &[
     ("i", "l"),
     ("l", "i"),
     ("i", "1"),
     ("1", "i"),
-    ("i", "j"),
-    ("j", "i"),
     ("nn", "m"),
     ("m", "nn"),
+    ("i", "j"),
+    ("j", "i"),
     ("S", "5"),
     ("5", "S"),
     ("s", "5"),
@@ -488,11 +500,18 @@ fn core_variants(core: &str, rules: &Rules) -> Vec<CoreVariant> {
         }
     }
 
-    // Tier 1: weaker look-alikes, and a strong one applied everywhere at once.
+    // Tier 1: weaker look-alikes (i/l, nn/m), and a strong one applied everywhere at once.
+    // Digit-for-letter and other glance look-alikes (5/S, g/q, e/c) read as a different
+    // spelling: they rank after omission, repetition and transposition.
     for (k, (from, to)) in WEAK_HOMOGLYPHS.iter().enumerate() {
+        let base = if k < CLOSE_WEAK_HOMOGLYPHS {
+            TIER
+        } else {
+            3 * TIER + 5_000
+        };
         for (pos, v) in substitutions(&s, from, to) {
             push(
-                TIER + k as u32 * 20 + position_penalty(pos, n) / 40,
+                base + k as u32 * 20 + position_penalty(pos, n) / 40,
                 v,
                 "homoglyph",
             );
@@ -695,6 +714,19 @@ fn bluesky_variants(handle: &str, out: &mut Ranked) {
         out.push(c.rank, format!("{}.bsky.social", c.core), c.kind);
     }
     if custom {
+        // The same name under another top-level domain (dnstwist's tld-swap): a domain costs
+        // a few dollars, so right after the separator and affix copies.
+        if let Some((stem, tld)) = handle.rsplit_once('.') {
+            for (k, other) in SWAP_TLDS.iter().enumerate() {
+                if *other != tld {
+                    out.push(
+                        2 * TIER + 300 + k as u32,
+                        format!("{stem}.{other}"),
+                        "tld_swap",
+                    );
+                }
+            }
+        }
         // The same variants on the person's own parent domain need a domain purchase: less likely.
         for c in core_variants(label, &label_rules) {
             out.push(c.rank + TIER / 2, format!("{}.{parent}", c.core), c.kind);
@@ -773,6 +805,42 @@ mod tests {
         assert!(v
             .iter()
             .all(|x| validate_handle(&Platform::Bluesky, &x.handle).is_ok()));
+    }
+
+    #[test]
+    fn bluesky_custom_domain_gets_tld_swaps() {
+        let v = variants(&Platform::Bluesky, "palmerreport.com", 400);
+        assert!(v
+            .iter()
+            .any(|x| x.handle == "palmerreport.net" && x.kind == "tld_swap"));
+        assert!(!v.iter().any(|x| x.handle == "palmerreport.com"));
+        // A bsky.social handle has no domain of its own to swap.
+        let v = variants(&Platform::Bluesky, "palmerreport.bsky.social", 400);
+        assert!(!v
+            .iter()
+            .any(|x| x.kind == "tld_swap" || x.kind == "bsky_social"));
+    }
+
+    #[test]
+    fn lowercase_platforms_get_no_capitals_and_their_own_separators() {
+        let v = variants(&Platform::Instagram, "palmer.report", 500);
+        assert!(!v.is_empty());
+        for x in &v {
+            assert!(!x.handle.chars().any(|c| c.is_ascii_uppercase()), "{x:?}");
+            assert!(x.handle.len() <= 30);
+            assert!(
+                x.handle
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '_'),
+                "{x:?}"
+            );
+        }
+        assert!(v.iter().any(|x| x.handle == "palmer_report"));
+        assert!(v.iter().any(|x| x.handle == "palmerreport"));
+        let v = variants(&Platform::Github, "palmer-report", 500);
+        assert!(v.iter().all(|x| !x.handle.starts_with('-')
+            && !x.handle.ends_with('-')
+            && !x.handle.contains('_')));
     }
 
     #[test]
