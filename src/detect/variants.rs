@@ -37,6 +37,9 @@ pub struct Variant {
     pub kind: String,
 }
 
+/// Longest handle (whole, with server or domain) that gets variants.
+pub const MAX_HANDLE_CHARS: usize = 253;
+
 /// Big Mastodon servers where an impostor would register the same username.
 pub const BIG_MASTODON_SERVERS: &[&str] = &[
     "mastodon.social",
@@ -69,7 +72,8 @@ pub fn variants(platform: &Platform, handle: &str, limit: usize) -> Vec<Variant>
     let Ok(canonical) = validate_handle(platform, handle) else {
         return Vec::new();
     };
-    if limit == 0 {
+    // No platform has handles this long; the fuzzers are quadratic in the length.
+    if limit == 0 || canonical.chars().count() > MAX_HANDLE_CHARS {
         return Vec::new();
     }
     let mut out = Ranked::default();
@@ -868,6 +872,65 @@ mod tests {
         assert_eq!(variants(&Platform::X, "PalmerReport", 7).len(), 7);
         assert!(variants(&Platform::X, "PalmerReport", 0).is_empty());
         assert!(variants(&Platform::X, "not valid!", 10).is_empty());
+    }
+
+    #[test]
+    fn arbitrary_handles_never_panic() {
+        let pieces: &[&str] = &[
+            "a",
+            "Z",
+            "rn",
+            "vv",
+            "cl",
+            "0",
+            "1",
+            "I",
+            "_",
+            ".",
+            "-",
+            "@",
+            "é",
+            "\u{0430}",
+            "\u{200B}",
+            "ß",
+            "İ",
+            "mastodon.social",
+            "bsky.social",
+            "com",
+            "nn",
+        ];
+        let platforms = [
+            Platform::X,
+            Platform::Bluesky,
+            Platform::Mastodon,
+            Platform::Instagram,
+            Platform::Github,
+            Platform::Twitch,
+            Platform::Other("forum".into()),
+        ];
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for _ in 0..600 {
+            let len = (next() % 12) as usize;
+            let handle: String = (0..len)
+                .map(|_| pieces[(next() % pieces.len() as u64) as usize])
+                .collect();
+            let platform = &platforms[(next() % platforms.len() as u64) as usize];
+            let v = variants(platform, &handle, 50);
+            assert!(v.len() <= 50);
+            for x in &v {
+                assert!(
+                    validate_handle(platform, &x.handle).is_ok(),
+                    "{platform} {x:?}"
+                );
+            }
+        }
+        assert!(variants(&Platform::Other("forum".into()), &"a".repeat(5000), 10).is_empty());
     }
 
     #[test]
