@@ -1,1 +1,385 @@
-//! Native desktop notifications (notify-rust). TODO(issue 4).
+//! Native desktop notifications (notify-rust): one per new alert saying who copies whom and on
+//! which network, with the actions "Review and report" and "Not an impostor"; several alerts
+//! within a short window come as one summary; nothing shows during quiet hours (the alerts wait
+//! and come as a summary afterwards). A closed case is announced too.
+//!
+//! Notifications are durable: the store writes each one to its outbox in the same transaction
+//! as the alert, and [`Dispatcher::tick`] shows what is pending and marks it shown. After a
+//! crash, unshown notifications are shown on restart.
+//!
+//! On Linux and the BSDs this speaks the freedesktop D-Bus notification protocol, where actions
+//! come back as `ActionInvoked` signals; they arrive on the channel given to
+//! [`DesktopNotifier::new`] as [`NotificationAction`]s. Elsewhere notifications show without
+//! actions (clicking opens the app).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Local, NaiveTime, Utc};
+use serde::{Deserialize, Serialize};
+use tokio::sync::mpsc::UnboundedSender;
+
+use crate::report::{copied_elements, join_words, platform_name, shown_handle, visible};
+use crate::store::{OutboxItem, OutboxKind, Store, StoreError};
+
+/// Action key of "Review and report" (followed by `:<alert id>` or `:all`).
+pub const ACTION_REVIEW: &str = "review";
+/// Action key of "Not an impostor" (followed by `:<alert id>`).
+pub const ACTION_ALLOW: &str = "allow";
+
+/// Notification settings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NotifyConfig {
+    /// Alerts arriving within this many seconds of the last notification are gathered into
+    /// one summary.
+    pub batch_window_secs: u64,
+    /// No notification between these local times; alerts wait until the end.
+    pub quiet_hours: Option<QuietHours>,
+}
+
+impl Default for NotifyConfig {
+    fn default() -> Self {
+        NotifyConfig {
+            batch_window_secs: 60,
+            quiet_hours: None,
+        }
+    }
+}
+
+/// A daily quiet period in local time; may wrap past midnight (22:00-07:00).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QuietHours {
+    pub start: NaiveTime,
+    pub end: NaiveTime,
+}
+
+impl QuietHours {
+    /// Whether `time` falls in the quiet period.
+    pub fn contains(&self, time: NaiveTime) -> bool {
+        if self.start <= self.end {
+            self.start <= time && time < self.end
+        } else {
+            time >= self.start || time < self.end
+        }
+    }
+}
+
+/// What the person chose on a notification.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum NotificationAction {
+    /// "Review and report": open the app at this alert (`None`: at the alert list).
+    Review { alert_id: Option<i64> },
+    /// "Not an impostor": allow the account.
+    Allow { alert_id: i64 },
+}
+
+impl NotificationAction {
+    /// Parses an action key sent back by the notification server.
+    pub fn parse(key: &str) -> Option<NotificationAction> {
+        let (kind, id) = key.split_once(':')?;
+        match kind {
+            ACTION_REVIEW => Some(NotificationAction::Review {
+                alert_id: id.parse().ok(),
+            }),
+            ACTION_ALLOW => id
+                .parse()
+                .ok()
+                .map(|alert_id| NotificationAction::Allow { alert_id }),
+            _ => None,
+        }
+    }
+}
+
+/// One notification to show.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notice {
+    pub summary: String,
+    pub body: String,
+    /// (action key, label) pairs.
+    pub actions: Vec<(String, String)>,
+    /// The outbox entries this notice covers.
+    pub outbox_ids: Vec<i64>,
+}
+
+/// Escapes text for notification servers that read a subset of HTML in bodies.
+fn markup_escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// Turns pending outbox entries into notices: one per entry when there is one new alert, one
+/// summary for several; a closed case gets its own notice.
+pub fn compose(items: &[OutboxItem]) -> Vec<Notice> {
+    let (new, closed): (Vec<&OutboxItem>, Vec<&OutboxItem>) = items
+        .iter()
+        .partition(|item| item.kind == OutboxKind::NewAlert);
+    let mut notices = Vec::new();
+    match new.as_slice() {
+        [] => {}
+        [item] => {
+            let alert = &item.alert;
+            let copied = copied_elements(alert);
+            let what = if copied.is_empty() {
+                "looks like you".to_string()
+            } else {
+                format!("uses your {}", join_words(&copied))
+            };
+            notices.push(Notice {
+                summary: format!(
+                    "Possible impersonator on {}",
+                    platform_name(&alert.platform)
+                ),
+                body: markup_escape(&format!(
+                    "{} {what} ({})",
+                    shown_handle(alert),
+                    visible(&alert.identity.name, 60)
+                )),
+                actions: vec![
+                    (
+                        format!("{ACTION_REVIEW}:{}", alert.id),
+                        "Review and report".into(),
+                    ),
+                    (
+                        format!("{ACTION_ALLOW}:{}", alert.id),
+                        "Not an impostor".into(),
+                    ),
+                ],
+                outbox_ids: vec![item.id],
+            });
+        }
+        many => {
+            let lines: Vec<String> = many
+                .iter()
+                .take(5)
+                .map(|item| {
+                    format!(
+                        "{} on {}",
+                        shown_handle(&item.alert),
+                        platform_name(&item.alert.platform)
+                    )
+                })
+                .collect();
+            let more = if many.len() > 5 {
+                format!("\nand {} more", many.len() - 5)
+            } else {
+                String::new()
+            };
+            notices.push(Notice {
+                summary: format!("{} possible impersonators", many.len()),
+                body: markup_escape(&format!("{}{more}", lines.join("\n"))),
+                actions: vec![(format!("{ACTION_REVIEW}:all"), "Review and report".into())],
+                outbox_ids: many.iter().map(|i| i.id).collect(),
+            });
+        }
+    }
+    for item in closed {
+        let alert = &item.alert;
+        notices.push(Notice {
+            summary: format!("Case closed on {}", platform_name(&alert.platform)),
+            body: markup_escape(&format!(
+                "{}: {}",
+                shown_handle(alert),
+                visible(
+                    alert.state_note.as_deref().unwrap_or("the case is closed"),
+                    160
+                )
+            )),
+            actions: vec![(format!("{ACTION_REVIEW}:{}", alert.id), "Open".into())],
+            outbox_ids: vec![item.id],
+        });
+    }
+    notices
+}
+
+/// Why a notification could not be shown.
+#[derive(Debug, thiserror::Error)]
+pub enum NotifyError {
+    #[error("the desktop notification service is not available: {0}")]
+    Unavailable(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Where notices go: the desktop ([`DesktopNotifier`]) or, in tests, a recorder.
+pub trait NotificationSink: Send + Sync {
+    /// Shows one notice; actions chosen later arrive on the sink's own channel.
+    fn show(&self, notice: &Notice) -> Result<(), NotifyError>;
+}
+
+/// The OS notification service through notify-rust.
+pub struct DesktopNotifier {
+    app_name: String,
+    #[cfg_attr(not(all(unix, not(target_os = "macos"))), allow(dead_code))]
+    actions: UnboundedSender<NotificationAction>,
+}
+
+impl DesktopNotifier {
+    /// A notifier whose notifications' actions are sent to `actions`.
+    pub fn new(actions: UnboundedSender<NotificationAction>) -> DesktopNotifier {
+        DesktopNotifier {
+            app_name: "Doppelwatch".into(),
+            actions,
+        }
+    }
+}
+
+impl NotificationSink for DesktopNotifier {
+    #[cfg(all(unix, not(target_os = "macos")))]
+    fn show(&self, notice: &Notice) -> Result<(), NotifyError> {
+        let mut notification = notify_rust::Notification::new();
+        notification
+            .appname(&self.app_name)
+            .summary(&notice.summary)
+            .body(&notice.body)
+            .icon("dialog-warning");
+        for (key, label) in &notice.actions {
+            notification.action(key, label);
+        }
+        let handle = notification
+            .show()
+            .map_err(|e| NotifyError::Unavailable(e.to_string()))?;
+        if notice.actions.is_empty() {
+            return Ok(());
+        }
+        // Actions come back as D-Bus signals: wait on a thread of its own so the watcher never
+        // blocks. The thread ends when the notification is acted on or closed.
+        let actions = self.actions.clone();
+        let spawned = std::thread::Builder::new()
+            .name("notification-actions".into())
+            .spawn(move || {
+                handle.wait_for_action(|key| {
+                    if let Some(action) = NotificationAction::parse(key) {
+                        let _ = actions.send(action);
+                    }
+                });
+            });
+        if let Err(e) = spawned {
+            tracing::warn!("cannot wait for notification actions: {e}");
+        }
+        Ok(())
+    }
+
+    #[cfg(not(all(unix, not(target_os = "macos"))))]
+    fn show(&self, notice: &Notice) -> Result<(), NotifyError> {
+        // macOS and Windows: no action round trip through notify-rust; the app opens on click.
+        notify_rust::Notification::new()
+            .appname(&self.app_name)
+            .summary(&notice.summary)
+            .body(&notice.body)
+            .show()
+            .map(|_| ())
+            .map_err(|e| NotifyError::Unavailable(e.to_string()))
+    }
+}
+
+/// Shows pending notifications from the store's outbox, batching and holding them per
+/// [`NotifyConfig`].
+pub struct Dispatcher {
+    store: Arc<Store>,
+    sink: Arc<dyn NotificationSink>,
+    config: NotifyConfig,
+    last_shown: Option<DateTime<Utc>>,
+}
+
+impl Dispatcher {
+    pub fn new(store: Arc<Store>, sink: Arc<dyn NotificationSink>, config: NotifyConfig) -> Self {
+        Dispatcher {
+            store,
+            sink,
+            config,
+            last_shown: None,
+        }
+    }
+
+    /// How long to wait before the next [`Dispatcher::tick`] can show something.
+    pub fn batch_window(&self) -> Duration {
+        Duration::from_secs(self.config.batch_window_secs)
+    }
+
+    /// Shows what is pending unless it is quiet hours (`local` is the local wall-clock time)
+    /// or the last notification was less than a batch window ago. Returns how many notices
+    /// were shown. A notice that cannot be shown stays pending.
+    pub fn tick(&mut self, now: DateTime<Utc>, local: NaiveTime) -> Result<usize, NotifyError> {
+        if self
+            .config
+            .quiet_hours
+            .is_some_and(|quiet| quiet.contains(local))
+        {
+            return Ok(0);
+        }
+        if let Some(last) = self.last_shown {
+            let window = chrono::Duration::seconds(self.config.batch_window_secs as i64);
+            if now < last + window {
+                return Ok(0);
+            }
+        }
+        let pending = self.store.pending_notifications()?;
+        if pending.is_empty() {
+            return Ok(0);
+        }
+        let mut shown = 0;
+        for notice in compose(&pending) {
+            match self.sink.show(&notice) {
+                Ok(()) => {
+                    self.store.mark_notified(&notice.outbox_ids, now)?;
+                    shown += 1;
+                }
+                Err(e) => {
+                    tracing::warn!("{e}");
+                    return Err(e);
+                }
+            }
+        }
+        self.last_shown = Some(now);
+        Ok(shown)
+    }
+
+    /// [`Dispatcher::tick`] at the current time.
+    pub fn tick_now(&mut self) -> Result<usize, NotifyError> {
+        self.tick(Utc::now(), Local::now().time())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quiet_hours_wrap_past_midnight() {
+        let t = |h, m| NaiveTime::from_hms_opt(h, m, 0).unwrap();
+        let night = QuietHours {
+            start: t(22, 0),
+            end: t(7, 0),
+        };
+        assert!(night.contains(t(23, 30)));
+        assert!(night.contains(t(3, 0)));
+        assert!(!night.contains(t(7, 0)));
+        assert!(!night.contains(t(12, 0)));
+        let lunch = QuietHours {
+            start: t(12, 0),
+            end: t(13, 0),
+        };
+        assert!(lunch.contains(t(12, 30)));
+        assert!(!lunch.contains(t(13, 30)));
+    }
+
+    #[test]
+    fn action_keys_round_trip() {
+        assert_eq!(
+            NotificationAction::parse("review:12"),
+            Some(NotificationAction::Review { alert_id: Some(12) })
+        );
+        assert_eq!(
+            NotificationAction::parse("review:all"),
+            Some(NotificationAction::Review { alert_id: None })
+        );
+        assert_eq!(
+            NotificationAction::parse("allow:7"),
+            Some(NotificationAction::Allow { alert_id: 7 })
+        );
+        assert_eq!(NotificationAction::parse("allow:x"), None);
+        assert_eq!(NotificationAction::parse("__closed"), None);
+    }
+}

@@ -1,11 +1,26 @@
-//! `alerts`, `report`, `export`, `allow` (issue 4).
+//! `alerts`, `report`, `export`, `allow`, `dismiss` (issue 4): thin adapters over
+//! [`doppelwatch::store`] and [`doppelwatch::report`].
 
+use std::io::{BufRead, Write};
 use std::path::PathBuf;
 
+use chrono::Utc;
 use clap::Args;
 
+use doppelwatch::identity::Platform;
+use doppelwatch::report::{self, bluesky::BlueskyReporter, mastodon::MastodonReporter};
+use doppelwatch::secrets::Keychain;
+use doppelwatch::store::{AlertFilter, AlertState, Store};
+
 #[derive(Args)]
-pub struct AlertsArgs {}
+pub struct AlertsArgs {
+    /// Only alerts in these states (comma-separated: new,seen,reported,resolved,dismissed,allowed).
+    #[arg(long)]
+    pub state: Option<String>,
+    /// Only alerts on this platform.
+    #[arg(long)]
+    pub platform: Option<String>,
+}
 
 #[derive(Args)]
 pub struct ReportArgs {
@@ -13,6 +28,31 @@ pub struct ReportArgs {
     /// Platform whose report form to draft for (default: the impostor's platform).
     #[arg(long)]
     pub platform: Option<String>,
+    /// Print the draft as JSON (form link, fields, text).
+    #[arg(long)]
+    pub json: bool,
+    /// File the report through the platform's API (Bluesky, Mastodon) after confirming.
+    #[arg(long)]
+    pub file: bool,
+    /// Confirm filing without asking.
+    #[arg(long)]
+    pub yes: bool,
+    /// Record that you sent the platform's form with this draft (the case is then followed).
+    #[arg(long)]
+    pub form_sent: bool,
+    /// Your Bluesky account that files the report (default: your Bluesky handle in the identity).
+    #[arg(long = "as")]
+    pub reporter: Option<String>,
+    /// Your Bluesky PDS (default: the saved bluesky setting `pds`, else https://bsky.social).
+    #[arg(long)]
+    pub pds: Option<String>,
+    /// Your Mastodon server, e.g. https://mastodon.social (default: the saved mastodon setting
+    /// `server`, else the server of your Mastodon handle).
+    #[arg(long)]
+    pub server: Option<String>,
+    /// At most this many reports filed through APIs per 24 hours.
+    #[arg(long, default_value_t = report::DEFAULT_DAILY_CAP)]
+    pub daily_cap: u32,
 }
 
 #[derive(Args)]
@@ -26,18 +66,264 @@ pub struct AllowArgs {
     pub alert_id: String,
 }
 
-pub fn alerts(_args: AlertsArgs) -> i32 {
-    super::usage_error("alerts: not built yet (issue 4)")
+#[derive(Args)]
+pub struct DismissArgs {
+    pub alert_id: String,
 }
 
-pub fn report(_args: ReportArgs) -> i32 {
-    super::usage_error("report: not built yet (issue 4)")
+fn open_store() -> Result<Store, i32> {
+    let dir = doppelwatch::store::data_dir(super::data_dir_override()).map_err(fail)?;
+    Store::open_in(&dir).map_err(fail)
 }
 
-pub fn export(_args: ExportArgs) -> i32 {
-    super::usage_error("export: not built yet (issue 4)")
+fn fail(e: impl std::fmt::Display) -> i32 {
+    eprintln!("doppelwatch: {e}");
+    1
 }
 
-pub fn allow(_args: AllowArgs) -> i32 {
-    super::usage_error("allow: not built yet (issue 4)")
+fn alert_id(text: &str) -> Result<i64, i32> {
+    text.trim().parse::<i64>().map_err(|_| {
+        super::usage_error(format!(
+            "alert id {text:?} is not a number; `doppelwatch alerts` lists the ids"
+        ))
+    })
+}
+
+fn print_json(value: &impl serde::Serialize) -> i32 {
+    match serde_json::to_string_pretty(value) {
+        Ok(text) => {
+            println!("{text}");
+            0
+        }
+        Err(e) => fail(e),
+    }
+}
+
+pub fn alerts(args: AlertsArgs) -> i32 {
+    let mut filter = AlertFilter::default();
+    if let Some(states) = &args.state {
+        for name in states.split(',').filter(|s| !s.trim().is_empty()) {
+            match name.parse::<AlertState>() {
+                Ok(state) => filter.states.push(state),
+                Err(e) => return super::usage_error(e),
+            }
+        }
+    }
+    filter.platform = args.platform.as_deref().map(Platform::parse);
+    let store = match open_store() {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    match store.alerts(&filter) {
+        Ok(list) => print_json(&list),
+        Err(e) => fail(e),
+    }
+}
+
+pub fn report(args: ReportArgs) -> i32 {
+    let id = match alert_id(&args.alert_id) {
+        Ok(id) => id,
+        Err(code) => return code,
+    };
+    let store = match open_store() {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let alert = match store.alert(id) {
+        Ok(a) => a,
+        Err(e) => return fail(e),
+    };
+    let platform = args.platform.as_deref().map(Platform::parse);
+    let draft = report::draft(&alert, platform.as_ref());
+    if alert.state == AlertState::New {
+        if let Err(e) = store.set_alert_state(id, AlertState::Seen, None) {
+            return fail(e);
+        }
+    }
+    if args.json {
+        print_json(&draft);
+    } else {
+        println!("{}", draft.subject);
+        println!("Report to: {}", report::platform_name(&draft.platform));
+        if let Some(form) = &draft.form_url {
+            println!("Official form: {form}");
+        }
+        if let Some(path) = &draft.in_app_path {
+            println!("In the app: {path}");
+        }
+        if let Some(api) = draft.api {
+            println!("Can be filed through the API ({api:?}): add --file");
+        }
+        println!();
+        println!("{}", draft.text);
+    }
+    if args.form_sent {
+        return match report::record_form_report(&store, id, &draft.platform, Utc::now()) {
+            Ok(_) => {
+                eprintln!("recorded: the form was sent; the account will be re-checked");
+                0
+            }
+            Err(e) => fail(e),
+        };
+    }
+    if !args.file {
+        return 0;
+    }
+    if draft.api.is_none() {
+        return fail(format!(
+            "{} has no report API: open {} and paste the draft",
+            report::platform_name(&draft.platform),
+            draft.form_url.as_deref().unwrap_or("the in-app report")
+        ));
+    }
+    if !args.yes
+        && !confirm(&format!(
+            "File this report to {} now? [y/N] ",
+            report::platform_name(&draft.platform)
+        ))
+    {
+        eprintln!("not filed");
+        return 1;
+    }
+    let keychain = Keychain::new();
+    let filer: Box<dyn report::ReportFiler> = match draft.platform {
+        Platform::Bluesky => {
+            let settings = store
+                .source_settings(&Platform::Bluesky)
+                .ok()
+                .flatten()
+                .unwrap_or_default();
+            let pds = args
+                .pds
+                .clone()
+                .or_else(|| {
+                    settings
+                        .get("pds")
+                        .and_then(|v| v.as_str())
+                        .map(String::from)
+                })
+                .unwrap_or_else(|| report::bluesky::DEFAULT_PDS.to_string());
+            let Some(reporter) = args.reporter.clone().or_else(|| {
+                alert
+                    .identity
+                    .handles_on(&Platform::Bluesky)
+                    .next()
+                    .map(String::from)
+            }) else {
+                return super::usage_error("no Bluesky account to file with: pass --as HANDLE");
+            };
+            match BlueskyReporter::from_keychain(&pds, &reporter, &keychain) {
+                Ok(r) => Box::new(r),
+                Err(e) => return fail(e),
+            }
+        }
+        Platform::Mastodon => {
+            let settings = store
+                .source_settings(&Platform::Mastodon)
+                .ok()
+                .flatten()
+                .unwrap_or_default();
+            let base = args
+                .server
+                .clone()
+                .or_else(|| {
+                    settings
+                        .get("server")
+                        .and_then(|v| v.as_str())
+                        .map(String::from)
+                })
+                .or_else(|| {
+                    alert
+                        .identity
+                        .handles_on(&Platform::Mastodon)
+                        .next()
+                        .and_then(|h| h.split_once('@'))
+                        .map(|(_, server)| format!("https://{server}"))
+                });
+            let Some(base) = base else {
+                return super::usage_error("no Mastodon server to file on: pass --server URL");
+            };
+            let host = url::Url::parse(&base)
+                .ok()
+                .and_then(|u| u.host_str().map(str::to_string))
+                .unwrap_or_default();
+            match MastodonReporter::from_keychain(&base, &host, &keychain) {
+                Ok(r) => Box::new(r),
+                Err(e) => return fail(e),
+            }
+        }
+        _ => return fail("this platform has no report API"),
+    };
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => return fail(e),
+    };
+    match runtime.block_on(report::file_report(
+        &store,
+        id,
+        filer.as_ref(),
+        args.daily_cap,
+        Utc::now(),
+    )) {
+        Ok(record) => {
+            eprintln!(
+                "filed to {} (report id {})",
+                report::platform_name(&record.platform),
+                record.remote_id.as_deref().unwrap_or("not given")
+            );
+            0
+        }
+        Err(e) => fail(e),
+    }
+}
+
+fn confirm(question: &str) -> bool {
+    eprint!("{question}");
+    let _ = std::io::stderr().flush();
+    let mut line = String::new();
+    if std::io::stdin().lock().read_line(&mut line).is_err() {
+        return false;
+    }
+    matches!(line.trim().to_ascii_lowercase().as_str(), "y" | "yes")
+}
+
+pub fn export(args: ExportArgs) -> i32 {
+    let id = match alert_id(&args.alert_id) {
+        Ok(id) => id,
+        Err(code) => return code,
+    };
+    let store = match open_store() {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    match report::evidence::export_bundle(&store, id, &args.out, Utc::now()) {
+        Ok(summary) => print_json(&summary),
+        Err(e) => fail(e),
+    }
+}
+
+fn set_state(text: &str, state: AlertState, note: &str) -> i32 {
+    let id = match alert_id(text) {
+        Ok(id) => id,
+        Err(code) => return code,
+    };
+    let store = match open_store() {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    match store.set_alert_state(id, state, Some(note)) {
+        Ok(alert) => print_json(&alert),
+        Err(e) => fail(e),
+    }
+}
+
+pub fn allow(args: AllowArgs) -> i32 {
+    set_state(&args.alert_id, AlertState::Allowed, "allowed by you")
+}
+
+pub fn dismiss(args: DismissArgs) -> i32 {
+    set_state(&args.alert_id, AlertState::Dismissed, "dismissed by you")
 }

@@ -35,6 +35,9 @@ pub struct ScanHandlesArgs {
     /// Identity JSON file; repeat for several identities.
     #[arg(long = "identity", required = true)]
     pub identities: Vec<PathBuf>,
+    /// Benchmark baseline: compare every handle with every identity (strsim), no index.
+    #[arg(long, hide = true)]
+    pub naive: bool,
 }
 
 #[derive(Args)]
@@ -90,8 +93,36 @@ fn known_platform(name: &str) -> Result<doppelwatch::identity::Platform, String>
     }
 }
 
-pub fn scan_handles(_args: ScanHandlesArgs) -> i32 {
-    super::usage_error("scan-handles: not built yet (issue 2)")
+/// Streams handles from stdin and prints each look-alike of an identity as a JSON line
+/// `{"handle", "identity", "verdict", "reasons"}`. Exit 0 when the whole input was read, 1 on a
+/// read error, 2 when an identity file is unusable.
+pub fn scan_handles(args: ScanHandlesArgs) -> i32 {
+    use doppelwatch::detect::index::{HandleIndex, NaiveScanner};
+    use doppelwatch::identity::Identity;
+
+    let mut identities = Vec::with_capacity(args.identities.len());
+    for path in &args.identities {
+        match Identity::load(path) {
+            Ok(identity) => identities.push(identity),
+            Err(e) => return super::usage_error(format!("scan-handles: {e}")),
+        }
+    }
+    let stdin = std::io::stdin();
+    let stdout = std::io::stdout();
+    let result = if args.naive {
+        NaiveScanner::new(&identities).scan_stream(stdin.lock(), stdout.lock())
+    } else {
+        HandleIndex::new(&identities).scan_stream(stdin.lock(), stdout.lock())
+    };
+    match result {
+        Ok(_) => 0,
+        // Whoever reads our output went away (`| head`): nothing more to do.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => 0,
+        Err(e) => {
+            eprintln!("doppelwatch: scan-handles: reading handles failed: {e}");
+            1
+        }
+    }
 }
 
 pub fn avatar_hash(_args: AvatarHashArgs) -> i32 {

@@ -1,12 +1,25 @@
 //! Subcommands, one module per area. Exit codes: 0 all good, 1 some input failed, 2 unusable
 //! arguments (clap's own usage errors also exit 2).
 
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
 use clap::{Parser, Subcommand};
 
 mod alerts;
 mod detect;
 mod scan;
 mod score;
+mod secret;
+
+/// The `--data-dir` given on the command line, for every subcommand that opens the store.
+static DATA_DIR: OnceLock<Option<PathBuf>> = OnceLock::new();
+
+/// The data directory override (`--data-dir`); `None` means `$DOPPELWATCH_DATA_DIR` or the
+/// platform's data directory (see `doppelwatch::store::data_dir`).
+pub(crate) fn data_dir_override() -> Option<&'static Path> {
+    DATA_DIR.get().and_then(|d| d.as_deref())
+}
 
 #[derive(Parser)]
 #[command(
@@ -15,6 +28,10 @@ mod score;
     about = "Finds accounts that impersonate you and helps you report them"
 )]
 struct Cli {
+    /// Directory of the database (default: $DOPPELWATCH_DATA_DIR, else the platform's data
+    /// directory, e.g. ~/.local/share/doppelwatch).
+    #[arg(long, global = true, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -41,11 +58,16 @@ enum Command {
     Export(alerts::ExportArgs),
     /// Mark an alert's account as allowed (yours, a fan, or fine).
     Allow(alerts::AllowArgs),
+    /// Dismiss an alert (not worth acting on).
+    Dismiss(alerts::DismissArgs),
+    /// Store, check or delete a credential in the OS keychain.
+    Secret(secret::SecretArgs),
 }
 
 /// Parses the arguments and runs the subcommand; returns the process exit code.
 pub fn run() -> i32 {
     let cli = Cli::parse();
+    let _ = DATA_DIR.set(cli.data_dir.clone());
     match cli.command {
         Command::Score(args) => detect::score(args),
         Command::Variants(args) => detect::variants(args),
@@ -57,6 +79,8 @@ pub fn run() -> i32 {
         Command::Report(args) => alerts::report(args),
         Command::Export(args) => alerts::export(args),
         Command::Allow(args) => alerts::allow(args),
+        Command::Dismiss(args) => alerts::dismiss(args),
+        Command::Secret(args) => secret::secret(args),
     }
 }
 

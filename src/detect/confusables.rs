@@ -65,6 +65,14 @@ fn extra_fold(c: char) -> Option<&'static str> {
         'ᴡ' => "w",
         'ʏ' => "y",
         'ᴢ' => "z",
+        // Latin and Greek letters UTS #39 leaves apart but fonts draw alike.
+        'ɾ' => "r",
+        'ĸ' => "k",
+        'ƅ' => "b",
+        'ⱱ' => "v",
+        'ω' => "w",
+        'χ' => "x",
+        '·' => "",
         // Digits and symbols that stand in for letters.
         '0' => "o",
         '1' | '|' | 'ǀ' | '¦' => "l",
@@ -97,6 +105,19 @@ fn fold_char_into(c: char, out: &mut String) {
     }
     if c.is_ascii() {
         out.push_str(ascii_table()[c as usize]);
+        return;
+    }
+    if let Some(folded) = extra_fold(c) {
+        out.push_str(folded);
+        return;
+    }
+    // The UTS #39 prototype of the character itself first: NFKD would turn some look-alikes into
+    // other letters before UTS #39 sees them (Greek lunate sigma ϲ, a `c`, into σ).
+    let mut buf = [0u8; 4];
+    let own = c.encode_utf8(&mut buf);
+    // Letters only: for punctuation NFKD is the better guide (fullwidth － is a hyphen).
+    if c.is_alphabetic() && !unicode_security::skeleton(own).eq(own.chars()) {
+        fold_decomposed_into(c, out);
         return;
     }
     for d in std::iter::once(c).nfkd() {
@@ -213,12 +234,62 @@ pub fn fold_char(c: char) -> String {
     s
 }
 
+/// Substitutions that pass for the letter at a glance but that the skeleton keeps apart (it
+/// cannot fold one character two ways): digits and symbols written for letters ("leetspeak":
+/// `1` for `i`, `3` for `e`, `4` and `@` for `a`, `5` and `$` for `s`, `7` for `t`, `8` for `b`,
+/// `9` for `g`) and the lowercase `i`/`l` pair of sans-serif fonts (`lnstagram`).
+pub fn is_leet_for(cand: char, reference: char) -> bool {
+    let r = reference.to_ascii_lowercase();
+    matches!(
+        (cand, r),
+        ('l', 'i')
+            | ('i', 'l')
+            | ('1', 'i')
+            | ('!', 'i')
+            | ('3', 'e')
+            | ('4', 'a')
+            | ('@', 'a')
+            | ('5', 's')
+            | ('$', 's')
+            | ('7', 't')
+            | ('8', 'b')
+            | ('9', 'g')
+            | ('6', 'b')
+            | ('q', 'g')
+            | ('g', 'q')
+            | ('0', 'o')
+            | ('1', 'l')
+    )
+}
+
 /// Invisible characters in `s` with their 1-based position among all characters.
 pub fn hidden_characters(s: &str) -> Vec<(usize, char)> {
     s.chars()
         .enumerate()
         .filter(|(_, c)| is_invisible(*c))
         .map(|(i, c)| (i + 1, c))
+        .collect()
+}
+
+/// Invisible characters that hide something: [`hidden_characters`] without the ones emoji need
+/// (variation selectors, and zero-width joiners that are not between two letters, as in 👨‍💻).
+pub fn suspicious_hidden_characters(s: &str) -> Vec<(usize, char)> {
+    let chars: Vec<char> = s.chars().collect();
+    hidden_characters(s)
+        .into_iter()
+        .filter(|&(pos, c)| {
+            let i = pos - 1;
+            match c as u32 {
+                0xFE00..=0xFE0F => false,
+                0x200D => {
+                    let before = i.checked_sub(1).and_then(|j| chars.get(j));
+                    let after = chars.get(i + 1);
+                    before.is_some_and(|b| b.is_alphanumeric())
+                        && after.is_some_and(|a| a.is_alphanumeric())
+                }
+                _ => true,
+            }
+        })
         .collect()
 }
 
@@ -665,6 +736,8 @@ mod tests {
         same("Pal\u{0301}\u{0301}\u{0301}mer", "Palmer");
         same("Pa\u{00AD}lmer\u{FEFF}", "Palmer");
         same("1inux", "linux");
+        same("fa\u{03F2}ebook", "facebook");
+        same("\u{FF2D}\u{FF4F}\u{FF4C}\u{FF4C}\u{FF59} \u{FF2A}\u{FF4F}\u{FF4E}\u{FF47}\u{FF0D}\u{FF26}", "Molly Jong-F");
     }
 
     #[test]
@@ -728,6 +801,11 @@ mod tests {
     #[test]
     fn hidden_and_mixed() {
         assert_eq!(hidden_characters("a\u{202E}b"), vec![(2, '\u{202E}')]);
+        assert!(
+            suspicious_hidden_characters("Sam \u{1F468}\u{200D}\u{1F4BB} \u{2714}\u{FE0F}")
+                .is_empty()
+        );
+        assert_eq!(suspicious_hidden_characters("Pal\u{200D}mer").len(), 1);
         assert!(is_mixed_script("\u{0430}pple"));
         assert!(!is_mixed_script("apple"));
         assert!(has_foreign_lookalike(

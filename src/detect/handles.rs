@@ -8,7 +8,7 @@
 
 use super::confusables::{
     align, confusable_skeleton, describe_char, describe_lookalikes, display_safe,
-    hidden_characters, is_mixed_script, letter_scripts, ordinal, Edit,
+    hidden_characters, is_leet_for, is_mixed_script, letter_scripts, ordinal, Edit,
 };
 use crate::identity::Platform;
 
@@ -19,7 +19,8 @@ const SEPARATORS: &[char] = &['_', '.', '-'];
 const AFFIXES: &[&str] = &[
     "official", "real", "the", "its", "iam", "im", "hq", "news", "tv", "team", "backup", "media",
     "live", "daily", "updates", "account", "fan", "fans", "parody", "com", "net", "org", "x",
-    "here", "now", "1", "2",
+    "here", "now", "www", "support", "help", "helpdesk", "care", "service", "services", "customer",
+    "info", "global", "staff", "admin", "desk", "press", "app", "1", "2",
 ];
 
 /// A handle taken apart for comparison.
@@ -265,7 +266,48 @@ pub fn compare_handle(cand: &HandleForm, reference: &ReferenceHandle) -> Option<
             affixes,
         });
     }
-    near_edit(cand, r, &shown, &yours)
+    leet(cand, r, &shown, &yours).or_else(|| near_edit(cand, r, &shown, &yours))
+}
+
+/// Digits or symbols written for letters (`tw1tter`, `h4ck3r`), possibly with look-alikes.
+fn leet(cand: &HandleForm, r: &HandleForm, shown: &str, yours: &str) -> Option<HandleMatch> {
+    let (_, edits) = align(&cand.core, &r.core)?;
+    let mut parts = Vec::new();
+    let mut any_leet = false;
+    for e in &edits {
+        match &e.edit {
+            Edit::Substitute { cand, reference } if is_leet_for(*cand, *reference) => {
+                any_leet = true;
+                parts.push(format!(
+                    "{} for {} at the {} character",
+                    describe_char(*cand),
+                    describe_char(*reference),
+                    ordinal(e.position)
+                ));
+            }
+            Edit::Lookalike { cand, reference } => parts.push(format!(
+                "{} where yours has {}, {} character",
+                super::confusables::describe_seq(cand),
+                super::confusables::describe_seq(reference),
+                ordinal(e.position)
+            )),
+            _ => return None,
+        }
+    }
+    if !any_leet {
+        return None;
+    }
+    Some(HandleMatch {
+        kind: HandleKind::Lookalike,
+        strength: 1.0,
+        detail: format!(
+            "handle {shown} passes for {yours} with look-alike substitutions: {}",
+            parts.join("; ")
+        ),
+        letter_changed: false,
+        sequence_lookalike: false,
+        affixes: vec![],
+    })
 }
 
 /// True when the candidate is the registered account itself: same platform, same core, same
@@ -332,38 +374,44 @@ fn strip_affixes(cand: &str, reference: &str) -> Option<Vec<String>> {
 fn split_affixes(mut part: &str) -> Option<Vec<String>> {
     let mut words = Vec::new();
     'outer: while !part.is_empty() {
+        if part.starts_with(|c: char| c.is_ascii_digit()) {
+            let digits = digit_run(part);
+            words.push(part[..digits].to_string());
+            part = &part[digits..];
+            continue;
+        }
+        // Longest affix word first so "official" wins over partial matches; words before digit
+        // runs so the "o" of "official" is not read as a zero.
+        let mut best: Option<(&str, usize)> = None;
+        for affix in AFFIXES {
+            let sk = confusable_skeleton(affix);
+            if part.starts_with(sk.as_str()) && best.map_or(true, |(_, len)| sk.len() > len) {
+                best = Some((affix, sk.len()));
+            }
+        }
+        if let Some((affix, len)) = best {
+            words.push(affix.to_string());
+            part = &part[len..];
+            continue 'outer;
+        }
         // Digits fold to letters in skeletons (0 -> o, 1 -> l), so a run of digits shows as
         // digits, `o` and `l`; up to four of them are taken as a number ("2024", "10").
-        let digits = part
-            .chars()
-            .take_while(|c| c.is_ascii_digit() || matches!(c, 'o' | 'l'))
-            .count();
+        let digits = digit_run(part);
         if digits > 0 && digits <= 4 {
             words.push(part[..digits].to_string());
             part = &part[digits..];
             continue;
         }
-        // Longest affix first so "official" wins over "of..." partials.
-        let mut best: Option<&str> = None;
-        for affix in AFFIXES {
-            let sk = confusable_skeleton(affix);
-            let longer = match best {
-                Some(b) => sk.len() > confusable_skeleton(b).len(),
-                None => true,
-            };
-            if part.starts_with(sk.as_str()) && longer {
-                best = Some(affix);
-            }
-        }
-        if let Some(affix) = best {
-            let len = confusable_skeleton(affix).len();
-            words.push(affix.to_string());
-            part = &part[len..];
-            continue 'outer;
-        }
         return None;
     }
     Some(words)
+}
+
+/// Length of the run of digits at the start of a skeleton, where `0` and `1` show as `o`/`l`.
+fn digit_run(part: &str) -> usize {
+    part.chars()
+        .take_while(|c| c.is_ascii_digit() || matches!(c, 'o' | 'l'))
+        .count()
 }
 
 /// One or two edits (two only for long handles), swapped neighbours included.
@@ -516,6 +564,15 @@ mod tests {
             Some(Near)
         );
         assert_eq!(kind(cmp(x(), "JimSmith", x(), "PalmerReport")), None);
+        assert_eq!(kind(cmp(x(), "tw1tter", x(), "twitter")), Some(Lookalike));
+        assert_eq!(
+            kind(cmp(x(), "lnstagram", x(), "instagram")),
+            Some(Lookalike)
+        );
+        assert_eq!(
+            kind(cmp(x(), "P4lm3rReport", x(), "PalmerReport")),
+            Some(Lookalike)
+        );
         let parker = cmp(x(), "ParkerReport", x(), "PalmerReport").unwrap();
         assert!(parker.letter_changed, "{parker:?}");
         let m = Platform::Mastodon;

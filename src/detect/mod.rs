@@ -6,6 +6,7 @@
 pub mod avatar;
 pub mod confusables;
 pub mod handles;
+pub mod index;
 pub mod names;
 pub mod score;
 pub mod text;

@@ -21,6 +21,8 @@ const NAME_AFFIXES: &[&str] = &[
     "official", "real", "the", "news", "hq", "tv", "backup", "account", "team", "media", "updates",
     "live", "daily", "verified", "page", "fan", "fans", "club", "parody", "not", "of", "the",
     "original", "new", "second", "2", "2nd", "alt", "account", "x", "here", "is", "this",
+    "support", "help", "helpdesk", "care", "service", "services", "customer", "info", "global",
+    "staff", "admin", "desk", "press", "app",
 ];
 
 /// Titles that may replace a first name ("Dr. Doe").
@@ -60,6 +62,8 @@ pub struct NameForm {
     pub folded: Vec<String>,
     /// Lowercase words, no folding.
     pub plain: Vec<String>,
+    /// Lowercase words with accents removed (`José` -> `jose`).
+    pub unaccented: Vec<String>,
     /// Fake check marks found.
     pub check_marks: Vec<char>,
 }
@@ -77,6 +81,7 @@ impl NameForm {
         NameForm {
             folded: folded_words(&cleaned),
             plain: plain_words(&cleaned),
+            unaccented: plain_words(&strip_accents(&cleaned)),
             raw,
             cleaned,
             check_marks,
@@ -98,6 +103,8 @@ pub enum NameKind {
     ExtraWords,
     Shortened,
     Near,
+    /// The display name is one of the person's handles.
+    CopiesHandle,
 }
 
 /// A display name that copies one of the person's names.
@@ -139,6 +146,15 @@ pub fn compare_name(cand: &NameForm, reference: &NameForm) -> Option<NameMatch> 
             NameKind::Identical,
             1.0,
             format!("display name \"{shown}\" is your name \"{yours}\" with the spacing changed"),
+            vec![],
+        );
+    }
+    // Accents are how real names are written (José for Jose): the same name, not a disguise.
+    if cand.unaccented == reference.unaccented {
+        return make(
+            NameKind::Identical,
+            1.0,
+            format!("display name \"{shown}\" is your name \"{yours}\" but for accents or marks"),
             vec![],
         );
     }
@@ -218,37 +234,59 @@ fn extra_words(cand: &[String], reference: &[String]) -> Option<Vec<String>> {
 
 /// How the candidate shortens the person's name: an initial, a title, or a dropped middle name.
 fn shortened(cand: &[String], reference: &[String]) -> Option<&'static str> {
-    if reference.len() < 2 || cand.len() != 2 {
+    let (n, m) = (cand.len(), reference.len());
+    if m < 2 || n < 2 || n > m {
         return None;
     }
     let first = &reference[0];
-    let last = &reference[reference.len() - 1];
-    let (c0, c1) = (&cand[0], &cand[1]);
+    let last = &reference[m - 1];
     let initial_of = |short: &str, word: &str| {
         short.chars().count() == 1 && word.starts_with(short) && word.chars().count() > 1
     };
-    if c1 == last && initial_of(c0, first) {
+    // The candidate's words after its first are the end of the person's name ("Doe", "Jong Fast").
+    let rest_is_tail = cand[1..] == reference[m - (n - 1)..];
+    if rest_is_tail && initial_of(&cand[0], first) {
         return Some("first name as an initial");
     }
-    if c0 == first && initial_of(c1, last) {
-        return Some("last name as an initial");
-    }
-    if c1 == last && TITLES.contains(&c0.as_str()) {
+    if rest_is_tail && TITLES.contains(&cand[0].as_str()) {
         return Some("a title instead of the first name");
     }
-    if c0 == last && initial_of(c1, first) {
+    if n == m && cand[..n - 1] == reference[..m - 1] && initial_of(&cand[n - 1], last) {
+        return Some("last name as an initial");
+    }
+    if n == 2 && &cand[0] == last && initial_of(&cand[1], first) {
         return Some("last name first, first name as an initial");
     }
-    if reference.len() >= 3 && c0 == first && c1 == last {
+    if n == 2 && m >= 3 && &cand[0] == first && &cand[1] == last {
         return Some("middle name dropped");
     }
     None
 }
 
+/// `s` without combining marks after NFD, so accented letters become their base letters
+/// (NFD, not NFKD: fullwidth and other compatibility forms stay a disguise).
+fn strip_accents(s: &str) -> String {
+    use unicode_normalization::char::is_combining_mark;
+    use unicode_normalization::UnicodeNormalization;
+    s.nfd().filter(|c| !is_combining_mark(*c)).collect()
+}
+
 /// True when the display name spells the account's own handle core (`Parker Report` for
-/// `ParkerReport`): the name is the account's own, not borrowed.
-pub fn spells_handle(name: &NameForm, handle_bare_skeleton: &str) -> bool {
-    !handle_bare_skeleton.is_empty() && name.joined() == handle_bare_skeleton
+/// `ParkerReport`, `Kate Silver` for `KateSilver538`): the name is the account's own, not
+/// borrowed. `handle_core` is the raw username part.
+pub fn spells_handle(name: &NameForm, handle_core: &str) -> bool {
+    let joined = name.joined();
+    if joined.is_empty() {
+        return false;
+    }
+    let bare = |s: &str| -> String {
+        super::confusables::confusable_skeleton(s)
+            .chars()
+            .filter(|c| !matches!(c, '_' | '.' | '-'))
+            .collect()
+    };
+    let without_digits = handle_core.trim_end_matches(|c: char| c.is_ascii_digit() || c == '_');
+    joined == bare(handle_core) || joined == bare(without_digits)
 }
 
 /// A sentence for fake check marks, or `None`.
@@ -280,10 +318,17 @@ mod tests {
             Some(Lookalike)
         );
         assert_eq!(kind("PaImer Report", "Palmer Report"), Some(Lookalike));
+        assert_eq!(kind("José Álvarez", "Jose Alvarez"), Some(Identical));
         assert_eq!(kind("Report Palmer", "Palmer Report"), Some(Reordered));
         assert_eq!(kind("Doe, Jane", "Jane Doe"), Some(Reordered));
         assert_eq!(kind("J. Doe", "Jane Doe"), Some(Shortened));
         assert_eq!(kind("Dr. Doe", "Jane Doe"), Some(Shortened));
+        assert_eq!(kind("M. Jong-Fast", "Molly Jong-Fast"), Some(Shortened));
+        assert_eq!(
+            kind("H. Richardson", "Heather Cox Richardson"),
+            Some(Shortened)
+        );
+        assert_eq!(kind("Jane D.", "Jane Doe"), Some(Shortened));
         assert_eq!(
             kind("Palmer Report Official", "Palmer Report"),
             Some(ExtraWords)

@@ -13,10 +13,10 @@ use chrono::{DateTime, Utc};
 
 use super::avatar::{self, AvatarFingerprint};
 use super::confusables::{
-    describe_char, display_safe, hidden_characters, max_combining_run, ordinal,
+    describe_char, display_safe, max_combining_run, ordinal, suspicious_hidden_characters,
 };
 use super::handles::{compare_handle, handle_form, HandleKind, HandleMatch, ReferenceHandle};
-use super::names::{check_mark_reason, compare_name, spells_handle, NameForm, NameMatch};
+use super::names::{check_mark_reason, compare_name, spells_handle, NameForm, NameKind, NameMatch};
 use super::text::{affiliation_claims, disclaimers, strip_html, BioShingles};
 use super::{Assessment, Reason, Signal, Verdict};
 use crate::identity::Identity;
@@ -30,6 +30,9 @@ const ESTABLISHED_DAYS: i64 = 2 * 365;
 const ESTABLISHED_FOLLOWERS: u64 = 1_000;
 /// Accounts younger than this are fresh (impostors are usually days old).
 const FRESH_DAYS: i64 = 30;
+
+/// Words added to a copied name that claim to be the person.
+const NAME_CLAIMS: &[&str] = &["official", "real", "verified", "backup", "original"];
 
 /// A detector prepared for one identity; cheap to call for many candidates.
 #[derive(Debug, Clone)]
@@ -99,10 +102,68 @@ impl Detector {
         let mut reasons: Vec<Reason> = Vec::new();
         let mut push = |signal: Signal, detail: String| reasons.push(Reason { signal, detail });
 
+        // Account context: age and audience.
+        let age_days = profile.created_at.map(|t| (now - t).num_days());
+        let followers = profile.followers;
+        let fresh = age_days.is_some_and(|d| d < FRESH_DAYS);
+        let established = age_days.is_some_and(|d| d >= ESTABLISHED_DAYS)
+            && followers.is_some_and(|f| f >= ESTABLISHED_FOLLOWERS);
+
+        // Avatar.
+        let mut a = 0.0;
+        let mut avatar_reason = None;
+        if let (Some(reference), Some(candidate)) = (&self.avatar, avatar) {
+            let m = avatar::compare(reference, candidate);
+            if m.matched {
+                a = f64::from(m.similarity).clamp(0.8, 1.0);
+                let detail = if m.detail.is_empty() {
+                    format!(
+                        "avatar matches yours ({:.0}% similar)",
+                        m.similarity * 100.0
+                    )
+                } else {
+                    m.detail
+                };
+                avatar_reason = Some(detail);
+            }
+        }
+
+        // Bio.
+        let cand_bio = profile.bio.as_deref().map(strip_html).unwrap_or_default();
+        let mut b = 0.0;
+        let mut bio_reason = None;
+        if let Some(reference) = &self.bio {
+            if !cand_bio.is_empty() {
+                let share = reference.copied_share(&BioShingles::new(&cand_bio));
+                if share >= 0.8 {
+                    b = 0.9;
+                    bio_reason = Some(format!(
+                        "bio copies yours ({:.0}% of its wording matches)",
+                        share * 100.0
+                    ));
+                } else if share >= 0.55 {
+                    b = 0.65;
+                    bio_reason = Some(format!(
+                        "bio nearly copies yours ({:.0}% of its wording matches)",
+                        share * 100.0
+                    ));
+                }
+            }
+        }
+
         // Handle.
         let cand_handle = handle_form(&profile.platform, &profile.handle);
         let mut best_handle: Option<HandleMatch> = None;
-        for reference in &self.handles {
+        // Same-platform handles first, so a tie is explained against the handle on that platform.
+        let same_platform = self
+            .handles
+            .iter()
+            .filter(|r| r.form.platform == profile.platform);
+        let other_platforms = self
+            .handles
+            .iter()
+            .filter(|r| r.form.platform != profile.platform);
+        for reference in same_platform.chain(other_platforms) {
             if let Some(m) = compare_handle(&cand_handle, reference) {
                 if m.kind == HandleKind::Own {
                     return Assessment {
@@ -140,7 +201,7 @@ impl Detector {
                     .find(|r| !joined.is_empty() && r.form.bare == joined)
                 {
                     best_name = Some(NameMatch {
-                        kind: super::names::NameKind::Lookalike,
+                        kind: NameKind::CopiesHandle,
                         strength: 0.9,
                         detail: format!(
                             "display name \"{}\" copies your handle {}",
@@ -157,7 +218,12 @@ impl Detector {
         if let (Some(h), Some(name)) = (&best_handle, &cand_name) {
             let own_name_handle = (h.kind == HandleKind::Near && h.letter_changed)
                 || (h.kind == HandleKind::Lookalike && h.sequence_lookalike);
-            if own_name_handle && best_name.is_none() && spells_handle(name, &cand_handle.bare) {
+            if own_name_handle
+                && best_name
+                    .as_ref()
+                    .map_or(true, |m| m.strength < ELEMENT || m.kind == NameKind::Near)
+                && spells_handle(name, &cand_handle.core)
+            {
                 push(
                     Signal::Context,
                     format!(
@@ -168,13 +234,44 @@ impl Detector {
                     ),
                 );
                 best_handle = None;
+                // Its name is near yours only because its handle is: that is the namesake.
+                if best_name.as_ref().is_some_and(|m| m.kind == NameKind::Near) {
+                    best_name = None;
+                }
             }
         }
 
+        // A years-old account with its own audience, its own bio and not your avatar, whose handle
+        // is merely near yours or your username elsewhere (not a look-alike), is somebody else's:
+        // people with the same name pick the same handles.
+        let own_bio = !cand_bio.is_empty() && b < ELEMENT;
+        if established
+            && own_bio
+            && a == 0.0
+            && best_handle.as_ref().is_some_and(|m| {
+                matches!(
+                    m.kind,
+                    HandleKind::Near
+                        | HandleKind::Separators
+                        | HandleKind::Affix
+                        | HandleKind::CopiedElsewhere
+                )
+            })
+        {
+            if let Some(m) = best_handle.take() {
+                push(
+                    Signal::Context,
+                    format!(
+                        "{}; on an established account of its own this alone is not a copy",
+                        m.detail
+                    ),
+                );
+            }
+        }
         let h = best_handle.as_ref().map_or(0.0, |m| m.strength);
         let lookalike_handle = best_handle
             .as_ref()
-            .is_some_and(|m| m.kind == HandleKind::Lookalike && !m.sequence_lookalike);
+            .is_some_and(|m| m.kind == HandleKind::Lookalike);
         if let Some(m) = &best_handle {
             let signal = if m.kind == HandleKind::Lookalike {
                 Signal::ConfusableHandle
@@ -187,51 +284,11 @@ impl Detector {
         if let Some(m) = &best_name {
             push(Signal::DisplayName, m.detail.clone());
         }
-
-        // Avatar.
-        let mut a = 0.0;
-        if let (Some(reference), Some(candidate)) = (&self.avatar, avatar) {
-            let m = avatar::compare(reference, candidate);
-            if m.matched {
-                a = f64::from(m.similarity).clamp(0.8, 1.0);
-                let detail = if m.detail.is_empty() {
-                    format!(
-                        "avatar matches yours ({:.0}% similar)",
-                        m.similarity * 100.0
-                    )
-                } else {
-                    m.detail
-                };
-                push(Signal::Avatar, detail);
-            }
+        if let Some(detail) = avatar_reason {
+            push(Signal::Avatar, detail);
         }
-
-        // Bio.
-        let cand_bio = profile.bio.as_deref().map(strip_html).unwrap_or_default();
-        let mut b = 0.0;
-        if let Some(reference) = &self.bio {
-            if !cand_bio.is_empty() {
-                let share = reference.copied_share(&BioShingles::new(&cand_bio));
-                if share >= 0.8 {
-                    b = 0.9;
-                    push(
-                        Signal::Bio,
-                        format!(
-                            "bio copies yours ({:.0}% of its wording matches)",
-                            share * 100.0
-                        ),
-                    );
-                } else if share >= 0.5 {
-                    b = 0.65;
-                    push(
-                        Signal::Bio,
-                        format!(
-                            "bio nearly copies yours ({:.0}% of its wording matches)",
-                            share * 100.0
-                        ),
-                    );
-                }
-            }
+        if let Some(detail) = bio_reason {
+            push(Signal::Bio, detail);
         }
 
         // False claims: fake verification marks and "backup account" talk.
@@ -244,7 +301,16 @@ impl Detector {
             cand_name.as_ref().map_or("", |n| n.cleaned.as_str()),
             cand_bio
         );
-        let claims = affiliation_claims(&claim_text);
+        let mut claims = affiliation_claims(&claim_text);
+        // "Official", "Real" added to the person's name claim to be the person.
+        if let Some(m) = &best_name {
+            for word in &m.extra_words {
+                if NAME_CLAIMS.contains(&word.as_str()) && !claims.iter().any(|c| c.contains(word))
+                {
+                    claims.push(word.clone());
+                }
+            }
+        }
         if !claims.is_empty() {
             push(
                 Signal::Context,
@@ -261,7 +327,7 @@ impl Detector {
                 profile.display_name.as_deref().unwrap_or(""),
             ),
         ] {
-            let found = hidden_characters(text);
+            let found = suspicious_hidden_characters(text);
             if let Some((pos, c)) = found.first() {
                 hidden = true;
                 let more = if found.len() > 1 {
@@ -289,11 +355,6 @@ impl Detector {
         }
 
         // Context: age and audience.
-        let age_days = profile.created_at.map(|t| (now - t).num_days());
-        let followers = profile.followers;
-        let fresh = age_days.is_some_and(|d| d < FRESH_DAYS);
-        let established = age_days.is_some_and(|d| d >= ESTABLISHED_DAYS)
-            && followers.is_some_and(|f| f >= ESTABLISHED_FOLLOWERS);
         match age_days {
             Some(d) if d < FRESH_DAYS => push(Signal::Context, created_phrase(d.max(0))),
             Some(d) if established => push(
@@ -359,7 +420,16 @@ impl Detector {
             .filter(|x| **x)
             .count();
         let name_only = copies == 1 && n >= ELEMENT;
-        let mut level: u8 = if lookalike_handle || copies >= 2 {
+        // A display name spelled with look-alike characters (Cyrillic letters, fullwidth forms,
+        // hidden characters) is disguised on purpose, which a namesake has no reason to do.
+        let name_text = profile.display_name.as_deref().unwrap_or("");
+        let disguised_name = best_name.as_ref().is_some_and(|m| {
+            m.kind == NameKind::Lookalike
+                || (m.strength >= ELEMENT
+                    && (max_combining_run(name_text) >= 3
+                        || !suspicious_hidden_characters(name_text).is_empty()))
+        }) && !established;
+        let mut level: u8 = if lookalike_handle || copies >= 2 || disguised_name {
             2
         } else if copies == 1 && (fake_check.is_some() || !claims.is_empty()) {
             if name_only && established {

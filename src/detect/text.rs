@@ -91,7 +91,8 @@ pub fn plain_words(text: &str) -> Vec<String> {
         .take(MAX_TEXT_CHARS)
         .collect::<String>()
         .to_lowercase()
-        .split(|c: char| !c.is_alphanumeric())
+        // Combining marks belong to their letter (José), they do not end a word.
+        .split(|c: char| !c.is_alphanumeric() && !unicode_normalization::char::is_combining_mark(c))
         .filter(|w| !w.is_empty())
         .map(str::to_string)
         .collect()
@@ -102,7 +103,19 @@ pub fn plain_words(text: &str) -> Vec<String> {
 pub struct BioShingles {
     pub words: usize,
     shingles: HashSet<(String, String)>,
+    /// Content words (three letters or more, not a stop word), for paraphrased copies.
+    content: HashSet<String>,
 }
+
+/// Words too common to say anything about whether a bio was copied.
+const STOP_WORDS: &[&str] = &[
+    "the", "and", "for", "are", "but", "not", "you", "all", "any", "can", "her", "was", "one",
+    "our", "out", "has", "his", "how", "its", "may", "new", "now", "who", "with", "from", "this",
+    "that", "have", "they", "will", "your", "about", "into", "more", "just", "also", "here",
+    "their", "them", "than", "then", "there", "what", "when", "were", "which", "while", "would",
+    "since", "my", "me", "of", "in", "on", "at", "by", "to", "is", "it", "an", "a", "or", "as",
+    "be", "we",
+];
 
 impl BioShingles {
     /// Prepares `bio` (HTML allowed).
@@ -112,15 +125,26 @@ impl BioShingles {
             .windows(2)
             .map(|w| (w[0].clone(), w[1].clone()))
             .collect();
+        let content = words
+            .iter()
+            .filter(|w| {
+                w.chars().count() >= 3
+                    && !STOP_WORDS.contains(&w.as_str())
+                    && !w.chars().any(|c| c.is_ascii_digit())
+            })
+            .cloned()
+            .collect();
         BioShingles {
             words: words.len(),
             shingles,
+            content,
         }
     }
 
     /// How much of the person's bio (`self`) the candidate's bio reproduces: the larger of the
     /// Jaccard similarity and the share of the person's bigrams found in the candidate's (a copy
-    /// with a line added still counts). 0 when either bio is too short to judge.
+    /// with a line added still counts), or nine tenths of the share of the person's content
+    /// words found (a paraphrase with the words shuffled). 0 when either bio is too short.
     pub fn copied_share(&self, candidate: &BioShingles) -> f64 {
         if self.words < 4 || candidate.words < 4 || self.shingles.is_empty() {
             return 0.0;
@@ -134,7 +158,17 @@ impl BioShingles {
         let length_ratio = (self.shingles.len() as f64 / candidate.shingles.len().max(1) as f64)
             .min(1.0)
             .sqrt();
-        jaccard.max(containment * length_ratio.max(0.5))
+        let bigrams = jaccard.max(containment * length_ratio.max(0.5));
+        let words = if self.content.len() >= 5 {
+            let common = self.content.intersection(&candidate.content).count() as f64;
+            let ratio = (self.content.len() as f64 / candidate.content.len().max(1) as f64)
+                .min(1.0)
+                .sqrt();
+            0.9 * common / self.content.len() as f64 * ratio.max(0.5)
+        } else {
+            0.0
+        };
+        bigrams.max(words)
     }
 }
 

@@ -1,1 +1,556 @@
-//! Fake Mastodon.
+//! A fake Mastodon server: `/api/v2/search?type=accounts`, `/api/v1/accounts/lookup`,
+//! `/api/v1/accounts/:id`, `/api/v1/directory`, `/api/v2/instance`, `POST /api/v1/reports`,
+//! and avatar images. Accounts are Mastodon `Account` entities; `note` is served as HTML.
+//!
+//! One fake is one server (one domain). Start several to test "the same username on another
+//! server". A server can require a token for everything (some do), and `resolve`/`offset` in
+//! search need a user token, as on Mastodon 4.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use axum::routing::{get, post};
+use axum::Router;
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde_json::{json, Value};
+
+use super::{
+    avatar_response, json_response, lock, misbehaviour_layer, serve, Common, FakeAccount, Flavor,
+    Misbehave, ReceivedReport, Server,
+};
+
+#[derive(Debug, Clone)]
+struct Account {
+    id: String,
+    username: String,
+    /// None for a local account.
+    remote_domain: Option<String>,
+    display_name: String,
+    note: String,
+    avatar: Option<Arc<Vec<u8>>>,
+    followers: u64,
+    bot: bool,
+    created_at: DateTime<Utc>,
+    suspended: bool,
+}
+
+#[derive(Debug)]
+struct MastoState {
+    common: Arc<Common>,
+    base_url: String,
+    domain: String,
+    accounts: Mutex<Vec<Account>>,
+    next_id: AtomicU64,
+    required_token: Mutex<Option<String>>,
+    /// User tokens and the local username each belongs to.
+    user_tokens: Mutex<HashMap<String, String>>,
+    reports: Mutex<Vec<ReceivedReport>>,
+}
+
+/// A running fake Mastodon server.
+#[derive(Debug)]
+pub struct FakeMastodon {
+    state: Arc<MastoState>,
+    _server: Server,
+}
+
+impl FakeMastodon {
+    /// Starts a fake server for `domain` (e.g. `mastodon.example`) on `127.0.0.1:0`.
+    pub async fn start(domain: &str) -> std::io::Result<FakeMastodon> {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let addr = listener.local_addr()?;
+        let common = Common::new(Flavor::Mastodon);
+        let state = Arc::new(MastoState {
+            common: common.clone(),
+            base_url: format!("http://{addr}"),
+            domain: domain.to_ascii_lowercase(),
+            accounts: Mutex::new(Vec::new()),
+            // Snowflake-like ids that differ between servers, as real ones do.
+            next_id: AtomicU64::new(
+                109_000_000_000_000_001
+                    + domain
+                        .bytes()
+                        .fold(0u64, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b)))
+                        % 1_000_000_000
+                        * 1000,
+            ),
+            required_token: Mutex::new(None),
+            user_tokens: Mutex::new(HashMap::new()),
+            reports: Mutex::new(Vec::new()),
+        });
+        let api = Router::new()
+            .route("/api/v2/search", get(search))
+            .route("/api/v1/accounts/lookup", get(lookup))
+            .route("/api/v1/accounts/{id}", get(account_by_id))
+            .route("/api/v1/directory", get(directory))
+            .route("/api/v2/instance", get(instance))
+            .route("/api/v1/reports", post(report))
+            .layer(axum::middleware::from_fn_with_state(
+                common.clone(),
+                misbehaviour_layer,
+            ));
+        let router = Router::new()
+            .route("/system/accounts/avatars/{id}/original.png", get(avatar))
+            .route("/avatars/original/missing.png", get(missing_avatar))
+            .merge(api)
+            .with_state(state.clone());
+        Ok(FakeMastodon {
+            state,
+            _server: serve(listener, router),
+        })
+    }
+
+    /// Base URL (`http://127.0.0.1:PORT`).
+    pub fn base_url(&self) -> String {
+        self.state.base_url.clone()
+    }
+
+    /// The server's domain, as in `user@domain`.
+    pub fn domain(&self) -> String {
+        self.state.domain.clone()
+    }
+
+    /// Places a local account (`handle` is the username; `bio` the HTML note); returns its id.
+    pub fn add_account(&self, account: FakeAccount) -> String {
+        self.insert(account, None)
+    }
+
+    /// Places an account of another server that this one already knows; returns its local id.
+    pub fn add_remote_account(&self, account: FakeAccount, domain: &str) -> String {
+        self.insert(account, Some(domain.to_ascii_lowercase()))
+    }
+
+    fn insert(&self, account: FakeAccount, remote_domain: Option<String>) -> String {
+        let id = self
+            .state
+            .next_id
+            .fetch_add(1, Ordering::SeqCst)
+            .to_string();
+        let bot = account.labels.iter().any(|l| l == "bot");
+        lock(&self.state.accounts).push(Account {
+            id: id.clone(),
+            username: account.handle.trim_start_matches('@').to_string(),
+            remote_domain,
+            display_name: account.display_name.unwrap_or_default(),
+            note: account.bio.unwrap_or_default(),
+            avatar: account.avatar.map(Arc::new),
+            followers: account.followers,
+            bot,
+            created_at: account.created_at.unwrap_or_else(Utc::now),
+            suspended: false,
+        });
+        id
+    }
+
+    /// Changes a local account's profile; false when there is no such username.
+    pub fn update_account(&self, username: &str, account: FakeAccount) -> bool {
+        let mut accounts = lock(&self.state.accounts);
+        let Some(acc) = accounts
+            .iter_mut()
+            .find(|a| a.remote_domain.is_none() && a.username.eq_ignore_ascii_case(username))
+        else {
+            return false;
+        };
+        acc.display_name = account.display_name.unwrap_or_default();
+        acc.note = account.bio.unwrap_or_default();
+        acc.avatar = account.avatar.map(Arc::new);
+        acc.followers = account.followers;
+        true
+    }
+
+    /// Suspends an account (by username or id): it disappears from every answer.
+    pub fn remove_account(&self, username_or_id: &str) -> bool {
+        let mut accounts = lock(&self.state.accounts);
+        let Some(acc) = accounts.iter_mut().find(|a| {
+            !a.suspended
+                && (a.id == username_or_id || a.username.eq_ignore_ascii_case(username_or_id))
+        }) else {
+            return false;
+        };
+        acc.suspended = true;
+        true
+    }
+
+    /// Requires this token on every API call (some servers do), or no token with None.
+    pub fn require_token(&self, token: Option<&str>) {
+        *lock(&self.state.required_token) = token.map(String::from);
+    }
+
+    /// Accepts `token` as a user token of the local account `username` (reports, resolve).
+    pub fn add_user_token(&self, token: &str, username: &str) {
+        lock(&self.state.user_tokens).insert(token.to_string(), username.to_string());
+    }
+
+    /// Turns on a misbehaviour (see [`Misbehave`]).
+    pub fn misbehave(&self, m: Misbehave) {
+        self.state.common.misbehave(m);
+    }
+
+    /// Reports received through `POST /api/v1/reports`, oldest first.
+    pub fn received_reports(&self) -> Vec<ReceivedReport> {
+        lock(&self.state.reports).clone()
+    }
+
+    /// How many requests reached this path.
+    pub fn request_count(&self, path: &str) -> usize {
+        self.state.common.request_count(path)
+    }
+}
+
+impl MastoState {
+    /// The Mastodon `Account` entity.
+    fn entity(&self, a: &Account) -> Value {
+        let domain = a.remote_domain.as_deref().unwrap_or(&self.domain);
+        let acct = match &a.remote_domain {
+            Some(d) => format!("{}@{d}", a.username),
+            None => a.username.clone(),
+        };
+        let avatar = match &a.avatar {
+            Some(_) => format!(
+                "{}/system/accounts/avatars/{}/original.png",
+                self.base_url, a.id
+            ),
+            None => format!("{}/avatars/original/missing.png", self.base_url),
+        };
+        // Mastodon rounds created_at to midnight.
+        let created = a
+            .created_at
+            .date_naive()
+            .and_hms_opt(0, 0, 0)
+            .map(|d| d.and_utc())
+            .unwrap_or(a.created_at)
+            .to_rfc3339_opts(SecondsFormat::Millis, true);
+        json!({
+            "id": a.id, "username": a.username, "acct": acct,
+            "display_name": a.display_name, "locked": false, "bot": a.bot,
+            "discoverable": true, "group": false, "created_at": created,
+            "note": a.note, "url": format!("https://{domain}/@{}", a.username),
+            "uri": format!("https://{domain}/users/{}", a.username),
+            "avatar": avatar, "avatar_static": avatar,
+            "header": format!("{}/headers/original/missing.png", self.base_url),
+            "header_static": format!("{}/headers/original/missing.png", self.base_url),
+            "followers_count": a.followers, "following_count": 0, "statuses_count": 0,
+            "last_status_at": null, "emojis": [], "fields": []
+        })
+    }
+
+    fn malformed(&self) -> bool {
+        self.common.switches().malformed_record
+    }
+
+    fn bearer(headers: &HeaderMap) -> Option<String> {
+        headers
+            .get("authorization")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(String::from)
+    }
+
+    /// The user behind the request's token, if it is a user token.
+    fn user(&self, headers: &HeaderMap) -> Option<String> {
+        Self::bearer(headers).and_then(|t| lock(&self.user_tokens).get(&t).cloned())
+    }
+
+    /// None when the request may go on, else the 401 answer.
+    fn gate(&self, headers: &HeaderMap) -> Option<Response> {
+        let required = lock(&self.required_token).clone()?;
+        let given = Self::bearer(headers);
+        let ok = given.as_deref() == Some(required.as_str())
+            || given.is_some_and(|t| lock(&self.user_tokens).contains_key(&t));
+        (!ok).then(|| error(StatusCode::UNAUTHORIZED, "The access token is invalid"))
+    }
+
+    fn visible(&self) -> Vec<Account> {
+        lock(&self.accounts)
+            .iter()
+            .filter(|a| !a.suspended)
+            .cloned()
+            .collect()
+    }
+}
+
+fn error(status: StatusCode, message: &str) -> Response {
+    json_response(status, json!({ "error": message }).to_string())
+}
+
+fn params(raw: &Option<String>) -> Vec<(String, String)> {
+    raw.as_deref()
+        .map(|q| {
+            url::form_urlencoded::parse(q.as_bytes())
+                .into_owned()
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn param(params: &[(String, String)], key: &str) -> Option<String> {
+    params
+        .iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.clone())
+}
+
+fn words(text: &str) -> Vec<String> {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect()
+}
+
+async fn search(
+    State(st): State<Arc<MastoState>>,
+    headers: HeaderMap,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    if let Some(denied) = st.gate(&headers) {
+        return denied;
+    }
+    let p = params(&raw);
+    let q = param(&p, "q").unwrap_or_default();
+    let limit = param(&p, "limit")
+        .and_then(|l| l.parse::<usize>().ok())
+        .unwrap_or(20)
+        .clamp(1, 40);
+    let offset = param(&p, "offset")
+        .and_then(|o| o.parse::<usize>().ok())
+        .unwrap_or(0);
+    let resolve = param(&p, "resolve").is_some_and(|r| r == "true");
+    if (offset > 0 || resolve) && st.user(&headers).is_none() {
+        return error(
+            StatusCode::UNAUTHORIZED,
+            "Search queries that resolve remote resources or use an offset require a user token",
+        );
+    }
+    let wanted = param(&p, "type");
+    if wanted.as_deref().is_some_and(|t| t != "accounts") {
+        return json_response(
+            StatusCode::OK,
+            json!({"accounts": [], "statuses": [], "hashtags": []}).to_string(),
+        );
+    }
+    let q = q.trim().trim_start_matches('@').to_lowercase();
+    let terms = words(&q);
+    let matches: Vec<Account> = st
+        .visible()
+        .into_iter()
+        .filter(|a| {
+            let acct = match &a.remote_domain {
+                Some(d) => format!("{}@{d}", a.username).to_lowercase(),
+                None => a.username.to_lowercase(),
+            };
+            if acct == q || format!("{acct}@{}", st.domain) == q {
+                return true;
+            }
+            let mut own = words(&a.display_name);
+            own.push(a.username.to_lowercase());
+            !terms.is_empty() && terms.iter().all(|t| own.iter().any(|w| w.starts_with(t)))
+        })
+        .collect();
+    let mut accounts: Vec<Value> = matches
+        .iter()
+        .skip(offset)
+        .take(limit)
+        .map(|a| st.entity(a))
+        .collect();
+    if st.malformed() && !accounts.is_empty() {
+        accounts.insert(1.min(accounts.len()), json!({"id": 5, "username": ["x"]}));
+    }
+    json_response(
+        StatusCode::OK,
+        json!({"accounts": accounts, "statuses": [], "hashtags": []}).to_string(),
+    )
+}
+
+async fn lookup(
+    State(st): State<Arc<MastoState>>,
+    headers: HeaderMap,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    if let Some(denied) = st.gate(&headers) {
+        return denied;
+    }
+    let p = params(&raw);
+    let acct = param(&p, "acct").unwrap_or_default();
+    let acct = acct.trim().trim_start_matches('@').to_lowercase();
+    let (user, domain) = match acct.split_once('@') {
+        Some((u, d)) if d == st.domain => (u.to_string(), None),
+        Some((u, d)) => (u.to_string(), Some(d.to_string())),
+        None => (acct.clone(), None),
+    };
+    let hit = st.visible().into_iter().find(|a| {
+        a.username.to_lowercase() == user && a.remote_domain.as_deref() == domain.as_deref()
+    });
+    match hit {
+        Some(a) => json_response(StatusCode::OK, st.entity(&a).to_string()),
+        None => error(StatusCode::NOT_FOUND, "Record not found"),
+    }
+}
+
+async fn account_by_id(
+    State(st): State<Arc<MastoState>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    if let Some(denied) = st.gate(&headers) {
+        return denied;
+    }
+    match st.visible().into_iter().find(|a| a.id == id) {
+        Some(a) => json_response(StatusCode::OK, st.entity(&a).to_string()),
+        None => error(StatusCode::NOT_FOUND, "Record not found"),
+    }
+}
+
+async fn directory(
+    State(st): State<Arc<MastoState>>,
+    headers: HeaderMap,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    if let Some(denied) = st.gate(&headers) {
+        return denied;
+    }
+    let p = params(&raw);
+    let limit = param(&p, "limit")
+        .and_then(|l| l.parse::<usize>().ok())
+        .unwrap_or(40)
+        .clamp(1, 80);
+    let offset = param(&p, "offset")
+        .and_then(|o| o.parse::<usize>().ok())
+        .unwrap_or(0);
+    let local = param(&p, "local").is_some_and(|l| l == "true");
+    let mut list: Vec<Account> = st
+        .visible()
+        .into_iter()
+        .filter(|a| !local || a.remote_domain.is_none())
+        .collect();
+    // order=new and order=active both list the newest first here.
+    list.reverse();
+    let mut accounts: Vec<Value> = list
+        .iter()
+        .skip(offset)
+        .take(limit)
+        .map(|a| st.entity(a))
+        .collect();
+    if st.malformed() && !accounts.is_empty() {
+        accounts.insert(0, json!({"id": "1", "username": null, "acct": 7}));
+    }
+    json_response(StatusCode::OK, Value::Array(accounts).to_string())
+}
+
+async fn instance(State(st): State<Arc<MastoState>>) -> Response {
+    json_response(
+        StatusCode::OK,
+        json!({"domain": st.domain, "title": "Fake Mastodon", "version": "4.3.0",
+               "source_url": "https://github.com/mastodon/mastodon"})
+        .to_string(),
+    )
+}
+
+async fn report(State(st): State<Arc<MastoState>>, headers: HeaderMap, body: String) -> Response {
+    let Some(reporter) = st.user(&headers) else {
+        return error(StatusCode::UNAUTHORIZED, "The access token is invalid");
+    };
+    let is_json = headers
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    let input: Value = if is_json {
+        match serde_json::from_str(&body) {
+            Ok(v) => v,
+            Err(_) => return error(StatusCode::BAD_REQUEST, "Request body is not valid JSON"),
+        }
+    } else {
+        let mut map = serde_json::Map::new();
+        for (k, v) in url::form_urlencoded::parse(body.as_bytes()).into_owned() {
+            if let Some(list) = k.strip_suffix("[]") {
+                let entry = map
+                    .entry(list.to_string())
+                    .or_insert_with(|| Value::Array(Vec::new()));
+                if let Value::Array(items) = entry {
+                    items.push(Value::String(v));
+                }
+            } else {
+                map.insert(k, Value::String(v));
+            }
+        }
+        Value::Object(map)
+    };
+    let text = |k: &str| match input.get(k) {
+        Some(Value::String(s)) => Some(s.clone()),
+        Some(Value::Number(n)) => Some(n.to_string()),
+        Some(Value::Bool(b)) => Some(b.to_string()),
+        _ => None,
+    };
+    let Some(account_id) = text("account_id") else {
+        return error(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Validation failed: Target account can't be blank",
+        );
+    };
+    let Some(target) = st.visible().into_iter().find(|a| a.id == account_id) else {
+        return error(StatusCode::NOT_FOUND, "Record not found");
+    };
+    let comment = text("comment").unwrap_or_default();
+    if comment.chars().count() > 1000 {
+        return error(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Validation failed: Comment is too long (maximum is 1000 characters)",
+        );
+    }
+    let category = text("category").unwrap_or_else(|| "other".into());
+    if !["spam", "legal", "violation", "other"].contains(&category.as_str()) {
+        return error(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Validation failed: Category is not included in the list",
+        );
+    }
+    let forward = text("forward").is_some_and(|f| f == "true" || f == "1");
+    let id = {
+        let mut reports = lock(&st.reports);
+        reports.push(ReceivedReport {
+            reported_by: reporter,
+            subject: account_id,
+            category: category.clone(),
+            comment: Some(comment.clone()).filter(|c| !c.is_empty()),
+            body: input.clone(),
+            routing: Some(forward.to_string()),
+        });
+        reports.len()
+    };
+    json_response(
+        StatusCode::OK,
+        json!({
+            "id": id.to_string(), "action_taken": false, "action_taken_at": null,
+            "category": category, "comment": comment,
+            "forwarded": forward && target.remote_domain.is_some(),
+            "created_at": Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true),
+            "status_ids": null, "rule_ids": null, "target_account": st.entity(&target)
+        })
+        .to_string(),
+    )
+}
+
+async fn avatar(State(st): State<Arc<MastoState>>, Path(id): Path<String>) -> Response {
+    let bytes = lock(&st.accounts)
+        .iter()
+        .find(|a| a.id == id)
+        .and_then(|a| a.avatar.clone());
+    avatar_response(
+        &st.common,
+        &format!("/system/accounts/avatars/{id}/original.png"),
+        bytes.as_deref().map(|b| b.as_slice()),
+    )
+}
+
+async fn missing_avatar(State(st): State<Arc<MastoState>>) -> Response {
+    let grey = {
+        let img = image::RgbImage::from_pixel(32, 32, image::Rgb([200, 200, 200]));
+        let mut out = std::io::Cursor::new(Vec::new());
+        let _ = image::DynamicImage::ImageRgb8(img).write_to(&mut out, image::ImageFormat::Png);
+        out.into_inner()
+    };
+    avatar_response(&st.common, "/avatars/original/missing.png", Some(&grey))
+}

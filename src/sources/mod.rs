@@ -132,5 +132,6 @@ pub struct CostEstimate {
 
 pub mod bluesky;
 pub mod http;
+pub mod mastodon;
 pub mod ratelimit;
 pub mod text;

@@ -183,12 +183,13 @@ fn api_error(message: &str) -> SourceError {
 }
 
 /// Adds `found` unless its account is already in `out` (first way of finding it wins).
+/// Accounts are told apart by their handle, lowercased, plus the platform id when there is one
+/// (Mastodon ids are only unique within one server; `user@domain` is unique everywhere).
 pub(crate) fn push_unique(out: &mut Vec<Found>, seen: &mut HashSet<String>, found: Found) {
-    let key = found
-        .profile
-        .platform_id
-        .clone()
-        .unwrap_or_else(|| found.profile.handle.to_lowercase());
+    let key = match (&found.profile.platform, &found.profile.platform_id) {
+        (Platform::Mastodon, _) | (_, None) => found.profile.handle.to_lowercase(),
+        (_, Some(id)) => id.clone(),
+    };
     if seen.insert(key) {
         out.push(found);
     }

@@ -1,0 +1,109 @@
+//! `secret set|delete|check`: puts credentials into the OS keychain (and only there). The
+//! value is read from standard input so it never shows in the shell history or `ps`.
+
+use std::io::Read;
+
+use clap::{Args, Subcommand};
+
+use doppelwatch::secrets::{Keychain, Secret, SecretKey};
+
+#[derive(Args)]
+pub struct SecretArgs {
+    #[command(subcommand)]
+    pub action: SecretAction,
+}
+
+#[derive(Subcommand)]
+pub enum SecretAction {
+    /// Store a secret read from standard input.
+    Set(SecretWhich),
+    /// Delete a secret.
+    Delete(SecretWhich),
+    /// Say whether a secret is stored (never prints it).
+    Check(SecretWhich),
+}
+
+#[derive(Args)]
+pub struct SecretWhich {
+    /// bluesky-app-password, mastodon-token, x-bearer-token or x-user-token.
+    pub kind: String,
+    /// Your Bluesky handle (app password) or your Mastodon server's host name (token).
+    pub account: Option<String>,
+}
+
+fn key_of(which: &SecretWhich) -> Result<SecretKey, String> {
+    let need = |what: &str| {
+        which
+            .account
+            .clone()
+            .filter(|a| !a.trim().is_empty())
+            .ok_or_else(|| format!("{} needs {what}", which.kind))
+    };
+    match which.kind.as_str() {
+        "bluesky-app-password" => Ok(SecretKey::BlueskyAppPassword {
+            handle: need("your Bluesky handle")?,
+        }),
+        "mastodon-token" => Ok(SecretKey::MastodonToken {
+            server: need("your Mastodon server's host name")?,
+        }),
+        "x-bearer-token" => Ok(SecretKey::XBearerToken),
+        "x-user-token" => Ok(SecretKey::XUserToken),
+        other => Err(format!(
+            "unknown secret kind {other:?}: use bluesky-app-password, mastodon-token, x-bearer-token or x-user-token"
+        )),
+    }
+}
+
+pub fn secret(args: SecretArgs) -> i32 {
+    let keychain = Keychain::new();
+    let (which, action) = match &args.action {
+        SecretAction::Set(w) => (w, "set"),
+        SecretAction::Delete(w) => (w, "delete"),
+        SecretAction::Check(w) => (w, "check"),
+    };
+    let key = match key_of(which) {
+        Ok(k) => k,
+        Err(e) => return super::usage_error(e),
+    };
+    let result = match action {
+        "set" => {
+            let mut text = String::new();
+            if let Err(e) = std::io::stdin().read_to_string(&mut text) {
+                eprintln!("doppelwatch: cannot read the secret from standard input: {e}");
+                return 1;
+            }
+            let value = text.trim_end_matches(['\n', '\r']);
+            keychain
+                .set(&key, &Secret::new(value))
+                .map(|()| format!("stored {} in the keychain", key.account()))
+        }
+        "delete" => keychain.delete(&key).map(|had| {
+            if had {
+                format!("deleted {}", key.account())
+            } else {
+                format!("{} was not stored", key.account())
+            }
+        }),
+        _ => keychain.get(&key).map(|found| {
+            format!(
+                "{} is {}",
+                key.account(),
+                if found.is_some() {
+                    "stored"
+                } else {
+                    "not stored"
+                }
+            )
+        }),
+    };
+    match result {
+        Ok(message) => {
+            eprintln!("{message}");
+            0
+        }
+        Err(e) => {
+            eprintln!("doppelwatch: {e}");
+            1
+        }
+    }
+}

@@ -1,1 +1,0 @@
-//! Report drafts per platform, API filing and evidence bundles. TODO(issue 4).

@@ -1,0 +1,214 @@
+//! The evidence bundle of a case: ONE zip file for a lawyer or the police, holding both
+//! profiles as captured (every version of the impostor's profile), the avatars, the reasons,
+//! the times, the reports, and `MANIFEST.sha256` (verify with `sha256sum -c MANIFEST.sha256`).
+//!
+//! Why zip and not tar: the people who receive it open it with a double click on Windows,
+//! macOS and Linux alike; tar needs extra tools on many Windows machines.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Datelike, Timelike, Utc};
+use serde::Serialize;
+use serde_json::json;
+use sha2::{Digest, Sha256};
+use zip::write::SimpleFileOptions;
+use zip::CompressionMethod;
+
+use crate::store::{Alert, Store, StoreError};
+
+/// The person's avatar is copied into the bundle only below this size.
+const MAX_AVATAR_BYTES: u64 = 8 * 1024 * 1024;
+
+/// Name of the checksum file inside the bundle.
+pub const MANIFEST_NAME: &str = "MANIFEST.sha256";
+
+/// Why a bundle could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum EvidenceError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("cannot write the bundle {path}: {source}")]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot build the zip file: {0}")]
+    Zip(#[from] zip::result::ZipError),
+}
+
+/// What went into a bundle.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BundleSummary {
+    pub path: PathBuf,
+    /// Every file in the bundle with its SHA-256 (the manifest's lines).
+    pub files: Vec<(String, String)>,
+    /// SHA-256 of the manifest itself: write it down to prove the bundle was not altered.
+    pub manifest_sha256: String,
+}
+
+/// Writes the evidence bundle of `alert_id` to `out` (atomically: a partial file is renamed
+/// into place only when complete).
+pub fn export_bundle(
+    store: &Store,
+    alert_id: i64,
+    out: &Path,
+    now: DateTime<Utc>,
+) -> Result<BundleSummary, EvidenceError> {
+    let alert = store.alert(alert_id)?;
+    let files = collect_files(store, &alert, now)?;
+
+    let mut manifest = String::new();
+    let mut listed = Vec::new();
+    for (name, bytes) in &files {
+        let sha = hex::encode(Sha256::digest(bytes));
+        manifest.push_str(&format!("{sha}  {name}\n"));
+        listed.push((name.clone(), sha));
+    }
+    let manifest_sha256 = hex::encode(Sha256::digest(manifest.as_bytes()));
+
+    let partial = out.with_extension("partial");
+    let write_err = |source| EvidenceError::Write {
+        path: out.to_path_buf(),
+        source,
+    };
+    let file = std::fs::File::create(&partial).map_err(write_err)?;
+    let mut zip = zip::ZipWriter::new(file);
+    let stamp = zip::DateTime::from_date_and_time(
+        now.year().clamp(1980, 2107) as u16,
+        now.month() as u8,
+        now.day() as u8,
+        now.hour() as u8,
+        now.minute() as u8,
+        now.second().min(58) as u8,
+    )
+    .unwrap_or_default();
+    let options = SimpleFileOptions::default()
+        .compression_method(CompressionMethod::Deflated)
+        .last_modified_time(stamp);
+    for (name, bytes) in files.iter().chain(std::iter::once(&(
+        MANIFEST_NAME.to_string(),
+        manifest.into_bytes(),
+    ))) {
+        zip.start_file(name.as_str(), options)?;
+        zip.write_all(bytes).map_err(write_err)?;
+    }
+    let file = zip.finish()?;
+    file.sync_all().map_err(write_err)?;
+    drop(file);
+    std::fs::rename(&partial, out).map_err(write_err)?;
+    Ok(BundleSummary {
+        path: out.to_path_buf(),
+        files: listed,
+        manifest_sha256,
+    })
+}
+
+fn collect_files(
+    store: &Store,
+    alert: &Alert,
+    now: DateTime<Utc>,
+) -> Result<Vec<(String, Vec<u8>)>, EvidenceError> {
+    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+    let history = store.profile_history(alert.account_id)?;
+    let reports = store.reports_for(alert.id)?;
+
+    files.push((
+        "README.txt".into(),
+        readme(alert, history.len(), now).into_bytes(),
+    ));
+    let case = json!({
+        "alert_id": alert.id,
+        "platform": alert.platform,
+        "impostor_url": super::profile_url(&alert.profile),
+        "verdict": alert.verdict,
+        "score": alert.score,
+        "reasons": alert.reasons,
+        "state": alert.state,
+        "state_note": alert.state_note,
+        "found_by": alert.found_by,
+        "first_seen": alert.first_seen,
+        "alert_created_at": alert.created_at,
+        "alert_updated_at": alert.updated_at,
+        "account_gone_at": alert.gone_at,
+        "exported_at": now,
+    });
+    files.push(("case.json".into(), pretty(&case)));
+    files.push(("reports.json".into(), pretty(&reports)));
+    files.push(("person/identity.json".into(), pretty(&alert.identity)));
+    if let Some(path) = alert.identity.avatar.as_deref() {
+        if let Some(bytes) = read_bounded(path) {
+            let ext = image_ext(&bytes);
+            files.push((format!("person/avatar.{ext}"), bytes));
+        }
+    }
+    let mut avatars_done = std::collections::HashSet::new();
+    for (index, version) in history.iter().enumerate() {
+        files.push((
+            format!("impostor/profile-{:03}.json", index + 1),
+            pretty(version),
+        ));
+        if let Some(sha) = version.avatar_sha256.as_deref() {
+            if avatars_done.insert(sha.to_string()) {
+                if let Some(bytes) = store.avatar(sha)? {
+                    let ext = image_ext(&bytes);
+                    files.push((
+                        format!("impostor/avatar-{}.{ext}", &sha[..12.min(sha.len())]),
+                        bytes,
+                    ));
+                }
+            }
+        }
+    }
+    Ok(files)
+}
+
+fn readme(alert: &Alert, versions: usize, now: DateTime<Utc>) -> String {
+    format!(
+        "Doppelwatch evidence bundle\n\
+         ===========================\n\n\
+         Case {id}: {handle} on {platform} impersonating {name}.\n\
+         Exported {now} (UTC). First seen {first}.\n\n\
+         case.json              the alert: verdict, evidence (reasons) and times\n\
+         reports.json           reports filed to the platform\n\
+         person/                the person's registered identity and avatar\n\
+         impostor/profile-*.json every captured version of the impostor's profile ({versions})\n\
+         impostor/avatar-*      the impostor's avatar as downloaded\n\
+         {manifest}        SHA-256 of every file above\n\n\
+         Verify: sha256sum -c {manifest}\n",
+        id = alert.id,
+        handle = super::shown_handle(alert),
+        platform = super::platform_name(&alert.platform),
+        name = super::visible(&alert.identity.name, 100),
+        now = now.format("%Y-%m-%d %H:%M:%S"),
+        first = alert.first_seen.format("%Y-%m-%d %H:%M:%S UTC"),
+        manifest = MANIFEST_NAME,
+    )
+}
+
+fn pretty<T: Serialize>(value: &T) -> Vec<u8> {
+    serde_json::to_vec_pretty(value).unwrap_or_default()
+}
+
+fn read_bounded(path: &Path) -> Option<Vec<u8>> {
+    let meta = std::fs::metadata(path).ok()?;
+    if !meta.is_file() || meta.len() > MAX_AVATAR_BYTES {
+        return None;
+    }
+    std::fs::read(path).ok()
+}
+
+/// File extension from the image's magic bytes.
+fn image_ext(bytes: &[u8]) -> &'static str {
+    if bytes.starts_with(b"\x89PNG") {
+        "png"
+    } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        "jpg"
+    } else if bytes.starts_with(b"GIF8") {
+        "gif"
+    } else if bytes.len() > 12 && &bytes[0..4] == b"RIFF" && &bytes[8..12] == b"WEBP" {
+        "webp"
+    } else {
+        "bin"
+    }
+}

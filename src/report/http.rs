@@ -1,0 +1,94 @@
+//! Small HTTP helpers for the report APIs: bounded bodies and readable errors.
+
+use std::time::Duration;
+
+use futures_util::StreamExt;
+
+use crate::identity::Platform;
+
+use super::ReportError;
+
+/// Report API answers are small; anything larger is refused.
+const MAX_BODY_BYTES: usize = 256 * 1024;
+
+/// A client with bounded time and redirects for the report APIs.
+pub(crate) fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .timeout(Duration::from_secs(30))
+        .connect_timeout(Duration::from_secs(10))
+        .redirect(reqwest::redirect::Policy::limited(3))
+        .user_agent(concat!("Doppelwatch/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .unwrap_or_else(|_| reqwest::Client::new())
+}
+
+pub(crate) fn unreachable(platform: &Platform, e: reqwest::Error) -> ReportError {
+    // reqwest errors carry the URL but never headers or bodies: no secret leaks here.
+    ReportError::Unreachable {
+        platform: platform.clone(),
+        why: e.without_url().to_string(),
+    }
+}
+
+/// Reads at most [`MAX_BODY_BYTES`] of a response body.
+pub(crate) async fn body(
+    platform: &Platform,
+    response: reqwest::Response,
+) -> Result<Vec<u8>, ReportError> {
+    let mut out = Vec::new();
+    let mut stream = response.bytes_stream();
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(|e| unreachable(platform, e))?;
+        if out.len() + chunk.len() > MAX_BODY_BYTES {
+            return Err(ReportError::Unreachable {
+                platform: platform.clone(),
+                why: format!("the answer is larger than {MAX_BODY_BYTES} bytes"),
+            });
+        }
+        out.extend_from_slice(&chunk);
+    }
+    Ok(out)
+}
+
+/// Seconds to wait from a 429 answer's headers (`Retry-After`, `RateLimit-Reset`,
+/// `X-RateLimit-Reset` as unix seconds or RFC 3339), 60 when absent.
+pub(crate) fn retry_after(headers: &reqwest::header::HeaderMap) -> u64 {
+    let get = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    if let Some(secs) = get("retry-after").and_then(|v| v.trim().parse::<u64>().ok()) {
+        return secs;
+    }
+    let now = chrono::Utc::now();
+    for name in ["ratelimit-reset", "x-ratelimit-reset"] {
+        if let Some(v) = get(name) {
+            if let Ok(unix) = v.trim().parse::<i64>() {
+                return (unix - now.timestamp()).clamp(1, 3600) as u64;
+            }
+            if let Ok(t) = chrono::DateTime::parse_from_rfc3339(v.trim()) {
+                return (t.timestamp() - now.timestamp()).clamp(1, 3600) as u64;
+            }
+        }
+    }
+    60
+}
+
+/// The `error`/`message` of a JSON error answer, made safe to show.
+pub(crate) fn error_text(body: &[u8]) -> String {
+    let parsed: Option<serde_json::Value> = serde_json::from_slice(body).ok();
+    let text = parsed
+        .as_ref()
+        .and_then(|v| {
+            let error = v.get("error").and_then(|e| e.as_str());
+            let message = v
+                .get("message")
+                .or_else(|| v.get("error_description"))
+                .and_then(|m| m.as_str());
+            match (error, message) {
+                (Some(e), Some(m)) => Some(format!("{e}: {m}")),
+                (Some(e), None) => Some(e.to_string()),
+                (None, Some(m)) => Some(m.to_string()),
+                (None, None) => None,
+            }
+        })
+        .unwrap_or_else(|| String::from_utf8_lossy(body).into_owned());
+    super::visible(&text, 300)
+}

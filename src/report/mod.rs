@@ -1,0 +1,173 @@
+//! Turning an alert into a report: a per-platform draft in the form that platform asks for
+//! ([`draft`]), filing through the API where there is one after the person confirms
+//! ([`file_report`] with [`bluesky::BlueskyReporter`] or [`mastodon::MastodonReporter`], under a
+//! daily cap), and the evidence bundle of a case ([`evidence::export_bundle`]).
+
+pub mod bluesky;
+pub mod evidence;
+mod forms;
+mod http;
+pub mod mastodon;
+mod text;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::identity::Platform;
+use crate::store::{Alert, ReportMethod, ReportRecord, Store, StoreError};
+
+pub use forms::{form_url, profile_url};
+pub use text::{copied_elements, join_words, platform_name, shown_handle, visible};
+
+/// Default number of reports Doppelwatch files through APIs per 24 hours: enough for a real
+/// wave of impostors, low enough that a bug or a false-positive storm cannot spam moderators.
+pub const DEFAULT_DAILY_CAP: u32 = 20;
+
+/// Which API can file the report without a form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReportApi {
+    /// `com.atproto.moderation.createReport` on the person's PDS.
+    BlueskyCreateReport,
+    /// `POST /api/v1/reports` on the person's Mastodon server.
+    MastodonReports,
+}
+
+/// A report, ready to paste into the platform's form or to file through its API.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReportDraft {
+    pub alert_id: i64,
+    /// The platform the report goes to.
+    pub platform: Platform,
+    /// The impersonating account's public URL.
+    pub impostor_url: String,
+    /// The official form (or policy page) to open, when the platform has one.
+    pub form_url: Option<String>,
+    /// How to find the form in the app when there is no web form (YouTube, Twitch).
+    pub in_app_path: Option<String>,
+    /// The API that can file this report, if any.
+    pub api: Option<ReportApi>,
+    /// One-line summary.
+    pub subject: String,
+    /// The full text to paste (within the platform's length limit for API reports).
+    pub text: String,
+    /// What the form asks, field by field (label, value to enter).
+    pub fields: Vec<DraftField>,
+}
+
+/// One field of a platform's form and what to enter.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DraftField {
+    pub label: String,
+    pub value: String,
+}
+
+/// Drafts the report of `alert` for `platform` (default: where the impostor is).
+pub fn draft(alert: &Alert, platform: Option<&Platform>) -> ReportDraft {
+    let platform = platform.cloned().unwrap_or_else(|| alert.platform.clone());
+    text::draft_for(alert, platform)
+}
+
+/// Why a report could not be filed, in words that say what to do.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    #[error("{platform} has no report API: open {form} and paste the draft")]
+    NoApi { platform: Platform, form: String },
+    #[error("the daily limit of {cap} reports filed through APIs is reached; file this one through the form or try again tomorrow")]
+    DailyCap { cap: u32 },
+    #[error(
+        "{platform} refused the credentials: {why}. Check the app password or token in Settings"
+    )]
+    Auth { platform: Platform, why: String },
+    #[error(
+        "no {what} in the keychain: add it in Settings (it is stored only in the OS keychain)"
+    )]
+    MissingCredential { what: String },
+    #[error("{platform} could not be reached: {why}")]
+    Unreachable { platform: Platform, why: String },
+    #[error("{platform} is rate limiting reports; try again in {retry_after_secs} s")]
+    RateLimited {
+        platform: Platform,
+        retry_after_secs: u64,
+    },
+    #[error("{platform} refused the report ({status}): {why}")]
+    Refused {
+        platform: Platform,
+        status: u16,
+        why: String,
+    },
+    #[error("the account {handle} was not found on your server {server}; it may already be gone")]
+    AccountNotFound { handle: String, server: String },
+    #[error("the report cannot be filed from this alert: {0}")]
+    BadAlert(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// What the platform answered when a report was filed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FiledReport {
+    pub platform: Platform,
+    /// The platform's id of the report.
+    pub remote_id: Option<String>,
+    /// What was sent, in words (e.g. "reasonMisleadingImpersonation about did:plc:..").
+    pub detail: String,
+}
+
+/// Something that files reports through a platform API.
+#[async_trait]
+pub trait ReportFiler: Send + Sync {
+    /// The platform this filer reports to.
+    fn platform(&self) -> Platform;
+    /// Files the report of `alert` with `draft`'s text.
+    async fn file(&self, alert: &Alert, draft: &ReportDraft) -> Result<FiledReport, ReportError>;
+}
+
+/// Files `alert` through `filer` after the person confirmed: checks the daily cap of API
+/// reports, files, and records the report (the alert becomes `reported`).
+pub async fn file_report(
+    store: &Store,
+    alert_id: i64,
+    filer: &dyn ReportFiler,
+    daily_cap: u32,
+    now: DateTime<Utc>,
+) -> Result<ReportRecord, ReportError> {
+    let alert = store.alert(alert_id)?;
+    let filed_today = store.api_reports_since(now - Duration::hours(24))?;
+    if filed_today >= daily_cap {
+        return Err(ReportError::DailyCap { cap: daily_cap });
+    }
+    let report_draft = draft(&alert, Some(&filer.platform()));
+    let filed = filer.file(&alert, &report_draft).await?;
+    Ok(store.record_report(
+        alert_id,
+        &filed.platform,
+        ReportMethod::Api,
+        filed.remote_id.as_deref(),
+        Some(&filed.detail),
+        now,
+    )?)
+}
+
+/// Records that the person sent the platform's form with the draft (the alert becomes
+/// `reported` and is re-checked from then on).
+pub fn record_form_report(
+    store: &Store,
+    alert_id: i64,
+    platform: &Platform,
+    now: DateTime<Utc>,
+) -> Result<ReportRecord, ReportError> {
+    let alert = store.alert(alert_id)?;
+    let form = draft(&alert, Some(platform))
+        .form_url
+        .unwrap_or_else(|| "in-app report".into());
+    Ok(store.record_report(
+        alert_id,
+        platform,
+        ReportMethod::Form,
+        None,
+        Some(&form),
+        now,
+    )?)
+}

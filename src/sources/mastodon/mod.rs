@@ -1,0 +1,377 @@
+//! Mastodon, on the servers the user lists: account search, lookups of look-alike usernames
+//! and of the person's own username on other servers (a classic impersonation), and each
+//! server's directory of newly listed accounts. A user token is optional and per server; it is
+//! only ever sent to its own server and never logged.
+
+pub mod parse;
+
+use std::collections::HashSet;
+use std::fmt;
+
+use async_trait::async_trait;
+use serde_json::Value;
+use tokio::sync::OnceCell;
+use url::Url;
+
+use super::bluesky::matcher::LiveMatcher;
+use super::bluesky::parse::ProfileRecord;
+use super::bluesky::push_unique;
+use super::http::{Answer, Http};
+use super::{AccountRef, AccountState, CostEstimate, Found, FoundBy, Source, SourceError};
+use crate::config::{Config, MastodonConfig};
+use crate::detect::variants::variants;
+use crate::identity::{Identity, Platform};
+use crate::profile::Profile;
+
+/// `/api/v2/search` answers at most this many accounts.
+const SEARCH_LIMIT: usize = 40;
+/// `/api/v1/directory` answers at most this many accounts.
+const DIRECTORY_MAX: usize = 80;
+
+/// One Mastodon server.
+struct Server {
+    base: String,
+    http: Http,
+    domain: OnceCell<String>,
+    token: Option<String>,
+}
+
+impl fmt::Debug for Server {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Server")
+            .field("base", &self.base)
+            .field("token", &self.token.as_ref().map(|_| "<redacted>"))
+            .finish()
+    }
+}
+
+/// The Mastodon source.
+#[derive(Debug)]
+pub struct MastodonSource {
+    servers: Vec<Server>,
+    config: MastodonConfig,
+}
+
+fn error(message: String) -> SourceError {
+    SourceError::Api {
+        platform: Platform::Mastodon,
+        message,
+    }
+}
+
+impl MastodonSource {
+    /// A source over the servers listed in `config`, without tokens.
+    pub fn new(config: &Config) -> Result<MastodonSource, SourceError> {
+        let servers = config
+            .mastodon
+            .servers
+            .iter()
+            .map(|base| {
+                Ok(Server {
+                    base: base.trim_end_matches('/').to_string(),
+                    http: Http::new(Platform::Mastodon, &config.http)?,
+                    domain: OnceCell::new(),
+                    token: None,
+                })
+            })
+            .collect::<Result<Vec<_>, SourceError>>()?;
+        Ok(MastodonSource {
+            servers,
+            config: config.mastodon.clone(),
+        })
+    }
+
+    /// Uses a user token on the server with this base URL (from the keychain; never logged).
+    pub fn with_token(mut self, server_base_url: &str, token: String) -> MastodonSource {
+        let wanted = server_base_url.trim_end_matches('/');
+        for server in &mut self.servers {
+            if server.base == wanted {
+                server.token = Some(token.clone());
+            }
+        }
+        self
+    }
+
+    fn url(server: &Server, path: &str, query: &[(&str, &str)]) -> Result<Url, SourceError> {
+        let mut url = Url::parse(&format!("{}{path}", server.base))
+            .map_err(|e| error(format!("bad server URL {:?}: {e}", server.base)))?;
+        if !query.is_empty() {
+            let mut q = url.query_pairs_mut();
+            for (k, v) in query {
+                q.append_pair(k, v);
+            }
+        }
+        Ok(url)
+    }
+
+    async fn get(
+        server: &Server,
+        path: &str,
+        query: &[(&str, &str)],
+    ) -> Result<Answer, SourceError> {
+        let url = Self::url(server, path, query)?;
+        server.http.get_json(url, server.token.as_deref()).await
+    }
+
+    /// The server's domain (`/api/v2/instance`), or its host if it will not say.
+    async fn domain(server: &Server) -> String {
+        server
+            .domain
+            .get_or_init(|| async {
+                let fallback = Url::parse(&server.base)
+                    .ok()
+                    .and_then(|u| u.host_str().map(String::from))
+                    .unwrap_or_default();
+                match Self::get(server, "/api/v2/instance", &[]).await {
+                    Ok(Answer::Json(v)) => v
+                        .get("domain")
+                        .and_then(Value::as_str)
+                        .map(str::to_ascii_lowercase)
+                        .unwrap_or(fallback),
+                    _ => fallback,
+                }
+            })
+            .await
+            .clone()
+    }
+
+    async fn search(server: &Server, query: &str) -> Result<Vec<Profile>, SourceError> {
+        let limit = SEARCH_LIMIT.to_string();
+        let mut params = vec![
+            ("q", query),
+            ("type", "accounts"),
+            ("limit", limit.as_str()),
+        ];
+        if server.token.is_some() {
+            params.push(("resolve", "true"));
+        }
+        let domain = Self::domain(server).await;
+        match Self::get(server, "/api/v2/search", &params).await? {
+            Answer::Json(v) => {
+                let list = v
+                    .get("accounts")
+                    .and_then(Value::as_array)
+                    .ok_or_else(|| error("search answered without \"accounts\"".into()))?;
+                Ok(parse::account_list(list, &domain).0)
+            }
+            Answer::NotFound => Err(error(format!("{} has no search API", server.base))),
+        }
+    }
+
+    async fn lookup_acct(server: &Server, acct: &str) -> Result<Option<Profile>, SourceError> {
+        let domain = Self::domain(server).await;
+        match Self::get(server, "/api/v1/accounts/lookup", &[("acct", acct)]).await? {
+            Answer::Json(v) => match parse::profile_from_account(&v, &domain) {
+                Ok(p) => Ok(Some(p)),
+                Err(e) => {
+                    tracing::warn!(platform = "mastodon", "skipped a malformed account: {e}");
+                    Ok(None)
+                }
+            },
+            Answer::NotFound => Ok(None),
+        }
+    }
+
+    async fn directory(server: &Server, limit: usize) -> Result<Vec<Profile>, SourceError> {
+        let limit = limit.clamp(1, DIRECTORY_MAX).to_string();
+        let domain = Self::domain(server).await;
+        let params = [
+            ("order", "new"),
+            ("local", "true"),
+            ("limit", limit.as_str()),
+        ];
+        match Self::get(server, "/api/v1/directory", &params).await? {
+            Answer::Json(Value::Array(list)) => Ok(parse::account_list(&list, &domain).0),
+            Answer::Json(_) => Err(error("the directory is not a list".into())),
+            Answer::NotFound => Ok(Vec::new()),
+        }
+    }
+
+    /// Search queries: the person's names.
+    fn queries(&self, identity: &Identity) -> Vec<String> {
+        let mut seen = HashSet::new();
+        identity
+            .names()
+            .map(String::from)
+            .filter(|q| seen.insert(q.to_lowercase()))
+            .collect()
+    }
+
+    /// Usernames to look up on every server, most plausible first: the person's own usernames
+    /// from every platform, then the detector's look-alikes of their Mastodon usernames.
+    pub fn probe_usernames(&self, identity: &Identity) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        let mut seen = HashSet::new();
+        let mut push = |user: &str, kind: &str, out: &mut Vec<(String, String)>| {
+            let ok = !user.is_empty()
+                && user.len() <= 30
+                && user.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+            if ok && seen.insert(user.to_ascii_lowercase()) {
+                out.push((user.to_string(), kind.to_string()));
+            }
+        };
+        for h in &identity.handles {
+            let user = h.handle.split(['@', '.']).next().unwrap_or(&h.handle);
+            push(user, "same_handle", &mut out);
+        }
+        for own in identity.handles_on(&Platform::Mastodon) {
+            for v in variants(&Platform::Mastodon, own, self.config.probe_limit) {
+                let user = v.handle.split('@').next().unwrap_or(&v.handle);
+                push(user, &v.kind, &mut out);
+            }
+        }
+        out.truncate(self.config.probe_limit.max(identity.handles.len()));
+        out
+    }
+
+    async fn check_server(
+        &self,
+        server: &Server,
+        identity: &Identity,
+        filter: &LiveMatcher,
+        out: &mut Vec<Found>,
+        seen: &mut HashSet<String>,
+    ) -> Result<(), SourceError> {
+        let domain = Self::domain(server).await;
+        let mut ok = 0usize;
+        let mut last_error = None;
+        let mut note = |r: Result<(), SourceError>| match r {
+            Ok(()) => ok += 1,
+            Err(e) => {
+                tracing::warn!(platform = "mastodon", server = %server.base, "{e}");
+                last_error = Some(e);
+            }
+        };
+        for query in self.queries(identity) {
+            let r = Self::search(server, &query).await.map(|profiles| {
+                for p in profiles {
+                    let found_by = FoundBy::Search {
+                        query: query.clone(),
+                    };
+                    push_unique(out, seen, Found::new(p, found_by));
+                }
+            });
+            if let Err(e @ SourceError::RateLimited { .. }) = r {
+                return Err(e);
+            }
+            note(r);
+        }
+        let own: HashSet<String> = identity
+            .handles_on(&Platform::Mastodon)
+            .map(str::to_ascii_lowercase)
+            .collect();
+        for (user, _kind) in self.probe_usernames(identity) {
+            if own.contains(&format!("{}@{domain}", user.to_ascii_lowercase())) {
+                continue;
+            }
+            let r = Self::lookup_acct(server, &user).await.map(|hit| {
+                if let Some(p) = hit {
+                    let variant = p.handle.clone();
+                    push_unique(out, seen, Found::new(p, FoundBy::Probe { variant }));
+                }
+            });
+            if let Err(e @ SourceError::RateLimited { .. }) = r {
+                return Err(e);
+            }
+            note(r);
+        }
+        let r = Self::directory(server, self.config.directory_limit)
+            .await
+            .map(|profiles| {
+                for p in profiles {
+                    // The directory lists everyone new: keep only those that look like the person.
+                    let record = ProfileRecord {
+                        display_name: p.display_name.clone(),
+                        description: p.bio.clone(),
+                        avatar_cid: None,
+                    };
+                    let id = p.platform_id.clone().unwrap_or_default();
+                    if filter.check_record(&id, &record).is_some()
+                        || filter.check_handle(&id, &p.handle).is_some()
+                    {
+                        push_unique(out, seen, Found::new(p, FoundBy::Directory));
+                    }
+                }
+            });
+        note(r);
+        match (ok, last_error) {
+            (0, Some(e)) => Err(e),
+            _ => Ok(()),
+        }
+    }
+}
+
+#[async_trait]
+impl Source for MastodonSource {
+    fn platform(&self) -> Platform {
+        Platform::Mastodon
+    }
+
+    async fn check(&self, identity: &Identity) -> Result<Vec<Found>, SourceError> {
+        let filter = LiveMatcher::new(identity, Vec::new(), Vec::new());
+        let mut out = Vec::new();
+        let mut seen = HashSet::new();
+        let mut failures = Vec::new();
+        for server in &self.servers {
+            if let Err(e) = self
+                .check_server(server, identity, &filter, &mut out, &mut seen)
+                .await
+            {
+                tracing::warn!(platform = "mastodon", server = %server.base, "check failed: {e}");
+                failures.push(e);
+            }
+        }
+        if !self.servers.is_empty() && failures.len() == self.servers.len() {
+            if let Some(e) = failures.into_iter().next() {
+                return Err(e);
+            }
+        }
+        if let Some(server) = self.servers.first() {
+            server.http.fetch_avatars(&mut out).await;
+        }
+        Ok(out)
+    }
+
+    async fn lookup(
+        &self,
+        accounts: &[AccountRef],
+    ) -> Result<Vec<(AccountRef, AccountState)>, SourceError> {
+        let mut out = Vec::new();
+        for account in accounts {
+            let domain = account
+                .handle
+                .rsplit_once('@')
+                .map(|(_, d)| d.to_ascii_lowercase());
+            let mut server = None;
+            for s in &self.servers {
+                if Some(Self::domain(s).await) == domain {
+                    server = Some(s);
+                    break;
+                }
+            }
+            let Some(server) = server.or(self.servers.first()) else {
+                return Err(error("no Mastodon server is configured".into()));
+            };
+            let home = Self::domain(server).await;
+            let acct = match account.handle.rsplit_once('@') {
+                Some((user, d)) if d.eq_ignore_ascii_case(&home) => user.to_string(),
+                _ => account.handle.clone(),
+            };
+            let state = match Self::lookup_acct(server, &acct).await? {
+                Some(p) => AccountState::Present(Box::new(p)),
+                None => AccountState::Gone,
+            };
+            out.push((account.clone(), state));
+        }
+        Ok(out)
+    }
+
+    fn cost_estimate(&self, identity: &Identity) -> CostEstimate {
+        let per_server = self.queries(identity).len() + self.probe_usernames(identity).len() + 2;
+        CostEstimate {
+            requests: (per_server * self.servers.len()) as u32,
+            paid_reads: 0,
+            usd: 0.0,
+        }
+    }
+}

@@ -1,0 +1,443 @@
+//! Alerts and their life cycle, and the notification outbox.
+
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::{DateTime, Utc};
+use rusqlite::{params, Connection, OptionalExtension, Row};
+use serde::{Deserialize, Serialize};
+
+use super::{from_json, parse_ts, ts, IdentityId, Store, StoreError};
+use crate::detect::{Reason, Verdict};
+use crate::identity::{Identity, Platform};
+use crate::profile::Profile;
+use crate::sources::FoundBy;
+
+/// Row id of an alert.
+pub type AlertId = i64;
+
+/// Where an alert stands: `new -> seen -> reported -> resolved`, or `dismissed` / `allowed`
+/// at any point before it is resolved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AlertState {
+    /// Raised, not yet looked at.
+    New,
+    /// The person opened it.
+    Seen,
+    /// A report was filed or the form was opened; the account is re-checked until it is gone.
+    Reported,
+    /// Closed: the account is gone (removed by the platform) or renamed away.
+    Resolved,
+    /// The person decided it is not worth acting on.
+    Dismissed,
+    /// The person says the account is theirs, a fan's, or fine: it never alerts again.
+    Allowed,
+}
+
+impl AlertState {
+    /// All states, in life-cycle order.
+    pub const ALL: [AlertState; 6] = [
+        AlertState::New,
+        AlertState::Seen,
+        AlertState::Reported,
+        AlertState::Resolved,
+        AlertState::Dismissed,
+        AlertState::Allowed,
+    ];
+
+    /// Lowercase name as stored and shown in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AlertState::New => "new",
+            AlertState::Seen => "seen",
+            AlertState::Reported => "reported",
+            AlertState::Resolved => "resolved",
+            AlertState::Dismissed => "dismissed",
+            AlertState::Allowed => "allowed",
+        }
+    }
+
+    /// True while the case needs the person or is being followed.
+    pub fn is_open(self) -> bool {
+        matches!(
+            self,
+            AlertState::New | AlertState::Seen | AlertState::Reported
+        )
+    }
+
+    /// Whether the life cycle allows going from `self` to `to`. Closed cases may be reopened
+    /// (`seen`) when the person changes their mind.
+    pub fn can_become(self, to: AlertState) -> bool {
+        use AlertState::*;
+        if self == to {
+            return true;
+        }
+        match self {
+            New => true,
+            Seen => to != New,
+            Reported => matches!(to, Resolved | Dismissed | Allowed),
+            Resolved | Dismissed | Allowed => to == Seen,
+        }
+    }
+}
+
+impl fmt::Display for AlertState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for AlertState {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        AlertState::ALL
+            .into_iter()
+            .find(|state| state.as_str().eq_ignore_ascii_case(s.trim()))
+            .ok_or_else(|| {
+                format!("unknown alert state {s:?}: use new, seen, reported, resolved, dismissed or allowed")
+            })
+    }
+}
+
+/// An alert: one account that copies one identity, with the evidence as captured.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Alert {
+    pub id: AlertId,
+    pub identity_id: IdentityId,
+    /// The person being copied (their real accounts go into the report).
+    pub identity: Identity,
+    pub account_id: i64,
+    pub platform: Platform,
+    /// The impostor's profile as captured when the alert was raised or last updated.
+    pub profile: Profile,
+    pub profile_version_id: i64,
+    pub found_by: Option<FoundBy>,
+    /// SHA-256 of the impostor's avatar as kept in the store, if it was fetched.
+    pub avatar_sha256: Option<String>,
+    pub verdict: Verdict,
+    pub score: f64,
+    pub reasons: Vec<Reason>,
+    pub fingerprint: String,
+    pub state: AlertState,
+    /// Why the state last changed, in words (e.g. "removed by Bluesky").
+    pub state_note: Option<String>,
+    /// When the account was first seen by Doppelwatch.
+    pub first_seen: DateTime<Utc>,
+    /// When the account was found gone, if it was.
+    pub gone_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// Which alerts to list; the default lists all, newest first.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct AlertFilter {
+    /// Only these states (empty: all).
+    #[serde(default)]
+    pub states: Vec<AlertState>,
+    #[serde(default)]
+    pub identity_id: Option<IdentityId>,
+    #[serde(default)]
+    pub platform: Option<Platform>,
+    #[serde(default)]
+    pub limit: Option<u32>,
+}
+
+/// What a notification announces.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OutboxKind {
+    /// A new alert.
+    NewAlert,
+    /// A case closed (account removed or renamed).
+    CaseClosed,
+}
+
+impl OutboxKind {
+    fn as_str(self) -> &'static str {
+        match self {
+            OutboxKind::NewAlert => "new_alert",
+            OutboxKind::CaseClosed => "case_closed",
+        }
+    }
+}
+
+/// A notification waiting to be shown, with its alert as it is now.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutboxItem {
+    pub id: i64,
+    pub kind: OutboxKind,
+    pub alert: Alert,
+    pub created_at: DateTime<Utc>,
+}
+
+const ALERT_SELECT: &str = "SELECT a.id, a.identity_id, i.json, a.account_id, ac.platform,
+    pv.profile_json, a.profile_version_id, pv.found_by_json, pv.avatar_sha256, a.verdict, a.score,
+    a.reasons_json, a.fingerprint, a.state, a.state_note, ac.first_seen, ac.gone_at,
+    a.created_at, a.updated_at
+    FROM alerts a
+    JOIN identities i ON i.id = a.identity_id
+    JOIN accounts ac ON ac.id = a.account_id
+    JOIN profile_versions pv ON pv.id = a.profile_version_id";
+
+/// Raw columns of an alert row, decoded outside rusqlite's closure so JSON errors are ours.
+type RawAlert = (
+    i64,
+    i64,
+    String,
+    i64,
+    String,
+    String,
+    i64,
+    Option<String>,
+    Option<String>,
+    String,
+    f64,
+    String,
+    String,
+    String,
+    Option<String>,
+    String,
+    Option<String>,
+    String,
+    String,
+);
+
+fn raw_alert(r: &Row<'_>) -> rusqlite::Result<RawAlert> {
+    Ok((
+        r.get(0)?,
+        r.get(1)?,
+        r.get(2)?,
+        r.get(3)?,
+        r.get(4)?,
+        r.get(5)?,
+        r.get(6)?,
+        r.get(7)?,
+        r.get(8)?,
+        r.get(9)?,
+        r.get(10)?,
+        r.get(11)?,
+        r.get(12)?,
+        r.get(13)?,
+        r.get(14)?,
+        r.get(15)?,
+        r.get(16)?,
+        r.get(17)?,
+        r.get(18)?,
+    ))
+}
+
+fn decode_alert(raw: RawAlert) -> Result<Alert, StoreError> {
+    let verdict = match raw.9.as_str() {
+        "impostor" => Verdict::Impostor,
+        "suspicious" => Verdict::Suspicious,
+        "clear" => Verdict::Clear,
+        other => return Err(StoreError::Corrupt(format!("unknown verdict {other:?}"))),
+    };
+    Ok(Alert {
+        id: raw.0,
+        identity_id: raw.1,
+        identity: from_json(&raw.2, "identity")?,
+        account_id: raw.3,
+        platform: Platform::parse(&raw.4),
+        profile: from_json(&raw.5, "profile")?,
+        profile_version_id: raw.6,
+        found_by: raw.7.map(|f| from_json(&f, "found_by")).transpose()?,
+        avatar_sha256: raw.8,
+        verdict,
+        score: raw.10,
+        reasons: from_json(&raw.11, "reasons")?,
+        fingerprint: raw.12,
+        state: raw.13.parse().map_err(StoreError::Corrupt)?,
+        state_note: raw.14,
+        first_seen: parse_ts(&raw.15)?,
+        gone_at: raw.16.as_deref().map(parse_ts).transpose()?,
+        created_at: parse_ts(&raw.17)?,
+        updated_at: parse_ts(&raw.18)?,
+    })
+}
+
+pub(crate) fn load_alert(conn: &Connection, id: AlertId) -> Result<Alert, StoreError> {
+    let raw = conn
+        .query_row(&format!("{ALERT_SELECT} WHERE a.id = ?1"), [id], raw_alert)
+        .optional()?
+        .ok_or_else(|| StoreError::NotFound {
+            what: format!("alert {id}"),
+        })?;
+    decode_alert(raw)
+}
+
+pub(crate) fn insert_outbox(
+    conn: &Connection,
+    kind: OutboxKind,
+    alert_id: AlertId,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    conn.execute(
+        "INSERT INTO outbox (kind, alert_id, created_at) VALUES (?1, ?2, ?3)",
+        params![kind.as_str(), alert_id, ts(now)],
+    )?;
+    Ok(())
+}
+
+impl Store {
+    /// Alerts matching `filter`, newest first.
+    pub fn alerts(&self, filter: &AlertFilter) -> Result<Vec<Alert>, StoreError> {
+        let mut sql = format!("{ALERT_SELECT} WHERE 1 = 1");
+        let mut args: Vec<rusqlite::types::Value> = Vec::new();
+        if !filter.states.is_empty() {
+            let marks: Vec<String> = filter
+                .states
+                .iter()
+                .map(|s| {
+                    args.push(s.as_str().to_string().into());
+                    format!("?{}", args.len())
+                })
+                .collect();
+            sql.push_str(&format!(" AND a.state IN ({})", marks.join(", ")));
+        }
+        if let Some(id) = filter.identity_id {
+            args.push(id.into());
+            sql.push_str(&format!(" AND a.identity_id = ?{}", args.len()));
+        }
+        if let Some(platform) = &filter.platform {
+            args.push(platform.as_str().to_string().into());
+            sql.push_str(&format!(" AND ac.platform = ?{}", args.len()));
+        }
+        sql.push_str(" ORDER BY a.id DESC");
+        if let Some(limit) = filter.limit {
+            sql.push_str(&format!(" LIMIT {limit}"));
+        }
+        let conn = self.lock();
+        let mut stmt = conn.prepare(&sql)?;
+        let raws = stmt
+            .query_map(rusqlite::params_from_iter(args), raw_alert)?
+            .collect::<Result<Vec<_>, _>>()?;
+        raws.into_iter().map(decode_alert).collect()
+    }
+
+    /// One alert by id.
+    pub fn alert(&self, id: AlertId) -> Result<Alert, StoreError> {
+        load_alert(&self.lock(), id)
+    }
+
+    /// Moves an alert along its life cycle (see [`AlertState::can_become`]); `note` says why,
+    /// in words. Returns the alert as it is now.
+    pub fn set_alert_state(
+        &self,
+        id: AlertId,
+        state: AlertState,
+        note: Option<&str>,
+    ) -> Result<Alert, StoreError> {
+        let mut conn = self.lock();
+        let tx = conn.transaction()?;
+        let current = load_alert(&tx, id)?;
+        if !current.state.can_become(state) {
+            return Err(StoreError::InvalidTransition {
+                id,
+                from: current.state,
+                to: state,
+            });
+        }
+        tx.execute(
+            "UPDATE alerts SET state = ?2, state_note = ?3, updated_at = ?4 WHERE id = ?1",
+            params![id, state.as_str(), note, ts(Utc::now())],
+        )?;
+        let alert = load_alert(&tx, id)?;
+        tx.commit()?;
+        Ok(alert)
+    }
+
+    /// Closes a case because the account is gone from its platform: marks the account gone,
+    /// resolves the alert with `why`, and queues a notification telling the person.
+    pub fn close_case(
+        &self,
+        id: AlertId,
+        why: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Alert, StoreError> {
+        let mut conn = self.lock();
+        let tx = conn.transaction()?;
+        let current = load_alert(&tx, id)?;
+        if current.state == AlertState::Resolved {
+            return Ok(current);
+        }
+        tx.execute(
+            "UPDATE accounts SET gone_at = ?2 WHERE id = ?1 AND gone_at IS NULL",
+            params![current.account_id, ts(now)],
+        )?;
+        tx.execute(
+            "UPDATE alerts SET state = 'resolved', state_note = ?2, updated_at = ?3 WHERE id = ?1",
+            params![id, why, ts(now)],
+        )?;
+        insert_outbox(&tx, OutboxKind::CaseClosed, id, now)?;
+        let alert = load_alert(&tx, id)?;
+        tx.commit()?;
+        Ok(alert)
+    }
+
+    /// Notifications not shown yet, oldest first. New-alert notifications whose alert the person
+    /// already handled (allowed, dismissed) are dropped here.
+    pub fn pending_notifications(&self) -> Result<Vec<OutboxItem>, StoreError> {
+        let conn = self.lock();
+        let mut stmt = conn.prepare(
+            "SELECT id, kind, alert_id, created_at FROM outbox WHERE sent_at IS NULL ORDER BY id",
+        )?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, i64>(2)?,
+                    r.get::<_, String>(3)?,
+                ))
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut items = Vec::new();
+        for (id, kind, alert_id, created) in rows {
+            let kind = match kind.as_str() {
+                "new_alert" => OutboxKind::NewAlert,
+                "case_closed" => OutboxKind::CaseClosed,
+                other => return Err(StoreError::Corrupt(format!("outbox kind {other:?}"))),
+            };
+            let alert = load_alert(&conn, alert_id)?;
+            if kind == OutboxKind::NewAlert && !alert.state.is_open() {
+                conn.execute(
+                    "UPDATE outbox SET sent_at = ?2 WHERE id = ?1",
+                    params![id, ts(Utc::now())],
+                )?;
+                continue;
+            }
+            items.push(OutboxItem {
+                id,
+                kind,
+                alert,
+                created_at: parse_ts(&created)?,
+            });
+        }
+        Ok(items)
+    }
+
+    /// Marks notifications as shown.
+    pub fn mark_notified(&self, ids: &[i64], now: DateTime<Utc>) -> Result<(), StoreError> {
+        let mut conn = self.lock();
+        let tx = conn.transaction()?;
+        for id in ids {
+            tx.execute(
+                "UPDATE outbox SET sent_at = ?2 WHERE id = ?1 AND sent_at IS NULL",
+                params![id, ts(now)],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// When the last notification was shown, if ever.
+    pub fn last_notified_at(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
+        let last: Option<String> =
+            self.lock()
+                .query_row("SELECT MAX(sent_at) FROM outbox", [], |r| r.get(0))?;
+        last.as_deref().map(parse_ts).transpose()
+    }
+}

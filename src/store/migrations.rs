@@ -1,0 +1,131 @@
+//! Schema migrations, numbered by `PRAGMA user_version`. Each step runs in one transaction
+//! with the version bump, so a crash mid-migration leaves the previous version intact.
+//! Never edit a released step: add a new one.
+
+use std::path::Path;
+
+use rusqlite::Connection;
+
+use super::StoreError;
+
+/// Migration steps; step `i` takes the schema from version `i` to `i + 1`.
+const STEPS: &[&str] = &[
+    // 1: the first schema.
+    r#"
+    CREATE TABLE identities (
+        id          INTEGER PRIMARY KEY,
+        name        TEXT NOT NULL UNIQUE,
+        json        TEXT NOT NULL,
+        created_at  TEXT NOT NULL,
+        updated_at  TEXT NOT NULL
+    );
+    -- Per-source settings (base URL, interval, enabled). Never secrets: those are in the keychain.
+    CREATE TABLE source_settings (
+        platform    TEXT PRIMARY KEY,
+        json        TEXT NOT NULL,
+        updated_at  TEXT NOT NULL
+    );
+    -- Every account seen, keyed by the platform's stable id (DID, account id) or its handle.
+    CREATE TABLE accounts (
+        id          INTEGER PRIMARY KEY,
+        platform    TEXT NOT NULL,
+        account_key TEXT NOT NULL,
+        handle      TEXT NOT NULL,
+        first_seen  TEXT NOT NULL,
+        last_seen   TEXT NOT NULL,
+        gone_at     TEXT,
+        UNIQUE (platform, account_key)
+    );
+    -- The history of each account's profile: a new row when what it shows changes.
+    CREATE TABLE profile_versions (
+        id            INTEGER PRIMARY KEY,
+        account_id    INTEGER NOT NULL REFERENCES accounts(id),
+        content_hash  TEXT NOT NULL,
+        profile_json  TEXT NOT NULL,
+        found_by_json TEXT,
+        avatar_sha256 TEXT REFERENCES avatars(sha256),
+        first_seen    TEXT NOT NULL,
+        last_seen     TEXT NOT NULL
+    );
+    CREATE INDEX profile_versions_account ON profile_versions(account_id, id);
+    -- Avatar images kept as evidence (only for accounts that raised an alert), deduplicated.
+    CREATE TABLE avatars (
+        sha256      TEXT PRIMARY KEY,
+        bytes       BLOB NOT NULL
+    );
+    CREATE TABLE alerts (
+        id                 INTEGER PRIMARY KEY,
+        identity_id        INTEGER NOT NULL REFERENCES identities(id),
+        account_id         INTEGER NOT NULL REFERENCES accounts(id),
+        profile_version_id INTEGER NOT NULL REFERENCES profile_versions(id),
+        fingerprint        TEXT NOT NULL,
+        verdict            TEXT NOT NULL,
+        score              REAL NOT NULL,
+        reasons_json       TEXT NOT NULL,
+        state              TEXT NOT NULL,
+        state_note         TEXT,
+        created_at         TEXT NOT NULL,
+        updated_at         TEXT NOT NULL
+    );
+    CREATE INDEX alerts_account ON alerts(identity_id, account_id);
+    CREATE INDEX alerts_state ON alerts(state);
+    -- Every evidence fingerprint ever raised or suppressed for an account and identity: the
+    -- same evidence never alerts twice, across restarts.
+    CREATE TABLE evidence_seen (
+        identity_id  INTEGER NOT NULL REFERENCES identities(id),
+        account_id   INTEGER NOT NULL REFERENCES accounts(id),
+        fingerprint  TEXT NOT NULL,
+        alert_id     INTEGER REFERENCES alerts(id),
+        seen_at      TEXT NOT NULL,
+        PRIMARY KEY (identity_id, account_id, fingerprint)
+    );
+    CREATE TABLE reports (
+        id          INTEGER PRIMARY KEY,
+        alert_id    INTEGER NOT NULL REFERENCES alerts(id),
+        platform    TEXT NOT NULL,
+        method      TEXT NOT NULL,
+        remote_id   TEXT,
+        detail      TEXT,
+        filed_at    TEXT NOT NULL
+    );
+    CREATE INDEX reports_alert ON reports(alert_id);
+    CREATE INDEX reports_filed ON reports(method, filed_at);
+    -- Notifications to show, written in the same transaction as what they announce.
+    CREATE TABLE outbox (
+        id          INTEGER PRIMARY KEY,
+        kind        TEXT NOT NULL,
+        alert_id    INTEGER NOT NULL REFERENCES alerts(id),
+        created_at  TEXT NOT NULL,
+        sent_at     TEXT
+    );
+    CREATE INDEX outbox_pending ON outbox(sent_at);
+    CREATE TABLE cursors (
+        name        TEXT PRIMARY KEY,
+        value       TEXT NOT NULL,
+        updated_at  TEXT NOT NULL
+    );
+    "#,
+];
+
+/// The schema version this build writes.
+pub const SCHEMA_VERSION: i64 = STEPS.len() as i64;
+
+/// Brings the schema up to [`SCHEMA_VERSION`]; refuses a file from a newer build.
+pub fn migrate(conn: &mut Connection, path: &Path) -> Result<(), StoreError> {
+    let current: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if current > SCHEMA_VERSION {
+        return Err(StoreError::TooNew {
+            path: path.to_path_buf(),
+            found: current,
+            supported: SCHEMA_VERSION,
+        });
+    }
+    for (index, step) in STEPS.iter().enumerate().skip(current as usize) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(step)?;
+        // user_version takes no bound parameter; the value is our own integer.
+        tx.execute_batch(&format!("PRAGMA user_version = {}", index + 1))?;
+        tx.commit()?;
+    }
+    Ok(())
+}

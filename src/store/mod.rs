@@ -1,0 +1,290 @@
+//! The SQLite store: one file under the platform data directory holding identities, source
+//! settings (never secrets), every account seen with the history of its profile, alerts,
+//! reports, the notification outbox and stream cursors.
+//!
+//! Durability: the file runs in WAL mode with `synchronous=FULL`, so a committed transaction
+//! survives a power loss, not just a crash (with `NORMAL`, WAL commits since the last
+//! checkpoint may be lost on power loss, which would lose alerts). Every finding is recorded in
+//! one transaction together with its alert and its notification, so a crash at any moment
+//! either keeps all of them or none (and the next check finds the account again).
+//!
+//! Library API for the CLI and the desktop app:
+//! - [`Store::open`] / [`Store::open_in`] / [`data_dir`]
+//! - identities: [`Store::upsert_identity`], [`Store::identities`]
+//! - findings: [`Store::record_finding`], [`Store::record_findings`] (dedups alerts by evidence)
+//! - alerts: [`Store::alerts`], [`Store::alert`], [`Store::set_alert_state`], [`Store::close_case`]
+//! - reports: [`Store::record_report`], [`Store::reports_for`], [`Store::api_reports_since`]
+//! - notifications: [`Store::pending_notifications`], [`Store::mark_notified`]
+//! - the Jetstream cursor: [`Store::cursor`], [`Store::set_cursor`]
+
+mod alerts;
+mod findings;
+mod migrations;
+mod reports;
+
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use rusqlite::{Connection, OptionalExtension};
+
+use crate::identity::{Identity, Platform};
+
+pub use alerts::{Alert, AlertFilter, AlertId, AlertState, OutboxItem, OutboxKind};
+pub use findings::{evidence_fingerprint, AlertChange, Finding, FindingOutcome, ProfileVersion};
+pub use reports::{ReportMethod, ReportRecord};
+
+/// Name of the database file inside the data directory.
+pub const DB_FILE: &str = "doppelwatch.sqlite3";
+
+/// Environment variable that overrides the data directory (tests, portable installs).
+pub const DATA_DIR_ENV: &str = "DOPPELWATCH_DATA_DIR";
+
+/// Row id of an identity in the store.
+pub type IdentityId = i64;
+
+/// Why the store could not do what was asked, in words that say what to do.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("cannot open the database {path}: {source}. Check that the directory is writable and the file is not a different kind of file")]
+    Open {
+        path: PathBuf,
+        source: rusqlite::Error,
+    },
+    #[error("cannot create the data directory {path}: {source}")]
+    CreateDir {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("no data directory could be determined for this user; pass --data-dir or set DOPPELWATCH_DATA_DIR")]
+    NoDataDir,
+    #[error("the database {path} was written by a newer Doppelwatch (schema {found}, this build knows up to {supported}); update Doppelwatch")]
+    TooNew {
+        path: PathBuf,
+        found: i64,
+        supported: i64,
+    },
+    #[error("{what} not found")]
+    NotFound { what: String },
+    #[error("alert {id} cannot go from {from} to {to}")]
+    InvalidTransition {
+        id: i64,
+        from: AlertState,
+        to: AlertState,
+    },
+    #[error("stored data is damaged: {0}")]
+    Corrupt(String),
+    #[error("database error: {0}")]
+    Sql(#[from] rusqlite::Error),
+}
+
+/// The data directory: `override_dir` (the CLI's `--data-dir`), else `$DOPPELWATCH_DATA_DIR`,
+/// else the platform's data directory (`~/.local/share/doppelwatch` on Linux).
+pub fn data_dir(override_dir: Option<&Path>) -> Result<PathBuf, StoreError> {
+    if let Some(dir) = override_dir {
+        return Ok(dir.to_path_buf());
+    }
+    if let Some(dir) = std::env::var_os(DATA_DIR_ENV).filter(|d| !d.is_empty()) {
+        return Ok(PathBuf::from(dir));
+    }
+    directories::ProjectDirs::from("org", "Doppelwatch", "doppelwatch")
+        .map(|dirs| dirs.data_dir().to_path_buf())
+        .ok_or(StoreError::NoDataDir)
+}
+
+/// The store: one SQLite connection behind a mutex, so one `Arc<Store>` can be shared by the
+/// watch service, the notifier and the desktop app's commands.
+#[derive(Debug)]
+pub struct Store {
+    conn: Mutex<Connection>,
+    path: PathBuf,
+}
+
+impl Store {
+    /// Opens (creating if needed) the database in `dir`, creating the directory too.
+    pub fn open_in(dir: &Path) -> Result<Store, StoreError> {
+        std::fs::create_dir_all(dir).map_err(|source| StoreError::CreateDir {
+            path: dir.to_path_buf(),
+            source,
+        })?;
+        Store::open(&dir.join(DB_FILE))
+    }
+
+    /// Opens (creating if needed) the database file at `path` and brings its schema up to date.
+    pub fn open(path: &Path) -> Result<Store, StoreError> {
+        let open_err = |source| StoreError::Open {
+            path: path.to_path_buf(),
+            source,
+        };
+        let mut conn = Connection::open(path).map_err(open_err)?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))
+            .map_err(open_err)?;
+        // WAL: readers (the desktop app) never block the watcher's writes. FULL: a commit is on
+        // disk before it returns, so power loss cannot drop an alert.
+        let mode: String = conn
+            .query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))
+            .map_err(open_err)?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            tracing::warn!("SQLite refused WAL mode (got {mode}); continuing in {mode}");
+        }
+        conn.execute_batch("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;")
+            .map_err(open_err)?;
+        migrations::migrate(&mut conn, path)?;
+        Ok(Store {
+            conn: Mutex::new(conn),
+            path: path.to_path_buf(),
+        })
+    }
+
+    /// Path of the database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The schema version (`PRAGMA user_version`).
+    pub fn schema_version(&self) -> Result<i64, StoreError> {
+        Ok(self
+            .lock()
+            .query_row("PRAGMA user_version", [], |r| r.get(0))?)
+    }
+
+    /// Runs `PRAGMA integrity_check`; returns `"ok"` when the file is sound.
+    pub fn integrity_check(&self) -> Result<String, StoreError> {
+        let conn = self.lock();
+        let mut stmt = conn.prepare("PRAGMA integrity_check")?;
+        let rows: Vec<String> = stmt
+            .query_map([], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        Ok(rows.join("; "))
+    }
+
+    pub(crate) fn lock(&self) -> MutexGuard<'_, Connection> {
+        // A panic while holding the lock leaves a connection whose last transaction SQLite
+        // already rolled back; the data is consistent, so keep using it.
+        self.conn
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Stores (or updates) an identity, keyed by its display name; returns its id.
+    pub fn upsert_identity(&self, identity: &Identity) -> Result<IdentityId, StoreError> {
+        let json = to_json(identity)?;
+        let now = ts(Utc::now());
+        let conn = self.lock();
+        conn.execute(
+            "INSERT INTO identities (name, json, created_at, updated_at) VALUES (?1, ?2, ?3, ?3)
+             ON CONFLICT(name) DO UPDATE SET json = excluded.json, updated_at = excluded.updated_at
+             WHERE identities.json <> excluded.json",
+            rusqlite::params![identity.name, json, now],
+        )?;
+        Ok(conn.query_row(
+            "SELECT id FROM identities WHERE name = ?1",
+            [&identity.name],
+            |r| r.get(0),
+        )?)
+    }
+
+    /// All stored identities with their ids.
+    pub fn identities(&self) -> Result<Vec<(IdentityId, Identity)>, StoreError> {
+        let conn = self.lock();
+        let mut stmt = conn.prepare("SELECT id, json FROM identities ORDER BY id")?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?
+            .collect::<Result<Vec<_>, _>>()?;
+        rows.into_iter()
+            .map(|(id, json)| Ok((id, from_json(&json, "identity")?)))
+            .collect()
+    }
+
+    /// One identity by id.
+    pub fn identity(&self, id: IdentityId) -> Result<Identity, StoreError> {
+        let json: Option<String> = self
+            .lock()
+            .query_row("SELECT json FROM identities WHERE id = ?1", [id], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        let json = json.ok_or_else(|| StoreError::NotFound {
+            what: format!("identity {id}"),
+        })?;
+        from_json(&json, "identity")
+    }
+
+    /// Saves the settings of one source (base URL, interval, enabled...). Secrets never go
+    /// here: they live in the OS keychain ([`crate::secrets`]).
+    pub fn set_source_settings(
+        &self,
+        platform: &Platform,
+        settings: &serde_json::Value,
+    ) -> Result<(), StoreError> {
+        self.lock().execute(
+            "INSERT INTO source_settings (platform, json, updated_at) VALUES (?1, ?2, ?3)
+             ON CONFLICT(platform) DO UPDATE SET json = excluded.json, updated_at = excluded.updated_at",
+            rusqlite::params![platform.as_str(), settings.to_string(), ts(Utc::now())],
+        )?;
+        Ok(())
+    }
+
+    /// The saved settings of one source, if any.
+    pub fn source_settings(
+        &self,
+        platform: &Platform,
+    ) -> Result<Option<serde_json::Value>, StoreError> {
+        let json: Option<String> = self
+            .lock()
+            .query_row(
+                "SELECT json FROM source_settings WHERE platform = ?1",
+                [platform.as_str()],
+                |r| r.get(0),
+            )
+            .optional()?;
+        json.map(|j| from_json(&j, "source settings")).transpose()
+    }
+
+    /// A stream cursor (e.g. `jetstream`: the last processed `time_us`).
+    pub fn cursor(&self, name: &str) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .lock()
+            .query_row("SELECT value FROM cursors WHERE name = ?1", [name], |r| {
+                r.get(0)
+            })
+            .optional()?)
+    }
+
+    /// Saves a stream cursor. Prefer passing it to [`Store::record_findings`] so the cursor
+    /// only moves together with the findings of the events before it.
+    pub fn set_cursor(&self, name: &str, value: &str) -> Result<(), StoreError> {
+        set_cursor_in(&self.lock(), name, value)
+    }
+}
+
+pub(crate) fn set_cursor_in(conn: &Connection, name: &str, value: &str) -> Result<(), StoreError> {
+    conn.execute(
+        "INSERT INTO cursors (name, value, updated_at) VALUES (?1, ?2, ?3)
+         ON CONFLICT(name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+        rusqlite::params![name, value, ts(Utc::now())],
+    )?;
+    Ok(())
+}
+
+/// Timestamps are stored as RFC 3339 UTC with milliseconds, so text order is time order.
+pub(crate) fn ts(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+pub(crate) fn parse_ts(text: &str) -> Result<DateTime<Utc>, StoreError> {
+    DateTime::parse_from_rfc3339(text)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| StoreError::Corrupt(format!("bad timestamp {text:?}: {e}")))
+}
+
+pub(crate) fn to_json<T: serde::Serialize>(value: &T) -> Result<String, StoreError> {
+    serde_json::to_string(value).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+pub(crate) fn from_json<T: serde::de::DeserializeOwned>(
+    text: &str,
+    what: &str,
+) -> Result<T, StoreError> {
+    serde_json::from_str(text).map_err(|e| StoreError::Corrupt(format!("{what}: {e}")))
+}

@@ -1,0 +1,197 @@
+//! Notifications against a REAL D-Bus notification service: a private `dbus-daemon` and a zbus
+//! server owning `org.freedesktop.Notifications`. Asserts the `Notify` call (summary, body,
+//! actions), the action round trip (`ActionInvoked` -> [`NotificationAction`]), batching into
+//! one summary, quiet hours, and the closed-case notice.
+//!
+//! One test function: the session bus address is process-wide state.
+#![cfg(all(unix, not(target_os = "macos")))]
+
+mod support_watch;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::NaiveTime;
+use doppelwatch::detect::Signal;
+use doppelwatch::notify::{
+    DesktopNotifier, Dispatcher, NotificationAction, NotifyConfig, QuietHours,
+};
+use doppelwatch::store::{AlertChange, Finding, Store};
+use support_watch::dbus::{DbusSession, NotificationServer};
+use support_watch::*;
+use tokio::sync::mpsc::UnboundedReceiver;
+
+fn add_alert(store: &Store, did: &str, handle: &str) -> i64 {
+    let identity_id = store.upsert_identity(&palmer()).unwrap();
+    let f = found(bsky_profile(did, handle, "PaImer Report"));
+    let a = impostor_assessment(&[Signal::DisplayName, Signal::Avatar]);
+    match store
+        .record_finding(
+            Finding {
+                identity_id,
+                found: &f,
+                assessment: &a,
+            },
+            t(0),
+        )
+        .unwrap()
+        .alert
+    {
+        AlertChange::New(id) => id,
+        other => panic!("{other:?}"),
+    }
+}
+
+/// Clicks `key` on notification `id` until the app reports the action (the app subscribes to
+/// the signal just after `Notify` returns, so the first click may come too early).
+async fn click(
+    server: &NotificationServer,
+    id: u32,
+    key: &str,
+    actions: &mut UnboundedReceiver<NotificationAction>,
+) -> NotificationAction {
+    for _ in 0..100 {
+        server.invoke_action(id, key).await;
+        if let Ok(Some(action)) =
+            tokio::time::timeout(Duration::from_millis(100), actions.recv()).await
+        {
+            return action;
+        }
+    }
+    panic!("the action {key} never came back");
+}
+
+fn noon() -> NaiveTime {
+    NaiveTime::from_hms_opt(12, 0, 0).unwrap()
+}
+
+#[test]
+fn notifications_round_trip_through_a_real_dbus_server() {
+    let bus = DbusSession::start();
+    std::env::set_var("DBUS_SESSION_BUS_ADDRESS", &bus.address);
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let server = NotificationServer::start(&bus.address).await;
+        let dir = tempfile::tempdir().unwrap();
+        let store = Arc::new(Store::open_in(dir.path()).unwrap());
+        let (tx, mut actions) = tokio::sync::mpsc::unbounded_channel();
+        let sink = Arc::new(DesktopNotifier::new(tx));
+        let mut dispatcher = Dispatcher::new(
+            store.clone(),
+            sink.clone(),
+            NotifyConfig {
+                batch_window_secs: 60,
+                quiet_hours: None,
+            },
+        );
+
+        // One impostor: one notification saying who copies whom, where, with both actions.
+        let first = add_alert(&store, "did:plc:imp1", "palmer-report.bsky.social");
+        assert_eq!(dispatcher.tick(t(0), noon()).unwrap(), 1);
+        assert_eq!(dispatcher.tick(t(300), noon()).unwrap(), 0, "nothing twice");
+        let calls = server.wait_for_calls(1, Duration::from_secs(5)).await;
+        assert_eq!(calls.len(), 1);
+        let call = &calls[0];
+        assert_eq!(call.app_name, "Doppelwatch");
+        assert_eq!(call.summary, "Possible impersonator on Bluesky");
+        assert_eq!(
+            call.body,
+            "@palmer-report.bsky.social uses your name and photo (Palmer Report)"
+        );
+        assert_eq!(
+            call.actions,
+            vec![
+                format!("review:{first}"),
+                "Review and report".to_string(),
+                format!("allow:{first}"),
+                "Not an impostor".to_string(),
+            ]
+        );
+        let action = click(&server, call.id, &format!("review:{first}"), &mut actions).await;
+        assert_eq!(
+            action,
+            NotificationAction::Review {
+                alert_id: Some(first)
+            }
+        );
+
+        // Three alerts within the window: held, then one summary.
+        let mut ids = Vec::new();
+        for n in 2..=4 {
+            ids.push(add_alert(
+                &store,
+                &format!("did:plc:imp{n}"),
+                &format!("imp{n}.bsky.social"),
+            ));
+        }
+        assert_eq!(
+            dispatcher.tick(t(30), noon()).unwrap(),
+            0,
+            "inside the batch window"
+        );
+        assert_eq!(dispatcher.tick(t(400), noon()).unwrap(), 1);
+        let calls = server.wait_for_calls(2, Duration::from_secs(5)).await;
+        assert_eq!(calls.len(), 2);
+        assert_eq!(calls[1].summary, "3 possible impersonators");
+        assert!(
+            calls[1].body.contains("@imp2.bsky.social on Bluesky"),
+            "{}",
+            calls[1].body
+        );
+        assert_eq!(calls[1].actions, vec!["review:all", "Review and report"]);
+        let action = click(&server, calls[1].id, "review:all", &mut actions).await;
+        assert_eq!(action, NotificationAction::Review { alert_id: None });
+
+        // Quiet hours hold notifications; they come after.
+        let mut quiet = Dispatcher::new(
+            store.clone(),
+            sink.clone(),
+            NotifyConfig {
+                batch_window_secs: 0,
+                quiet_hours: Some(QuietHours {
+                    start: NaiveTime::from_hms_opt(22, 0, 0).unwrap(),
+                    end: NaiveTime::from_hms_opt(7, 0, 0).unwrap(),
+                }),
+            },
+        );
+        let late = add_alert(&store, "did:plc:late", "late.bsky.social");
+        assert_eq!(
+            quiet
+                .tick(t(500), NaiveTime::from_hms_opt(23, 0, 0).unwrap())
+                .unwrap(),
+            0
+        );
+        assert_eq!(server.calls().len(), 2);
+        assert_eq!(
+            quiet
+                .tick(t(600), NaiveTime::from_hms_opt(7, 30, 0).unwrap())
+                .unwrap(),
+            1
+        );
+        let calls = server.wait_for_calls(3, Duration::from_secs(5)).await;
+        assert_eq!(calls[2].actions[2], format!("allow:{late}"));
+        // "Not an impostor" comes back as Allow for that alert.
+        let action = click(&server, calls[2].id, &format!("allow:{late}"), &mut actions).await;
+        assert_eq!(action, NotificationAction::Allow { alert_id: late });
+
+        // A closed case is announced.
+        store
+            .close_case(first, "the account was removed by Bluesky", t(700))
+            .unwrap();
+        assert_eq!(quiet.tick(t(800), noon()).unwrap(), 1);
+        let calls = server.wait_for_calls(4, Duration::from_secs(5)).await;
+        assert_eq!(calls[3].summary, "Case closed on Bluesky");
+        assert_eq!(
+            calls[3].body,
+            "@palmer-report.bsky.social: the account was removed by Bluesky"
+        );
+        // A notification closed without an action sends nothing back.
+        server.close(calls[3].id, 2).await;
+        assert!(
+            tokio::time::timeout(Duration::from_millis(300), actions.recv())
+                .await
+                .is_err()
+        );
+        let _ = ids;
+    });
+}

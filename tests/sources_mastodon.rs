@@ -1,0 +1,253 @@
+//! The real Mastodon client against two fake Mastodon servers over loopback.
+
+use std::time::{Duration, Instant};
+
+use doppelwatch::config::Config;
+use doppelwatch::fake::mastodon::FakeMastodon;
+use doppelwatch::fake::{sample_avatar_png, FakeAccount, Misbehave};
+use doppelwatch::identity::{AccountHandle, Identity, Platform};
+use doppelwatch::sources::mastodon::MastodonSource;
+use doppelwatch::sources::{AccountRef, AccountState, Found, FoundBy, Source};
+
+fn palmer() -> Identity {
+    Identity {
+        name: "Palmer Report".into(),
+        aliases: vec![],
+        handles: vec![AccountHandle {
+            platform: Platform::Mastodon,
+            handle: "PalmerReport@social.example".into(),
+        }],
+        avatar: None,
+        bio: None,
+    }
+}
+
+/// The person's home server and another large server, with background accounts.
+async fn servers() -> (FakeMastodon, FakeMastodon) {
+    let home = FakeMastodon::start("social.example").await.unwrap();
+    let other = FakeMastodon::start("other.example").await.unwrap();
+    home.add_account(
+        FakeAccount::new("PalmerReport")
+            .name("Palmer Report")
+            .bio("<p>Political news</p>")
+            .followers(50_000),
+    );
+    for fake in [&home, &other] {
+        for i in 0..20 {
+            fake.add_account(FakeAccount::new(format!("user{i}")).name(format!("User {i}")));
+        }
+    }
+    (home, other)
+}
+
+fn config_for(servers: &[&FakeMastodon]) -> Config {
+    let mut config = Config::default();
+    config.mastodon.servers = servers.iter().map(|s| s.base_url()).collect();
+    config
+}
+
+fn find<'a>(found: &'a [Found], handle: &str) -> Option<&'a Found> {
+    found.iter().find(|f| f.profile.handle == handle)
+}
+
+#[tokio::test]
+async fn search_lookup_and_directory_find_impostors_on_every_server() {
+    let (home, other) = servers().await;
+    // Display-name copy with an HTML bio, found by search.
+    home.add_account(
+        FakeAccount::new("palmer_news")
+            .name("Palmer Report")
+            .bio("<p>The <b>real</b> Palmer Report &amp; more<script>x()</script></p>")
+            .avatar(sample_avatar_png(3)),
+    );
+    // The same username on another server, found by lookup.
+    other.add_account(FakeAccount::new("PalmerReport").name("PR"));
+    // A confusable name that word search misses, found in the directory of new accounts.
+    other.add_account(FakeAccount::new("breaking2026").name("PaImer Report"));
+    let source = MastodonSource::new(&config_for(&[&home, &other])).unwrap();
+    let found = source.check(&palmer()).await.unwrap();
+
+    let copy = find(&found, "palmer_news@social.example").expect("search hit");
+    assert!(matches!(copy.found_by, FoundBy::Search { .. }));
+    assert_eq!(
+        copy.profile.bio.as_deref(),
+        Some("The real Palmer Report & more")
+    );
+    assert_eq!(
+        copy.avatar_image.as_deref(),
+        Some(sample_avatar_png(3).as_slice())
+    );
+    assert_eq!(
+        copy.profile.url.as_deref(),
+        Some("https://social.example/@palmer_news")
+    );
+
+    let same = find(&found, "PalmerReport@other.example").expect("same username elsewhere");
+    assert!(matches!(
+        same.found_by,
+        FoundBy::Probe { .. } | FoundBy::Search { .. }
+    ));
+
+    let new = find(&found, "breaking2026@other.example").expect("directory hit");
+    assert_eq!(new.found_by, FoundBy::Directory);
+    assert!(
+        !found.iter().any(|f| f.profile.handle.starts_with("user")),
+        "the directory is filtered to look-alikes"
+    );
+    assert!(
+        home.request_count("/api/v1/directory") == 1
+            && other.request_count("/api/v1/directory") == 1
+    );
+}
+
+#[tokio::test]
+async fn an_impostor_added_during_the_check_is_found() {
+    let (home, other) = servers().await;
+    other.misbehave(Misbehave::Slow(Duration::from_millis(100)));
+    let source = MastodonSource::new(&config_for(&[&home, &other])).unwrap();
+    let identity = palmer();
+    let add = async {
+        tokio::time::sleep(Duration::from_millis(150)).await;
+        other.add_account(FakeAccount::new("PalmerReport").name("Palmer Report"));
+    };
+    let (found, ()) = tokio::join!(source.check(&identity), add);
+    assert!(find(&found.unwrap(), "PalmerReport@other.example").is_some());
+}
+
+#[tokio::test]
+async fn a_429_with_a_timestamp_reset_is_waited_out() {
+    let (home, _other) = servers().await;
+    home.add_account(FakeAccount::new("palmer_news").name("Palmer Report"));
+    home.misbehave(Misbehave::RateLimit {
+        requests: 2,
+        reset_secs: 2,
+    });
+    let source = MastodonSource::new(&config_for(&[&home])).unwrap();
+    let started = Instant::now();
+    let found = source.check(&palmer()).await.unwrap();
+    assert!(started.elapsed() >= Duration::from_secs(1));
+    assert!(find(&found, "palmer_news@social.example").is_some());
+}
+
+#[tokio::test]
+async fn malformed_accounts_are_skipped_alone() {
+    let (home, other) = servers().await;
+    home.add_account(FakeAccount::new("palmer_news").name("Palmer Report"));
+    other.add_account(FakeAccount::new("breaking2026").name("PaImer Report"));
+    let source = MastodonSource::new(&config_for(&[&home, &other])).unwrap();
+    let mut clean: Vec<String> = source
+        .check(&palmer())
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|f| f.profile.handle)
+        .collect();
+    home.misbehave(Misbehave::MalformedRecord);
+    other.misbehave(Misbehave::MalformedRecord);
+    let mut bad: Vec<String> = source
+        .check(&palmer())
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|f| f.profile.handle)
+        .collect();
+    clean.sort();
+    bad.sort();
+    assert_eq!(clean, bad);
+}
+
+#[tokio::test]
+async fn a_server_that_needs_a_token_gets_it_and_only_it() {
+    let (home, other) = servers().await;
+    other.add_account(FakeAccount::new("PalmerReport").name("Palmer Report"));
+    other.require_token(Some("s3cret-token"));
+    let config = config_for(&[&home, &other]);
+    // Without the token that server fails, the other still answers.
+    let found = MastodonSource::new(&config)
+        .unwrap()
+        .check(&palmer())
+        .await
+        .unwrap();
+    assert!(find(&found, "PalmerReport@other.example").is_none());
+    // With it, both answer; the token never shows in the source's debug output.
+    let source = MastodonSource::new(&config)
+        .unwrap()
+        .with_token(&other.base_url(), "s3cret-token".into());
+    assert!(!format!("{source:?}").contains("s3cret"));
+    let found = source.check(&palmer()).await.unwrap();
+    assert!(find(&found, "PalmerReport@other.example").is_some());
+    // Only other-server requests carried it: the home server never required one.
+    let only_other = MastodonSource::new(&config_for(&[&other]))
+        .unwrap()
+        .with_token(&home.base_url(), "s3cret-token".into());
+    let err = only_other.check(&palmer()).await.unwrap_err().to_string();
+    assert!(err.contains("needs credentials"), "{err}");
+    assert!(!err.contains("s3cret"), "{err}");
+}
+
+#[tokio::test]
+async fn lookup_tells_present_from_gone() {
+    let (home, other) = servers().await;
+    other.add_account(FakeAccount::new("PalmerReport").name("Palmer Report"));
+    let source = MastodonSource::new(&config_for(&[&home, &other])).unwrap();
+    let account = AccountRef {
+        handle: "PalmerReport@other.example".into(),
+        platform_id: None,
+    };
+    let states = source.lookup(std::slice::from_ref(&account)).await.unwrap();
+    assert!(
+        matches!(&states[0].1, AccountState::Present(p) if p.handle == "PalmerReport@other.example")
+    );
+    other.remove_account("PalmerReport");
+    let states = source.lookup(&[account]).await.unwrap();
+    assert_eq!(states[0].1, AccountState::Gone);
+}
+
+#[tokio::test]
+async fn reports_need_a_user_token_and_are_recorded() {
+    let (home, _other) = servers().await;
+    let impostor = home.add_account(FakeAccount::new("palmer_news").name("Palmer Report"));
+    home.add_user_token("user-token", "PalmerReport");
+    let http = reqwest::Client::new();
+    let url = format!("{}/api/v1/reports", home.base_url());
+    let denied = http
+        .post(&url)
+        .form(&[("account_id", impostor.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(denied.status(), 401);
+    let answer = http
+        .post(&url)
+        .bearer_auth("user-token")
+        .form(&[
+            ("account_id", impostor.as_str()),
+            ("comment", "Impersonates Palmer Report"),
+            ("category", "other"),
+            ("forward", "true"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 200);
+    let body: serde_json::Value = answer.json().await.unwrap();
+    assert_eq!(body["target_account"]["id"], impostor.as_str());
+    let too_long = http
+        .post(&url)
+        .bearer_auth("user-token")
+        .json(&serde_json::json!({"account_id": impostor, "comment": "x".repeat(1001)}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(too_long.status(), 422);
+    let reports = home.received_reports();
+    assert_eq!(reports.len(), 1);
+    assert_eq!(reports[0].subject, impostor);
+    assert_eq!(reports[0].reported_by, "PalmerReport");
+    assert_eq!(reports[0].category, "other");
+    assert_eq!(
+        reports[0].comment.as_deref(),
+        Some("Impersonates Palmer Report")
+    );
+    assert_eq!(reports[0].routing.as_deref(), Some("true"));
+}

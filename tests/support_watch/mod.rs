@@ -1,0 +1,90 @@
+//! Shared helpers of the watcher's tests (store, report, notify, keychain, e2e).
+#![allow(dead_code)]
+
+pub mod dbus;
+
+use chrono::{DateTime, TimeZone, Utc};
+use doppelwatch::detect::{Assessment, Reason, Signal, Verdict};
+use doppelwatch::identity::{AccountHandle, Identity, Platform};
+use doppelwatch::profile::Profile;
+use doppelwatch::sources::{Found, FoundBy};
+
+pub fn palmer() -> Identity {
+    Identity {
+        name: "Palmer Report".into(),
+        aliases: vec![],
+        handles: vec![
+            AccountHandle {
+                platform: Platform::X,
+                handle: "PalmerReport".into(),
+            },
+            AccountHandle {
+                platform: Platform::Bluesky,
+                handle: "palmerreport.com".into(),
+            },
+            AccountHandle {
+                platform: Platform::Mastodon,
+                handle: "palmer@mastodon.example".into(),
+            },
+        ],
+        avatar: None,
+        bio: Some("Independent political news".into()),
+    }
+}
+
+pub fn t(secs: i64) -> DateTime<Utc> {
+    Utc.timestamp_opt(1_790_000_000 + secs, 0).unwrap()
+}
+
+pub fn bsky_profile(did: &str, handle: &str, name: &str) -> Profile {
+    Profile {
+        platform: Platform::Bluesky,
+        handle: handle.into(),
+        display_name: Some(name.into()),
+        bio: Some("Independent political news".into()),
+        platform_id: Some(did.into()),
+        avatar_url: Some(format!("https://cdn.example/{did}/avatar.jpg")),
+        ..Default::default()
+    }
+}
+
+pub fn found(profile: Profile) -> Found {
+    Found {
+        profile,
+        found_by: FoundBy::Search {
+            query: "Palmer Report".into(),
+        },
+        avatar_image: Some(b"\x89PNG\r\n\x1a\nfake-avatar-bytes".to_vec()),
+    }
+}
+
+pub fn impostor_assessment(signals: &[Signal]) -> Assessment {
+    Assessment {
+        verdict: Verdict::Impostor,
+        score: 0.93,
+        reasons: signals
+            .iter()
+            .map(|s| Reason {
+                signal: *s,
+                detail: match s {
+                    Signal::DisplayName => {
+                        "display name \"PaImer Report\" copies \"Palmer Report\" (capital I for l)"
+                            .into()
+                    }
+                    Signal::Avatar => "avatar matches yours (96% similar)".into(),
+                    Signal::Bio => "bio is a copy of yours".into(),
+                    Signal::ConfusableHandle => "handle looks like palmerreport.com".into(),
+                    other => format!("{other:?}"),
+                },
+            })
+            .collect(),
+    }
+}
+
+pub fn clear() -> Assessment {
+    Assessment {
+        verdict: Verdict::Clear,
+        score: 0.05,
+        reasons: vec![],
+    }
+}
