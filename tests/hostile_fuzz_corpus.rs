@@ -57,7 +57,11 @@ fn every_seed_and_every_past_crash_passes_its_target() {
             run_one(name, *target, path);
         }
         seeds += seed_files.len();
-        let crash_files = files_in(&root().join("tests/fixtures/hostile/fuzz-crashes").join(name));
+        let crash_files = files_in(
+            &root()
+                .join("tests/fixtures/hostile/fuzz-crashes")
+                .join(name),
+        );
         for path in &crash_files {
             run_one(name, *target, path);
         }
@@ -71,10 +75,40 @@ fn every_seed_and_every_past_crash_passes_its_target() {
 
 /// Pieces a hostile profile is made of, spliced into inputs by the mutator.
 const HOSTILE: &[&str] = &[
-    "\u{202E}", "\u{2066}", "\u{2067}", "\u{2068}", "\u{2069}", "\u{200B}", "\u{200D}", "\u{FEFF}",
-    "\u{0301}\u{0301}\u{0301}\u{0301}", "\u{0430}", "\u{043E}", "I", "l", "rn", "vv", "0", "<script>",
-    "</script>", "javascript:", "data:text/html,", "&#x202E;", "&lt;", "@", ".", "\u{FF}", "{", "[",
-    "\"", "\\u0000", "\u{1F600}", "\u{10FFFF}", "\u{E0041}", "✔", "\u{FFFD}",
+    "\u{202E}",
+    "\u{2066}",
+    "\u{2067}",
+    "\u{2068}",
+    "\u{2069}",
+    "\u{200B}",
+    "\u{200D}",
+    "\u{FEFF}",
+    "\u{0301}\u{0301}\u{0301}\u{0301}",
+    "\u{0430}",
+    "\u{043E}",
+    "I",
+    "l",
+    "rn",
+    "vv",
+    "0",
+    "<script>",
+    "</script>",
+    "javascript:",
+    "data:text/html,",
+    "&#x202E;",
+    "&lt;",
+    "@",
+    ".",
+    "\u{FF}",
+    "{",
+    "[",
+    "\"",
+    "\\u0000",
+    "\u{1F600}",
+    "\u{10FFFF}",
+    "\u{E0041}",
+    "✔",
+    "\u{FFFD}",
 ];
 
 fn mutate(rng: &mut StdRng, input: &[u8], corpus: &[Vec<u8>]) -> Vec<u8> {
@@ -126,7 +160,7 @@ fn a_bounded_seeded_mutation_round_finds_no_failure() {
         .ok()
         .and_then(|n| n.parse().ok())
         .unwrap_or(300);
-    let mut rng = StdRng::seed_from_u64(0x0D0B_BE1);
+    let mut rng = StdRng::seed_from_u64(0x00D0_BBE1);
     let mut total = 0;
     for (name, target) in targets::TARGETS {
         let corpus: Vec<Vec<u8>> = files_in(&root().join("fuzz/seeds").join(name))

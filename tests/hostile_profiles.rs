@@ -87,10 +87,17 @@ fn hostile_accounts() -> Vec<(&'static str, FakeAccount)> {
                 .bio("Independent news and commentary since 2016. ".repeat(250)),
         ),
         (
-            "HTML and <script> in name and bio",
+            "HTML and <script> in the bio",
             FakeAccount::new(h("script"))
-                .name("<script>alert('name')</script>Palmer Report")
+                .name("Palmer Report")
                 .bio("<b>Official</b><script>alert(1)</script><img src=x onerror=alert(2)>"),
+        ),
+        (
+            // Shown as text it is not the person's name, so no verdict is asserted: it must
+            // only be found and stay inert.
+            "<script> in the display name",
+            FakeAccount::new(h("scriptname"))
+                .name("<script>alert('name')</script><img src=x onerror=alert(1)>Palmer Report"),
         ),
         (
             "javascript: and data: links in the bio",
@@ -179,7 +186,11 @@ fn judge(found: &[Found]) -> HashMap<String, Verdict> {
         let assessment = detector.assess(p, fingerprint.as_ref(), Utc::now());
         assert!((0.0..=1.0).contains(&assessment.score), "{}", p.handle);
         for r in &assessment.reasons {
-            assert_inert_text(&format!("reason for {}", p.handle), &r.detail, MAX_REASON_CHARS);
+            assert_inert_text(
+                &format!("reason for {}", p.handle),
+                &r.detail,
+                MAX_REASON_CHARS,
+            );
         }
         verdicts.insert(p.handle.clone(), assessment.verdict);
     }
@@ -211,7 +222,9 @@ async fn hostile_profiles_are_found_judged_and_kept_inert_and_the_scan_goes_on()
         let verdict = verdicts
             .get(&account.handle)
             .unwrap_or_else(|| panic!("{what}: {} not found", account.handle));
-        assert_ne!(*verdict, Verdict::Clear, "{what}: a copy judged clear");
+        if !what.contains("in the display name") {
+            assert_ne!(*verdict, Verdict::Clear, "{what}: a copy judged clear");
+        }
     }
     // Every hostile image either fingerprints or is refused, never panics; the refusals of
     // 60,000 x 60,000 claims happen without allocating the claimed 10 GiB.
@@ -345,4 +358,55 @@ async fn invalid_utf8_loses_nothing_and_a_nesting_bomb_loses_only_its_answer() {
     );
     assert!(!handles.contains(&"palmer-report-bomb.bsky.social"));
     judge(&found);
+}
+
+#[test]
+fn a_right_to_left_override_cannot_hide_a_copied_name() {
+    // Regression: "Palmer \u{202E}tropeR" is displayed as "Palmer Report" but was compared
+    // in logical order only, and judged clear.
+    let detector = Detector::new(palmer(), None);
+    for shown_as_copy in ["Palmer \u{202E}tropeR", "\u{202E}tropeR remlaP\u{202C}"] {
+        let profile = doppelwatch::profile::Profile {
+            platform: Platform::Bluesky,
+            handle: "someone-else.bsky.social".into(),
+            display_name: Some(shown_as_copy.into()),
+            ..Default::default()
+        };
+        let assessment = detector.assess(&profile, None, Utc::now());
+        assert_ne!(assessment.verdict, Verdict::Clear, "{shown_as_copy:?}");
+        assert!(
+            assessment
+                .reasons
+                .iter()
+                .any(|r| r.detail.contains("right-to-left override")),
+            "{assessment:?}"
+        );
+        for r in &assessment.reasons {
+            assert_inert_text("reason", &r.detail, MAX_REASON_CHARS);
+        }
+    }
+}
+
+#[test]
+fn a_flood_of_invisible_or_combining_characters_cannot_push_the_name_out_of_view() {
+    // Regression: names were cut to 200 characters before invisible ones were dropped, so
+    // 2,000 combining marks (or zero-width spaces) ahead of "almer Report" hid the copy.
+    let detector = Detector::new(palmer(), None);
+    for flood in ["\u{0301}", "\u{200B}", "\u{200D}"] {
+        let profile = doppelwatch::profile::Profile {
+            platform: Platform::Bluesky,
+            handle: "someone-else.bsky.social".into(),
+            display_name: Some(format!("P{}almer Report", flood.repeat(2000))),
+            ..Default::default()
+        };
+        let assessment = detector.assess(&profile, None, Utc::now());
+        assert_ne!(
+            assessment.verdict,
+            Verdict::Clear,
+            "{flood:?}: {assessment:?}"
+        );
+        for r in &assessment.reasons {
+            assert_inert_text("reason", &r.detail, MAX_REASON_CHARS);
+        }
+    }
 }

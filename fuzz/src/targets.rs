@@ -20,8 +20,11 @@ use doppelwatch::sources::bluesky::parse::{jetstream_event, profile_page, Jetstr
 use doppelwatch::sources::ratelimit::RateLimitInfo;
 use doppelwatch::sources::text::{html_to_text, MAX_FIELD_CHARS};
 
+/// A target body: any bytes in, a panic on a broken property.
+pub type Target = fn(&[u8]);
+
 /// Every target, by the name its libFuzzer binary and seed directory carry.
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+pub const TARGETS: &[(&str, Target)] = &[
     ("confusables", confusables),
     ("handles", handles),
     ("score", score),
@@ -30,6 +33,7 @@ pub const TARGETS: &[(&str, fn(&[u8]))] = &[
     ("avatar", avatar_decode),
     ("html_text", html_text),
     ("ratelimit_headers", ratelimit_headers),
+    ("scan_handles", scan_handles),
 ];
 
 /// Longest reason sentence the detector may write (it quotes at most 80 characters of any
@@ -61,7 +65,11 @@ fn platform_of(selector: u8) -> Platform {
 
 fn assert_people_text(what: &str, s: &str, max_chars: usize) {
     let n = s.chars().count();
-    assert!(n <= max_chars, "{what} is {n} characters (limit {max_chars})");
+    assert!(
+        n <= max_chars,
+        "{what} is {n} characters (limit {max_chars}): {:?}",
+        s.chars().take(400).collect::<String>()
+    );
     assert!(
         !s.chars().any(is_bidi_control),
         "{what} carries a raw bidi control: {s:?}"
@@ -77,7 +85,11 @@ pub fn confusables(data: &[u8]) {
     let _ = is_mixed_script(&s);
     let safe = display_safe(&s);
     assert_people_text("display_safe", &safe, 81 * 10);
-    let (a, b) = s.split_at(s.char_indices().nth(s.chars().count() / 2).map_or(0, |(i, _)| i));
+    let (a, b) = s.split_at(
+        s.char_indices()
+            .nth(s.chars().count() / 2)
+            .map_or(0, |(i, _)| i),
+    );
     let _ = align(a, b);
     for sentence in describe_lookalikes(a, b) {
         assert_people_text("look-alike description", &sentence, MAX_REASON_CHARS);
@@ -100,7 +112,11 @@ pub fn handles(data: &[u8]) {
         );
         let limit = (selector as usize % 64) + 1;
         let found = variants::variants(&platform, &handle, limit);
-        assert!(found.len() <= limit, "{} variants > limit {limit}", found.len());
+        assert!(
+            found.len() <= limit,
+            "{} variants > limit {limit}",
+            found.len()
+        );
         for v in &found {
             assert!(
                 validate_handle(&platform, &v.handle).is_ok(),
@@ -155,7 +171,9 @@ pub fn score(data: &[u8]) {
         avatar: None,
         bio: opt(3),
     };
-    let identity = candidate.validated().unwrap_or_else(|_| reference_identity());
+    let identity = candidate
+        .validated()
+        .unwrap_or_else(|_| reference_identity());
     let detector = Detector::new(identity.clone(), None);
     let profile = Profile {
         platform: platform_of(selector),
@@ -269,7 +287,11 @@ pub fn ratelimit_headers(data: &[u8]) {
     use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
     let f = fields(data);
     let names: [&[&str]; 3] = [
-        &["ratelimit-remaining", "x-ratelimit-remaining", "x-rate-limit-remaining"],
+        &[
+            "ratelimit-remaining",
+            "x-ratelimit-remaining",
+            "x-rate-limit-remaining",
+        ],
         &["ratelimit-reset", "x-ratelimit-reset", "x-rate-limit-reset"],
         &["retry-after"],
     ];
@@ -293,4 +315,32 @@ pub fn ratelimit_headers(data: &[u8]) {
     let info = RateLimitInfo::from_headers(&headers, now);
     let _ = info.wait(now);
     let _ = info.exhausted();
+}
+
+/// `scan-handles`' line handling: any bytes as a stream of handles, one per line.
+pub fn scan_handles(data: &[u8]) {
+    use doppelwatch::detect::index::HandleIndex;
+    static INDEX: std::sync::OnceLock<HandleIndex> = std::sync::OnceLock::new();
+    let index = INDEX.get_or_init(|| HandleIndex::new(&[reference_identity()]));
+    let mut out = Vec::new();
+    let stats = index
+        .scan_stream(data, &mut out)
+        .expect("writing to memory cannot fail");
+    let lines = data.split(|b| *b == b'\n').count() as u64;
+    assert!(
+        stats.lines <= lines,
+        "{} lines counted of {lines}",
+        stats.lines
+    );
+    let text = std::str::from_utf8(&out).expect("scan-handles output is UTF-8");
+    let mut matches = 0;
+    for line in text.lines() {
+        matches += 1;
+        let v: serde_json::Value = serde_json::from_str(line).expect("each output line is JSON");
+        for r in v["reasons"].as_array().into_iter().flatten() {
+            let detail = r["detail"].as_str().unwrap_or_default();
+            assert_people_text("scan-handles reason", detail, MAX_REASON_CHARS);
+        }
+    }
+    assert_eq!(matches, stats.matches, "matches counted vs written");
 }

@@ -77,8 +77,15 @@ fn parse_reset(value: &str, now: SystemTime) -> Option<SystemTime> {
     // `SystemTime` and panicked); a reset beyond what the clock can hold is treated as
     // "never", which the caller turns into a plain "retry after" error.
     if let Ok(n) = value.parse::<u64>() {
-        let base = if n >= TIMESTAMP_THRESHOLD { UNIX_EPOCH } else { now };
-        return Some(base.checked_add(Duration::from_secs(n)).unwrap_or_else(far_future));
+        let base = if n >= TIMESTAMP_THRESHOLD {
+            UNIX_EPOCH
+        } else {
+            now
+        };
+        return Some(
+            base.checked_add(Duration::from_secs(n))
+                .unwrap_or_else(far_future),
+        );
     }
     if let Ok(f) = value.parse::<f64>() {
         if f.is_finite() && f >= 0.0 {
