@@ -179,7 +179,8 @@ fn several_identities_are_told_apart() {
     let palmer = write_identity(dir.path(), "palmer.json", PALMER);
     let jane = write_identity(dir.path(), "jane.json", GUARDIAN);
     let out = scan(
-        &[&palmer, &jane],
+        // The same identity twice counts once.
+        &[&palmer, &jane, &palmer],
         b"JaneGuardlan\nPaImerReport\nnobody\nJaneGuardian\nJane_Guardian\n",
     );
     assert_eq!(out.status.code(), Some(0));
@@ -229,4 +230,44 @@ fn unusable_identity_exits_2_naming_the_problem() {
     assert!(err.contains("handles[0]"), "{err}");
     let out = scan(&[&dir.path().join("missing.json")], b"");
     assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn every_variant_the_variants_command_lists_is_found() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let palmer = write_identity(dir.path(), "palmer.json", PALMER);
+    let mut listed = Vec::new();
+    for (platform, handle) in [
+        ("x", "PalmerReport"),
+        ("bluesky", "palmerreport.com"),
+        ("mastodon", "PalmerReport@mastodon.social"),
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_doppelwatch"))
+            .args([
+                "variants",
+                "--platform",
+                platform,
+                handle,
+                "--limit",
+                "2000",
+            ])
+            .output()
+            .expect("run variants");
+        assert_eq!(out.status.code(), Some(0));
+        for line in String::from_utf8_lossy(&out.stdout).lines() {
+            let v: Value = serde_json::from_str(line).expect("JSON");
+            listed.push(v["handle"].as_str().expect("handle").to_string());
+        }
+    }
+    assert!(listed.len() > 500, "{}", listed.len());
+    let input = listed.join("\n").into_bytes();
+    let out = scan(&[&palmer], &input);
+    assert_eq!(out.status.code(), Some(0));
+    let found: std::collections::HashSet<String> =
+        matches(&out).into_iter().map(|(h, _, _, _)| h).collect();
+    let missed: Vec<&String> = listed.iter().filter(|h| !found.contains(*h)).collect();
+    assert!(
+        missed.is_empty(),
+        "variants scan-handles does not report: {missed:?}"
+    );
 }

@@ -37,6 +37,10 @@ pub const MIN_EDIT_LEN: usize = 5;
 /// except Bluesky domains; it also bounds the hash tables below).
 pub const MAX_EDIT_LEN: usize = 64;
 
+/// Lines longer than this are no handle (domain names stop at 253 bytes): skipped unread, so a
+/// hostile line cannot make one handle cost more than a few microseconds.
+pub const MAX_LINE: usize = 1024;
+
 /// Polynomial hash base: odd, so powers never vanish modulo 2^64.
 const BASE: u64 = 0x9E37_79B9_7F4A_7C15;
 const NO_DELETE: u8 = u8::MAX;
@@ -75,8 +79,9 @@ const FOLD: [u8; 256] = {
 /// Appends the look-alike key of `s` (ASCII, or the UTF-8 output of a Unicode fold) to `out`:
 /// [`FOLD`] per byte, then `rn`→`m`, `vv`→`w`, `cl`→`d` left to right.
 #[inline]
-pub fn fold_ascii_into(s: &[u8], out: &mut Vec<u8>) {
+pub fn fold_ascii_into(s: &[u8], out: &mut Vec<u8>) -> bool {
     let start = out.len();
+    let mut merges = false;
     for &b in s {
         let f = FOLD[b as usize];
         if f == 0 {
@@ -92,11 +97,37 @@ pub fn fold_ascii_into(s: &[u8], out: &mut Vec<u8>) {
             };
             if merged != 0 {
                 out[last] = merged;
+                merges = true;
                 continue;
             }
         }
         out.push(f);
     }
+    merges
+}
+
+/// The key of ASCII `s` without the `rn`/`vv`/`cl` merges: an edit that creates or breaks such
+/// a pair (`Wenzel` → `Wenzcl`, e for c) is one edit here but two on the merged key.
+#[inline]
+pub fn fold_ascii_unmerged_into(s: &[u8], out: &mut Vec<u8>) {
+    out.extend(s.iter().map(|&b| FOLD[b as usize]).filter(|&f| f != 0));
+}
+
+/// Positions of `nn` in `key` (overlapping ones included): each may be a weak look-alike of
+/// `m` that UTS #39 does not list. Read one at a time: `knninnix` is `kminnix` or `knnimix`.
+fn nn_positions(key: &[u8]) -> impl Iterator<Item = usize> + '_ {
+    key.windows(2)
+        .enumerate()
+        .filter(|(_, w)| w[0] == b'n' && w[1] == b'n')
+        .map(|(i, _)| i)
+}
+
+/// `key` with the `nn` at `pos` read as `m`, into `out` (cleared first).
+fn nn_as_m_at(key: &[u8], pos: usize, out: &mut Vec<u8>) {
+    out.clear();
+    out.extend_from_slice(&key[..pos]);
+    out.push(b'm');
+    out.extend_from_slice(&key[pos + 2..]);
 }
 
 /// Appends the look-alike key of any string to `out` (slow path for non-ASCII handles): the
@@ -104,14 +135,14 @@ pub fn fold_ascii_into(s: &[u8], out: &mut Vec<u8>) {
 /// characters), then the same separator drop and merges as the ASCII path, so a handle and the
 /// detector agree on what looks the same.
 pub fn fold_unicode_into(s: &str, out: &mut Vec<u8>) {
-    fold_ascii_into(confusable_skeleton(s).as_bytes(), out);
+    let _ = fold_ascii_into(confusable_skeleton(s).as_bytes(), out);
 }
 
 /// The look-alike key of `s` as a string.
 pub fn handle_key(s: &str) -> String {
     let mut out = Vec::with_capacity(s.len());
     if s.is_ascii() {
-        fold_ascii_into(s.as_bytes(), &mut out);
+        let _ = fold_ascii_into(s.as_bytes(), &mut out);
     } else {
         fold_unicode_into(s, &mut out);
     }
@@ -170,9 +201,19 @@ const SUFFIX_WORDS: &[&[u8]] = &[
     b"daily",
 ];
 
-/// One of the person's handles, as the index knows it.
+/// Which form of a key: the look-alike key, the key without `rn`/`vv`/`cl` merges, or the key
+/// with `nn` read as `m`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Form {
+    Merged,
+    Unmerged,
+    NnAsM,
+}
+
+/// One of the person's handles, as the index knows it (one entry per key form).
 #[derive(Debug, Clone)]
 struct Target {
+    form: Form,
     identity: u32,
     platform: Platform,
     handle: String,
@@ -214,6 +255,8 @@ enum Relation {
         end: u8,
         digits: bool,
     },
+    /// Equal once `nn` is read as `m` on one side.
+    NnForM,
 }
 
 impl Relation {
@@ -221,7 +264,7 @@ impl Relation {
     fn strength(self) -> u8 {
         match self {
             Relation::Same => 0,
-            Relation::Affix { .. } => 1,
+            Relation::Affix { .. } | Relation::NnForM => 1,
             _ => 2,
         }
     }
@@ -231,6 +274,8 @@ impl Relation {
 struct Hit {
     target: u32,
     relation: Relation,
+    /// The form of the scanned key that hit.
+    form: Form,
 }
 
 /// Reusable buffers so scanning allocates nothing per handle.
@@ -238,6 +283,7 @@ struct Hit {
 pub struct Scratch {
     key: Vec<u8>,
     alt: Vec<u8>,
+    unmerged: Vec<u8>,
     prefix: Vec<u64>,
     hits: Vec<Hit>,
 }
@@ -358,18 +404,37 @@ impl HandleIndex {
                 if key.is_empty() {
                     continue;
                 }
-                targets.push(Target {
-                    identity: i as u32,
-                    platform: account.platform.clone(),
-                    shape: if matches!(account.platform, Platform::Other(_)) {
-                        shape
-                    } else {
-                        shape_of_platform(&account.platform)
-                    },
-                    handle,
-                    core,
-                    key,
-                });
+                let mut forms = Vec::new();
+                if core.is_ascii() {
+                    let mut unmerged = Vec::new();
+                    fold_ascii_unmerged_into(core.as_bytes(), &mut unmerged);
+                    if unmerged != key {
+                        forms.push((Form::Unmerged, unmerged));
+                    }
+                }
+                if key.len() > MIN_EDIT_LEN {
+                    for pos in nn_positions(&key) {
+                        let mut nn = Vec::new();
+                        nn_as_m_at(&key, pos, &mut nn);
+                        forms.push((Form::NnAsM, nn));
+                    }
+                }
+                forms.insert(0, (Form::Merged, key));
+                for (form, key) in forms {
+                    targets.push(Target {
+                        form,
+                        identity: i as u32,
+                        platform: account.platform.clone(),
+                        shape: if matches!(account.platform, Platform::Other(_)) {
+                            shape
+                        } else {
+                            shape_of_platform(&account.platform)
+                        },
+                        handle: handle.clone(),
+                        core: core.clone(),
+                        key,
+                    });
+                }
             }
         }
         let mut entries: Vec<(u64, Posting)> = Vec::new();
@@ -385,7 +450,7 @@ impl HandleIndex {
                     deleted: NO_DELETE,
                 },
             ));
-            if (MIN_EDIT_LEN..=MAX_EDIT_LEN).contains(&n) {
+            if (MIN_EDIT_LEN..=MAX_EDIT_LEN).contains(&n) && target.form != Form::NnAsM {
                 for j in 0..n {
                     entries.push((
                         table_key(deletion_hash(&prefix, j), n - 1),
@@ -440,27 +505,38 @@ impl HandleIndex {
 
     /// Looks `key` (in `scratch.key`) up: same key, one edit. Pushes verified hits.
     #[inline]
-    fn lookup_edits(&self, scratch: &mut Scratch) {
-        let Scratch {
-            key, prefix, hits, ..
-        } = scratch;
+    fn lookup_edits(&self, key: &[u8], form: Form, prefix: &mut Vec<u64>, hits: &mut Vec<Hit>) {
         let n = key.len();
         prefix_hashes(key, prefix);
         for p in self.postings(prefix[n], n) {
             let target = &self.targets[p.target as usize];
+            // `nn`-as-`m` forms only ever match the other side's plain key, exactly.
+            let nn = (form == Form::NnAsM) as u8 + (target.form == Form::NnAsM) as u8;
+            if nn > 0 && (nn > 1 || p.deleted != NO_DELETE || form == Form::Unmerged) {
+                continue;
+            }
             if p.deleted == NO_DELETE {
-                if target.key == *key {
+                if target.key == key {
                     hits.push(Hit {
                         target: p.target,
-                        relation: Relation::Same,
+                        relation: if nn > 0 {
+                            Relation::NnForM
+                        } else {
+                            Relation::Same
+                        },
+                        form,
                     });
                 }
             } else if equal_without(key, usize::MAX, &target.key, p.deleted as usize) {
                 hits.push(Hit {
                     target: p.target,
                     relation: Relation::Omission { pos: p.deleted },
+                    form,
                 });
             }
+        }
+        if form == Form::NnAsM {
+            return;
         }
         if !(MIN_EDIT_LEN - 1..=MAX_EDIT_LEN).contains(&n) {
             return;
@@ -468,7 +544,7 @@ impl HandleIndex {
         for i in 0..n {
             for p in self.postings(deletion_hash(prefix, i), n - 1) {
                 let target = &self.targets[p.target as usize];
-                if target.key.len() < MIN_EDIT_LEN {
+                if target.key.len() < MIN_EDIT_LEN || target.form == Form::NnAsM {
                     continue;
                 }
                 let j = if p.deleted == NO_DELETE {
@@ -494,6 +570,7 @@ impl HandleIndex {
                 hits.push(Hit {
                     target: p.target,
                     relation,
+                    form,
                 });
             }
         }
@@ -504,6 +581,10 @@ impl HandleIndex {
     #[inline]
     fn lookup_affixes(&self, key: &[u8], prefix: &mut Vec<u64>, digits: bool, hits: &mut Vec<Hit>) {
         let n = key.len();
+        // Affixes only on handle-sized keys (range hashes need powers up to the length).
+        if n > MAX_EDIT_LEN {
+            return;
+        }
         prefix_hashes(key, prefix);
         let try_range = |a: usize, b: usize, hits: &mut Vec<Hit>| {
             // Keys longer than MAX_EDIT_LEN have no powers in POW (an over-long line such as
@@ -518,8 +599,12 @@ impl HandleIndex {
             }
             for p in self.postings(range_hash(prefix, a, b), b - a) {
                 let target = &self.targets[p.target as usize];
-                if p.deleted == NO_DELETE && target.key[..] == key[a..b] {
+                if p.deleted == NO_DELETE
+                    && target.form != Form::NnAsM
+                    && target.key[..] == key[a..b]
+                {
                     hits.push(Hit {
+                        form: Form::Merged,
                         target: p.target,
                         relation: Relation::Affix {
                             start: a as u8,
@@ -578,7 +663,7 @@ impl HandleIndex {
                 break;
             }
         }
-        if line.is_empty() {
+        if line.is_empty() || line.len() > MAX_LINE {
             return;
         }
         scratch.hits.clear();
@@ -594,15 +679,43 @@ impl HandleIndex {
             }
         }
         let (core, shape) = core_of(line);
-        if ascii {
-            fold_ascii_into(core, &mut scratch.key);
+        let merges = if ascii {
+            fold_ascii_into(core, &mut scratch.key)
         } else {
             fold_unicode_into(&String::from_utf8_lossy(core), &mut scratch.key);
-        }
+            false
+        };
         if scratch.key.is_empty() {
             return;
         }
-        self.lookup_edits(scratch);
+        {
+            let Scratch {
+                key,
+                alt,
+                unmerged,
+                prefix,
+                hits,
+            } = &mut *scratch;
+            self.lookup_edits(key, Form::Merged, prefix, hits);
+            if key.len() > MIN_EDIT_LEN {
+                for pos in nn_positions(key) {
+                    nn_as_m_at(key, pos, alt);
+                    self.lookup_edits(alt, Form::NnAsM, prefix, hits);
+                }
+            }
+            if merges {
+                unmerged.clear();
+                fold_ascii_unmerged_into(core, unmerged);
+                self.lookup_edits(unmerged, Form::Unmerged, prefix, hits);
+                // `rnn` merges to `mn`: read the `nn` before merging too.
+                if unmerged.len() > MIN_EDIT_LEN {
+                    for pos in nn_positions(unmerged) {
+                        nn_as_m_at(unmerged, pos, alt);
+                        self.lookup_edits(alt, Form::NnAsM, prefix, hits);
+                    }
+                }
+            }
+        }
         // Affixes: only when the raw core ends in digits or the key carries an affix word.
         let digits_end = core
             .iter()
@@ -618,6 +731,7 @@ impl HandleIndex {
             alt,
             prefix,
             hits,
+            ..
         } = scratch;
         if key.len() > MIN_EDIT_LEN && key_has_word(key) {
             self.lookup_affixes(key, prefix, false, hits);
@@ -626,7 +740,7 @@ impl HandleIndex {
             alt.clear();
             let stem = &core[..digits_end];
             if ascii {
-                fold_ascii_into(stem, alt);
+                let _ = fold_ascii_into(stem, alt);
             } else {
                 fold_unicode_into(&String::from_utf8_lossy(stem), alt);
             }
@@ -656,6 +770,14 @@ impl HandleIndex {
         out: &mut Vec<HandleMatch>,
     ) {
         let lower = handle.to_lowercase();
+        let mut unmerged = Vec::new();
+        fold_ascii_unmerged_into(core.as_bytes(), &mut unmerged);
+        let key_of = |form: Form| -> &[u8] {
+            match form {
+                Form::Unmerged => &unmerged,
+                _ => key,
+            }
+        };
         let mut identities: Vec<u32> = hits
             .iter()
             .map(|h| self.targets[h.target as usize].identity)
@@ -673,7 +795,7 @@ impl HandleIndex {
             {
                 let target = &self.targets[hit.target as usize];
                 let Some((verdict, reasons)) =
-                    self.explain(handle, core, shape, key, target, hit.relation, identity)
+                    self.explain(handle, core, shape, key_of(hit.form), target, hit, identity)
                 else {
                     continue;
                 };
@@ -706,9 +828,12 @@ impl HandleIndex {
         shape: Shape,
         key: &[u8],
         target: &Target,
-        relation: Relation,
+        hit: &Hit,
         identity: u32,
     ) -> Option<(Verdict, Vec<Reason>)> {
+        let relation = hit.relation;
+        // Unit-by-unit look-alike details need both keys in their merged form.
+        let merged_keys = hit.form == Form::Merged && target.form == Form::Merged;
         let yours = format!("your {} handle {}", target.platform, target.handle);
         let shown = display_safe(handle);
         let mut reasons = Vec::new();
@@ -817,33 +942,68 @@ impl HandleIndex {
                 });
                 Some((Verdict::Suspicious, reasons))
             }
-            Relation::Affix { start, end, digits } => {
-                let (a, b) = (start as usize, end as usize);
-                let mut added = Vec::new();
-                if a > 0 {
-                    added.push(format!("\"{}\" before", String::from_utf8_lossy(&key[..a])));
-                }
-                if b < key.len() && !digits {
-                    added.push(format!("\"{}\" after", String::from_utf8_lossy(&key[b..])));
-                }
-                if digits {
-                    let stem_end = core
-                        .bytes()
-                        .rposition(|c| !c.is_ascii_digit())
-                        .map_or(0, |p| p + 1);
-                    if b < key.len() {
-                        added.push(format!("\"{}\" after", String::from_utf8_lossy(&key[b..])));
-                    }
-                    added.push(format!("digits \"{}\" after", &core[stem_end..]));
-                }
+            Relation::NnForM => {
+                let (cand, yours_has) = if hit.form == Form::NnAsM {
+                    ("\"nn\"", "m")
+                } else {
+                    ("m", "\"nn\"")
+                };
                 reasons.push(Reason {
                     signal: Signal::NearHandle,
                     detail: format!(
-                        "handle {shown} is {yours} with {} added",
-                        added.join(" and ")
+                        "handle {shown} reads like {yours}: it shows {cand} where yours has {yours_has} (look-alike)"
                     ),
                 });
                 Some((Verdict::Suspicious, reasons))
+            }
+            Relation::Affix { start, end, digits } => {
+                let (a, b) = (start as usize, end as usize);
+                // With digits, start..end index the key of the core without its trailing digits.
+                let stem_end = if digits {
+                    core.bytes()
+                        .rposition(|c| !c.is_ascii_digit())
+                        .map_or(0, |p| p + 1)
+                } else {
+                    core.len()
+                };
+                let base = if digits {
+                    handle_key(&core[..stem_end]).into_bytes()
+                } else {
+                    key.to_vec()
+                };
+                let mut added = Vec::new();
+                if a > 0 && a <= base.len() {
+                    added.push(format!(
+                        "\"{}\" added in front",
+                        String::from_utf8_lossy(&base[..a])
+                    ));
+                }
+                if b < base.len() {
+                    added.push(format!(
+                        "\"{}\" added at the end",
+                        String::from_utf8_lossy(&base[b..])
+                    ));
+                }
+                if digits {
+                    added.push(format!("digits {} added at the end", &core[stem_end..]));
+                }
+                reasons.push(Reason {
+                    signal: Signal::NearHandle,
+                    detail: format!("handle {shown} is {yours} with {}", added.join(" and ")),
+                });
+                let lookalikes = costly_lookalikes(core, &target.core);
+                let verdict = if lookalikes.is_empty() {
+                    Verdict::Suspicious
+                } else {
+                    Verdict::Impostor
+                };
+                for l in lookalikes {
+                    reasons.push(Reason {
+                        signal: Signal::ConfusableHandle,
+                        detail: format!("handle {shown} also shows {l}"),
+                    });
+                }
+                Some((verdict, reasons))
             }
             edit => {
                 let ch = |s: &[u8], i: usize| s.get(i).map(|&b| b as char).unwrap_or('?');
@@ -891,7 +1051,7 @@ impl HandleIndex {
                 });
                 // Look-alikes beside the edit: align the units around it (ASCII keys only,
                 // where a key byte is a unit).
-                let lookalikes = if core.is_ascii() && target.core.is_ascii() {
+                let lookalikes = if merged_keys && core.is_ascii() && target.core.is_ascii() {
                     let mut a = units(core);
                     let mut b = units(&target.core);
                     match edit {
@@ -921,13 +1081,19 @@ impl HandleIndex {
                 } else {
                     Vec::new()
                 };
+                // A look-alike character beside the edit shows the intent to deceive.
+                let verdict = if lookalikes.is_empty() {
+                    Verdict::Suspicious
+                } else {
+                    Verdict::Impostor
+                };
                 for l in lookalikes {
                     reasons.push(Reason {
                         signal: Signal::ConfusableHandle,
                         detail: format!("handle {shown} also shows {l}"),
                     });
                 }
-                Some((Verdict::Suspicious, reasons))
+                Some((verdict, reasons))
             }
         }
     }
@@ -948,7 +1114,8 @@ impl HandleIndex {
         let mut emit =
             |line: &[u8], stats: &mut ScanStats, out: &mut io::BufWriter<W>| -> io::Result<()> {
                 stats.lines += 1;
-                if !line.is_ascii() && std::str::from_utf8(line).is_err() {
+                if line.len() > MAX_LINE || (!line.is_ascii() && std::str::from_utf8(line).is_err())
+                {
                     stats.skipped += 1;
                     return Ok(());
                 }
@@ -1061,6 +1228,21 @@ fn keyboard_adjacent(a: char, b: char) -> bool {
                 || (rb - ra == 1 && (ca - cb == 0 || ca - cb == 1))
         }
         _ => false,
+    }
+}
+
+/// Look-alike details between strings whose keys do not align unit by unit (affixes): the
+/// detector's full alignment, ~100 µs, so only run when `cand` holds a character that can be a
+/// look-alike at all (non-ASCII, `I`, `1`, `0`, `|`, or a pair the key merges).
+fn costly_lookalikes(cand: &str, reference: &str) -> Vec<String> {
+    let mut merged = Vec::new();
+    let suspicious_chars = !cand.is_ascii()
+        || cand.bytes().any(|b| matches!(b, b'I' | b'1' | b'0' | b'|'))
+        || fold_ascii_into(cand.as_bytes(), &mut merged);
+    if suspicious_chars {
+        describe_lookalikes(cand, reference)
+    } else {
+        Vec::new()
     }
 }
 
@@ -1319,10 +1501,22 @@ mod tests {
             scan(&idx, "RealPalmerReport")[0].verdict,
             Verdict::Suspicious
         );
-        assert_eq!(
-            scan(&idx, "PalmerReport2024")[0].verdict,
-            Verdict::Suspicious
+        let m = scan(&idx, "PalmerReport2024");
+        assert_eq!(m[0].verdict, Verdict::Suspicious);
+        assert!(
+            m[0].reasons[0]
+                .detail
+                .ends_with("with digits 2024 added at the end"),
+            "{m:?}"
         );
+        // An affix or an edit beside a look-alike character: the intent shows.
+        let m = scan(&idx, "Real_PaImerReport");
+        assert_eq!(m[0].verdict, Verdict::Impostor, "{m:?}");
+        assert!(
+            m[0].reasons[1].detail.contains("capital I (U+0049)"),
+            "{m:?}"
+        );
+        assert_eq!(scan(&idx, "PaImerReportt")[0].verdict, Verdict::Impostor);
         assert_eq!(scan(&idx, "PalmerRepotr")[0].verdict, Verdict::Suspicious);
         assert_eq!(scan(&idx, "PalmerReprt")[0].verdict, Verdict::Suspicious);
         assert_eq!(scan(&idx, "PalmerReportt")[0].verdict, Verdict::Suspicious);
@@ -1333,6 +1527,129 @@ mod tests {
         assert!(scan(&idx, "palmerreport.com").is_empty());
         assert!(scan(&idx, "ParkerReport").is_empty());
         assert!(scan(&idx, "jane_doe").is_empty());
+        // A line far longer than any handle is skipped, not folded.
+        assert!(scan(&idx, &format!("PaImerReport.{}", "a".repeat(MAX_LINE))).is_empty());
+    }
+
+    #[test]
+    fn edits_that_make_or_break_merged_pairs_are_one_edit() {
+        let idx = HandleIndex::new(&[
+            identity("Wenzel", &[(Platform::X, "FenriWenzel")]),
+            identity("Clara", &[(Platform::X, "ClaraPalmer")]),
+            identity("Zormin", &[(Platform::X, "ZorminKavo")]),
+            identity("Johnny", &[(Platform::X, "JohnnyDepp")]),
+        ]);
+        // e for c before l makes "cl", which the look-alike key reads as d.
+        let m = scan(&idx, "FenriWenzcl");
+        assert_eq!(m.len(), 1, "{m:?}");
+        assert_eq!(m[0].verdict, Verdict::Suspicious);
+        assert!(
+            m[0].reasons[0].detail.contains("has c where yours has e"),
+            "{m:?}"
+        );
+        // l for x breaks "cl".
+        assert_eq!(scan(&idx, "CxaraPalmer")[0].identity, "Clara");
+        // The look-alike itself still reads the same.
+        assert_eq!(scan(&idx, "DaraPalmer")[0].verdict, Verdict::Impostor);
+        // nn for m and m for nn: a weak look-alike.
+        let m = scan(&idx, "ZornninKavo");
+        assert_eq!(m[0].verdict, Verdict::Suspicious, "{m:?}");
+        assert!(
+            m[0].reasons[0].detail.contains("\"nn\" where yours has m"),
+            "{m:?}"
+        );
+        let m = scan(&idx, "JohmyDepp");
+        assert_eq!(m[0].identity, "Johnny", "{m:?}");
+        assert!(
+            m[0].reasons[0].detail.contains("m where yours has \"nn\""),
+            "{m:?}"
+        );
+        assert!(scan(&idx, "JohnnyDepp").is_empty());
+        // Another nn nearby must not spoil the reading ("knninnix": only the first is m).
+        let idx = HandleIndex::new(&[identity("K", &[(Platform::X, "KaeskminNixdun")])]);
+        assert_eq!(scan(&idx, "KaesknninNixdun").len(), 1);
+    }
+
+    #[test]
+    fn arbitrary_lines_never_panic() {
+        let idx = HandleIndex::new(&[
+            identity(
+                "Palmer Report",
+                &[
+                    (Platform::X, "PalmerReport"),
+                    (Platform::Bluesky, "palmerreport.com"),
+                    (Platform::Mastodon, "PalmerReport@mastodon.social"),
+                ],
+            ),
+            identity(
+                "Long",
+                &[(Platform::Other("forum".into()), &"n".repeat(300))],
+            ),
+        ]);
+        let pieces: &[&str] = &[
+            "official",
+            "real",
+            "the",
+            "hq",
+            "PaImer",
+            "Report",
+            "rn",
+            "nn",
+            "cl",
+            "vv",
+            "0",
+            "1",
+            "2024",
+            "_",
+            ".",
+            "-",
+            "@",
+            "xn--",
+            "\u{0430}",
+            "\u{200B}",
+            "\u{0301}",
+            "Ｐ",
+            "bsky.social",
+            "n",
+            "\u{202E}",
+            "é",
+        ];
+        let mut state = 0x1234_5678_9abc_def0u64;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let mut scratch = Scratch::default();
+        let mut out = Vec::new();
+        for _ in 0..20_000 {
+            let len = (next() % 40) as usize;
+            let mut line = String::new();
+            for _ in 0..len {
+                line.push_str(pieces[(next() % pieces.len() as u64) as usize]);
+            }
+            if next() % 50 == 0 {
+                line = line.repeat(30);
+            }
+            index_line(&idx, &line, &mut scratch, &mut out);
+        }
+        // Byte soup, including invalid UTF-8.
+        for _ in 0..5_000 {
+            let len = (next() % 64) as usize;
+            let bytes: Vec<u8> = (0..len).map(|_| next() as u8).collect();
+            idx.scan_line(&bytes, &mut scratch, &mut out);
+        }
+    }
+
+    fn index_line(
+        idx: &HandleIndex,
+        line: &str,
+        scratch: &mut Scratch,
+        out: &mut Vec<HandleMatch>,
+    ) {
+        idx.scan_line(line.as_bytes(), scratch, out);
+        out.clear();
     }
 
     #[test]

@@ -8,10 +8,11 @@
 //! 0. look-alike characters that read the same: capital I for l, 0 for O, rn for m, vv for w,
 //!    cl for d; the same username on another big Mastodon server; a `*.bsky.social` copy of a
 //!    custom-domain Bluesky handle;
-//! 1. weaker look-alikes (i/l, 5/S, ...) and every occurrence replaced at once;
+//! 1. close look-alikes (i/l, nn/m) and a strong one applied to every occurrence at once;
 //! 2. separators at word boundaries and affixes (`real`, `the`, `official`, `hq`, `news`, `tv`,
 //!    digits, a trailing underscore);
-//! 3. omission, repetition, transposition, a plural `s`;
+//! 3. omission, repetition, transposition, a plural `s`, then glance look-alikes (5/S, g/q,
+//!    e/c);
 //! 4. other additions and separators inside words;
 //! 5. vowel swaps and keyboard (qwerty) neighbours.
 //!
@@ -31,9 +32,13 @@ pub struct Variant {
     pub handle: String,
     /// The fuzzer that made it: `homoglyph`, `addition`, `omission`, `repetition`,
     /// `transposition`, `separator`, `affix`, `vowel_swap`, `keyboard`, `confusable`,
-    /// `other_server` (Mastodon), `bsky_social` (Bluesky custom domain copied under bsky.social).
+    /// `other_server` (Mastodon), `bsky_social` (Bluesky custom domain copied under bsky.social),
+    /// `tld_swap` (Bluesky custom domain under another top-level domain).
     pub kind: String,
 }
+
+/// Longest handle (whole, with server or domain) that gets variants.
+pub const MAX_HANDLE_CHARS: usize = 253;
 
 /// Big Mastodon servers where an impostor would register the same username.
 pub const BIG_MASTODON_SERVERS: &[&str] = &[
@@ -51,6 +56,12 @@ pub const BIG_MASTODON_SERVERS: &[&str] = &[
     "techhub.social",
 ];
 
+/// Top-level domains tried for a Bluesky custom-domain handle (`palmerreport.com` →
+/// `palmerreport.net`).
+const SWAP_TLDS: &[&str] = &[
+    "com", "net", "org", "co", "io", "news", "info", "us", "online",
+];
+
 /// Words impostors add to a handle to look official.
 pub const AFFIX_WORDS: &[&str] = &["real", "the", "official", "hq", "news", "tv"];
 
@@ -61,7 +72,8 @@ pub fn variants(platform: &Platform, handle: &str, limit: usize) -> Vec<Variant>
     let Ok(canonical) = validate_handle(platform, handle) else {
         return Vec::new();
     };
-    if limit == 0 {
+    // No platform has handles this long; the fuzzers are quadratic in the length.
+    if limit == 0 || canonical.chars().count() > MAX_HANDLE_CHARS {
         return Vec::new();
     }
     let mut out = Ranked::default();
@@ -253,16 +265,20 @@ const STRONG_HOMOGLYPHS: &[(&str, &str)] = &[
     ("cl", "d"),
 ];
 
-/// Look-alikes that fool a quick glance (tier 1).
+/// How many of [`WEAK_HOMOGLYPHS`] (the first) are close enough for tier 1.
+const CLOSE_WEAK_HOMOGLYPHS: usize = 8;
+
+/// Look-alikes that fool a quick glance: the first [`CLOSE_WEAK_HOMOGLYPHS`] in tier 1, the
+/// rest after the tier-3 edits.
 const WEAK_HOMOGLYPHS: &[(&str, &str)] = &[
     ("i", "l"),
     ("l", "i"),
     ("i", "1"),
     ("1", "i"),
-    ("i", "j"),
-    ("j", "i"),
     ("nn", "m"),
     ("m", "nn"),
+    ("i", "j"),
+    ("j", "i"),
     ("S", "5"),
     ("5", "S"),
     ("s", "5"),
@@ -488,11 +504,18 @@ fn core_variants(core: &str, rules: &Rules) -> Vec<CoreVariant> {
         }
     }
 
-    // Tier 1: weaker look-alikes, and a strong one applied everywhere at once.
+    // Tier 1: weaker look-alikes (i/l, nn/m), and a strong one applied everywhere at once.
+    // Digit-for-letter and other glance look-alikes (5/S, g/q, e/c) read as a different
+    // spelling: they rank after omission, repetition and transposition.
     for (k, (from, to)) in WEAK_HOMOGLYPHS.iter().enumerate() {
+        let base = if k < CLOSE_WEAK_HOMOGLYPHS {
+            TIER
+        } else {
+            3 * TIER + 5_000
+        };
         for (pos, v) in substitutions(&s, from, to) {
             push(
-                TIER + k as u32 * 20 + position_penalty(pos, n) / 40,
+                base + k as u32 * 20 + position_penalty(pos, n) / 40,
                 v,
                 "homoglyph",
             );
@@ -695,6 +718,19 @@ fn bluesky_variants(handle: &str, out: &mut Ranked) {
         out.push(c.rank, format!("{}.bsky.social", c.core), c.kind);
     }
     if custom {
+        // The same name under another top-level domain (dnstwist's tld-swap): a domain costs
+        // a few dollars, so right after the separator and affix copies.
+        if let Some((stem, tld)) = handle.rsplit_once('.') {
+            for (k, other) in SWAP_TLDS.iter().enumerate() {
+                if *other != tld {
+                    out.push(
+                        2 * TIER + 300 + k as u32,
+                        format!("{stem}.{other}"),
+                        "tld_swap",
+                    );
+                }
+            }
+        }
         // The same variants on the person's own parent domain need a domain purchase: less likely.
         for c in core_variants(label, &label_rules) {
             out.push(c.rank + TIER / 2, format!("{}.{parent}", c.core), c.kind);
@@ -776,6 +812,42 @@ mod tests {
     }
 
     #[test]
+    fn bluesky_custom_domain_gets_tld_swaps() {
+        let v = variants(&Platform::Bluesky, "palmerreport.com", 400);
+        assert!(v
+            .iter()
+            .any(|x| x.handle == "palmerreport.net" && x.kind == "tld_swap"));
+        assert!(!v.iter().any(|x| x.handle == "palmerreport.com"));
+        // A bsky.social handle has no domain of its own to swap.
+        let v = variants(&Platform::Bluesky, "palmerreport.bsky.social", 400);
+        assert!(!v
+            .iter()
+            .any(|x| x.kind == "tld_swap" || x.kind == "bsky_social"));
+    }
+
+    #[test]
+    fn lowercase_platforms_get_no_capitals_and_their_own_separators() {
+        let v = variants(&Platform::Instagram, "palmer.report", 500);
+        assert!(!v.is_empty());
+        for x in &v {
+            assert!(!x.handle.chars().any(|c| c.is_ascii_uppercase()), "{x:?}");
+            assert!(x.handle.len() <= 30);
+            assert!(
+                x.handle
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '_'),
+                "{x:?}"
+            );
+        }
+        assert!(v.iter().any(|x| x.handle == "palmer_report"));
+        assert!(v.iter().any(|x| x.handle == "palmerreport"));
+        let v = variants(&Platform::Github, "palmer-report", 500);
+        assert!(v.iter().all(|x| !x.handle.starts_with('-')
+            && !x.handle.ends_with('-')
+            && !x.handle.contains('_')));
+    }
+
+    #[test]
     fn mastodon_copies_the_username_on_other_servers() {
         let v = variants(&Platform::Mastodon, "Palmer@mastodon.social", 60);
         assert!(v
@@ -800,6 +872,65 @@ mod tests {
         assert_eq!(variants(&Platform::X, "PalmerReport", 7).len(), 7);
         assert!(variants(&Platform::X, "PalmerReport", 0).is_empty());
         assert!(variants(&Platform::X, "not valid!", 10).is_empty());
+    }
+
+    #[test]
+    fn arbitrary_handles_never_panic() {
+        let pieces: &[&str] = &[
+            "a",
+            "Z",
+            "rn",
+            "vv",
+            "cl",
+            "0",
+            "1",
+            "I",
+            "_",
+            ".",
+            "-",
+            "@",
+            "é",
+            "\u{0430}",
+            "\u{200B}",
+            "ß",
+            "İ",
+            "mastodon.social",
+            "bsky.social",
+            "com",
+            "nn",
+        ];
+        let platforms = [
+            Platform::X,
+            Platform::Bluesky,
+            Platform::Mastodon,
+            Platform::Instagram,
+            Platform::Github,
+            Platform::Twitch,
+            Platform::Other("forum".into()),
+        ];
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for _ in 0..600 {
+            let len = (next() % 12) as usize;
+            let handle: String = (0..len)
+                .map(|_| pieces[(next() % pieces.len() as u64) as usize])
+                .collect();
+            let platform = &platforms[(next() % platforms.len() as u64) as usize];
+            let v = variants(platform, &handle, 50);
+            assert!(v.len() <= 50);
+            for x in &v {
+                assert!(
+                    validate_handle(platform, &x.handle).is_ok(),
+                    "{platform} {x:?}"
+                );
+            }
+        }
+        assert!(variants(&Platform::Other("forum".into()), &"a".repeat(5000), 10).is_empty());
     }
 
     #[test]

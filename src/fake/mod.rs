@@ -86,7 +86,6 @@ impl Switches {
 
 /// Which platform's rate-limit headers and error bodies a fake speaks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[allow(dead_code)] // Mastodon and X fakes land next.
 pub(crate) enum Flavor {
     Bluesky,
     Mastodon,

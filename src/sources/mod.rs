@@ -135,3 +135,4 @@ pub mod http;
 pub mod mastodon;
 pub mod ratelimit;
 pub mod text;
+pub mod x;

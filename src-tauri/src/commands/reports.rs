@@ -1,0 +1,64 @@
+//! The report view: draft, official form, filing through the API, evidence bundle.
+
+use tauri::{Manager, State};
+use tauri_plugin_opener::OpenerExt;
+
+use crate::error::{CommandError, CommandResult};
+use crate::ipc::{EvidenceExport, ReportView};
+use crate::state::AppState;
+
+/// The report draft and case status for an alert.
+#[tauri::command]
+pub fn get_report(state: State<'_, AppState>, alert_id: i64) -> CommandResult<ReportView> {
+    state.report(alert_id)
+}
+
+/// Keeps the person's edits to the draft.
+#[tauri::command]
+pub fn save_report_draft(
+    state: State<'_, AppState>,
+    alert_id: i64,
+    draft: String,
+) -> CommandResult<ReportView> {
+    state.save_report_draft(alert_id, draft)
+}
+
+/// Files the report through the platform's API (the UI asks for confirmation first).
+#[tauri::command]
+pub async fn file_report(
+    app: tauri::AppHandle,
+    state: State<'_, AppState>,
+    alert_id: i64,
+) -> CommandResult<ReportView> {
+    let report = state.file_report(alert_id).await?;
+    crate::tray::refresh(&app);
+    Ok(report)
+}
+
+/// Opens the platform's official impersonation form in the default browser and records it.
+#[tauri::command]
+pub fn open_report_form(
+    app: tauri::AppHandle,
+    state: State<'_, AppState>,
+    alert_id: i64,
+) -> CommandResult<()> {
+    let url = state.record_form_opened(alert_id)?;
+    crate::tray::refresh(&app);
+    app.opener()
+        .open_url(url, None::<&str>)
+        .map_err(|e| CommandError::unavailable(format!("cannot open the browser: {e}")))
+}
+
+/// Writes the evidence bundle (one zip with a SHA-256 manifest) to the Downloads folder.
+#[tauri::command]
+pub fn export_evidence(
+    app: tauri::AppHandle,
+    state: State<'_, AppState>,
+    alert_id: i64,
+) -> CommandResult<EvidenceExport> {
+    let dir = app
+        .path()
+        .download_dir()
+        .unwrap_or_else(|_| state.data_dir.join("evidence"));
+    state.export_evidence(alert_id, &dir)
+}

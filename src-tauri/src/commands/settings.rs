@@ -1,0 +1,56 @@
+//! Settings: intervals, X spending cap, quiet hours, start at login, credentials, test notification.
+
+use tauri::State;
+use tauri_plugin_autostart::ManagerExt;
+
+use crate::error::{CommandError, CommandResult};
+use crate::ipc::{CredentialInput, CredentialStatus, SettingsView};
+use crate::state::AppState;
+
+/// Current settings, with start-at-login read from the OS.
+#[tauri::command]
+pub fn get_settings(app: tauri::AppHandle, state: State<'_, AppState>) -> SettingsView {
+    let mut settings = state.settings();
+    settings.start_at_login = app.autolaunch().is_enabled().unwrap_or(false);
+    settings
+}
+
+/// Saves settings; start at login is applied to the OS right away.
+#[tauri::command]
+pub fn save_settings(
+    app: tauri::AppHandle,
+    state: State<'_, AppState>,
+    settings: SettingsView,
+) -> CommandResult<SettingsView> {
+    let autostart = app.autolaunch();
+    let result = if settings.start_at_login {
+        autostart.enable()
+    } else {
+        autostart.disable()
+    };
+    result.map_err(|e| CommandError::io(format!("cannot change start at login: {e}")))?;
+    state.save_settings(settings)?;
+    Ok(get_settings(app, state))
+}
+
+/// Which credentials are in the keychain (never the secrets).
+#[tauri::command]
+pub fn credentials(state: State<'_, AppState>) -> CommandResult<Vec<CredentialStatus>> {
+    state.credentials()
+}
+
+/// Stores a credential in the OS keychain.
+#[tauri::command]
+pub fn store_credential(
+    state: State<'_, AppState>,
+    input: CredentialInput,
+) -> CommandResult<Vec<CredentialStatus>> {
+    state.store_credential(input)?;
+    state.credentials()
+}
+
+/// Sends a test notification through the same path as real alerts.
+#[tauri::command]
+pub fn send_test_notification(state: State<'_, AppState>) -> CommandResult<()> {
+    state.send_test_notification()
+}

@@ -1,0 +1,272 @@
+//! The shapes that cross IPC, with TypeScript bindings generated from them.
+//!
+//! Why ts-rs and not tauri-specta: ts-rs is a stable, widely used crate that only derives
+//! TypeScript from serde types, with no coupling to a Tauri release (tauri-specta for Tauri 2
+//! is still a release candidate pinned to a pre-release specta). The command wrappers in
+//! `ui/src/api.ts` are typed with these bindings, so a renamed field breaks `tsc`; the test
+//! command regenerates them and fails on drift (`git diff --exit-code ui/src/bindings`).
+//!
+//! All text in these types may come from an impostor: the UI sets it as text, never as HTML.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// One of the person's handles as typed in onboarding.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct HandleInput {
+    /// `x`, `bluesky`, `mastodon`, ...
+    pub platform: String,
+    pub handle: String,
+}
+
+/// What onboarding sends: the person as typed. Validated by the core before it is kept.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct IdentityInput {
+    pub name: String,
+    pub aliases: Vec<String>,
+    pub handles: Vec<HandleInput>,
+    pub bio: Option<String>,
+}
+
+/// The registered person, as shown in the app.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct IdentityView {
+    pub name: String,
+    pub aliases: Vec<String>,
+    /// Canonical handles (validated, `@` stripped).
+    pub handles: Vec<HandleInput>,
+    pub bio: Option<String>,
+    /// The avatar re-encoded by Rust as a `data:image/png;base64,` URL, if one was set.
+    pub avatar: Option<String>,
+}
+
+/// A handle checked as it is typed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct HandleCheck {
+    /// The canonical form when valid.
+    pub canonical: Option<String>,
+    /// Why it is not valid and what to type instead.
+    pub error: Option<String>,
+}
+
+/// A look-alike handle an impostor could register.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct VariantView {
+    pub handle: String,
+    /// How it was made: `homoglyph`, `omission`, `separator`, ...
+    pub kind: String,
+}
+
+/// Where an alert is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum AlertStateView {
+    New,
+    Seen,
+    Reported,
+    Resolved,
+    /// Snoozed: raised again only if the account changes.
+    Dismissed,
+    /// Marked "not an impostor": never raised again.
+    Allowed,
+}
+
+/// A line of the alerts inbox.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct AlertSummary {
+    #[ts(type = "number")]
+    pub id: i64,
+    pub platform: String,
+    pub handle: String,
+    pub display_name: Option<String>,
+    /// `impostor` or `suspicious`.
+    pub verdict: String,
+    pub score: f64,
+    pub state: AlertStateView,
+    /// RFC 3339 time the account was first seen.
+    pub first_seen: String,
+}
+
+/// One character of a candidate handle, marked when it is a look-alike or hidden character.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct CharMark {
+    /// The character itself (shown as text).
+    pub ch: String,
+    /// Set when the character is deceptive: e.g. `U+0406 CYRILLIC (looks like "I")`.
+    pub note: Option<String>,
+}
+
+/// An account side of the alert view: the impostor or the person.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct AccountView {
+    pub platform: String,
+    pub handle: String,
+    /// The handle character by character, deceptive ones marked.
+    pub handle_marks: Vec<CharMark>,
+    pub display_name: Option<String>,
+    pub bio: Option<String>,
+    /// RFC 3339 creation time, when the platform tells it.
+    pub created_at: Option<String>,
+    /// Account age in plain words ("3 days old").
+    pub age: Option<String>,
+    #[ts(type = "number | null")]
+    pub followers: Option<u64>,
+    /// Public profile URL (shown as text and opened through Rust, never loaded in the webview).
+    pub url: Option<String>,
+    /// PNG data URL re-encoded by Rust.
+    pub avatar: Option<String>,
+}
+
+/// One reason, phrased for the person.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct ReasonView {
+    /// `confusable_handle`, `display_name`, `avatar`, ...
+    pub signal: String,
+    pub detail: String,
+}
+
+/// The alert view: impostor and person side by side, with the reasons.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct AlertDetail {
+    pub summary: AlertSummary,
+    pub candidate: AccountView,
+    pub person: AccountView,
+    pub reasons: Vec<ReasonView>,
+    /// How it was found, in words ("live stream", "search for \"Palmer\"").
+    pub found_by: String,
+}
+
+/// What the person decided about an alert.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum AlertAction {
+    /// "Not an impostor": never raise this account again.
+    NotImpostor,
+    /// Hide it until the account changes.
+    Snooze,
+    /// Opened: no longer new.
+    Seen,
+}
+
+/// The report view for one alert.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct ReportView {
+    #[ts(type = "number")]
+    pub alert_id: i64,
+    pub platform: String,
+    /// The editable draft text.
+    pub draft: String,
+    /// The platform's official impersonation form, opened in the browser by Rust.
+    pub form_url: Option<String>,
+    /// True when the report can be filed through the platform's API (Bluesky, Mastodon).
+    pub can_file: bool,
+    /// The case status in words ("not reported yet", "filed on ... as #123").
+    pub case_status: String,
+}
+
+/// Where an evidence bundle was written.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct EvidenceExport {
+    pub path: String,
+    pub files: Vec<String>,
+}
+
+/// The state of one source, for the dashboard.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct SourceStatusView {
+    pub platform: String,
+    /// `live`, `idle`, `checking`, `rate_limited`, `offline`, `needs_credentials`, `paused`.
+    pub state: String,
+    /// The state in plain words: "watching live", "last check 12:03, next 12:18", ...
+    pub words: String,
+}
+
+/// The dashboard: sources and whether watching is paused.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct DashboardView {
+    pub paused: bool,
+    pub sources: Vec<SourceStatusView>,
+    pub open_alerts: u32,
+}
+
+/// Whether a credential is stored in the keychain (never the secret itself).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct CredentialStatus {
+    pub platform: String,
+    /// What the credential is, e.g. "app password", "access token", "API bearer token".
+    pub what: String,
+    pub stored: bool,
+}
+
+/// Quiet hours, local time, `HH:MM`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct QuietHours {
+    pub start: String,
+    pub end: String,
+}
+
+/// The settings the person can change (secrets excluded: they go to the keychain).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct SettingsView {
+    /// Minutes between periodic checks.
+    pub check_interval_minutes: u32,
+    /// Daily X API spending cap in US dollars.
+    pub x_spending_cap_usd: f64,
+    pub quiet_hours: Option<QuietHours>,
+    pub start_at_login: bool,
+}
+
+/// A secret typed in settings, on its way to the keychain.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, TS)]
+pub struct CredentialInput {
+    pub platform: String,
+    /// e.g. the Bluesky handle or the Mastodon server; not secret.
+    pub account: String,
+    pub secret: String,
+}
+
+/// What the UI needs at start.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct AppInfo {
+    pub version: String,
+    /// True when running against the bundled fake platforms (`--demo`).
+    pub demo: bool,
+    pub has_identity: bool,
+    pub open_alerts: u32,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::CommandError;
+    use std::path::PathBuf;
+
+    /// Writes the TypeScript bindings to `ui/src/bindings/`. The test command runs this and
+    /// then `git diff --exit-code ui/src/bindings` to catch drift between Rust and the UI.
+    #[test]
+    fn export_bindings() {
+        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../ui/src/bindings");
+        let cfg = ts_rs::Config::new().with_out_dir(&dir);
+        macro_rules! export {
+            ($($t:ty),* $(,)?) => { $( <$t as TS>::export_all(&cfg).expect(stringify!($t)); )* };
+        }
+        export!(
+            CommandError,
+            IdentityInput,
+            IdentityView,
+            HandleCheck,
+            VariantView,
+            AlertSummary,
+            AlertDetail,
+            AlertAction,
+            ReportView,
+            EvidenceExport,
+            DashboardView,
+            SettingsView,
+            CredentialStatus,
+            CredentialInput,
+            AppInfo,
+        );
+        assert!(dir.join("AlertDetail.ts").is_file());
+    }
+}

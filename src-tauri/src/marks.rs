@@ -1,0 +1,133 @@
+//! Marks the deceptive characters of a candidate handle for the alert view: look-alikes from
+//! another script, characters confusable with the one at the same place in the person's
+//! handle (UTS #39 skeletons, e.g. `I` for `l`), and invisible or bidi control characters.
+//! Each is named with its code point so the person can quote it in a report.
+
+use unicode_script::UnicodeScript;
+use unicode_security::confusable_detection::skeleton;
+
+use crate::ipc::CharMark;
+
+/// The characters of `candidate`, deceptive ones with a note; `reference` is the person's
+/// handle on the same platform, when there is one.
+pub fn handle_marks(candidate: &str, reference: Option<&str>) -> Vec<CharMark> {
+    let reference: Vec<char> = reference.map(|r| r.chars().collect()).unwrap_or_default();
+    candidate
+        .chars()
+        .enumerate()
+        .map(|(i, c)| CharMark {
+            ch: visible(c),
+            note: note(c, reference.get(i).copied()),
+        })
+        .collect()
+}
+
+/// Why `c` is deceptive, if it is.
+fn note(c: char, same_place: Option<char>) -> Option<String> {
+    let code = format!("U+{:04X}", c as u32);
+    if is_invisible(c) {
+        return Some(format!(
+            "{code} is an invisible or text-direction control character"
+        ));
+    }
+    let looks_like =
+        |other: char| other != c && skel(other) == skel(c) && !other.eq_ignore_ascii_case(&c);
+    if let Some(r) = same_place.filter(|&r| looks_like(r)) {
+        return Some(format!(
+            "{code} {} in place of \"{r}\" (U+{:04X}): they look alike",
+            describe(c),
+            r as u32
+        ));
+    }
+    if !c.is_ascii() {
+        let proto: String = skel(c);
+        let like = if proto != c.to_string() {
+            format!(", looks like \"{proto}\"")
+        } else {
+            String::new()
+        };
+        return Some(format!("{code} {}{like}", describe(c)));
+    }
+    None
+}
+
+fn skel(c: char) -> String {
+    skeleton(&c.to_string()).collect()
+}
+
+/// "(Cyrillic letter)" and the like: the script says where the character comes from.
+fn describe(c: char) -> String {
+    let script = c.script().full_name();
+    let kind = if c.is_alphabetic() {
+        "letter"
+    } else if c.is_numeric() {
+        "digit"
+    } else {
+        "character"
+    };
+    format!("({} {kind})", script.replace('_', " "))
+}
+
+/// Zero-width characters, bidi controls and other default-ignorables.
+fn is_invisible(c: char) -> bool {
+    matches!(c as u32, 0x200B..=0x200F | 0x202A..=0x202E | 0x2060..=0x206F | 0xFEFF | 0x00AD | 0x034F | 0x061C | 0x180E)
+        || c.is_control()
+}
+
+/// The character as shown: invisible ones as a visible placeholder so the mark has a width.
+fn visible(c: char) -> String {
+    if is_invisible(c) {
+        "\u{2423}".to_string() // OPEN BOX
+    } else {
+        c.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn noted(marks: &[CharMark]) -> Vec<(String, String)> {
+        marks
+            .iter()
+            .filter_map(|m| m.note.clone().map(|n| (m.ch.clone(), n)))
+            .collect()
+    }
+
+    #[test]
+    fn ascii_lookalike_in_place_of_the_persons_letter() {
+        let marks = handle_marks("PaImerReport", Some("PalmerReport"));
+        let n = noted(&marks);
+        assert_eq!(n.len(), 1, "{n:?}");
+        assert_eq!(n[0].0, "I");
+        assert!(
+            n[0].1.contains("U+0049") && n[0].1.contains("U+006C"),
+            "{}",
+            n[0].1
+        );
+    }
+
+    #[test]
+    fn other_script_and_invisible_characters() {
+        let marks = handle_marks("p\u{0430}lmer\u{200B}report", Some("palmerreport"));
+        let n = noted(&marks);
+        assert_eq!(n.len(), 2, "{n:?}");
+        assert!(
+            n[0].1.starts_with("U+0430") && n[0].1.contains("Cyrillic"),
+            "{}",
+            n[0].1
+        );
+        assert!(n[1].1.starts_with("U+200B") && n[1].1.contains("invisible"));
+        assert_eq!(n[1].0, "\u{2423}");
+    }
+
+    #[test]
+    fn the_persons_own_handle_has_no_marks() {
+        assert!(noted(&handle_marks(
+            "palmerreport.bsky.social",
+            Some("palmerreport.bsky.social")
+        ))
+        .is_empty());
+        assert!(noted(&handle_marks("PalmerReport", None)).is_empty());
+    }
+}

@@ -1,0 +1,32 @@
+//! The main window. Closing it destroys the webview (its WebKit processes exit and their memory
+//! is returned) while the app keeps watching from the tray; opening it builds a new one.
+
+use tauri::{AppHandle, Emitter, Manager, WebviewUrl, WebviewWindowBuilder};
+
+/// Label of the main window (capabilities are granted to it by this label).
+pub const MAIN: &str = "main";
+
+/// Shows the main window, creating it if it was closed; with `alert`, opens that alert.
+pub fn show(app: &AppHandle, alert: Option<i64>) {
+    if let Some(window) = app.get_webview_window(MAIN) {
+        let _ = window.unminimize();
+        let _ = window.show();
+        let _ = window.set_focus();
+        if let Some(id) = alert {
+            let _ = window.emit_to(MAIN, "open-alert", id);
+        }
+        return;
+    }
+    let route = match alert {
+        Some(id) => format!("index.html#/alerts/{id}"),
+        None => "index.html".to_string(),
+    };
+    let built = WebviewWindowBuilder::new(app, MAIN, WebviewUrl::App(route.into()))
+        .title("Doppelwatch")
+        .inner_size(1100.0, 760.0)
+        .min_inner_size(420.0, 480.0)
+        .build();
+    if let Err(e) = built {
+        tracing::error!("cannot open the window: {e}");
+    }
+}

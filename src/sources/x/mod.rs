@@ -1,0 +1,423 @@
+//! X (API v2), only with the user's own credentials, and every user read costs money.
+//!
+//! A check probes ranked look-alike usernames with `/2/users/by` (100 per request) and, with a
+//! user-context token, searches the person's names with `/2/users/search`. Spending is held
+//! under the daily cap ([`budget::Budget`]): a check is cut to the reads the cap still allows,
+//! most plausible variants first, and a username read within the re-read window is not read
+//! again. [`estimate_check_cost`] says what one check costs at most, for the settings screen.
+
+pub mod budget;
+pub mod parse;
+
+use std::collections::{HashMap, HashSet};
+use std::fmt;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use async_trait::async_trait;
+use chrono::{NaiveDate, Utc};
+use url::Url;
+
+use super::bluesky::push_unique;
+use super::http::{Answer, Http};
+use super::{AccountRef, AccountState, CostEstimate, Found, FoundBy, Source, SourceError};
+use crate::config::{Config, XConfig};
+use crate::detect::variants::variants;
+use crate::identity::{Identity, Platform};
+use budget::Budget;
+
+/// `/2/users/by` takes at most this many usernames.
+pub const USERS_BY_BATCH: usize = 100;
+
+/// The user's X credentials (from the keychain; never logged, never stored by this module).
+#[derive(Clone, Default)]
+pub struct XCredentials {
+    /// App-only bearer token: enough for `/2/users/by`.
+    pub bearer_token: Option<String>,
+    /// User-context OAuth 2.0 token: also allows `/2/users/search`.
+    pub user_token: Option<String>,
+}
+
+impl fmt::Debug for XCredentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("XCredentials")
+            .field(
+                "bearer_token",
+                &self.bearer_token.as_ref().map(|_| "<redacted>"),
+            )
+            .field(
+                "user_token",
+                &self.user_token.as_ref().map(|_| "<redacted>"),
+            )
+            .finish()
+    }
+}
+
+/// The X source.
+#[derive(Debug)]
+pub struct XSource {
+    http: Http,
+    config: XConfig,
+    credentials: XCredentials,
+    budget: Mutex<Budget>,
+    /// When each username (lowercased) was last read, found or not.
+    last_read: Mutex<HashMap<String, Instant>>,
+}
+
+fn today() -> NaiveDate {
+    Utc::now().date_naive()
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+fn valid_username(u: &str) -> bool {
+    (1..=15).contains(&u.len()) && u.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+}
+
+/// A name as an X search query: ASCII letters, digits, `_`, `'` and spaces, at most 50.
+fn search_query(name: &str) -> Option<String> {
+    let q: String = name
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '\'' | ' '))
+        .take(50)
+        .collect();
+    let q = q.split_whitespace().collect::<Vec<_>>().join(" ");
+    (!q.is_empty()).then_some(q)
+}
+
+/// Usernames to probe for `identity`, most plausible first: the person's handles from other
+/// platforms as X usernames (the same name on X), then the detector's ranked look-alikes of
+/// their X handles. The person's own X handles are never probed.
+pub fn ranked_probes(identity: &Identity, limit: usize) -> Vec<(String, String)> {
+    let own: HashSet<String> = identity
+        .handles_on(&Platform::X)
+        .map(str::to_ascii_lowercase)
+        .collect();
+    let mut out = Vec::new();
+    let mut seen = HashSet::new();
+    let mut push = |user: &str, kind: &str, out: &mut Vec<(String, String)>| {
+        let lower = user.to_ascii_lowercase();
+        if valid_username(user) && !own.contains(&lower) && seen.insert(lower) {
+            out.push((user.to_string(), kind.to_string()));
+        }
+    };
+    for h in &identity.handles {
+        if h.platform != Platform::X {
+            let user = h.handle.split(['@', '.']).next().unwrap_or(&h.handle);
+            push(user, "same_handle", &mut out);
+        }
+    }
+    for handle in identity.handles_on(&Platform::X) {
+        for v in variants(&Platform::X, handle, limit) {
+            push(&v.handle, &v.kind, &mut out);
+        }
+    }
+    out.truncate(limit);
+    out
+}
+
+/// What one X check of `identity` costs at most under `config` with a user token or not:
+/// every probed username that exists and every search result is a paid read.
+pub fn estimate_check_cost(
+    identity: &Identity,
+    config: &XConfig,
+    user_token: bool,
+) -> CostEstimate {
+    let probes = ranked_probes(identity, config.probe_limit).len();
+    let queries = if user_token {
+        identity.names().filter_map(search_query).count()
+    } else {
+        0
+    };
+    let reads = probes + queries * config.search_max_results;
+    let cap_reads = if config.cost_per_user_read_usd > 0.0 {
+        (config.daily_cap_usd / config.cost_per_user_read_usd).floor() as usize
+    } else {
+        usize::MAX
+    };
+    let reads = reads.min(cap_reads);
+    CostEstimate {
+        requests: (probes.div_ceil(USERS_BY_BATCH) + queries) as u32,
+        paid_reads: reads as u32,
+        usd: reads as f64 * config.cost_per_user_read_usd,
+    }
+}
+
+impl XSource {
+    /// A source with the user's credentials; without any, checks say credentials are needed.
+    pub fn new(config: &Config, credentials: XCredentials) -> Result<XSource, SourceError> {
+        Ok(XSource {
+            http: Http::new(Platform::X, &config.http)?,
+            budget: Mutex::new(Budget::new(
+                config.x.daily_cap_usd,
+                config.x.cost_per_user_read_usd,
+                today(),
+            )),
+            config: config.x.clone(),
+            credentials,
+            last_read: Mutex::new(HashMap::new()),
+        })
+    }
+
+    /// Restores today's spending (stored by the watcher) so a restart cannot exceed the cap.
+    pub fn restore_spending(&self, day: NaiveDate, spent_usd: f64) {
+        lock(&self.budget).restore(day, spent_usd);
+    }
+
+    /// Dollars spent on X reads today (UTC), to store and to show.
+    pub fn spent_today_usd(&self) -> f64 {
+        lock(&self.budget).spent_usd(today())
+    }
+
+    fn token(&self) -> Result<&str, SourceError> {
+        self.credentials
+            .user_token
+            .as_deref()
+            .or(self.credentials.bearer_token.as_deref())
+            .ok_or_else(|| SourceError::NeedsCredentials {
+                platform: Platform::X,
+                what: "an X API bearer token (add it in settings; it is kept in the keychain)"
+                    .into(),
+            })
+    }
+
+    fn url(&self, path: &str, query: &[(&str, &str)]) -> Result<Url, SourceError> {
+        let base = self.config.base_url.trim_end_matches('/');
+        let mut url = Url::parse(&format!("{base}{path}")).map_err(|e| SourceError::Api {
+            platform: Platform::X,
+            message: format!("bad X base URL {base:?}: {e}"),
+        })?;
+        {
+            let mut q = url.query_pairs_mut();
+            for (k, v) in query {
+                q.append_pair(k, v);
+            }
+        }
+        Ok(url)
+    }
+
+    fn take_reads(&self, wanted: usize) -> usize {
+        let left = lock(&self.budget).reads_left(today()) as usize;
+        wanted.min(left)
+    }
+
+    fn charge(&self, reads: usize) {
+        lock(&self.budget).charge(reads as u32, today());
+    }
+
+    fn cap_reached(&self) -> SourceError {
+        let b = lock(&self.budget);
+        SourceError::Api {
+            platform: Platform::X,
+            message: format!(
+                "today's X spending cap of ${:.2} is reached; raise it in settings or wait for the next UTC day",
+                b.cap_usd()
+            ),
+        }
+    }
+
+    /// Reads users by username (at most 100 a request), charging each user returned.
+    pub async fn users_by(
+        &self,
+        usernames: &[String],
+    ) -> Result<Vec<crate::profile::Profile>, SourceError> {
+        let token = self.token()?;
+        let mut out = Vec::new();
+        for batch in usernames.chunks(USERS_BY_BATCH) {
+            let list = batch.join(",");
+            let url = self.url(
+                "/2/users/by",
+                &[("usernames", &list), ("user.fields", parse::USER_FIELDS)],
+            )?;
+            match self.http.get_json(url, Some(token)).await? {
+                Answer::Json(v) => {
+                    let (profiles, _missing) = parse::users_page(&v);
+                    self.charge(profiles.len());
+                    let now = Instant::now();
+                    let mut last = lock(&self.last_read);
+                    for name in batch {
+                        last.insert(name.to_ascii_lowercase(), now);
+                    }
+                    out.extend(profiles);
+                }
+                Answer::NotFound => {
+                    return Err(SourceError::Api {
+                        platform: Platform::X,
+                        message: "/2/users/by is not available".into(),
+                    })
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Reads users by id (at most 100 a request), charging each user returned.
+    pub async fn users_by_id(
+        &self,
+        ids: &[String],
+    ) -> Result<Vec<crate::profile::Profile>, SourceError> {
+        let token = self.token()?;
+        let mut out = Vec::new();
+        for batch in ids.chunks(USERS_BY_BATCH) {
+            let list = batch.join(",");
+            let url = self.url(
+                "/2/users",
+                &[("ids", &list), ("user.fields", parse::USER_FIELDS)],
+            )?;
+            if let Answer::Json(v) = self.http.get_json(url, Some(token)).await? {
+                let (profiles, _missing) = parse::users_page(&v);
+                self.charge(profiles.len());
+                out.extend(profiles);
+            }
+        }
+        Ok(out)
+    }
+
+    async fn search(
+        &self,
+        query: &str,
+        max: usize,
+    ) -> Result<Vec<crate::profile::Profile>, SourceError> {
+        let Some(token) = self.credentials.user_token.as_deref() else {
+            return Ok(Vec::new());
+        };
+        let max = max.clamp(1, 1000).to_string();
+        let url = self.url(
+            "/2/users/search",
+            &[
+                ("query", query),
+                ("max_results", &max),
+                ("user.fields", parse::USER_FIELDS),
+            ],
+        )?;
+        match self.http.get_json(url, Some(token)).await? {
+            Answer::Json(v) => {
+                let (profiles, _) = parse::users_page(&v);
+                self.charge(profiles.len());
+                Ok(profiles)
+            }
+            Answer::NotFound => Ok(Vec::new()),
+        }
+    }
+
+    fn read_recently(&self, username: &str) -> bool {
+        let window = Duration::from_secs(self.config.reread_window_hours.saturating_mul(3600));
+        lock(&self.last_read)
+            .get(&username.to_ascii_lowercase())
+            .is_some_and(|t| t.elapsed() < window)
+    }
+}
+
+#[async_trait]
+impl Source for XSource {
+    fn platform(&self) -> Platform {
+        Platform::X
+    }
+
+    async fn check(&self, identity: &Identity) -> Result<Vec<Found>, SourceError> {
+        self.token()?;
+        let mut out = Vec::new();
+        let mut seen = HashSet::new();
+        let probes: Vec<(String, String)> = ranked_probes(identity, self.config.probe_limit)
+            .into_iter()
+            .filter(|(u, _)| !self.read_recently(u))
+            .collect();
+        let queries: Vec<String> = if self.credentials.user_token.is_some() {
+            identity.names().filter_map(search_query).collect()
+        } else {
+            Vec::new()
+        };
+        if probes.is_empty() && queries.is_empty() {
+            return Ok(out);
+        }
+        let affordable = self.take_reads(probes.len());
+        if affordable == 0 && (queries.is_empty() || self.take_reads(1) == 0) {
+            return Err(self.cap_reached());
+        }
+        if affordable < probes.len() {
+            tracing::info!(
+                platform = "x",
+                "spending cap: probing {affordable} of {} look-alikes",
+                probes.len()
+            );
+        }
+        let usernames: Vec<String> = probes[..affordable]
+            .iter()
+            .map(|(u, _)| u.clone())
+            .collect();
+        if !usernames.is_empty() {
+            for p in self.users_by(&usernames).await? {
+                let variant = p.handle.clone();
+                push_unique(
+                    &mut out,
+                    &mut seen,
+                    Found::new(p, FoundBy::Probe { variant }),
+                );
+            }
+        }
+        for query in queries {
+            let max = self.take_reads(self.config.search_max_results);
+            if max == 0 {
+                tracing::info!(platform = "x", "spending cap reached; search skipped");
+                break;
+            }
+            for p in self.search(&query, max).await? {
+                let found_by = FoundBy::Search {
+                    query: query.clone(),
+                };
+                push_unique(&mut out, &mut seen, Found::new(p, found_by));
+            }
+        }
+        self.http.fetch_avatars(&mut out).await;
+        Ok(out)
+    }
+
+    /// Looks accounts up by id when known (an impostor may rename itself), else by username.
+    async fn lookup(
+        &self,
+        accounts: &[AccountRef],
+    ) -> Result<Vec<(AccountRef, AccountState)>, SourceError> {
+        let ids: Vec<String> = accounts
+            .iter()
+            .filter_map(|a| a.platform_id.clone())
+            .filter(|id| !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()))
+            .collect();
+        let names: Vec<String> = accounts
+            .iter()
+            .filter(|a| a.platform_id.is_none())
+            .map(|a| a.handle.trim_start_matches('@').to_string())
+            .filter(|u| valid_username(u))
+            .collect();
+        if self.take_reads(names.len() + ids.len()) < names.len() + ids.len() {
+            return Err(self.cap_reached());
+        }
+        let mut profiles = self.users_by(&names).await?;
+        profiles.extend(self.users_by_id(&ids).await?);
+        Ok(accounts
+            .iter()
+            .map(|a| {
+                let hit = profiles.iter().find(|p| match &a.platform_id {
+                    Some(id) => p.platform_id.as_deref() == Some(id),
+                    None => p
+                        .handle
+                        .eq_ignore_ascii_case(a.handle.trim_start_matches('@')),
+                });
+                let state = match hit {
+                    Some(p) => AccountState::Present(Box::new(p.clone())),
+                    None => AccountState::Gone,
+                };
+                (a.clone(), state)
+            })
+            .collect())
+    }
+
+    fn cost_estimate(&self, identity: &Identity) -> CostEstimate {
+        estimate_check_cost(
+            identity,
+            &self.config,
+            self.credentials.user_token.is_some(),
+        )
+    }
+}

@@ -1,0 +1,97 @@
+// The layout (header, navigation, main region) and the hash router.
+
+import { api, errorMessage, events } from "./api";
+import { h, replace } from "./dom";
+import { parseRoute, type Route } from "./router";
+import { alertView } from "./views/alert";
+import { dashboardView } from "./views/dashboard";
+import { inboxView } from "./views/inbox";
+import { onboardingView } from "./views/onboarding";
+import { reportView } from "./views/report";
+import { settingsView } from "./views/settings";
+
+/** Navigates to a route (`#/alerts/3`). */
+export function go(hash: string): void {
+  if (location.hash === hash) void render();
+  else location.hash = hash;
+}
+
+let root: HTMLElement;
+let main: HTMLElement;
+let alertsBadge: HTMLElement;
+let banner: HTMLElement;
+let hasIdentity = false;
+
+/** Renders the layout into `el` and starts routing. */
+export async function startApp(el: HTMLElement): Promise<void> {
+  root = el;
+  alertsBadge = h("span", { class: "badge", attrs: { "aria-label": "open alerts" } }, "0");
+  banner = h("div", { class: "banner", attrs: { role: "status" } });
+  const nav = h(
+    "nav",
+    { attrs: { "aria-label": "Main" } },
+    h("a", { attrs: { href: "#/dashboard" } }, "Dashboard"),
+    h("a", { attrs: { href: "#/alerts" } }, "Alerts ", alertsBadge),
+    h("a", { attrs: { href: "#/settings" } }, "Settings"),
+  );
+  main = h("main", { id: "main", attrs: { tabindex: "-1" } });
+  replace(root, h("header", null, h("h1", { class: "brand" }, "Doppelwatch"), nav), banner, main);
+  window.addEventListener("hashchange", () => void render());
+  await events.onAlertsChanged(setOpenAlerts).catch(() => undefined);
+  await events.onOpenAlert((id) => go(`#/alerts/${id}`)).catch(() => undefined);
+  try {
+    const info = await api.appInfo();
+    hasIdentity = info.has_identity;
+    setOpenAlerts(info.open_alerts);
+    if (info.demo) {
+      replace(banner, "Demo mode: watching bundled fake platforms. Impostors appear every few seconds.");
+      banner.classList.add("demo");
+    }
+  } catch (e) {
+    replace(banner, `The app could not start: ${errorMessage(e)}`);
+  }
+  await render();
+}
+
+/** Updates the alert count in the navigation. */
+export function setOpenAlerts(n: number): void {
+  alertsBadge.textContent = String(n);
+  alertsBadge.setAttribute("aria-label", n === 1 ? "1 open alert" : `${n} open alerts`);
+}
+
+/** Marks onboarding as done (used by the onboarding view). */
+export function identityRegistered(): void {
+  hasIdentity = true;
+}
+
+async function render(): Promise<void> {
+  let route: Route = parseRoute(location.hash);
+  if (!hasIdentity && route.name !== "onboarding" && route.name !== "settings") route = { name: "onboarding" };
+  const view = await viewFor(route);
+  replace(main, view);
+  for (const a of root.querySelectorAll("nav a")) {
+    const current = route.name !== "onboarding" && a.getAttribute("href")?.startsWith(`#/${route.name.split("-")[0]}`);
+    if (current) a.setAttribute("aria-current", "page");
+    else a.removeAttribute("aria-current");
+  }
+  const heading = main.querySelector("h2");
+  if (heading) document.title = `${heading.textContent} · Doppelwatch`;
+  main.focus({ preventScroll: true });
+}
+
+async function viewFor(route: Route): Promise<HTMLElement> {
+  switch (route.name) {
+    case "onboarding":
+      return onboardingView();
+    case "dashboard":
+      return dashboardView();
+    case "alerts":
+      return inboxView();
+    case "alert":
+      return alertView(route.id);
+    case "report":
+      return reportView(route.id);
+    case "settings":
+      return settingsView();
+  }
+}

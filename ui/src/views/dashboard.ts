@@ -1,0 +1,63 @@
+// Dashboard: each source's state in plain words, "check now", pause.
+
+import { api, errorMessage } from "../api";
+import { setOpenAlerts } from "../app";
+import { button, h, replace } from "../dom";
+import type { DashboardView } from "../bindings/DashboardView";
+
+export async function dashboardView(): Promise<HTMLElement> {
+  const status = h("p", { class: "status", attrs: { role: "status", "aria-live": "polite" } });
+  const body = h("div");
+  const show = (d: DashboardView) => {
+    setOpenAlerts(d.open_alerts);
+    const alertsLine =
+      d.open_alerts === 0
+        ? h("p", null, "No open alerts. Doppelwatch keeps watching while this window is closed.")
+        : h("p", null, h("a", { attrs: { href: "#/alerts" } }, d.open_alerts === 1 ? "1 open alert" : `${d.open_alerts} open alerts`), " waiting for you.");
+    const sources =
+      d.sources.length === 0
+        ? h("p", null, "No source is set up yet. Add your handles, or credentials in ", h("a", { attrs: { href: "#/settings" } }, "Settings"), ".")
+        : h(
+            "ul",
+            { class: "sources" },
+            ...d.sources.map((s) =>
+              h("li", { class: `source state-${s.state}` }, h("strong", null, platformLabel(s.platform)), ": ", h("span", { class: "words" }, s.words)),
+            ),
+          );
+    const run = async (what: () => Promise<DashboardView>, doing: string) => {
+      status.textContent = doing;
+      try {
+        show(await what());
+        status.textContent = "Done.";
+      } catch (e) {
+        status.textContent = errorMessage(e);
+      }
+    };
+    replace(
+      body,
+      alertsLine,
+      h("h3", null, "Sources"),
+      sources,
+      h(
+        "div",
+        { class: "actions" },
+        button("Check now", () => void run(api.checkNow, "Checking every source…"), "primary", { id: "check-now" }),
+        button(d.paused ? "Resume watching" : "Pause watching", () => void run(() => api.setPaused(!d.paused), d.paused ? "Resuming…" : "Pausing…"), "", {
+          "aria-pressed": d.paused ? "true" : "false",
+        }),
+      ),
+    );
+  };
+  try {
+    show(await api.dashboard());
+  } catch (e) {
+    status.textContent = errorMessage(e);
+  }
+  return h("section", { attrs: { "aria-labelledby": "dash-title" } }, h("h2", { id: "dash-title" }, "Dashboard"), body, status);
+}
+
+/** A platform's display name. */
+export function platformLabel(platform: string): string {
+  const names: Record<string, string> = { x: "X", bluesky: "Bluesky", mastodon: "Mastodon" };
+  return names[platform] ?? platform;
+}

@@ -1,0 +1,61 @@
+import { beforeEach, describe, expect, it } from "vitest";
+import { mockCommands, settle, type } from "../test-helpers";
+import { onboardingView } from "./onboarding";
+
+describe("onboarding", () => {
+  beforeEach(() => document.body.replaceChildren());
+
+  it("checks handles as typed and shows look-alikes", async () => {
+    mockCommands({
+      get_identity: () => null,
+      check_handle: (a) =>
+        a.handle === "bad handle"
+          ? { canonical: null, error: "X handle \"bad handle\" is not valid" }
+          : { canonical: String(a.handle).replace(/^@/, ""), error: null },
+      handle_variants: () => [{ handle: "PaImerReport", kind: "homoglyph" }],
+    });
+    const view = await onboardingView();
+    document.body.append(view);
+    const x = view.querySelector<HTMLInputElement>("#handle-x")!;
+    type(x, "bad handle");
+    await settle();
+    expect(x.getAttribute("aria-invalid")).toBe("true");
+    expect(document.getElementById(x.getAttribute("aria-describedby")!)?.textContent).toContain("is not valid");
+    type(x, "@PalmerReport");
+    await settle();
+    expect(x.hasAttribute("aria-invalid")).toBe(false);
+    expect(view.textContent).toContain("Looks right: PalmerReport");
+    expect(view.querySelector(".variants")?.textContent).toContain("PaImerReport (homoglyph)");
+  });
+
+  it("saves the identity as typed and refuses an empty name", async () => {
+    const calls = mockCommands({
+      get_identity: () => null,
+      check_handle: (a) => ({ canonical: a.handle, error: null }),
+      handle_variants: () => [],
+      save_identity: (a) => ({ ...(a.input as object), avatar: null }),
+    });
+    const view = await onboardingView();
+    document.body.append(view);
+    const form = view.querySelector("form")!;
+    form.dispatchEvent(new Event("submit", { cancelable: true }));
+    await settle();
+    expect(calls.some((c) => c.cmd === "save_identity")).toBe(false);
+    expect(view.querySelector("#name")?.getAttribute("aria-invalid")).toBe("true");
+
+    type(view.querySelector<HTMLInputElement>("#name")!, "Palmer Report");
+    type(view.querySelector<HTMLInputElement>("#aliases")!, "Palmer, , PR");
+    type(view.querySelector<HTMLInputElement>("#handle-bluesky")!, "palmerreport.bsky.social");
+    await settle();
+    form.dispatchEvent(new Event("submit", { cancelable: true }));
+    await settle();
+    const save = calls.find((c) => c.cmd === "save_identity");
+    expect(save?.args.input).toEqual({
+      name: "Palmer Report",
+      aliases: ["Palmer", "PR"],
+      handles: [{ platform: "bluesky", handle: "palmerreport.bsky.social" }],
+      bio: null,
+    });
+    expect(location.hash).toBe("#/dashboard");
+  });
+});

@@ -1,0 +1,157 @@
+// Onboarding: who you are. Handles are checked as they are typed, and the look-alike handles an
+// impostor could register are shown under each.
+
+import { api, errorMessage } from "../api";
+import { go, identityRegistered } from "../app";
+import { button, field, h, replace, setFieldError } from "../dom";
+import type { HandleInput } from "../bindings/HandleInput";
+
+/** The platforms onboarding asks about, with an example handle each. */
+export const PLATFORMS: { id: string; label: string; example: string }[] = [
+  { id: "bluesky", label: "Bluesky", example: "alice.bsky.social" },
+  { id: "mastodon", label: "Mastodon", example: "alice@mastodon.social" },
+  { id: "x", label: "X", example: "alice" },
+];
+
+interface HandleRow {
+  platform: string;
+  input: HTMLInputElement;
+  valid: boolean;
+}
+
+export async function onboardingView(): Promise<HTMLElement> {
+  const existing = await api.getIdentity().catch(() => null);
+  const status = h("p", { class: "status", attrs: { role: "status", "aria-live": "polite" } });
+
+  const name = h("input", { id: "name", attrs: { type: "text", required: true, autocomplete: "name" } });
+  name.value = existing?.name ?? "";
+  const nameField = field("Your name as people see it", name, "The display name you use on your accounts.");
+
+  const aliases = h("input", { id: "aliases", attrs: { type: "text" } });
+  aliases.value = existing?.aliases.join(", ") ?? "";
+  const aliasesField = field("Other names you go by (optional)", aliases, "Separate names with commas.");
+
+  const bio = h("textarea", { id: "bio", attrs: { rows: "3" } });
+  bio.value = existing?.bio ?? "";
+  const bioField = field("Your bio (optional)", bio, "Helps spot accounts that copy it.");
+
+  const rows: HandleRow[] = [];
+  const handleFields = PLATFORMS.map((p) => {
+    const input = h("input", {
+      id: `handle-${p.id}`,
+      attrs: { type: "text", autocomplete: "off", spellcheck: "false", placeholder: p.example },
+    });
+    input.value = existing?.handles.find((x) => x.platform === p.id)?.handle ?? "";
+    const f = field(`Your ${p.label} handle`, input, `For example ${p.example}. Leave empty if you are not on ${p.label}.`);
+    const lookalikes = h("div", { class: "lookalikes", attrs: { "aria-live": "polite" } });
+    const row: HandleRow = { platform: p.id, input, valid: true };
+    rows.push(row);
+    let seq = 0;
+    const check = async () => {
+      const mine = ++seq;
+      const value = input.value;
+      if (!value.trim()) {
+        row.valid = true;
+        setFieldError(input, f.message, null, `For example ${p.example}. Leave empty if you are not on ${p.label}.`);
+        replace(lookalikes);
+        return;
+      }
+      const result = await api.checkHandle(p.id, value).catch((e) => ({ canonical: null, error: errorMessage(e) }));
+      if (mine !== seq) return; // a newer keystroke already answered
+      row.valid = !result.error;
+      setFieldError(input, f.message, result.error, result.canonical ? `Looks right: ${result.canonical}` : "");
+      if (!result.canonical) {
+        replace(lookalikes);
+        return;
+      }
+      const variants = await api.handleVariants(p.id, result.canonical).catch(() => []);
+      if (mine !== seq) return;
+      replace(
+        lookalikes,
+        variants.length === 0
+          ? null
+          : h(
+              "details",
+              null,
+              h("summary", null, `${variants.length} look-alike handles an impostor could take`),
+              h(
+                "ul",
+                { class: "variants" },
+                ...variants.map((v) => h("li", null, h("code", null, v.handle), ` (${v.kind.replace(/_/g, " ")})`)),
+              ),
+            ),
+      );
+    };
+    input.addEventListener("input", () => void check());
+    if (input.value) void check();
+    return h("div", { class: "handle-row" }, f.wrap, lookalikes);
+  });
+
+  const avatarPreview = h("img", {
+    class: "avatar",
+    attrs: { alt: "Your avatar", hidden: !existing?.avatar },
+  });
+  if (existing?.avatar) avatarPreview.src = existing.avatar;
+  const avatarInput = h("input", { id: "avatar", attrs: { type: "file", accept: "image/png,image/jpeg,image/gif,image/webp,image/bmp" } });
+  const avatarField = field("Your profile picture (optional)", avatarInput, "Used to spot accounts that reuse your photo.");
+  avatarInput.addEventListener("change", async () => {
+    const file = avatarInput.files?.[0];
+    if (!file) return;
+    try {
+      const bytes = new Uint8Array(await file.arrayBuffer());
+      avatarPreview.src = await api.setAvatar(bytes);
+      avatarPreview.hidden = false;
+      setFieldError(avatarInput, avatarField.message, null, "Picture saved.");
+    } catch (e) {
+      setFieldError(avatarInput, avatarField.message, errorMessage(e));
+    }
+  });
+
+  const submit = async (ev: Event) => {
+    ev.preventDefault();
+    if (!name.value.trim()) {
+      setFieldError(name, nameField.message, "Type your name: it is what impostors copy first.");
+      name.focus();
+      return;
+    }
+    const bad = rows.find((r) => !r.valid);
+    if (bad) {
+      bad.input.focus();
+      return;
+    }
+    const handles: HandleInput[] = rows
+      .filter((r) => r.input.value.trim())
+      .map((r) => ({ platform: r.platform, handle: r.input.value }));
+    try {
+      await api.saveIdentity({
+        name: name.value,
+        aliases: aliases.value.split(",").map((a) => a.trim()).filter(Boolean),
+        handles,
+        bio: bio.value.trim() ? bio.value : null,
+      });
+      identityRegistered();
+      go("#/dashboard");
+    } catch (e) {
+      status.textContent = errorMessage(e);
+      status.classList.add("error");
+    }
+  };
+
+  return h(
+    "section",
+    { class: "onboarding", attrs: { "aria-labelledby": "onboarding-title" } },
+    h("h2", { id: "onboarding-title" }, existing ? "Who you are" : "Tell Doppelwatch who you are"),
+    h("p", null, "Doppelwatch looks for accounts that copy you. Everything stays on this computer."),
+    h(
+      "form",
+      { attrs: { novalidate: true }, on: { submit: (e) => void submit(e) } },
+      nameField.wrap,
+      aliasesField.wrap,
+      h("fieldset", null, h("legend", null, "Your real accounts"), ...handleFields),
+      h("fieldset", null, h("legend", null, "Picture and bio"), avatarField.wrap, avatarPreview, bioField.wrap),
+      status,
+      h("button", { class: "primary", id: "save-identity", attrs: { type: "submit" } }, existing ? "Save" : "Start watching"),
+    ),
+    existing ? button("Cancel", () => go("#/dashboard")) : null,
+  );
+}
