@@ -1,4 +1,4 @@
-//! `scan` and `watch` (issue 3).
+//! `scan` (issue 3). `watch` lives in `watch.rs` (issue 4: it runs the watch service).
 
 use std::path::PathBuf;
 
@@ -14,20 +14,6 @@ pub struct ScanArgs {
     pub source: Option<String>,
 }
 
-#[derive(Args)]
-pub struct WatchArgs {
-    /// Identity JSON file.
-    #[arg(long)]
-    pub identity: PathBuf,
-    /// Comma-separated sources (bluesky,mastodon,x); default: all configured.
-    #[arg(long)]
-    pub source: Option<String>,
-}
-
 pub fn scan(_args: ScanArgs) -> i32 {
     super::usage_error("scan: not built yet (issue 3)")
-}
-
-pub fn watch(_args: WatchArgs) -> i32 {
-    super::usage_error("watch: not built yet (issue 3)")
 }
