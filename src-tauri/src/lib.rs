@@ -126,6 +126,7 @@ pub fn run(options: Options) {
             if !options.hidden {
                 window::show(app.handle(), None);
             }
+            window::close_after_env(app.handle());
             Ok(())
         })
         .build(tauri::generate_context!());

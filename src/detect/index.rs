@@ -11,11 +11,14 @@
 //! one character omitted) and its key with each character deleted (one character added,
 //! substituted, or two neighbours swapped), plus a few for affixes (`real`, `official`, digits).
 //! Hashes of all deletions come from one prefix-hash pass (polynomial hashing), so no string is
-//! built per deletion; only hits are verified byte by byte and explained.
+//! built per deletion; only hits are verified byte by byte and explained. Two extra key forms
+//! catch what the merges hide: the key without `rn`/`vv`/`cl` merges (an `e` → `c` before `l`
+//! is one edit there), looked up only for handles whose key merged a pair, and `nn` read as `m`.
 //!
 //! Verdicts: a key equal to the person's with look-alike or hidden characters is an
 //! `impostor`; so is the person's exact name on another Mastodon server or Bluesky domain
-//! (`palmerreport.com` → `palmerreport.bsky.social`). Separators, affixes and one edit are
+//! (`palmerreport.com` → `palmerreport.bsky.social`), and an affix or edit beside a look-alike
+//! character (`Real_PaImerReport`). Separators, affixes, one edit and `nn` for `m` alone are
 //! `suspicious`: a different real name one letter away (`PalmerRepart`) deserves a look, not an
 //! alarm. Cores shorter than [`MIN_EDIT_LEN`] match only on an equal key, or every short word
 //! would flood the person.
