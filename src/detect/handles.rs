@@ -12,6 +12,9 @@ use super::confusables::{
 };
 use crate::identity::Platform;
 
+/// Most differences one handle reason lists; the rest are counted.
+const MAX_LISTED: usize = 6;
+
 /// Separators people add or remove between the words of a handle.
 const SEPARATORS: &[char] = &['_', '.', '-'];
 
@@ -227,6 +230,13 @@ pub fn compare_handle(cand: &HandleForm, reference: &ReferenceHandle) -> Option<
         }
         if parts.is_empty() {
             parts.push("differs only in characters that look alike".into());
+        }
+        // A reason is read by a person: a handle stuffed with hidden characters must not make
+        // it endless (found by the score fuzz target).
+        if parts.len() > MAX_LISTED {
+            let more = parts.len() - (MAX_LISTED - 1);
+            parts.truncate(MAX_LISTED - 1);
+            parts.push(format!("and {more} more differences"));
         }
         let sequence_lookalike = sequence_only(&cand.core, &r.core);
         return Some(HandleMatch {

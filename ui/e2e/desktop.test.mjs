@@ -144,6 +144,10 @@ test("onboarding -> demo impostor -> notification -> its action opens the alert 
   const reasons = await driver.findElements(By.css(".reasons li"));
   assert.ok(reasons.length > 0, "the alert lists its reasons");
   const firstReason = await reasons[0].getText();
+  // The look-alike characters of the impostor's handle are highlighted and named.
+  const marks = await driver.findElements(By.css(".candidate .handle-marked mark"));
+  assert.ok(marks.length > 0, "the impostor's look-alike characters are marked");
+  assert.match(await textOf(".candidate .char-notes"), /U\+[0-9A-F]{4}/);
   await shot("04-alert");
 
   // The report draft shows the impostor's URL and the reasons.
