@@ -136,16 +136,15 @@ fn copied_avatar_with_copied_name_is_an_impostor_and_plain_pictures_are_not_copi
         "{}",
         reasons(&lines[0])
     );
-    for i in 1..4 {
-        assert_eq!(lines[i]["verdict"], "suspicious", "{}", lines[i]);
+    for line in &lines[1..4] {
+        assert_eq!(line["verdict"], "suspicious", "{line}");
         assert!(
-            !lines[i]["reasons"]
+            !line["reasons"]
                 .as_array()
                 .unwrap()
                 .iter()
                 .any(|r| r["signal"] == "avatar"),
-            "{}",
-            lines[i]
+            "{line}"
         );
     }
     // One copied element is worth a look; two make an impostor.
