@@ -248,19 +248,18 @@ pub fn compare_handle(cand: &HandleForm, reference: &ReferenceHandle) -> Option<
             affixes: vec![],
         });
     }
-    if cand.bare == r.bare && !cand.bare.is_empty() {
-        return Some(HandleMatch {
+    let found = if cand.bare == r.bare && !cand.bare.is_empty() {
+        Some(HandleMatch {
             kind: HandleKind::Separators,
             strength: 0.85,
             detail: format!("handle {shown} is {yours} with separators added or removed"),
             letter_changed: false,
             sequence_lookalike: false,
             affixes: vec![],
-        });
-    }
-    if let Some(affixes) = strip_affixes(&cand.bare, &r.bare) {
+        })
+    } else if let Some(affixes) = strip_affixes(&cand.bare, &r.bare) {
         let quoted: Vec<String> = affixes.iter().map(|a| format!("\"{a}\"")).collect();
-        return Some(HandleMatch {
+        Some(HandleMatch {
             kind: HandleKind::Affix,
             strength: 0.85,
             detail: format!(
@@ -270,9 +269,39 @@ pub fn compare_handle(cand: &HandleForm, reference: &ReferenceHandle) -> Option<
             letter_changed: false,
             sequence_lookalike: false,
             affixes,
-        });
+        })
+    } else {
+        leet(cand, r, &shown, &yours).or_else(|| near_edit(cand, r, &shown, &yours))
+    };
+    found.map(|m| with_lookalike_intent(m, cand, r))
+}
+
+/// A separator, affix or edit *beside* a look-alike character still shows the intent to pass
+/// for the person: such a handle counts as a look-alike, with the characters named.
+fn with_lookalike_intent(mut m: HandleMatch, cand: &HandleForm, r: &HandleForm) -> HandleMatch {
+    if !matches!(
+        m.kind,
+        HandleKind::Separators | HandleKind::Affix | HandleKind::Near
+    ) {
+        return m;
     }
-    leet(cand, r, &shown, &yours).or_else(|| near_edit(cand, r, &shown, &yours))
+    let parts = describe_lookalikes(&cand.core, &r.core);
+    if parts.is_empty() {
+        return m;
+    }
+    m.kind = HandleKind::Lookalike;
+    m.strength = 1.0;
+    m.letter_changed = false;
+    if m.detail.contains(" where yours has ") {
+        // near_edit already named the look-alike characters.
+        return m;
+    }
+    m.detail = format!(
+        "{}, and it uses look-alikes: {}",
+        m.detail,
+        parts.join("; ")
+    );
+    m
 }
 
 /// Digits or symbols written for letters (`tw1tter`, `h4ck3r`), possibly with look-alikes.
@@ -447,7 +476,7 @@ fn near_edit(cand: &HandleForm, r: &HandleForm, shown: &str, yours: &str) -> Opt
         match &e.edit {
             Edit::Same => {}
             Edit::Lookalike { cand, reference } => parts.push(format!(
-                "{} for {} at the {pos} character",
+                "{} where yours has {}, {pos} character",
                 super::confusables::describe_seq(cand),
                 super::confusables::describe_seq(reference)
             )),
