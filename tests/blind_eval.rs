@@ -21,6 +21,7 @@ const TARGET_RECALL: f64 = 0.95;
 struct Scored {
     id: String,
     family: String,
+    tier: String,
     expect_impostor: bool,
     verdict: String,
     score: f64,
@@ -89,6 +90,7 @@ fn run_set() -> Vec<Scored> {
             all.push(Scored {
                 id: want["id"].as_str().expect("id").to_string(),
                 family: want["family"].as_str().expect("family").to_string(),
+                tier: want["tier"].as_str().unwrap_or("core").to_string(),
                 expect_impostor: want["expect"] == "impostor",
                 verdict,
                 score: got["score"].as_f64().unwrap_or(f64::NAN),
@@ -142,7 +144,7 @@ fn is_flagged(s: &Scored) -> bool {
     s.verdict == "impostor" || s.verdict == "suspicious"
 }
 
-fn counts(set: &[Scored], predicted: fn(&Scored) -> bool) -> Counts {
+fn counts<'a>(set: impl IntoIterator<Item = &'a Scored>, predicted: fn(&Scored) -> bool) -> Counts {
     let mut c = Counts::default();
     for s in set {
         c.add(s.expect_impostor, predicted(s));
@@ -152,28 +154,34 @@ fn counts(set: &[Scored], predicted: fn(&Scored) -> bool) -> Counts {
 
 /// Prints overall and per-family figures under both definitions, then every miss.
 fn report(set: &[Scored]) {
-    let strict = counts(set, is_impostor);
-    let loose = counts(set, is_flagged);
-    let positives = set.iter().filter(|s| s.expect_impostor).count();
-    println!(
-        "blind set: {} lines, {} impostors, {} clear",
-        set.len(),
-        positives,
-        set.len() - positives
-    );
-    for (label, c) in [
-        ("impostor = positive", strict),
-        ("impostor+suspicious = positive", loose),
+    for (tier, rows) in [
+        ("all", set.iter().collect::<Vec<_>>()),
+        ("core", set.iter().filter(|s| s.tier == "core").collect()),
+        ("hard", set.iter().filter(|s| s.tier == "hard").collect()),
     ] {
+        let rows: Vec<&Scored> = rows;
+        let positives = rows.iter().filter(|s| s.expect_impostor).count();
         println!(
-            "{label:32} precision {:.3}  recall {:.3}  (tp {} fp {} fn {} tn {})",
-            c.precision(),
-            c.recall(),
-            c.tp,
-            c.fp,
-            c.fn_,
-            c.tn
+            "{tier} tier: {} lines, {} impostors, {} clear",
+            rows.len(),
+            positives,
+            rows.len() - positives
         );
+        for (label, predicted) in [
+            ("impostor = positive", is_impostor as fn(&Scored) -> bool),
+            ("impostor+suspicious = positive", is_flagged),
+        ] {
+            let c = counts(rows.iter().copied(), predicted);
+            println!(
+                "  {label:32} precision {:.3}  recall {:.3}  (tp {} fp {} fn {} tn {})",
+                c.precision(),
+                c.recall(),
+                c.tp,
+                c.fp,
+                c.fn_,
+                c.tn
+            );
+        }
     }
     let mut families: BTreeMap<(bool, &str), Vec<&Scored>> = BTreeMap::new();
     for s in set {
@@ -224,7 +232,10 @@ fn report(set: &[Scored]) {
 fn blind_set_is_scored_line_by_line_and_reported() {
     let set = run_set();
     assert!(set.len() >= 400, "the blind set has several hundred lines");
-    let errors: Vec<&Scored> = set.iter().filter(|s| s.verdict.starts_with("error")).collect();
+    let errors: Vec<&Scored> = set
+        .iter()
+        .filter(|s| s.verdict.starts_with("error"))
+        .collect();
     report(&set);
     assert!(
         errors.is_empty(),
@@ -236,18 +247,33 @@ fn blind_set_is_scored_line_by_line_and_reported() {
     );
 }
 
-/// The founders' targets, counting `impostor` as positive.
-// Ignored while the detector misses them (see /work/notes/blind-eval.md for the failure
-// patterns); run with `cargo test --test blind_eval -- --ignored`. Do not lower the targets.
-#[test]
-#[ignore = "detector below the held-out targets on the blind set; see notes/blind-eval.md"]
-fn blind_set_meets_the_targets() {
-    let set = run_set();
-    let c = counts(&set, is_impostor);
+/// Asserts the founders' targets, counting `impostor` as positive, on some of the set's lines.
+fn assert_targets(set: &[&Scored], what: &str) {
+    let c = counts(set.iter().copied(), is_impostor);
     assert!(
         c.precision() >= TARGET_PRECISION && c.recall() >= TARGET_RECALL,
-        "precision {:.3} (target {TARGET_PRECISION}), recall {:.3} (target {TARGET_RECALL})",
+        "{what}: precision {:.3} (target {TARGET_PRECISION}), recall {:.3} (target {TARGET_RECALL}); \
+         run scripts/eval-blind for the misses",
         c.precision(),
         c.recall()
     );
+}
+
+/// The founders' targets on the whole blind set, counting `impostor` as positive.
+#[test]
+fn blind_set_meets_the_targets() {
+    let set = run_set();
+    assert_targets(&set.iter().collect::<Vec<_>>(), "whole blind set");
+}
+
+/// The same targets on the hard tier alone (variations issue 2 does not spell out).
+// Ignored while the detector misses them there (precision 0.931, recall 0.862 on 2026-11-29; the
+// failure patterns are in the team notes, blind-eval.md). Do not lower the targets: fix the
+// detector, then remove the #[ignore]. Run with `cargo test --test blind_eval -- --ignored`.
+#[test]
+#[ignore = "detector below the targets on the hard tier; see the blind-eval note"]
+fn blind_hard_tier_meets_the_targets() {
+    let set = run_set();
+    let hard: Vec<&Scored> = set.iter().filter(|s| s.tier == "hard").collect();
+    assert_targets(&hard, "hard tier");
 }
