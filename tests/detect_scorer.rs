@@ -352,3 +352,42 @@ fn unrelated_accounts_are_clear() {
     assert_eq!(a.verdict, Verdict::Clear, "{a:#?}");
     assert!(a.score < 0.4);
 }
+
+#[test]
+fn hostile_unicode_never_panics() {
+    // A fixed pseudo-random walk over characters that break naive code: case mappings that change
+    // length (İ), combining marks, bidi controls, emoji with joiners, astral letters, separators.
+    let pool: Vec<char> =
+        "aAIl1|0oO_.-@ İıßẞﬃ\u{0301}\u{0336}\u{200B}\u{200D}\u{202E}\u{2066}\u{FEFF}\u{FE0F}\
+                           аеорсмпѕԁ𝐠𝐨Ｐ－✔✅👨💻🇺🇸ϲσ<>&;#x41"
+            .chars()
+            .collect();
+    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut next = || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let d = detector();
+    for round in 0..400 {
+        let len = (next() % if round % 50 == 0 { 400 } else { 24 }) as usize;
+        let mut text = String::new();
+        for _ in 0..len {
+            text.push(pool[(next() % pool.len() as u64) as usize]);
+        }
+        let platform = match round % 4 {
+            0 => Platform::X,
+            1 => Platform::Bluesky,
+            2 => Platform::Mastodon,
+            _ => Platform::Other("web".into()),
+        };
+        let mut p = profile(platform, &format!("{text}.bsky.social"), Some(&text));
+        p.bio = Some(format!("<p>{text}</p> &amp;{text}"));
+        let a = d.assess(&p, None, now());
+        assert!((0.0..=1.0).contains(&a.score));
+        let p = profile(Platform::Mastodon, &format!("@{text}@{text}"), Some(&text));
+        let a = d.assess(&p, None, now());
+        assert!((0.0..=1.0).contains(&a.score));
+    }
+}

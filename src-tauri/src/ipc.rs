@@ -64,9 +64,11 @@ pub enum AlertStateView {
     New,
     Seen,
     Reported,
-    Dismissed,
-    Snoozed,
     Resolved,
+    /// Snoozed: raised again only if the account changes.
+    Dismissed,
+    /// Marked "not an impostor": never raised again.
+    Allowed,
 }
 
 /// A line of the alerts inbox.
@@ -140,7 +142,7 @@ pub struct AlertDetail {
 pub enum AlertAction {
     /// "Not an impostor": never raise this account again.
     NotImpostor,
-    /// Hide for a day.
+    /// Hide it until the account changes.
     Snooze,
     /// Opened: no longer new.
     Seen,
@@ -208,7 +210,7 @@ pub struct QuietHours {
 pub struct SettingsView {
     /// Minutes between periodic checks.
     pub check_interval_minutes: u32,
-    /// Monthly X API spending cap in US dollars.
+    /// Daily X API spending cap in US dollars.
     pub x_spending_cap_usd: f64,
     pub quiet_hours: Option<QuietHours>,
     pub start_at_login: bool,

@@ -5,11 +5,15 @@
 
 pub mod avatar;
 pub mod commands;
+pub mod demo;
 pub mod error;
+pub mod filing;
 pub mod ipc;
 pub mod marks;
 pub mod state;
 pub mod tray;
+pub mod views;
+pub mod watching;
 pub mod window;
 
 use std::path::PathBuf;
@@ -46,13 +50,11 @@ impl Options {
     }
 }
 
-/// Where state lives: `$DOPPELWATCH_DATA_DIR` if set (tests), else the platform data dir;
-/// demo mode uses its own folder, emptied at start, so it never touches real alerts.
-fn data_dir(app: &tauri::App, demo: bool) -> Result<PathBuf, Box<dyn std::error::Error>> {
-    let base = match std::env::var_os("DOPPELWATCH_DATA_DIR") {
-        Some(dir) => PathBuf::from(dir),
-        None => app.path().app_data_dir()?,
-    };
+/// Where state lives: the core's data dir (`$DOPPELWATCH_DATA_DIR`, else the platform data
+/// dir, shared with the CLI); demo mode uses its own folder, emptied at start, so it never
+/// touches real alerts.
+fn data_dir(demo: bool) -> Result<PathBuf, Box<dyn std::error::Error>> {
+    let base = doppelwatch::store::data_dir(None)?;
     if demo {
         let dir = base.join("demo");
         if dir.exists() {
@@ -99,8 +101,27 @@ pub fn run(options: Options) {
             commands::settings::send_test_notification,
         ])
         .setup(move |app| {
-            let state = AppState::open(data_dir(app, options.demo)?, options.demo)?;
+            let mut config = doppelwatch::config::Config::load(None)?;
+            if options.demo {
+                let (world, demo_config) = tauri::async_runtime::block_on(demo::start(config))?;
+                config = demo_config;
+                app.manage(world);
+                demo::run(app.handle().clone());
+            }
+            let config_path = (!options.demo)
+                .then(|| {
+                    std::env::var_os("DOPPELWATCH_CONFIG")
+                        .map(PathBuf::from)
+                        .or_else(doppelwatch::config::Config::default_path)
+                })
+                .flatten();
+            let state = AppState::open(data_dir(options.demo)?, options.demo, config, config_path)?;
+            let identity = state.identity();
             app.manage(state);
+            app.manage(watching::Watching::default());
+            if let Some((id, identity)) = identity {
+                watching::restart(app.handle(), id, identity);
+            }
             tray::build(app.handle())?;
             if !options.hidden {
                 window::show(app.handle(), None);

@@ -1,64 +1,103 @@
-//! The one managed state of the app: where data lives, the registered person, and (as the core
-//! grows) the store and the watch service. Commands are thin adapters over this.
+//! The one managed state of the app: the store, settings, keychain and (once a person is
+//! registered) the watch service. Commands are thin adapters over these methods, which are in
+//! turn thin adapters over the core.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex, MutexGuard};
 
-use doppelwatch::identity::Identity;
+use chrono::Utc;
+use doppelwatch::config::Config;
+use doppelwatch::identity::{Identity, Platform};
+use doppelwatch::notify::{DesktopNotifier, Notice, NotificationSink};
+use doppelwatch::report;
+use doppelwatch::secrets::{Keychain, Secret, SecretKey};
+use doppelwatch::store::{AlertFilter, AlertState, IdentityId, Store, StoreError};
+use serde::{Deserialize, Serialize};
 
-use crate::error::{CommandError, CommandResult};
-use crate::ipc::SettingsView;
+use crate::error::{CommandError, CommandResult, ErrorKind};
+use crate::ipc::{
+    AlertAction, AlertDetail, AlertSummary, CredentialInput, CredentialStatus, EvidenceExport,
+    QuietHours, ReportView, SettingsView,
+};
+use crate::views;
+
+/// Settings of the desktop app itself (the core's [`Config`] holds the sources' settings).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct DesktopPrefs {
+    pub quiet_hours: Option<QuietHours>,
+}
 
 /// Everything the commands share.
 pub struct AppState {
     /// Running against the bundled fake platforms (`--demo`).
     pub demo: bool,
-    /// Where the identity, avatar and database live.
+    /// Where the database and the person's avatar live.
     pub data_dir: PathBuf,
-    identity: Mutex<Option<Identity>>,
-    settings: Mutex<SettingsView>,
+    pub store: Arc<Store>,
+    pub keychain: Keychain,
+    /// Where settings are saved; `None` in demo mode (nothing is written outside the demo).
+    config_path: Option<PathBuf>,
+    config: Mutex<Config>,
+    prefs: Mutex<DesktopPrefs>,
+    /// The person's edits of report drafts, per alert (kept while the app runs).
+    drafts: Mutex<HashMap<i64, String>>,
+    /// Secrets demo mode uses instead of the keychain (the fake platforms' passwords).
+    demo_secrets: Mutex<HashMap<String, String>>,
+}
+
+impl From<StoreError> for CommandError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound { .. } => CommandError::not_found(e.to_string()),
+            StoreError::InvalidTransition { .. } => CommandError::invalid(e.to_string()),
+            other => CommandError::io(other.to_string()),
+        }
+    }
 }
 
 impl AppState {
-    /// Opens the state in `data_dir`, loading a previously registered identity if there is one.
-    pub fn open(data_dir: PathBuf, demo: bool) -> CommandResult<AppState> {
+    /// Opens the store in `data_dir` and loads settings (`config` already resolved).
+    pub fn open(
+        data_dir: PathBuf,
+        demo: bool,
+        config: Config,
+        config_path: Option<PathBuf>,
+    ) -> CommandResult<AppState> {
         std::fs::create_dir_all(&data_dir).map_err(|e| {
             CommandError::io(format!(
                 "cannot create data folder {}: {e}",
                 data_dir.display()
             ))
         })?;
-        let identity_path = data_dir.join("identity.json");
-        let identity = if identity_path.is_file() {
-            Some(Identity::load(&identity_path)?)
-        } else {
-            None
-        };
+        let store = Arc::new(Store::open_in(&data_dir)?);
+        let prefs = config_path
+            .as_deref()
+            .and_then(|p| std::fs::read(prefs_path(p)).ok())
+            .and_then(|b| serde_json::from_slice(&b).ok())
+            .unwrap_or_default();
         Ok(AppState {
             demo,
             data_dir,
-            identity: Mutex::new(identity),
-            settings: Mutex::new(SettingsView {
-                check_interval_minutes: 15,
-                x_spending_cap_usd: 5.0,
-                quiet_hours: None,
-                start_at_login: false,
-            }),
+            store,
+            keychain: Keychain::new(),
+            config_path,
+            config: Mutex::new(config),
+            prefs: Mutex::new(prefs),
+            drafts: Mutex::new(HashMap::new()),
+            demo_secrets: Mutex::new(HashMap::new()),
         })
     }
 
-    /// The registered person, if any.
-    pub fn identity(&self) -> Option<Identity> {
-        lock(&self.identity).clone()
+    /// The registered person (the most recently registered identity), with its id.
+    pub fn identity(&self) -> Option<(IdentityId, Identity)> {
+        self.store.identities().ok().and_then(|mut ids| ids.pop())
     }
 
-    /// Keeps a validated identity and writes it to `identity.json` atomically.
-    pub fn set_identity(&self, identity: Identity) -> CommandResult<()> {
-        let json = serde_json::to_vec_pretty(&identity)
-            .map_err(|e| CommandError::internal(format!("cannot serialise identity: {e}")))?;
-        write_atomically(&self.data_dir.join("identity.json"), &json)?;
-        *lock(&self.identity) = Some(identity);
-        Ok(())
+    /// Keeps a validated identity in the store; returns its id.
+    pub fn set_identity(&self, identity: &Identity) -> CommandResult<IdentityId> {
+        Ok(self.store.upsert_identity(identity)?)
     }
 
     /// Where the person's avatar (original bytes, for fingerprinting) is kept.
@@ -66,20 +105,317 @@ impl AppState {
         self.data_dir.join("avatar.img")
     }
 
-    /// Current settings.
-    pub fn settings(&self) -> SettingsView {
-        lock(&self.settings).clone()
+    /// The core settings.
+    pub fn config(&self) -> Config {
+        lock(&self.config).clone()
     }
 
-    /// Replaces the settings.
-    pub fn set_settings(&self, settings: SettingsView) {
-        *lock(&self.settings) = settings;
+    /// Changes the core settings in memory (demo mode points the sources at the fakes).
+    pub fn set_config(&self, config: Config) {
+        *lock(&self.config) = config;
+    }
+
+    /// Remembers a secret for demo mode only.
+    pub fn set_demo_secret(&self, key: &SecretKey, value: &str) {
+        lock(&self.demo_secrets).insert(key.account(), value.to_string());
+    }
+
+    /// A secret: from demo memory in demo mode, else from the OS keychain.
+    pub fn secret(&self, key: &SecretKey) -> CommandResult<Option<Secret>> {
+        if self.demo {
+            return Ok(lock(&self.demo_secrets)
+                .get(&key.account())
+                .map(Secret::new));
+        }
+        self.keychain
+            .get(key)
+            .map_err(|e| CommandError::new(ErrorKind::Keychain, e.to_string()))
+    }
+
+    // --- alerts ---
+
+    /// Alerts, newest first (the UI puts new ones first).
+    pub fn alerts(&self) -> CommandResult<Vec<AlertSummary>> {
+        Ok(self
+            .store
+            .alerts(&AlertFilter::default())?
+            .iter()
+            .map(views::summary)
+            .collect())
+    }
+
+    /// One alert in full, with the impostor's avatar from the store.
+    pub fn alert(&self, id: i64) -> CommandResult<AlertDetail> {
+        let alert = self.store.alert(id)?;
+        let avatar = match &alert.avatar_sha256 {
+            Some(sha) => self.store.avatar(sha)?,
+            None => None,
+        };
+        Ok(views::detail(&alert, avatar, Utc::now()))
+    }
+
+    /// Applies the person's decision to an alert.
+    pub fn act_on_alert(&self, id: i64, action: AlertAction) -> CommandResult<AlertSummary> {
+        let (state, note) = match action {
+            AlertAction::NotImpostor => {
+                (AlertState::Allowed, "the person says it is not an impostor")
+            }
+            AlertAction::Snooze => (AlertState::Dismissed, "snoozed by the person"),
+            AlertAction::Seen => (AlertState::Seen, "opened in the app"),
+        };
+        Ok(views::summary(&self.store.set_alert_state(
+            id,
+            state,
+            Some(note),
+        )?))
+    }
+
+    /// Alerts waiting for the person (new or seen).
+    pub fn open_alert_count(&self) -> u32 {
+        let filter = AlertFilter {
+            states: vec![AlertState::New, AlertState::Seen],
+            ..AlertFilter::default()
+        };
+        self.store
+            .alerts(&filter)
+            .map(|a| a.len() as u32)
+            .unwrap_or(0)
+    }
+
+    // --- reports ---
+
+    /// The report for an alert: the core's draft or the person's edit, and the case status.
+    pub fn report(&self, alert_id: i64) -> CommandResult<ReportView> {
+        let alert = self.store.alert(alert_id)?;
+        let draft = report::draft(&alert, None);
+        let reports = self.store.reports_for(alert_id)?;
+        let edited = lock(&self.drafts).get(&alert_id).cloned();
+        Ok(views::report_view(
+            &alert,
+            &draft,
+            edited.as_deref(),
+            &reports,
+        ))
+    }
+
+    /// Keeps an edited draft.
+    pub fn save_report_draft(&self, alert_id: i64, draft: String) -> CommandResult<ReportView> {
+        lock(&self.drafts).insert(alert_id, draft);
+        self.report(alert_id)
+    }
+
+    /// Records that the official form was opened with the draft; returns the form's URL.
+    pub fn record_form_opened(&self, alert_id: i64) -> CommandResult<String> {
+        let alert = self.store.alert(alert_id)?;
+        let url = report::draft(&alert, None).form_url.ok_or_else(|| {
+            CommandError::unavailable(
+                "this platform has no official web form; file the report through the app",
+            )
+        })?;
+        report::record_form_report(&self.store, alert_id, &alert.platform, Utc::now())
+            .map_err(|e| CommandError::io(e.to_string()))?;
+        Ok(url)
+    }
+
+    /// Files a report through the platform's API with the person's credentials.
+    pub async fn file_report(&self, alert_id: i64) -> CommandResult<ReportView> {
+        let alert = self.store.alert(alert_id)?;
+        let filer = crate::filing::filer_for(self, &alert)?;
+        report::file_report(
+            &self.store,
+            alert_id,
+            filer.as_ref(),
+            report::DEFAULT_DAILY_CAP,
+            Utc::now(),
+        )
+        .await
+        .map_err(crate::filing::report_error)?;
+        self.report(alert_id)
+    }
+
+    /// Writes the evidence bundle (one zip) to `dir`.
+    pub fn export_evidence(&self, alert_id: i64, dir: &Path) -> CommandResult<EvidenceExport> {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| CommandError::io(format!("cannot create {}: {e}", dir.display())))?;
+        let now = Utc::now();
+        let out = dir.join(format!(
+            "doppelwatch-evidence-alert-{alert_id}-{}.zip",
+            now.format("%Y%m%d-%H%M%S")
+        ));
+        let bundle = report::evidence::export_bundle(&self.store, alert_id, &out, now)
+            .map_err(|e| CommandError::io(e.to_string()))?;
+        Ok(EvidenceExport {
+            path: bundle.path.display().to_string(),
+            files: bundle.files.into_iter().map(|(name, _)| name).collect(),
+        })
+    }
+
+    // --- settings ---
+
+    /// Current settings (start at login is filled in by the command, from the OS).
+    pub fn settings(&self) -> SettingsView {
+        let config = self.config();
+        SettingsView {
+            check_interval_minutes: (config.watch.check_interval_secs / 60).max(1) as u32,
+            x_spending_cap_usd: config.x.daily_cap_usd,
+            quiet_hours: lock(&self.prefs).quiet_hours.clone(),
+            start_at_login: false,
+        }
+    }
+
+    /// Saves settings: the core's into its settings file, the app's beside it.
+    pub fn save_settings(&self, settings: SettingsView) -> CommandResult<()> {
+        if !(5..=1440).contains(&settings.check_interval_minutes) {
+            return Err(CommandError::invalid(
+                "check interval: type a whole number of minutes from 5 to 1440",
+            ));
+        }
+        if !(settings.x_spending_cap_usd.is_finite() && settings.x_spending_cap_usd >= 0.0) {
+            return Err(CommandError::invalid(
+                "X spending cap: type an amount in dollars, 0 or more",
+            ));
+        }
+        if let Some(q) = &settings.quiet_hours {
+            for t in [&q.start, &q.end] {
+                chrono::NaiveTime::parse_from_str(t, "%H:%M").map_err(|_| {
+                    CommandError::invalid(format!("quiet hours: {t:?} is not a time like 22:00"))
+                })?;
+            }
+        }
+        {
+            let mut config = lock(&self.config);
+            config.watch.check_interval_secs = u64::from(settings.check_interval_minutes) * 60;
+            config.x.daily_cap_usd = settings.x_spending_cap_usd;
+        }
+        lock(&self.prefs).quiet_hours = settings.quiet_hours.clone();
+        let Some(path) = &self.config_path else {
+            return Ok(()); // demo: settings live in memory only
+        };
+        // Start from the file as written (not the env-overridden config) and change our fields.
+        let mut on_disk = if path.exists() {
+            Config::read_file(path).map_err(|e| CommandError::io(e.to_string()))?
+        } else {
+            Config::default()
+        };
+        on_disk.watch.check_interval_secs = u64::from(settings.check_interval_minutes) * 60;
+        on_disk.x.daily_cap_usd = settings.x_spending_cap_usd;
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| CommandError::io(format!("cannot create {}: {e}", dir.display())))?;
+        }
+        let json = serde_json::to_vec_pretty(&on_disk)
+            .map_err(|e| CommandError::internal(e.to_string()))?;
+        write_atomically(path, &json)?;
+        let prefs = serde_json::to_vec_pretty(&*lock(&self.prefs))
+            .map_err(|e| CommandError::internal(e.to_string()))?;
+        write_atomically(&prefs_path(path), &prefs)
+    }
+
+    /// The keychain entries the person's accounts can use, and whether each is stored.
+    pub fn credentials(&self) -> CommandResult<Vec<CredentialStatus>> {
+        let mut wanted = Vec::new();
+        if let Some((_, identity)) = self.identity() {
+            for h in &identity.handles {
+                match h.platform {
+                    Platform::Bluesky => wanted.push((
+                        "bluesky",
+                        format!("app password for {}", h.handle),
+                        SecretKey::BlueskyAppPassword {
+                            handle: h.handle.clone(),
+                        },
+                    )),
+                    Platform::Mastodon => {
+                        let server = h.handle.rsplit('@').next().unwrap_or_default().to_string();
+                        wanted.push((
+                            "mastodon",
+                            format!("access token for {server}"),
+                            SecretKey::MastodonToken { server },
+                        ))
+                    }
+                    _ => {}
+                }
+            }
+        }
+        wanted.push(("x", "API bearer token".into(), SecretKey::XBearerToken));
+        Ok(wanted
+            .into_iter()
+            .map(|(platform, what, key)| {
+                let stored = self.secret(&key).ok().flatten().is_some();
+                CredentialStatus {
+                    platform: platform.into(),
+                    what,
+                    stored,
+                }
+            })
+            .collect())
+    }
+
+    /// Stores a credential in the keychain (in memory in demo mode).
+    pub fn store_credential(&self, input: CredentialInput) -> CommandResult<()> {
+        if input.secret.trim().is_empty() {
+            return Err(CommandError::invalid(
+                "the secret is empty: paste the password or token",
+            ));
+        }
+        let account = input
+            .account
+            .trim()
+            .trim_start_matches('@')
+            .to_ascii_lowercase();
+        let key =
+            match Platform::parse(&input.platform) {
+                Platform::Bluesky if !account.is_empty() => {
+                    SecretKey::BlueskyAppPassword { handle: account }
+                }
+                Platform::Mastodon if !account.is_empty() => SecretKey::MastodonToken {
+                    server: account.rsplit('@').next().unwrap_or_default().to_string(),
+                },
+                Platform::X => SecretKey::XBearerToken,
+                Platform::Bluesky | Platform::Mastodon => return Err(CommandError::invalid(
+                    "type the account (Bluesky handle or Mastodon server) the secret belongs to",
+                )),
+                other => {
+                    return Err(CommandError::invalid(format!(
+                        "{other} has no credentials in Doppelwatch"
+                    )))
+                }
+            };
+        if self.demo {
+            self.set_demo_secret(&key, input.secret.trim());
+            return Ok(());
+        }
+        self.keychain
+            .set(&key, &Secret::new(input.secret.trim()))
+            .map_err(|e| CommandError::new(ErrorKind::Keychain, e.to_string()))
+    }
+
+    /// Sends a test notification through the same notifier as real alerts.
+    pub fn send_test_notification(&self) -> CommandResult<()> {
+        let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
+        DesktopNotifier::new(tx)
+            .show(&Notice {
+                summary: "Doppelwatch test notification".into(),
+                body: "Notifications work. You will get one like this when an account copies you."
+                    .into(),
+                actions: Vec::new(),
+                outbox_ids: Vec::new(),
+            })
+            .map_err(|e| {
+                CommandError::unavailable(format!(
+                    "{e}. Check that your desktop shows notifications."
+                ))
+            })
     }
 }
 
-/// Locks a mutex, recovering the data if a panicking thread poisoned it (the data is plain
-/// values, still consistent).
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+/// The desktop app's own settings file, beside the core's.
+fn prefs_path(config_path: &Path) -> PathBuf {
+    config_path.with_file_name("desktop.json")
+}
+
+/// Locks a mutex, recovering the data if a panicking thread poisoned it (plain values, still
+/// consistent).
+pub fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
@@ -90,101 +426,4 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> CommandResult<()> {
     std::fs::write(&tmp, bytes)
         .and_then(|()| std::fs::rename(&tmp, path))
         .map_err(|e| CommandError::io(format!("cannot write {}: {e}", path.display())))
-}
-
-// Adapters over the watcher's store and service (issue 4). Until those land in the core, the
-// app has no alerts and says plainly that watching is not available yet.
-use crate::ipc::{
-    AlertAction, AlertDetail, AlertSummary, CredentialInput, CredentialStatus, DashboardView,
-    EvidenceExport, ReportView,
-};
-
-const NOT_YET: &str = "watching is not available in this build yet (the watch service is missing)";
-
-impl AppState {
-    /// Alerts, new first.
-    pub fn alerts(&self) -> CommandResult<Vec<AlertSummary>> {
-        Ok(Vec::new())
-    }
-
-    /// One alert in full.
-    pub fn alert(&self, _id: i64) -> CommandResult<Option<AlertDetail>> {
-        Ok(None)
-    }
-
-    /// Applies the person's decision to an alert.
-    pub fn act_on_alert(&self, id: i64, _action: AlertAction) -> CommandResult<AlertSummary> {
-        Err(CommandError::not_found(format!(
-            "alert {id} does not exist"
-        )))
-    }
-
-    /// Alerts waiting for the person.
-    pub fn open_alert_count(&self) -> u32 {
-        0
-    }
-
-    /// The report for an alert.
-    pub fn report(&self, alert_id: i64) -> CommandResult<ReportView> {
-        Err(CommandError::not_found(format!(
-            "alert {alert_id} does not exist"
-        )))
-    }
-
-    /// Keeps an edited draft.
-    pub fn save_report_draft(&self, alert_id: i64, _draft: String) -> CommandResult<ReportView> {
-        self.report(alert_id)
-    }
-
-    /// Files a report through the platform's API.
-    pub async fn file_report(&self, alert_id: i64) -> CommandResult<ReportView> {
-        self.report(alert_id)
-    }
-
-    /// Writes the evidence bundle.
-    pub fn export_evidence(&self, alert_id: i64) -> CommandResult<EvidenceExport> {
-        Err(CommandError::not_found(format!(
-            "alert {alert_id} does not exist"
-        )))
-    }
-
-    /// The dashboard.
-    pub fn dashboard(&self) -> CommandResult<DashboardView> {
-        Ok(DashboardView {
-            paused: false,
-            sources: Vec::new(),
-            open_alerts: 0,
-        })
-    }
-
-    /// Runs every check now.
-    pub async fn check_now(&self) -> CommandResult<()> {
-        Err(CommandError::unavailable(NOT_YET))
-    }
-
-    /// Pauses or resumes watching.
-    pub fn set_paused(&self, _paused: bool) -> CommandResult<()> {
-        Err(CommandError::unavailable(NOT_YET))
-    }
-
-    /// Saves settings.
-    pub fn save_settings(&self, settings: SettingsView) -> CommandResult<()> {
-        self.set_settings(settings);
-        Ok(())
-    }
-
-    /// Which credentials are stored.
-    pub fn credentials(&self) -> CommandResult<Vec<CredentialStatus>> {
-        Ok(Vec::new())
-    }
-
-    /// Stores a credential in the keychain.
-    pub fn store_credential(&self, _input: CredentialInput) -> CommandResult<()> {
-        Err(CommandError::unavailable(NOT_YET))
-    }
-
-    /// Sends a test notification.
-    pub fn send_test_notification(&self) -> CommandResult<()> {
-        Err(CommandError::unavailable(NOT_YET))
-    }
 }

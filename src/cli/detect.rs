@@ -41,10 +41,27 @@ pub struct ScanHandlesArgs {
 }
 
 #[derive(Args)]
+#[command(after_help = AVATAR_HASH_HELP)]
 pub struct AvatarHashArgs {
-    /// Image file.
+    /// Image file (PNG, JPEG, GIF, WebP or BMP; at most 4096x4096 pixels and 16 MiB).
     pub image: PathBuf,
+    /// Print the person's-own-avatar fingerprint: the candidate forms plus the shifted and scaled
+    /// forms that let cropped copies match.
+    #[arg(long)]
+    pub reference: bool,
 }
+
+const AVATAR_HASH_HELP: &str = "\
+Output: one JSON object on stdout:
+  {\"hashes\": [\"<16 hex digits>\", ...], \"form_words\": 2, \"quality\": 0..1,
+   \"width\": N, \"height\": N, \"format\": \"png\"|\"jpeg\"|\"gif\"|\"webp\"|\"bmp\"}
+  Each form is `form_words` consecutive 64-bit words (a 128-bit DCT hash of the square inside the
+  round-avatar circle); form 0 is the image, form 1 its mirror; with --reference, shifted and
+  scaled forms follow. Quality below 0.35 means flat colours, a logo or a default avatar: such
+  images are never called a match. Animated images are hashed on their first frame.
+Exit codes: 0 hashed; 1 the file was read but is not a usable image (undecodable, truncated,
+  unsupported format such as SVG, too large or too small); 2 unusable arguments (no IMAGE given,
+  or the file cannot be read).";
 
 pub fn score(args: ScoreArgs) -> i32 {
     super::score::run(args)
@@ -127,6 +144,41 @@ pub fn scan_handles(args: ScanHandlesArgs) -> i32 {
     }
 }
 
-pub fn avatar_hash(_args: AvatarHashArgs) -> i32 {
-    super::usage_error("avatar-hash: not built yet (issue 2)")
+pub fn avatar_hash(args: AvatarHashArgs) -> i32 {
+    use doppelwatch::detect::avatar;
+    use std::io::Read;
+
+    let path = args.image.display();
+    // Read one byte past the limit so an oversized file is reported as such, not truncated.
+    let mut bytes = Vec::new();
+    let read = std::fs::File::open(&args.image).and_then(|file| {
+        file.take(avatar::MAX_INPUT_BYTES as u64 + 1)
+            .read_to_end(&mut bytes)
+    });
+    if let Err(e) = read {
+        return super::usage_error(format!("cannot read {path}: {e}"));
+    }
+    let info = match avatar::inspect(&bytes, args.reference) {
+        Ok(info) => info,
+        Err(e) => {
+            eprintln!("doppelwatch: {path}: {e}");
+            return 1;
+        }
+    };
+    let hashes: Vec<String> = info
+        .fingerprint
+        .hashes
+        .iter()
+        .map(|h| format!("{h:016x}"))
+        .collect();
+    let json = serde_json::json!({
+        "hashes": hashes,
+        "form_words": avatar::FORM_WORDS,
+        "quality": (f64::from(info.fingerprint.quality) * 1000.0).round() / 1000.0,
+        "width": info.width,
+        "height": info.height,
+        "format": info.format,
+    });
+    println!("{json}");
+    0
 }

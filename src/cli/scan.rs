@@ -1,4 +1,6 @@
-//! `scan` and `watch`: run the sources against an identity and print findings as JSON lines.
+//! `scan`: run the sources once against an identity and print findings as JSON lines.
+//! (`watch`, the long-running service with the store, is `watch.rs`, issue 4; both share the
+//! source runner in `doppelwatch::sources::runner`.)
 //!
 //! Each line is the `score` output (`id`, `verdict`, `score`, `reasons`) plus `platform`,
 //! `handle`, `profile_url` and `found_by`. Candidates the detector clears are not printed
@@ -8,11 +10,9 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::Duration;
 
 use chrono::Utc;
 use clap::Args;
-use tokio::sync::mpsc;
 
 use doppelwatch::config::Config;
 use doppelwatch::detect::avatar::fingerprint;
@@ -20,8 +20,7 @@ use doppelwatch::detect::{Detector, Verdict};
 use doppelwatch::identity::{Identity, Platform};
 use doppelwatch::secrets::{Keychain, SecretKey};
 use doppelwatch::sources::runner::{
-    assess_found, build_sources, check_all, watch as watch_loop, Credentials, Finding, Sources,
-    WatchEvent, WatchOptions,
+    assess_found, build_sources, check_all, Credentials, Finding, Sources,
 };
 use doppelwatch::sources::x::XCredentials;
 
@@ -47,36 +46,10 @@ pub struct ScanArgs {
     pub no_keychain: bool,
 }
 
-#[derive(Args)]
-pub struct WatchArgs {
-    /// Identity JSON file.
-    #[arg(long)]
-    pub identity: PathBuf,
-    /// Comma-separated sources (bluesky,mastodon,x); default: all configured.
-    #[arg(long)]
-    pub source: Option<String>,
-    /// Also print candidates the detector clears.
-    #[arg(long)]
-    pub all: bool,
-    /// Settings file (default: DOPPELWATCH_CONFIG, else config.json in the config dir).
-    #[arg(long)]
-    pub config: Option<PathBuf>,
-    /// Use no tokens from the keychain (Bluesky and Mastodon work without; X is skipped).
-    #[arg(long)]
-    pub no_keychain: bool,
-    /// Seconds between periodic checks (default: from the settings).
-    #[arg(long)]
-    pub interval: Option<u64>,
-    /// Resume the Bluesky live stream from this Jetstream cursor (time_us).
-    #[arg(long)]
-    pub cursor: Option<u64>,
-}
-
 /// Everything a run needs, prepared from the arguments.
 struct Prepared {
     detector: Arc<Detector>,
     sources: Sources,
-    config: Config,
     explicit: bool,
 }
 
@@ -116,7 +89,6 @@ fn prepare(
     Ok(Prepared {
         detector: Arc::new(Detector::new(identity, reference)),
         sources,
-        config,
         explicit: selection.is_some(),
     })
 }
@@ -267,68 +239,4 @@ pub fn scan(args: ScanArgs) -> i32 {
         }
     }
     i32::from(failed)
-}
-
-/// Keeps the live stream and periodic checks running, printing findings as they come, until
-/// interrupted (Ctrl-C) or stdout closes. Status goes to stderr.
-pub fn watch(args: WatchArgs) -> i32 {
-    let prepared = match prepare(
-        "watch",
-        &args.identity,
-        args.source.as_deref(),
-        args.config.as_deref(),
-        args.no_keychain,
-    ) {
-        Ok(p) => p,
-        Err(code) => return code,
-    };
-    if report_skipped("watch", &prepared) && prepared.sources.all.is_empty() {
-        return 1;
-    }
-    let runtime = match runtime() {
-        Ok(r) => r,
-        Err(code) => return code,
-    };
-    let mut options = WatchOptions::from_config(&prepared.config, args.cursor);
-    if let Some(secs) = args.interval {
-        options.check_interval = Duration::from_secs(secs.max(1));
-    }
-    let show_all = args.all;
-    runtime.block_on(async move {
-        let (tx, mut rx) = mpsc::channel(256);
-        let detector = prepared.detector.clone();
-        let loop_task = tokio::spawn(watch_loop(prepared.sources, detector, options, tx));
-        let stdout = std::io::stdout();
-        loop {
-            tokio::select! {
-                _ = tokio::signal::ctrl_c() => break,
-                event = rx.recv() => match event {
-                    None => break,
-                    Some(WatchEvent::Finding(f)) => {
-                        if (show_all || f.verdict != Verdict::Clear)
-                            && !print_finding(&mut stdout.lock(), &f)
-                        {
-                            break;
-                        }
-                    }
-                    Some(WatchEvent::CheckDone { platform, candidates }) => {
-                        eprintln!("doppelwatch: watch: {platform} check done ({candidates} candidates)");
-                    }
-                    Some(WatchEvent::SourceFailed { platform, message }) => {
-                        eprintln!("doppelwatch: watch: {platform}: {message}");
-                    }
-                    Some(WatchEvent::LiveCursor(c)) => tracing::debug!("live cursor {c}"),
-                    Some(WatchEvent::LiveStatus { connected, detail }) => {
-                        eprintln!(
-                            "doppelwatch: watch: bluesky live {}: {detail}",
-                            if connected { "up" } else { "down" }
-                        );
-                    }
-                },
-            }
-        }
-        drop(rx);
-        let _ = tokio::time::timeout(Duration::from_secs(5), loop_task).await;
-    });
-    0
 }

@@ -1,13 +1,39 @@
 //! Avatar fingerprints: perceptual hashes of the avatar that survive re-encoding, resizing,
 //! tone changes, mirroring, small crops and round-avatar screenshots.
+//!
+//! How it works (details in the submodules):
+//! 1. [`decode`]: untrusted bytes are decoded under strict bounds and reduced to a small luma plane.
+//! 2. [`canonical`]: the region hashed is the square inside the circle inside the image's centre
+//!    square, which a round mask never touches; the protected avatar is also hashed at a grid of
+//!    shifted and scaled regions, so a candidate cropped by up to ~10% still lands on one of them.
+//! 3. [`phash`]: each region gives a 64-bit DCT hash (low frequencies above their median).
+//! 4. [`quality`]: flat logos and default silhouettes get a low quality, and [`compare`] refuses to
+//!    call a match on them.
+//!
+//! ## Hash layout
+//! Each form is [`FORM_WORDS`] consecutive 64-bit words (128 DCT bits, lowest frequencies first).
+//! Form 0 is the canonical region, form 1 the same region mirrored left to right.
+//! [`fingerprint`] stops there (candidates: four words to store per account);
+//! [`fingerprint_reference`] appends the shifted and scaled forms of
+//! `canonical::reference_regions` (the person's own avatar, hashed once).
+
+mod canonical;
+mod decode;
+mod phash;
+mod quality;
 
 use serde::{Deserialize, Serialize};
+
+pub use decode::{MAX_DECODE_ALLOC, MAX_DIMENSION, MAX_INPUT_BYTES, MIN_DIMENSION};
+pub use quality::QUALITY_GATE;
+
+use canonical::{Integral, Region};
 
 /// Perceptual fingerprint of an avatar image, with a quality figure used to gate flat logos
 /// and default avatars.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AvatarFingerprint {
-    /// Hashes of canonical forms of the image (implementation-defined set).
+    /// Hashes of canonical forms of the image; layout in the module documentation.
     pub hashes: Vec<u64>,
     /// 0 (flat, featureless) to 1 (rich detail).
     pub quality: f32,
@@ -15,9 +41,20 @@ pub struct AvatarFingerprint {
 
 /// Why an image could not be fingerprinted.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum AvatarError {
     #[error("the image could not be decoded: {0}")]
     Decode(String),
+    #[error("the image is empty (0 bytes)")]
+    Empty,
+    #[error("the image is {bytes} bytes, more than the {max} accepted for an avatar")]
+    InputTooLarge { bytes: usize, max: usize },
+    #[error("the image claims {width}x{height} pixels, more than the {max}x{max} accepted for an avatar")]
+    TooLarge { width: u32, height: u32, max: u32 },
+    #[error("the image is only {width}x{height} pixels; at least {min}x{min} are needed to compare avatars")]
+    TooSmall { width: u32, height: u32, min: u32 },
+    #[error("unsupported image: {0}")]
+    Unsupported(String),
 }
 
 /// How closely a candidate's avatar matches the person's.
@@ -25,22 +62,201 @@ pub enum AvatarError {
 pub struct AvatarMatch {
     /// True when the images are perceptually the same picture (and distinctive enough to say so).
     pub matched: bool,
-    /// 0 (unrelated) to 1 (identical).
+    /// 0 (unrelated) to 1 (identical). 0 when either image is too plain to compare.
     pub similarity: f32,
     /// Evidence in words, e.g. "avatar matches yours (mirrored, 94% similar)".
     pub detail: String,
 }
 
-/// Decodes an image (bounded in size) and computes its fingerprint.
-pub fn fingerprint(_bytes: &[u8]) -> Result<AvatarFingerprint, AvatarError> {
-    Err(AvatarError::Decode("not built yet (issue 2)".into()))
+/// A fingerprint plus what the image header said, for the `avatar-hash` CLI.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AvatarInfo {
+    pub fingerprint: AvatarFingerprint,
+    pub width: u32,
+    pub height: u32,
+    /// "png", "jpeg", "gif", "webp" or "bmp".
+    pub format: &'static str,
+}
+
+/// 64-bit words per form in [`AvatarFingerprint::hashes`].
+pub const FORM_WORDS: usize = phash::WORDS;
+
+/// Bits per form.
+pub const FORM_BITS: u32 = 64 * FORM_WORDS as u32;
+
+/// Largest Hamming distance (of [`FORM_BITS`]) between the best pair of forms still called a
+/// match. Unrelated pictures sit near half the bits; `tests/avatar_eval.rs` prints the margin.
+pub const MATCH_DISTANCE: u32 = 18;
+
+/// Decodes an image (bounded in size) and computes its fingerprint: the canonical region and its
+/// mirror. Use this for candidates' avatars.
+pub fn fingerprint(bytes: &[u8]) -> Result<AvatarFingerprint, AvatarError> {
+    inspect(bytes, false).map(|info| info.fingerprint)
+}
+
+/// Fingerprint of the person's own avatar: the candidate forms plus shifted and scaled forms, so
+/// a cropped copy still matches. Pass it as `reference` to [`compare`].
+pub fn fingerprint_reference(bytes: &[u8]) -> Result<AvatarFingerprint, AvatarError> {
+    inspect(bytes, true).map(|info| info.fingerprint)
+}
+
+/// Decodes and fingerprints an image, returning its dimensions and format too. `reference`
+/// selects the extended set of forms of [`fingerprint_reference`].
+pub fn inspect(bytes: &[u8], reference: bool) -> Result<AvatarInfo, AvatarError> {
+    let plane = decode::decode_luma(bytes)?;
+    let integral = Integral::new(&plane);
+
+    let canonical = integral.sample(Region::canonical(), phash::GRID);
+    let coefficients = phash::low_frequencies(&canonical);
+    let mut hashes = Vec::new();
+    hashes.extend(phash::hash(&coefficients));
+    hashes.extend(phash::hash(&phash::low_frequencies(&canonical::mirrored(
+        &canonical,
+        phash::GRID,
+    ))));
+    if reference {
+        for region in canonical::reference_regions() {
+            let grid = integral.sample(region, phash::GRID);
+            hashes.extend(phash::hash(&phash::low_frequencies(&grid)));
+        }
+    }
+    let quality_grid = integral.sample(Region::canonical(), quality::QUALITY_GRID);
+    let robust = &coefficients[..64];
+    let measures = quality::measure(&quality_grid, robust, phash::median(robust));
+    let quality = quality::score(measures);
+
+    Ok(AvatarInfo {
+        fingerprint: AvatarFingerprint { hashes, quality },
+        width: plane.source_width,
+        height: plane.source_height,
+        format: decode::format_name(plane.format),
+    })
+}
+
+/// The closest pair of forms: reference form index, candidate form index, Hamming distance.
+fn closest_forms(reference: &[u64], candidate: &[u64]) -> Option<(usize, usize, u32)> {
+    let mut best: Option<(usize, usize, u32)> = None;
+    for (r, rf) in reference.chunks_exact(FORM_WORDS).enumerate() {
+        // Only the candidate's canonical and mirrored forms: the reference carries the crops.
+        for (c, cf) in candidate.chunks_exact(FORM_WORDS).take(2).enumerate() {
+            let distance = rf.iter().zip(cf).map(|(a, b)| (a ^ b).count_ones()).sum();
+            if best.map_or(true, |(_, _, d)| distance < d) {
+                best = Some((r, c, distance));
+            }
+        }
+    }
+    best
+}
+
+/// 1 for identical hashes, 0 at half the bits differing (what unrelated pictures show) or more.
+fn similarity_of(distance: u32) -> f32 {
+    (1.0 - distance as f32 / (FORM_BITS / 2) as f32).max(0.0)
 }
 
 /// Compares the person's avatar with a candidate's.
-pub fn compare(_reference: &AvatarFingerprint, _candidate: &AvatarFingerprint) -> AvatarMatch {
-    AvatarMatch {
+///
+/// `reference` should come from [`fingerprint_reference`] (a plain [`fingerprint`] works but only
+/// tolerates smaller crops). No match is called when either image is below [`QUALITY_GATE`].
+pub fn compare(reference: &AvatarFingerprint, candidate: &AvatarFingerprint) -> AvatarMatch {
+    let Some((r, c, distance)) = closest_forms(&reference.hashes, &candidate.hashes) else {
+        return AvatarMatch {
+            matched: false,
+            similarity: 0.0,
+            detail: "avatar not compared: no avatar hash on one side".into(),
+        };
+    };
+    let similarity = similarity_of(distance);
+    let percent = (similarity * 100.0).round();
+    let plain = |whose: &str, quality: f32| AvatarMatch {
         matched: false,
         similarity: 0.0,
-        detail: String::new(),
+        detail: format!(
+            "avatar not compared: {whose} too plain to identify anyone (quality {quality:.2}, \
+             below {QUALITY_GATE:.2}; flat colours, logos and default pictures look alike) \
+             — {percent}% similar"
+        ),
+    };
+    // NaN (a corrupted stored figure) counts as too plain.
+    let passes = |quality: f32| quality >= QUALITY_GATE;
+    if !passes(reference.quality) {
+        return plain("your avatar is", reference.quality);
+    }
+    if !passes(candidate.quality) {
+        return plain("this account's avatar is", candidate.quality);
+    }
+    if distance > MATCH_DISTANCE {
+        return AvatarMatch {
+            matched: false,
+            similarity,
+            detail: format!("avatar differs from yours ({percent}% similar)"),
+        };
+    }
+    let mut how = Vec::new();
+    if (r == 1) != (c == 1) {
+        how.push("mirrored");
+    }
+    if r >= 2 {
+        how.push("cropped or zoomed");
+    }
+    how.push("");
+    let how = how.join(", ");
+    AvatarMatch {
+        matched: true,
+        similarity,
+        detail: format!("avatar matches yours ({how}{percent}% similar)"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fp(hashes: Vec<u64>, quality: f32) -> AvatarFingerprint {
+        AvatarFingerprint { hashes, quality }
+    }
+
+    #[test]
+    fn identical_hashes_match_fully() {
+        let a = fp(vec![0xDEAD_BEEF_0123_4567, 0x1111, 5, 6], 0.9);
+        let m = compare(&a, &a);
+        assert!(m.matched);
+        assert_eq!(m.similarity, 1.0);
+        assert_eq!(m.detail, "avatar matches yours (100% similar)");
+    }
+
+    #[test]
+    fn a_match_on_the_mirror_form_says_mirrored() {
+        let reference = fp(vec![0, 0, u64::MAX, u64::MAX], 0.9);
+        let candidate = fp(vec![u64::MAX, u64::MAX, 0, 0], 0.9);
+        let m = compare(&reference, &candidate);
+        assert!(m.matched);
+        assert!(m.detail.contains("mirrored"), "{}", m.detail);
+    }
+
+    #[test]
+    fn plain_images_are_refused_and_say_why() {
+        let rich = fp(vec![42, 43], 0.9);
+        let plain = fp(vec![42, 43], 0.1);
+        let m = compare(&rich, &plain);
+        assert!(!m.matched);
+        assert_eq!(m.similarity, 0.0);
+        assert!(m.detail.contains("too plain"), "{}", m.detail);
+        assert!(!compare(&plain, &rich).matched);
+        assert!(!compare(&fp(vec![42, 43], f32::NAN), &rich).matched);
+    }
+
+    #[test]
+    fn empty_or_truncated_hashes_never_match() {
+        let m = compare(&fp(vec![], 1.0), &fp(vec![1, 2], 1.0));
+        assert!(!m.matched);
+        assert!(m.detail.contains("not compared"));
+        assert!(!compare(&fp(vec![1], 1.0), &fp(vec![1], 1.0)).matched);
+    }
+
+    #[test]
+    fn distant_hashes_do_not_match() {
+        let m = compare(&fp(vec![0, 0], 0.9), &fp(vec![u64::MAX, 0], 0.9));
+        assert!(!m.matched);
+        assert_eq!(m.similarity, 0.0);
     }
 }

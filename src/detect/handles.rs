@@ -54,18 +54,14 @@ pub fn handle_form(platform: &Platform, handle: &str) -> HandleForm {
     let (core, server, hosted) = if let Some((user, server)) = decoded.split_once('@') {
         (user.to_string(), Some(server.to_lowercase()), false)
     } else if decoded.contains('.') && !matches!(platform, Platform::X) {
-        let lower = decoded.to_lowercase();
-        if let Some(user) = lower.strip_suffix(".bsky.social") {
-            let start = decoded.len() - lower.len();
-            let user_len = user.len();
-            (
-                decoded
-                    .get(start..start + user_len)
-                    .unwrap_or(user)
-                    .to_string(),
-                Some("bsky.social".to_string()),
-                true,
-            )
+        const HOSTED: &str = ".bsky.social";
+        let split = decoded.len().checked_sub(HOSTED.len());
+        let hosted_user = split
+            .filter(|&at| decoded.is_char_boundary(at))
+            .filter(|&at| decoded[at..].eq_ignore_ascii_case(HOSTED))
+            .map(|at| &decoded[..at]);
+        if let Some(user) = hosted_user {
+            (user.to_string(), Some("bsky.social".to_string()), true)
         } else {
             match decoded.rsplit_once('.') {
                 Some((name, tld)) if !name.is_empty() => {

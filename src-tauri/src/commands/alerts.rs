@@ -2,7 +2,7 @@
 
 use tauri::State;
 
-use crate::error::{CommandError, CommandResult};
+use crate::error::CommandResult;
 use crate::ipc::{AlertAction, AlertDetail, AlertSummary};
 use crate::state::AppState;
 
@@ -15,9 +15,7 @@ pub fn list_alerts(state: State<'_, AppState>) -> CommandResult<Vec<AlertSummary
 /// One alert with both accounts side by side and the reasons.
 #[tauri::command]
 pub fn get_alert(state: State<'_, AppState>, id: i64) -> CommandResult<AlertDetail> {
-    state
-        .alert(id)?
-        .ok_or_else(|| CommandError::not_found(format!("alert {id} does not exist")))
+    state.alert(id)
 }
 
 /// Records what the person decided: not an impostor, snooze, or seen.

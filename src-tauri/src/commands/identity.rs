@@ -26,7 +26,7 @@ pub fn app_info(state: State<'_, AppState>) -> AppInfo {
 /// The registered person, if onboarding is done.
 #[tauri::command]
 pub fn get_identity(state: State<'_, AppState>) -> Option<IdentityView> {
-    state.identity().map(|id| identity_view(&state, &id))
+    state.identity().map(|(_, id)| identity_view(&id))
 }
 
 /// Checks one handle as it is typed.
@@ -61,6 +61,7 @@ pub fn handle_variants(platform: String, handle: String) -> CommandResult<Vec<Va
 /// Validates and keeps the person as typed in onboarding.
 #[tauri::command]
 pub fn save_identity(
+    app: tauri::AppHandle,
     state: State<'_, AppState>,
     input: IdentityInput,
 ) -> CommandResult<IdentityView> {
@@ -90,8 +91,9 @@ pub fn save_identity(
             "field handles: add at least one of your real handles so we know what to watch",
         ));
     }
-    state.set_identity(identity.clone())?;
-    Ok(identity_view(&state, &identity))
+    let id = state.set_identity(&identity)?;
+    crate::watching::restart(&app, id, identity.clone());
+    Ok(identity_view(&identity))
 }
 
 /// Keeps the person's avatar from a file the person picked; returns it as a PNG data URL.
@@ -103,7 +105,7 @@ pub fn set_avatar(state: State<'_, AppState>, bytes: Vec<u8>) -> CommandResult<S
 }
 
 /// The person as the UI shows them, avatar re-encoded.
-pub fn identity_view(state: &AppState, id: &Identity) -> IdentityView {
+pub fn identity_view(id: &Identity) -> IdentityView {
     IdentityView {
         name: id.name.clone(),
         aliases: id.aliases.clone(),
@@ -116,8 +118,10 @@ pub fn identity_view(state: &AppState, id: &Identity) -> IdentityView {
             })
             .collect(),
         bio: id.bio.clone(),
-        avatar: std::fs::read(state.avatar_path())
-            .ok()
+        avatar: id
+            .avatar
+            .as_ref()
+            .and_then(|p| std::fs::read(p).ok())
             .and_then(|b| avatar::png_data_url(&b).ok()),
     }
 }

@@ -1,6 +1,6 @@
 //! The report view: draft, official form, filing through the API, evidence bundle.
 
-use tauri::State;
+use tauri::{Manager, State};
 use tauri_plugin_opener::OpenerExt;
 
 use crate::error::{CommandError, CommandResult};
@@ -25,29 +25,40 @@ pub fn save_report_draft(
 
 /// Files the report through the platform's API (the UI asks for confirmation first).
 #[tauri::command]
-pub async fn file_report(state: State<'_, AppState>, alert_id: i64) -> CommandResult<ReportView> {
-    state.file_report(alert_id).await
+pub async fn file_report(
+    app: tauri::AppHandle,
+    state: State<'_, AppState>,
+    alert_id: i64,
+) -> CommandResult<ReportView> {
+    let report = state.file_report(alert_id).await?;
+    crate::tray::refresh(&app);
+    Ok(report)
 }
 
-/// Opens the platform's official impersonation form in the default browser.
+/// Opens the platform's official impersonation form in the default browser and records it.
 #[tauri::command]
 pub fn open_report_form(
     app: tauri::AppHandle,
     state: State<'_, AppState>,
     alert_id: i64,
 ) -> CommandResult<()> {
-    let url = state.report(alert_id)?.form_url.ok_or_else(|| {
-        CommandError::unavailable(
-            "this platform has no official web form; file the report through the app",
-        )
-    })?;
+    let url = state.record_form_opened(alert_id)?;
+    crate::tray::refresh(&app);
     app.opener()
         .open_url(url, None::<&str>)
-        .map_err(|e| CommandError::internal(format!("cannot open the browser: {e}")))
+        .map_err(|e| CommandError::unavailable(format!("cannot open the browser: {e}")))
 }
 
-/// Writes the evidence bundle (profile, screenshots of the data, hashes) to the Downloads folder.
+/// Writes the evidence bundle (one zip with a SHA-256 manifest) to the Downloads folder.
 #[tauri::command]
-pub fn export_evidence(state: State<'_, AppState>, alert_id: i64) -> CommandResult<EvidenceExport> {
-    state.export_evidence(alert_id)
+pub fn export_evidence(
+    app: tauri::AppHandle,
+    state: State<'_, AppState>,
+    alert_id: i64,
+) -> CommandResult<EvidenceExport> {
+    let dir = app
+        .path()
+        .download_dir()
+        .unwrap_or_else(|_| state.data_dir.join("evidence"));
+    state.export_evidence(alert_id, &dir)
 }

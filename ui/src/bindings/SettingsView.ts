@@ -10,6 +10,6 @@ export type SettingsView = {
  */
 check_interval_minutes: number, 
 /**
- * Monthly X API spending cap in US dollars.
+ * Daily X API spending cap in US dollars.
  */
 x_spending_cap_usd: number, quiet_hours: QuietHours | null, start_at_login: boolean, };

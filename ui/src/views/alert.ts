@@ -75,7 +75,7 @@ export async function alertView(id: number): Promise<HTMLElement> {
         { class: "actions" },
         button("Report this account", () => go(`#/alerts/${id}/report`), "primary", { id: "report" }),
         button("Not an impostor", () => void act("not_impostor", "Marked as not an impostor. It will not be raised again.")),
-        button("Snooze for a day", () => void act("snooze", "Snoozed for a day.")),
+        button("Snooze until it changes", () => void act("snooze", "Snoozed. It comes back if the account changes its name, bio or picture.")),
       ),
       status,
     );

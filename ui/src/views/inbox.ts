@@ -5,7 +5,7 @@ import { h } from "../dom";
 import type { AlertSummary } from "../bindings/AlertSummary";
 import { platformLabel } from "./dashboard";
 
-const ORDER: Record<string, number> = { new: 0, seen: 1, snoozed: 2, reported: 3, resolved: 4, dismissed: 5 };
+const ORDER: Record<string, number> = { new: 0, seen: 1, reported: 2, dismissed: 3, resolved: 4, allowed: 5 };
 
 /** Alerts sorted new first, then most recently seen first. */
 export function sortAlerts(alerts: AlertSummary[]): AlertSummary[] {

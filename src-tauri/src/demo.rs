@@ -1,0 +1,163 @@
+//! Demo mode (`--demo`): the app watches bundled fake platform servers on loopback, where
+//! impostors of the registered person appear every few seconds. No account or internet needed.
+
+use std::time::Duration;
+
+use doppelwatch::config::Config;
+use doppelwatch::detect::variants::variants;
+use doppelwatch::fake::bluesky::FakeBluesky;
+use doppelwatch::fake::FakeAccount;
+use doppelwatch::identity::{Identity, Platform};
+use doppelwatch::secrets::SecretKey;
+use tauri::{AppHandle, Manager};
+
+use crate::state::AppState;
+
+/// Seconds between two demo impostors.
+const IMPOSTOR_EVERY: Duration = Duration::from_secs(6);
+/// How many impostors the demo creates in all.
+const IMPOSTORS: usize = 6;
+/// The app password the fake Bluesky accepts for the person's account, so "file through
+/// Bluesky" works in the demo.
+const DEMO_APP_PASSWORD: &str = "demo-app-password";
+
+/// The fake platforms of a demo, kept alive as long as the app.
+pub struct DemoWorld {
+    pub bluesky: FakeBluesky,
+}
+
+/// Starts the fake Bluesky and returns `config` pointed at it (other platforms off), with
+/// short check intervals so the demo moves.
+pub async fn start(mut config: Config) -> std::io::Result<(DemoWorld, Config)> {
+    let bluesky = FakeBluesky::start().await?;
+    config.bluesky.enabled = true;
+    config.bluesky.base_url = bluesky.base_url();
+    config.bluesky.pds_url = bluesky.base_url();
+    config.bluesky.jetstream_url = bluesky.jetstream_url();
+    config.mastodon.enabled = false;
+    config.x.enabled = false;
+    config.watch.check_interval_secs = 20;
+    Ok((DemoWorld { bluesky }, config))
+}
+
+/// The person's Bluesky handle, or one made from their name for the demo.
+pub fn bluesky_handle(identity: &Identity) -> String {
+    identity
+        .handles
+        .iter()
+        .find(|h| h.platform == Platform::Bluesky)
+        .map(|h| h.handle.clone())
+        .unwrap_or_else(|| {
+            let slug: String = identity
+                .name
+                .chars()
+                .filter(|c| c.is_ascii_alphanumeric())
+                .collect::<String>()
+                .to_ascii_lowercase();
+            format!(
+                "{}.bsky.social",
+                if slug.is_empty() { "person" } else { &slug }
+            )
+        })
+}
+
+/// The impostors the demo plants for `identity`, in order: look-alike handles with the
+/// person's name, bio and avatar; one of them carries HTML and script in its name and bio
+/// (which the app must show as inert text).
+pub fn impostors(identity: &Identity, avatar: Option<Vec<u8>>) -> Vec<FakeAccount> {
+    let handle = bluesky_handle(identity);
+    let bio = identity
+        .bio
+        .clone()
+        .unwrap_or_else(|| format!("Official account of {}.", identity.name));
+    variants(&Platform::Bluesky, &handle, IMPOSTORS)
+        .into_iter()
+        .enumerate()
+        .map(|(i, v)| {
+            let mut account = FakeAccount::new(v.handle).name(identity.name.clone());
+            account = if i == 1 {
+                account
+                    .name(format!(
+                        "{} <img src=x onerror=\"window.__pwned=1\">",
+                        identity.name
+                    ))
+                    .bio(format!(
+                        "<script>window.__pwned=2</script>{bio} New account, follow here!"
+                    ))
+            } else {
+                account.bio(bio.clone())
+            };
+            if let Some(bytes) = &avatar {
+                account = account.avatar(bytes.clone());
+            }
+            account
+        })
+        .collect()
+}
+
+/// Plants the demo impostors one by one once a person is registered.
+pub fn run(app: AppHandle) {
+    tauri::async_runtime::spawn(async move {
+        let identity = loop {
+            // try_state: the state is managed right after the demo starts, in the same setup.
+            if let Some((_, identity)) = app.try_state::<AppState>().and_then(|s| s.identity()) {
+                break identity;
+            }
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        };
+        let handle = bluesky_handle(&identity);
+        let world = app.state::<DemoWorld>();
+        world.bluesky.set_app_password(&handle, DEMO_APP_PASSWORD);
+        app.state::<AppState>()
+            .set_demo_secret(&SecretKey::BlueskyAppPassword { handle }, DEMO_APP_PASSWORD);
+        let avatar = identity.avatar.as_ref().and_then(|p| std::fs::read(p).ok());
+        for account in impostors(&identity, avatar) {
+            tokio::time::sleep(IMPOSTOR_EVERY).await;
+            tracing::info!("demo: a new impostor appears: {}", account.handle);
+            world.bluesky.add_account(account);
+        }
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use doppelwatch::identity::AccountHandle;
+
+    #[test]
+    fn impostors_copy_the_person_with_lookalike_handles() {
+        let person = Identity {
+            name: "Palmer Report".into(),
+            aliases: vec![],
+            handles: vec![AccountHandle {
+                platform: Platform::Bluesky,
+                handle: "palmerreport.bsky.social".into(),
+            }],
+            avatar: None,
+            bio: None,
+        };
+        let list = impostors(&person, None);
+        assert!(list.len() >= 3, "{}", list.len());
+        assert!(list.iter().all(|a| a.handle != "palmerreport.bsky.social"));
+        assert!(list.iter().all(|a| a
+            .display_name
+            .as_deref()
+            .is_some_and(|n| n.contains("Palmer Report"))));
+        assert!(list[1]
+            .bio
+            .as_deref()
+            .is_some_and(|b| b.contains("<script>")));
+    }
+
+    #[test]
+    fn a_handle_is_made_up_when_the_person_has_no_bluesky() {
+        let person = Identity {
+            name: "Ana María".into(),
+            aliases: vec![],
+            handles: vec![],
+            avatar: None,
+            bio: None,
+        };
+        assert_eq!(bluesky_handle(&person), "anamara.bsky.social");
+    }
+}

@@ -1,0 +1,212 @@
+//! Turns the core's alerts, profiles and reports into the shapes the UI shows.
+
+use chrono::{DateTime, Utc};
+use doppelwatch::identity::Identity;
+use doppelwatch::profile::Profile;
+use doppelwatch::report::{self, ReportDraft};
+use doppelwatch::sources::FoundBy;
+use doppelwatch::store::{Alert, AlertState, ReportMethod, ReportRecord};
+
+use crate::avatar;
+use crate::ipc::{AccountView, AlertDetail, AlertStateView, AlertSummary, ReasonView, ReportView};
+use crate::marks::handle_marks;
+
+/// The core's alert state as the UI names it.
+pub fn state_view(state: AlertState) -> AlertStateView {
+    match state {
+        AlertState::New => AlertStateView::New,
+        AlertState::Seen => AlertStateView::Seen,
+        AlertState::Reported => AlertStateView::Reported,
+        AlertState::Resolved => AlertStateView::Resolved,
+        AlertState::Dismissed => AlertStateView::Dismissed,
+        AlertState::Allowed => AlertStateView::Allowed,
+    }
+}
+
+/// A line of the inbox.
+pub fn summary(alert: &Alert) -> AlertSummary {
+    AlertSummary {
+        id: alert.id,
+        platform: alert.platform.to_string(),
+        handle: alert.profile.handle.clone(),
+        display_name: alert.profile.display_name.clone(),
+        verdict: alert.verdict.as_str().to_string(),
+        score: alert.score,
+        state: state_view(alert.state),
+        first_seen: alert.first_seen.to_rfc3339(),
+    }
+}
+
+/// The alert view: `candidate_avatar` are the impostor's avatar bytes as stored.
+pub fn detail(alert: &Alert, candidate_avatar: Option<Vec<u8>>, now: DateTime<Utc>) -> AlertDetail {
+    let person_handle = alert
+        .identity
+        .handles
+        .iter()
+        .find(|h| h.platform == alert.platform)
+        .map(|h| h.handle.clone());
+    AlertDetail {
+        summary: summary(alert),
+        candidate: candidate_view(
+            &alert.profile,
+            person_handle.as_deref(),
+            candidate_avatar,
+            now,
+        ),
+        person: person_view(&alert.identity, alert, person_handle),
+        reasons: alert
+            .reasons
+            .iter()
+            .map(|r| ReasonView {
+                signal: serde_json::to_value(r.signal)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_string))
+                    .unwrap_or_default(),
+                detail: r.detail.clone(),
+            })
+            .collect(),
+        found_by: found_by_words(alert.found_by.as_ref()),
+    }
+}
+
+fn candidate_view(
+    profile: &Profile,
+    person_handle: Option<&str>,
+    avatar_bytes: Option<Vec<u8>>,
+    now: DateTime<Utc>,
+) -> AccountView {
+    AccountView {
+        platform: profile.platform.to_string(),
+        handle: profile.handle.clone(),
+        handle_marks: handle_marks(&profile.handle, person_handle),
+        display_name: profile.display_name.clone(),
+        bio: profile.bio.clone(),
+        created_at: profile.created_at.map(|t| t.to_rfc3339()),
+        age: profile.created_at.map(|t| age_words(t, now)),
+        followers: profile.followers,
+        url: Some(report::profile_url(profile)),
+        avatar: avatar_bytes.and_then(|b| avatar::png_data_url(&b).ok()),
+    }
+}
+
+fn person_view(identity: &Identity, alert: &Alert, handle: Option<String>) -> AccountView {
+    let handle = handle.unwrap_or_default();
+    let own = Profile {
+        platform: alert.platform.clone(),
+        handle: handle.clone(),
+        ..Profile::default()
+    };
+    AccountView {
+        platform: alert.platform.to_string(),
+        handle_marks: handle_marks(&handle, None),
+        url: (!handle.is_empty()).then(|| report::profile_url(&own)),
+        handle,
+        display_name: Some(identity.name.clone()),
+        bio: identity.bio.clone(),
+        created_at: None,
+        age: None,
+        followers: None,
+        avatar: identity
+            .avatar
+            .as_ref()
+            .and_then(|p| std::fs::read(p).ok())
+            .and_then(|b| avatar::png_data_url(&b).ok()),
+    }
+}
+
+/// "3 days old", "2 hours old", "4 years old".
+pub fn age_words(created: DateTime<Utc>, now: DateTime<Utc>) -> String {
+    let d = now.signed_duration_since(created);
+    let (n, unit) = if d.num_days() >= 730 {
+        (d.num_days() / 365, "year")
+    } else if d.num_days() >= 60 {
+        (d.num_days() / 30, "month")
+    } else if d.num_days() >= 1 {
+        (d.num_days(), "day")
+    } else if d.num_hours() >= 1 {
+        (d.num_hours(), "hour")
+    } else {
+        (d.num_minutes().max(0), "minute")
+    };
+    format!("{n} {unit}{} old", if n == 1 { "" } else { "s" })
+}
+
+/// How the account was found, in words.
+pub fn found_by_words(found_by: Option<&FoundBy>) -> String {
+    match found_by {
+        Some(FoundBy::Search { query }) => format!("a search for \"{query}\""),
+        Some(FoundBy::Probe { variant }) => format!("a lookup of the look-alike handle {variant}"),
+        Some(FoundBy::Directory) => "the directory of new accounts".into(),
+        Some(FoundBy::Live) => "the live stream of new profiles".into(),
+        None => "a check".into(),
+    }
+}
+
+/// The report view: the core's draft (or the person's edit of it) and the case status.
+pub fn report_view(
+    alert: &Alert,
+    draft: &ReportDraft,
+    edited: Option<&str>,
+    reports: &[ReportRecord],
+) -> ReportView {
+    ReportView {
+        alert_id: alert.id,
+        platform: draft.platform.to_string(),
+        draft: edited
+            .map(str::to_string)
+            .unwrap_or_else(|| draft.text.clone()),
+        form_url: draft.form_url.clone(),
+        can_file: draft.api.is_some(),
+        case_status: case_status(alert, reports),
+    }
+}
+
+/// Where the case stands, in words.
+pub fn case_status(alert: &Alert, reports: &[ReportRecord]) -> String {
+    let last = reports.iter().max_by_key(|r| r.filed_at);
+    let filed = last.map(|r| {
+        let when = r.filed_at.format("%Y-%m-%d %H:%M UTC");
+        match r.method {
+            ReportMethod::Api => match &r.remote_id {
+                Some(id) => format!(
+                    "reported to {} through its API on {when} (report {id})",
+                    r.platform
+                ),
+                None => format!("reported to {} through its API on {when}", r.platform),
+            },
+            ReportMethod::Form => format!("the official form was opened on {when}"),
+        }
+    });
+    match (alert.state, filed) {
+        (AlertState::Resolved, _) => format!(
+            "closed: {}",
+            alert
+                .state_note
+                .clone()
+                .unwrap_or_else(|| "the account is gone".into())
+        ),
+        (AlertState::Allowed, _) => "marked as not an impostor".into(),
+        (AlertState::Dismissed, _) => "snoozed: raised again if the account changes".into(),
+        (_, Some(f)) => format!("{f}; Doppelwatch re-checks the account until it is gone"),
+        (_, None) => "not reported yet".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ages_read_naturally() {
+        let now = Utc::now();
+        assert_eq!(age_words(now - chrono::Duration::days(1), now), "1 day old");
+        assert_eq!(
+            age_words(now - chrono::Duration::hours(5), now),
+            "5 hours old"
+        );
+        assert_eq!(
+            age_words(now - chrono::Duration::days(900), now),
+            "2 years old"
+        );
+    }
+}

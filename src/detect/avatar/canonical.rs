@@ -1,0 +1,161 @@
+//! Canonical forms: which square regions of an avatar are hashed.
+//!
+//! Platforms show avatars as circles, and people screenshot them with white or black corners, or
+//! crop a few percent off. The whole image therefore is not stable, but the square inscribed in the
+//! circle inscribed in the image's centre square is: a round mask never touches it, and a small crop
+//! only shifts and scales it a little. The candidate is hashed at that one region (and its mirror);
+//! the protected avatar, known in advance, is hashed at a grid of shifted and scaled versions of it
+//! that covers crops up to ~10% on any side.
+
+use super::decode::LumaPlane;
+
+/// Side of the canonical region relative to the image's centre square. The square inscribed in
+/// the circle has side 1/sqrt(2) = 0.707; a little less leaves room for the anti-aliased rim of a
+/// round screenshot.
+pub const INNER_SIDE: f64 = 0.68;
+
+/// Relative sides of the reference's extra forms (1.0 = the canonical region). A candidate cropped
+/// by c shows a canonical region (1 - c) as large, in reference terms.
+pub const REFERENCE_SCALES: [f64; 3] = [1.0, 0.94, 0.88];
+
+/// Centre shifts of the reference's extra forms, as a fraction of the centre square's side. A crop
+/// taken from one side by c moves the centre by c/2.
+pub const REFERENCE_SHIFTS: [f64; 5] = [-0.04, -0.02, 0.0, 0.02, 0.04];
+
+/// A square region of the image: centre and side, in units of the image's centre square
+/// (centre (0.5, 0.5), side 1 is the whole centre square).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Region {
+    pub centre_x: f64,
+    pub centre_y: f64,
+    pub side: f64,
+}
+
+impl Region {
+    /// The canonical region: centred, [`INNER_SIDE`] wide.
+    pub fn canonical() -> Region {
+        Region {
+            centre_x: 0.5,
+            centre_y: 0.5,
+            side: INNER_SIDE,
+        }
+    }
+}
+
+/// The reference's extra regions, in a fixed order (scale-major, then y shift, then x shift),
+/// skipping the canonical region itself (already the first form).
+pub fn reference_regions() -> Vec<Region> {
+    let mut regions = Vec::new();
+    for scale in REFERENCE_SCALES {
+        for dy in REFERENCE_SHIFTS {
+            for dx in REFERENCE_SHIFTS {
+                if scale == 1.0 && dx == 0.0 && dy == 0.0 {
+                    continue;
+                }
+                regions.push(Region {
+                    centre_x: 0.5 + dx,
+                    centre_y: 0.5 + dy,
+                    side: INNER_SIDE * scale,
+                });
+            }
+        }
+    }
+    regions
+}
+
+/// Summed-area table over a luma plane, for exact box averages over fractional rectangles.
+pub struct Integral {
+    width: usize,
+    height: usize,
+    /// (width + 1) * (height + 1) prefix sums; row 0 and column 0 are zero.
+    table: Vec<f64>,
+    /// The image's true extent in plane pixels.
+    extent_x: f64,
+    extent_y: f64,
+}
+
+impl Integral {
+    pub fn new(plane: &LumaPlane) -> Integral {
+        let (w, h) = (plane.width, plane.height);
+        let mut table = vec![0f64; (w + 1) * (h + 1)];
+        for y in 0..h {
+            let mut row = 0f64;
+            for x in 0..w {
+                row += f64::from(plane.data[y * w + x]);
+                table[(y + 1) * (w + 1) + x + 1] = table[y * (w + 1) + x + 1] + row;
+            }
+        }
+        Integral {
+            width: w,
+            height: h,
+            table,
+            extent_x: plane.extent_x,
+            extent_y: plane.extent_y,
+        }
+    }
+
+    /// Integral of the plane over [0, x] x [0, y]. The plane is constant per pixel, so the
+    /// integral is bilinear inside each pixel and interpolating the table is exact.
+    fn at(&self, x: f64, y: f64) -> f64 {
+        let x = x.clamp(0.0, self.width as f64);
+        let y = y.clamp(0.0, self.height as f64);
+        let (x0, y0) = (
+            (x.floor() as usize).min(self.width.saturating_sub(1)),
+            (y.floor() as usize).min(self.height.saturating_sub(1)),
+        );
+        let (fx, fy) = (x - x0 as f64, y - y0 as f64);
+        let stride = self.width + 1;
+        let t = |xi: usize, yi: usize| self.table[yi * stride + xi];
+        let top = t(x0, y0) * (1.0 - fx) + t(x0 + 1, y0) * fx;
+        let bottom = t(x0, y0 + 1) * (1.0 - fx) + t(x0 + 1, y0 + 1) * fx;
+        top * (1.0 - fy) + bottom * fy
+    }
+
+    /// Mean over the rectangle [x0, x1) x [y0, y1) in plane pixels (clamped to the plane).
+    fn mean(&self, x0: f64, y0: f64, x1: f64, y1: f64) -> f64 {
+        let x0 = x0.clamp(0.0, self.width as f64);
+        let x1 = x1.clamp(0.0, self.width as f64);
+        let y0 = y0.clamp(0.0, self.height as f64);
+        let y1 = y1.clamp(0.0, self.height as f64);
+        let area = (x1 - x0) * (y1 - y0);
+        if area <= 1e-9 {
+            // Degenerate after clamping: sample the nearest pixel instead.
+            let xi = (x0.floor() as usize).min(self.width.saturating_sub(1));
+            let yi = (y0.floor() as usize).min(self.height.saturating_sub(1));
+            let stride = self.width + 1;
+            let t = |a: usize, b: usize| self.table[b * stride + a];
+            return t(xi + 1, yi + 1) - t(xi, yi + 1) - t(xi + 1, yi) + t(xi, yi);
+        }
+        (self.at(x1, y1) - self.at(x0, y1) - self.at(x1, y0) + self.at(x0, y0)) / area
+    }
+
+    /// Samples `region` into an `n` x `n` grid of box averages (row-major).
+    pub fn sample(&self, region: Region, n: usize) -> Vec<f32> {
+        // The centre square of the image, in plane pixels.
+        let square = self.extent_x.min(self.extent_y);
+        let origin_x = (self.extent_x - square) / 2.0;
+        let origin_y = (self.extent_y - square) / 2.0;
+        let side = region.side * square;
+        let left = origin_x + region.centre_x * square - side / 2.0;
+        let top = origin_y + region.centre_y * square - side / 2.0;
+        let cell = side / n as f64;
+        let mut grid = Vec::with_capacity(n * n);
+        for j in 0..n {
+            let y0 = top + j as f64 * cell;
+            for i in 0..n {
+                let x0 = left + i as f64 * cell;
+                grid.push(self.mean(x0, y0, x0 + cell, y0 + cell) as f32);
+            }
+        }
+        grid
+    }
+}
+
+/// The grid mirrored left to right.
+pub fn mirrored(grid: &[f32], n: usize) -> Vec<f32> {
+    let mut out = Vec::with_capacity(grid.len());
+    for row in grid.chunks(n) {
+        out.extend(row.iter().rev());
+    }
+    out
+}

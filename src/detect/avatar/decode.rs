@@ -1,0 +1,231 @@
+//! Bounded decoding of untrusted avatar bytes into a small luma plane.
+//!
+//! Avatars come from the network, so every step is bounded: the byte length, the dimensions the
+//! header claims (checked before any pixel buffer is allocated), and the decoder's own allocation
+//! budget. The decoded image is then reduced to at most [`WORKING_SIZE`] pixels on its long side,
+//! which is all the perceptual hash needs and keeps later steps cheap whatever the input size.
+
+use std::io::Cursor;
+
+use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader, Limits};
+
+use super::AvatarError;
+
+/// Largest input accepted, in bytes. Platform avatars are well below 2 MiB.
+pub const MAX_INPUT_BYTES: usize = 16 * 1024 * 1024;
+/// Largest width or height accepted, in pixels, as claimed by the image header.
+pub const MAX_DIMENSION: u32 = 4096;
+/// Allocation budget handed to the decoder.
+pub const MAX_DECODE_ALLOC: u64 = 80 * 1024 * 1024;
+/// Smallest width or height that still carries enough detail to compare.
+pub const MIN_DIMENSION: u32 = 16;
+/// Long side of the reduced luma plane the hashes are computed from.
+pub const WORKING_SIZE: u32 = 256;
+
+/// A grayscale plane reduced from the decoded image, plus what the header said.
+#[derive(Debug, Clone)]
+pub struct LumaPlane {
+    /// Width of `data` in working pixels.
+    pub width: usize,
+    /// Height of `data` in working pixels.
+    pub height: usize,
+    /// The image's true width expressed in working pixels (may be fractional: the last block
+    /// of a reduction can be partial).
+    pub extent_x: f64,
+    /// The image's true height expressed in working pixels.
+    pub extent_y: f64,
+    /// Row-major luma, 0..255, alpha composited over white.
+    pub data: Vec<f32>,
+    /// Original width in pixels.
+    pub source_width: u32,
+    /// Original height in pixels.
+    pub source_height: u32,
+    /// Detected container format.
+    pub format: ImageFormat,
+}
+
+/// Decodes `bytes` within the bounds above and reduces the result to a luma plane.
+pub fn decode_luma(bytes: &[u8]) -> Result<LumaPlane, AvatarError> {
+    if bytes.is_empty() {
+        return Err(AvatarError::Empty);
+    }
+    if bytes.len() > MAX_INPUT_BYTES {
+        return Err(AvatarError::InputTooLarge {
+            bytes: bytes.len(),
+            max: MAX_INPUT_BYTES,
+        });
+    }
+    let format = guess_format(bytes)?;
+
+    // First pass: read only the header, so a file that claims 60000x60000 pixels is refused
+    // before a single pixel buffer exists.
+    let (width, height) = reader(bytes, format)
+        .into_dimensions()
+        .map_err(|e| AvatarError::Decode(format!("{} header: {e}", format_name(format))))?;
+    if width > MAX_DIMENSION || height > MAX_DIMENSION {
+        return Err(AvatarError::TooLarge {
+            width,
+            height,
+            max: MAX_DIMENSION,
+        });
+    }
+    if width < MIN_DIMENSION || height < MIN_DIMENSION {
+        return Err(AvatarError::TooSmall {
+            width,
+            height,
+            min: MIN_DIMENSION,
+        });
+    }
+
+    // Second pass: decode under limits. Animated GIF/WebP decode to their first frame.
+    let mut limits = Limits::default();
+    limits.max_image_width = Some(MAX_DIMENSION);
+    limits.max_image_height = Some(MAX_DIMENSION);
+    limits.max_alloc = Some(MAX_DECODE_ALLOC);
+    let mut reader = reader(bytes, format);
+    reader.limits(limits);
+    // Decoders are fuzzed upstream, but a panic on hostile bytes must not take the scan down.
+    let decoded = std::panic::catch_unwind(move || -> Result<DynamicImage, image::ImageError> {
+        let decoder = reader.into_decoder()?;
+        let (w, h) = decoder.dimensions();
+        if w != width || h != height {
+            return Err(image::ImageError::Decoding(
+                image::error::DecodingError::from_format_hint(
+                    image::error::ImageFormatHint::Exact(format),
+                ),
+            ));
+        }
+        DynamicImage::from_decoder(decoder)
+    })
+    .map_err(|_| AvatarError::Decode(format!("the {} decoder failed", format_name(format))))?
+    .map_err(|e| AvatarError::Decode(format!("{}: {e}", format_name(format))))?;
+
+    Ok(reduce(&decoded, format))
+}
+
+/// A reader over the bytes with the format already decided.
+fn reader(bytes: &[u8], format: ImageFormat) -> ImageReader<Cursor<&[u8]>> {
+    ImageReader::with_format(Cursor::new(bytes), format)
+}
+
+/// Recognises the supported formats by their magic bytes, and names the common unsupported ones
+/// so the error says what to do.
+fn guess_format(bytes: &[u8]) -> Result<ImageFormat, AvatarError> {
+    let supported = [
+        ImageFormat::Png,
+        ImageFormat::Jpeg,
+        ImageFormat::Gif,
+        ImageFormat::WebP,
+        ImageFormat::Bmp,
+    ];
+    match image::guess_format(bytes) {
+        Ok(format) if supported.contains(&format) => Ok(format),
+        Ok(format) => Err(AvatarError::Unsupported(format!(
+            "{format:?} images are not supported; use PNG, JPEG, GIF, WebP or BMP"
+        ))),
+        Err(_) => {
+            let head = String::from_utf8_lossy(&bytes[..bytes.len().min(512)]).to_ascii_lowercase();
+            if head.contains("<svg")
+                || (head.trim_start().starts_with("<?xml") && head.contains("svg"))
+            {
+                Err(AvatarError::Unsupported(
+                    "SVG (vector) images are not supported; export the avatar as PNG or JPEG"
+                        .into(),
+                ))
+            } else if head.trim_start().starts_with('<') {
+                Err(AvatarError::Unsupported(
+                    "this is a text/HTML document, not an image (an error page instead of the avatar?)".into(),
+                ))
+            } else {
+                Err(AvatarError::Unsupported(
+                    "unknown image format; use PNG, JPEG, GIF, WebP or BMP".into(),
+                ))
+            }
+        }
+    }
+}
+
+/// Human name of a format for messages and the CLI.
+pub fn format_name(format: ImageFormat) -> &'static str {
+    match format {
+        ImageFormat::Png => "png",
+        ImageFormat::Jpeg => "jpeg",
+        ImageFormat::Gif => "gif",
+        ImageFormat::WebP => "webp",
+        ImageFormat::Bmp => "bmp",
+        _ => "other",
+    }
+}
+
+/// Rec. 601 luma of an sRGB pixel, alpha composited over white (how a web page shows a
+/// transparent avatar).
+fn luma(r: f32, g: f32, b: f32, a: f32) -> f32 {
+    let y = 0.299 * r + 0.587 * g + 0.114 * b;
+    y * a + 255.0 * (1.0 - a)
+}
+
+/// Box-reduces the image by an integer factor so its long side is at most [`WORKING_SIZE`].
+fn reduce(image: &DynamicImage, format: ImageFormat) -> LumaPlane {
+    let (w, h) = (image.width() as usize, image.height() as usize);
+    let factor = (w.max(h)).div_ceil(WORKING_SIZE as usize).max(1);
+    let (rw, rh) = (w.div_ceil(factor), h.div_ceil(factor));
+    let mut sum = vec![0f32; rw * rh];
+    let mut count = vec![0u32; rw * rh];
+    let mut add = |x: usize, y: usize, value: f32| {
+        let i = (y / factor) * rw + x / factor;
+        sum[i] += value;
+        count[i] += 1;
+    };
+    match image {
+        DynamicImage::ImageLuma8(buf) => {
+            for (x, y, p) in buf.enumerate_pixels() {
+                add(x as usize, y as usize, f32::from(p.0[0]));
+            }
+        }
+        DynamicImage::ImageLumaA8(buf) => {
+            for (x, y, p) in buf.enumerate_pixels() {
+                let v = f32::from(p.0[0]);
+                add(
+                    x as usize,
+                    y as usize,
+                    luma(v, v, v, f32::from(p.0[1]) / 255.0),
+                );
+            }
+        }
+        DynamicImage::ImageRgb8(buf) => {
+            for (x, y, p) in buf.enumerate_pixels() {
+                let [r, g, b] = p.0.map(f32::from);
+                add(x as usize, y as usize, luma(r, g, b, 1.0));
+            }
+        }
+        DynamicImage::ImageRgba8(buf) => {
+            for (x, y, p) in buf.enumerate_pixels() {
+                let [r, g, b, a] = p.0.map(f32::from);
+                add(x as usize, y as usize, luma(r, g, b, a / 255.0));
+            }
+        }
+        other => {
+            // 16-bit and float images are rare for avatars; convert once.
+            let buf = other.to_rgba8();
+            for (x, y, p) in buf.enumerate_pixels() {
+                let [r, g, b, a] = p.0.map(f32::from);
+                add(x as usize, y as usize, luma(r, g, b, a / 255.0));
+            }
+        }
+    }
+    let data = sum
+        .iter()
+        .zip(&count)
+        .map(|(s, &n)| if n == 0 { 255.0 } else { s / n as f32 })
+        .collect();
+    LumaPlane {
+        width: rw,
+        height: rh,
+        extent_x: w as f64 / factor as f64,
+        extent_y: h as f64 / factor as f64,
+        data,
+        source_width: w as u32,
+        source_height: h as u32,
+        format,
+    }
+}
