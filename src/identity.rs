@@ -100,7 +100,9 @@ pub enum HandleError {
     Bluesky { handle: String, why: String },
     #[error("Mastodon handle {handle:?} is not valid: {why}. Write it as user@server, e.g. alice@mastodon.social")]
     Mastodon { handle: String, why: String },
-    #[error("{platform} handle {handle:?} contains spaces or control characters")]
+    #[error(
+        "{platform} handle {handle:?} contains spaces, control characters or a second leading @"
+    )]
     Other { platform: Platform, handle: String },
 }
 
@@ -159,7 +161,9 @@ pub fn validate_handle(platform: &Platform, handle: &str) -> Result<String, Hand
             Ok(format!("{user}@{server}"))
         }
         other => {
-            if bare.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            // A second leading `@` would survive as part of the canonical handle, which then
+            // validates to something else (found by the handles fuzz target).
+            if bare.starts_with('@') || bare.chars().any(|c| c.is_whitespace() || c.is_control()) {
                 Err(HandleError::Other {
                     platform: other.clone(),
                     handle: handle.to_string(),

@@ -66,7 +66,13 @@ impl Watcher {
     fn start(env: &Env, identity: &Path, run: usize) -> Watcher {
         let log = std::fs::File::create(env.logs.join(format!("watch-{run}.log"))).unwrap();
         let mut child = env
-            .command(&["watch", "--identity", identity.to_str().unwrap()])
+            .command(&[
+                "watch",
+                "--source",
+                "bluesky",
+                "--identity",
+                identity.to_str().unwrap(),
+            ])
             .stdout(Stdio::piped())
             .stderr(Stdio::from(log))
             .spawn()

@@ -30,3 +30,21 @@ pub fn show(app: &AppHandle, alert: Option<i64>) {
         tracing::error!("cannot open the window: {e}");
     }
 }
+
+/// For the footprint benchmark: `DOPPELWATCH_CLOSE_WINDOW_AFTER_SECS=N` closes the window after
+/// N seconds through the same path as the person clicking its close button.
+pub fn close_after_env(app: &AppHandle) {
+    let Some(secs) = std::env::var("DOPPELWATCH_CLOSE_WINDOW_AFTER_SECS")
+        .ok()
+        .and_then(|s| s.parse::<u64>().ok())
+    else {
+        return;
+    };
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        tokio::time::sleep(std::time::Duration::from_secs(secs)).await;
+        if let Some(window) = app.get_webview_window(MAIN) {
+            let _ = window.close();
+        }
+    });
+}

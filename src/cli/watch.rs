@@ -64,13 +64,14 @@ pub fn watch(args: WatchArgs) -> i32 {
         Ok(id) => id,
         Err(e) => return fail(e),
     };
-    let setup = match WatchSetup::from_config(&config, only.as_deref()) {
+    let keychain = doppelwatch::secrets::Keychain::new();
+    let setup = match WatchSetup::from_config(&config, only.as_deref(), Some(&keychain)) {
         Ok(s) => s,
         Err(e) => return fail(e),
     };
     if setup.sources.is_empty() && setup.live.is_none() {
         return super::usage_error(
-            "no source to watch: enable one in the settings or fix --source (bluesky)",
+            "no source to watch: enable one in the settings or fix --source (bluesky, mastodon, x)",
         );
     }
     let runtime = match tokio::runtime::Runtime::new() {

@@ -12,6 +12,9 @@ use super::confusables::{
 };
 use crate::identity::Platform;
 
+/// Most differences one handle reason lists; the rest are counted.
+const MAX_LISTED: usize = 6;
+
 /// Separators people add or remove between the words of a handle.
 const SEPARATORS: &[char] = &['_', '.', '-'];
 
@@ -228,6 +231,13 @@ pub fn compare_handle(cand: &HandleForm, reference: &ReferenceHandle) -> Option<
         if parts.is_empty() {
             parts.push("differs only in characters that look alike".into());
         }
+        // A reason is read by a person: a handle stuffed with hidden characters must not make
+        // it endless (found by the score fuzz target).
+        if parts.len() > MAX_LISTED {
+            let more = parts.len() - (MAX_LISTED - 1);
+            parts.truncate(MAX_LISTED - 1);
+            parts.push(format!("and {more} more differences"));
+        }
         let sequence_lookalike = sequence_only(&cand.core, &r.core);
         return Some(HandleMatch {
             kind: HandleKind::Lookalike,
@@ -238,19 +248,18 @@ pub fn compare_handle(cand: &HandleForm, reference: &ReferenceHandle) -> Option<
             affixes: vec![],
         });
     }
-    if cand.bare == r.bare && !cand.bare.is_empty() {
-        return Some(HandleMatch {
+    let found = if cand.bare == r.bare && !cand.bare.is_empty() {
+        Some(HandleMatch {
             kind: HandleKind::Separators,
             strength: 0.85,
             detail: format!("handle {shown} is {yours} with separators added or removed"),
             letter_changed: false,
             sequence_lookalike: false,
             affixes: vec![],
-        });
-    }
-    if let Some(affixes) = strip_affixes(&cand.bare, &r.bare) {
+        })
+    } else if let Some(affixes) = strip_affixes(&cand.bare, &r.bare) {
         let quoted: Vec<String> = affixes.iter().map(|a| format!("\"{a}\"")).collect();
-        return Some(HandleMatch {
+        Some(HandleMatch {
             kind: HandleKind::Affix,
             strength: 0.85,
             detail: format!(
@@ -260,9 +269,39 @@ pub fn compare_handle(cand: &HandleForm, reference: &ReferenceHandle) -> Option<
             letter_changed: false,
             sequence_lookalike: false,
             affixes,
-        });
+        })
+    } else {
+        leet(cand, r, &shown, &yours).or_else(|| near_edit(cand, r, &shown, &yours))
+    };
+    found.map(|m| with_lookalike_intent(m, cand, r))
+}
+
+/// A separator, affix or edit *beside* a look-alike character still shows the intent to pass
+/// for the person: such a handle counts as a look-alike, with the characters named.
+fn with_lookalike_intent(mut m: HandleMatch, cand: &HandleForm, r: &HandleForm) -> HandleMatch {
+    if !matches!(
+        m.kind,
+        HandleKind::Separators | HandleKind::Affix | HandleKind::Near
+    ) {
+        return m;
     }
-    leet(cand, r, &shown, &yours).or_else(|| near_edit(cand, r, &shown, &yours))
+    let parts = describe_lookalikes(&cand.core, &r.core);
+    if parts.is_empty() {
+        return m;
+    }
+    m.kind = HandleKind::Lookalike;
+    m.strength = 1.0;
+    m.letter_changed = false;
+    if m.detail.contains(" where yours has ") {
+        // near_edit already named the look-alike characters.
+        return m;
+    }
+    m.detail = format!(
+        "{}, and it uses look-alikes: {}",
+        m.detail,
+        parts.join("; ")
+    );
+    m
 }
 
 /// Digits or symbols written for letters (`tw1tter`, `h4ck3r`), possibly with look-alikes.
@@ -437,7 +476,7 @@ fn near_edit(cand: &HandleForm, r: &HandleForm, shown: &str, yours: &str) -> Opt
         match &e.edit {
             Edit::Same => {}
             Edit::Lookalike { cand, reference } => parts.push(format!(
-                "{} for {} at the {pos} character",
+                "{} where yours has {}, {pos} character",
                 super::confusables::describe_seq(cand),
                 super::confusables::describe_seq(reference)
             )),

@@ -214,6 +214,22 @@ impl Detector {
             }
         }
 
+        // A right-to-left override shows text reversed: "Palmer \u{202E}tropeR" reads
+        // "Palmer Report". The name as displayed is compared too.
+        if let Some(shown) = profile.display_name.as_deref().and_then(displayed_order) {
+            let shown = NameForm::new(&shown);
+            for reference in &self.names {
+                if let Some(mut m) = compare_name(&shown, reference) {
+                    if best_name.as_ref().map_or(true, |b| m.strength > b.strength) {
+                        m.detail.push_str(
+                            " once displayed (a right-to-left override reverses part of it)",
+                        );
+                        best_name = Some(m);
+                    }
+                }
+            }
+        }
+
         // A near handle that spells the account's own, different name is a namesake.
         if let (Some(h), Some(name)) = (&best_handle, &cand_name) {
             let own_name_handle = (h.kind == HandleKind::Near && h.letter_changed)
@@ -513,4 +529,30 @@ fn years_phrase(d: i64) -> String {
     } else {
         format!("{years} years")
     }
+}
+
+/// The order in which a name with a right-to-left override (U+202E) is displayed: the text
+/// after it, up to a pop (U+202C), an isolate end (U+2069) or a line end, is shown reversed.
+/// None when the name has no override. (A simplification of the Unicode bidi algorithm that
+/// covers the spoof: Latin letters forced right-to-left.)
+fn displayed_order(name: &str) -> Option<String> {
+    if !name.contains('\u{202E}') {
+        return None;
+    }
+    let mut out = String::with_capacity(name.len());
+    let mut reversed: Vec<char> = Vec::new();
+    let mut in_override = false;
+    for c in name.chars() {
+        match c {
+            '\u{202E}' => in_override = true,
+            '\u{202C}' | '\u{2069}' | '\n' if in_override => {
+                out.extend(reversed.drain(..).rev());
+                in_override = false;
+            }
+            _ if in_override => reversed.push(c),
+            _ => out.push(c),
+        }
+    }
+    out.extend(reversed.drain(..).rev());
+    Some(out)
 }

@@ -10,7 +10,8 @@
 //! use doppelwatch::watch::{Notifications, WatchService, WatchSetup};
 //! let config = doppelwatch::config::Config::default();
 //! let identity_id = store.upsert_identity(&identity)?;
-//! let setup = WatchSetup::from_config(&config, None)?;
+//! let keychain = doppelwatch::secrets::Keychain::new();
+//! let setup = WatchSetup::from_config(&config, None, Some(&keychain))?;
 //! let handle = WatchService::start(config.watch.clone(), store, vec![(identity_id, identity)],
 //!                                  setup, Notifications::desktop());
 //! let mut events = handle.subscribe();      // WatchEvent: new alerts, "review" clicks, ...
@@ -37,7 +38,10 @@ use crate::detect::avatar::{fingerprint, AvatarFingerprint};
 use crate::detect::Detector;
 use crate::identity::{Identity, Platform};
 use crate::notify::{DesktopNotifier, NotificationAction, NotificationSink};
+use crate::secrets::{Keychain, SecretKey};
 use crate::sources::bluesky::BlueskySource;
+use crate::sources::mastodon::MastodonSource;
+use crate::sources::x::{XCredentials, XSource};
 use crate::sources::{Source, SourceError};
 use crate::store::{Alert, IdentityId, Store};
 
@@ -70,9 +74,25 @@ pub struct WatchSetup {
 }
 
 impl WatchSetup {
-    /// Every enabled source of `config`, optionally only the platforms in `only`.
-    pub fn from_config(config: &Config, only: Option<&[Platform]>) -> Result<Self, SourceError> {
+    /// Every enabled source of `config` (optionally only the platforms in `only`), with the
+    /// credentials found in `keychain`: Mastodon tokens per server (optional), X keys
+    /// (required: without them X is left out, it has no free access).
+    pub fn from_config(
+        config: &Config,
+        only: Option<&[Platform]>,
+        keychain: Option<&Keychain>,
+    ) -> Result<Self, SourceError> {
         let wanted = |p: &Platform| only.map_or(true, |list| list.contains(p));
+        let secret = |key: SecretKey| -> Option<String> {
+            let keychain = keychain?;
+            match keychain.get(&key) {
+                Ok(found) => found.map(|s| s.expose().to_string()),
+                Err(e) => {
+                    tracing::warn!("{e}");
+                    None
+                }
+            }
+        };
         let mut sources: Vec<Arc<dyn Source>> = Vec::new();
         let mut live = None;
         if config.bluesky.enabled && wanted(&Platform::Bluesky) {
@@ -81,6 +101,37 @@ impl WatchSetup {
                 live = Some(bluesky.clone());
             }
             sources.push(bluesky);
+        }
+        if config.mastodon.enabled
+            && wanted(&Platform::Mastodon)
+            && !config.mastodon.servers.is_empty()
+        {
+            let mut mastodon = MastodonSource::new(config)?;
+            for server in &config.mastodon.servers {
+                let host = url::Url::parse(server)
+                    .ok()
+                    .and_then(|u| u.host_str().map(str::to_string));
+                if let Some(token) =
+                    host.and_then(|server| secret(SecretKey::MastodonToken { server }))
+                {
+                    mastodon = mastodon.with_token(server, token);
+                }
+            }
+            sources.push(Arc::new(mastodon));
+        }
+        if config.x.enabled && wanted(&Platform::X) {
+            let credentials = XCredentials {
+                bearer_token: secret(SecretKey::XBearerToken),
+                user_token: secret(SecretKey::XUserToken),
+            };
+            if credentials.bearer_token.is_some() || credentials.user_token.is_some() {
+                sources.push(Arc::new(XSource::new(config, credentials)?));
+            } else if only.is_some_and(|list| list.contains(&Platform::X)) {
+                return Err(SourceError::NeedsCredentials {
+                    platform: Platform::X,
+                    what: "your X API bearer token (doppelwatch secret set x-bearer-token)".into(),
+                });
+            }
         }
         Ok(WatchSetup { sources, live })
     }
