@@ -122,3 +122,29 @@ fn plain_letter_lookalike_stays_an_impostor_when_fresh_or_copying() {
     );
     assert_eq!(copying["verdict"], "impostor", "{copying}");
 }
+
+/// A name copy that says in Portuguese, Spanish, French or Turkish that it is a fan or parody
+/// account is lowered like the English statements are (it was `impostor 1.00` in Portuguese).
+#[test]
+fn fan_and_parody_statements_in_other_languages_lower_the_verdict() {
+    for (id, bio) in [
+        (
+            "pt",
+            "Página de fãs. Não é a conta oficial de Palmer Report.",
+        ),
+        ("es", "Cuenta parodia. No soy Palmer Report."),
+        ("fr", "Compte parodique — je ne suis pas Palmer Report."),
+        ("tr", "Palmer Report hayran sayfası. Resmi hesap değildir."),
+    ] {
+        let v = score(
+            "palmer",
+            serde_json::json!({
+                "id": id, "platform": "x", "handle": "PalmerReportRP",
+                "display_name": "Palmer Report", "bio": bio,
+                "created_at": "2026-11-09T10:26:00Z", "followers": 194
+            }),
+        );
+        assert_ne!(v["verdict"], "impostor", "{id}: {v}");
+        assert!(signals(&v).contains(&"disclaimer".to_string()), "{id}: {v}");
+    }
+}
