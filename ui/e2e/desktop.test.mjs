@@ -170,6 +170,20 @@ test("onboarding -> demo impostor -> notification -> its action opens the alert 
   await shot("07-inbox");
 });
 
+test("settings: a test notification reaches the notification server", { timeout: 60_000 }, async () => {
+  const base = (await driver.getCurrentUrl()).replace(/#.*$/, "");
+  await driver.get(`${base}#/settings`);
+  await byCss("#settings-title");
+  await shot("09-settings");
+  const before = notifications().length;
+  await (await byCss("#test-notification")).click();
+  await eventually(
+    () => notifications().slice(before).some((n) => n.strings.some((s) => /test notification/i.test(s))),
+    "the test notification on the session bus",
+  );
+  await eventually(async () => /sent/i.test(await textOf("main .status")), "the settings status to say sent");
+});
+
 test("hostile names and bios show as inert text and the CSP holds", { timeout: 120_000 }, async () => {
   const base = (await driver.getCurrentUrl()).replace(/#.*$/, "");
   // The demo plants an impostor with <img onerror> in its name and <script> in its bio.
