@@ -270,10 +270,70 @@ pub fn compare_handle(cand: &HandleForm, reference: &ReferenceHandle) -> Option<
             sequence_lookalike: false,
             affixes,
         })
+    } else if let Some(affixes) = strip_affixes(&leet_folded(&cand.bare), &r.bare) {
+        // An affix beside digits written for letters (`Re4lKofiMB`, `Realelli3okafor`).
+        let quoted: Vec<String> = affixes.iter().map(|a| format!("\"{a}\"")).collect();
+        Some(HandleMatch {
+            kind: HandleKind::Lookalike,
+            strength: 1.0,
+            detail: format!(
+                "handle {shown} is {yours} with {} added and digits written for letters",
+                quoted.join(" and ")
+            ),
+            letter_changed: false,
+            sequence_lookalike: false,
+            affixes,
+        })
+    } else if let Some((affix, kept)) = truncated_copy(cand, r) {
+        Some(HandleMatch {
+            kind: HandleKind::Affix,
+            strength: 0.85,
+            detail: format!(
+                "handle {shown} is \"{affix}\" plus the first {kept} characters of {yours}, \
+                 cut at the platform's 15-character limit"
+            ),
+            letter_changed: false,
+            sequence_lookalike: false,
+            affixes: vec![affix.to_string()],
+        })
     } else {
         leet(cand, r, &shown, &yours).or_else(|| near_edit(cand, r, &shown, &yours))
     };
     found.map(|m| with_lookalike_intent(m, cand, r))
+}
+
+/// A bare skeleton with the digits impostors write for letters folded back (`3` -> `e`).
+/// (`0` and `1` already fold to `o` and `l` in skeletons.)
+fn leet_folded(bare: &str) -> String {
+    bare.chars()
+        .map(|c| match c {
+            '3' => 'e',
+            '4' => 'a',
+            '5' => 's',
+            '7' => 't',
+            '8' => 'b',
+            '9' => 'g',
+            other => other,
+        })
+        .collect()
+}
+
+/// X handles stop at 15 characters, so "Real" + a long handle gets cut (`RealGideonAbern` for
+/// `GideonAbernathy`): a prefix affix followed by at least 8 leading characters of the person's
+/// handle, filling the whole limit. Returns the affix and how many characters were kept.
+fn truncated_copy(cand: &HandleForm, r: &HandleForm) -> Option<(&'static str, usize)> {
+    const X_LIMIT: usize = 15;
+    if cand.platform != Platform::X || cand.core.chars().count() != X_LIMIT {
+        return None;
+    }
+    AFFIXES.iter().find_map(|affix| {
+        let rest = cand
+            .bare
+            .strip_prefix(confusable_skeleton(affix).as_str())?;
+        let kept = rest.chars().count();
+        (kept >= 8 && kept < r.bare.chars().count() && r.bare.starts_with(rest))
+            .then_some((*affix, kept))
+    })
 }
 
 /// A separator, affix or edit *beside* a look-alike character still shows the intent to pass
