@@ -369,14 +369,32 @@ fn with_lookalike_intent(mut m: HandleMatch, cand: &HandleForm, r: &HandleForm) 
     ) {
         return m;
     }
-    let parts = describe_lookalikes(&cand.core, &r.core);
+    let mut parts = describe_lookalikes(&cand.core, &r.core);
+    // A foreign letter in place of one of yours (`ɐ` for `a`) is no typo either: handles are
+    // typed in ASCII, so reaching for another script or an IPA letter is deliberate.
+    if m.kind == HandleKind::Near {
+        if let Some((_, edits)) = align(&cand.core, &r.core) {
+            for e in &edits {
+                if let Edit::Substitute { cand, reference } = e.edit {
+                    if !cand.is_ascii() && cand.is_alphabetic() && reference.is_ascii_alphabetic() {
+                        parts.push(format!(
+                            "the unusual letter {} where yours has {}, {} character",
+                            describe_char(cand),
+                            describe_char(reference),
+                            ordinal(e.position)
+                        ));
+                    }
+                }
+            }
+        }
+    }
     if parts.is_empty() {
         return m;
     }
     m.kind = HandleKind::Lookalike;
     m.strength = 1.0;
     m.letter_changed = false;
-    if m.detail.contains(" where yours has ") {
+    if m.detail.contains(" where yours has ") && !m.detail.contains("instead of") {
         // near_edit already named the look-alike characters.
         return m;
     }
