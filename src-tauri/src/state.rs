@@ -206,10 +206,12 @@ impl AppState {
     pub async fn file_report(&self, alert_id: i64) -> CommandResult<ReportView> {
         let alert = self.store.alert(alert_id)?;
         let filer = crate::filing::filer_for(self, &alert)?;
-        report::file_report(
+        let edited = lock(&self.drafts).get(&alert_id).cloned();
+        report::file_report_with_text(
             &self.store,
             alert_id,
             filer.as_ref(),
+            edited.as_deref(),
             self.config().watch.report_daily_cap,
             Utc::now(),
         )

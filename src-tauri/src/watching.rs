@@ -133,7 +133,7 @@ pub fn status_view(s: &SourceStatus, now: DateTime<Utc>) -> SourceStatusView {
     };
     let mode = match s.mode {
         SourceMode::Live => " (live stream)",
-        SourceMode::Periodic => "",
+        SourceMode::Periodic => " (search and look-alike lookups)",
     };
     SourceStatusView {
         platform: s.platform.to_string(),
@@ -160,7 +160,9 @@ pub fn restart(app: &AppHandle, id: IdentityId, identity: Identity) {
         }
         let state = app.state::<AppState>();
         let config = state.config();
-        let setup = match WatchSetup::from_config(&config, None) {
+        // Demo mode uses no keychain (the fakes need no credentials to be read).
+        let keychain = (!state.demo).then_some(&state.keychain);
+        let setup = match WatchSetup::from_config(&config, None, keychain) {
             Ok(setup) => setup,
             Err(e) => {
                 tracing::error!("cannot start watching: {e}");

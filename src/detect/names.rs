@@ -93,7 +93,8 @@ impl NameForm {
             .trim()
             .to_string();
         NameForm {
-            folded: folded_words(&cleaned),
+            // A lone separator (`Name | Role`) is punctuation, not the letter `l` it looks like.
+            folded: folded_words(&without_lone_punctuation(&cleaned)),
             plain: plain_words(&cleaned),
             unaccented: plain_words(&strip_accents(&cleaned)),
             raw,
@@ -283,6 +284,14 @@ fn strip_accents(s: &str) -> String {
     use unicode_normalization::char::is_combining_mark;
     use unicode_normalization::UnicodeNormalization;
     s.nfd().filter(|c| !is_combining_mark(*c)).collect()
+}
+
+/// The text without whitespace-separated tokens that hold no letter or digit (`|`, `-`, `·`).
+fn without_lone_punctuation(text: &str) -> String {
+    text.split_whitespace()
+        .filter(|t| t.chars().any(char::is_alphanumeric))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// True when the display name spells the account's own handle core (`Parker Report` for

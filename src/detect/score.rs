@@ -232,8 +232,16 @@ impl Detector {
 
         // A near handle that spells the account's own, different name is a namesake.
         if let (Some(h), Some(name)) = (&best_handle, &cand_name) {
+            // A look-alike of ordinary letters (`ciaramoreau` for `claramoreau`) on a years-old
+            // account with its own audience and bio is how another real name is spelled.
+            let plain_lookalike = h.kind == HandleKind::Lookalike
+                && established
+                && !cand_bio.is_empty()
+                && b < ELEMENT
+                && cand_handle.core.is_ascii();
             let own_name_handle = (h.kind == HandleKind::Near && h.letter_changed)
-                || (h.kind == HandleKind::Lookalike && h.sequence_lookalike);
+                || (h.kind == HandleKind::Lookalike && h.sequence_lookalike)
+                || plain_lookalike;
             if own_name_handle
                 && best_name
                     .as_ref()
@@ -296,7 +304,16 @@ impl Detector {
             };
             push(signal, m.detail.clone());
         }
-        let n = best_name.as_ref().map_or(0.0, |m| m.strength);
+        let mut n = best_name.as_ref().map_or(0.0, |m| m.strength);
+        // Your name with words of its own added ("Sophie Draycott | Journalist") is weak alone,
+        // but beside a copied bio it is part of the same copy: a second element.
+        if b >= 0.9
+            && best_name
+                .as_ref()
+                .is_some_and(|m| m.kind == NameKind::ExtraWords)
+        {
+            n = n.max(ELEMENT);
+        }
         if let Some(m) = &best_name {
             push(Signal::DisplayName, m.detail.clone());
         }
@@ -419,6 +436,17 @@ impl Detector {
                 found.push(format!("label {l}"));
             }
         }
+        // Moderation labels a platform put on the account (Bluesky labels "impersonation").
+        let labelled_impersonation = profile
+            .labels
+            .iter()
+            .any(|l| l.to_lowercase().contains("impersonat"));
+        if labelled_impersonation {
+            push(
+                Signal::Context,
+                "the platform's moderation labels this account as impersonation".into(),
+            );
+        }
         let disclaimed = !found.is_empty();
         if disclaimed {
             push(
@@ -447,7 +475,9 @@ impl Detector {
         }) && !established;
         let mut level: u8 = if lookalike_handle || copies >= 2 || disguised_name {
             2
-        } else if copies == 1 && (fake_check.is_some() || !claims.is_empty()) {
+        } else if copies == 1
+            && (fake_check.is_some() || !claims.is_empty() || labelled_impersonation)
+        {
             if name_only && established {
                 1
             } else {

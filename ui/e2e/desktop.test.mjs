@@ -144,6 +144,10 @@ test("onboarding -> demo impostor -> notification -> its action opens the alert 
   const reasons = await driver.findElements(By.css(".reasons li"));
   assert.ok(reasons.length > 0, "the alert lists its reasons");
   const firstReason = await reasons[0].getText();
+  // The look-alike characters of the impostor's handle are highlighted and named.
+  const marks = await driver.findElements(By.css(".candidate .handle-marked mark"));
+  assert.ok(marks.length > 0, "the impostor's look-alike characters are marked");
+  assert.match(await textOf(".candidate .char-notes"), /U\+[0-9A-F]{4}/);
   await shot("04-alert");
 
   // The report draft shows the impostor's URL and the reasons.
@@ -164,6 +168,20 @@ test("onboarding -> demo impostor -> notification -> its action opens the alert 
   await driver.get((await driver.getCurrentUrl()).replace(/#.*$/, "#/alerts"));
   await byCss("a.alert-link");
   await shot("07-inbox");
+});
+
+test("settings: a test notification reaches the notification server", { timeout: 60_000 }, async () => {
+  const base = (await driver.getCurrentUrl()).replace(/#.*$/, "");
+  await driver.get(`${base}#/settings`);
+  await byCss("#settings-title");
+  await shot("09-settings");
+  const before = notifications().length;
+  await (await byCss("#test-notification")).click();
+  await eventually(
+    () => notifications().slice(before).some((n) => n.strings.some((s) => /test notification/i.test(s))),
+    "the test notification on the session bus",
+  );
+  await eventually(async () => /sent/i.test(await textOf("main .status")), "the settings status to say sent");
 });
 
 test("hostile names and bios show as inert text and the CSP holds", { timeout: 120_000 }, async () => {
