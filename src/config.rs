@@ -169,19 +169,57 @@ impl Default for XConfig {
     }
 }
 
-/// The watch loop's pace.
+/// The watch loop's pace, notifications and the report cap (issue 4).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct WatchConfig {
     /// Seconds between periodic checks (search, probes, directory) of each source.
     pub check_interval_secs: u64,
+    /// Per-platform intervals that win over `check_interval_secs`, e.g. `{"x": 21600}`: X
+    /// charges per read, so it is checked less often by default.
+    pub platform_interval_secs: std::collections::BTreeMap<String, u64>,
+    /// Random spread of every interval, as a fraction (0.1: up to 10% earlier or later), so
+    /// checks never fall into lockstep with a platform's rate-limit windows.
+    pub jitter: f64,
+    /// Seconds between re-checks of accounts with an open alert (taken down? renamed?).
+    pub recheck_interval_secs: u64,
+    /// First wait after a failed check (offline, server error), doubled per failure.
+    pub min_backoff_secs: u64,
+    /// Longest wait between retries after failures (never longer than the interval).
+    pub max_backoff_secs: u64,
+    /// Alerts within this many seconds of the last notification come as one summary.
+    pub notify_batch_secs: u64,
+    /// No notifications between these local times (`{"start": "22:00:00", "end": "07:00:00"}`).
+    pub quiet_hours: Option<crate::notify::QuietHours>,
+    /// At most this many reports filed through APIs per 24 hours.
+    pub report_daily_cap: u32,
 }
 
 impl Default for WatchConfig {
     fn default() -> Self {
         WatchConfig {
             check_interval_secs: 30 * 60,
+            platform_interval_secs: [("x".to_string(), 6 * 60 * 60)].into_iter().collect(),
+            jitter: 0.1,
+            recheck_interval_secs: 60 * 60,
+            min_backoff_secs: 30,
+            max_backoff_secs: 30 * 60,
+            notify_batch_secs: 60,
+            quiet_hours: None,
+            report_daily_cap: crate::report::DEFAULT_DAILY_CAP,
         }
+    }
+}
+
+impl WatchConfig {
+    /// The check interval of `platform`.
+    pub fn interval_for(&self, platform: &crate::identity::Platform) -> Duration {
+        let secs = self
+            .platform_interval_secs
+            .get(platform.as_str())
+            .copied()
+            .unwrap_or(self.check_interval_secs);
+        Duration::from_secs(secs.max(1))
     }
 }
 

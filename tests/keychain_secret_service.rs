@@ -127,7 +127,7 @@ fn secrets_live_in_the_secret_service_and_nowhere_else() {
     });
 
     let cli = |args: &[&str], stdin: Option<&str>| {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_doppelwatch"))
+        let mut child = Command::new(support_watch::doppelwatch_bin())
             .args(args)
             .arg("--data-dir")
             .arg(&data)
@@ -185,7 +185,7 @@ fn secrets_live_in_the_secret_service_and_nowhere_else() {
         let id = alert_id.to_string();
         let base = base.clone();
         tokio::task::spawn_blocking(move || {
-            Command::new(env!("CARGO_BIN_EXE_doppelwatch"))
+            Command::new(support_watch::doppelwatch_bin())
                 .args([
                     "report",
                     &id,

@@ -126,6 +126,7 @@ pub fn run(options: Options) {
             if !options.hidden {
                 window::show(app.handle(), None);
             }
+            window::close_after_env(app.handle());
             Ok(())
         })
         .build(tauri::generate_context!());
@@ -165,5 +166,72 @@ mod tests {
         assert_eq!(parse(&[]), Ok(Options::default()));
         let err = parse(&["--demoo"]).unwrap_err();
         assert!(err.contains("unknown option \"--demoo\"") && err.contains("usage"));
+    }
+}
+
+#[cfg(test)]
+mod security_tests {
+    //! Issue 6, item 6: the webview gets only the app's own commands and event listening, and a
+    //! CSP without inline scripts or remote sources.
+
+    fn commands() -> Vec<String> {
+        include_str!("command_names.in")
+            .lines()
+            .map(str::trim)
+            .filter(|l| l.starts_with('"'))
+            .map(|l| l.trim_end_matches(',').trim_matches('"').to_string())
+            .collect()
+    }
+
+    #[test]
+    fn capability_grants_exactly_the_app_commands_and_event_listening() {
+        let cap: serde_json::Value =
+            serde_json::from_str(include_str!("../capabilities/main.json")).unwrap();
+        let mut granted: Vec<String> = cap["permissions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p.as_str().unwrap().to_string())
+            .collect();
+        let mut expected: Vec<String> = commands()
+            .iter()
+            .map(|c| format!("allow-{}", c.replace('_', "-")))
+            .chain([
+                "core:event:allow-listen".into(),
+                "core:event:allow-unlisten".into(),
+            ])
+            .collect();
+        granted.sort();
+        expected.sort();
+        assert_eq!(granted, expected);
+        assert_eq!(cap["windows"], serde_json::json!(["main"]));
+        // The UI calls every granted command (no grant without a use).
+        let api = include_str!("../../ui/src/api.ts");
+        for c in commands() {
+            assert!(
+                api.contains(&format!("\"{c}\"")),
+                "command {c} is granted but unused"
+            );
+        }
+    }
+
+    #[test]
+    fn csp_has_no_inline_script_and_no_remote_source() {
+        let conf: serde_json::Value =
+            serde_json::from_str(include_str!("../tauri.conf.json")).unwrap();
+        let csp = &conf["app"]["security"]["csp"];
+        assert_eq!(csp["script-src"], "'self'");
+        assert_eq!(csp["default-src"], "'self'");
+        assert_eq!(csp["object-src"], "'none'");
+        let all = csp.to_string();
+        assert!(
+            !all.contains("unsafe-inline") && !all.contains("unsafe-eval"),
+            "{all}"
+        );
+        assert!(
+            !all.contains("https:") && !all.contains('*'),
+            "remote sources allowed: {all}"
+        );
+        assert_eq!(conf["app"]["withGlobalTauri"], false);
     }
 }

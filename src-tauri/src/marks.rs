@@ -11,13 +11,74 @@ use crate::ipc::CharMark;
 /// The characters of `candidate`, deceptive ones with a note; `reference` is the person's
 /// handle on the same platform, when there is one.
 pub fn handle_marks(candidate: &str, reference: Option<&str>) -> Vec<CharMark> {
-    let reference: Vec<char> = reference.map(|r| r.chars().collect()).unwrap_or_default();
-    candidate
-        .chars()
+    let cand: Vec<char> = candidate.chars().collect();
+    let refc: Vec<char> = reference.map(|r| r.chars().collect()).unwrap_or_default();
+    // Visible characters of the candidate, by position; invisible ones get their own note.
+    let shown: Vec<(usize, char)> = cand
+        .iter()
+        .copied()
         .enumerate()
-        .map(|(i, c)| CharMark {
-            ch: visible(c),
-            note: note(c, reference.get(i).copied()),
+        .filter(|(_, c)| !is_invisible(*c))
+        .collect();
+    // The stretch where the two differ, between their common prefix and common suffix, where
+    // look-alikes count as the same: "rn" for "m", an inserted or dropped letter.
+    let same = |a: char, b: char| a.eq_ignore_ascii_case(&b) || skel(a) == skel(b);
+    let prefix = shown
+        .iter()
+        .zip(&refc)
+        .take_while(|((_, a), b)| same(*a, **b))
+        .count();
+    let max_suffix = shown.len().min(refc.len()) - prefix;
+    let suffix = shown
+        .iter()
+        .rev()
+        .zip(refc.iter().rev())
+        .take(max_suffix)
+        .take_while(|((_, a), b)| same(*a, **b))
+        .count();
+    let differing: Vec<usize> = if reference.is_some() {
+        shown[prefix..shown.len() - suffix]
+            .iter()
+            .map(|(i, _)| *i)
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let theirs: String = refc[prefix.min(refc.len())
+        ..refc
+            .len()
+            .saturating_sub(suffix)
+            .max(prefix.min(refc.len()))]
+        .iter()
+        .collect();
+    let aligned = shown.len() == refc.len();
+    let mut position = 0;
+    cand.iter()
+        .enumerate()
+        .map(|(i, &c)| {
+            let same_place = if aligned && !is_invisible(c) {
+                refc.get(position).copied()
+            } else {
+                None
+            };
+            if !is_invisible(c) {
+                position += 1;
+            }
+            let mut note = note(c, same_place);
+            if note.is_none() && differing.contains(&i) {
+                note = Some(if theirs.is_empty() {
+                    format!("U+{:04X} \"{c}\" is added to your handle here", c as u32)
+                } else {
+                    format!(
+                        "U+{:04X} \"{c}\" where your handle has \"{theirs}\"",
+                        c as u32
+                    )
+                });
+            }
+            CharMark {
+                ch: visible(c),
+                note,
+            }
         })
         .collect()
 }
@@ -119,6 +180,28 @@ mod tests {
         );
         assert!(n[1].1.starts_with("U+200B") && n[1].1.contains("invisible"));
         assert_eq!(n[1].0, "\u{2423}");
+    }
+
+    #[test]
+    fn multi_character_lookalikes_are_marked() {
+        let marks = handle_marks(
+            "palrnerreport.bsky.social",
+            Some("palmerreport.bsky.social"),
+        );
+        let n = noted(&marks);
+        assert_eq!(
+            n.iter().map(|(c, _)| c.as_str()).collect::<String>(),
+            "rn",
+            "{n:?}"
+        );
+        assert!(
+            n[0].1.contains("U+0072") && n[0].1.contains("\"m\""),
+            "{}",
+            n[0].1
+        );
+        let added = noted(&handle_marks("palmerreport1", Some("palmerreport")));
+        assert_eq!(added.len(), 1);
+        assert!(added[0].1.contains("added"), "{}", added[0].1);
     }
 
     #[test]

@@ -13,7 +13,6 @@ use doppelwatch::notify::{DesktopNotifier, Notice, NotificationSink};
 use doppelwatch::report;
 use doppelwatch::secrets::{Keychain, Secret, SecretKey};
 use doppelwatch::store::{AlertFilter, AlertState, IdentityId, Store, StoreError};
-use serde::{Deserialize, Serialize};
 
 use crate::error::{CommandError, CommandResult, ErrorKind};
 use crate::ipc::{
@@ -21,13 +20,6 @@ use crate::ipc::{
     QuietHours, ReportView, SettingsView,
 };
 use crate::views;
-
-/// Settings of the desktop app itself (the core's [`Config`] holds the sources' settings).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct DesktopPrefs {
-    pub quiet_hours: Option<QuietHours>,
-}
 
 /// Everything the commands share.
 pub struct AppState {
@@ -40,7 +32,6 @@ pub struct AppState {
     /// Where settings are saved; `None` in demo mode (nothing is written outside the demo).
     config_path: Option<PathBuf>,
     config: Mutex<Config>,
-    prefs: Mutex<DesktopPrefs>,
     /// The person's edits of report drafts, per alert (kept while the app runs).
     drafts: Mutex<HashMap<i64, String>>,
     /// Secrets demo mode uses instead of the keychain (the fake platforms' passwords).
@@ -72,11 +63,6 @@ impl AppState {
             ))
         })?;
         let store = Arc::new(Store::open_in(&data_dir)?);
-        let prefs = config_path
-            .as_deref()
-            .and_then(|p| std::fs::read(prefs_path(p)).ok())
-            .and_then(|b| serde_json::from_slice(&b).ok())
-            .unwrap_or_default();
         Ok(AppState {
             demo,
             data_dir,
@@ -84,7 +70,6 @@ impl AppState {
             keychain: Keychain::new(),
             config_path,
             config: Mutex::new(config),
-            prefs: Mutex::new(prefs),
             drafts: Mutex::new(HashMap::new()),
             demo_secrets: Mutex::new(HashMap::new()),
         })
@@ -221,11 +206,13 @@ impl AppState {
     pub async fn file_report(&self, alert_id: i64) -> CommandResult<ReportView> {
         let alert = self.store.alert(alert_id)?;
         let filer = crate::filing::filer_for(self, &alert)?;
-        report::file_report(
+        let edited = lock(&self.drafts).get(&alert_id).cloned();
+        report::file_report_with_text(
             &self.store,
             alert_id,
             filer.as_ref(),
-            report::DEFAULT_DAILY_CAP,
+            edited.as_deref(),
+            self.config().watch.report_daily_cap,
             Utc::now(),
         )
         .await
@@ -258,7 +245,10 @@ impl AppState {
         SettingsView {
             check_interval_minutes: (config.watch.check_interval_secs / 60).max(1) as u32,
             x_spending_cap_usd: config.x.daily_cap_usd,
-            quiet_hours: lock(&self.prefs).quiet_hours.clone(),
+            quiet_hours: config.watch.quiet_hours.map(|q| QuietHours {
+                start: q.start.format("%H:%M").to_string(),
+                end: q.end.format("%H:%M").to_string(),
+            }),
             start_at_login: false,
         }
     }
@@ -275,19 +265,28 @@ impl AppState {
                 "X spending cap: type an amount in dollars, 0 or more",
             ));
         }
-        if let Some(q) = &settings.quiet_hours {
-            for t in [&q.start, &q.end] {
-                chrono::NaiveTime::parse_from_str(t, "%H:%M").map_err(|_| {
-                    CommandError::invalid(format!("quiet hours: {t:?} is not a time like 22:00"))
-                })?;
+        let quiet_hours = match &settings.quiet_hours {
+            Some(q) => {
+                let time = |t: &str| {
+                    chrono::NaiveTime::parse_from_str(t, "%H:%M").map_err(|_| {
+                        CommandError::invalid(format!(
+                            "quiet hours: {t:?} is not a time like 22:00"
+                        ))
+                    })
+                };
+                Some(doppelwatch::notify::QuietHours {
+                    start: time(&q.start)?,
+                    end: time(&q.end)?,
+                })
             }
-        }
-        {
-            let mut config = lock(&self.config);
+            None => None,
+        };
+        let apply = |config: &mut Config| {
             config.watch.check_interval_secs = u64::from(settings.check_interval_minutes) * 60;
             config.x.daily_cap_usd = settings.x_spending_cap_usd;
-        }
-        lock(&self.prefs).quiet_hours = settings.quiet_hours.clone();
+            config.watch.quiet_hours = quiet_hours;
+        };
+        apply(&mut lock(&self.config));
         let Some(path) = &self.config_path else {
             return Ok(()); // demo: settings live in memory only
         };
@@ -297,18 +296,14 @@ impl AppState {
         } else {
             Config::default()
         };
-        on_disk.watch.check_interval_secs = u64::from(settings.check_interval_minutes) * 60;
-        on_disk.x.daily_cap_usd = settings.x_spending_cap_usd;
+        apply(&mut on_disk);
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir)
                 .map_err(|e| CommandError::io(format!("cannot create {}: {e}", dir.display())))?;
         }
         let json = serde_json::to_vec_pretty(&on_disk)
             .map_err(|e| CommandError::internal(e.to_string()))?;
-        write_atomically(path, &json)?;
-        let prefs = serde_json::to_vec_pretty(&*lock(&self.prefs))
-            .map_err(|e| CommandError::internal(e.to_string()))?;
-        write_atomically(&prefs_path(path), &prefs)
+        write_atomically(path, &json)
     }
 
     /// The keychain entries the person's accounts can use, and whether each is stored.
@@ -406,11 +401,6 @@ impl AppState {
                 ))
             })
     }
-}
-
-/// The desktop app's own settings file, beside the core's.
-fn prefs_path(config_path: &Path) -> PathBuf {
-    config_path.with_file_name("desktop.json")
 }
 
 /// Locks a mutex, recovering the data if a panicking thread poisoned it (plain values, still

@@ -43,7 +43,7 @@ pub struct ReportArgs {
     /// Your Bluesky account that files the report (default: your Bluesky handle in the identity).
     #[arg(long = "as")]
     pub reporter: Option<String>,
-    /// Your Bluesky PDS (default: the saved bluesky setting `pds`, else https://bsky.social).
+    /// Your Bluesky PDS (default: `bluesky.pds_url` of the settings, https://bsky.social).
     #[arg(long)]
     pub pds: Option<String>,
     /// Your Mastodon server, e.g. https://mastodon.social (default: the saved mastodon setting
@@ -188,21 +188,13 @@ pub fn report(args: ReportArgs) -> i32 {
     let keychain = Keychain::new();
     let filer: Box<dyn report::ReportFiler> = match draft.platform {
         Platform::Bluesky => {
-            let settings = store
-                .source_settings(&Platform::Bluesky)
-                .ok()
-                .flatten()
-                .unwrap_or_default();
-            let pds = args
-                .pds
-                .clone()
-                .or_else(|| {
-                    settings
-                        .get("pds")
-                        .and_then(|v| v.as_str())
-                        .map(String::from)
-                })
-                .unwrap_or_else(|| report::bluesky::DEFAULT_PDS.to_string());
+            let pds = match args.pds.clone() {
+                Some(pds) => pds,
+                None => match doppelwatch::config::Config::load(None) {
+                    Ok(config) => config.bluesky.pds_url,
+                    Err(e) => return super::usage_error(e),
+                },
+            };
             let Some(reporter) = args.reporter.clone().or_else(|| {
                 alert
                     .identity

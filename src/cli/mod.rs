@@ -11,6 +11,7 @@ mod detect;
 mod scan;
 mod score;
 mod secret;
+mod watch;
 
 /// The `--data-dir` given on the command line, for every subcommand that opens the store.
 static DATA_DIR: OnceLock<Option<PathBuf>> = OnceLock::new();
@@ -49,7 +50,7 @@ enum Command {
     /// Run one check against the configured sources and print findings.
     Scan(scan::ScanArgs),
     /// Keep watching (live and periodic checks) until stopped, printing findings.
-    Watch(scan::WatchArgs),
+    Watch(watch::WatchArgs),
     /// List alerts as JSON.
     Alerts(alerts::AlertsArgs),
     /// Print the report draft of an alert.
@@ -74,7 +75,7 @@ pub fn run() -> i32 {
         Command::ScanHandles(args) => detect::scan_handles(args),
         Command::AvatarHash(args) => detect::avatar_hash(args),
         Command::Scan(args) => scan::scan(args),
-        Command::Watch(args) => scan::watch(args),
+        Command::Watch(args) => watch::watch(args),
         Command::Alerts(args) => alerts::alerts(args),
         Command::Report(args) => alerts::report(args),
         Command::Export(args) => alerts::export(args),

@@ -75,7 +75,7 @@ pub fn run(args: ScoreArgs) -> i32 {
     };
     let reference_avatar = match &identity.avatar {
         None => None,
-        Some(path) => match read_avatar(path) {
+        Some(path) => match read_avatar(path, avatar::fingerprint_reference) {
             Ok(fp) => Some(fp),
             Err(why) => {
                 return super::usage_error(format!(
@@ -145,23 +145,21 @@ pub fn run(args: ScoreArgs) -> i32 {
         let written = match line_result {
             Ok(candidate) => {
                 let mut extra = Vec::new();
-                let fingerprint =
-                    candidate
-                        .avatar
-                        .as_ref()
-                        .and_then(|path| match read_avatar(path) {
-                            Ok(fp) => Some(fp),
-                            Err(why) => {
-                                extra.push(Reason {
-                                    signal: Signal::Avatar,
-                                    detail: format!(
-                                        "avatar {} was not compared: {why}",
-                                        path.display()
-                                    ),
-                                });
-                                None
-                            }
-                        });
+                let fingerprint = candidate.avatar.as_ref().and_then(|path| {
+                    match read_avatar(path, avatar::fingerprint) {
+                        Ok(fp) => Some(fp),
+                        Err(why) => {
+                            extra.push(Reason {
+                                signal: Signal::Avatar,
+                                detail: format!(
+                                    "avatar {} was not compared: {why}",
+                                    path.display()
+                                ),
+                            });
+                            None
+                        }
+                    }
+                });
                 let mut assessment = detector.assess(&candidate.profile, fingerprint.as_ref(), now);
                 assessment.reasons.extend(extra);
                 write_json(
@@ -201,8 +199,12 @@ fn write_json<T: Serialize>(out: &mut impl Write, value: &T) -> std::io::Result<
     out.write_all(b"\n")
 }
 
-/// Reads and fingerprints an avatar file, bounded in size.
-fn read_avatar(path: &Path) -> Result<AvatarFingerprint, String> {
+/// Reads and fingerprints an avatar file, bounded in size, with `fingerprint` (the reference
+/// form set for the person's own avatar, the plain one for candidates).
+fn read_avatar(
+    path: &Path,
+    fingerprint: fn(&[u8]) -> Result<AvatarFingerprint, avatar::AvatarError>,
+) -> Result<AvatarFingerprint, String> {
     let file = File::open(path).map_err(|e| format!("cannot read it ({e})"))?;
     let mut bytes = Vec::new();
     file.take(MAX_AVATAR_BYTES + 1)
@@ -211,7 +213,7 @@ fn read_avatar(path: &Path) -> Result<AvatarFingerprint, String> {
     if bytes.len() as u64 > MAX_AVATAR_BYTES {
         return Err("it is larger than 20 MiB".into());
     }
-    avatar::fingerprint(&bytes).map_err(|e| e.to_string())
+    fingerprint(&bytes).map_err(|e| e.to_string())
 }
 
 type LineError = (Option<Value>, String);

@@ -11,11 +11,14 @@
 //! one character omitted) and its key with each character deleted (one character added,
 //! substituted, or two neighbours swapped), plus a few for affixes (`real`, `official`, digits).
 //! Hashes of all deletions come from one prefix-hash pass (polynomial hashing), so no string is
-//! built per deletion; only hits are verified byte by byte and explained.
+//! built per deletion; only hits are verified byte by byte and explained. Two extra key forms
+//! catch what the merges hide: the key without `rn`/`vv`/`cl` merges (an `e` → `c` before `l`
+//! is one edit there), looked up only for handles whose key merged a pair, and `nn` read as `m`.
 //!
 //! Verdicts: a key equal to the person's with look-alike or hidden characters is an
 //! `impostor`; so is the person's exact name on another Mastodon server or Bluesky domain
-//! (`palmerreport.com` → `palmerreport.bsky.social`). Separators, affixes and one edit are
+//! (`palmerreport.com` → `palmerreport.bsky.social`), and an affix or edit beside a look-alike
+//! character (`Real_PaImerReport`). Separators, affixes, one edit and `nn` for `m` alone are
 //! `suspicious`: a different real name one letter away (`PalmerRepart`) deserves a look, not an
 //! alarm. Cores shorter than [`MIN_EDIT_LEN`] match only on an equal key, or every short word
 //! would flood the person.
@@ -587,7 +590,14 @@ impl HandleIndex {
         }
         prefix_hashes(key, prefix);
         let try_range = |a: usize, b: usize, hits: &mut Vec<Hit>| {
-            if b <= a || b - a < MIN_EDIT_LEN || (a == 0 && b == n && !digits) {
+            // Keys longer than MAX_EDIT_LEN have no powers in POW (an over-long line such as
+            // "real_palmerrepor</script>..." indexed past it and panicked; found by the
+            // scan_handles fuzz target) and match only when equal anyway.
+            if b <= a
+                || b - a < MIN_EDIT_LEN
+                || b - a > MAX_EDIT_LEN
+                || (a == 0 && b == n && !digits)
+            {
                 return;
             }
             for p in self.postings(range_hash(prefix, a, b), b - a) {
@@ -837,12 +847,20 @@ impl HandleIndex {
             .map(|(i, c)| format!("U+{:04X} at the {} character", c as u32, ordinal(i + 1)))
             .collect();
         if !hidden.is_empty() {
+            // Bounded: a handle stuffed with hidden characters must not make an endless reason.
+            let listed = hidden
+                .iter()
+                .take(5)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(", ");
+            let more = match hidden.len().saturating_sub(5) {
+                0 => String::new(),
+                n => format!(" and {n} more"),
+            };
             reasons.push(Reason {
                 signal: Signal::HiddenCharacters,
-                detail: format!(
-                    "handle {shown} hides invisible characters: {}",
-                    hidden.join(", ")
-                ),
+                detail: format!("handle {shown} hides invisible characters: {listed}{more}"),
             });
         }
         match relation {

@@ -3,6 +3,7 @@
 
 use super::confusables::{describe_lookalikes, display_safe, is_invisible};
 use super::text::{folded_words, plain_words};
+use unicode_normalization::char::is_combining_mark;
 
 /// Characters that imitate a platform's verification badge when put in a display name.
 const CHECK_MARKS: &[char] = &[
@@ -70,7 +71,20 @@ pub struct NameForm {
 
 impl NameForm {
     pub fn new(name: &str) -> NameForm {
-        let raw: String = name.trim().chars().take(200).collect();
+        // Bounded by *visible* characters (and 4,000 in all): a flood of invisible or
+        // combining characters must not push the copied name out of the detector's window.
+        let mut visible = 0usize;
+        let raw: String = name
+            .trim()
+            .chars()
+            .take(4000)
+            .take_while(|c| {
+                if !is_invisible(*c) && !is_combining_mark(*c) {
+                    visible += 1;
+                }
+                visible <= 200
+            })
+            .collect();
         let check_marks: Vec<char> = raw.chars().filter(|c| CHECK_MARKS.contains(c)).collect();
         let cleaned: String = raw
             .chars()
@@ -79,7 +93,8 @@ impl NameForm {
             .trim()
             .to_string();
         NameForm {
-            folded: folded_words(&cleaned),
+            // A lone separator (`Name | Role`) is punctuation, not the letter `l` it looks like.
+            folded: folded_words(&without_lone_punctuation(&cleaned)),
             plain: plain_words(&cleaned),
             unaccented: plain_words(&strip_accents(&cleaned)),
             raw,
@@ -269,6 +284,14 @@ fn strip_accents(s: &str) -> String {
     use unicode_normalization::char::is_combining_mark;
     use unicode_normalization::UnicodeNormalization;
     s.nfd().filter(|c| !is_combining_mark(*c)).collect()
+}
+
+/// The text without whitespace-separated tokens that hold no letter or digit (`|`, `-`, `·`).
+fn without_lone_punctuation(text: &str) -> String {
+    text.split_whitespace()
+        .filter(|t| t.chars().any(char::is_alphanumeric))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// True when the display name spells the account's own handle core (`Parker Report` for

@@ -214,10 +214,34 @@ impl Detector {
             }
         }
 
+        // A right-to-left override shows text reversed: "Palmer \u{202E}tropeR" reads
+        // "Palmer Report". The name as displayed is compared too.
+        if let Some(shown) = profile.display_name.as_deref().and_then(displayed_order) {
+            let shown = NameForm::new(&shown);
+            for reference in &self.names {
+                if let Some(mut m) = compare_name(&shown, reference) {
+                    if best_name.as_ref().map_or(true, |b| m.strength > b.strength) {
+                        m.detail.push_str(
+                            " once displayed (a right-to-left override reverses part of it)",
+                        );
+                        best_name = Some(m);
+                    }
+                }
+            }
+        }
+
         // A near handle that spells the account's own, different name is a namesake.
         if let (Some(h), Some(name)) = (&best_handle, &cand_name) {
+            // A look-alike of ordinary letters (`ciaramoreau` for `claramoreau`) on a years-old
+            // account with its own audience and bio is how another real name is spelled.
+            let plain_lookalike = h.kind == HandleKind::Lookalike
+                && established
+                && !cand_bio.is_empty()
+                && b < ELEMENT
+                && cand_handle.core.is_ascii();
             let own_name_handle = (h.kind == HandleKind::Near && h.letter_changed)
-                || (h.kind == HandleKind::Lookalike && h.sequence_lookalike);
+                || (h.kind == HandleKind::Lookalike && h.sequence_lookalike)
+                || plain_lookalike;
             if own_name_handle
                 && best_name
                     .as_ref()
@@ -280,7 +304,16 @@ impl Detector {
             };
             push(signal, m.detail.clone());
         }
-        let n = best_name.as_ref().map_or(0.0, |m| m.strength);
+        let mut n = best_name.as_ref().map_or(0.0, |m| m.strength);
+        // Your name with words of its own added ("Sophie Draycott | Journalist") is weak alone,
+        // but beside a copied bio it is part of the same copy: a second element.
+        if b >= 0.9
+            && best_name
+                .as_ref()
+                .is_some_and(|m| m.kind == NameKind::ExtraWords)
+        {
+            n = n.max(ELEMENT);
+        }
         if let Some(m) = &best_name {
             push(Signal::DisplayName, m.detail.clone());
         }
@@ -403,6 +436,17 @@ impl Detector {
                 found.push(format!("label {l}"));
             }
         }
+        // Moderation labels a platform put on the account (Bluesky labels "impersonation").
+        let labelled_impersonation = profile
+            .labels
+            .iter()
+            .any(|l| l.to_lowercase().contains("impersonat"));
+        if labelled_impersonation {
+            push(
+                Signal::Context,
+                "the platform's moderation labels this account as impersonation".into(),
+            );
+        }
         let disclaimed = !found.is_empty();
         if disclaimed {
             push(
@@ -431,7 +475,9 @@ impl Detector {
         }) && !established;
         let mut level: u8 = if lookalike_handle || copies >= 2 || disguised_name {
             2
-        } else if copies == 1 && (fake_check.is_some() || !claims.is_empty()) {
+        } else if copies == 1
+            && (fake_check.is_some() || !claims.is_empty() || labelled_impersonation)
+        {
             if name_only && established {
                 1
             } else {
@@ -513,4 +559,30 @@ fn years_phrase(d: i64) -> String {
     } else {
         format!("{years} years")
     }
+}
+
+/// The order in which a name with a right-to-left override (U+202E) is displayed: the text
+/// after it, up to a pop (U+202C), an isolate end (U+2069) or a line end, is shown reversed.
+/// None when the name has no override. (A simplification of the Unicode bidi algorithm that
+/// covers the spoof: Latin letters forced right-to-left.)
+fn displayed_order(name: &str) -> Option<String> {
+    if !name.contains('\u{202E}') {
+        return None;
+    }
+    let mut out = String::with_capacity(name.len());
+    let mut reversed: Vec<char> = Vec::new();
+    let mut in_override = false;
+    for c in name.chars() {
+        match c {
+            '\u{202E}' => in_override = true,
+            '\u{202C}' | '\u{2069}' | '\n' if in_override => {
+                out.extend(reversed.drain(..).rev());
+                in_override = false;
+            }
+            _ if in_override => reversed.push(c),
+            _ => out.push(c),
+        }
+    }
+    out.extend(reversed.drain(..).rev());
+    Some(out)
 }

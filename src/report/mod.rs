@@ -133,12 +133,28 @@ pub async fn file_report(
     daily_cap: u32,
     now: DateTime<Utc>,
 ) -> Result<ReportRecord, ReportError> {
+    file_report_with_text(store, alert_id, filer, None, daily_cap, now).await
+}
+
+/// Like [`file_report`], sending `text` (the person's edit of the draft, from the desktop app's
+/// report view) instead of the drafted text when given.
+pub async fn file_report_with_text(
+    store: &Store,
+    alert_id: i64,
+    filer: &dyn ReportFiler,
+    text: Option<&str>,
+    daily_cap: u32,
+    now: DateTime<Utc>,
+) -> Result<ReportRecord, ReportError> {
     let alert = store.alert(alert_id)?;
     let filed_today = store.api_reports_since(now - Duration::hours(24))?;
     if filed_today >= daily_cap {
         return Err(ReportError::DailyCap { cap: daily_cap });
     }
-    let report_draft = draft(&alert, Some(&filer.platform()));
+    let mut report_draft = draft(&alert, Some(&filer.platform()));
+    if let Some(text) = text.filter(|t| !t.trim().is_empty()) {
+        report_draft.text = text.to_string();
+    }
     let filed = filer.file(&alert, &report_draft).await?;
     Ok(store.record_report(
         alert_id,

@@ -165,7 +165,9 @@ impl Http {
                     },
                 });
             }
-            match serde_json::from_slice::<Value>(&body) {
+            // Invalid UTF-8 in one field must not cost the whole answer (serde_json refuses
+            // the raw bytes outright): bad bytes become U+FFFD and every record is kept.
+            match serde_json::from_str::<Value>(&String::from_utf8_lossy(&body)) {
                 Ok(v) => return Ok(Answer::Json(v)),
                 Err(e) => {
                     last_problem = format!("the answer is not valid JSON ({e})");

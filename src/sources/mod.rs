@@ -134,5 +134,6 @@ pub mod bluesky;
 pub mod http;
 pub mod mastodon;
 pub mod ratelimit;
+pub mod runner;
 pub mod text;
 pub mod x;

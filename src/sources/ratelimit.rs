@@ -66,23 +66,36 @@ impl RateLimitInfo {
     }
 }
 
+/// A reset too far ahead for the clock: about 31,700 years after 1970, far past any wait limit.
+fn far_future() -> SystemTime {
+    UNIX_EPOCH + Duration::from_secs(1_000_000_000_000)
+}
+
 /// A reset value: unix seconds, a delta in seconds, or an ISO 8601 timestamp.
 fn parse_reset(value: &str, now: SystemTime) -> Option<SystemTime> {
+    // Checked: a hostile or broken server may send any number (`u64::MAX` overflowed
+    // `SystemTime` and panicked); a reset beyond what the clock can hold is treated as
+    // "never", which the caller turns into a plain "retry after" error.
     if let Ok(n) = value.parse::<u64>() {
-        return Some(if n >= TIMESTAMP_THRESHOLD {
-            UNIX_EPOCH + Duration::from_secs(n)
+        let base = if n >= TIMESTAMP_THRESHOLD {
+            UNIX_EPOCH
         } else {
-            now + Duration::from_secs(n)
-        });
+            now
+        };
+        return Some(
+            base.checked_add(Duration::from_secs(n))
+                .unwrap_or_else(far_future),
+        );
     }
     if let Ok(f) = value.parse::<f64>() {
         if f.is_finite() && f >= 0.0 {
             let d = Duration::from_secs_f64(f.min(1e12));
-            return Some(if f >= TIMESTAMP_THRESHOLD as f64 {
-                UNIX_EPOCH + d
+            let base = if f >= TIMESTAMP_THRESHOLD as f64 {
+                UNIX_EPOCH
             } else {
-                now + d
-            });
+                now
+            };
+            return Some(base.checked_add(d).unwrap_or_else(far_future));
         }
     }
     chrono::DateTime::parse_from_rfc3339(value)
@@ -212,6 +225,17 @@ mod tests {
         assert_eq!(info, RateLimitInfo::default());
         let past = RateLimitInfo::from_headers(&headers(&[("ratelimit-reset", "1779718000")]), now);
         assert_eq!(past.wait(now), Some(Duration::ZERO));
+    }
+
+    #[test]
+    fn absurd_resets_do_not_overflow_the_clock() {
+        // Regression (found by the ratelimit_headers fuzz target): u64::MAX panicked.
+        let now = at(1_779_719_000);
+        for value in ["18446744073709551615", "1e300", "999999999999999999"] {
+            let info = RateLimitInfo::from_headers(&headers(&[("ratelimit-reset", value)]), now);
+            let wait = info.wait(now).unwrap();
+            assert!(wait > Duration::from_secs(1_000_000), "{value}: {wait:?}");
+        }
     }
 
     #[test]

@@ -88,3 +88,11 @@ pub fn clear() -> Assessment {
         reasons: vec![],
     }
 }
+
+/// The `doppelwatch` binary under test: `$DOPPELWATCH_BIN` when set (several checkouts sharing
+/// one target directory overwrite each other's `target/debug/doppelwatch`), else Cargo's.
+pub fn doppelwatch_bin() -> std::path::PathBuf {
+    std::env::var_os("DOPPELWATCH_BIN")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| env!("CARGO_BIN_EXE_doppelwatch").into())
+}

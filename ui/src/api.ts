@@ -50,6 +50,8 @@ export const events = {
   /** A new alert arrived or one changed: payload is the open-alert count. */
   onAlertsChanged: (f: (openAlerts: number) => void): Promise<UnlistenFn> =>
     listen<number>("alerts-changed", (e) => f(e.payload)),
+  /** A source's state changed (a check finished or failed). */
+  onStatusChanged: (f: () => void): Promise<UnlistenFn> => listen<null>("status-changed", () => f()),
   /** A notification (or the tray) asks to open an alert. */
   onOpenAlert: (f: (id: number) => void): Promise<UnlistenFn> => listen<number>("open-alert", (e) => f(e.payload)),
 };

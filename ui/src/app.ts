@@ -21,6 +21,8 @@ let main: HTMLElement;
 let alertsBadge: HTMLElement;
 let banner: HTMLElement;
 let hasIdentity = false;
+/** The route shown, so live updates re-render only the views that list live data. */
+let current: Route["name"] = "onboarding";
 
 /** Renders the layout into `el` and starts routing. */
 export async function startApp(el: HTMLElement): Promise<void> {
@@ -37,7 +39,13 @@ export async function startApp(el: HTMLElement): Promise<void> {
   main = h("main", { id: "main", attrs: { tabindex: "-1" } });
   replace(root, h("header", null, h("h1", { class: "brand" }, "Doppelwatch"), nav), banner, main);
   window.addEventListener("hashchange", () => void render());
-  await events.onAlertsChanged(setOpenAlerts).catch(() => undefined);
+  await events
+    .onAlertsChanged((n) => {
+      setOpenAlerts(n);
+      if (current === "alerts" || current === "dashboard") void render(true);
+    })
+    .catch(() => undefined);
+  await events.onStatusChanged(() => current === "dashboard" && void render(true)).catch(() => undefined);
   await events.onOpenAlert((id) => go(`#/alerts/${id}`)).catch(() => undefined);
   try {
     const info = await api.appInfo();
@@ -64,11 +72,15 @@ export function identityRegistered(): void {
   hasIdentity = true;
 }
 
-async function render(): Promise<void> {
+/** Renders the current route; `refresh` re-renders in place (live data) without moving focus. */
+async function render(refresh = false): Promise<void> {
   let route: Route = parseRoute(location.hash);
   if (!hasIdentity && route.name !== "onboarding" && route.name !== "settings") route = { name: "onboarding" };
+  if (refresh && main.contains(document.activeElement) && document.activeElement !== main) return;
+  current = route.name;
   const view = await viewFor(route);
   replace(main, view);
+  if (refresh) return;
   for (const a of root.querySelectorAll("nav a")) {
     const current = route.name !== "onboarding" && a.getAttribute("href")?.startsWith(`#/${route.name.split("-")[0]}`);
     if (current) a.setAttribute("aria-current", "page");

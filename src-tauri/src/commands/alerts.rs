@@ -27,7 +27,7 @@ pub fn act_on_alert(
     action: AlertAction,
 ) -> CommandResult<AlertSummary> {
     let summary = state.act_on_alert(id, action)?;
-    crate::tray::refresh(&app);
+    crate::watching::alerts_changed(&app);
     Ok(summary)
 }
 

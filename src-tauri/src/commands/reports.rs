@@ -31,7 +31,7 @@ pub async fn file_report(
     alert_id: i64,
 ) -> CommandResult<ReportView> {
     let report = state.file_report(alert_id).await?;
-    crate::tray::refresh(&app);
+    crate::watching::alerts_changed(&app);
     Ok(report)
 }
 
@@ -43,7 +43,7 @@ pub fn open_report_form(
     alert_id: i64,
 ) -> CommandResult<()> {
     let url = state.record_form_opened(alert_id)?;
-    crate::tray::refresh(&app);
+    crate::watching::alerts_changed(&app);
     app.opener()
         .open_url(url, None::<&str>)
         .map_err(|e| CommandError::unavailable(format!("cannot open the browser: {e}")))

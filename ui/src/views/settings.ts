@@ -103,7 +103,7 @@ export async function settingsView(): Promise<HTMLElement> {
         null,
         h("legend", null, "Watching"),
         field("Minutes between checks", interval, "Bluesky is also watched live.").wrap,
-        field("X API spending cap per month (US dollars)", cap, "Checks on X stop when the cap is reached.").wrap,
+        field("X API spending cap per day (US dollars)", cap, "Checks on X stop for the day when the cap is reached.").wrap,
       ),
       h(
         "fieldset",

@@ -1,0 +1,3 @@
+#![no_main]
+//! libFuzzer entry for the `confusables` target; the body is in `src/targets.rs`.
+libfuzzer_sys::fuzz_target!(|data: &[u8]| doppelwatch_fuzz::targets::confusables(data));

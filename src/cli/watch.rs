@@ -1,0 +1,151 @@
+//! `watch` (issue 4): runs the watch service until stopped, printing its events as JSON lines
+//! (`new_alert`, `case_closed`, `review` with the report draft, `check_done`, ...).
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use clap::Args;
+
+use doppelwatch::config::Config;
+use doppelwatch::identity::{Identity, Platform};
+use doppelwatch::report;
+use doppelwatch::store::Store;
+use doppelwatch::watch::{Notifications, WatchEvent, WatchService, WatchSetup};
+
+#[derive(Args)]
+pub struct WatchArgs {
+    /// Identity JSON file.
+    #[arg(long)]
+    pub identity: PathBuf,
+    /// Comma-separated sources (bluesky,mastodon,x); default: all configured.
+    #[arg(long)]
+    pub source: Option<String>,
+    /// Settings file (default: $DOPPELWATCH_CONFIG, else config.json in the config directory).
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+}
+
+fn fail(e: impl std::fmt::Display) -> i32 {
+    eprintln!("doppelwatch: {e}");
+    1
+}
+
+pub fn watch(args: WatchArgs) -> i32 {
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_writer(std::io::stderr)
+        .try_init();
+    let identity = match Identity::load(&args.identity) {
+        Ok(i) => i,
+        Err(e) => return super::usage_error(e),
+    };
+    let config = match Config::load(args.config.as_deref()) {
+        Ok(c) => c,
+        Err(e) => return super::usage_error(e),
+    };
+    let only: Option<Vec<Platform>> = args.source.as_deref().map(|list| {
+        list.split(',')
+            .filter(|s| !s.trim().is_empty())
+            .map(Platform::parse)
+            .collect()
+    });
+    let dir = match doppelwatch::store::data_dir(super::data_dir_override()) {
+        Ok(d) => d,
+        Err(e) => return fail(e),
+    };
+    let store = match Store::open_in(&dir) {
+        Ok(s) => Arc::new(s),
+        Err(e) => return fail(e),
+    };
+    let identity_id = match store.upsert_identity(&identity) {
+        Ok(id) => id,
+        Err(e) => return fail(e),
+    };
+    let keychain = doppelwatch::secrets::Keychain::new();
+    let setup = match WatchSetup::from_config(&config, only.as_deref(), Some(&keychain)) {
+        Ok(s) => s,
+        Err(e) => return fail(e),
+    };
+    if setup.sources.is_empty() && setup.live.is_none() {
+        return super::usage_error(
+            "no source to watch: enable one in the settings or fix --source (bluesky, mastodon, x)",
+        );
+    }
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt,
+        Err(e) => return fail(e),
+    };
+    runtime.block_on(async move {
+        let handle = WatchService::start(
+            config.watch.clone(),
+            store.clone(),
+            vec![(identity_id, identity)],
+            setup,
+            Notifications::desktop(),
+        );
+        let mut events = handle.subscribe();
+        let stop = shutdown_signal();
+        tokio::pin!(stop);
+        loop {
+            let event = tokio::select! {
+                e = events.recv() => e,
+                _ = &mut stop => break,
+            };
+            match event {
+                Ok(WatchEvent::Review { alert_id: Some(id) }) => {
+                    // "Review and report" from a notification: print the draft to act on.
+                    match store.alert(id) {
+                        Ok(alert) => print_line(&serde_json::json!({
+                            "event": "review",
+                            "alert_id": id,
+                            "draft": report::draft(&alert, None),
+                        })),
+                        Err(e) => eprintln!("doppelwatch: {e}"),
+                    }
+                }
+                Ok(event) => print_line(&event),
+                Err(tokio::sync::broadcast::error::RecvError::Lagged(n)) => {
+                    eprintln!("doppelwatch: {n} events were not printed (the store has them)");
+                }
+                Err(_) => break,
+            }
+        }
+        handle.stop().await;
+    });
+    0
+}
+
+fn print_line(value: &impl serde::Serialize) {
+    if let Ok(text) = serde_json::to_string(value) {
+        use std::io::Write;
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(out, "{text}");
+        let _ = out.flush();
+    }
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}

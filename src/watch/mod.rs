@@ -1,0 +1,420 @@
+//! The watch service: per source and identity, periodic checks at the platform's interval with
+//! jitter, the live stream where there is one (Bluesky Jetstream), "check now", pause, backoff
+//! when offline, re-checks of accounts with open alerts (a taken-down account closes its case),
+//! notifications from the store's outbox, and the notification actions.
+//!
+//! Library API (the CLI's `watch` and the desktop app both use it):
+//! ```no_run
+//! # async fn demo(store: std::sync::Arc<doppelwatch::store::Store>,
+//! #               identity: doppelwatch::identity::Identity) -> Result<(), Box<dyn std::error::Error>> {
+//! use doppelwatch::watch::{Notifications, WatchService, WatchSetup};
+//! let config = doppelwatch::config::Config::default();
+//! let identity_id = store.upsert_identity(&identity)?;
+//! let keychain = doppelwatch::secrets::Keychain::new();
+//! let setup = WatchSetup::from_config(&config, None, Some(&keychain))?;
+//! let handle = WatchService::start(config.watch.clone(), store, vec![(identity_id, identity)],
+//!                                  setup, Notifications::desktop());
+//! let mut events = handle.subscribe();      // WatchEvent: new alerts, "review" clicks, ...
+//! handle.check_now();                       // every source, now
+//! handle.pause(true);                       // and resume with pause(false)
+//! let status = handle.status();             // Vec<SourceStatus> for the status screen
+//! # let _ = (events.recv().await, status);
+//! handle.stop().await;
+//! # Ok(()) }
+//! ```
+
+mod schedule;
+mod tasks;
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use tokio::sync::{broadcast, mpsc, watch, Notify};
+
+use crate::config::{Config, WatchConfig};
+use crate::detect::avatar::{fingerprint, AvatarFingerprint};
+use crate::detect::Detector;
+use crate::identity::{Identity, Platform};
+use crate::notify::{DesktopNotifier, NotificationAction, NotificationSink};
+use crate::secrets::{Keychain, SecretKey};
+use crate::sources::bluesky::BlueskySource;
+use crate::sources::mastodon::MastodonSource;
+use crate::sources::x::{XCredentials, XSource};
+use crate::sources::{Source, SourceError};
+use crate::store::{Alert, IdentityId, Store};
+
+pub use schedule::{backoff, jittered};
+
+/// The person's avatar is read for its fingerprint only below this size.
+const MAX_OWN_AVATAR_BYTES: u64 = 8 * 1024 * 1024;
+
+/// Where notifications go and where their actions come back.
+pub struct Notifications {
+    pub sink: Arc<dyn NotificationSink>,
+    pub actions: mpsc::UnboundedReceiver<NotificationAction>,
+}
+
+impl Notifications {
+    /// The OS notification service.
+    pub fn desktop() -> Notifications {
+        let (tx, rx) = mpsc::unbounded_channel();
+        Notifications {
+            sink: Arc::new(DesktopNotifier::new(tx)),
+            actions: rx,
+        }
+    }
+}
+
+/// The sources to run: periodic ones, and the Bluesky source whose Jetstream stream to follow.
+pub struct WatchSetup {
+    pub sources: Vec<Arc<dyn Source>>,
+    pub live: Option<Arc<BlueskySource>>,
+}
+
+impl WatchSetup {
+    /// Every enabled source of `config` (optionally only the platforms in `only`), with the
+    /// credentials found in `keychain`: Mastodon tokens per server (optional), X keys
+    /// (required: without them X is left out, it has no free access).
+    pub fn from_config(
+        config: &Config,
+        only: Option<&[Platform]>,
+        keychain: Option<&Keychain>,
+    ) -> Result<Self, SourceError> {
+        let wanted = |p: &Platform| only.map_or(true, |list| list.contains(p));
+        let secret = |key: SecretKey| -> Option<String> {
+            let keychain = keychain?;
+            match keychain.get(&key) {
+                Ok(found) => found.map(|s| s.expose().to_string()),
+                Err(e) => {
+                    tracing::warn!("{e}");
+                    None
+                }
+            }
+        };
+        let mut sources: Vec<Arc<dyn Source>> = Vec::new();
+        let mut live = None;
+        if config.bluesky.enabled && wanted(&Platform::Bluesky) {
+            let bluesky = Arc::new(BlueskySource::new(config)?);
+            if config.bluesky.live {
+                live = Some(bluesky.clone());
+            }
+            sources.push(bluesky);
+        }
+        if config.mastodon.enabled
+            && wanted(&Platform::Mastodon)
+            && !config.mastodon.servers.is_empty()
+        {
+            let mut mastodon = MastodonSource::new(config)?;
+            for server in &config.mastodon.servers {
+                let host = url::Url::parse(server)
+                    .ok()
+                    .and_then(|u| u.host_str().map(str::to_string));
+                if let Some(token) =
+                    host.and_then(|server| secret(SecretKey::MastodonToken { server }))
+                {
+                    mastodon = mastodon.with_token(server, token);
+                }
+            }
+            sources.push(Arc::new(mastodon));
+        }
+        if config.x.enabled && wanted(&Platform::X) {
+            let credentials = XCredentials {
+                bearer_token: secret(SecretKey::XBearerToken),
+                user_token: secret(SecretKey::XUserToken),
+            };
+            if credentials.bearer_token.is_some() || credentials.user_token.is_some() {
+                sources.push(Arc::new(XSource::new(config, credentials)?));
+            } else if only.is_some_and(|list| list.contains(&Platform::X)) {
+                return Err(SourceError::NeedsCredentials {
+                    platform: Platform::X,
+                    what: "your X API bearer token (doppelwatch secret set x-bearer-token)".into(),
+                });
+            }
+        }
+        Ok(WatchSetup { sources, live })
+    }
+}
+
+/// What the service tells the app, as it happens.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum WatchEvent {
+    /// A new alert was raised (and its notification queued).
+    NewAlert { alert: Box<Alert> },
+    /// An open alert got new evidence.
+    AlertUpdated { alert_id: i64 },
+    /// A case closed: the account is gone or no longer copies the person.
+    CaseClosed { alert: Box<Alert> },
+    /// The person clicked "Review and report": open the app at this alert (None: the list).
+    Review { alert_id: Option<i64> },
+    /// The person clicked "Not an impostor": the alert is now allowed.
+    Allowed { alert_id: i64 },
+    /// A periodic check finished.
+    CheckDone {
+        platform: Platform,
+        identity: String,
+        candidates: usize,
+        new_alerts: usize,
+    },
+    /// A check failed; the status says when the next try is.
+    CheckFailed {
+        platform: Platform,
+        identity: String,
+        error: String,
+    },
+}
+
+/// What a source is doing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RunState {
+    Starting,
+    Waiting,
+    Checking,
+    Paused,
+    /// Failed; retrying after a backoff.
+    BackingOff,
+    /// The platform asked us to wait.
+    RateLimited,
+    /// Live stream connected.
+    Connected,
+    /// Live stream down; reconnecting.
+    Reconnecting,
+}
+
+/// How a source finds accounts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SourceMode {
+    Periodic,
+    Live,
+}
+
+/// One line of the status screen: a source for an identity.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SourceStatus {
+    pub platform: Platform,
+    pub identity: String,
+    pub mode: SourceMode,
+    pub state: RunState,
+    pub last_check: Option<DateTime<Utc>>,
+    pub next_check: Option<DateTime<Utc>>,
+    /// The last error in plain words; cleared by the next success.
+    pub last_error: Option<String>,
+    pub rate_limited_until: Option<DateTime<Utc>>,
+    /// Candidates seen by the last check.
+    pub last_candidates: usize,
+}
+
+/// State shared by the service's tasks.
+pub(crate) struct Shared {
+    pub store: Arc<Store>,
+    pub config: WatchConfig,
+    pub events: broadcast::Sender<WatchEvent>,
+    pub status: Mutex<Vec<SourceStatus>>,
+    pub wake_notifier: Notify,
+    pub check_now: watch::Sender<u64>,
+    pub paused: watch::Sender<bool>,
+    pub stop: watch::Sender<bool>,
+}
+
+impl Shared {
+    pub fn emit(&self, event: WatchEvent) {
+        // No subscriber is fine: the store has everything.
+        let _ = self.events.send(event);
+    }
+
+    pub fn update_status(&self, slot: usize, f: impl FnOnce(&mut SourceStatus)) {
+        let mut status = self.status.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(s) = status.get_mut(slot) {
+            f(s);
+        }
+    }
+}
+
+/// One identity prepared for checking.
+#[derive(Clone)]
+pub(crate) struct Target {
+    pub identity_id: IdentityId,
+    pub identity: Arc<Identity>,
+    pub detector: Arc<Detector>,
+}
+
+/// The running service; dropping it without [`WatchHandle::stop`] stops it too.
+pub struct WatchHandle {
+    shared: Arc<Shared>,
+    tasks: Vec<tokio::task::JoinHandle<()>>,
+}
+
+/// Starts and stops the watch.
+pub struct WatchService;
+
+impl WatchService {
+    /// Starts watching `identities` with `setup`'s sources, recording into `store` and
+    /// notifying through `notifications`. Must be called inside a tokio runtime.
+    pub fn start(
+        config: WatchConfig,
+        store: Arc<Store>,
+        identities: Vec<(IdentityId, Identity)>,
+        setup: WatchSetup,
+        notifications: Notifications,
+    ) -> WatchHandle {
+        let (events, _) = broadcast::channel(1024);
+        let shared = Arc::new(Shared {
+            store,
+            config,
+            events,
+            status: Mutex::new(Vec::new()),
+            wake_notifier: Notify::new(),
+            check_now: watch::channel(0).0,
+            paused: watch::channel(false).0,
+            stop: watch::channel(false).0,
+        });
+        let targets: Vec<Target> = identities
+            .into_iter()
+            .map(|(identity_id, identity)| {
+                let avatar = own_avatar(&identity);
+                Target {
+                    identity_id,
+                    detector: Arc::new(Detector::new(identity.clone(), avatar)),
+                    identity: Arc::new(identity),
+                }
+            })
+            .collect();
+        let mut tasks = Vec::new();
+        let add_status = |platform: Platform, identity: &str, mode| {
+            let mut status = shared.status.lock().unwrap_or_else(|p| p.into_inner());
+            status.push(SourceStatus {
+                platform,
+                identity: identity.to_string(),
+                mode,
+                state: RunState::Starting,
+                last_check: None,
+                next_check: None,
+                last_error: None,
+                rate_limited_until: None,
+                last_candidates: 0,
+            });
+            status.len() - 1
+        };
+        for target in &targets {
+            for source in &setup.sources {
+                let slot = add_status(
+                    source.platform(),
+                    &target.identity.name,
+                    SourceMode::Periodic,
+                );
+                tasks.push(tokio::spawn(tasks::periodic(
+                    shared.clone(),
+                    slot,
+                    source.clone(),
+                    target.clone(),
+                )));
+            }
+            if let Some(live) = &setup.live {
+                let slot = add_status(Platform::Bluesky, &target.identity.name, SourceMode::Live);
+                tasks.push(tokio::spawn(tasks::live(
+                    shared.clone(),
+                    slot,
+                    live.clone(),
+                    target.clone(),
+                )));
+            }
+        }
+        tasks.push(tokio::spawn(tasks::recheck(
+            shared.clone(),
+            setup.sources.clone(),
+            targets.clone(),
+        )));
+        tasks.push(tokio::spawn(tasks::dispatch(
+            shared.clone(),
+            notifications.sink,
+        )));
+        tasks.push(tokio::spawn(tasks::actions(
+            shared.clone(),
+            notifications.actions,
+        )));
+        WatchHandle { shared, tasks }
+    }
+}
+
+impl WatchHandle {
+    /// Runs every periodic check and re-check now (a running check finishes first).
+    pub fn check_now(&self) {
+        self.shared
+            .check_now
+            .send_modify(|n| *n = n.wrapping_add(1));
+    }
+
+    /// Pauses (`true`) or resumes (`false`) all checks and the live stream.
+    pub fn pause(&self, paused: bool) {
+        self.shared.paused.send_replace(paused);
+    }
+
+    /// Whether the watch is paused.
+    pub fn is_paused(&self) -> bool {
+        *self.shared.paused.borrow()
+    }
+
+    /// The status of every source and identity.
+    pub fn status(&self) -> Vec<SourceStatus> {
+        self.shared
+            .status
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// Events from now on (new alerts, review clicks, closed cases, checks).
+    pub fn subscribe(&self) -> broadcast::Receiver<WatchEvent> {
+        self.shared.events.subscribe()
+    }
+
+    /// Shows pending notifications now (e.g. after the app marked alerts).
+    pub fn wake_notifier(&self) {
+        self.shared.wake_notifier.notify_one();
+    }
+
+    /// Stops every task; a check in flight is abandoned (its findings were not committed, so
+    /// nothing is half-written).
+    pub async fn stop(mut self) {
+        self.shared.stop.send_replace(true);
+        for task in self.tasks.drain(..) {
+            if tokio::time::timeout(Duration::from_secs(5), &mut Box::pin(task))
+                .await
+                .is_err()
+            {
+                tracing::warn!("a watch task did not stop in time");
+            }
+        }
+    }
+}
+
+impl Drop for WatchHandle {
+    fn drop(&mut self) {
+        self.shared.stop.send_replace(true);
+        for task in &self.tasks {
+            task.abort();
+        }
+    }
+}
+
+/// The fingerprint of the person's avatar, when it is set and readable.
+fn own_avatar(identity: &Identity) -> Option<AvatarFingerprint> {
+    let path = identity.avatar.as_ref()?;
+    let meta = std::fs::metadata(path).ok()?;
+    if meta.len() > MAX_OWN_AVATAR_BYTES {
+        tracing::warn!("your avatar {} is too large to compare", path.display());
+        return None;
+    }
+    let bytes = std::fs::read(path).ok()?;
+    match fingerprint(&bytes) {
+        Ok(fp) => Some(fp),
+        Err(e) => {
+            tracing::warn!("your avatar {} cannot be compared: {e}", path.display());
+            None
+        }
+    }
+}

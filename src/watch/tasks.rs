@@ -1,0 +1,466 @@
+//! The service's tasks: periodic checks, the live stream, re-checks of open alerts, the
+//! notification dispatcher and the notification actions.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::Utc;
+use tokio::sync::mpsc;
+use tokio::time::Instant;
+
+use super::schedule::{backoff, jittered};
+use super::{RunState, Shared, Target, WatchEvent};
+use crate::detect::avatar::fingerprint;
+use crate::detect::Assessment;
+use crate::notify::{Dispatcher, NotificationAction, NotificationSink, NotifyConfig};
+use crate::sources::bluesky::live::{run_live, LiveEvent};
+use crate::sources::bluesky::BlueskySource;
+use crate::sources::{AccountRef, AccountState, Found, FoundBy, Source, SourceError};
+use crate::store::{AlertChange, AlertFilter, AlertState, Finding, StoreError};
+
+/// A check that takes longer than this is abandoned and counted as a failure.
+const CHECK_TIMEOUT: Duration = Duration::from_secs(15 * 60);
+/// Accounts looked up per `lookup` call (Bluesky's getProfiles takes 25).
+const LOOKUP_BATCH: usize = 25;
+
+/// Judges what a source found and records it in one transaction (with `cursor` when given);
+/// emits events and wakes the notifier. Returns the number of new alerts.
+pub(crate) async fn record(
+    shared: &Arc<Shared>,
+    target: &Target,
+    found: Vec<Found>,
+    cursor: Option<(String, String)>,
+) -> Result<usize, StoreError> {
+    let now = Utc::now();
+    let assessments: Vec<Assessment> = found
+        .iter()
+        .map(|f| {
+            // A candidate's avatar is compared only when it decodes (bounded by the source).
+            let avatar = f.avatar_image.as_deref().and_then(|b| fingerprint(b).ok());
+            target.detector.assess(&f.profile, avatar.as_ref(), now)
+        })
+        .collect();
+    let store = shared.store.clone();
+    let identity_id = target.identity_id;
+    let outcomes = tokio::task::spawn_blocking(move || {
+        let findings: Vec<Finding<'_>> = found
+            .iter()
+            .zip(&assessments)
+            .map(|(found, assessment)| Finding {
+                identity_id,
+                found,
+                assessment,
+            })
+            .collect();
+        store.record_findings(
+            &findings,
+            cursor.as_ref().map(|(n, v)| (n.as_str(), v.as_str())),
+            now,
+        )
+    })
+    .await
+    .map_err(|e| StoreError::Corrupt(format!("the store task failed: {e}")))??;
+    let mut new_alerts = 0;
+    let mut wake = false;
+    for outcome in outcomes {
+        match outcome.alert {
+            AlertChange::New(id) => {
+                new_alerts += 1;
+                wake = true;
+                if let Ok(alert) = shared.store.alert(id) {
+                    shared.emit(WatchEvent::NewAlert {
+                        alert: Box::new(alert),
+                    });
+                }
+            }
+            AlertChange::Updated(id) => shared.emit(WatchEvent::AlertUpdated { alert_id: id }),
+            AlertChange::Resolved(id) => {
+                wake = true;
+                if let Ok(alert) = shared.store.alert(id) {
+                    shared.emit(WatchEvent::CaseClosed {
+                        alert: Box::new(alert),
+                    });
+                }
+            }
+            AlertChange::None | AlertChange::Duplicate | AlertChange::Suppressed => {}
+        }
+    }
+    if wake {
+        shared.wake_notifier.notify_one();
+    }
+    Ok(new_alerts)
+}
+
+/// Waits while paused; returns false when the service stops.
+async fn wait_unpaused(shared: &Arc<Shared>, slot: Option<usize>) -> bool {
+    let mut paused = shared.paused.subscribe();
+    let mut stop = shared.stop.subscribe();
+    loop {
+        if *stop.borrow() {
+            return false;
+        }
+        if !*paused.borrow_and_update() {
+            return true;
+        }
+        if let Some(slot) = slot {
+            shared.update_status(slot, |s| {
+                s.state = RunState::Paused;
+                s.next_check = None;
+            });
+        }
+        tokio::select! {
+            _ = paused.changed() => {}
+            _ = stop.changed() => return false,
+        }
+    }
+}
+
+/// Periodic checks of one source for one identity.
+pub(crate) async fn periodic(
+    shared: Arc<Shared>,
+    slot: usize,
+    source: Arc<dyn Source>,
+    target: Target,
+) {
+    let platform = source.platform();
+    let interval = shared.config.interval_for(&platform);
+    let min_backoff = Duration::from_secs(shared.config.min_backoff_secs.max(1));
+    let max_backoff = Duration::from_secs(shared.config.max_backoff_secs.max(1));
+    let mut check_now = shared.check_now.subscribe();
+    let mut paused = shared.paused.subscribe();
+    let mut stop = shared.stop.subscribe();
+    let mut failures: u32 = 0;
+    // The first check comes soon, spread a little so sources do not start in one burst.
+    let mut next = Instant::now() + jittered(Duration::from_millis(500), 0.9);
+    loop {
+        if !wait_unpaused(&shared, Some(slot)).await {
+            return;
+        }
+        let wait = next.saturating_duration_since(Instant::now());
+        shared.update_status(slot, |s| {
+            if s.state != RunState::BackingOff && s.state != RunState::RateLimited {
+                s.state = RunState::Waiting;
+            }
+            s.next_check = Some(Utc::now() + chrono::Duration::from_std(wait).unwrap_or_default());
+        });
+        tokio::select! {
+            _ = tokio::time::sleep_until(next) => {}
+            _ = check_now.changed() => {}
+            _ = paused.changed() => continue,
+            _ = stop.changed() => return,
+        }
+        if *paused.borrow() {
+            continue;
+        }
+        shared.update_status(slot, |s| {
+            s.state = RunState::Checking;
+            s.next_check = None;
+        });
+        let result = tokio::select! {
+            r = tokio::time::timeout(CHECK_TIMEOUT, source.check(&target.identity)) => r,
+            _ = stop.changed() => return,
+        };
+        let now = Utc::now();
+        let outcome = match result {
+            Ok(Ok(found)) => {
+                let candidates = found.len();
+                match record(&shared, &target, found, None).await {
+                    Ok(new_alerts) => Ok((candidates, new_alerts)),
+                    Err(e) => Err(format!("could not save the findings: {e}")),
+                }
+            }
+            Ok(Err(SourceError::RateLimited {
+                retry_after_secs, ..
+            })) => {
+                let until = now + chrono::Duration::seconds(retry_after_secs as i64);
+                let message = format!(
+                    "{} asked us to slow down; next try at {}",
+                    crate::report::platform_name(&platform),
+                    until.format("%H:%M UTC")
+                );
+                shared.update_status(slot, |s| {
+                    s.state = RunState::RateLimited;
+                    s.rate_limited_until = Some(until);
+                    s.last_error = Some(message.clone());
+                });
+                shared.emit(WatchEvent::CheckFailed {
+                    platform: platform.clone(),
+                    identity: target.identity.name.clone(),
+                    error: message,
+                });
+                next =
+                    Instant::now() + jittered(Duration::from_secs(retry_after_secs.max(1)), 0.05);
+                continue;
+            }
+            Ok(Err(e)) => Err(e.to_string()),
+            Err(_) => Err(format!(
+                "the check took longer than {} minutes and was abandoned",
+                CHECK_TIMEOUT.as_secs() / 60
+            )),
+        };
+        match outcome {
+            Ok((candidates, new_alerts)) => {
+                failures = 0;
+                next = Instant::now() + jittered(interval, shared.config.jitter);
+                shared.update_status(slot, |s| {
+                    s.state = RunState::Waiting;
+                    s.last_check = Some(now);
+                    s.last_error = None;
+                    s.rate_limited_until = None;
+                    s.last_candidates = candidates;
+                });
+                shared.emit(WatchEvent::CheckDone {
+                    platform: platform.clone(),
+                    identity: target.identity.name.clone(),
+                    candidates,
+                    new_alerts,
+                });
+            }
+            Err(message) => {
+                failures = failures.saturating_add(1);
+                let wait = backoff(failures, min_backoff, max_backoff, interval);
+                next = Instant::now() + wait;
+                tracing::warn!(platform = %platform, "check failed ({failures} in a row): {message}");
+                shared.update_status(slot, |s| {
+                    s.state = RunState::BackingOff;
+                    s.last_check = Some(now);
+                    s.last_error = Some(message.clone());
+                });
+                shared.emit(WatchEvent::CheckFailed {
+                    platform: platform.clone(),
+                    identity: target.identity.name.clone(),
+                    error: message,
+                });
+            }
+        }
+    }
+}
+
+/// The Bluesky Jetstream stream for one identity, resuming from the stored cursor. The cursor
+/// is stored only after every candidate before it was recorded.
+pub(crate) async fn live(
+    shared: Arc<Shared>,
+    slot: usize,
+    source: Arc<BlueskySource>,
+    target: Target,
+) {
+    let cursor_name = format!("jetstream:{}", target.identity_id);
+    let mut paused = shared.paused.subscribe();
+    let mut stop = shared.stop.subscribe();
+    loop {
+        if !wait_unpaused(&shared, Some(slot)).await {
+            return;
+        }
+        let start = shared
+            .store
+            .cursor(&cursor_name)
+            .ok()
+            .flatten()
+            .and_then(|c| c.parse::<u64>().ok());
+        let (tx, mut rx) = mpsc::channel(256);
+        let stream = {
+            let source = source.clone();
+            let identity = target.identity.clone();
+            tokio::spawn(async move { run_live(&source, &identity, start, tx).await })
+        };
+        let stopped = loop {
+            let event = tokio::select! {
+                e = rx.recv() => e,
+                _ = paused.changed() => if *paused.borrow() { break false } else { continue },
+                _ = stop.changed() => break true,
+            };
+            let Some(event) = event else {
+                // The stream gave up (a bad URL): say so and stop this task.
+                shared.update_status(slot, |s| s.state = RunState::Reconnecting);
+                return;
+            };
+            match event {
+                LiveEvent::Connected { .. } => shared.update_status(slot, |s| {
+                    s.state = RunState::Connected;
+                    s.last_error = None;
+                }),
+                LiveEvent::Found(found) => {
+                    let mut found = *found;
+                    found.found_by = FoundBy::Live;
+                    match record(&shared, &target, vec![found], None).await {
+                        Ok(_) => shared.update_status(slot, |s| s.last_check = Some(Utc::now())),
+                        Err(e) => {
+                            // Not stored: do not move the cursor past it; restart from it.
+                            tracing::error!("could not save a live finding: {e}");
+                            break false;
+                        }
+                    }
+                }
+                LiveEvent::Cursor(time_us) => {
+                    let store = shared.store.clone();
+                    let name = cursor_name.clone();
+                    let saved = tokio::task::spawn_blocking(move || {
+                        store.set_cursor(&name, &time_us.to_string())
+                    })
+                    .await;
+                    if !matches!(saved, Ok(Ok(()))) {
+                        tracing::warn!("could not save the Jetstream cursor");
+                    }
+                }
+                LiveEvent::Disconnected { reason, retry_in } => shared.update_status(slot, |s| {
+                    s.state = RunState::Reconnecting;
+                    s.last_error = Some(reason.clone());
+                    s.next_check =
+                        Some(Utc::now() + chrono::Duration::from_std(retry_in).unwrap_or_default());
+                }),
+            }
+        };
+        stream.abort();
+        if stopped {
+            return;
+        }
+    }
+}
+
+/// Re-checks the accounts of open alerts: a gone account closes its case; a changed one is
+/// judged again (a rename away resolves it).
+pub(crate) async fn recheck(
+    shared: Arc<Shared>,
+    sources: Vec<Arc<dyn Source>>,
+    targets: Vec<Target>,
+) {
+    let interval = Duration::from_secs(shared.config.recheck_interval_secs.max(1));
+    let mut check_now = shared.check_now.subscribe();
+    let mut stop = shared.stop.subscribe();
+    loop {
+        tokio::select! {
+            _ = tokio::time::sleep(jittered(interval, shared.config.jitter)) => {}
+            _ = check_now.changed() => {}
+            _ = stop.changed() => return,
+        }
+        if *shared.paused.borrow() {
+            continue;
+        }
+        for source in &sources {
+            if let Err(e) = recheck_source(&shared, source.as_ref(), &targets).await {
+                tracing::warn!(platform = %source.platform(), "re-check failed: {e}");
+            }
+        }
+    }
+}
+
+async fn recheck_source(
+    shared: &Arc<Shared>,
+    source: &dyn Source,
+    targets: &[Target],
+) -> Result<(), String> {
+    let platform = source.platform();
+    let open = shared
+        .store
+        .alerts(&AlertFilter {
+            states: vec![AlertState::New, AlertState::Seen, AlertState::Reported],
+            platform: Some(platform.clone()),
+            ..Default::default()
+        })
+        .map_err(|e| e.to_string())?;
+    for batch in open.chunks(LOOKUP_BATCH) {
+        let refs: Vec<AccountRef> = batch.iter().map(|a| AccountRef::of(&a.profile)).collect();
+        let answers = source.lookup(&refs).await.map_err(|e| e.to_string())?;
+        for (alert, (_, state)) in batch.iter().zip(answers) {
+            match state {
+                AccountState::Gone => {
+                    let why = format!(
+                        "the account was removed by {}",
+                        crate::report::platform_name(&platform)
+                    );
+                    let closed = shared
+                        .store
+                        .close_case(alert.id, &why, Utc::now())
+                        .map_err(|e| e.to_string())?;
+                    shared.emit(WatchEvent::CaseClosed {
+                        alert: Box::new(closed),
+                    });
+                    shared.wake_notifier.notify_one();
+                }
+                AccountState::Present(profile) => {
+                    let Some(target) = targets.iter().find(|t| t.identity_id == alert.identity_id)
+                    else {
+                        continue;
+                    };
+                    let found = Found {
+                        profile: *profile,
+                        found_by: alert.found_by.clone().unwrap_or(FoundBy::Directory),
+                        avatar_image: None,
+                    };
+                    record(shared, target, vec![found], None)
+                        .await
+                        .map_err(|e| e.to_string())?;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Shows pending notifications: after each new finding and at least every second (so a
+/// batch window or quiet hours that end are noticed).
+pub(crate) async fn dispatch(shared: Arc<Shared>, sink: Arc<dyn NotificationSink>) {
+    let dispatcher = Arc::new(std::sync::Mutex::new(Dispatcher::new(
+        shared.store.clone(),
+        sink,
+        NotifyConfig {
+            batch_window_secs: shared.config.notify_batch_secs,
+            quiet_hours: shared.config.quiet_hours,
+        },
+    )));
+    let mut stop = shared.stop.subscribe();
+    loop {
+        let d = dispatcher.clone();
+        // Showing a notification is a blocking D-Bus call.
+        let shown = tokio::task::spawn_blocking(move || {
+            d.lock().unwrap_or_else(|p| p.into_inner()).tick_now()
+        })
+        .await;
+        if let Ok(Err(e)) = shown {
+            tracing::warn!("notification not shown yet: {e}");
+        }
+        tokio::select! {
+            _ = shared.wake_notifier.notified() => {}
+            _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+            _ = stop.changed() => return,
+        }
+    }
+}
+
+/// Acts on notification buttons: "Not an impostor" allows the account; "Review and report"
+/// marks the alert seen and tells the app to open it.
+pub(crate) async fn actions(
+    shared: Arc<Shared>,
+    mut actions: mpsc::UnboundedReceiver<NotificationAction>,
+) {
+    let mut stop = shared.stop.subscribe();
+    loop {
+        let action = tokio::select! {
+            a = actions.recv() => a,
+            _ = stop.changed() => return,
+        };
+        let Some(action) = action else { return };
+        match action {
+            NotificationAction::Allow { alert_id } => {
+                match shared.store.set_alert_state(
+                    alert_id,
+                    AlertState::Allowed,
+                    Some("you said it is not an impostor"),
+                ) {
+                    Ok(_) => shared.emit(WatchEvent::Allowed { alert_id }),
+                    Err(e) => tracing::warn!("cannot allow alert {alert_id}: {e}"),
+                }
+            }
+            NotificationAction::Review { alert_id } => {
+                if let Some(id) = alert_id {
+                    if let Ok(alert) = shared.store.alert(id) {
+                        if alert.state == AlertState::New {
+                            let _ = shared.store.set_alert_state(id, AlertState::Seen, None);
+                        }
+                    }
+                }
+                shared.emit(WatchEvent::Review { alert_id });
+            }
+        }
+    }
+}

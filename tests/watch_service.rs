@@ -1,0 +1,282 @@
+//! The watch service in-process against the fake Bluesky over real HTTP and WebSocket, with a
+//! real SQLite store: the status the UI shows (last/next check, errors in words, rate-limited
+//! until), "check now", pause and resume, backoff when the server fails, and one notice per
+//! new alert. Notices go to a recording sink here; the D-Bus path is tested in notify_dbus
+//! and e2e_watch.
+
+mod support_watch;
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use doppelwatch::config::{Config, WatchConfig};
+use doppelwatch::fake::bluesky::FakeBluesky;
+use doppelwatch::fake::{FakeAccount, Misbehave};
+use doppelwatch::identity::{AccountHandle, Identity, Platform};
+use doppelwatch::notify::{Notice, NotificationSink, NotifyError};
+use doppelwatch::store::{AlertFilter, Store};
+use doppelwatch::watch::{
+    Notifications, RunState, SourceMode, SourceStatus, WatchEvent, WatchHandle, WatchService,
+    WatchSetup,
+};
+use tokio::sync::broadcast::Receiver;
+
+const SEARCH: &str = "/xrpc/app.bsky.actor.searchActors";
+
+#[derive(Default)]
+struct Recorder(Mutex<Vec<Notice>>);
+
+impl NotificationSink for Recorder {
+    fn show(&self, notice: &Notice) -> Result<(), NotifyError> {
+        self.0.lock().unwrap().push(notice.clone());
+        Ok(())
+    }
+}
+
+fn person() -> Identity {
+    Identity {
+        name: "Palmer Report".into(),
+        aliases: vec![],
+        handles: vec![AccountHandle {
+            platform: Platform::Bluesky,
+            handle: "palmerreport.bsky.social".into(),
+        }],
+        avatar: None,
+        bio: Some("Independent political news and analysis since 2016".into()),
+    }
+}
+
+fn config(fake: &FakeBluesky, interval_secs: u64, live: bool) -> Config {
+    let mut config = Config::default();
+    config.bluesky.base_url = fake.base_url();
+    config.bluesky.pds_url = fake.base_url();
+    config.bluesky.jetstream_url = fake.jetstream_url();
+    config.bluesky.live = live;
+    config.bluesky.search_pages = 1;
+    config.bluesky.max_queries = 2;
+    config.bluesky.probe_limit = 5;
+    config.mastodon.enabled = false;
+    config.x.enabled = false;
+    config.http.max_retries = 0;
+    config.http.max_rate_limit_wait_secs = 0;
+    config.watch = WatchConfig {
+        check_interval_secs: interval_secs,
+        recheck_interval_secs: 3600,
+        min_backoff_secs: 1,
+        max_backoff_secs: 1,
+        notify_batch_secs: 0,
+        jitter: 0.0,
+        ..WatchConfig::default()
+    };
+    config
+}
+
+fn start(config: &Config, store: Arc<Store>, recorder: Arc<Recorder>) -> WatchHandle {
+    let identity = person();
+    let id = store.upsert_identity(&identity).unwrap();
+    let setup = WatchSetup::from_config(config, None, None).unwrap();
+    let (_tx, actions) = tokio::sync::mpsc::unbounded_channel();
+    WatchService::start(
+        config.watch.clone(),
+        store,
+        vec![(id, identity)],
+        setup,
+        Notifications {
+            sink: recorder,
+            actions,
+        },
+    )
+}
+
+async fn wait_event(
+    events: &mut Receiver<WatchEvent>,
+    what: &str,
+    pred: impl Fn(&WatchEvent) -> bool,
+) -> WatchEvent {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        match tokio::time::timeout_at(deadline, events.recv()).await {
+            Ok(Ok(e)) if pred(&e) => return e,
+            Ok(Ok(_)) => {}
+            Ok(Err(e)) => panic!("events: {e}"),
+            Err(_) => panic!("no {what} in time"),
+        }
+    }
+}
+
+async fn wait_status(
+    handle: &WatchHandle,
+    what: &str,
+    pred: impl Fn(&SourceStatus) -> bool,
+) -> SourceStatus {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        if let Some(s) = handle
+            .status()
+            .into_iter()
+            .find(|s| s.mode == SourceMode::Periodic && pred(s))
+        {
+            return s;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "no status {what}: {:?}",
+            handle.status()
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn status_check_now_pause_and_one_notice_per_alert() {
+    let fake = FakeBluesky::start().await.unwrap();
+    fake.add_account(
+        FakeAccount::new("palmerreport.bsky.social")
+            .name("Palmer Report")
+            .followers(90_000),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(Store::open_in(dir.path()).unwrap());
+    let recorder = Arc::new(Recorder::default());
+    // A long interval: anything after the first check happens only through "check now".
+    let config = config(&fake, 3600, true);
+    let handle = start(&config, store.clone(), recorder.clone());
+    let mut events = handle.subscribe();
+    assert_eq!(
+        handle.status().len(),
+        2,
+        "periodic and live for one identity"
+    );
+
+    wait_event(&mut events, "first check", |e| {
+        matches!(e, WatchEvent::CheckDone { .. })
+    })
+    .await;
+    let status = wait_status(&handle, "waiting", |s| {
+        s.state == RunState::Waiting && s.next_check.is_some()
+    })
+    .await;
+    assert!(status.last_check.is_some());
+    assert_eq!(status.last_error, None);
+    let next_in = status.next_check.unwrap() - status.last_check.unwrap();
+    assert!(
+        next_in > chrono::Duration::seconds(3500),
+        "next check an interval later: {next_in}"
+    );
+    let live = handle
+        .status()
+        .into_iter()
+        .find(|s| s.mode == SourceMode::Live)
+        .unwrap();
+    assert_eq!(live.platform, Platform::Bluesky);
+
+    // An impostor appears; "check now" finds it without waiting an hour.
+    fake.add_account(
+        FakeAccount::new("palmer-report-news.bsky.social")
+            .name("PaImer Report")
+            .bio("Independent political news and analysis since 2016"),
+    );
+    let searches = fake.request_count(SEARCH);
+    handle.check_now();
+    let alert = wait_event(&mut events, "new alert", |e| {
+        matches!(e, WatchEvent::NewAlert { .. })
+    })
+    .await;
+    let WatchEvent::NewAlert { alert } = alert else {
+        unreachable!()
+    };
+    assert_eq!(alert.profile.handle, "palmer-report-news.bsky.social");
+    assert!(fake.request_count(SEARCH) > searches);
+    // The live stream and further checks see it again: still one alert, one notice.
+    wait_event(&mut events, "end of that check", |e| {
+        matches!(e, WatchEvent::CheckDone { .. })
+    })
+    .await;
+    handle.check_now();
+    wait_event(&mut events, "second check", |e| {
+        matches!(e, WatchEvent::CheckDone { .. })
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(store.alerts(&AlertFilter::default()).unwrap().len(), 1);
+    let notices = recorder.0.lock().unwrap().clone();
+    assert_eq!(notices.len(), 1, "{notices:?}");
+    assert_eq!(notices[0].summary, "Possible impersonator on Bluesky");
+
+    // Paused: nothing is checked, even when asked; resumed: checks again.
+    handle.pause(true);
+    assert!(handle.is_paused());
+    wait_status(&handle, "paused", |s| s.state == RunState::Paused).await;
+    let searches = fake.request_count(SEARCH);
+    handle.check_now();
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(
+        fake.request_count(SEARCH),
+        searches,
+        "no request while paused"
+    );
+    let mut events = handle.subscribe();
+    handle.pause(false);
+    handle.check_now();
+    wait_event(&mut events, "check after resume", |e| {
+        matches!(e, WatchEvent::CheckDone { .. })
+    })
+    .await;
+    assert!(fake.request_count(SEARCH) > searches);
+    handle.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn failures_back_off_and_rate_limits_show_until_when() {
+    let fake = FakeBluesky::start().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(Store::open_in(dir.path()).unwrap());
+    let recorder = Arc::new(Recorder::default());
+    // Every request fails for a while: the check fails, backs off (1 s), and retries soon
+    // although the interval is an hour.
+    fake.misbehave(Misbehave::ServerError { requests: 1000 });
+    let handle = start(&config(&fake, 3600, false), store.clone(), recorder);
+    let failed = wait_status(&handle, "backing off", |s| s.state == RunState::BackingOff).await;
+    let error = failed.last_error.clone().unwrap();
+    assert!(
+        error.contains("bluesky"),
+        "the error names the platform: {error}"
+    );
+    let retry_in = failed.next_check.map(|n| n - chrono::Utc::now());
+    assert!(
+        retry_in.map_or(true, |d| d < chrono::Duration::seconds(5)),
+        "retried soon, not after the interval: {retry_in:?}"
+    );
+    let first = fake.request_count(SEARCH);
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    assert!(
+        fake.request_count(SEARCH) > first,
+        "retried after the backoff"
+    );
+
+    // Back online: the next retry succeeds and clears the error.
+    fake.misbehave(Misbehave::Behave);
+    let ok = wait_status(&handle, "recovered", |s| {
+        s.state == RunState::Waiting && s.last_error.is_none() && s.last_check.is_some()
+    })
+    .await;
+    assert!(ok.rate_limited_until.is_none());
+
+    // Rate limited: the status says until when, in words and as a time.
+    fake.misbehave(Misbehave::RateLimit {
+        requests: 1000,
+        reset_secs: 120,
+    });
+    handle.check_now();
+    let limited = wait_status(&handle, "rate limited", |s| {
+        s.state == RunState::RateLimited
+    })
+    .await;
+    let until = limited.rate_limited_until.unwrap();
+    assert!(
+        until > chrono::Utc::now() + chrono::Duration::seconds(60),
+        "{until}"
+    );
+    assert!(limited.last_error.unwrap().contains("slow down"));
+    handle.stop().await;
+}
