@@ -111,7 +111,9 @@ pub enum HandleError {
 /// with their case kept (it is displayed, and the I/l attack lives in it).
 pub fn validate_handle(platform: &Platform, handle: &str) -> Result<String, HandleError> {
     let trimmed = handle.trim();
-    let bare = trimmed.strip_prefix('@').unwrap_or(trimmed);
+    // One leading `@` is how people write handles; more than one is never part of a handle,
+    // and stripping them all keeps the canonical form a fixed point (found by fuzzing).
+    let bare = trimmed.trim_start_matches('@');
     if bare.is_empty() {
         return Err(HandleError::Empty {
             platform: platform.clone(),
@@ -337,6 +339,18 @@ mod tests {
         );
         let err = validate_handle(&Platform::Mastodon, "palmer").unwrap_err();
         assert!(err.to_string().contains("server part is missing"), "{err}");
+    }
+
+    #[test]
+    fn canonical_handles_are_fixed_points() {
+        for platform in [Platform::X, Platform::Other("forum".into())] {
+            for raw in ["@@NL~NVN", "@@PalmerReport", "PalmerReport"] {
+                if let Ok(once) = validate_handle(&platform, raw) {
+                    assert_eq!(validate_handle(&platform, &once).unwrap(), once, "{raw}");
+                    assert!(!once.starts_with('@'), "{raw} -> {once}");
+                }
+            }
+        }
     }
 
     #[test]

@@ -158,6 +158,10 @@ fn report(set: &[Scored]) {
         ("all", set.iter().collect::<Vec<_>>()),
         ("core", set.iter().filter(|s| s.tier == "core").collect()),
         ("hard", set.iter().filter(|s| s.tier == "hard").collect()),
+        (
+            "holdout2",
+            set.iter().filter(|s| s.tier == "holdout2").collect(),
+        ),
     ] {
         let rows: Vec<&Scored> = rows;
         let positives = rows.iter().filter(|s| s.expect_impostor).count();
@@ -267,11 +271,7 @@ fn blind_set_meets_the_targets() {
 }
 
 /// The same targets on the hard tier alone (variations issue 2 does not spell out).
-// Ignored while the detector misses them there (precision 0.966, recall 0.915 on 2026-11-29; the
-// failure patterns are in the team notes, blind-eval.md). Do not lower the targets: fix the
-// detector, then remove the #[ignore]. Run with `cargo test --test blind_eval -- --ignored`.
 #[test]
-#[ignore = "detector below the targets on the hard tier; see the blind-eval note"]
 fn blind_hard_tier_meets_the_targets() {
     let set = run_set();
     let hard: Vec<&Scored> = set.iter().filter(|s| s.tier == "hard").collect();

@@ -122,3 +122,86 @@ fn plain_letter_lookalike_stays_an_impostor_when_fresh_or_copying() {
     );
     assert_eq!(copying["verdict"], "impostor", "{copying}");
 }
+
+/// A name copy that says in Portuguese, Spanish, French or Turkish that it is a fan or parody
+/// account is lowered like the English statements are (it was `impostor 1.00` in Portuguese).
+#[test]
+fn fan_and_parody_statements_in_other_languages_lower_the_verdict() {
+    for (id, bio) in [
+        (
+            "pt",
+            "Página de fãs. Não é a conta oficial de Palmer Report.",
+        ),
+        ("es", "Cuenta parodia. No soy Palmer Report."),
+        ("fr", "Compte parodique — je ne suis pas Palmer Report."),
+        ("tr", "Palmer Report hayran sayfası. Resmi hesap değildir."),
+    ] {
+        let v = score(
+            "palmer",
+            serde_json::json!({
+                "id": id, "platform": "x", "handle": "PalmerReportRP",
+                "display_name": "Palmer Report", "bio": bio,
+                "created_at": "2026-11-09T10:26:00Z", "followers": 194
+            }),
+        );
+        assert_ne!(v["verdict"], "impostor", "{id}: {v}");
+        assert!(signals(&v).contains(&"disclaimer".to_string()), "{id}: {v}");
+    }
+}
+
+/// An affix next to digits written for letters, and "Real" + a handle cut at X's 15-character
+/// limit, copy the handle like a plain affix does (both were `suspicious` on the name alone).
+#[test]
+fn affix_with_leet_and_truncated_affix_copies_are_impostors() {
+    for (slug, handle, name) in [
+        ("ellie", "Realelli3okafor", "Ellie Okafor"),
+        ("kofi", "Re4lKofiMB", "Kofi Mensah-Boateng"),
+        ("abernathy", "RealGideonAbern", "Gideon Abernathy"),
+        ("whitcombe", "RealDanaWhitcom", "Dana Whitcombe"),
+    ] {
+        let v = score(
+            slug,
+            serde_json::json!({
+                "id": handle, "platform": "x", "handle": handle, "display_name": name,
+                "created_at": "2026-11-20T12:00:00Z", "followers": 9
+            }),
+        );
+        assert_eq!(v["verdict"], "impostor", "{handle}: {v}");
+        let s = signals(&v);
+        assert!(
+            s.contains(&"near_handle".to_string()) || s.contains(&"confusable_handle".to_string()),
+            "{handle}: the handle is named as a copy: {v}"
+        );
+    }
+}
+
+/// A 15-character X handle that merely starts with an affix and a short, common stretch of the
+/// person's handle, on an account with its own name, is not taken for a cut copy.
+#[test]
+fn short_shared_prefix_is_not_a_truncated_copy() {
+    let v = score(
+        "whitcombe",
+        serde_json::json!({
+            "id": "prefix", "platform": "x", "handle": "TheDanaWhiteFan",
+            "display_name": "UFC updates", "bio": "Fight news. Not affiliated with anyone.",
+            "created_at": "2014-01-01T00:00:00Z", "followers": 5000
+        }),
+    );
+    assert_ne!(v["verdict"], "impostor", "{v}");
+}
+
+/// `lowellledger.com` + "news" reads `ledgemews` in skeleton form (rn -> m across the seam), so
+/// the affix went unseen and only the copied name was left.
+#[test]
+fn affix_after_a_final_r_is_seen_on_a_custom_domain() {
+    let v = score(
+        "ledger",
+        serde_json::json!({
+            "id": "domain", "platform": "bluesky", "handle": "lowellledgernews.com",
+            "display_name": "The Lowell Ledger",
+            "created_at": "2026-11-06T22:50:00Z", "followers": 230
+        }),
+    );
+    assert_eq!(v["verdict"], "impostor", "{v}");
+    assert!(signals(&v).contains(&"near_handle".to_string()), "{v}");
+}

@@ -293,6 +293,21 @@ fn disguised_names_check_marks_and_claims() {
     assert_eq!(a.verdict, Verdict::Impostor, "{a:#?}");
     assert!(has(&a, Signal::Context, "backup account"));
 
+    // A platform's "impersonation" label with the copied name.
+    let mut p = profile(
+        Platform::Bluesky,
+        "samokafor.bsky.social",
+        Some("Palmer Report"),
+    );
+    p.labels = vec!["impersonation".into()];
+    let a = assess(&p);
+    assert_eq!(a.verdict, Verdict::Impostor, "{a:#?}");
+    assert!(has(
+        &a,
+        Signal::Context,
+        "labels this account as impersonation"
+    ));
+
     // A check mark on an unrelated name is nobody's business.
     let a = assess(&profile(Platform::X, "samokafor", Some("Sam Okafor ✅")));
     assert_eq!(a.verdict, Verdict::Clear, "{a:#?}");

@@ -270,10 +270,94 @@ pub fn compare_handle(cand: &HandleForm, reference: &ReferenceHandle) -> Option<
             sequence_lookalike: false,
             affixes,
         })
+    } else if let Some(affixes) = strip_affixes(&plain_bare(cand), &plain_bare(r)) {
+        // Skeletons fold across the seam between handle and affix (`ledger`+`news` reads
+        // `ledgemews`, rn -> m), so the plain lowercase forms are compared too.
+        let quoted: Vec<String> = affixes.iter().map(|a| format!("\"{a}\"")).collect();
+        Some(HandleMatch {
+            kind: HandleKind::Affix,
+            strength: 0.85,
+            detail: format!(
+                "handle {shown} is {yours} with {} added",
+                quoted.join(" and ")
+            ),
+            letter_changed: false,
+            sequence_lookalike: false,
+            affixes,
+        })
+    } else if let Some(affixes) = strip_affixes(&leet_folded(&cand.bare), &r.bare) {
+        // An affix beside digits written for letters (`Re4lKofiMB`, `Realelli3okafor`).
+        let quoted: Vec<String> = affixes.iter().map(|a| format!("\"{a}\"")).collect();
+        Some(HandleMatch {
+            kind: HandleKind::Lookalike,
+            strength: 1.0,
+            detail: format!(
+                "handle {shown} is {yours} with {} added and digits written for letters",
+                quoted.join(" and ")
+            ),
+            letter_changed: false,
+            sequence_lookalike: false,
+            affixes,
+        })
+    } else if let Some((affix, kept)) = truncated_copy(cand, r) {
+        Some(HandleMatch {
+            kind: HandleKind::Affix,
+            strength: 0.85,
+            detail: format!(
+                "handle {shown} is \"{affix}\" plus the first {kept} characters of {yours}, \
+                 cut at the platform's 15-character limit"
+            ),
+            letter_changed: false,
+            sequence_lookalike: false,
+            affixes: vec![affix.to_string()],
+        })
     } else {
         leet(cand, r, &shown, &yours).or_else(|| near_edit(cand, r, &shown, &yours))
     };
     found.map(|m| with_lookalike_intent(m, cand, r))
+}
+
+/// The core in plain lowercase without separators (no look-alike folding).
+fn plain_bare(form: &HandleForm) -> String {
+    form.core
+        .to_lowercase()
+        .chars()
+        .filter(|c| !SEPARATORS.contains(c))
+        .collect()
+}
+
+/// A bare skeleton with the digits impostors write for letters folded back (`3` -> `e`).
+/// (`0` and `1` already fold to `o` and `l` in skeletons.)
+fn leet_folded(bare: &str) -> String {
+    bare.chars()
+        .map(|c| match c {
+            '3' => 'e',
+            '4' => 'a',
+            '5' => 's',
+            '7' => 't',
+            '8' => 'b',
+            '9' => 'g',
+            other => other,
+        })
+        .collect()
+}
+
+/// X handles stop at 15 characters, so "Real" + a long handle gets cut (`RealGideonAbern` for
+/// `GideonAbernathy`): a prefix affix followed by at least 8 leading characters of the person's
+/// handle, filling the whole limit. Returns the affix and how many characters were kept.
+fn truncated_copy(cand: &HandleForm, r: &HandleForm) -> Option<(&'static str, usize)> {
+    const X_LIMIT: usize = 15;
+    if cand.platform != Platform::X || cand.core.chars().count() != X_LIMIT {
+        return None;
+    }
+    AFFIXES.iter().find_map(|affix| {
+        let rest = cand
+            .bare
+            .strip_prefix(confusable_skeleton(affix).as_str())?;
+        let kept = rest.chars().count();
+        (kept >= 8 && kept < r.bare.chars().count() && r.bare.starts_with(rest))
+            .then_some((*affix, kept))
+    })
 }
 
 /// A separator, affix or edit *beside* a look-alike character still shows the intent to pass
@@ -285,14 +369,32 @@ fn with_lookalike_intent(mut m: HandleMatch, cand: &HandleForm, r: &HandleForm) 
     ) {
         return m;
     }
-    let parts = describe_lookalikes(&cand.core, &r.core);
+    let mut parts = describe_lookalikes(&cand.core, &r.core);
+    // A foreign letter in place of one of yours (`ɐ` for `a`) is no typo either: handles are
+    // typed in ASCII, so reaching for another script or an IPA letter is deliberate.
+    if m.kind == HandleKind::Near {
+        if let Some((_, edits)) = align(&cand.core, &r.core) {
+            for e in &edits {
+                if let Edit::Substitute { cand, reference } = e.edit {
+                    if !cand.is_ascii() && cand.is_alphabetic() && reference.is_ascii_alphabetic() {
+                        parts.push(format!(
+                            "the unusual letter {} where yours has {}, {} character",
+                            describe_char(cand),
+                            describe_char(reference),
+                            ordinal(e.position)
+                        ));
+                    }
+                }
+            }
+        }
+    }
     if parts.is_empty() {
         return m;
     }
     m.kind = HandleKind::Lookalike;
     m.strength = 1.0;
     m.letter_changed = false;
-    if m.detail.contains(" where yours has ") {
+    if m.detail.contains(" where yours has ") && !m.detail.contains("instead of") {
         // near_edit already named the look-alike characters.
         return m;
     }

@@ -436,6 +436,17 @@ impl Detector {
                 found.push(format!("label {l}"));
             }
         }
+        // Moderation labels a platform put on the account (Bluesky labels "impersonation").
+        let labelled_impersonation = profile
+            .labels
+            .iter()
+            .any(|l| l.to_lowercase().contains("impersonat"));
+        if labelled_impersonation {
+            push(
+                Signal::Context,
+                "the platform's moderation labels this account as impersonation".into(),
+            );
+        }
         let disclaimed = !found.is_empty();
         if disclaimed {
             push(
@@ -464,7 +475,9 @@ impl Detector {
         }) && !established;
         let mut level: u8 = if lookalike_handle || copies >= 2 || disguised_name {
             2
-        } else if copies == 1 && (fake_check.is_some() || !claims.is_empty()) {
+        } else if copies == 1
+            && (fake_check.is_some() || !claims.is_empty() || labelled_impersonation)
+        {
             if name_only && established {
                 1
             } else {

@@ -189,6 +189,15 @@ const DISCLAIMER_WORDS: &[&str] = &[
     "impersonator",
     "roleplay",
     "rp",
+    // The same words in the languages fan and parody accounts most often write in
+    // (es/it/pt "parodia"/"paródia", fr "parodique", tr "parodi", pt/es "sátira").
+    "parodia",
+    "paródia",
+    "parodique",
+    "parodi",
+    "sátira",
+    "satira",
+    "satirique",
 ];
 const DISCLAIMER_PHRASES: &[&str] = &[
     "not affiliated",
@@ -203,6 +212,27 @@ const DISCLAIMER_PHRASES: &[&str] = &[
     "fan account",
     "fan page",
     "fan club",
+    // es, pt, fr, it, de, tr
+    "cuenta parodia",
+    "cuenta fan",
+    "página de fans",
+    "pagina de fans",
+    "no oficial",
+    "página de fãs",
+    "conta de fã",
+    "não é a conta oficial",
+    "não oficial",
+    "compte parodique",
+    "compte fan",
+    "non officiel",
+    "non officielle",
+    "non ufficiale",
+    "kein offizieller",
+    "nicht offiziell",
+    "hayran sayfası",
+    "hayran hesabı",
+    "resmi hesap değil",
+    "resmi hesap değildir",
 ];
 
 /// Disclaimer words and phrases found in `text` (lowercase, as found).
