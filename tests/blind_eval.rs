@@ -158,6 +158,10 @@ fn report(set: &[Scored]) {
         ("all", set.iter().collect::<Vec<_>>()),
         ("core", set.iter().filter(|s| s.tier == "core").collect()),
         ("hard", set.iter().filter(|s| s.tier == "hard").collect()),
+        (
+            "holdout2",
+            set.iter().filter(|s| s.tier == "holdout2").collect(),
+        ),
     ] {
         let rows: Vec<&Scored> = rows;
         let positives = rows.iter().filter(|s| s.expect_impostor).count();

@@ -189,3 +189,19 @@ fn short_shared_prefix_is_not_a_truncated_copy() {
     );
     assert_ne!(v["verdict"], "impostor", "{v}");
 }
+
+/// `lowellledger.com` + "news" reads `ledgemews` in skeleton form (rn -> m across the seam), so
+/// the affix went unseen and only the copied name was left.
+#[test]
+fn affix_after_a_final_r_is_seen_on_a_custom_domain() {
+    let v = score(
+        "ledger",
+        serde_json::json!({
+            "id": "domain", "platform": "bluesky", "handle": "lowellledgernews.com",
+            "display_name": "The Lowell Ledger",
+            "created_at": "2026-11-06T22:50:00Z", "followers": 230
+        }),
+    );
+    assert_eq!(v["verdict"], "impostor", "{v}");
+    assert!(signals(&v).contains(&"near_handle".to_string()), "{v}");
+}

@@ -93,13 +93,14 @@ async fn wait_event(
     what: &str,
     pred: impl Fn(&WatchEvent) -> bool,
 ) -> WatchEvent {
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    let mut other = Vec::new();
     loop {
         match tokio::time::timeout_at(deadline, events.recv()).await {
             Ok(Ok(e)) if pred(&e) => return e,
-            Ok(Ok(_)) => {}
+            Ok(Ok(e)) => other.push(e),
             Ok(Err(e)) => panic!("events: {e}"),
-            Err(_) => panic!("no {what} in time"),
+            Err(_) => panic!("no {what} in time; other events: {other:?}"),
         }
     }
 }
@@ -109,7 +110,7 @@ async fn wait_status(
     what: &str,
     pred: impl Fn(&SourceStatus) -> bool,
 ) -> SourceStatus {
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
     loop {
         if let Some(s) = handle
             .status()
@@ -142,11 +143,23 @@ async fn status_check_now_pause_and_one_notice_per_alert() {
     let config = config(&fake, 3600, true);
     let handle = start(&config, store.clone(), recorder.clone());
     let mut events = handle.subscribe();
+    let running = handle
+        .status()
+        .into_iter()
+        .filter(|s| s.state != RunState::NotSetUp)
+        .count();
+    assert_eq!(running, 2, "periodic and live for one identity");
+    let x = handle
+        .status()
+        .into_iter()
+        .find(|s| s.platform == Platform::X)
+        .unwrap();
     assert_eq!(
-        handle.status().len(),
-        2,
-        "periodic and live for one identity"
+        x.state,
+        RunState::NotSetUp,
+        "X is shown, with why it is off"
     );
+    assert!(x.last_error.unwrap().contains("disabled"));
 
     wait_event(&mut events, "first check", |e| {
         matches!(e, WatchEvent::CheckDone { .. })

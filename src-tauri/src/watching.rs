@@ -122,6 +122,17 @@ pub fn status_view(s: &SourceStatus, now: DateTime<Utc>) -> SourceStatusView {
                 ("offline", format!("offline{}; {checks}", error_suffix(s)))
             }
         }
+        // Not running: X without a key, or a source turned off in the settings.
+        RunState::NotSetUp => {
+            if s.last_error.as_deref().is_some_and(|e| e.contains("needs")) {
+                (
+                    "needs_credentials",
+                    format!("needs credentials{}", error_suffix(s)),
+                )
+            } else {
+                ("paused", format!("off{}", error_suffix(s)))
+            }
+        }
         RunState::Waiting => (
             "idle",
             if checks.is_empty() {

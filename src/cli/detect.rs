@@ -55,7 +55,7 @@ const AVATAR_HASH_HELP: &str = "\
 Output: one JSON object on stdout:
   {\"hashes\": [\"<16 hex digits>\", ...], \"form_words\": 2, \"quality\": 0..1,
    \"width\": N, \"height\": N, \"format\": \"png\"|\"jpeg\"|\"gif\"|\"webp\"|\"bmp\"}
-  Each form is `form_words` consecutive 64-bit words (a 128-bit DCT hash of the square inside the
+  Each form is `form_words` consecutive 64-bit words (a 192-bit DCT hash, luma then colour, of the square inside the
   round-avatar circle); form 0 is the image, form 1 its mirror; with --reference, shifted and
   scaled forms follow. Quality below 0.35 means flat colours, a logo or a default avatar: such
   images are never called a match. Animated images are hashed on their first frame.

@@ -69,6 +69,9 @@ pub fn watch(args: WatchArgs) -> i32 {
         Ok(s) => s,
         Err(e) => return fail(e),
     };
+    for (platform, why) in &setup.skipped {
+        eprintln!("doppelwatch: not watching {platform}: {why}");
+    }
     if setup.sources.is_empty() && setup.live.is_none() {
         return super::usage_error(
             "no source to watch: enable one in the settings or fix --source (bluesky, mastodon, x)",

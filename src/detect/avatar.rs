@@ -6,12 +6,14 @@
 //! 2. [`canonical`]: the region hashed is the square inside the circle inside the image's centre
 //!    square, which a round mask never touches; the protected avatar is also hashed at a grid of
 //!    shifted and scaled regions, so a candidate cropped by up to ~10% still lands on one of them.
-//! 3. [`phash`]: each region gives a 64-bit DCT hash (low frequencies above their median).
+//! 3. [`phash`]: each region gives a 192-bit DCT hash (low frequencies above their median).
 //! 4. [`quality`]: flat logos and default silhouettes get a low quality, and [`compare`] refuses to
 //!    call a match on them.
 //!
 //! ## Hash layout
-//! Each form is [`FORM_WORDS`] consecutive 64-bit words (128 DCT bits, lowest frequencies first).
+//! Each form is [`FORM_WORDS`] consecutive 64-bit words: two luma words (128 DCT bits, lowest
+//! frequencies first) and a colour word (the lowest frequencies of the two colour differences;
+//! 0 for a colourless image, whose forms are then compared on luma alone).
 //! Form 0 is the canonical region, form 1 the same region mirrored left to right.
 //! [`fingerprint`] stops there (candidates: four words to store per account);
 //! [`fingerprint_reference`] appends the shifted and scaled forms of
@@ -78,15 +80,20 @@ pub struct AvatarInfo {
     pub format: &'static str,
 }
 
-/// 64-bit words per form in [`AvatarFingerprint::hashes`].
-pub const FORM_WORDS: usize = phash::WORDS;
+/// 64-bit words per form in [`AvatarFingerprint::hashes`]: two luma words and one colour word.
+pub const FORM_WORDS: usize = phash::LUMA_WORDS + 1;
 
 /// Bits per form.
 pub const FORM_BITS: u32 = 64 * FORM_WORDS as u32;
 
 /// Largest Hamming distance (of [`FORM_BITS`]) between the best pair of forms still called a
 /// match. Unrelated pictures sit near half the bits; `tests/avatar_eval.rs` prints the margin.
-pub const MATCH_DISTANCE: u32 = 18;
+pub const MATCH_DISTANCE: u32 = 30;
+
+/// The same limit when either side is colourless (black-and-white photos): luma alone separates
+/// copies from unrelated pictures by less, so the bar is higher (21 of 192 scaled = 14 of the
+/// 128 luma bits).
+pub const MATCH_DISTANCE_COLOURLESS: u32 = 21;
 
 /// Decodes an image (bounded in size) and computes its fingerprint: the canonical region and its
 /// mirror. Use this for candidates' avatars.
@@ -104,23 +111,32 @@ pub fn fingerprint_reference(bytes: &[u8]) -> Result<AvatarFingerprint, AvatarEr
 /// selects the extended set of forms of [`fingerprint_reference`].
 pub fn inspect(bytes: &[u8], reference: bool) -> Result<AvatarInfo, AvatarError> {
     let plane = decode::decode_luma(bytes)?;
-    let integral = Integral::new(&plane);
+    let luma = Integral::new(&plane, &plane.data);
+    let blue = Integral::new(&plane, &plane.blue_difference);
+    let red = Integral::new(&plane, &plane.red_difference);
+    let form = |region: Region, mirror: bool| -> [u64; FORM_WORDS] {
+        let grid = |integral: &Integral| {
+            let grid = integral.sample(region, phash::GRID);
+            if mirror {
+                canonical::mirrored(&grid, phash::GRID)
+            } else {
+                grid
+            }
+        };
+        let [low, high] = phash::hash(&phash::low_frequencies(&grid(&luma)));
+        [low, high, phash::colour_word(&grid(&blue), &grid(&red))]
+    };
 
-    let canonical = integral.sample(Region::canonical(), phash::GRID);
-    let coefficients = phash::low_frequencies(&canonical);
     let mut hashes = Vec::new();
-    hashes.extend(phash::hash(&coefficients));
-    hashes.extend(phash::hash(&phash::low_frequencies(&canonical::mirrored(
-        &canonical,
-        phash::GRID,
-    ))));
+    hashes.extend(form(Region::canonical(), false));
+    hashes.extend(form(Region::canonical(), true));
     if reference {
         for region in canonical::reference_regions() {
-            let grid = integral.sample(region, phash::GRID);
-            hashes.extend(phash::hash(&phash::low_frequencies(&grid)));
+            hashes.extend(form(region, false));
         }
     }
-    let quality_grid = integral.sample(Region::canonical(), quality::QUALITY_GRID);
+    let coefficients = phash::low_frequencies(&luma.sample(Region::canonical(), phash::GRID));
+    let quality_grid = luma.sample(Region::canonical(), quality::QUALITY_GRID);
     let robust = &coefficients[..64];
     let measures = quality::measure(&quality_grid, robust, phash::median(robust));
     let quality = quality::score(measures);
@@ -133,19 +149,45 @@ pub fn inspect(bytes: &[u8], reference: bool) -> Result<AvatarInfo, AvatarError>
     })
 }
 
-/// The closest pair of forms: reference form index, candidate form index, Hamming distance.
-fn closest_forms(reference: &[u64], candidate: &[u64]) -> Option<(usize, usize, u32)> {
-    let mut best: Option<(usize, usize, u32)> = None;
+/// The pair of forms closest to a match: reference form index, candidate form index, distance,
+/// and the distance limit that applies to that pair.
+fn closest_forms(reference: &[u64], candidate: &[u64]) -> Option<(usize, usize, u32, u32)> {
+    let mut best: Option<(usize, usize, u32, u32)> = None;
     for (r, rf) in reference.chunks_exact(FORM_WORDS).enumerate() {
         // Only the candidate's canonical and mirrored forms: the reference carries the crops.
         for (c, cf) in candidate.chunks_exact(FORM_WORDS).take(2).enumerate() {
-            let distance = rf.iter().zip(cf).map(|(a, b)| (a ^ b).count_ones()).sum();
-            if best.map_or(true, |(_, _, d)| distance < d) {
-                best = Some((r, c, distance));
+            let distance = form_distance(rf, cf);
+            let limit = if is_colourless(rf) || is_colourless(cf) {
+                MATCH_DISTANCE_COLOURLESS
+            } else {
+                MATCH_DISTANCE
+            };
+            let margin = i64::from(limit) - i64::from(distance);
+            if best.map_or(true, |(_, _, d, l)| margin > i64::from(l) - i64::from(d)) {
+                best = Some((r, c, distance, limit));
             }
         }
     }
     best
+}
+
+fn is_colourless(form: &[u64]) -> bool {
+    form[phash::LUMA_WORDS] == phash::NO_COLOUR
+}
+
+/// Hamming distance between two forms, over [`FORM_BITS`]. When either side is colourless the
+/// colour word says nothing, so the luma distance is scaled up to the full width instead.
+fn form_distance(a: &[u64], b: &[u64]) -> u32 {
+    let luma: u32 = a[..phash::LUMA_WORDS]
+        .iter()
+        .zip(&b[..phash::LUMA_WORDS])
+        .map(|(x, y)| (x ^ y).count_ones())
+        .sum();
+    if is_colourless(a) || is_colourless(b) {
+        luma * FORM_WORDS as u32 / phash::LUMA_WORDS as u32
+    } else {
+        luma + (a[phash::LUMA_WORDS] ^ b[phash::LUMA_WORDS]).count_ones()
+    }
 }
 
 /// 1 for identical hashes, 0 at half the bits differing (what unrelated pictures show) or more.
@@ -158,7 +200,7 @@ fn similarity_of(distance: u32) -> f32 {
 /// `reference` should come from [`fingerprint_reference`] (a plain [`fingerprint`] works but only
 /// tolerates smaller crops). No match is called when either image is below [`QUALITY_GATE`].
 pub fn compare(reference: &AvatarFingerprint, candidate: &AvatarFingerprint) -> AvatarMatch {
-    let Some((r, c, distance)) = closest_forms(&reference.hashes, &candidate.hashes) else {
+    let Some((r, c, distance, limit)) = closest_forms(&reference.hashes, &candidate.hashes) else {
         return AvatarMatch {
             matched: false,
             similarity: 0.0,
@@ -184,7 +226,7 @@ pub fn compare(reference: &AvatarFingerprint, candidate: &AvatarFingerprint) -> 
     if !passes(candidate.quality) {
         return plain("this account's avatar is", candidate.quality);
     }
-    if distance > MATCH_DISTANCE {
+    if distance > limit {
         return AvatarMatch {
             matched: false,
             similarity,
@@ -217,7 +259,7 @@ mod tests {
 
     #[test]
     fn identical_hashes_match_fully() {
-        let a = fp(vec![0xDEAD_BEEF_0123_4567, 0x1111, 5, 6], 0.9);
+        let a = fp(vec![0xDEAD_BEEF_0123_4567, 0x1111, 5, 6, 7, 8], 0.9);
         let m = compare(&a, &a);
         assert!(m.matched);
         assert_eq!(m.similarity, 1.0);
@@ -226,8 +268,8 @@ mod tests {
 
     #[test]
     fn a_match_on_the_mirror_form_says_mirrored() {
-        let reference = fp(vec![0, 0, u64::MAX, u64::MAX], 0.9);
-        let candidate = fp(vec![u64::MAX, u64::MAX, 0, 0], 0.9);
+        let reference = fp(vec![0, 0, 1, u64::MAX, u64::MAX, 1], 0.9);
+        let candidate = fp(vec![u64::MAX, u64::MAX, 1, 0, 0, 1], 0.9);
         let m = compare(&reference, &candidate);
         assert!(m.matched);
         assert!(m.detail.contains("mirrored"), "{}", m.detail);
@@ -235,28 +277,43 @@ mod tests {
 
     #[test]
     fn plain_images_are_refused_and_say_why() {
-        let rich = fp(vec![42, 43], 0.9);
-        let plain = fp(vec![42, 43], 0.1);
+        let rich = fp(vec![42, 43, 44], 0.9);
+        let plain = fp(vec![42, 43, 44], 0.1);
         let m = compare(&rich, &plain);
         assert!(!m.matched);
         assert_eq!(m.similarity, 0.0);
         assert!(m.detail.contains("too plain"), "{}", m.detail);
         assert!(!compare(&plain, &rich).matched);
-        assert!(!compare(&fp(vec![42, 43], f32::NAN), &rich).matched);
+        assert!(!compare(&fp(vec![42, 43, 44], f32::NAN), &rich).matched);
     }
 
     #[test]
     fn empty_or_truncated_hashes_never_match() {
-        let m = compare(&fp(vec![], 1.0), &fp(vec![1, 2], 1.0));
+        let m = compare(&fp(vec![], 1.0), &fp(vec![1, 2, 3], 1.0));
         assert!(!m.matched);
         assert!(m.detail.contains("not compared"));
-        assert!(!compare(&fp(vec![1], 1.0), &fp(vec![1], 1.0)).matched);
+        assert!(!compare(&fp(vec![1, 2], 1.0), &fp(vec![1, 2], 1.0)).matched);
+    }
+
+    #[test]
+    fn a_colourless_side_is_compared_on_luma_alone() {
+        let colour = fp(vec![0, 0, 0xFFFF_FFFF], 0.9);
+        let grey = fp(vec![0, 0, phash::NO_COLOUR], 0.9);
+        let m = compare(&colour, &grey);
+        assert!(m.matched);
+        assert_eq!(m.similarity, 1.0);
+        let far_grey = fp(vec![u64::MAX, 0, phash::NO_COLOUR], 0.9);
+        assert_eq!(form_distance(&colour.hashes, &far_grey.hashes), 96);
+        // 14 luma bits (21 scaled) still match without colour, 15 (22) do not.
+        assert!(compare(&colour, &fp(vec![0x3FFF, 0, phash::NO_COLOUR], 0.9)).matched);
+        assert!(!compare(&colour, &fp(vec![0x7FFF, 0, phash::NO_COLOUR], 0.9)).matched);
     }
 
     #[test]
     fn distant_hashes_do_not_match() {
-        let m = compare(&fp(vec![0, 0], 0.9), &fp(vec![u64::MAX, 0], 0.9));
+        let m = compare(&fp(vec![0, 0, 1], 0.9), &fp(vec![u64::MAX, 0, 2], 0.9));
         assert!(!m.matched);
-        assert_eq!(m.similarity, 0.0);
+        assert!(m.similarity < 0.5, "{}", m.similarity);
+        assert!(m.detail.starts_with("avatar differs"), "{}", m.detail);
     }
 }

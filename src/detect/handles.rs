@@ -270,6 +270,21 @@ pub fn compare_handle(cand: &HandleForm, reference: &ReferenceHandle) -> Option<
             sequence_lookalike: false,
             affixes,
         })
+    } else if let Some(affixes) = strip_affixes(&plain_bare(cand), &plain_bare(r)) {
+        // Skeletons fold across the seam between handle and affix (`ledger`+`news` reads
+        // `ledgemews`, rn -> m), so the plain lowercase forms are compared too.
+        let quoted: Vec<String> = affixes.iter().map(|a| format!("\"{a}\"")).collect();
+        Some(HandleMatch {
+            kind: HandleKind::Affix,
+            strength: 0.85,
+            detail: format!(
+                "handle {shown} is {yours} with {} added",
+                quoted.join(" and ")
+            ),
+            letter_changed: false,
+            sequence_lookalike: false,
+            affixes,
+        })
     } else if let Some(affixes) = strip_affixes(&leet_folded(&cand.bare), &r.bare) {
         // An affix beside digits written for letters (`Re4lKofiMB`, `Realelli3okafor`).
         let quoted: Vec<String> = affixes.iter().map(|a| format!("\"{a}\"")).collect();
@@ -300,6 +315,15 @@ pub fn compare_handle(cand: &HandleForm, reference: &ReferenceHandle) -> Option<
         leet(cand, r, &shown, &yours).or_else(|| near_edit(cand, r, &shown, &yours))
     };
     found.map(|m| with_lookalike_intent(m, cand, r))
+}
+
+/// The core in plain lowercase without separators (no look-alike folding).
+fn plain_bare(form: &HandleForm) -> String {
+    form.core
+        .to_lowercase()
+        .chars()
+        .filter(|c| !SEPARATORS.contains(c))
+        .collect()
 }
 
 /// A bare skeleton with the digits impostors write for letters folded back (`3` -> `e`).

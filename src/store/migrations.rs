@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use rusqlite::Connection;
+use rusqlite::{Connection, TransactionBehavior};
 
 use super::StoreError;
 
@@ -112,20 +112,26 @@ pub const SCHEMA_VERSION: i64 = STEPS.len() as i64;
 
 /// Brings the schema up to [`SCHEMA_VERSION`]; refuses a file from a newer build.
 pub fn migrate(conn: &mut Connection, path: &Path) -> Result<(), StoreError> {
-    let current: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-    if current > SCHEMA_VERSION {
-        return Err(StoreError::TooNew {
-            path: path.to_path_buf(),
-            found: current,
-            supported: SCHEMA_VERSION,
-        });
-    }
-    for (index, step) in STEPS.iter().enumerate().skip(current as usize) {
-        let tx = conn.transaction()?;
+    // Two processes may open a new file at once (the watcher and a CLI command or the app):
+    // each step reads the version *inside* an IMMEDIATE transaction, so the second one waits
+    // for the first (busy timeout) and then skips the step already done, instead of failing
+    // with "table identities already exists" (found by tests/crash_watch_kill9.rs).
+    loop {
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let current: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        if current > SCHEMA_VERSION {
+            return Err(StoreError::TooNew {
+                path: path.to_path_buf(),
+                found: current,
+                supported: SCHEMA_VERSION,
+            });
+        }
+        let Some(step) = usize::try_from(current).ok().and_then(|i| STEPS.get(i)) else {
+            return Ok(());
+        };
         tx.execute_batch(step)?;
         // user_version takes no bound parameter; the value is our own integer.
-        tx.execute_batch(&format!("PRAGMA user_version = {}", index + 1))?;
+        tx.execute_batch(&format!("PRAGMA user_version = {}", current + 1))?;
         tx.commit()?;
     }
-    Ok(())
 }

@@ -121,9 +121,21 @@ impl Store {
             .map_err(open_err)?;
         // WAL: readers (the desktop app) never block the watcher's writes. FULL: a commit is on
         // disk before it returns, so power loss cannot drop an alert.
-        let mode: String = conn
-            .query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))
-            .map_err(open_err)?;
+        // Switching a new file to WAL needs it alone, and SQLite answers "busy" at once (the
+        // busy handler is not used) while another process opens the same new file: retry for
+        // up to 2 s (found by tests/crash_store_concurrent_open.rs).
+        let mut tries = 0;
+        let mode: String = loop {
+            match conn.query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0)) {
+                Err(rusqlite::Error::SqliteFailure(e, _))
+                    if e.code == rusqlite::ErrorCode::DatabaseBusy && tries < 100 =>
+                {
+                    tries += 1;
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                }
+                other => break other.map_err(open_err)?,
+            }
+        };
         if !mode.eq_ignore_ascii_case("wal") {
             tracing::warn!("SQLite refused WAL mode (got {mode}); continuing in {mode}");
         }

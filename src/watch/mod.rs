@@ -40,8 +40,8 @@ use crate::identity::{Identity, Platform};
 use crate::notify::{DesktopNotifier, NotificationAction, NotificationSink};
 use crate::secrets::{Keychain, SecretKey};
 use crate::sources::bluesky::BlueskySource;
-use crate::sources::mastodon::MastodonSource;
-use crate::sources::x::{XCredentials, XSource};
+use crate::sources::runner::{build_sources, Credentials};
+use crate::sources::x::XCredentials;
 use crate::sources::{Source, SourceError};
 use crate::store::{Alert, IdentityId, Store};
 
@@ -67,22 +67,23 @@ impl Notifications {
     }
 }
 
-/// The sources to run: periodic ones, and the Bluesky source whose Jetstream stream to follow.
+/// The sources to run: periodic ones, the Bluesky source whose Jetstream stream to follow,
+/// and the selected sources that could not be set up (shown in the status with why).
 pub struct WatchSetup {
     pub sources: Vec<Arc<dyn Source>>,
     pub live: Option<Arc<BlueskySource>>,
+    pub skipped: Vec<(Platform, String)>,
 }
 
 impl WatchSetup {
-    /// Every enabled source of `config` (optionally only the platforms in `only`), with the
-    /// credentials found in `keychain`: Mastodon tokens per server (optional), X keys
-    /// (required: without them X is left out, it has no free access).
+    /// Every enabled source of `config` (optionally only the platforms in `only`), built by the
+    /// sources' runner with the credentials found in `keychain`: Mastodon tokens per server
+    /// (optional), X keys (required: without them X is skipped, it has no free access).
     pub fn from_config(
         config: &Config,
         only: Option<&[Platform]>,
         keychain: Option<&Keychain>,
     ) -> Result<Self, SourceError> {
-        let wanted = |p: &Platform| only.map_or(true, |list| list.contains(p));
         let secret = |key: SecretKey| -> Option<String> {
             let keychain = keychain?;
             match keychain.get(&key) {
@@ -93,47 +94,31 @@ impl WatchSetup {
                 }
             }
         };
-        let mut sources: Vec<Arc<dyn Source>> = Vec::new();
-        let mut live = None;
-        if config.bluesky.enabled && wanted(&Platform::Bluesky) {
-            let bluesky = Arc::new(BlueskySource::new(config)?);
-            if config.bluesky.live {
-                live = Some(bluesky.clone());
-            }
-            sources.push(bluesky);
-        }
-        if config.mastodon.enabled
-            && wanted(&Platform::Mastodon)
-            && !config.mastodon.servers.is_empty()
-        {
-            let mut mastodon = MastodonSource::new(config)?;
-            for server in &config.mastodon.servers {
-                let host = url::Url::parse(server)
-                    .ok()
-                    .and_then(|u| u.host_str().map(str::to_string));
-                if let Some(token) =
-                    host.and_then(|server| secret(SecretKey::MastodonToken { server }))
-                {
-                    mastodon = mastodon.with_token(server, token);
-                }
-            }
-            sources.push(Arc::new(mastodon));
-        }
-        if config.x.enabled && wanted(&Platform::X) {
-            let credentials = XCredentials {
+        let mastodon_tokens = config
+            .mastodon
+            .servers
+            .iter()
+            .filter_map(|server| {
+                let host = url::Url::parse(server).ok()?.host_str()?.to_string();
+                Some((
+                    server.clone(),
+                    secret(SecretKey::MastodonToken { server: host })?,
+                ))
+            })
+            .collect();
+        let credentials = Credentials {
+            mastodon_tokens,
+            x: XCredentials {
                 bearer_token: secret(SecretKey::XBearerToken),
                 user_token: secret(SecretKey::XUserToken),
-            };
-            if credentials.bearer_token.is_some() || credentials.user_token.is_some() {
-                sources.push(Arc::new(XSource::new(config, credentials)?));
-            } else if only.is_some_and(|list| list.contains(&Platform::X)) {
-                return Err(SourceError::NeedsCredentials {
-                    platform: Platform::X,
-                    what: "your X API bearer token (doppelwatch secret set x-bearer-token)".into(),
-                });
-            }
-        }
-        Ok(WatchSetup { sources, live })
+            },
+        };
+        let built = build_sources(config, only, &credentials)?;
+        Ok(WatchSetup {
+            live: built.bluesky.filter(|_| config.bluesky.live),
+            sources: built.all,
+            skipped: built.skipped,
+        })
     }
 }
 
@@ -182,6 +167,8 @@ pub enum RunState {
     Connected,
     /// Live stream down; reconnecting.
     Reconnecting,
+    /// Not running: disabled, or missing credentials (`last_error` says which).
+    NotSetUp,
 }
 
 /// How a source finds accounts.
@@ -321,6 +308,19 @@ impl WatchService {
                     live.clone(),
                     target.clone(),
                 )));
+            }
+        }
+        for target in &targets {
+            for (platform, why) in &setup.skipped {
+                let slot = add_status(
+                    platform.clone(),
+                    &target.identity.name,
+                    SourceMode::Periodic,
+                );
+                shared.update_status(slot, |s| {
+                    s.state = RunState::NotSetUp;
+                    s.last_error = Some(why.clone());
+                });
             }
         }
         tasks.push(tokio::spawn(tasks::recheck(

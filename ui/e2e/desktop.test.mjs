@@ -9,6 +9,7 @@ import { spawn, execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { Builder, By, until } from "selenium-webdriver";
@@ -118,6 +119,10 @@ test("onboarding -> demo impostor -> notification -> its action opens the alert 
   await (await byCss("#handle-x")).sendKeys("PalmerReport");
   await eventually(async () => /Looks right/.test(await textOf("#handle-x-msg")), "the X handle to be accepted");
   await byCss(".variants li");
+  // The avatar comes from a file, re-encoded by Rust into a PNG data URL.
+  const picture = fileURLToPath(new URL("../../src-tauri/icons/icon.png", import.meta.url));
+  await (await byCss("#avatar")).sendKeys(picture);
+  await eventually(async () => /^data:image\/png;base64,/.test((await (await byCss("img.avatar")).getAttribute("src")) ?? ""), "the avatar preview");
   await shot("02-onboarding-lookalikes");
   await (await byCss("#save-identity")).click();
 

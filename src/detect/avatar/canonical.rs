@@ -16,11 +16,11 @@ pub const INNER_SIDE: f64 = 0.68;
 
 /// Relative sides of the reference's extra forms (1.0 = the canonical region). A candidate cropped
 /// by c shows a canonical region (1 - c) as large, in reference terms.
-pub const REFERENCE_SCALES: [f64; 3] = [1.0, 0.94, 0.88];
+pub const REFERENCE_SCALES: [f64; 3] = [1.0, 0.95, 0.9];
 
 /// Centre shifts of the reference's extra forms, as a fraction of the centre square's side. A crop
 /// taken from one side by c moves the centre by c/2.
-pub const REFERENCE_SHIFTS: [f64; 5] = [-0.04, -0.02, 0.0, 0.02, 0.04];
+pub const REFERENCE_SHIFTS: [f64; 7] = [-0.045, -0.03, -0.015, 0.0, 0.015, 0.03, 0.045];
 
 /// A square region of the image: centre and side, in units of the image's centre square
 /// (centre (0.5, 0.5), side 1 is the whole centre square).
@@ -75,13 +75,14 @@ pub struct Integral {
 }
 
 impl Integral {
-    pub fn new(plane: &LumaPlane) -> Integral {
+    /// The table of one channel of `plane` (`values` is one of its row-major channels).
+    pub fn new(plane: &LumaPlane, values: &[f32]) -> Integral {
         let (w, h) = (plane.width, plane.height);
         let mut table = vec![0f64; (w + 1) * (h + 1)];
         for y in 0..h {
             let mut row = 0f64;
             for x in 0..w {
-                row += f64::from(plane.data[y * w + x]);
+                row += f64::from(values[y * w + x]);
                 table[(y + 1) * (w + 1) + x + 1] = table[y * (w + 1) + x + 1] + row;
             }
         }

@@ -1,4 +1,4 @@
-//! Bounded decoding of untrusted avatar bytes into a small luma plane.
+//! Bounded decoding of untrusted avatar bytes into small luma and colour-difference planes.
 //!
 //! Avatars come from the network, so every step is bounded: the byte length, the dimensions the
 //! header claims (checked before any pixel buffer is allocated), and the decoder's own allocation
@@ -36,6 +36,10 @@ pub struct LumaPlane {
     pub extent_y: f64,
     /// Row-major luma, 0..255, alpha composited over white.
     pub data: Vec<f32>,
+    /// Row-major B - Y colour difference (-255..255), same layout.
+    pub blue_difference: Vec<f32>,
+    /// Row-major R - Y colour difference (-255..255), same layout.
+    pub red_difference: Vec<f32>,
     /// Original width in pixels.
     pub source_width: u32,
     /// Original height in pixels.
@@ -59,9 +63,9 @@ pub fn decode_luma(bytes: &[u8]) -> Result<LumaPlane, AvatarError> {
 
     // First pass: read only the header, so a file that claims 60000x60000 pixels is refused
     // before a single pixel buffer exists.
-    let (width, height) = reader(bytes, format)
-        .into_dimensions()
-        .map_err(|e| AvatarError::Decode(format!("{} header: {e}", format_name(format))))?;
+    let (width, height) = reader(bytes, format).into_dimensions().map_err(|e| {
+        AvatarError::Decode(format!("{} header: {}", format_name(format), tidy(&e)))
+    })?;
     if width > MAX_DIMENSION || height > MAX_DIMENSION {
         return Err(AvatarError::TooLarge {
             width,
@@ -98,9 +102,14 @@ pub fn decode_luma(bytes: &[u8]) -> Result<LumaPlane, AvatarError> {
         DynamicImage::from_decoder(decoder)
     })
     .map_err(|_| AvatarError::Decode(format!("the {} decoder failed", format_name(format))))?
-    .map_err(|e| AvatarError::Decode(format!("{}: {e}", format_name(format))))?;
+    .map_err(|e| AvatarError::Decode(format!("{}: {}", format_name(format), tidy(&e))))?;
 
     Ok(reduce(&decoded, format))
+}
+
+/// A decoder's message on one line (some end theirs with a newline).
+fn tidy(error: &image::ImageError) -> String {
+    error.to_string().trim().replace('\n', "; ")
 }
 
 /// A reader over the bytes with the format already decided.
@@ -157,11 +166,20 @@ pub fn format_name(format: ImageFormat) -> &'static str {
     }
 }
 
-/// Rec. 601 luma of an sRGB pixel, alpha composited over white (how a web page shows a
-/// transparent avatar).
-fn luma(r: f32, g: f32, b: f32, a: f32) -> f32 {
+/// Rec. 601 luma and the two colour differences (B - Y, R - Y) of an sRGB pixel, alpha
+/// composited over white (how a web page shows a transparent avatar; white has no colour).
+fn ycc(r: f32, g: f32, b: f32, a: f32) -> [f32; 3] {
     let y = 0.299 * r + 0.587 * g + 0.114 * b;
-    y * a + 255.0 * (1.0 - a)
+    [y * a + 255.0 * (1.0 - a), (b - y) * a, (r - y) * a]
+}
+
+fn rgba_ycc(p: &[u8]) -> [f32; 3] {
+    ycc(
+        f32::from(p[0]),
+        f32::from(p[1]),
+        f32::from(p[2]),
+        f32::from(p[3]) / 255.0,
+    )
 }
 
 /// Box-reduces the image by an integer factor so its long side is at most [`WORKING_SIZE`].
@@ -169,61 +187,61 @@ fn reduce(image: &DynamicImage, format: ImageFormat) -> LumaPlane {
     let (w, h) = (image.width() as usize, image.height() as usize);
     let factor = (w.max(h)).div_ceil(WORKING_SIZE as usize).max(1);
     let (rw, rh) = (w.div_ceil(factor), h.div_ceil(factor));
-    let mut sum = vec![0f32; rw * rh];
+    let mut sum = vec![[0f32; 3]; rw * rh];
     let mut count = vec![0u32; rw * rh];
-    let mut add = |x: usize, y: usize, value: f32| {
-        let i = (y / factor) * rw + x / factor;
-        sum[i] += value;
-        count[i] += 1;
+    // Block column of every pixel column, computed once (no division per pixel).
+    let block_of: Vec<usize> = (0..w).map(|x| x / factor).collect();
+    // Adds every pixel of a row-major buffer with `channels` bytes per pixel.
+    let mut accumulate = |raw: &[u8], channels: usize, to_ycc: &dyn Fn(&[u8]) -> [f32; 3]| {
+        for (y, row) in raw.chunks_exact(w * channels).enumerate().take(h) {
+            let base = (y / factor) * rw;
+            for (pixel, &block) in row.chunks_exact(channels).zip(&block_of) {
+                let value = to_ycc(pixel);
+                let cell = &mut sum[base + block];
+                cell[0] += value[0];
+                cell[1] += value[1];
+                cell[2] += value[2];
+                count[base + block] += 1;
+            }
+        }
     };
     match image {
         DynamicImage::ImageLuma8(buf) => {
-            for (x, y, p) in buf.enumerate_pixels() {
-                add(x as usize, y as usize, f32::from(p.0[0]));
-            }
+            accumulate(buf.as_raw(), 1, &|p| [f32::from(p[0]), 0.0, 0.0]);
         }
         DynamicImage::ImageLumaA8(buf) => {
-            for (x, y, p) in buf.enumerate_pixels() {
-                let v = f32::from(p.0[0]);
-                add(
-                    x as usize,
-                    y as usize,
-                    luma(v, v, v, f32::from(p.0[1]) / 255.0),
-                );
-            }
+            accumulate(buf.as_raw(), 2, &|p| {
+                let v = f32::from(p[0]);
+                ycc(v, v, v, f32::from(p[1]) / 255.0)
+            });
         }
         DynamicImage::ImageRgb8(buf) => {
-            for (x, y, p) in buf.enumerate_pixels() {
-                let [r, g, b] = p.0.map(f32::from);
-                add(x as usize, y as usize, luma(r, g, b, 1.0));
-            }
+            accumulate(buf.as_raw(), 3, &|p| {
+                ycc(f32::from(p[0]), f32::from(p[1]), f32::from(p[2]), 1.0)
+            });
         }
         DynamicImage::ImageRgba8(buf) => {
-            for (x, y, p) in buf.enumerate_pixels() {
-                let [r, g, b, a] = p.0.map(f32::from);
-                add(x as usize, y as usize, luma(r, g, b, a / 255.0));
-            }
+            accumulate(buf.as_raw(), 4, &rgba_ycc);
         }
         other => {
             // 16-bit and float images are rare for avatars; convert once.
-            let buf = other.to_rgba8();
-            for (x, y, p) in buf.enumerate_pixels() {
-                let [r, g, b, a] = p.0.map(f32::from);
-                add(x as usize, y as usize, luma(r, g, b, a / 255.0));
-            }
+            accumulate(other.to_rgba8().as_raw(), 4, &rgba_ycc);
         }
     }
-    let data = sum
-        .iter()
-        .zip(&count)
-        .map(|(s, &n)| if n == 0 { 255.0 } else { s / n as f32 })
-        .collect();
+    let channel = |k: usize, empty: f32| -> Vec<f32> {
+        sum.iter()
+            .zip(&count)
+            .map(|(s, &n)| if n == 0 { empty } else { s[k] / n as f32 })
+            .collect()
+    };
     LumaPlane {
         width: rw,
         height: rh,
         extent_x: w as f64 / factor as f64,
         extent_y: h as f64 / factor as f64,
-        data,
+        data: channel(0, 255.0),
+        blue_difference: channel(1, 0.0),
+        red_difference: channel(2, 0.0),
         source_width: w as u32,
         source_height: h as u32,
         format,

@@ -10,27 +10,44 @@
 
 /// Side of the grid the hash is computed on.
 pub const GRID: usize = 32;
-/// 64-bit words per form: the first holds the 64 lowest frequencies, the second the next 64.
-pub const WORDS: usize = 2;
-/// Coefficients kept: 64 per word.
-const COEFFICIENTS: usize = 64 * WORDS;
+/// 64-bit luma words per form: the first holds the 64 lowest frequencies, the second the next 64.
+pub const LUMA_WORDS: usize = 2;
+/// Luma coefficients kept: 64 per word.
+const COEFFICIENTS: usize = 64 * LUMA_WORDS;
+/// Colour coefficients kept per colour-difference channel (two channels fill one word).
+const COLOUR_COEFFICIENTS: usize = 32;
+/// Root mean square colour difference (0..255 units) below which an image counts as
+/// colourless (greyscale or near it): its colour word would be noise, so it is left out.
+pub const COLOURLESS_RMS: f64 = 4.0;
+/// The colour word of a colourless image. A real colour word has half its bits set.
+pub const NO_COLOUR: u64 = 0;
 /// Highest u + v used: diagonals 1..=15 hold 135 coefficients, of which the first 128 are kept.
 const MAX_DIAGONAL: usize = 15;
 
-/// The (u, v) frequency pairs that make up the hash, lowest first.
+/// The (u, v) frequency pairs that make up the luma hash, lowest first, without DC.
 fn coefficient_order() -> Vec<(usize, usize)> {
-    let mut order = Vec::with_capacity(COEFFICIENTS);
-    for diagonal in 1..=MAX_DIAGONAL {
+    zigzag(1, COEFFICIENTS)
+}
+
+/// `count` (u, v) pairs in zig-zag order (by u + v) from diagonal `first`.
+fn zigzag(first: usize, count: usize) -> Vec<(usize, usize)> {
+    let mut order = Vec::with_capacity(count);
+    for diagonal in first..=MAX_DIAGONAL {
         for u in 0..=diagonal {
             order.push((u, diagonal - u));
         }
     }
-    order.truncate(COEFFICIENTS);
+    order.truncate(count);
     order
 }
 
-/// cos(pi * (2n + 1) * k / 2N) with orthonormal scaling, for k <= MAX_DIAGONAL.
-fn cosine_table() -> Vec<[f64; GRID]> {
+/// cos(pi * (2n + 1) * k / 2N) with orthonormal scaling, for k <= MAX_DIAGONAL; computed once.
+fn cosine_table() -> &'static [[f64; GRID]] {
+    static TABLE: std::sync::OnceLock<Vec<[f64; GRID]>> = std::sync::OnceLock::new();
+    TABLE.get_or_init(build_cosine_table)
+}
+
+fn build_cosine_table() -> Vec<[f64; GRID]> {
     (0..=MAX_DIAGONAL)
         .map(|k| {
             let scale = if k == 0 {
@@ -51,12 +68,43 @@ fn cosine_table() -> Vec<[f64; GRID]> {
 
 /// The hash coefficients of a `GRID` x `GRID` grid, in [`coefficient_order`].
 pub fn low_frequencies(grid: &[f32]) -> Vec<f64> {
-    debug_assert_eq!(grid.len(), GRID * GRID);
+    dct(grid, &coefficient_order())
+}
+
+/// The colour word of a region from its two colour-difference grids: the 32 lowest frequencies
+/// of each (with DC: the overall tint is part of the picture), each half above its own median.
+/// Colourless regions give [`NO_COLOUR`]. Saturation changes scale the colour differences, which
+/// leaves the median comparison unchanged.
+pub fn colour_word(blue_difference: &[f32], red_difference: &[f32]) -> u64 {
+    let count = (blue_difference.len() + red_difference.len()).max(1) as f64;
+    let energy: f64 = blue_difference
+        .iter()
+        .chain(red_difference)
+        .map(|&v| f64::from(v) * f64::from(v))
+        .sum();
+    if (energy / count).sqrt() < COLOURLESS_RMS {
+        return NO_COLOUR;
+    }
+    let order = zigzag(0, COLOUR_COEFFICIENTS);
+    let mut word = 0u64;
+    for (half, grid) in [blue_difference, red_difference].into_iter().enumerate() {
+        let coefficients = dct(grid, &order);
+        let median = median(&coefficients);
+        for (i, &c) in coefficients.iter().enumerate() {
+            if c > median {
+                word |= 1 << (half * COLOUR_COEFFICIENTS + i);
+            }
+        }
+    }
+    word
+}
+
+/// The DCT-II coefficients (u, v) of `order` of a `GRID` x `GRID` grid.
+fn dct(grid: &[f32], order: &[(usize, usize)]) -> Vec<f64> {
     let cos = cosine_table();
     // Rows first: rows[y][u] = sum_x grid[y][x] * cos[u][x].
     let mut rows = vec![[0f64; MAX_DIAGONAL + 1]; GRID];
-    for (y, row) in rows.iter_mut().enumerate() {
-        let line = &grid[y * GRID..(y + 1) * GRID];
+    for (row, line) in rows.iter_mut().zip(grid.chunks_exact(GRID)) {
         for (u, out) in row.iter_mut().enumerate() {
             *out = line
                 .iter()
@@ -65,17 +113,17 @@ pub fn low_frequencies(grid: &[f32]) -> Vec<f64> {
                 .sum();
         }
     }
-    coefficient_order()
-        .into_iter()
-        .map(|(u, v)| (0..GRID).map(|y| cos[v][y] * rows[y][u]).sum())
+    order
+        .iter()
+        .map(|&(u, v)| (0..GRID).map(|y| cos[v][y] * rows[y][u]).sum())
         .collect()
 }
 
 /// The hash words of one form: in each word, bit i is set when coefficient i of that word's 64 is
 /// above their median. The first word (lowest frequencies) is the most robust; the second adds
 /// detail that tells apart pictures with a similar layout.
-pub fn hash(coefficients: &[f64]) -> [u64; WORDS] {
-    let mut words = [0u64; WORDS];
+pub fn hash(coefficients: &[f64]) -> [u64; LUMA_WORDS] {
+    let mut words = [0u64; LUMA_WORDS];
     for (word, chunk) in words.iter_mut().zip(coefficients.chunks(64)) {
         let median = median(chunk);
         *word =
