@@ -8,6 +8,7 @@
 //! assert them. Shapes follow the lexicons, the X OpenAPI document and Mastodon's entities.
 
 pub mod bluesky;
+pub mod demo;
 pub mod mastodon;
 pub mod x;
 
