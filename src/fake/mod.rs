@@ -8,6 +8,7 @@
 //! assert them. Shapes follow the lexicons, the X OpenAPI document and Mastodon's entities.
 
 pub mod bluesky;
+pub mod demo;
 pub mod mastodon;
 pub mod x;
 
@@ -42,6 +43,12 @@ pub enum Misbehave {
     AvatarRedirectLoop,
     /// Jetstream closes each connection after this many messages.
     DropWebSocket { after_messages: usize },
+    /// The next `requests` API requests answer 429 with no rate-limit or `Retry-After`
+    /// headers at all (the client must pick its own backoff).
+    RateLimitWithoutHeaders { requests: u32 },
+    /// The server's clock is off by this many seconds (negative: behind): every reset time
+    /// it sends is shifted, as after a clock jump on either side.
+    ClockSkew { secs: i64 },
     /// Back to normal.
     Behave,
 }
@@ -58,6 +65,8 @@ pub(crate) struct Switches {
     pub oversized_avatars: bool,
     pub avatar_redirect_loop: bool,
     pub drop_websocket_after: Option<usize>,
+    pub bare_rate_limit_left: u32,
+    pub clock_skew_secs: i64,
 }
 
 impl Switches {
@@ -79,6 +88,10 @@ impl Switches {
             Misbehave::DropWebSocket { after_messages } => {
                 self.drop_websocket_after = Some(after_messages)
             }
+            Misbehave::RateLimitWithoutHeaders { requests } => {
+                self.bare_rate_limit_left += requests
+            }
+            Misbehave::ClockSkew { secs } => self.clock_skew_secs = secs,
             Misbehave::Behave => *self = Switches::default(),
         }
     }
@@ -147,12 +160,18 @@ pub(crate) async fn misbehaviour_layer(
     next: Next,
 ) -> Response {
     common.count(request.uri().path());
-    let (delay, rate_limited, reset_secs, server_error, truncate) = {
+    let (delay, rate_limited, reset_secs, server_error, truncate, bare, now) = {
         let mut s = common.switches();
         let rate_limited = s.rate_limit_left > 0;
         if rate_limited {
             s.rate_limit_left -= 1;
         }
+        let bare = !rate_limited && s.bare_rate_limit_left > 0;
+        if bare {
+            s.bare_rate_limit_left -= 1;
+        }
+        let now = unix_now().saturating_add_signed(s.clock_skew_secs);
+        let rate_limited = rate_limited || bare;
         let server_error = !rate_limited && s.server_errors_left > 0;
         if server_error {
             s.server_errors_left -= 1;
@@ -167,13 +186,16 @@ pub(crate) async fn misbehaviour_layer(
             s.rate_limit_reset_secs,
             server_error,
             truncate,
+            bare,
+            now,
         )
     };
     if let Some(delay) = delay {
         tokio::time::sleep(delay).await;
     }
     if rate_limited {
-        return rate_limited_response(common.flavor, reset_secs);
+        let reset_unix = (!bare).then_some(now + reset_secs);
+        return rate_limited_response(common.flavor, reset_unix);
     }
     if server_error {
         let body = match common.flavor {
@@ -188,7 +210,7 @@ pub(crate) async fn misbehaviour_layer(
         return json_response(StatusCode::INTERNAL_SERVER_ERROR, body.to_string());
     }
     let mut response = next.run(request).await;
-    add_rate_limit_headers(common.flavor, &mut response, 100, 99, unix_now() + 300);
+    add_rate_limit_headers(common.flavor, &mut response, 100, 99, now + 300);
     if truncate {
         let (parts, body) = response.into_parts();
         let bytes = axum::body::to_bytes(body, 16 * 1024 * 1024)
@@ -202,7 +224,9 @@ pub(crate) async fn misbehaviour_layer(
     response
 }
 
-fn rate_limited_response(flavor: Flavor, reset_secs: u64) -> Response {
+/// A 429; with the platform's rate-limit headers saying the window resets at `reset_unix`,
+/// or with no headers at all when it is None.
+fn rate_limited_response(flavor: Flavor, reset_unix: Option<u64>) -> Response {
     let body = match flavor {
         Flavor::Bluesky => r#"{"error":"RateLimitExceeded","message":"Rate Limit Exceeded"}"#,
         Flavor::Mastodon => r#"{"error":"Too many requests"}"#,
@@ -211,7 +235,9 @@ fn rate_limited_response(flavor: Flavor, reset_secs: u64) -> Response {
         }
     };
     let mut response = json_response(StatusCode::TOO_MANY_REQUESTS, body.to_string());
-    add_rate_limit_headers(flavor, &mut response, 100, 0, unix_now() + reset_secs);
+    if let Some(reset_unix) = reset_unix {
+        add_rate_limit_headers(flavor, &mut response, 100, 0, reset_unix);
+    }
     response
 }
 

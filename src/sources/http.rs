@@ -151,7 +151,7 @@ impl Http {
                 }
             };
             if !status.is_success() {
-                let message = error_message(&body);
+                let message = error_message(&body, bearer);
                 return Err(match status {
                     StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => {
                         SourceError::NeedsCredentials {
@@ -285,7 +285,17 @@ async fn read_bounded(response: reqwest::Response, limit: usize) -> Result<Vec<u
 
 /// The API's own error text (XRPC `message`, Mastodon `error`, X `detail`), bounded and
 /// stripped of control characters.
-fn error_message(body: &[u8]) -> String {
+fn error_message(body: &[u8], token: Option<&str>) -> String {
+    // A server may echo the token it refused ("invalid token abc..."): it is cut out of the
+    // whole body before anything is shortened, so no prefix of it survives either.
+    let redacted;
+    let body = match token {
+        Some(t) if t.len() >= 4 && contains(body, t.as_bytes()) => {
+            redacted = String::from_utf8_lossy(body).replace(t, "[redacted]");
+            redacted.as_bytes()
+        }
+        _ => body,
+    };
     let text = serde_json::from_slice::<Value>(body)
         .ok()
         .and_then(|v| {
@@ -300,6 +310,10 @@ fn error_message(body: &[u8]) -> String {
     } else {
         clean
     }
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
 }
 
 /// The endpoint path for logs and errors (never the query: it may hold search terms).

@@ -34,7 +34,7 @@ use serde::Serialize;
 use tokio::sync::{broadcast, mpsc, watch, Notify};
 
 use crate::config::{Config, WatchConfig};
-use crate::detect::avatar::{fingerprint, AvatarFingerprint};
+use crate::detect::avatar::{fingerprint_reference, AvatarFingerprint};
 use crate::detect::Detector;
 use crate::identity::{Identity, Platform};
 use crate::notify::{DesktopNotifier, NotificationAction, NotificationSink};
@@ -410,7 +410,8 @@ fn own_avatar(identity: &Identity) -> Option<AvatarFingerprint> {
         return None;
     }
     let bytes = std::fs::read(path).ok()?;
-    match fingerprint(&bytes) {
+    // The reference form set tolerates 5-10% crops of the person's own avatar.
+    match fingerprint_reference(&bytes) {
         Ok(fp) => Some(fp),
         Err(e) => {
             tracing::warn!("your avatar {} cannot be compared: {e}", path.display());

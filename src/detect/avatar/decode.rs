@@ -173,6 +173,15 @@ fn ycc(r: f32, g: f32, b: f32, a: f32) -> [f32; 3] {
     [y * a + 255.0 * (1.0 - a), (b - y) * a, (r - y) * a]
 }
 
+fn rgba_ycc(p: &[u8]) -> [f32; 3] {
+    ycc(
+        f32::from(p[0]),
+        f32::from(p[1]),
+        f32::from(p[2]),
+        f32::from(p[3]) / 255.0,
+    )
+}
+
 /// Box-reduces the image by an integer factor so its long side is at most [`WORKING_SIZE`].
 fn reduce(image: &DynamicImage, format: ImageFormat) -> LumaPlane {
     let (w, h) = (image.width() as usize, image.height() as usize);
@@ -180,44 +189,43 @@ fn reduce(image: &DynamicImage, format: ImageFormat) -> LumaPlane {
     let (rw, rh) = (w.div_ceil(factor), h.div_ceil(factor));
     let mut sum = vec![[0f32; 3]; rw * rh];
     let mut count = vec![0u32; rw * rh];
-    let mut add = |x: u32, y: u32, value: [f32; 3]| {
-        let i = (y as usize / factor) * rw + x as usize / factor;
-        for (total, v) in sum[i].iter_mut().zip(value) {
-            *total += v;
+    // Block column of every pixel column, computed once (no division per pixel).
+    let block_of: Vec<usize> = (0..w).map(|x| x / factor).collect();
+    // Adds every pixel of a row-major buffer with `channels` bytes per pixel.
+    let mut accumulate = |raw: &[u8], channels: usize, to_ycc: &dyn Fn(&[u8]) -> [f32; 3]| {
+        for (y, row) in raw.chunks_exact(w * channels).enumerate().take(h) {
+            let base = (y / factor) * rw;
+            for (pixel, &block) in row.chunks_exact(channels).zip(&block_of) {
+                let value = to_ycc(pixel);
+                let cell = &mut sum[base + block];
+                cell[0] += value[0];
+                cell[1] += value[1];
+                cell[2] += value[2];
+                count[base + block] += 1;
+            }
         }
-        count[i] += 1;
     };
     match image {
         DynamicImage::ImageLuma8(buf) => {
-            for (x, y, p) in buf.enumerate_pixels() {
-                add(x, y, [f32::from(p.0[0]), 0.0, 0.0]);
-            }
+            accumulate(buf.as_raw(), 1, &|p| [f32::from(p[0]), 0.0, 0.0]);
         }
         DynamicImage::ImageLumaA8(buf) => {
-            for (x, y, p) in buf.enumerate_pixels() {
-                let v = f32::from(p.0[0]);
-                add(x, y, ycc(v, v, v, f32::from(p.0[1]) / 255.0));
-            }
+            accumulate(buf.as_raw(), 2, &|p| {
+                let v = f32::from(p[0]);
+                ycc(v, v, v, f32::from(p[1]) / 255.0)
+            });
         }
         DynamicImage::ImageRgb8(buf) => {
-            for (x, y, p) in buf.enumerate_pixels() {
-                let [r, g, b] = p.0.map(f32::from);
-                add(x, y, ycc(r, g, b, 1.0));
-            }
+            accumulate(buf.as_raw(), 3, &|p| {
+                ycc(f32::from(p[0]), f32::from(p[1]), f32::from(p[2]), 1.0)
+            });
         }
         DynamicImage::ImageRgba8(buf) => {
-            for (x, y, p) in buf.enumerate_pixels() {
-                let [r, g, b, a] = p.0.map(f32::from);
-                add(x, y, ycc(r, g, b, a / 255.0));
-            }
+            accumulate(buf.as_raw(), 4, &rgba_ycc);
         }
         other => {
             // 16-bit and float images are rare for avatars; convert once.
-            let buf = other.to_rgba8();
-            for (x, y, p) in buf.enumerate_pixels() {
-                let [r, g, b, a] = p.0.map(f32::from);
-                add(x, y, ycc(r, g, b, a / 255.0));
-            }
+            accumulate(other.to_rgba8().as_raw(), 4, &rgba_ycc);
         }
     }
     let channel = |k: usize, empty: f32| -> Vec<f32> {

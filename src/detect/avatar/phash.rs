@@ -41,8 +41,13 @@ fn zigzag(first: usize, count: usize) -> Vec<(usize, usize)> {
     order
 }
 
-/// cos(pi * (2n + 1) * k / 2N) with orthonormal scaling, for k <= MAX_DIAGONAL.
-fn cosine_table() -> Vec<[f64; GRID]> {
+/// cos(pi * (2n + 1) * k / 2N) with orthonormal scaling, for k <= MAX_DIAGONAL; computed once.
+fn cosine_table() -> &'static [[f64; GRID]] {
+    static TABLE: std::sync::OnceLock<Vec<[f64; GRID]>> = std::sync::OnceLock::new();
+    TABLE.get_or_init(build_cosine_table)
+}
+
+fn build_cosine_table() -> Vec<[f64; GRID]> {
     (0..=MAX_DIAGONAL)
         .map(|k| {
             let scale = if k == 0 {
