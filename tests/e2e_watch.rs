@@ -116,6 +116,14 @@ impl Watcher {
     }
 }
 
+impl Drop for Watcher {
+    fn drop(&mut self) {
+        // A failing test must not leave a watcher running (kill on an exited child is a no-op).
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 fn alerts_by_account(data: &Path) -> HashMap<String, Vec<(i64, AlertState)>> {
     let store = Store::open_in(data).unwrap();
     let mut map: HashMap<String, Vec<(i64, AlertState)>> = HashMap::new();
