@@ -247,7 +247,9 @@ pub enum ConfigError {
 impl Config {
     /// The default settings file: `config.json` in the platform's config dir.
     pub fn default_path() -> Option<PathBuf> {
-        directories::ProjectDirs::from("", "", "doppelwatch")
+        // Same qualifiers as the store's data directory, so both sit under one app folder on
+        // macOS and Windows too.
+        directories::ProjectDirs::from("org", "Doppelwatch", "doppelwatch")
             .map(|dirs| dirs.config_dir().join("config.json"))
     }
 

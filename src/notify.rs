@@ -22,7 +22,7 @@ use tokio::sync::mpsc::UnboundedSender;
 use crate::report::{copied_elements, join_words, platform_name, shown_handle, visible};
 use crate::store::{OutboxItem, OutboxKind, Store, StoreError};
 
-/// Action key of "Review and report" (followed by `:<alert id>` or `:all`).
+/// Action key of "Review and report" (followed by `:<alert id>`, or `:all:<ids>` on a summary).
 pub const ACTION_REVIEW: &str = "review";
 /// Action key of "Not an impostor" (followed by `:<alert id>`).
 pub const ACTION_ALLOW: &str = "allow";
@@ -169,7 +169,18 @@ pub fn compose(items: &[OutboxItem]) -> Vec<Notice> {
             notices.push(Notice {
                 summary: format!("{} possible impersonators", many.len()),
                 body: markup_escape(&format!("{}{more}", lines.join("\n"))),
-                actions: vec![(format!("{ACTION_REVIEW}:all"), "Review and report".into())],
+                // The key lists the alerts the summary covers (`review:all:3,4,5`), so the
+                // notice says which alerts it announced; the button opens the alert list.
+                actions: vec![(
+                    format!(
+                        "{ACTION_REVIEW}:all:{}",
+                        many.iter()
+                            .map(|i| i.alert.id.to_string())
+                            .collect::<Vec<_>>()
+                            .join(",")
+                    ),
+                    "Review and report".into(),
+                )],
                 outbox_ids: many.iter().map(|i| i.id).collect(),
             });
         }
@@ -372,7 +383,7 @@ mod tests {
             Some(NotificationAction::Review { alert_id: Some(12) })
         );
         assert_eq!(
-            NotificationAction::parse("review:all"),
+            NotificationAction::parse("review:all:3,4"),
             Some(NotificationAction::Review { alert_id: None })
         );
         assert_eq!(

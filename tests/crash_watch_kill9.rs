@@ -302,6 +302,12 @@ fn kill_9_at_random_moments_loses_nothing_and_duplicates_nothing() {
                 if let Some(id) = key.strip_prefix("review:").and_then(|i| i.parse().ok()) {
                     *notified.entry(id).or_default() += 1;
                 }
+                // A summary of several alerts lists them: `review:all:3,4,5`.
+                if let Some(list) = key.strip_prefix("review:all:") {
+                    for id in list.split(',').filter_map(|i| i.parse().ok()) {
+                        *notified.entry(id).or_default() += 1;
+                    }
+                }
             }
         }
         let alert_ids: Vec<i64> = by_account.values().flatten().copied().collect();

@@ -138,8 +138,19 @@ fn notifications_round_trip_through_a_real_dbus_server() {
             "{}",
             calls[1].body
         );
-        assert_eq!(calls[1].actions, vec!["review:all", "Review and report"]);
-        let action = click(&server, calls[1].id, "review:all", &mut actions).await;
+        let summary_key = format!("review:all:{}", {
+            let mut ids = ids.clone();
+            ids.sort();
+            ids.iter()
+                .map(|i| i.to_string())
+                .collect::<Vec<_>>()
+                .join(",")
+        });
+        assert_eq!(
+            calls[1].actions,
+            vec![summary_key.as_str(), "Review and report"]
+        );
+        let action = click(&server, calls[1].id, &summary_key, &mut actions).await;
         assert_eq!(action, NotificationAction::Review { alert_id: None });
 
         // Quiet hours hold notifications; they come after.

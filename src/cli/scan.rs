@@ -15,7 +15,7 @@ use chrono::Utc;
 use clap::Args;
 
 use doppelwatch::config::Config;
-use doppelwatch::detect::avatar::fingerprint;
+use doppelwatch::detect::avatar::fingerprint_reference;
 use doppelwatch::detect::{Detector, Verdict};
 use doppelwatch::identity::{Identity, Platform};
 use doppelwatch::secrets::{Keychain, SecretKey};
@@ -101,7 +101,7 @@ fn read_reference_avatar(
         return Err("it is larger than 20 MiB".into());
     }
     let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
-    fingerprint(&bytes).map_err(|e| e.to_string())
+    fingerprint_reference(&bytes).map_err(|e| e.to_string())
 }
 
 /// `bluesky,mastodon,x` into platforms; unknown names are an error naming them.

@@ -34,7 +34,7 @@ use serde::Serialize;
 use tokio::sync::{broadcast, mpsc, watch, Notify};
 
 use crate::config::{Config, WatchConfig};
-use crate::detect::avatar::{fingerprint, AvatarFingerprint};
+use crate::detect::avatar::{fingerprint_reference, AvatarFingerprint};
 use crate::detect::Detector;
 use crate::identity::{Identity, Platform};
 use crate::notify::{DesktopNotifier, NotificationAction, NotificationSink};
@@ -286,6 +286,10 @@ impl WatchService {
             });
             status.len() - 1
         };
+        // A restart must not reset what paid sources (X) already spent today.
+        for source in &setup.sources {
+            tasks::restore_spending(&shared.store, source.as_ref());
+        }
         for target in &targets {
             for source in &setup.sources {
                 let slot = add_status(
@@ -410,7 +414,8 @@ fn own_avatar(identity: &Identity) -> Option<AvatarFingerprint> {
         return None;
     }
     let bytes = std::fs::read(path).ok()?;
-    match fingerprint(&bytes) {
+    // The reference form set tolerates 5-10% crops of the person's own avatar.
+    match fingerprint_reference(&bytes) {
         Ok(fp) => Some(fp),
         Err(e) => {
             tracing::warn!("your avatar {} cannot be compared: {e}", path.display());
