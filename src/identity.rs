@@ -165,7 +165,13 @@ pub fn validate_handle(platform: &Platform, handle: &str) -> Result<String, Hand
         other => {
             // A second leading `@` would survive as part of the canonical handle, which then
             // validates to something else (found by the handles fuzz target).
-            if bare.starts_with('@') || bare.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            // Invisible characters (bidi overrides, zero-width) are never part of a real handle
+            // and would be quoted raw in reasons (found by the score fuzz target).
+            if bare.starts_with('@')
+                || bare
+                    .chars()
+                    .any(|c| c.is_whitespace() || crate::detect::confusables::is_invisible(c))
+            {
                 Err(HandleError::Other {
                     platform: other.clone(),
                     handle: handle.to_string(),

@@ -68,6 +68,15 @@ pub trait Source: Send + Sync {
     /// candidate seen. A malformed record is skipped and logged, not fatal to the check.
     async fn check(&self, identity: &Identity) -> Result<Vec<Found>, SourceError>;
 
+    /// What this source spent today (UTC) on paid reads, for sources that cost money (X).
+    /// The watcher stores it so a restart cannot reset the daily spending cap.
+    fn spending_today(&self) -> Option<(chrono::NaiveDate, f64)> {
+        None
+    }
+
+    /// Restores the spending stored by [`Source::spending_today`] before a restart.
+    fn restore_spending(&self, _day: chrono::NaiveDate, _spent_usd: f64) {}
+
     /// Looks known accounts up again: does each still exist, and what does it show now?
     /// The watcher uses it to follow reported accounts. Answers in the order asked; an account
     /// the platform no longer shows (deleted, suspended, taken down) is [`AccountState::Gone`].

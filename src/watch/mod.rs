@@ -286,6 +286,10 @@ impl WatchService {
             });
             status.len() - 1
         };
+        // A restart must not reset what paid sources (X) already spent today.
+        for source in &setup.sources {
+            tasks::restore_spending(&shared.store, source.as_ref());
+        }
         for target in &targets {
             for source in &setup.sources {
                 let slot = add_status(

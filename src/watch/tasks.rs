@@ -116,6 +116,42 @@ async fn wait_unpaused(shared: &Arc<Shared>, slot: Option<usize>) -> bool {
 }
 
 /// Periodic checks of one source for one identity.
+/// The store key of a paid source's spending: `spending:<platform>` = `YYYY-MM-DD USD`.
+pub(crate) fn spending_key(platform: &crate::identity::Platform) -> String {
+    format!("spending:{platform}")
+}
+
+/// Stores what a paid source (X) spent today, so a restart keeps the daily cap.
+async fn save_spending(shared: &Arc<Shared>, source: &dyn Source) {
+    let Some((day, usd)) = source.spending_today() else {
+        return;
+    };
+    let store = shared.store.clone();
+    let key = spending_key(&source.platform());
+    let value = format!("{day} {usd}");
+    let saved = tokio::task::spawn_blocking(move || store.set_cursor(&key, &value)).await;
+    if !matches!(saved, Ok(Ok(()))) {
+        tracing::warn!("could not store today's spending; a restart may re-spend it");
+    }
+}
+
+/// Restores a paid source's stored spending (see [`save_spending`]).
+pub(crate) fn restore_spending(store: &crate::store::Store, source: &dyn Source) {
+    let Ok(Some(value)) = store.cursor(&spending_key(&source.platform())) else {
+        return;
+    };
+    let mut parts = value.split_whitespace();
+    let day = parts
+        .next()
+        .and_then(|d| d.parse::<chrono::NaiveDate>().ok());
+    let usd = parts.next().and_then(|u| u.parse::<f64>().ok());
+    if let (Some(day), Some(usd)) = (day, usd) {
+        if usd.is_finite() && usd >= 0.0 {
+            source.restore_spending(day, usd);
+        }
+    }
+}
+
 pub(crate) async fn periodic(
     shared: Arc<Shared>,
     slot: usize,
@@ -160,6 +196,7 @@ pub(crate) async fn periodic(
             r = tokio::time::timeout(CHECK_TIMEOUT, source.check(&target.identity)) => r,
             _ = stop.changed() => return,
         };
+        save_spending(&shared, source.as_ref()).await;
         let now = Utc::now();
         let outcome = match result {
             Ok(Ok(found)) => {
@@ -462,5 +499,48 @@ pub(crate) async fn actions(
                 shared.emit(WatchEvent::Review { alert_id });
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod spending_tests {
+    use super::*;
+    use crate::config::Config;
+    use crate::sources::x::{XCredentials, XSource};
+    use crate::store::Store;
+
+    #[test]
+    fn stored_spending_is_restored_into_the_x_source() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("state.sqlite3")).unwrap();
+        let credentials = XCredentials {
+            bearer_token: Some("t".into()),
+            user_token: None,
+        };
+        let x = XSource::new(&Config::default(), credentials.clone()).unwrap();
+        let (today, spent) = Source::spending_today(&x).unwrap();
+        assert_eq!(spent, 0.0);
+        store
+            .set_cursor(&spending_key(&x.platform()), &format!("{today} 0.37"))
+            .unwrap();
+
+        let restarted = XSource::new(&Config::default(), credentials).unwrap();
+        restore_spending(&store, &restarted);
+        assert!((restarted.spent_today_usd() - 0.37).abs() < 1e-9);
+
+        // A garbled value is ignored rather than trusted.
+        store
+            .set_cursor(&spending_key(&x.platform()), "yesterday lots")
+            .unwrap();
+        let third = XSource::new(
+            &Config::default(),
+            XCredentials {
+                bearer_token: Some("t".into()),
+                user_token: None,
+            },
+        )
+        .unwrap();
+        restore_spending(&store, &third);
+        assert_eq!(third.spent_today_usd(), 0.0);
     }
 }

@@ -316,6 +316,14 @@ impl Source for XSource {
         Platform::X
     }
 
+    fn spending_today(&self) -> Option<(NaiveDate, f64)> {
+        Some((today(), self.spent_today_usd()))
+    }
+
+    fn restore_spending(&self, day: NaiveDate, spent_usd: f64) {
+        XSource::restore_spending(self, day, spent_usd);
+    }
+
     async fn check(&self, identity: &Identity) -> Result<Vec<Found>, SourceError> {
         self.token()?;
         let mut out = Vec::new();
