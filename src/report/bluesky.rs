@@ -101,14 +101,14 @@ impl BlueskyReporter {
         if status.as_u16() == 401 || status.as_u16() == 400 {
             return Err(ReportError::Auth {
                 platform: Platform::Bluesky,
-                why: error_text(&bytes),
+                why: error_text(&bytes, &[self.password.expose()]),
             });
         }
         if !status.is_success() {
             return Err(ReportError::Refused {
                 platform: Platform::Bluesky,
                 status: status.as_u16(),
-                why: error_text(&bytes),
+                why: error_text(&bytes, &[self.password.expose()]),
             });
         }
         let answer: SessionAnswer =
@@ -187,8 +187,10 @@ impl ReportFiler for BlueskyReporter {
                 .map(|s| s.access_jwt.clone())
                 .ok_or_else(|| ReportError::BadAlert("no session".into()))?;
             let (status, headers, bytes) = self.send_report(&access, &did, &draft.text).await?;
-            let expired =
-                status == 401 || (status == 400 && error_text(&bytes).starts_with("ExpiredToken"));
+            let expired = status == 401
+                || (status == 400
+                    && error_text(&bytes, &[self.password.expose(), access.expose()])
+                        .starts_with("ExpiredToken"));
             if expired && attempt == 0 {
                 *guard = None;
                 continue;
@@ -202,14 +204,14 @@ impl ReportFiler for BlueskyReporter {
             if expired {
                 return Err(ReportError::Auth {
                     platform: Platform::Bluesky,
-                    why: error_text(&bytes),
+                    why: error_text(&bytes, &[self.password.expose(), access.expose()]),
                 });
             }
             if !(200..300).contains(&status) {
                 return Err(ReportError::Refused {
                     platform: Platform::Bluesky,
                     status,
-                    why: error_text(&bytes),
+                    why: error_text(&bytes, &[self.password.expose(), access.expose()]),
                 });
             }
             let answer: ReportAnswer =

@@ -71,8 +71,15 @@ pub(crate) fn retry_after(headers: &reqwest::header::HeaderMap) -> u64 {
     60
 }
 
-/// The `error`/`message` of a JSON error answer, made safe to show.
-pub(crate) fn error_text(body: &[u8]) -> String {
+/// The `error`/`message` of a JSON error answer, made safe to show: any of `secrets` the
+/// server echoed back (a refused token or password) is cut out before anything is kept, so it
+/// cannot reach a stored status, a log or the screen.
+pub(crate) fn error_text(body: &[u8], secrets: &[&str]) -> String {
+    let mut raw = String::from_utf8_lossy(body).into_owned();
+    for secret in secrets.iter().filter(|s| s.len() >= 4) {
+        raw = raw.replace(secret, "[redacted]");
+    }
+    let body = raw.as_bytes();
     let parsed: Option<serde_json::Value> = serde_json::from_slice(body).ok();
     let text = parsed
         .as_ref()
@@ -91,4 +98,22 @@ pub(crate) fn error_text(body: &[u8]) -> String {
         })
         .unwrap_or_else(|| String::from_utf8_lossy(body).into_owned());
     super::visible(&text, 300)
+}
+
+#[cfg(test)]
+mod redaction_tests {
+    use super::error_text;
+
+    #[test]
+    fn echoed_secrets_never_reach_the_error_text() {
+        let body = br#"{"error":"AuthFailed","message":"bad password hunter2-app-pass for alice"}"#;
+        let text = error_text(body, &["hunter2-app-pass"]);
+        assert!(!text.contains("hunter2"), "{text}");
+        assert!(
+            text.contains("[redacted]") && text.contains("AuthFailed"),
+            "{text}"
+        );
+        let plain = error_text(b"token tok_12345678 refused", &["tok_12345678"]);
+        assert!(!plain.contains("tok_12345678"), "{plain}");
+    }
 }

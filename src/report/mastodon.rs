@@ -77,7 +77,7 @@ impl MastodonReporter {
             200..=299 => Ok(()),
             401 | 403 => Err(ReportError::Auth {
                 platform: Platform::Mastodon,
-                why: error_text(bytes),
+                why: error_text(bytes, &[self.token.expose()]),
             }),
             429 => Err(ReportError::RateLimited {
                 platform: Platform::Mastodon,
@@ -86,7 +86,7 @@ impl MastodonReporter {
             _ => Err(ReportError::Refused {
                 platform: Platform::Mastodon,
                 status,
-                why: error_text(bytes),
+                why: error_text(bytes, &[self.token.expose()]),
             }),
         }
     }
