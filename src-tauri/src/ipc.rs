@@ -65,10 +65,12 @@ pub enum AlertStateView {
     Seen,
     Reported,
     Resolved,
-    /// Snoozed: raised again only if the account changes.
+    /// Dismissed: raised again only if the account shows new evidence.
     Dismissed,
     /// Marked "not an impostor": never raised again.
     Allowed,
+    /// Snoozed until `snoozed_until`, or until the account changes its name, bio or picture.
+    Snoozed,
 }
 
 /// A line of the alerts inbox.
@@ -85,6 +87,8 @@ pub struct AlertSummary {
     pub state: AlertStateView,
     /// RFC 3339 time the account was first seen.
     pub first_seen: String,
+    /// RFC 3339 time a snoozed alert comes back (only while snoozed).
+    pub snoozed_until: Option<String>,
 }
 
 /// One character of a candidate handle, marked when it is a look-alike or hidden character.
@@ -136,14 +140,36 @@ pub struct AlertDetail {
     pub found_by: String,
 }
 
-/// What the person decided about an alert.
+/// How long the person snoozes an alert: the choices the alert view offers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum SnoozeLength {
+    OneDay,
+    OneWeek,
+    ThirtyDays,
+}
+
+impl SnoozeLength {
+    /// The length in days.
+    pub fn days(self) -> i64 {
+        match self {
+            SnoozeLength::OneDay => 1,
+            SnoozeLength::OneWeek => 7,
+            SnoozeLength::ThirtyDays => 30,
+        }
+    }
+}
+
+/// What the person decided about an alert. Serialized as `"not_impostor"`, `"seen"` or
+/// `{"snooze": "one_week"}`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum AlertAction {
     /// "Not an impostor": never raise this account again.
     NotImpostor,
-    /// Hide it until the account changes.
-    Snooze,
+    /// Put it aside for a while: it comes back as new then, or sooner if the account
+    /// changes its name, bio or picture.
+    Snooze(SnoozeLength),
     /// Opened: no longer new.
     Seen,
 }

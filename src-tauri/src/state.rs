@@ -42,7 +42,9 @@ impl From<StoreError> for CommandError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::NotFound { .. } => CommandError::not_found(e.to_string()),
-            StoreError::InvalidTransition { .. } => CommandError::invalid(e.to_string()),
+            StoreError::InvalidTransition { .. } | StoreError::InvalidSnooze { .. } => {
+                CommandError::invalid(e.to_string())
+            }
             other => CommandError::io(other.to_string()),
         }
     }
@@ -141,11 +143,24 @@ impl AppState {
 
     /// Applies the person's decision to an alert.
     pub fn act_on_alert(&self, id: i64, action: AlertAction) -> CommandResult<AlertSummary> {
+        self.act_on_alert_at(id, action, Utc::now())
+    }
+
+    /// [`AppState::act_on_alert`] at `now` (a snooze lasts from `now`).
+    pub fn act_on_alert_at(
+        &self,
+        id: i64,
+        action: AlertAction,
+        now: chrono::DateTime<Utc>,
+    ) -> CommandResult<AlertSummary> {
         let (state, note) = match action {
             AlertAction::NotImpostor => {
                 (AlertState::Allowed, "the person says it is not an impostor")
             }
-            AlertAction::Snooze => (AlertState::Dismissed, "snoozed by the person"),
+            AlertAction::Snooze(length) => {
+                let until = now + chrono::Duration::days(length.days());
+                return Ok(views::summary(&self.store.snooze_alert(id, until, now)?));
+            }
             AlertAction::Seen => (AlertState::Seen, "opened in the app"),
         };
         Ok(views::summary(&self.store.set_alert_state(
@@ -155,7 +170,7 @@ impl AppState {
         )?))
     }
 
-    /// Alerts waiting for the person (new or seen).
+    /// Alerts waiting for the person (new or seen; not snoozed, reported or closed).
     pub fn open_alert_count(&self) -> u32 {
         let filter = AlertFilter {
             states: vec![AlertState::New, AlertState::Seen],
@@ -416,4 +431,151 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> CommandResult<()> {
     std::fs::write(&tmp, bytes)
         .and_then(|()| std::fs::rename(&tmp, path))
         .map_err(|e| CommandError::io(format!("cannot write {}: {e}", path.display())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ipc::{AlertStateView, SnoozeLength};
+    use chrono::{DateTime, TimeZone};
+    use doppelwatch::detect::{Assessment, Reason, Signal, Verdict};
+    use doppelwatch::identity::AccountHandle;
+    use doppelwatch::profile::Profile;
+    use doppelwatch::sources::{Found, FoundBy};
+    use doppelwatch::store::{AlertChange, Finding};
+
+    /// A data dir of its own under the system temp dir, removed when dropped.
+    struct TempDir(PathBuf);
+    impl Drop for TempDir {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+
+    fn t(secs: i64) -> DateTime<Utc> {
+        Utc.timestamp_opt(1_790_000_000 + secs, 0).unwrap()
+    }
+
+    /// An app over a real store file holding `n` new alerts; returns their ids.
+    fn app_with_alerts(name: &str, n: usize) -> (TempDir, AppState, Vec<i64>) {
+        let dir = TempDir(
+            std::env::temp_dir().join(format!("doppelwatch-desktop-{name}-{}", std::process::id())),
+        );
+        let _ = std::fs::remove_dir_all(&dir.0);
+        let app = AppState::open(dir.0.clone(), false, Config::default(), None).unwrap();
+        let identity = Identity {
+            name: "Palmer Report".into(),
+            aliases: vec![],
+            handles: vec![AccountHandle {
+                platform: Platform::Bluesky,
+                handle: "palmerreport.com".into(),
+            }],
+            avatar: None,
+            bio: None,
+        };
+        let identity_id = app.store.upsert_identity(&identity).unwrap();
+        let assessment = Assessment {
+            verdict: Verdict::Impostor,
+            score: 0.9,
+            reasons: vec![Reason {
+                signal: Signal::DisplayName,
+                detail: "display name copies yours".into(),
+            }],
+        };
+        let ids = (0..n)
+            .map(|i| {
+                let found = Found {
+                    profile: Profile {
+                        platform: Platform::Bluesky,
+                        handle: format!("palmer-{i}.bsky.social"),
+                        display_name: Some("PaImer Report".into()),
+                        platform_id: Some(format!("did:plc:imp{i}")),
+                        ..Profile::default()
+                    },
+                    found_by: FoundBy::Live,
+                    avatar_image: None,
+                };
+                let finding = Finding {
+                    identity_id,
+                    found: &found,
+                    assessment: &assessment,
+                };
+                match app.store.record_finding(finding, t(0)).unwrap().alert {
+                    AlertChange::New(id) => id,
+                    other => panic!("expected a new alert, got {other:?}"),
+                }
+            })
+            .collect();
+        (dir, app, ids)
+    }
+
+    #[test]
+    fn snooze_choices_map_to_timed_snoozes_that_leave_the_open_count() {
+        let (_dir, app, ids) = app_with_alerts("snooze-map", 4);
+        assert_eq!(app.open_alert_count(), 4);
+        let now = t(100);
+        for (id, length, days) in [
+            (ids[0], SnoozeLength::OneDay, 1),
+            (ids[1], SnoozeLength::OneWeek, 7),
+            (ids[2], SnoozeLength::ThirtyDays, 30),
+        ] {
+            let summary = app
+                .act_on_alert_at(id, AlertAction::Snooze(length), now)
+                .unwrap();
+            assert_eq!(summary.state, AlertStateView::Snoozed);
+            let until = summary
+                .snoozed_until
+                .expect("a snoozed alert says until when");
+            let until = DateTime::parse_from_rfc3339(&until).unwrap();
+            assert_eq!(until, now + chrono::Duration::days(days), "{length:?}");
+            // The alert view's case status says until when, in words.
+            let report = app.report(id).unwrap();
+            assert!(
+                report.case_status.starts_with("snoozed until ")
+                    && report
+                        .case_status
+                        .contains("changes its name, bio or picture"),
+                "{}",
+                report.case_status
+            );
+        }
+        // Snoozed alerts do not wait for the person: only the fourth counts.
+        assert_eq!(app.open_alert_count(), 1);
+        // The other actions still map as before.
+        let seen = app.act_on_alert_at(ids[3], AlertAction::Seen, now).unwrap();
+        assert_eq!(seen.state, AlertStateView::Seen);
+        assert_eq!(seen.snoozed_until, None);
+        let allowed = app
+            .act_on_alert_at(ids[3], AlertAction::NotImpostor, now)
+            .unwrap();
+        assert_eq!(allowed.state, AlertStateView::Allowed);
+        assert_eq!(app.open_alert_count(), 0);
+        // An allowed alert cannot be snoozed: a clear "invalid" error, not an I/O one.
+        let err = app
+            .act_on_alert_at(ids[3], AlertAction::Snooze(SnoozeLength::OneDay), now)
+            .unwrap_err();
+        assert_eq!(err.kind, ErrorKind::Invalid, "{err:?}");
+        assert!(
+            err.message
+                .contains("only new or seen alerts can be snoozed"),
+            "{}",
+            err.message
+        );
+    }
+
+    #[test]
+    fn alert_actions_serialize_as_the_ui_sends_them() {
+        let snooze: AlertAction = serde_json::from_str(r#"{"snooze":"one_week"}"#).unwrap();
+        assert_eq!(snooze, AlertAction::Snooze(SnoozeLength::OneWeek));
+        assert_eq!(
+            serde_json::to_string(&AlertAction::Snooze(SnoozeLength::ThirtyDays)).unwrap(),
+            r#"{"snooze":"thirty_days"}"#
+        );
+        assert_eq!(
+            serde_json::from_str::<AlertAction>(r#""seen""#).unwrap(),
+            AlertAction::Seen
+        );
+        // The old bare "snooze" (no length) is refused rather than guessed.
+        assert!(serde_json::from_str::<AlertAction>(r#""snooze""#).is_err());
+    }
 }

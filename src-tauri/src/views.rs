@@ -20,6 +20,7 @@ pub fn state_view(state: AlertState) -> AlertStateView {
         AlertState::Resolved => AlertStateView::Resolved,
         AlertState::Dismissed => AlertStateView::Dismissed,
         AlertState::Allowed => AlertStateView::Allowed,
+        AlertState::Snoozed => AlertStateView::Snoozed,
     }
 }
 
@@ -34,6 +35,7 @@ pub fn summary(alert: &Alert) -> AlertSummary {
         score: alert.score,
         state: state_view(alert.state),
         first_seen: alert.first_seen.to_rfc3339(),
+        snoozed_until: alert.snoozed_until.map(|t| t.to_rfc3339()),
     }
 }
 
@@ -186,7 +188,14 @@ pub fn case_status(alert: &Alert, reports: &[ReportRecord]) -> String {
                 .unwrap_or_else(|| "the account is gone".into())
         ),
         (AlertState::Allowed, _) => "marked as not an impostor".into(),
-        (AlertState::Dismissed, _) => "snoozed: raised again if the account changes".into(),
+        (AlertState::Dismissed, _) => "dismissed: raised again if the account changes".into(),
+        (AlertState::Snoozed, _) => match alert.snoozed_until {
+            Some(until) => format!(
+                "snoozed until {}; it comes back sooner if the account changes its name, bio or picture",
+                until.format("%Y-%m-%d %H:%M UTC")
+            ),
+            None => "snoozed".into(),
+        },
         (_, Some(f)) => format!("{f}; Doppelwatch re-checks the account until it is gone"),
         (_, None) => "not reported yet".into(),
     }

@@ -1,4 +1,4 @@
-//! `alerts`, `report`, `export`, `allow`, `dismiss` (issue 4): thin adapters over
+//! `alerts`, `report`, `export`, `allow`, `dismiss`, `snooze` (issues 4, 5): thin adapters over
 //! [`doppelwatch::store`] and [`doppelwatch::report`].
 
 use std::io::{BufRead, Write};
@@ -14,7 +14,8 @@ use doppelwatch::store::{AlertFilter, AlertState, Store};
 
 #[derive(Args)]
 pub struct AlertsArgs {
-    /// Only alerts in these states (comma-separated: new,seen,reported,resolved,dismissed,allowed).
+    /// Only alerts in these states (comma-separated:
+    /// new,seen,reported,resolved,dismissed,allowed,snoozed).
     #[arg(long)]
     pub state: Option<String>,
     /// Only alerts on this platform.
@@ -69,6 +70,15 @@ pub struct AllowArgs {
 #[derive(Args)]
 pub struct DismissArgs {
     pub alert_id: String,
+}
+
+#[derive(Args)]
+pub struct SnoozeArgs {
+    pub alert_id: String,
+    /// Days until the alert comes back as new (it also comes back sooner if the account
+    /// changes its handle, name, bio or picture).
+    #[arg(long, default_value_t = 7, value_parser = clap::value_parser!(u16).range(1..=365))]
+    pub days: u16,
 }
 
 fn open_store() -> Result<Store, i32> {
@@ -318,4 +328,21 @@ pub fn allow(args: AllowArgs) -> i32 {
 
 pub fn dismiss(args: DismissArgs) -> i32 {
     set_state(&args.alert_id, AlertState::Dismissed, "dismissed by you")
+}
+
+pub fn snooze(args: SnoozeArgs) -> i32 {
+    let id = match alert_id(&args.alert_id) {
+        Ok(id) => id,
+        Err(code) => return code,
+    };
+    let store = match open_store() {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let now = Utc::now();
+    let until = now + chrono::Duration::days(i64::from(args.days));
+    match store.snooze_alert(id, until, now) {
+        Ok(alert) => print_json(&alert),
+        Err(e) => fail(e),
+    }
 }

@@ -61,6 +61,8 @@ enum Command {
     Allow(alerts::AllowArgs),
     /// Dismiss an alert (not worth acting on).
     Dismiss(alerts::DismissArgs),
+    /// Snooze a new or seen alert for some days (it comes back sooner if the account changes).
+    Snooze(alerts::SnoozeArgs),
     /// Store, check or delete a credential in the OS keychain.
     Secret(secret::SecretArgs),
 }
@@ -81,6 +83,7 @@ pub fn run() -> i32 {
         Command::Export(args) => alerts::export(args),
         Command::Allow(args) => alerts::allow(args),
         Command::Dismiss(args) => alerts::dismiss(args),
+        Command::Snooze(args) => alerts::snooze(args),
         Command::Secret(args) => secret::secret(args),
     }
 }

@@ -17,7 +17,8 @@ use crate::sources::FoundBy;
 pub type AlertId = i64;
 
 /// Where an alert stands: `new -> seen -> reported -> resolved`, or `dismissed` / `allowed`
-/// at any point before it is resolved.
+/// at any point before it is resolved; `new` or `seen` alerts may be `snoozed` until a time,
+/// after which (or sooner, when the account changes) they come back as `new`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum AlertState {
@@ -33,17 +34,21 @@ pub enum AlertState {
     Dismissed,
     /// The person says the account is theirs, a fan's, or fine: it never alerts again.
     Allowed,
+    /// Put aside until [`Alert::snoozed_until`]; it comes back as `new` then, or sooner when
+    /// the account changes its name, bio or picture.
+    Snoozed,
 }
 
 impl AlertState {
     /// All states, in life-cycle order.
-    pub const ALL: [AlertState; 6] = [
+    pub const ALL: [AlertState; 7] = [
         AlertState::New,
         AlertState::Seen,
         AlertState::Reported,
         AlertState::Resolved,
         AlertState::Dismissed,
         AlertState::Allowed,
+        AlertState::Snoozed,
     ];
 
     /// Lowercase name as stored and shown in JSON.
@@ -55,10 +60,12 @@ impl AlertState {
             AlertState::Resolved => "resolved",
             AlertState::Dismissed => "dismissed",
             AlertState::Allowed => "allowed",
+            AlertState::Snoozed => "snoozed",
         }
     }
 
-    /// True while the case needs the person or is being followed.
+    /// True while the case needs the person or is being followed (a snoozed alert does not
+    /// need the person until it comes back).
     pub fn is_open(self) -> bool {
         matches!(
             self,
@@ -67,7 +74,9 @@ impl AlertState {
     }
 
     /// Whether the life cycle allows going from `self` to `to`. Closed cases may be reopened
-    /// (`seen`) when the person changes their mind.
+    /// (`seen`) when the person changes their mind. Only `new` and `seen` alerts may be
+    /// snoozed (a reported case is followed until it is gone; a closed one has nothing to
+    /// remind of); a snoozed alert comes back as `new`, or the person acts on it.
     pub fn can_become(self, to: AlertState) -> bool {
         use AlertState::*;
         if self == to {
@@ -78,6 +87,7 @@ impl AlertState {
             Seen => to != New,
             Reported => matches!(to, Resolved | Dismissed | Allowed),
             Resolved | Dismissed | Allowed => to == Seen,
+            Snoozed => true,
         }
     }
 }
@@ -95,7 +105,7 @@ impl FromStr for AlertState {
             .into_iter()
             .find(|state| state.as_str().eq_ignore_ascii_case(s.trim()))
             .ok_or_else(|| {
-                format!("unknown alert state {s:?}: use new, seen, reported, resolved, dismissed or allowed")
+                format!("unknown alert state {s:?}: use new, seen, reported, resolved, dismissed, allowed or snoozed")
             })
     }
 }
@@ -128,6 +138,10 @@ pub struct Alert {
     pub gone_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// When a snoozed alert comes back (set only while the state is `snoozed`). Left out of
+    /// JSON when unset, so alerts in other states print exactly as before.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub snoozed_until: Option<DateTime<Utc>>,
 }
 
 /// Which alerts to list; the default lists all, newest first.
@@ -175,7 +189,7 @@ pub struct OutboxItem {
 const ALERT_SELECT: &str = "SELECT a.id, a.identity_id, i.json, a.account_id, ac.platform,
     pv.profile_json, a.profile_version_id, pv.found_by_json, pv.avatar_sha256, a.verdict, a.score,
     a.reasons_json, a.fingerprint, a.state, a.state_note, ac.first_seen, ac.gone_at,
-    a.created_at, a.updated_at
+    a.created_at, a.updated_at, a.snoozed_until
     FROM alerts a
     JOIN identities i ON i.id = a.identity_id
     JOIN accounts ac ON ac.id = a.account_id
@@ -202,6 +216,7 @@ type RawAlert = (
     Option<String>,
     String,
     String,
+    Option<String>,
 );
 
 fn raw_alert(r: &Row<'_>) -> rusqlite::Result<RawAlert> {
@@ -225,6 +240,7 @@ fn raw_alert(r: &Row<'_>) -> rusqlite::Result<RawAlert> {
         r.get(16)?,
         r.get(17)?,
         r.get(18)?,
+        r.get(19)?,
     ))
 }
 
@@ -234,6 +250,13 @@ fn decode_alert(raw: RawAlert) -> Result<Alert, StoreError> {
         "suspicious" => Verdict::Suspicious,
         "clear" => Verdict::Clear,
         other => return Err(StoreError::Corrupt(format!("unknown verdict {other:?}"))),
+    };
+    let state: AlertState = raw.13.parse().map_err(StoreError::Corrupt)?;
+    // Only a snoozed alert has a wake time; a stale column (the state moved on through a path
+    // that did not clear it) means nothing.
+    let snoozed_until = match state {
+        AlertState::Snoozed => raw.19.as_deref().map(parse_ts).transpose()?,
+        _ => None,
     };
     Ok(Alert {
         id: raw.0,
@@ -249,12 +272,13 @@ fn decode_alert(raw: RawAlert) -> Result<Alert, StoreError> {
         score: raw.10,
         reasons: from_json(&raw.11, "reasons")?,
         fingerprint: raw.12,
-        state: raw.13.parse().map_err(StoreError::Corrupt)?,
+        state,
         state_note: raw.14,
         first_seen: parse_ts(&raw.15)?,
         gone_at: raw.16.as_deref().map(parse_ts).transpose()?,
         created_at: parse_ts(&raw.17)?,
         updated_at: parse_ts(&raw.18)?,
+        snoozed_until,
     })
 }
 
@@ -266,6 +290,24 @@ pub(crate) fn load_alert(conn: &Connection, id: AlertId) -> Result<Alert, StoreE
             what: format!("alert {id}"),
         })?;
     decode_alert(raw)
+}
+
+/// The longest snooze [`Store::snooze_alert`] accepts, in days.
+pub const MAX_SNOOZE_DAYS: i64 = 366;
+
+/// Wakes a snoozed alert inside `tx`: back to `new` with `note`, and a new-alert notification.
+pub(crate) fn wake_in(
+    tx: &Connection,
+    id: AlertId,
+    note: &str,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    tx.execute(
+        "UPDATE alerts SET state = 'new', snoozed_until = NULL, state_note = ?2, updated_at = ?3
+         WHERE id = ?1",
+        params![id, note, ts(now)],
+    )?;
+    insert_outbox(tx, OutboxKind::NewAlert, id, now)
 }
 
 pub(crate) fn insert_outbox(
@@ -323,13 +365,20 @@ impl Store {
     }
 
     /// Moves an alert along its life cycle (see [`AlertState::can_become`]); `note` says why,
-    /// in words. Returns the alert as it is now.
+    /// in words. Returns the alert as it is now. Snoozing needs a time: use
+    /// [`Store::snooze_alert`].
     pub fn set_alert_state(
         &self,
         id: AlertId,
         state: AlertState,
         note: Option<&str>,
     ) -> Result<Alert, StoreError> {
+        if state == AlertState::Snoozed {
+            return Err(StoreError::InvalidSnooze {
+                id,
+                why: "a snooze needs the time the alert should come back".into(),
+            });
+        }
         let mut conn = self.lock();
         let tx = conn.transaction()?;
         let current = load_alert(&tx, id)?;
@@ -341,12 +390,99 @@ impl Store {
             });
         }
         tx.execute(
-            "UPDATE alerts SET state = ?2, state_note = ?3, updated_at = ?4 WHERE id = ?1",
+            "UPDATE alerts SET state = ?2, state_note = ?3, updated_at = ?4, snoozed_until = NULL
+             WHERE id = ?1",
             params![id, state.as_str(), note, ts(Utc::now())],
         )?;
         let alert = load_alert(&tx, id)?;
         tx.commit()?;
         Ok(alert)
+    }
+
+    /// Snoozes a `new` or `seen` alert (or moves the time of a snoozed one) until `until`,
+    /// which must be after `now` and at most [`MAX_SNOOZE_DAYS`] days later. It comes back as
+    /// `new`, with a notification, through [`Store::wake_due_snoozes`] once `until` has passed,
+    /// or sooner when the account changes its name, bio or picture (see
+    /// [`Store::record_findings`]). Returns the alert as it is now.
+    pub fn snooze_alert(
+        &self,
+        id: AlertId,
+        until: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<Alert, StoreError> {
+        if until <= now {
+            return Err(StoreError::InvalidSnooze {
+                id,
+                why: format!(
+                    "the time to come back ({}) is not in the future",
+                    until.format("%Y-%m-%d %H:%M UTC")
+                ),
+            });
+        }
+        if until - now > chrono::Duration::days(MAX_SNOOZE_DAYS) {
+            return Err(StoreError::InvalidSnooze {
+                id,
+                why: format!("a snooze lasts at most {MAX_SNOOZE_DAYS} days"),
+            });
+        }
+        let mut conn = self.lock();
+        let tx = conn.transaction()?;
+        let current = load_alert(&tx, id)?;
+        if !matches!(
+            current.state,
+            AlertState::New | AlertState::Seen | AlertState::Snoozed
+        ) {
+            return Err(StoreError::InvalidTransition {
+                id,
+                from: current.state,
+                to: AlertState::Snoozed,
+            });
+        }
+        let note = format!(
+            "snoozed until {}; comes back sooner if the account changes its name, bio or picture",
+            until.format("%Y-%m-%d %H:%M UTC")
+        );
+        tx.execute(
+            "UPDATE alerts SET state = 'snoozed', snoozed_until = ?2, state_note = ?3,
+             updated_at = ?4 WHERE id = ?1",
+            params![id, ts(until), note, ts(now)],
+        )?;
+        let alert = load_alert(&tx, id)?;
+        tx.commit()?;
+        Ok(alert)
+    }
+
+    /// Brings back every snoozed alert whose time has come (at or before `now`): each becomes
+    /// `new` again with a note saying so, and gets a new-alert notification, in one
+    /// transaction. Returns the alerts woken, each exactly once (a woken alert is no longer
+    /// snoozed).
+    pub fn wake_due_snoozes(&self, now: DateTime<Utc>) -> Result<Vec<Alert>, StoreError> {
+        let mut conn = self.lock();
+        let tx = conn.transaction()?;
+        let due: Vec<(AlertId, String)> = {
+            let mut stmt = tx.prepare(
+                "SELECT id, snoozed_until FROM alerts
+                 WHERE state = 'snoozed' AND snoozed_until <= ?1 ORDER BY id",
+            )?;
+            let rows = stmt.query_map([ts(now)], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            rows.collect::<Result<_, _>>()?
+        };
+        let mut woken = Vec::with_capacity(due.len());
+        for (id, until) in due {
+            let until = parse_ts(&until)?;
+            wake_in(
+                &tx,
+                id,
+                &format!(
+                    "back from snooze: you snoozed it until {}",
+                    until.format("%Y-%m-%d %H:%M UTC")
+                ),
+                now,
+            )?;
+            woken.push(load_alert(&tx, id)?);
+        }
+        tx.commit()?;
+        Ok(woken)
     }
 
     /// Closes a case because the account is gone from its platform: marks the account gone,

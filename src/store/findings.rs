@@ -6,7 +6,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use super::alerts::{insert_outbox, AlertState, OutboxKind};
+use super::alerts::{insert_outbox, wake_in, AlertState, OutboxKind};
 use super::{from_json, parse_ts, to_json, ts, IdentityId, Store, StoreError};
 use crate::detect::{Assessment, Signal, Verdict};
 use crate::profile::Profile;
@@ -28,7 +28,8 @@ pub struct Finding<'a> {
 pub enum AlertChange {
     /// Nothing to alert (the account copies nothing).
     None,
-    /// A new alert: the person must be told.
+    /// A new alert, or a snoozed one back early because the account changed: the person must
+    /// be told.
     New(i64),
     /// An open alert for this account got new evidence (no second notification).
     Updated(i64),
@@ -154,7 +155,10 @@ impl Store {
     /// ([`evidence_fingerprint`]) was already raised for this account and identity, or the
     /// person allowed the account. An account with an open alert gets its alert updated
     /// instead of a second one. An open alert whose account no longer copies the person is
-    /// resolved (renamed).
+    /// resolved (renamed). A snoozed alert comes back early (as `new`, notified again) when the
+    /// account changes its handle, name, bio or picture from what was snoozed, and otherwise
+    /// stays asleep (no second alert); a snoozed account that no longer copies the person is
+    /// resolved like an open one.
     pub fn record_findings(
         &self,
         findings: &[Finding<'_>],
@@ -303,13 +307,23 @@ fn record_one(
         )
         .optional()?;
 
+    // A snoozed alert is followed like an open one, but sleeps until its time or a change.
+    let snoozed: Option<(i64, i64)> = tx
+        .query_row(
+            "SELECT id, profile_version_id FROM alerts WHERE identity_id = ?1 AND account_id = ?2
+             AND state = 'snoozed' ORDER BY id DESC LIMIT 1",
+            params![finding.identity_id, account_id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+
     let assessment = finding.assessment;
     if assessment.verdict == Verdict::Clear {
-        let alert = match open_alert {
+        let alert = match open_alert.or(snoozed.map(|(id, _)| id)) {
             Some(alert_id) if profile_changed => {
                 tx.execute(
                     "UPDATE alerts SET state = 'resolved', profile_version_id = ?2,
-                     state_note = ?3, updated_at = ?4 WHERE id = ?1",
+                     state_note = ?3, updated_at = ?4, snoozed_until = NULL WHERE id = ?1",
                     params![
                         alert_id,
                         version_id,
@@ -330,22 +344,6 @@ fn record_one(
     }
 
     let fingerprint = evidence_fingerprint(profile, assessment);
-    let seen: bool = tx
-        .query_row(
-            "SELECT 1 FROM evidence_seen WHERE identity_id = ?1 AND account_id = ?2
-             AND fingerprint = ?3",
-            params![finding.identity_id, account_id, fingerprint],
-            |_| Ok(()),
-        )
-        .optional()?
-        .is_some();
-    if seen {
-        return Ok(FindingOutcome {
-            account_id,
-            profile_changed,
-            alert: AlertChange::Duplicate,
-        });
-    }
     let allowed: Option<i64> = tx
         .query_row(
             "SELECT id FROM alerts WHERE identity_id = ?1 AND account_id = ?2
@@ -358,7 +356,73 @@ fn record_one(
             |r| r.get(0),
         )
         .optional()?;
+    let seen: bool = tx
+        .query_row(
+            "SELECT 1 FROM evidence_seen WHERE identity_id = ?1 AND account_id = ?2
+             AND fingerprint = ?3",
+            params![finding.identity_id, account_id, fingerprint],
+            |_| Ok(()),
+        )
+        .optional()?
+        .is_some();
     let reasons = to_json(&assessment.reasons)?;
+    if let (Some((alert_id, snoozed_version)), None, None) = (snoozed, open_alert, allowed) {
+        let before: String = tx.query_row(
+            "SELECT profile_json FROM profile_versions WHERE id = ?1",
+            [snoozed_version],
+            |r| r.get(0),
+        )?;
+        let before: Profile = from_json(&before, "profile")?;
+        let changed = changed_parts(&before, profile);
+        // Only a change of what the account shows wakes it: a different fingerprint alone can
+        // come from how it was looked at (a re-check fetches no avatar image, so the avatar
+        // signal is missing) and must not end the snooze, nor open a second alert.
+        if changed.is_empty() {
+            return Ok(FindingOutcome {
+                account_id,
+                profile_changed,
+                alert: AlertChange::Duplicate,
+            });
+        }
+        let note = format!(
+            "back from snooze early: the account changed its {}",
+            changed.join(", ")
+        );
+        tx.execute(
+            "UPDATE alerts SET profile_version_id = ?2, fingerprint = ?3, verdict = ?4,
+             score = ?5, reasons_json = ?6 WHERE id = ?1",
+            params![
+                alert_id,
+                version_id,
+                fingerprint,
+                assessment.verdict.as_str(),
+                assessment.score,
+                reasons
+            ],
+        )?;
+        wake_in(tx, alert_id, &note, now)?;
+        mark_evidence(
+            tx,
+            finding.identity_id,
+            account_id,
+            &fingerprint,
+            alert_id,
+            &now_s,
+        )?;
+        keep_avatar(tx, version_id, finding.found.avatar_image.as_deref())?;
+        return Ok(FindingOutcome {
+            account_id,
+            profile_changed,
+            alert: AlertChange::New(alert_id),
+        });
+    }
+    if seen {
+        return Ok(FindingOutcome {
+            account_id,
+            profile_changed,
+            alert: AlertChange::Duplicate,
+        });
+    }
     let change = if let Some(alert_id) = allowed {
         mark_evidence(
             tx,
@@ -428,6 +492,29 @@ fn record_one(
         profile_changed,
         alert: change,
     })
+}
+
+/// What a person would call changed between the profile they snoozed and the one seen now.
+fn changed_parts(before: &Profile, now: &Profile) -> Vec<&'static str> {
+    let norm = |t: Option<&str>| {
+        t.map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(str::to_string)
+    };
+    let mut parts = Vec::new();
+    if !before.handle.trim().eq_ignore_ascii_case(now.handle.trim()) {
+        parts.push("handle");
+    }
+    if norm(before.display_name.as_deref()) != norm(now.display_name.as_deref()) {
+        parts.push("name");
+    }
+    if norm(before.bio.as_deref()) != norm(now.bio.as_deref()) {
+        parts.push("bio");
+    }
+    if norm(before.avatar_url.as_deref()) != norm(now.avatar_url.as_deref()) {
+        parts.push("picture");
+    }
+    parts
 }
 
 fn mark_evidence(

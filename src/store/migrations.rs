@@ -105,6 +105,12 @@ const STEPS: &[&str] = &[
         updated_at  TEXT NOT NULL
     );
     "#,
+    // 2: timed snooze (issue 5). A snoozed alert keeps the time it comes back; the watcher
+    // looks for due ones every second, hence the index.
+    r#"
+    ALTER TABLE alerts ADD COLUMN snoozed_until TEXT;
+    CREATE INDEX alerts_snoozed ON alerts(state, snoozed_until);
+    "#,
 ];
 
 /// The schema version this build writes.

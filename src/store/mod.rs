@@ -12,7 +12,8 @@
 //! - [`Store::open`] / [`Store::open_in`] / [`data_dir`]
 //! - identities: [`Store::upsert_identity`], [`Store::identities`]
 //! - findings: [`Store::record_finding`], [`Store::record_findings`] (dedups alerts by evidence)
-//! - alerts: [`Store::alerts`], [`Store::alert`], [`Store::set_alert_state`], [`Store::close_case`]
+//! - alerts: [`Store::alerts`], [`Store::alert`], [`Store::set_alert_state`], [`Store::close_case`],
+//!   [`Store::snooze_alert`], [`Store::wake_due_snoozes`]
 //! - reports: [`Store::record_report`], [`Store::reports_for`], [`Store::api_reports_since`]
 //! - notifications: [`Store::pending_notifications`], [`Store::mark_notified`]
 //! - the Jetstream cursor: [`Store::cursor`], [`Store::set_cursor`]
@@ -30,7 +31,9 @@ use rusqlite::{Connection, OptionalExtension};
 
 use crate::identity::{Identity, Platform};
 
-pub use alerts::{Alert, AlertFilter, AlertId, AlertState, OutboxItem, OutboxKind};
+pub use alerts::{
+    Alert, AlertFilter, AlertId, AlertState, OutboxItem, OutboxKind, MAX_SNOOZE_DAYS,
+};
 pub use findings::{evidence_fingerprint, AlertChange, Finding, FindingOutcome, ProfileVersion};
 pub use reports::{ReportMethod, ReportRecord};
 
@@ -66,16 +69,26 @@ pub enum StoreError {
     },
     #[error("{what} not found")]
     NotFound { what: String },
-    #[error("alert {id} cannot go from {from} to {to}")]
+    #[error("alert {id} cannot go from {from} to {to}{}", transition_hint(*to))]
     InvalidTransition {
         id: i64,
         from: AlertState,
         to: AlertState,
     },
+    #[error("cannot snooze alert {id}: {why}")]
+    InvalidSnooze { id: i64, why: String },
     #[error("stored data is damaged: {0}")]
     Corrupt(String),
     #[error("database error: {0}")]
     Sql(#[from] rusqlite::Error),
+}
+
+/// What to do instead, for refusals people run into.
+fn transition_hint(to: AlertState) -> &'static str {
+    match to {
+        AlertState::Snoozed => ": only new or seen alerts can be snoozed",
+        _ => "",
+    }
 }
 
 /// The data directory: `override_dir` (the CLI's `--data-dir`), else `$DOPPELWATCH_DATA_DIR`,

@@ -354,8 +354,9 @@ pub(crate) async fn live(
     }
 }
 
-/// Re-checks the accounts of open alerts: a gone account closes its case; a changed one is
-/// judged again (a rename away resolves it).
+/// Re-checks the accounts of open and snoozed alerts: a gone account closes its case; a
+/// changed one is judged again (a rename away resolves it; a snoozed one that changed its
+/// name, bio or picture comes back early).
 pub(crate) async fn recheck(
     shared: Arc<Shared>,
     sources: Vec<Arc<dyn Source>>,
@@ -390,7 +391,12 @@ async fn recheck_source(
     let open = shared
         .store
         .alerts(&AlertFilter {
-            states: vec![AlertState::New, AlertState::Seen, AlertState::Reported],
+            states: vec![
+                AlertState::New,
+                AlertState::Seen,
+                AlertState::Reported,
+                AlertState::Snoozed,
+            ],
             platform: Some(platform.clone()),
             ..Default::default()
         })
@@ -434,8 +440,26 @@ async fn recheck_source(
     Ok(())
 }
 
+/// Brings back snoozed alerts whose time has come (as new alerts, with their notifications
+/// queued in the same transaction) and tells the app like for a new alert.
+async fn wake_due_snoozes(shared: &Arc<Shared>) {
+    let store = shared.store.clone();
+    match tokio::task::spawn_blocking(move || store.wake_due_snoozes(Utc::now())).await {
+        Ok(Ok(woken)) => {
+            for alert in woken {
+                shared.emit(WatchEvent::NewAlert {
+                    alert: Box::new(alert),
+                });
+            }
+        }
+        Ok(Err(e)) => tracing::warn!("snoozed alerts not woken yet: {e}"),
+        Err(e) => tracing::warn!("the snooze task failed: {e}"),
+    }
+}
+
 /// Shows pending notifications: after each new finding and at least every second (so a
-/// batch window or quiet hours that end are noticed).
+/// batch window or quiet hours that end are noticed). Each round first wakes the snoozed
+/// alerts that are due, so they are notified in the same round.
 pub(crate) async fn dispatch(shared: Arc<Shared>, sink: Arc<dyn NotificationSink>) {
     let dispatcher = Arc::new(std::sync::Mutex::new(Dispatcher::new(
         shared.store.clone(),
@@ -447,6 +471,7 @@ pub(crate) async fn dispatch(shared: Arc<Shared>, sink: Arc<dyn NotificationSink
     )));
     let mut stop = shared.stop.subscribe();
     loop {
+        wake_due_snoozes(&shared).await;
         let d = dispatcher.clone();
         // Showing a notification is a blocking D-Bus call.
         let shown = tokio::task::spawn_blocking(move || {

@@ -3,4 +3,4 @@
 /**
  * Where an alert is in its life.
  */
-export type AlertStateView = "new" | "seen" | "reported" | "resolved" | "dismissed" | "allowed";
+export type AlertStateView = "new" | "seen" | "reported" | "resolved" | "dismissed" | "allowed" | "snoozed";

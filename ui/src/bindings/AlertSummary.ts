@@ -12,4 +12,8 @@ verdict: string, score: number, state: AlertStateView,
 /**
  * RFC 3339 time the account was first seen.
  */
-first_seen: string, };
+first_seen: string, 
+/**
+ * RFC 3339 time a snoozed alert comes back (only while snoozed).
+ */
+snoozed_until: string | null, };
