@@ -5,7 +5,10 @@ import { api, errorMessage } from "../api";
 import { go, setOpenAlerts } from "../app";
 import { button, h } from "../dom";
 import type { AccountView } from "../bindings/AccountView";
+import type { AlertAction } from "../bindings/AlertAction";
+import type { AlertSummary } from "../bindings/AlertSummary";
 import type { CharMark } from "../bindings/CharMark";
+import type { SnoozeLength } from "../bindings/SnoozeLength";
 import { platformLabel } from "./dashboard";
 import { when } from "./inbox";
 
@@ -46,6 +49,22 @@ function accountCard(title: string, a: AccountView, cls: string): HTMLElement {
   return h("article", { class: `account ${cls}`, attrs: { "aria-label": title } }, h("h3", null, title), avatar, dl, notes);
 }
 
+/** The snooze lengths the person picks from, as the buttons name them. */
+export const SNOOZE_CHOICES: { length: SnoozeLength; label: string }[] = [
+  { length: "one_day", label: "1 day" },
+  { length: "one_week", label: "1 week" },
+  { length: "thirty_days", label: "30 days" },
+];
+
+/** States an alert can be snoozed from (or re-snoozed in). */
+const SNOOZABLE: AlertSummary["state"][] = ["new", "seen", "snoozed"];
+
+/** "Snoozed until <date>. It comes back sooner if ..." for a snoozed alert, else null. */
+export function snoozedWords(s: AlertSummary): string | null {
+  if (s.state !== "snoozed" || !s.snoozed_until) return null;
+  return `Snoozed until ${when(s.snoozed_until)}. It comes back sooner if the account changes its name, bio or picture.`;
+}
+
 export async function alertView(id: number): Promise<HTMLElement> {
   const section = h("section", { class: "alert-view", attrs: { "aria-labelledby": "alert-title" } });
   try {
@@ -54,19 +73,27 @@ export async function alertView(id: number): Promise<HTMLElement> {
       await api.actOnAlert(id, "seen").catch(() => undefined);
     }
     const status = h("p", { class: "status", attrs: { role: "status", "aria-live": "polite" } });
-    const act = async (action: "not_impostor" | "snooze", done: string) => {
+    const snoozedNow = h("p", { class: "snoozed-until" }, snoozedWords(d.summary));
+    const act = async (action: AlertAction, done: (s: AlertSummary) => string) => {
+      let summary: AlertSummary;
       try {
-        await api.actOnAlert(id, action);
-        status.textContent = done;
-        const info = await api.appInfo();
-        setOpenAlerts(info.open_alerts);
+        summary = await api.actOnAlert(id, action);
       } catch (e) {
         status.textContent = errorMessage(e);
+        return;
       }
+      status.textContent = done(summary);
+      snoozedNow.textContent = snoozedWords(summary) ?? "";
+      // The badge is refreshed on its own: failing to count must not hide the confirmation.
+      await api
+        .appInfo()
+        .then((info) => setOpenAlerts(info.open_alerts))
+        .catch(() => undefined);
     };
     section.append(
       h("h2", { id: "alert-title" }, d.summary.verdict === "impostor" ? "Possible impostor" : "Suspicious account", " on ", platformLabel(d.summary.platform)),
       h("p", null, "Found by ", d.found_by, ", first seen ", h("time", { attrs: { datetime: d.summary.first_seen } }, when(d.summary.first_seen)), "."),
+      snoozedNow,
       h("div", { class: "side-by-side" }, accountCard("The other account", d.candidate, "candidate"), accountCard("You", d.person, "person")),
       h("h3", null, "Why it was flagged"),
       h("ul", { class: "reasons" }, ...d.reasons.map((r) => h("li", { attrs: { "data-signal": r.signal } }, r.detail))),
@@ -74,8 +101,25 @@ export async function alertView(id: number): Promise<HTMLElement> {
         "div",
         { class: "actions" },
         button("Report this account", () => go(`#/alerts/${id}/report`), "primary", { id: "report" }),
-        button("Not an impostor", () => void act("not_impostor", "Marked as not an impostor. It will not be raised again.")),
-        button("Snooze until it changes", () => void act("snooze", "Snoozed. It comes back if the account changes its name, bio or picture.")),
+        button("Not an impostor", () => void act("not_impostor", () => "Marked as not an impostor. It will not be raised again.")),
+        // A labelled group of plain buttons: each is reached with Tab and pressed with
+        // Enter or Space; the confirmation goes to the live region below.
+        // Offered only where the life cycle allows it (a reported case is followed until it
+        // is gone; a closed one has nothing to come back for).
+        SNOOZABLE.includes(d.summary.state) &&
+        h(
+          "div",
+          { class: "snooze", attrs: { role: "group", "aria-labelledby": "snooze-label" } },
+          h("span", { id: "snooze-label" }, "Snooze for"),
+          ...SNOOZE_CHOICES.map((c) =>
+            button(
+              c.label,
+              () => void act({ snooze: c.length }, (s) => snoozedWords(s) ?? "Snoozed."),
+              "",
+              { "aria-label": `Snooze for ${c.label}`, "data-snooze": c.length },
+            ),
+          ),
+        ),
       ),
       status,
     );

@@ -5,7 +5,7 @@ import { h } from "../dom";
 import type { AlertSummary } from "../bindings/AlertSummary";
 import { platformLabel } from "./dashboard";
 
-const ORDER: Record<string, number> = { new: 0, seen: 1, reported: 2, dismissed: 3, resolved: 4, allowed: 5 };
+const ORDER: Record<string, number> = { new: 0, seen: 1, reported: 2, snoozed: 3, dismissed: 4, resolved: 5, allowed: 6 };
 
 /** Alerts sorted new first, then most recently seen first. */
 export function sortAlerts(alerts: AlertSummary[]): AlertSummary[] {
@@ -51,6 +51,9 @@ export async function inboxView(): Promise<HTMLElement> {
             h("span", { class: "handle" }, "@", a.handle),
             a.display_name ? h("span", { class: "name" }, a.display_name) : null,
             h("span", { class: "seen" }, "first seen ", h("time", { attrs: { datetime: a.first_seen } }, when(a.first_seen))),
+            a.state === "snoozed" && a.snoozed_until
+              ? h("span", { class: "snoozed" }, "snoozed until ", h("time", { attrs: { datetime: a.snoozed_until } }, when(a.snoozed_until)))
+              : null,
           ),
         ),
       ),
