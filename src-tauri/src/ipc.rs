@@ -198,7 +198,7 @@ pub struct EvidenceExport {
 }
 
 /// The state of one source, for the dashboard.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct SourceStatusView {
     pub platform: String,
     /// `live`, `idle`, `checking`, `rate_limited`, `offline`, `needs_credentials`, `paused`.
@@ -208,7 +208,7 @@ pub struct SourceStatusView {
 }
 
 /// The dashboard: sources and whether watching is paused.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct DashboardView {
     pub paused: bool,
     pub sources: Vec<SourceStatusView>,

@@ -1,16 +1,20 @@
 //! Doppelwatch desktop: a thin Tauri 2 shell over the `doppelwatch` core.
 //!
-//! The app keeps running in the tray when its window is closed (the webview is destroyed then,
-//! to give its memory back) and watches in the background. One instance runs at a time.
+//! Two processes: this window, opened on demand, and the background watcher
+//! (`doppelwatch-watcher`, see [`background`]), which keeps watching, notifying and showing the
+//! tray icon when the window is closed. On Linux closing the window ends its process, so its
+//! webview, GTK and WebKit give all their memory back; elsewhere the window process stays in
+//! the tray with its webview destroyed. One window runs at a time.
 
 pub mod avatar;
+pub mod background;
 pub mod commands;
-pub mod demo;
 pub mod error;
 pub mod filing;
 pub mod ipc;
 pub mod marks;
 pub mod state;
+#[cfg(not(target_os = "linux"))]
 pub mod tray;
 pub mod views;
 pub mod watching;
@@ -18,8 +22,12 @@ pub mod window;
 
 use std::path::PathBuf;
 
-use tauri::{Manager, RunEvent};
+use tauri::Manager;
+#[cfg(not(target_os = "linux"))]
+use tauri::RunEvent;
 
+use crate::background::link::WatcherLink;
+use crate::background::protocol::Reply;
 use crate::state::AppState;
 
 /// Command-line options of the desktop app.
@@ -27,49 +35,62 @@ use crate::state::AppState;
 pub struct Options {
     /// Run against the bundled fake platforms, with impostors appearing every few seconds.
     pub demo: bool,
-    /// Start in the tray without opening the window (used by start at login).
+    /// Only make sure the background watcher runs; open no window (used by start at login).
     pub hidden: bool,
+    /// Open the window at this alert (a notification's action).
+    pub alert: Option<i64>,
 }
 
+const USAGE: &str = "usage: doppelwatch-desktop [--demo] [--hidden] [--alert ID]\n  --demo      run against bundled fake platforms (no accounts or internet needed)\n  --hidden    start watching in the background without opening the window\n  --alert ID  open the window at alert ID";
+
 impl Options {
-    /// Reads `--demo` and `--hidden`; anything else is refused with the usage.
+    /// Reads `--demo`, `--hidden` and `--alert ID`; anything else is refused with the usage.
     pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Options, String> {
         let mut options = Options::default();
-        for arg in args {
+        let mut args = args.into_iter();
+        while let Some(arg) = args.next() {
             match arg.as_str() {
                 "--demo" => options.demo = true,
                 "--hidden" => options.hidden = true,
-                other => {
-                    return Err(format!(
-                        "unknown option {other:?}\nusage: doppelwatch-desktop [--demo] [--hidden]\n  --demo    run against bundled fake platforms (no accounts or internet needed)\n  --hidden  start in the tray without opening the window"
-                    ))
+                "--alert" => {
+                    let id = args.next().and_then(|id| id.parse::<i64>().ok());
+                    match id {
+                        Some(id) => options.alert = Some(id),
+                        None => return Err(format!("--alert needs an alert number\n{USAGE}")),
+                    }
                 }
+                other => return Err(format!("unknown option {other:?}\n{USAGE}")),
             }
         }
         Ok(options)
     }
 }
 
-/// Where state lives: the core's data dir (`$DOPPELWATCH_DATA_DIR`, else the platform data
-/// dir, shared with the CLI); demo mode uses its own folder, emptied at start, so it never
-/// touches real alerts.
-fn data_dir(demo: bool) -> Result<PathBuf, Box<dyn std::error::Error>> {
-    let base = doppelwatch::store::data_dir(None)?;
-    if demo {
-        let dir = base.join("demo");
-        if dir.exists() {
-            std::fs::remove_dir_all(&dir)?;
-        }
-        return Ok(dir);
-    }
-    Ok(base)
-}
-
-/// Starts the app; returns when it quits.
+/// Starts the app; returns when its window process ends (watching goes on in the watcher).
 pub fn run(options: Options) {
+    let fail = |e: String| -> ! {
+        eprintln!("doppelwatch-desktop: cannot start: {e}");
+        std::process::exit(1);
+    };
+    let base = doppelwatch::store::data_dir(None).unwrap_or_else(|e| fail(e.to_string()));
+    // The watcher is what watches: it runs before, and after, any window.
+    let link = WatcherLink::new(base.clone(), options.demo);
+    let demo_config = match tauri::async_runtime::block_on(link.ensure_running()) {
+        Ok(Reply::Hello { demo_config, .. }) => demo_config,
+        Ok(other) => fail(format!("unexpected answer from the watcher: {other:?}")),
+        Err(e) => fail(e),
+    };
+    if options.hidden {
+        return;
+    }
     let app = tauri::Builder::default()
-        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
-            window::show(app, None);
+        .plugin(tauri_plugin_single_instance::init(|app, args, _cwd| {
+            // A second launch (e.g. a notification's action while the window is open) shows
+            // this window, at the alert it names.
+            let alert = Options::parse(args.into_iter().skip(1))
+                .ok()
+                .and_then(|o| o.alert);
+            window::show(app, alert);
         }))
         .plugin(tauri_plugin_autostart::init(
             tauri_plugin_autostart::MacosLauncher::LaunchAgent,
@@ -101,13 +122,10 @@ pub fn run(options: Options) {
             commands::settings::send_test_notification,
         ])
         .setup(move |app| {
-            let mut config = doppelwatch::config::Config::load(None)?;
-            if options.demo {
-                let (world, demo_config) = tauri::async_runtime::block_on(demo::start(config))?;
-                config = demo_config;
-                app.manage(world);
-                demo::run(app.handle().clone());
-            }
+            let config = match demo_config {
+                Some(config) => *config,
+                None => doppelwatch::config::Config::load(None)?,
+            };
             let config_path = (!options.demo)
                 .then(|| {
                     std::env::var_os("DOPPELWATCH_CONFIG")
@@ -115,34 +133,33 @@ pub fn run(options: Options) {
                         .or_else(doppelwatch::config::Config::default_path)
                 })
                 .flatten();
-            let state = AppState::open(data_dir(options.demo)?, options.demo, config, config_path)?;
-            let identity = state.identity();
-            app.manage(state);
-            app.manage(watching::Watching::default());
-            if let Some((id, identity)) = identity {
-                watching::restart(app.handle(), id, identity);
-            }
+            // Demo mode keeps its own folder (emptied by the demo watcher when it starts).
+            let data_dir = if options.demo {
+                base.join("demo")
+            } else {
+                base
+            };
+            app.manage(AppState::open(data_dir, options.demo, config, config_path)?);
+            app.manage(link);
+            watching::follow(app.handle());
+            #[cfg(not(target_os = "linux"))]
             tray::build(app.handle())?;
-            if !options.hidden {
-                window::show(app.handle(), None);
-            }
+            window::show(app.handle(), options.alert);
             window::close_after_env(app.handle());
             Ok(())
         })
         .build(tauri::generate_context!());
     let app = match app {
         Ok(app) => app,
-        Err(e) => {
-            eprintln!("doppelwatch-desktop: cannot start: {e}");
-            std::process::exit(1);
-        }
+        Err(e) => fail(e.to_string()),
     };
-    app.run(|_app, event| {
-        // Closing the last window asks to exit with no code: keep watching from the tray.
-        // "Quit" in the tray exits with a code, which is let through.
+    app.run(|_app, _event| {
+        // Elsewhere than Linux the window process stays in the tray when its window closes
+        // (an exit without a code); "Quit" exits with a code, which is let through.
+        #[cfg(not(target_os = "linux"))]
         if let RunEvent::ExitRequested {
             code: None, api, ..
-        } = event
+        } = _event
         {
             api.prevent_exit();
         }
@@ -157,12 +174,17 @@ mod tests {
     fn parses_flags_and_refuses_unknown_ones() {
         let parse = |a: &[&str]| Options::parse(a.iter().map(|s| s.to_string()));
         assert_eq!(
-            parse(&["--demo"]),
+            parse(&["--demo", "--alert", "12"]),
             Ok(Options {
                 demo: true,
-                hidden: false
+                hidden: false,
+                alert: Some(12),
             })
         );
+        assert!(parse(&["--alert"])
+            .unwrap_err()
+            .contains("needs an alert number"));
+        assert!(parse(&["--alert", "x"]).is_err());
         assert_eq!(parse(&[]), Ok(Options::default()));
         let err = parse(&["--demoo"]).unwrap_err();
         assert!(err.contains("unknown option \"--demoo\"") && err.contains("usage"));

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 
 use chrono::Utc;
 use doppelwatch::config::Config;
@@ -110,8 +110,13 @@ impl AppState {
     /// A secret: from demo memory in demo mode, else from the OS keychain.
     pub fn secret(&self, key: &SecretKey) -> CommandResult<Option<Secret>> {
         if self.demo {
+            // The fake Bluesky of the demo takes the demo's app password for the person.
+            let demo_default = matches!(key, SecretKey::BlueskyAppPassword { .. })
+                .then_some(crate::background::demo::DEMO_APP_PASSWORD);
             return Ok(lock(&self.demo_secrets)
                 .get(&key.account())
+                .map(String::as_str)
+                .or(demo_default)
                 .map(Secret::new));
         }
         self.keychain
@@ -172,14 +177,7 @@ impl AppState {
 
     /// Alerts waiting for the person (new or seen; not snoozed, reported or closed).
     pub fn open_alert_count(&self) -> u32 {
-        let filter = AlertFilter {
-            states: vec![AlertState::New, AlertState::Seen],
-            ..AlertFilter::default()
-        };
-        self.store
-            .alerts(&filter)
-            .map(|a| a.len() as u32)
-            .unwrap_or(0)
+        crate::background::open_alerts(&self.store)
     }
 
     // --- reports ---
@@ -418,11 +416,7 @@ impl AppState {
     }
 }
 
-/// Locks a mutex, recovering the data if a panicking thread poisoned it (plain values, still
-/// consistent).
-pub fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|p| p.into_inner())
-}
+pub use crate::background::lock;
 
 /// Writes `bytes` to `path` through a temporary file and a rename, so a crash never leaves a
 /// half-written file.

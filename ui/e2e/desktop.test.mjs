@@ -3,12 +3,12 @@
 // session with a real notification server (dunst) and a dbus-monitor log of that bus.
 //
 // Env: DOPPELWATCH_DESKTOP_BIN (the built app), E2E_SCREENSHOT_DIR, E2E_DBUS_LOG,
-//      E2E_DATA_DIR (empty data folder for the app).
+//      DOPPELWATCH_DATA_DIR (empty data folder for the app), E2E_PICK_FILE.
 
 import { spawn, execFileSync } from "node:child_process";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
@@ -60,10 +60,17 @@ async function textOf(css, timeout = STEP) {
 /** Waits until `f()` returns a truthy value, polling; fails with `what` after `timeoutMs`. */
 async function eventually(f, what, timeoutMs = STEP) {
   const deadline = Date.now() + timeoutMs;
+  let lastError;
   for (;;) {
-    const value = await f();
+    // A page re-rendered under our feet (an alert arrived) makes elements stale: try again.
+    const value = await Promise.resolve()
+      .then(f)
+      .catch((e) => {
+        lastError = e;
+        return null;
+      });
     if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? ` (last error: ${lastError.message})` : ""}`);
     await new Promise((r) => setTimeout(r, 250));
   }
 }
@@ -83,11 +90,44 @@ before(async () => {
 
 after(async () => {
   try {
-    if (driver) await driver.quit();
+    // The last test closes the app's window itself; the session may be gone already.
+    if (driver) await driver.quit().catch(() => {});
   } finally {
     if (driverProcess) driverProcess.kill("SIGTERM");
   }
 });
+
+/** Running processes whose program is `name`, with their arguments. */
+function processes(name) {
+  const found = [];
+  for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
+    let args;
+    try {
+      args = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").filter(Boolean);
+    } catch {
+      continue; // gone meanwhile
+    }
+    if (args.length && basename(args[0]) === name) found.push({ pid: Number(pid), args });
+  }
+  return found;
+}
+
+function alive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Reads a property of the watcher's tray icon (its StatusNotifierItem on the session bus). */
+function trayProperty(watcherPid, property) {
+  const names = execFileSync("gdbus", ["call", "--session", "--dest", "org.freedesktop.DBus", "--object-path", "/org/freedesktop/DBus", "--method", "org.freedesktop.DBus.ListNames"], { encoding: "utf8" });
+  const name = names.match(new RegExp(`org\\.kde\\.StatusNotifierItem-${watcherPid}-\\d+`))?.[0];
+  assert.ok(name, `the watcher (pid ${watcherPid}) has a tray icon on the session bus: ${names}`);
+  return execFileSync("gdbus", ["call", "--session", "--dest", name, "--object-path", "/StatusNotifierItem", "--method", "org.freedesktop.DBus.Properties.Get", "org.kde.StatusNotifierItem", property], { encoding: "utf8" });
+}
 
 /** The notifications that reached the D-Bus notification server, from the dbus-monitor log. */
 function notifications() {
@@ -215,4 +255,52 @@ test("hostile names and bios show as inert text and the CSP holds", { timeout: 1
     return window.__inline === 1;`);
   assert.equal(ran, false, "an inline script ran: the CSP does not hold");
   await shot("08-hostile-profile-inert");
+});
+
+test("closing the window ends its process; the watcher keeps watching and its notification reopens the app at the alert", { timeout: 180_000 }, async () => {
+  const watcherPid = Number(readFileSync(join(process.env.DOPPELWATCH_DATA_DIR, "watcher-demo.lock"), "utf8").trim());
+  assert.ok(alive(watcherPid), `the background watcher (pid ${watcherPid}) runs`);
+  assert.deepEqual(processes("doppelwatch-watcher").map((p) => p.pid), [watcherPid], "exactly one watcher");
+  // The tray icon belongs to the watcher and counts the open alerts.
+  assert.match(trayProperty(watcherPid, "Title"), /Doppelwatch: \d+ open alerts?/);
+  const windows = processes("doppelwatch-desktop");
+  assert.equal(windows.length, 1, "one window process");
+  const before = notifications().length;
+
+  // Close the window as the person does: its whole process ends (webview, GTK and WebKit go).
+  await driver.close().catch(() => {});
+  await eventually(() => !alive(windows[0].pid), `the window process ${windows[0].pid} to end`, 30_000);
+  assert.ok(alive(watcherPid), "the watcher keeps running with the window closed");
+  assert.match(trayProperty(watcherPid, "Title"), /open alert/);
+
+  // A new demo impostor appears while no window is open: its notification still arrives.
+  const notice = await eventually(
+    () => notifications().slice(before).find((n) => n.strings.some((s) => /^review:\d+$/.test(s))),
+    "a notification raised with the window closed",
+    120_000,
+  );
+  const action = notice.strings.find((s) => /^review:\d+$/.test(s));
+  const alertId = action.split(":")[1];
+
+  // Its action, chosen in dunst, starts the window again, at that alert.
+  invokeNotificationAction(action);
+  const reopened = await eventually(
+    () => processes("doppelwatch-desktop").find((p) => p.args.includes("--alert") && p.args.includes(alertId)),
+    `a window process opened at alert ${alertId}`,
+    30_000,
+  );
+  assert.ok(reopened.args.includes("--demo"), reopened.args.join(" "));
+  // A picture of the screen with the reopened window, where ImageMagick is installed.
+  if (existsSync("/usr/bin/import")) {
+    await new Promise((r) => setTimeout(r, 3_000));
+    mkdirSync(SHOTS, { recursive: true });
+    const path = join(SHOTS, "10-reopened-at-alert.png");
+    try {
+      execFileSync("import", ["-window", "root", path], { timeout: 15_000 });
+      console.log(`screenshot: ${path}`);
+    } catch (e) {
+      console.log(`no screenshot of the screen: ${e.message}`);
+    }
+  }
+  process.kill(reopened.pid, "SIGTERM");
 });

@@ -2,6 +2,7 @@
 
 use tauri::State;
 
+use crate::background::link::WatcherLink;
 use crate::error::CommandResult;
 use crate::ipc::{AlertAction, AlertDetail, AlertSummary};
 use crate::state::AppState;
@@ -20,14 +21,14 @@ pub fn get_alert(state: State<'_, AppState>, id: i64) -> CommandResult<AlertDeta
 
 /// Records what the person decided: not an impostor, snooze, or seen.
 #[tauri::command]
-pub fn act_on_alert(
-    app: tauri::AppHandle,
+pub async fn act_on_alert(
     state: State<'_, AppState>,
+    watcher: State<'_, WatcherLink>,
     id: i64,
     action: AlertAction,
 ) -> CommandResult<AlertSummary> {
     let summary = state.act_on_alert(id, action)?;
-    crate::watching::alerts_changed(&app);
+    crate::watching::alerts_changed(&watcher).await;
     Ok(summary)
 }
 

@@ -5,6 +5,8 @@ use doppelwatch::identity::{validate_handle, AccountHandle, Identity, Platform};
 use tauri::State;
 
 use crate::avatar;
+use crate::background::link::WatcherLink;
+use crate::background::protocol::Request;
 use crate::error::{CommandError, CommandResult};
 use crate::ipc::{AppInfo, HandleCheck, HandleInput, IdentityInput, IdentityView, VariantView};
 use crate::state::{write_atomically, AppState};
@@ -60,9 +62,9 @@ pub fn handle_variants(platform: String, handle: String) -> CommandResult<Vec<Va
 
 /// Validates and keeps the person as typed in onboarding.
 #[tauri::command]
-pub fn save_identity(
-    app: tauri::AppHandle,
+pub async fn save_identity(
     state: State<'_, AppState>,
+    watcher: State<'_, WatcherLink>,
     input: IdentityInput,
 ) -> CommandResult<IdentityView> {
     let avatar = state.avatar_path();
@@ -91,8 +93,12 @@ pub fn save_identity(
             "field handles: add at least one of your real handles so we know what to watch",
         ));
     }
-    let id = state.set_identity(&identity)?;
-    crate::watching::restart(&app, id, identity.clone());
+    state.set_identity(&identity)?;
+    // The watcher watches the person as now stored; a watcher that cannot be reached is shown
+    // on the dashboard, the person is saved either way.
+    if let Err(e) = watcher.request(&Request::Reload).await {
+        tracing::warn!("{e}");
+    }
     Ok(identity_view(&identity))
 }
 

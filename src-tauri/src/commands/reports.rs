@@ -3,6 +3,7 @@
 use tauri::{Manager, State};
 use tauri_plugin_opener::OpenerExt;
 
+use crate::background::link::WatcherLink;
 use crate::error::{CommandError, CommandResult};
 use crate::ipc::{EvidenceExport, ReportView};
 use crate::state::AppState;
@@ -26,24 +27,25 @@ pub fn save_report_draft(
 /// Files the report through the platform's API (the UI asks for confirmation first).
 #[tauri::command]
 pub async fn file_report(
-    app: tauri::AppHandle,
     state: State<'_, AppState>,
+    watcher: State<'_, WatcherLink>,
     alert_id: i64,
 ) -> CommandResult<ReportView> {
     let report = state.file_report(alert_id).await?;
-    crate::watching::alerts_changed(&app);
+    crate::watching::alerts_changed(&watcher).await;
     Ok(report)
 }
 
 /// Opens the platform's official impersonation form in the default browser and records it.
 #[tauri::command]
-pub fn open_report_form(
+pub async fn open_report_form(
     app: tauri::AppHandle,
     state: State<'_, AppState>,
+    watcher: State<'_, WatcherLink>,
     alert_id: i64,
 ) -> CommandResult<()> {
     let url = state.record_form_opened(alert_id)?;
-    crate::watching::alerts_changed(&app);
+    crate::watching::alerts_changed(&watcher).await;
     app.opener()
         .open_url(url, None::<&str>)
         .map_err(|e| CommandError::unavailable(format!("cannot open the browser: {e}")))

@@ -3,6 +3,8 @@
 use tauri::State;
 use tauri_plugin_autostart::ManagerExt;
 
+use crate::background::link::WatcherLink;
+use crate::background::protocol::Request;
 use crate::error::{CommandError, CommandResult};
 use crate::ipc::{CredentialInput, CredentialStatus, SettingsView};
 use crate::state::AppState;
@@ -17,9 +19,10 @@ pub fn get_settings(app: tauri::AppHandle, state: State<'_, AppState>) -> Settin
 
 /// Saves settings; start at login is applied to the OS right away.
 #[tauri::command]
-pub fn save_settings(
+pub async fn save_settings(
     app: tauri::AppHandle,
     state: State<'_, AppState>,
+    watcher: State<'_, WatcherLink>,
     settings: SettingsView,
 ) -> CommandResult<SettingsView> {
     let autostart = app.autolaunch();
@@ -30,6 +33,7 @@ pub fn save_settings(
     };
     result.map_err(|e| CommandError::io(format!("cannot change start at login: {e}")))?;
     state.save_settings(settings)?;
+    reload(&watcher).await;
     Ok(get_settings(app, state))
 }
 
@@ -41,12 +45,21 @@ pub fn credentials(state: State<'_, AppState>) -> CommandResult<Vec<CredentialSt
 
 /// Stores a credential in the OS keychain.
 #[tauri::command]
-pub fn store_credential(
+pub async fn store_credential(
     state: State<'_, AppState>,
+    watcher: State<'_, WatcherLink>,
     input: CredentialInput,
 ) -> CommandResult<Vec<CredentialStatus>> {
     state.store_credential(input)?;
+    reload(&watcher).await;
     state.credentials()
+}
+
+/// The watcher reads settings and credentials when it (re)starts watching.
+async fn reload(watcher: &WatcherLink) {
+    if let Err(e) = watcher.request(&Request::Reload).await {
+        tracing::warn!("{e}");
+    }
 }
 
 /// Sends a test notification through the same path as real alerts.

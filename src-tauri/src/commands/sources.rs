@@ -1,35 +1,39 @@
-//! The dashboard: each source's state in plain words, check now, pause.
+//! The dashboard: each source's state in plain words, check now, pause (all answered by the
+//! background watcher, which runs the sources).
 
 use tauri::State;
 
+use crate::background::link::WatcherLink;
+use crate::background::protocol::Request;
 use crate::error::CommandResult;
 use crate::ipc::DashboardView;
 use crate::state::AppState;
-use crate::watching::Watching;
+use crate::watching::dashboard as ask;
 
 /// Each source with its state in plain words.
 #[tauri::command]
-pub fn dashboard(state: State<'_, AppState>, watching: State<'_, Watching>) -> DashboardView {
-    watching.dashboard(state.open_alert_count())
+pub async fn dashboard(
+    state: State<'_, AppState>,
+    watcher: State<'_, WatcherLink>,
+) -> CommandResult<DashboardView> {
+    ask(&watcher, &state, Request::Dashboard).await
 }
 
 /// Runs every source's check now.
 #[tauri::command]
-pub fn check_now(
+pub async fn check_now(
     state: State<'_, AppState>,
-    watching: State<'_, Watching>,
+    watcher: State<'_, WatcherLink>,
 ) -> CommandResult<DashboardView> {
-    watching.check_now()?;
-    Ok(watching.dashboard(state.open_alert_count()))
+    ask(&watcher, &state, Request::CheckNow).await
 }
 
 /// Pauses or resumes watching.
 #[tauri::command]
-pub fn set_paused(
+pub async fn set_paused(
     state: State<'_, AppState>,
-    watching: State<'_, Watching>,
+    watcher: State<'_, WatcherLink>,
     paused: bool,
 ) -> CommandResult<DashboardView> {
-    watching.pause(paused)?;
-    Ok(watching.dashboard(state.open_alert_count()))
+    ask(&watcher, &state, Request::Pause { paused }).await
 }

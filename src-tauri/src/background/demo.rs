@@ -1,6 +1,8 @@
-//! Demo mode (`--demo`): the app watches bundled fake platform servers on loopback, where
+//! Demo mode (`--demo`): the watcher watches bundled fake platform servers on loopback, where
 //! impostors of the registered person appear every few seconds. No account or internet needed.
+//! The fakes live in the watcher process, as long as it runs.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use doppelwatch::config::Config;
@@ -8,18 +10,15 @@ use doppelwatch::detect::variants::variants;
 use doppelwatch::fake::bluesky::FakeBluesky;
 use doppelwatch::fake::FakeAccount;
 use doppelwatch::identity::{Identity, Platform};
-use doppelwatch::secrets::SecretKey;
-use tauri::{AppHandle, Manager};
-
-use crate::state::AppState;
+use doppelwatch::store::Store;
 
 /// Seconds between two demo impostors.
 const IMPOSTOR_EVERY: Duration = Duration::from_secs(6);
 /// How many impostors the demo creates in all.
-const IMPOSTORS: usize = 6;
+const IMPOSTORS: usize = 12;
 /// The app password the fake Bluesky accepts for the person's account, so "file through
-/// Bluesky" works in the demo.
-const DEMO_APP_PASSWORD: &str = "demo-app-password";
+/// Bluesky" works in the demo (the window uses it instead of the keychain in demo mode).
+pub const DEMO_APP_PASSWORD: &str = "demo-app-password";
 
 /// The fake platforms of a demo, kept alive as long as the app.
 pub struct DemoWorld {
@@ -95,28 +94,22 @@ pub fn impostors(identity: &Identity, avatar: Option<Vec<u8>>) -> Vec<FakeAccoun
         .collect()
 }
 
-/// Plants the demo impostors one by one once a person is registered.
-pub fn run(app: AppHandle) {
-    tauri::async_runtime::spawn(async move {
-        let identity = loop {
-            // try_state: the state is managed right after the demo starts, in the same setup.
-            if let Some((_, identity)) = app.try_state::<AppState>().and_then(|s| s.identity()) {
-                break identity;
-            }
-            tokio::time::sleep(Duration::from_millis(500)).await;
-        };
-        let handle = bluesky_handle(&identity);
-        let world = app.state::<DemoWorld>();
-        world.bluesky.set_app_password(&handle, DEMO_APP_PASSWORD);
-        app.state::<AppState>()
-            .set_demo_secret(&SecretKey::BlueskyAppPassword { handle }, DEMO_APP_PASSWORD);
-        let avatar = identity.avatar.as_ref().and_then(|p| std::fs::read(p).ok());
-        for account in impostors(&identity, avatar) {
-            tokio::time::sleep(IMPOSTOR_EVERY).await;
-            tracing::info!("demo: a new impostor appears: {}", account.handle);
-            world.bluesky.add_account(account);
+/// Plants the demo impostors one by one, once a person is registered in `store`.
+pub async fn plant(store: Arc<Store>, world: Arc<DemoWorld>) {
+    let identity = loop {
+        if let Some((_, identity)) = store.identities().ok().and_then(|mut ids| ids.pop()) {
+            break identity;
         }
-    });
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    };
+    let handle = bluesky_handle(&identity);
+    world.bluesky.set_app_password(&handle, DEMO_APP_PASSWORD);
+    let avatar = identity.avatar.as_ref().and_then(|p| std::fs::read(p).ok());
+    for account in impostors(&identity, avatar) {
+        tokio::time::sleep(IMPOSTOR_EVERY).await;
+        tracing::info!("demo: a new impostor appears: {}", account.handle);
+        world.bluesky.add_account(account);
+    }
 }
 
 #[cfg(test)]

@@ -1,0 +1,109 @@
+//! What the window process and the background watcher say to each other over the watcher's
+//! local socket: one JSON object per line. A request gets one reply, except `Subscribe`, whose
+//! connection then carries the watcher's events until either side closes it.
+
+use doppelwatch::config::Config;
+use serde::{Deserialize, Serialize};
+
+use crate::ipc::DashboardView;
+
+/// The longest line either side accepts; longer ones are refused, not buffered.
+pub const MAX_LINE: usize = 256 * 1024;
+
+/// A request from the window process (or the tray, or a test) to the watcher.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "request", rename_all = "snake_case")]
+pub enum Request {
+    /// Who is there: answered with `Reply::Hello`.
+    Hello,
+    /// Each source's state in words.
+    Dashboard,
+    /// Run every check now.
+    CheckNow,
+    /// Pause or resume watching.
+    Pause { paused: bool },
+    /// The person, the settings or a credential changed: read them again and restart watching.
+    Reload,
+    /// The person acted on alerts: refresh the tray count, send pending notifications.
+    AlertsChanged,
+    /// Keep this connection open and send `Reply::Event`s on it.
+    Subscribe,
+    /// Stop watching and exit (the tray's "Quit").
+    Quit,
+}
+
+/// The watcher's answer to a request, or an event on a subscription.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "reply", rename_all = "snake_case")]
+pub enum Reply {
+    Hello {
+        /// The watcher's process id.
+        pid: u32,
+        /// Running against the bundled fake platforms.
+        demo: bool,
+        /// The settings the watcher runs with in demo mode (pointed at the fakes), which the
+        /// window must use too to file reports; `None` outside demo mode (the window reads the
+        /// same settings file).
+        demo_config: Option<Box<Config>>,
+    },
+    Dashboard {
+        dashboard: DashboardView,
+    },
+    Done,
+    Error {
+        message: String,
+    },
+    Event {
+        event: WatcherEvent,
+    },
+}
+
+/// What the watcher tells a subscribed window, as it happens.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum WatcherEvent {
+    /// Alerts changed; `open` alerts are waiting for the person.
+    AlertsChanged { open: u32 },
+    /// A source's state changed (a check ended or failed).
+    StatusChanged,
+    /// Show the window, at this alert if there is one (a notification's action, the tray).
+    Show { alert_id: Option<i64> },
+    /// The watcher is quitting (the person chose "Quit" in the tray): the window closes too.
+    Quit,
+}
+
+/// One line of JSON, with its newline.
+pub fn encode<T: Serialize>(message: &T) -> String {
+    // Serializing these plain enums cannot fail; an empty object keeps the line protocol intact
+    // if it ever did.
+    let mut line = serde_json::to_string(message).unwrap_or_else(|_| "{}".into());
+    line.push('\n');
+    line
+}
+
+/// Reads one message from a line, with an error that says what was wrong.
+pub fn decode<T: for<'de> Deserialize<'de>>(line: &str) -> Result<T, String> {
+    serde_json::from_str(line.trim_end())
+        .map_err(|e| format!("not a message the watcher understands ({e})"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_are_tagged_json_lines_that_read_back() {
+        let line = encode(&Request::Pause { paused: true });
+        assert_eq!(line, "{\"request\":\"pause\",\"paused\":true}\n");
+        assert_eq!(
+            decode::<Request>(&line),
+            Ok(Request::Pause { paused: true })
+        );
+        let event = Reply::Event {
+            event: WatcherEvent::Show { alert_id: Some(7) },
+        };
+        assert_eq!(decode::<Reply>(&encode(&event)), Ok(event));
+        let err = decode::<Request>("{\"request\":\"format_disk\"}").unwrap_err();
+        assert!(err.contains("not a message"), "{err}");
+    }
+}

@@ -1,0 +1,172 @@
+//! The watcher's tray icon on Linux: a StatusNotifierItem on the session bus (what desktop
+//! panels show as tray icons), with the count of open alerts, "Open Doppelwatch" and "Quit".
+//! It lives in the watcher, so it stays while the window is closed, and it loads no GTK.
+
+use ksni::menu::{MenuItem, StandardItem};
+use ksni::{Icon, ToolTip, TrayMethods};
+use tokio::sync::mpsc::UnboundedSender;
+
+/// What the person picked in the tray.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TrayAction {
+    /// Open the window (a click on the icon, or "Open Doppelwatch").
+    Open,
+    /// Stop watching and quit.
+    Quit,
+}
+
+/// The tray's state: what it shows and where picks go.
+pub struct AlertTray {
+    open_alerts: u32,
+    demo: bool,
+    icon: Vec<Icon>,
+    picks: UnboundedSender<TrayAction>,
+}
+
+/// The tray's words for a count of open alerts.
+pub fn count_words(open_alerts: u32) -> String {
+    match open_alerts {
+        0 => "No open alerts".to_string(),
+        1 => "1 open alert".to_string(),
+        n => format!("{n} open alerts"),
+    }
+}
+
+impl AlertTray {
+    fn pick(&self, action: TrayAction) {
+        let _ = self.picks.send(action);
+    }
+}
+
+impl ksni::Tray for AlertTray {
+    fn id(&self) -> String {
+        if self.demo {
+            "doppelwatch-demo".into()
+        } else {
+            "doppelwatch".into()
+        }
+    }
+
+    fn title(&self) -> String {
+        format!("Doppelwatch: {}", count_words(self.open_alerts))
+    }
+
+    fn status(&self) -> ksni::Status {
+        // NeedsAttention makes panels draw attention to the icon while alerts are open.
+        if self.open_alerts > 0 {
+            ksni::Status::NeedsAttention
+        } else {
+            ksni::Status::Active
+        }
+    }
+
+    fn icon_pixmap(&self) -> Vec<Icon> {
+        self.icon.clone()
+    }
+
+    fn tool_tip(&self) -> ToolTip {
+        ToolTip {
+            title: "Doppelwatch".into(),
+            description: count_words(self.open_alerts),
+            icon_name: String::new(),
+            icon_pixmap: Vec::new(),
+        }
+    }
+
+    fn activate(&mut self, _x: i32, _y: i32) {
+        self.pick(TrayAction::Open);
+    }
+
+    fn menu(&self) -> Vec<MenuItem<Self>> {
+        vec![
+            StandardItem {
+                label: count_words(self.open_alerts),
+                enabled: false,
+                ..Default::default()
+            }
+            .into(),
+            MenuItem::Separator,
+            StandardItem {
+                label: "Open Doppelwatch".into(),
+                activate: Box::new(|tray: &mut Self| tray.pick(TrayAction::Open)),
+                ..Default::default()
+            }
+            .into(),
+            StandardItem {
+                label: "Quit (stop watching)".into(),
+                activate: Box::new(|tray: &mut Self| tray.pick(TrayAction::Quit)),
+                ..Default::default()
+            }
+            .into(),
+        ]
+    }
+}
+
+/// The running tray.
+pub struct TrayHandle(ksni::Handle<AlertTray>);
+
+impl TrayHandle {
+    /// Shows a new count of open alerts.
+    pub async fn set_open_alerts(&self, open_alerts: u32) {
+        self.0.update(|tray| tray.open_alerts = open_alerts).await;
+    }
+}
+
+/// Puts the icon on the session bus. Without a panel that shows tray icons yet (or at all), the
+/// item still registers and appears when one starts.
+pub async fn start(
+    open_alerts: u32,
+    demo: bool,
+    picks: UnboundedSender<TrayAction>,
+) -> Result<TrayHandle, String> {
+    let tray = AlertTray {
+        open_alerts,
+        demo,
+        icon: icon(),
+        picks,
+    };
+    tray.assume_sni_available(true)
+        .spawn()
+        .await
+        .map(TrayHandle)
+        .map_err(|e| format!("cannot show the tray icon: {e}"))
+}
+
+/// The tray icon as the ARGB32 (network byte order) pixmap the protocol carries.
+fn icon() -> Vec<Icon> {
+    let Ok(image) = image::load_from_memory(include_bytes!("../../icons/tray.png")) else {
+        return Vec::new();
+    };
+    let rgba = image.to_rgba8();
+    let (width, height) = rgba.dimensions();
+    let data = rgba
+        .pixels()
+        .flat_map(|p| [p[3], p[0], p[1], p[2]])
+        .collect();
+    vec![Icon {
+        width: width as i32,
+        height: height as i32,
+        data,
+    }]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_icon_is_argb_of_the_bundled_png() {
+        let icons = icon();
+        assert_eq!(icons.len(), 1);
+        let i = &icons[0];
+        assert!(i.width > 0 && i.height > 0);
+        assert_eq!(i.data.len(), (i.width * i.height * 4) as usize);
+    }
+
+    #[test]
+    fn counts_read_as_words() {
+        assert_eq!(count_words(0), "No open alerts");
+        assert_eq!(count_words(1), "1 open alert");
+        assert_eq!(count_words(12), "12 open alerts");
+    }
+}

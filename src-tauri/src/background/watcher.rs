@@ -1,0 +1,471 @@
+//! The background watcher process (`doppelwatch-watcher`): runs the core's watch service for the
+//! registered person, raises the notifications, shows the tray icon, and answers the window on
+//! its local socket. It loads no GTK or WebKit, so watching with the window closed costs little;
+//! the window is a separate process started on demand (a notification's action, the tray).
+
+use std::fs::File;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use doppelwatch::config::Config;
+use doppelwatch::secrets::Keychain;
+use doppelwatch::store::Store;
+use doppelwatch::watch::{Notifications, WatchEvent, WatchHandle, WatchService, WatchSetup};
+use tokio::io::{AsyncWriteExt, BufReader};
+use tokio::sync::broadcast;
+use tokio::sync::broadcast::error::RecvError;
+
+use super::protocol::{decode, encode, Reply, Request, WatcherEvent};
+use super::socket::{read_line, Endpoint, Stream};
+use super::{demo, open_alerts, status};
+use crate::state::lock;
+
+/// How long a request may take to arrive once connected.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Command-line options of `doppelwatch-watcher`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct WatcherOptions {
+    /// Watch the bundled fake platforms (a demo beside, never instead of, the real watcher).
+    pub demo: bool,
+    /// Ask the running watcher to quit, then exit.
+    pub quit: bool,
+}
+
+/// The usage line of `doppelwatch-watcher`.
+pub const USAGE: &str = "usage: doppelwatch-watcher [--demo] [--quit]\n  --demo  watch the bundled fake platforms (started by `doppelwatch-desktop --demo`)\n  --quit  ask the running watcher to stop";
+
+impl WatcherOptions {
+    /// Reads `--demo` and `--quit`; anything else is refused with the usage.
+    pub fn parse(args: impl IntoIterator<Item = String>) -> Result<WatcherOptions, String> {
+        let mut options = WatcherOptions::default();
+        for arg in args {
+            match arg.as_str() {
+                "--demo" => options.demo = true,
+                "--quit" => options.quit = true,
+                other => return Err(format!("unknown option {other:?}\n{USAGE}")),
+            }
+        }
+        Ok(options)
+    }
+}
+
+/// Runs the watcher of the data folder `base` until it is asked to quit (or, with
+/// `options.quit`, asks the running one to quit). Returns when done; a second watcher of the
+/// same folder returns at once.
+pub async fn run(base: PathBuf, options: WatcherOptions) -> Result<(), String> {
+    let endpoint = Endpoint::new(&base, options.demo);
+    if options.quit {
+        return match super::link::WatcherLink::new(base, options.demo)
+            .request(&Request::Quit)
+            .await
+        {
+            Ok(_) => Ok(()),
+            Err(e) => Err(format!("no watcher to stop: {e}")),
+        };
+    }
+    std::fs::create_dir_all(&base)
+        .map_err(|e| format!("cannot create data folder {}: {e}", base.display()))?;
+    let Some(_lock) = take_lock(&endpoint.lock)? else {
+        tracing::info!("a watcher already runs for {}", base.display());
+        return Ok(());
+    };
+    let data_dir = if options.demo {
+        // A demo starts from nothing each time, and never touches real alerts.
+        let dir = base.join("demo");
+        if dir.exists() {
+            std::fs::remove_dir_all(&dir)
+                .map_err(|e| format!("cannot empty the demo folder {}: {e}", dir.display()))?;
+        }
+        dir
+    } else {
+        base.clone()
+    };
+    std::fs::create_dir_all(&data_dir)
+        .map_err(|e| format!("cannot create data folder {}: {e}", data_dir.display()))?;
+    let mut config = Config::load(None).map_err(|e| e.to_string())?;
+    let mut world = None;
+    if options.demo {
+        let (demo_world, demo_config) = demo::start(config)
+            .await
+            .map_err(|e| format!("cannot start the demo platforms: {e}"))?;
+        config = demo_config;
+        world = Some(Arc::new(demo_world));
+    }
+    let store = Arc::new(Store::open_in(&data_dir).map_err(|e| e.to_string())?);
+    let mut listener = endpoint.listen().map_err(|e| e.to_string())?;
+    let (picks_tx, mut picks) = tokio::sync::mpsc::unbounded_channel();
+    let watcher = Watcher::new(options.demo, store.clone(), config, picks_tx);
+    watcher.start_tray().await;
+    watcher.restart().await;
+    if let Some(world) = world.clone() {
+        tokio::spawn(demo::plant(store, world));
+    }
+    tracing::info!(
+        "watching (data folder {}); listening on {}",
+        data_dir.display(),
+        endpoint.socket.display()
+    );
+    let terminated = terminated();
+    tokio::pin!(terminated);
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(stream) => {
+                    tokio::spawn(watcher.clone().serve(stream));
+                }
+                Err(e) => tracing::warn!("a connection failed: {e}"),
+            },
+            Some(pick) = picks.recv() => match pick {
+                Pick::Open => watcher.show(None),
+                Pick::Quit => break,
+            },
+            () = &mut terminated => break,
+        }
+    }
+    tracing::info!("the watcher stops");
+    let _ = watcher.events.send(WatcherEvent::Quit);
+    let old = lock(&watcher.handle).take();
+    if let Some(old) = old {
+        old.stop().await;
+    }
+    // Let subscribed windows read the quit before the connections drop.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    drop(world);
+    Ok(())
+}
+
+/// Takes the watcher lock of this data folder (an OS lock, released when the process ends,
+/// however it ends); `None` if another watcher holds it. The file holds the holder's pid.
+fn take_lock(path: &Path) -> Result<Option<File>, String> {
+    let mut file = File::options()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(path)
+        .map_err(|e| format!("cannot open {}: {e}", path.display()))?;
+    match file.try_lock() {
+        Ok(()) => {}
+        Err(std::fs::TryLockError::WouldBlock) => return Ok(None),
+        Err(std::fs::TryLockError::Error(e)) => {
+            return Err(format!("cannot lock {}: {e}", path.display()))
+        }
+    }
+    let _ = file.set_len(0);
+    let _ = writeln!(file, "{}", std::process::id());
+    Ok(Some(file))
+}
+
+/// Resolves when the process is asked to stop (Ctrl-C, or SIGTERM on Unix).
+async fn terminated() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = term.recv() => {}
+                    _ = tokio::signal::ctrl_c() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+/// What the person picked in the tray.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pick {
+    Open,
+    Quit,
+}
+
+/// The running watcher, shared by its connections and tasks.
+pub struct Watcher {
+    demo: bool,
+    store: Arc<Store>,
+    keychain: Keychain,
+    /// The settings in demo mode (pointed at the fakes); outside demo mode the settings file is
+    /// read again at each restart, so the window's changes take effect.
+    demo_config: Option<Config>,
+    handle: Mutex<Option<WatchHandle>>,
+    /// Why watching could not start, shown on the dashboard.
+    problem: Mutex<Option<String>>,
+    /// One restart at a time.
+    restarting: tokio::sync::Mutex<()>,
+    events: broadcast::Sender<WatcherEvent>,
+    /// Windows subscribed to events right now.
+    subscribers: AtomicUsize,
+    picks: tokio::sync::mpsc::UnboundedSender<Pick>,
+    #[cfg(target_os = "linux")]
+    tray: tokio::sync::OnceCell<super::tray::TrayHandle>,
+}
+
+impl Watcher {
+    fn new(
+        demo: bool,
+        store: Arc<Store>,
+        config: Config,
+        picks: tokio::sync::mpsc::UnboundedSender<Pick>,
+    ) -> Arc<Watcher> {
+        let (events, _) = broadcast::channel(256);
+        Arc::new(Watcher {
+            demo,
+            store,
+            keychain: Keychain::new(),
+            demo_config: demo.then_some(config),
+            handle: Mutex::new(None),
+            problem: Mutex::new(None),
+            restarting: tokio::sync::Mutex::new(()),
+            events,
+            subscribers: AtomicUsize::new(0),
+            picks,
+            #[cfg(target_os = "linux")]
+            tray: tokio::sync::OnceCell::new(),
+        })
+    }
+
+    /// Shows the tray icon (Linux; elsewhere the window process keeps its own tray).
+    async fn start_tray(&self) {
+        #[cfg(target_os = "linux")]
+        {
+            let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+            match super::tray::start(open_alerts(&self.store), self.demo, tx).await {
+                Ok(tray) => {
+                    let _ = self.tray.set(tray);
+                    let picks = self.picks.clone();
+                    tokio::spawn(async move {
+                        while let Some(action) = rx.recv().await {
+                            let pick = match action {
+                                super::tray::TrayAction::Open => Pick::Open,
+                                super::tray::TrayAction::Quit => Pick::Quit,
+                            };
+                            let _ = picks.send(pick);
+                        }
+                    });
+                }
+                Err(e) => tracing::warn!("{e}"),
+            }
+        }
+    }
+
+    /// The settings to watch with: the demo's, or the settings file as it is now.
+    fn config(&self) -> Result<Config, String> {
+        match &self.demo_config {
+            Some(config) => Ok(config.clone()),
+            None => Config::load(None).map_err(|e| e.to_string()),
+        }
+    }
+
+    /// (Re)starts watching the registered person with the current settings and credentials.
+    pub async fn restart(self: &Arc<Self>) {
+        let _one_at_a_time = self.restarting.lock().await;
+        let old = lock(&self.handle).take();
+        if let Some(old) = old {
+            old.stop().await;
+        }
+        let Some((id, identity)) = self.store.identities().ok().and_then(|mut ids| ids.pop())
+        else {
+            *lock(&self.problem) = None;
+            return;
+        };
+        let started = self.config().and_then(|config| {
+            // Demo mode uses no keychain (the fakes need no credentials to be read).
+            let keychain = (!self.demo).then_some(&self.keychain);
+            WatchSetup::from_config(&config, None, keychain)
+                .map(|setup| (config, setup))
+                .map_err(|e| e.to_string())
+        });
+        let (config, setup) = match started {
+            Ok(started) => started,
+            Err(e) => {
+                tracing::error!("cannot start watching: {e}");
+                *lock(&self.problem) = Some(format!("cannot start watching: {e}"));
+                return;
+            }
+        };
+        let handle = WatchService::start(
+            config.watch.clone(),
+            self.store.clone(),
+            vec![(id, identity)],
+            setup,
+            Notifications::desktop(),
+        );
+        let mut events = handle.subscribe();
+        *lock(&self.handle) = Some(handle);
+        *lock(&self.problem) = None;
+        let watcher = self.clone();
+        tokio::spawn(async move {
+            loop {
+                match events.recv().await {
+                    Ok(event) => watcher.on_event(event).await,
+                    Err(RecvError::Lagged(_)) => watcher.alerts_changed().await,
+                    Err(RecvError::Closed) => break,
+                }
+            }
+        });
+        let _ = self.events.send(WatcherEvent::StatusChanged);
+    }
+
+    async fn on_event(&self, event: WatchEvent) {
+        match event {
+            WatchEvent::Review { alert_id } => self.show(alert_id),
+            WatchEvent::NewAlert { .. }
+            | WatchEvent::AlertUpdated { .. }
+            | WatchEvent::CaseClosed { .. }
+            | WatchEvent::Allowed { .. } => self.alerts_changed().await,
+            WatchEvent::CheckDone { .. } | WatchEvent::CheckFailed { .. } => {
+                let _ = self.events.send(WatcherEvent::StatusChanged);
+            }
+        }
+    }
+
+    /// Updates the tray and tells the windows that alerts changed.
+    async fn alerts_changed(&self) {
+        let open = open_alerts(&self.store);
+        #[cfg(target_os = "linux")]
+        if let Some(tray) = self.tray.get() {
+            tray.set_open_alerts(open).await;
+        }
+        let _ = self.events.send(WatcherEvent::AlertsChanged { open });
+    }
+
+    /// Shows the window (at an alert): tells the open window, or starts one.
+    fn show(&self, alert_id: Option<i64>) {
+        if self.subscribers.load(Ordering::SeqCst) > 0 {
+            let _ = self.events.send(WatcherEvent::Show { alert_id });
+            return;
+        }
+        let mut args = Vec::new();
+        if self.demo {
+            args.push("--demo".to_string());
+        }
+        if let Some(id) = alert_id {
+            args.push("--alert".into());
+            args.push(id.to_string());
+        }
+        let exe = super::sibling_exe("doppelwatch-desktop", "DOPPELWATCH_DESKTOP_BIN");
+        match super::spawn_detached(&exe, &args, None) {
+            Ok(()) => tracing::info!("opened the window: {} {}", exe.display(), args.join(" ")),
+            Err(e) => tracing::error!("cannot open the window ({}): {e}", exe.display()),
+        }
+    }
+
+    /// The dashboard as it is now.
+    fn dashboard(&self) -> Reply {
+        let dashboard = status::dashboard(
+            lock(&self.handle).as_ref(),
+            lock(&self.problem).as_deref(),
+            open_alerts(&self.store),
+        );
+        Reply::Dashboard { dashboard }
+    }
+
+    /// Runs `f` on the watch service, or says why there is none.
+    fn with_handle(&self, f: impl FnOnce(&WatchHandle)) -> Reply {
+        match lock(&self.handle).as_ref() {
+            Some(handle) => f(handle),
+            None => {
+                return Reply::Error {
+                    message: "not watching yet: tell Doppelwatch who you are first".into(),
+                }
+            }
+        }
+        self.dashboard()
+    }
+
+    /// Answers one connection: one request and its reply, or a subscription.
+    async fn serve(self: Arc<Self>, stream: Stream) {
+        let (read, mut write) = tokio::io::split(stream);
+        let mut read = BufReader::new(read);
+        let request = match tokio::time::timeout(REQUEST_TIMEOUT, read_line(&mut read)).await {
+            Ok(Ok(Some(line))) => decode::<Request>(&line),
+            Ok(Ok(None)) => return,
+            Ok(Err(e)) => Err(e.to_string()),
+            Err(_) => Err("no request within 10 s".into()),
+        };
+        let reply = match request {
+            Err(message) => Reply::Error { message },
+            Ok(Request::Subscribe) => {
+                self.subscribe(&mut read, &mut write).await;
+                return;
+            }
+            Ok(request) => self.answer(request).await,
+        };
+        let _ = write.write_all(encode(&reply).as_bytes()).await;
+        let _ = write.shutdown().await;
+    }
+
+    async fn answer(self: &Arc<Self>, request: Request) -> Reply {
+        match request {
+            Request::Hello => Reply::Hello {
+                pid: std::process::id(),
+                demo: self.demo,
+                demo_config: self.demo_config.clone().map(Box::new),
+            },
+            Request::Dashboard => self.dashboard(),
+            Request::CheckNow => self.with_handle(|h| h.check_now()),
+            Request::Pause { paused } => self.with_handle(|h| h.pause(paused)),
+            Request::Reload => {
+                self.restart().await;
+                self.dashboard()
+            }
+            Request::AlertsChanged => {
+                if let Some(handle) = lock(&self.handle).as_ref() {
+                    handle.wake_notifier();
+                }
+                self.alerts_changed().await;
+                Reply::Done
+            }
+            Request::Quit => {
+                let _ = self.picks.send(Pick::Quit);
+                Reply::Done
+            }
+            Request::Subscribe => Reply::Error {
+                message: "subscribe on its own connection".into(),
+            },
+        }
+    }
+
+    /// Sends events to a window until it goes away.
+    async fn subscribe<R, W>(&self, read: &mut R, write: &mut W)
+    where
+        R: tokio::io::AsyncBufRead + Unpin,
+        W: tokio::io::AsyncWrite + Unpin,
+    {
+        let mut events = self.events.subscribe();
+        self.subscribers.fetch_add(1, Ordering::SeqCst);
+        let welcome = Reply::Event {
+            event: WatcherEvent::AlertsChanged {
+                open: open_alerts(&self.store),
+            },
+        };
+        let mut ok = write.write_all(encode(&welcome).as_bytes()).await.is_ok();
+        while ok {
+            tokio::select! {
+                event = events.recv() => match event {
+                    Ok(event) => {
+                        let quit = event == WatcherEvent::Quit;
+                        let line = encode(&Reply::Event { event });
+                        ok = write.write_all(line.as_bytes()).await.is_ok() && !quit;
+                    }
+                    Err(RecvError::Lagged(_)) => {}
+                    Err(RecvError::Closed) => ok = false,
+                },
+                // The window says nothing more on this connection: any read result means it
+                // closed (or broke the protocol).
+                _ = read_line(read) => ok = false,
+            }
+        }
+        self.subscribers.fetch_sub(1, Ordering::SeqCst);
+    }
+}

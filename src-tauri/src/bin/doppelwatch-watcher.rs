@@ -1,0 +1,47 @@
+//! `doppelwatch-watcher [--demo] [--quit]`: Doppelwatch's background watcher. The desktop app
+//! starts it; it keeps watching (notifications, tray) while the window is closed.
+
+use std::process::ExitCode;
+
+use doppelwatch_desktop::background::watcher::{run, WatcherOptions};
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let options = match WatcherOptions::parse(std::env::args().skip(1)) {
+        Ok(options) => options,
+        Err(usage) => {
+            eprintln!("{usage}");
+            return ExitCode::from(2);
+        }
+    };
+    let base = match doppelwatch::store::data_dir(None) {
+        Ok(base) => base,
+        Err(e) => {
+            eprintln!("doppelwatch-watcher: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("doppelwatch-watcher: cannot start: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(base, options)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("doppelwatch-watcher: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

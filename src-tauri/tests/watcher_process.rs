@@ -1,0 +1,218 @@
+//! The background watcher as the window meets it: the real `doppelwatch-watcher` binary, its
+//! real socket, a real SQLite store in a temporary data folder, watching the demo's fake
+//! Bluesky on loopback.
+
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use doppelwatch::identity::{AccountHandle, Identity, Platform};
+use doppelwatch::store::Store;
+use doppelwatch_desktop::background::link::WatcherLink;
+use doppelwatch_desktop::background::protocol::{Reply, Request, WatcherEvent};
+
+const WATCHER: &str = env!("CARGO_BIN_EXE_doppelwatch-watcher");
+
+fn start_watcher(base: &Path, args: &[&str]) -> Child {
+    Command::new(WATCHER)
+        .args(args)
+        .env("DOPPELWATCH_DATA_DIR", base)
+        // No desktop here: notifications and the tray fail softly, watching goes on.
+        .env_remove("DBUS_SESSION_BUS_ADDRESS")
+        .env(
+            "DBUS_SESSION_BUS_ADDRESS",
+            "unix:path=/nonexistent/doppelwatch-test-bus",
+        )
+        .env_remove("DOPPELWATCH_CONFIG")
+        .stdin(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the watcher binary starts")
+}
+
+async fn hello(link: &WatcherLink) -> Reply {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        match link.request(&Request::Hello).await {
+            Ok(reply) => return reply,
+            Err(e) if Instant::now() > deadline => panic!("the watcher never answered: {e}"),
+            Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+        }
+    }
+}
+
+fn dashboard_words(reply: &Reply) -> String {
+    match reply {
+        Reply::Dashboard { dashboard } => dashboard
+            .sources
+            .iter()
+            .map(|s| format!("{}: {} ({})", s.platform, s.words, s.state))
+            .collect::<Vec<_>>()
+            .join("; "),
+        other => panic!("expected a dashboard, got {other:?}"),
+    }
+}
+
+fn wait_exit(child: &mut Child, what: &str) -> std::process::ExitStatus {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            return status;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{what}: still running after 30 s"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_demo_watcher_watches_reports_events_and_runs_once() {
+    let base = tempfile::tempdir().unwrap();
+    let mut watcher = start_watcher(base.path(), &["--demo"]);
+    let link = WatcherLink::new(base.path().to_path_buf(), true);
+
+    // It greets with the demo settings, pointed at its fake Bluesky on loopback.
+    let Reply::Hello {
+        pid,
+        demo,
+        demo_config,
+    } = hello(&link).await
+    else {
+        panic!("no greeting")
+    };
+    assert_eq!(pid, watcher.id());
+    assert!(demo);
+    let config = demo_config.expect("demo settings");
+    assert!(
+        config.bluesky.base_url.starts_with("http://127.0.0.1:"),
+        "{}",
+        config.bluesky.base_url
+    );
+
+    // A second watcher of the same folder leaves at once, successfully: one watcher per folder.
+    let mut second = start_watcher(base.path(), &["--demo"]);
+    assert!(wait_exit(&mut second, "the second watcher").success());
+
+    // Nobody registered yet: the dashboard says so, and check-now explains why it cannot.
+    let words = dashboard_words(&link.request(&Request::Dashboard).await.unwrap());
+    assert!(words.contains("tell Doppelwatch who you are"), "{words}");
+    match link.request(&Request::CheckNow).await.unwrap() {
+        Reply::Error { message } => assert!(message.contains("not watching yet"), "{message}"),
+        other => panic!("check now without a person: {other:?}"),
+    }
+
+    // The window registers the person in the shared store and asks for a reload.
+    let mut events = link.subscribe().await.expect("subscribe");
+    let first = tokio::time::timeout(Duration::from_secs(10), events.next())
+        .await
+        .unwrap();
+    assert_eq!(first, Some(WatcherEvent::AlertsChanged { open: 0 }));
+    let store = Store::open_in(&base.path().join("demo")).unwrap();
+    store
+        .upsert_identity(&Identity {
+            name: "Palmer Report".into(),
+            aliases: vec![],
+            handles: vec![AccountHandle {
+                platform: Platform::Bluesky,
+                handle: "palmerreport.bsky.social".into(),
+            }],
+            avatar: None,
+            bio: None,
+        })
+        .unwrap();
+    let words = dashboard_words(&link.request(&Request::Reload).await.unwrap());
+    assert!(words.contains("bluesky"), "{words}");
+
+    // Pausing is reflected on the dashboard.
+    match link
+        .request(&Request::Pause { paused: true })
+        .await
+        .unwrap()
+    {
+        Reply::Dashboard { dashboard } => assert!(dashboard.paused),
+        other => panic!("{other:?}"),
+    }
+    match link
+        .request(&Request::Pause { paused: false })
+        .await
+        .unwrap()
+    {
+        Reply::Dashboard { dashboard } => assert!(!dashboard.paused),
+        other => panic!("{other:?}"),
+    }
+
+    // The demo's first impostor appears on the fake Jetstream; the subscribed window hears of it.
+    let open = tokio::time::timeout(Duration::from_secs(90), async {
+        loop {
+            match events.next().await {
+                Some(WatcherEvent::AlertsChanged { open }) if open > 0 => return open,
+                Some(_) => {}
+                None => panic!("the watcher went away"),
+            }
+        }
+    })
+    .await
+    .expect("an alert within 90 s");
+    assert!(open >= 1);
+    assert!(!store.alerts(&Default::default()).unwrap().is_empty());
+
+    // A request it does not understand gets an error in words, and it keeps serving.
+    // (`--quit` asks it to stop: the subscriber hears Quit and the process ends.)
+    let quit = Command::new(WATCHER)
+        .args(["--demo", "--quit"])
+        .env("DOPPELWATCH_DATA_DIR", base.path())
+        .status()
+        .unwrap();
+    assert!(quit.success());
+    let last = tokio::time::timeout(Duration::from_secs(10), async {
+        loop {
+            match events.next().await {
+                Some(WatcherEvent::Quit) => return true,
+                Some(_) => {}
+                None => return false,
+            }
+        }
+    })
+    .await
+    .unwrap();
+    assert!(last, "the window hears that the watcher quits");
+    assert!(wait_exit(&mut watcher, "the watcher after --quit").success());
+    assert!(
+        !base.path().join("watcher-demo.sock").exists(),
+        "the socket is removed"
+    );
+    // Without a watcher, a request says so in words.
+    let err = link.request(&Request::Dashboard).await.unwrap_err();
+    assert!(err.contains("not running"), "{err}");
+}
+
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread")]
+async fn garbage_on_the_socket_gets_an_error_not_a_crash() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let base = tempfile::tempdir().unwrap();
+    let mut watcher = start_watcher(base.path(), &[]);
+    let link = WatcherLink::new(base.path().to_path_buf(), false);
+    assert!(matches!(
+        hello(&link).await,
+        Reply::Hello { demo: false, .. }
+    ));
+    let mut raw = tokio::net::UnixStream::connect(base.path().join("watcher.sock"))
+        .await
+        .unwrap();
+    raw.write_all(b"{\"request\":\"format_disk\"}\n")
+        .await
+        .unwrap();
+    let mut answer = String::new();
+    raw.read_to_string(&mut answer).await.unwrap();
+    assert!(
+        answer.contains("\"reply\":\"error\"") && answer.contains("not a message"),
+        "{answer}"
+    );
+    // Still serving.
+    assert!(matches!(hello(&link).await, Reply::Hello { .. }));
+    let _ = link.request(&Request::Quit).await;
+    assert!(wait_exit(&mut watcher, "the watcher after quit").success());
+}
