@@ -95,9 +95,20 @@ async fn the_demo_watcher_watches_reports_events_and_runs_once() {
     let mut second = start_watcher(base.path(), &["--demo"]);
     assert!(wait_exit(&mut second, "the second watcher").success());
 
-    // Nobody registered yet: the dashboard says so, and check-now explains why it cannot.
-    let words = dashboard_words(&link.request(&Request::Dashboard).await.unwrap());
-    assert!(words.contains("tell Doppelwatch who you are"), "{words}");
+    // Nobody registered yet: the dashboard says so (once started), and check-now explains why
+    // it cannot.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let words = dashboard_words(&link.request(&Request::Dashboard).await.unwrap());
+        if words.contains("tell Doppelwatch who you are") {
+            break;
+        }
+        assert!(
+            words.contains("starting") && Instant::now() < deadline,
+            "{words}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     match link.request(&Request::CheckNow).await.unwrap() {
         Reply::Error { message } => assert!(message.contains("not watching yet"), "{message}"),
         other => panic!("check now without a person: {other:?}"),

@@ -11,6 +11,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use doppelwatch::config::Config;
+use doppelwatch::identity::Identity;
 use doppelwatch::secrets::Keychain;
 use doppelwatch::store::Store;
 use doppelwatch::watch::{Notifications, WatchEvent, WatchHandle, WatchService, WatchSetup};
@@ -96,11 +97,18 @@ pub async fn run(base: PathBuf, options: WatcherOptions) -> Result<(), String> {
         world = Some(Arc::new(demo_world));
     }
     let store = Arc::new(Store::open_in(&data_dir).map_err(|e| e.to_string())?);
+    if options.demo {
+        register_demo_person(&store)?;
+    }
     let mut listener = endpoint.listen().map_err(|e| e.to_string())?;
     let (picks_tx, mut picks) = tokio::sync::mpsc::unbounded_channel();
     let watcher = Watcher::new(options.demo, store.clone(), config, picks_tx);
-    watcher.start_tray().await;
-    watcher.restart().await;
+    // Answer the window at once; the tray and the watch service come up meanwhile.
+    let starting = watcher.clone();
+    tokio::spawn(async move {
+        starting.start_tray().await;
+        starting.restart().await;
+    });
     if let Some(world) = world.clone() {
         tokio::spawn(demo::plant(store, world));
     }
@@ -135,6 +143,32 @@ pub async fn run(base: PathBuf, options: WatcherOptions) -> Result<(), String> {
     // Let subscribed windows read the quit before the connections drop.
     tokio::time::sleep(Duration::from_millis(200)).await;
     drop(world);
+    Ok(())
+}
+
+/// `DOPPELWATCH_DEMO_IDENTITY=FILE` (an identity JSON file, as the CLI reads) registers that
+/// person when a demo starts, so a scripted demo or the footprint bench skips onboarding.
+fn register_demo_person(store: &Store) -> Result<(), String> {
+    let Some(path) = std::env::var_os("DOPPELWATCH_DEMO_IDENTITY").filter(|p| !p.is_empty()) else {
+        return Ok(());
+    };
+    let path = PathBuf::from(path);
+    let text = std::fs::read_to_string(&path).map_err(|e| {
+        format!(
+            "cannot read DOPPELWATCH_DEMO_IDENTITY {}: {e}",
+            path.display()
+        )
+    })?;
+    let identity: Identity = serde_json::from_str(&text).map_err(|e| {
+        format!(
+            "DOPPELWATCH_DEMO_IDENTITY {} is not an identity file: {e}",
+            path.display()
+        )
+    })?;
+    let identity = identity.validated().map_err(|e| e.to_string())?;
+    store
+        .upsert_identity(&identity)
+        .map_err(|e| e.to_string())?;
     Ok(())
 }
 
@@ -224,7 +258,7 @@ impl Watcher {
             keychain: Keychain::new(),
             demo_config: demo.then_some(config),
             handle: Mutex::new(None),
-            problem: Mutex::new(None),
+            problem: Mutex::new(Some("starting to watch".into())),
             restarting: tokio::sync::Mutex::new(()),
             events,
             subscribers: AtomicUsize::new(0),
