@@ -201,7 +201,8 @@ pub struct EvidenceExport {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct SourceStatusView {
     pub platform: String,
-    /// `live`, `idle`, `checking`, `rate_limited`, `offline`, `needs_credentials`, `paused`.
+    /// `live`, `idle`, `partial` (the last check missed some queries), `checking`,
+    /// `rate_limited`, `offline`, `needs_credentials`, `paused`.
     pub state: String,
     /// The state in plain words: "watching live", "last check 12:03, next 12:18", ...
     pub words: String,

@@ -6,6 +6,12 @@
 //! `handle`, `profile_url` and `found_by`. Candidates the detector clears are not printed
 //! unless `--all` is given. Problems go to stderr; warnings about skipped records show with
 //! `RUST_LOG=warn` (the default) and more with `RUST_LOG=debug`.
+//!
+//! A check where only some queries failed (a partial check) prints what the other queries
+//! found, says each failed query on stderr, and with `--report-failures` also prints each one
+//! as a JSON line `{"kind": "query_failure", "platform", "query", "server", "error"}` after that
+//! source's findings (opt-in, so programs reading the finding lines see no new kind of line).
+//! The exit code is unchanged: 0 when every selected source answered, partially included.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -23,6 +29,7 @@ use doppelwatch::sources::runner::{
     assess_found, build_sources, check_all, Credentials, Finding, Sources,
 };
 use doppelwatch::sources::x::XCredentials;
+use doppelwatch::sources::QueryFailure;
 
 /// Largest identity avatar read for the detector's reference fingerprint.
 const MAX_OWN_AVATAR_BYTES: u64 = 20 << 20;
@@ -44,6 +51,19 @@ pub struct ScanArgs {
     /// Use no tokens from the keychain (Bluesky and Mastodon work without; X is skipped).
     #[arg(long)]
     pub no_keychain: bool,
+    /// Also print each query that failed within a check as a JSON line with
+    /// `"kind": "query_failure"` (they are always said on stderr).
+    #[arg(long)]
+    pub report_failures: bool,
+}
+
+/// One failed query of a partial check, as a `scan --report-failures` JSON line.
+#[derive(serde::Serialize)]
+struct FailureLine<'a> {
+    kind: &'static str,
+    platform: &'a Platform,
+    #[serde(flatten)]
+    failure: &'a QueryFailure,
 }
 
 /// Everything a run needs, prepared from the arguments.
@@ -179,10 +199,15 @@ fn runtime() -> Result<tokio::runtime::Runtime, i32> {
 
 /// Prints one finding as a JSON line; false when stdout is closed.
 fn print_finding(out: &mut impl Write, finding: &Finding) -> bool {
-    match serde_json::to_string(finding) {
+    print_json_line(out, finding)
+}
+
+/// Prints one value as a JSON line; false when stdout is closed.
+fn print_json_line(out: &mut impl Write, value: &impl serde::Serialize) -> bool {
+    match serde_json::to_string(value) {
         Ok(line) => writeln!(out, "{line}").and_then(|_| out.flush()).is_ok(),
         Err(e) => {
-            eprintln!("doppelwatch: a finding could not be written: {e}");
+            eprintln!("doppelwatch: a line could not be written: {e}");
             true
         }
     }
@@ -222,12 +247,26 @@ pub fn scan(args: ScanArgs) -> i32 {
     let now = Utc::now();
     for (platform, result) in results {
         match result {
-            Ok(found) => {
-                for f in found {
+            Ok(report) => {
+                for f in report.found {
                     let finding = assess_found(&prepared.detector, f, now);
                     if (args.all || finding.verdict != Verdict::Clear)
                         && !print_finding(&mut out, &finding)
                     {
+                        return 0;
+                    }
+                }
+                for failure in &report.failures {
+                    eprintln!(
+                        "doppelwatch: scan: {platform}: missed {} at {}: {}",
+                        failure.query, failure.server, failure.error
+                    );
+                    let line = FailureLine {
+                        kind: "query_failure",
+                        platform: &platform,
+                        failure,
+                    };
+                    if args.report_failures && !print_json_line(&mut out, &line) {
                         return 0;
                     }
                 }

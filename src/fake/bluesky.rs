@@ -67,6 +67,8 @@ struct BskyState {
     passwords: Mutex<HashMap<String, String>>,
     sessions: Mutex<HashMap<String, String>>,
     reports: Mutex<Vec<ReceivedReport>>,
+    /// `searchActors` queries (lowercased) that answer 503 until healed.
+    failing_searches: Mutex<Vec<String>>,
 }
 
 /// A running fake Bluesky (AppView, PDS, CDN and Jetstream on one loopback port).
@@ -93,6 +95,7 @@ impl FakeBluesky {
             passwords: Mutex::new(HashMap::new()),
             sessions: Mutex::new(HashMap::new()),
             reports: Mutex::new(Vec::new()),
+            failing_searches: Mutex::new(Vec::new()),
         });
         let api = Router::new()
             .route("/xrpc/app.bsky.actor.searchActors", get(search_actors))
@@ -212,6 +215,14 @@ impl FakeBluesky {
     /// Turns on a misbehaviour (see [`Misbehave`]).
     pub fn misbehave(&self, m: Misbehave) {
         self.state.common.misbehave(m);
+    }
+
+    /// Makes `searchActors` answer 503 for exactly these queries (case-insensitive), every
+    /// time, while other searches answer normally: some queries of a check fail and the rest
+    /// do not. An empty list heals them. (A Bluesky-only knob beside [`Misbehave`], which
+    /// fails requests by count whatever they ask.)
+    pub fn fail_searches_for(&self, queries: &[&str]) {
+        *lock(&self.state.failing_searches) = queries.iter().map(|q| q.to_lowercase()).collect();
     }
 
     /// Accepts `createSession` for this identifier (handle or DID) and app password.
@@ -416,6 +427,13 @@ async fn search_actors(State(st): State<Arc<BskyState>>, RawQuery(raw): RawQuery
     let params = query_pairs(&raw);
     let get = |k: &str| params.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
     let q = get("q").or_else(|| get("term")).unwrap_or_default();
+    if lock(&st.failing_searches).contains(&q.to_lowercase()) {
+        return xrpc_error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "InternalServerError",
+            "Service Unavailable",
+        );
+    }
     let limit = match get("limit").map(|l| l.parse::<usize>()) {
         None => 25,
         Some(Ok(l)) if (1..=100).contains(&l) => l,

@@ -73,8 +73,13 @@ impl Http {
     }
 
     /// GETs JSON with an optional bearer token, retrying as described in the module docs.
+    /// Each call is noted as one query in the check's [`super::querylog`], if one is kept.
     pub async fn get_json(&self, url: Url, bearer: Option<&str>) -> Result<Answer, SourceError> {
-        self.request_json(Method::GET, url, bearer, None).await
+        let result = self
+            .request_json(Method::GET, url.clone(), bearer, None)
+            .await;
+        super::querylog::note(&url, &result);
+        result
     }
 
     /// Sends a request with an optional JSON body and bearer token; returns the JSON answer.

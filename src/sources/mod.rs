@@ -58,6 +58,98 @@ pub enum SourceError {
     Api { platform: Platform, message: String },
 }
 
+/// One query of a check that failed (a search term, a batch of look-alike lookups, a server's
+/// directory), in plain words for the status line and the `scan` output. Never holds a secret:
+/// tokens travel in headers and [`http`](crate::sources::http) cuts them out of error texts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueryFailure {
+    /// What was asked: `search "Palmer Report"`, `look-alike lookup of 25 handles (...)`.
+    pub query: String,
+    /// The server asked (its host name), e.g. `mastodon.social`.
+    pub server: String,
+    /// Why it failed, e.g. `searchActors failed after retries: HTTP 503 Service Unavailable`.
+    pub error: String,
+}
+
+impl QueryFailure {
+    /// A failure of `query` at `server` because of `error` (its words without the platform,
+    /// which the status line already names).
+    pub fn new(query: impl Into<String>, server: impl Into<String>, error: &SourceError) -> Self {
+        QueryFailure {
+            query: query.into(),
+            server: server.into(),
+            error: error.reason(),
+        }
+    }
+}
+
+/// What one check did: every candidate found, how many queries it sent, and the ones that
+/// failed. A check with failures is partial: what the other queries found still counts, but
+/// the net had holes and the person must be told.
+#[derive(Debug, Clone, Default)]
+pub struct CheckReport {
+    pub found: Vec<Found>,
+    /// Queries sent, failed ones included (0 when a source does not count them).
+    pub queries: usize,
+    /// The queries that failed, in the order they were sent.
+    pub failures: Vec<QueryFailure>,
+}
+
+impl CheckReport {
+    /// A check in which nothing failed.
+    pub fn complete(found: Vec<Found>) -> CheckReport {
+        CheckReport {
+            found,
+            queries: 0,
+            failures: Vec::new(),
+        }
+    }
+
+    /// Whether some queries failed.
+    pub fn is_partial(&self) -> bool {
+        !self.failures.is_empty()
+    }
+
+    /// The holes in plain words, e.g. `missed 2 of 10 queries (search "Jane Doe" at
+    /// bsky.social: server error; and 1 more)`; None when nothing failed.
+    pub fn missed_summary(&self) -> Option<String> {
+        let first = self.failures.first()?;
+        let missed = self.failures.len();
+        let of = if self.queries >= missed {
+            format!("{missed} of {}", self.queries)
+        } else {
+            missed.to_string()
+        };
+        let noun = if self.queries == 1 || (self.queries == 0 && missed == 1) {
+            "query"
+        } else {
+            "queries"
+        };
+        let more = match missed - 1 {
+            0 => String::new(),
+            n => format!("; and {n} more"),
+        };
+        Some(format!(
+            "missed {of} {noun} ({} at {}: {}{more})",
+            first.query, first.server, first.error
+        ))
+    }
+}
+
+impl SourceError {
+    /// The reason in plain words without the platform name (the caller names it).
+    pub fn reason(&self) -> String {
+        match self {
+            SourceError::RateLimited {
+                retry_after_secs, ..
+            } => format!("rate limited; retry after {retry_after_secs} s"),
+            SourceError::NeedsCredentials { what, .. } => format!("needs credentials: {what}"),
+            SourceError::Unreachable { message, .. } => format!("not reachable: {message}"),
+            SourceError::Api { message, .. } => message.clone(),
+        }
+    }
+}
+
 /// One platform's way of finding accounts that may copy an identity.
 #[async_trait]
 pub trait Source: Send + Sync {
@@ -67,6 +159,21 @@ pub trait Source: Send + Sync {
     /// Runs one periodic check (search, probes, directory) for `identity` and returns every
     /// candidate seen. A malformed record is skipped and logged, not fatal to the check.
     async fn check(&self, identity: &Identity) -> Result<Vec<Found>, SourceError>;
+
+    /// Runs one check like [`Source::check`] and also says which queries failed, so a check
+    /// where some searches failed is reported as partial rather than as plain success. An
+    /// error still means nothing could be done at all (offline, bad credentials, rate limited
+    /// from the start). By default the queries are noted as [`Source::check`] sends them
+    /// ([`querylog`]), so a source that goes on past a failed query is still reported as
+    /// partial; a source that knows its queries better (Bluesky) says them itself.
+    async fn check_report(&self, identity: &Identity) -> Result<CheckReport, SourceError> {
+        let (result, log) = querylog::record_queries(self.check(identity)).await;
+        result.map(|found| CheckReport {
+            found,
+            queries: log.sent,
+            failures: log.failures,
+        })
+    }
 
     /// What this source spent today (UTC) on paid reads, for sources that cost money (X).
     /// The watcher stores it so a restart cannot reset the daily spending cap.
@@ -142,6 +249,7 @@ pub struct CostEstimate {
 pub mod bluesky;
 pub mod http;
 pub mod mastodon;
+pub mod querylog;
 pub mod ratelimit;
 pub mod runner;
 pub mod text;

@@ -15,7 +15,7 @@ use super::bluesky::live::{run_live, LiveEvent};
 use super::bluesky::BlueskySource;
 use super::mastodon::MastodonSource;
 use super::x::{XCredentials, XSource};
-use super::{Found, FoundBy, Source, SourceError};
+use super::{CheckReport, Found, FoundBy, Source, SourceError};
 use crate::config::Config;
 use crate::detect::avatar::fingerprint;
 use crate::detect::{Detector, Reason, Verdict};
@@ -163,13 +163,14 @@ pub fn build_sources(
 }
 
 /// Runs one check of every source at once; each source's result comes back on its own, so
-/// one failing platform does not hide the others.
+/// one failing platform does not hide the others, and each report names the queries that
+/// failed within a check that otherwise ran (a partial check).
 pub async fn check_all(
     sources: &[Arc<dyn Source>],
     identity: &Identity,
-) -> Vec<(Platform, Result<Vec<Found>, SourceError>)> {
+) -> Vec<(Platform, Result<CheckReport, SourceError>)> {
     let checks = sources.iter().map(|s| async move {
-        let result = s.check(identity).await;
+        let result = s.check_report(identity).await;
         (s.platform(), result)
     });
     futures_util::future::join_all(checks).await
@@ -180,10 +181,12 @@ pub async fn check_all(
 pub enum WatchEvent {
     /// A candidate, new or changed since it was last reported in this run.
     Finding(Box<Finding>),
-    /// A periodic check of one platform finished with this many candidates.
+    /// A periodic check of one platform finished with this many candidates; `failed_queries`
+    /// of its queries failed (0: the check was complete).
     CheckDone {
         platform: Platform,
         candidates: usize,
+        failed_queries: usize,
     },
     /// A source failed (the loop goes on; the next check retries).
     SourceFailed { platform: Platform, message: String },
@@ -281,9 +284,10 @@ pub async fn watch(
             loop {
                 for (platform, result) in check_all(&sources, &identity).await {
                     let event = match result {
-                        Ok(found) => {
-                            let candidates = found.len();
-                            for f in found {
+                        Ok(report) => {
+                            let candidates = report.found.len();
+                            let failed_queries = report.failures.len();
+                            for f in report.found {
                                 if found_tx.send((f, false)).await.is_err() {
                                     return;
                                 }
@@ -291,6 +295,7 @@ pub async fn watch(
                             WatchEvent::CheckDone {
                                 platform,
                                 candidates,
+                                failed_queries,
                             }
                         }
                         Err(e) => WatchEvent::SourceFailed {

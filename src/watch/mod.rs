@@ -136,12 +136,14 @@ pub enum WatchEvent {
     Review { alert_id: Option<i64> },
     /// The person clicked "Not an impostor": the alert is now allowed.
     Allowed { alert_id: i64 },
-    /// A periodic check finished.
+    /// A periodic check finished. `failed_queries` of its queries failed (0: complete); what
+    /// the others found was recorded all the same, and a partial check is re-run sooner.
     CheckDone {
         platform: Platform,
         identity: String,
         candidates: usize,
         new_alerts: usize,
+        failed_queries: usize,
     },
     /// A check failed; the status says when the next try is.
     CheckFailed {
@@ -193,6 +195,10 @@ pub struct SourceStatus {
     pub rate_limited_until: Option<DateTime<Utc>>,
     /// Candidates seen by the last check.
     pub last_candidates: usize,
+    /// When the last check ran but some of its queries failed: which, in plain words
+    /// (`missed 2 of 10 queries (search "Jane Doe" at bsky.social: ...)`). Cleared by the next
+    /// check that misses nothing.
+    pub partial: Option<String>,
 }
 
 /// State shared by the service's tasks.
@@ -283,6 +289,7 @@ impl WatchService {
                 last_error: None,
                 rate_limited_until: None,
                 last_candidates: 0,
+                partial: None,
             });
             status.len() - 1
         };

@@ -115,7 +115,15 @@ async fn wait_unpaused(shared: &Arc<Shared>, slot: Option<usize>) -> bool {
     }
 }
 
-/// Periodic checks of one source for one identity.
+/// What a check that ran came back with.
+struct Checked {
+    candidates: usize,
+    new_alerts: usize,
+    /// The failed queries in words when the check was partial.
+    missed: Option<String>,
+    failed_queries: usize,
+}
+
 /// The store key of a paid source's spending: `spending:<platform>` = `YYYY-MM-DD USD`.
 pub(crate) fn spending_key(platform: &crate::identity::Platform) -> String {
     format!("spending:{platform}")
@@ -152,6 +160,7 @@ pub(crate) fn restore_spending(store: &crate::store::Store, source: &dyn Source)
     }
 }
 
+/// Periodic checks of one source for one identity.
 pub(crate) async fn periodic(
     shared: Arc<Shared>,
     slot: usize,
@@ -193,16 +202,24 @@ pub(crate) async fn periodic(
             s.next_check = None;
         });
         let result = tokio::select! {
-            r = tokio::time::timeout(CHECK_TIMEOUT, source.check(&target.identity)) => r,
+            r = tokio::time::timeout(CHECK_TIMEOUT, source.check_report(&target.identity)) => r,
             _ = stop.changed() => return,
         };
         save_spending(&shared, source.as_ref()).await;
         let now = Utc::now();
         let outcome = match result {
-            Ok(Ok(found)) => {
-                let candidates = found.len();
-                match record(&shared, &target, found, None).await {
-                    Ok(new_alerts) => Ok((candidates, new_alerts)),
+            Ok(Ok(report)) => {
+                let candidates = report.found.len();
+                let missed = report.missed_summary();
+                let failed_queries = report.failures.len();
+                // What the other queries found is judged and alerted now, partial or not.
+                match record(&shared, &target, report.found, None).await {
+                    Ok(new_alerts) => Ok(Checked {
+                        candidates,
+                        new_alerts,
+                        missed,
+                        failed_queries,
+                    }),
                     Err(e) => Err(format!("could not save the findings: {e}")),
                 }
             }
@@ -219,6 +236,7 @@ pub(crate) async fn periodic(
                     s.state = RunState::RateLimited;
                     s.rate_limited_until = Some(until);
                     s.last_error = Some(message.clone());
+                    s.partial = None;
                 });
                 shared.emit(WatchEvent::CheckFailed {
                     platform: platform.clone(),
@@ -236,21 +254,32 @@ pub(crate) async fn periodic(
             )),
         };
         match outcome {
-            Ok((candidates, new_alerts)) => {
+            Ok(checked) => {
                 failures = 0;
-                next = Instant::now() + jittered(interval, shared.config.jitter);
+                next = Instant::now()
+                    + match &checked.missed {
+                        // Holes in the net: try again at the backoff's first step, not in a
+                        // whole interval (a partial check does not count as a failure).
+                        Some(missed) => {
+                            tracing::warn!(platform = %platform, "partial check: {missed}");
+                            backoff(1, min_backoff, max_backoff, interval)
+                        }
+                        None => jittered(interval, shared.config.jitter),
+                    };
                 shared.update_status(slot, |s| {
                     s.state = RunState::Waiting;
                     s.last_check = Some(now);
                     s.last_error = None;
                     s.rate_limited_until = None;
-                    s.last_candidates = candidates;
+                    s.last_candidates = checked.candidates;
+                    s.partial = checked.missed.clone();
                 });
                 shared.emit(WatchEvent::CheckDone {
                     platform: platform.clone(),
                     identity: target.identity.name.clone(),
-                    candidates,
-                    new_alerts,
+                    candidates: checked.candidates,
+                    new_alerts: checked.new_alerts,
+                    failed_queries: checked.failed_queries,
                 });
             }
             Err(message) => {
@@ -262,6 +291,7 @@ pub(crate) async fn periodic(
                     s.state = RunState::BackingOff;
                     s.last_check = Some(now);
                     s.last_error = Some(message.clone());
+                    s.partial = None;
                 });
                 shared.emit(WatchEvent::CheckFailed {
                     platform: platform.clone(),

@@ -91,6 +91,19 @@ pub fn status_view(s: &SourceStatus, now: DateTime<Utc>) -> SourceStatusView {
                 ("paused", format!("off{}", error_suffix(s)))
             }
         }
+        // The last check ran but some queries failed: say which, and when it is tried again.
+        RunState::Waiting if s.partial.is_some() => {
+            let missed = s.partial.as_deref().unwrap_or_default();
+            let last = s
+                .last_check
+                .map(|t| format!("last check {} ", at(t)))
+                .unwrap_or_default();
+            let retry = s
+                .next_check
+                .map(|t| format!("; retrying {}", at(t)))
+                .unwrap_or_default();
+            ("partial", format!("{last}{missed}{retry}"))
+        }
         RunState::Waiting => (
             "idle",
             if checks.is_empty() {
@@ -116,4 +129,66 @@ fn error_suffix(s: &SourceStatus) -> String {
         .as_deref()
         .map(|e| format!(" ({e})"))
         .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+    use doppelwatch::identity::Platform;
+
+    fn waiting(partial: Option<&str>) -> SourceStatus {
+        SourceStatus {
+            platform: Platform::Mastodon,
+            identity: "Jane Doe".into(),
+            mode: SourceMode::Periodic,
+            state: RunState::Waiting,
+            last_check: Some(Utc.with_ymd_and_hms(2026, 3, 1, 12, 3, 0).unwrap()),
+            next_check: Some(Utc.with_ymd_and_hms(2026, 3, 1, 12, 5, 0).unwrap()),
+            last_error: None,
+            rate_limited_until: None,
+            last_candidates: 4,
+            partial: partial.map(String::from),
+        }
+    }
+
+    fn local(h: u32, m: u32) -> String {
+        Utc.with_ymd_and_hms(2026, 3, 1, h, m, 0)
+            .unwrap()
+            .with_timezone(&Local)
+            .format("%H:%M")
+            .to_string()
+    }
+
+    #[test]
+    fn a_partial_check_says_what_it_missed_and_when_it_retries() {
+        let missed = "missed 3 of 10 queries (search \"Jane Doe\" at mastodon.social: \
+                      /api/v2/search answered 503 Service Unavailable; and 2 more)";
+        let s = waiting(Some(missed));
+        let view = status_view(&s, Utc::now());
+        assert_eq!(view.state, "partial");
+        assert_eq!(
+            view.words,
+            format!(
+                "last check {} {missed}; retrying {} (search and look-alike lookups)",
+                local(12, 3),
+                local(12, 5)
+            )
+        );
+    }
+
+    #[test]
+    fn a_full_success_reads_as_idle_again() {
+        let view = status_view(&waiting(None), Utc::now());
+        assert_eq!(view.state, "idle");
+        assert!(!view.words.contains("missed"), "{}", view.words);
+        assert_eq!(
+            view.words,
+            format!(
+                "last check {}, next check {} (search and look-alike lookups)",
+                local(12, 3),
+                local(12, 5)
+            )
+        );
+    }
 }

@@ -13,7 +13,10 @@ use async_trait::async_trait;
 use url::Url;
 
 use super::http::{Answer, Http};
-use super::{AccountRef, AccountState, CostEstimate, Found, FoundBy, Source, SourceError};
+use super::{
+    AccountRef, AccountState, CheckReport, CostEstimate, Found, FoundBy, QueryFailure, Source,
+    SourceError,
+};
 use crate::config::{BlueskyConfig, Config};
 use crate::detect::variants::variants;
 use crate::identity::{Identity, Platform};
@@ -38,6 +41,14 @@ impl BlueskySource {
             http: Http::new(Platform::Bluesky, &config.http)?,
             config: config.bluesky.clone(),
         })
+    }
+
+    /// The AppView's host name, naming the server in failures.
+    pub fn server_name(&self) -> String {
+        Url::parse(&self.config.base_url)
+            .ok()
+            .and_then(|u| u.host_str().map(String::from))
+            .unwrap_or_else(|| self.config.base_url.clone())
     }
 
     /// The settings in force.
@@ -175,6 +186,24 @@ impl BlueskySource {
     }
 }
 
+/// A query of a look-alike batch in words: `look-alike lookup of 25 handles (a.bsky.social, ...)`.
+fn probe_batch_words(actors: &[String]) -> String {
+    let first = actors.first().map(String::as_str).unwrap_or_default();
+    match actors.len() {
+        1 => format!("look-alike lookup of {first}"),
+        n => format!("look-alike lookup of {n} handles ({first}, ...)"),
+    }
+}
+
+/// A query left unsent because the platform is rate limiting us.
+fn not_sent(query: String, server: &str, limit: &SourceError) -> QueryFailure {
+    QueryFailure {
+        query,
+        server: server.to_string(),
+        error: format!("not sent: {}", limit.reason()),
+    }
+}
+
 fn api_error(message: &str) -> SourceError {
     SourceError::Api {
         platform: Platform::Bluesky,
@@ -202,11 +231,41 @@ impl Source for BlueskySource {
     }
 
     async fn check(&self, identity: &Identity) -> Result<Vec<Found>, SourceError> {
-        let mut out = Vec::new();
+        self.check_report(identity).await.map(|report| report.found)
+    }
+
+    /// Every search and every probe batch is one query: a failed one is recorded and the
+    /// others go on. Once Bluesky rate-limits us past our patience, the queries left are not
+    /// sent (they would only be refused) and are recorded as missed. The check is an error
+    /// only when no query got an answer.
+    async fn check_report(&self, identity: &Identity) -> Result<CheckReport, SourceError> {
+        let server = self.server_name();
+        let mut report = CheckReport::default();
         let mut seen = HashSet::new();
-        let mut failures = Vec::new();
+        let mut first_error: Option<SourceError> = None;
+        let mut rate_limited: Option<SourceError> = None;
         let mut requests_ok = 0usize;
+        let mut failed = |query: String,
+                          e: SourceError,
+                          report: &mut CheckReport,
+                          rate: &mut Option<SourceError>| {
+            tracing::warn!(platform = "bluesky", "{query} failed: {e}");
+            report
+                .failures
+                .push(QueryFailure::new(query, server.clone(), &e));
+            if matches!(e, SourceError::RateLimited { .. }) {
+                *rate = Some(e);
+            } else if first_error.is_none() {
+                first_error = Some(e);
+            }
+        };
         for query in self.search_queries(identity) {
+            report.queries += 1;
+            let what = format!("search {query:?}");
+            if let Some(limit) = &rate_limited {
+                report.failures.push(not_sent(what, &server, limit));
+                continue;
+            }
             match self.search_actors(&query, self.config.search_pages).await {
                 Ok(profiles) => {
                     requests_ok += 1;
@@ -214,45 +273,43 @@ impl Source for BlueskySource {
                         let found_by = FoundBy::Search {
                             query: query.clone(),
                         };
-                        push_unique(&mut out, &mut seen, Found::new(profile, found_by));
+                        push_unique(&mut report.found, &mut seen, Found::new(profile, found_by));
                     }
                 }
-                Err(e @ SourceError::RateLimited { .. }) => return Err(e),
-                Err(e) => {
-                    tracing::warn!(platform = "bluesky", "a search failed: {e}");
-                    failures.push(e);
-                }
+                Err(e) => failed(what, e, &mut report, &mut rate_limited),
             }
         }
         let probes = self.probe_handles(identity);
         for batch in probes.chunks(GET_PROFILES_BATCH) {
+            report.queries += 1;
             let actors: Vec<String> = batch.iter().map(|(h, _)| h.clone()).collect();
+            let what = probe_batch_words(&actors);
+            if let Some(limit) = &rate_limited {
+                report.failures.push(not_sent(what, &server, limit));
+                continue;
+            }
             match self.get_profiles(&actors).await {
                 Ok(profiles) => {
                     requests_ok += 1;
                     for profile in profiles {
                         let variant = profile.handle.to_ascii_lowercase();
                         push_unique(
-                            &mut out,
+                            &mut report.found,
                             &mut seen,
                             Found::new(profile, FoundBy::Probe { variant }),
                         );
                     }
                 }
-                Err(e @ SourceError::RateLimited { .. }) => return Err(e),
-                Err(e) => {
-                    tracing::warn!(platform = "bluesky", "a probe failed: {e}");
-                    failures.push(e);
-                }
+                Err(e) => failed(what, e, &mut report, &mut rate_limited),
             }
         }
         if requests_ok == 0 {
-            if let Some(e) = failures.into_iter().next() {
+            if let Some(e) = rate_limited.or(first_error) {
                 return Err(e);
             }
         }
-        self.http.fetch_avatars(&mut out).await;
-        Ok(out)
+        self.http.fetch_avatars(&mut report.found).await;
+        Ok(report)
     }
 
     async fn lookup(
