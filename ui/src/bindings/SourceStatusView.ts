@@ -5,7 +5,8 @@
  */
 export type SourceStatusView = { platform: string, 
 /**
- * `live`, `idle`, `checking`, `rate_limited`, `offline`, `needs_credentials`, `paused`.
+ * `live`, `idle`, `partial` (the last check missed some queries), `checking`,
+ * `rate_limited`, `offline`, `needs_credentials`, `paused`.
  */
 state: string, 
 /**
