@@ -237,7 +237,10 @@ async fn watch_alerts_at_once_shows_partial_retries_sooner_and_clears_on_success
     fake.fail_searches_for(&FAILING);
     // An hour between checks: only the sooner retry of a partial check can run a second one
     // within the test's minute.
-    let config = config(&fake, 3600);
+    // The first backoff step is 5 s: long enough to read the status between the checks.
+    let mut config = config(&fake, 3600);
+    config.watch.min_backoff_secs = 5;
+    config.watch.max_backoff_secs = 5;
     let dir = tempfile::tempdir().unwrap();
     let store = Arc::new(Store::open(&dir.path().join("state.sqlite3")).unwrap());
     let identity = person();
@@ -288,7 +291,7 @@ async fn watch_alerts_at_once_shows_partial_retries_sooner_and_clears_on_success
     assert!(partial.contains("503"), "{partial}");
     assert_eq!(status.last_error, None);
     assert_eq!(status.state, RunState::Waiting);
-    // Retried at the backoff's first step (1 s), not in an hour.
+    // Retried at the backoff's first step (5 s), not in an hour.
     let next = status.next_check.expect("a next check is planned");
     let last = status.last_check.expect("the check ran");
     assert!(next - last < chrono::Duration::seconds(30), "{status:?}");

@@ -256,19 +256,21 @@ pub(crate) async fn periodic(
         match outcome {
             Ok(checked) => {
                 failures = 0;
-                next = Instant::now()
-                    + match &checked.missed {
-                        // Holes in the net: try again at the backoff's first step, not in a
-                        // whole interval (a partial check does not count as a failure).
-                        Some(missed) => {
-                            tracing::warn!(platform = %platform, "partial check: {missed}");
-                            backoff(1, min_backoff, max_backoff, interval)
-                        }
-                        None => jittered(interval, shared.config.jitter),
-                    };
+                let wait = match &checked.missed {
+                    // Holes in the net: try again at the backoff's first step, not in a whole
+                    // interval (a partial check does not count as a failure).
+                    Some(missed) => {
+                        tracing::warn!(platform = %platform, "partial check: {missed}");
+                        backoff(1, min_backoff, max_backoff, interval)
+                    }
+                    None => jittered(interval, shared.config.jitter),
+                };
+                next = Instant::now() + wait;
                 shared.update_status(slot, |s| {
                     s.state = RunState::Waiting;
                     s.last_check = Some(now);
+                    // Said with the outcome, so the status read on CheckDone has it.
+                    s.next_check = Some(now + chrono::Duration::from_std(wait).unwrap_or_default());
                     s.last_error = None;
                     s.rate_limited_until = None;
                     s.last_candidates = checked.candidates;
