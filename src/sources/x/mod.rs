@@ -19,7 +19,7 @@ use chrono::{NaiveDate, Utc};
 use url::Url;
 
 use super::bluesky::push_unique;
-use super::http::{Answer, Http};
+use super::http::{Answer, Billed, Http};
 use super::{AccountRef, AccountState, CostEstimate, Found, FoundBy, Source, SourceError};
 use crate::config::{Config, XConfig};
 use crate::detect::variants::variants;
@@ -207,6 +207,39 @@ impl XSource {
         lock(&self.budget).charge(reads as u32, today());
     }
 
+    /// GETs a billed endpoint. An answer that arrived but could not be read is not asked
+    /// again (X already billed it) and counts as `worst_case` reads against the cap: the cap
+    /// may only ever over-count, never under-count, what X charged.
+    async fn get_billed(
+        &self,
+        url: Url,
+        token: &str,
+        worst_case: usize,
+    ) -> Result<Answer, SourceError> {
+        match self.http.get_json_billed(url, Some(token)).await {
+            Ok(answer) => Ok(answer),
+            Err(Billed::Free(e)) => Err(e),
+            Err(Billed::MaybeCharged(e)) => {
+                tracing::warn!(
+                    platform = "x",
+                    "an answer X may have billed could not be read; {worst_case} reads counted against the cap"
+                );
+                self.charge(worst_case);
+                Err(e)
+            }
+        }
+    }
+
+    /// Charges the user objects of a readable answer: every entry of `data`, parsed or not
+    /// (a malformed one was billed all the same).
+    fn charge_answer(&self, answer: &serde_json::Value) {
+        let returned = answer
+            .get("data")
+            .and_then(serde_json::Value::as_array)
+            .map_or(0, Vec::len);
+        self.charge(returned);
+    }
+
     fn cap_reached(&self) -> SourceError {
         let b = lock(&self.budget);
         SourceError::Api {
@@ -231,10 +264,10 @@ impl XSource {
                 "/2/users/by",
                 &[("usernames", &list), ("user.fields", parse::USER_FIELDS)],
             )?;
-            match self.http.get_json(url, Some(token)).await? {
+            match self.get_billed(url, token, batch.len()).await? {
                 Answer::Json(v) => {
+                    self.charge_answer(&v);
                     let (profiles, _missing) = parse::users_page(&v);
-                    self.charge(profiles.len());
                     let now = Instant::now();
                     let mut last = lock(&self.last_read);
                     for name in batch {
@@ -266,9 +299,9 @@ impl XSource {
                 "/2/users",
                 &[("ids", &list), ("user.fields", parse::USER_FIELDS)],
             )?;
-            if let Answer::Json(v) = self.http.get_json(url, Some(token)).await? {
+            if let Answer::Json(v) = self.get_billed(url, token, batch.len()).await? {
+                self.charge_answer(&v);
                 let (profiles, _missing) = parse::users_page(&v);
-                self.charge(profiles.len());
                 out.extend(profiles);
             }
         }
@@ -283,19 +316,19 @@ impl XSource {
         let Some(token) = self.credentials.user_token.as_deref() else {
             return Ok(Vec::new());
         };
-        let max = max.clamp(1, 1000).to_string();
+        let max = max.clamp(1, 1000);
         let url = self.url(
             "/2/users/search",
             &[
                 ("query", query),
-                ("max_results", &max),
+                ("max_results", &max.to_string()),
                 ("user.fields", parse::USER_FIELDS),
             ],
         )?;
-        match self.http.get_json(url, Some(token)).await? {
+        match self.get_billed(url, token, max).await? {
             Answer::Json(v) => {
+                self.charge_answer(&v);
                 let (profiles, _) = parse::users_page(&v);
-                self.charge(profiles.len());
                 Ok(profiles)
             }
             Answer::NotFound => Ok(Vec::new()),
