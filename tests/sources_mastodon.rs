@@ -342,3 +342,29 @@ async fn without_a_token_search_reads_one_page_and_never_sends_an_offset() {
     source.check(&palmer()).await.unwrap();
     assert_eq!(search_offsets(&home), vec![None]);
 }
+
+#[tokio::test]
+async fn a_server_wide_token_still_searches_without_resolve_or_offset() {
+    // The server requires a token for everything and we hold one, but it is not a user's
+    // token: Mastodon refuses `resolve` and `offset` from it (401).
+    let home = crowded_server(45).await;
+    home.require_token(Some("server-token"));
+    let source = MastodonSource::new(&config_for(&[&home]))
+        .unwrap()
+        .with_token(&home.base_url(), "server-token".into());
+    let found = source.check(&palmer()).await.unwrap();
+    // Regression: the refused search was lost (the fans, found only by search, missing).
+    let by_search = found
+        .iter()
+        .filter(|f| matches!(f.found_by, FoundBy::Search { .. }))
+        .count();
+    assert_eq!(by_search, 40, "the first page, searched without resolve");
+    let queries = home.request_queries("/api/v2/search");
+    assert_eq!(queries.len(), 2, "{queries:?}");
+    assert!(queries[0].contains("resolve=true") && !queries[1].contains("resolve"));
+    // Remembered: the next check does not ask with resolve again.
+    source.check(&palmer()).await.unwrap();
+    let queries = home.request_queries("/api/v2/search");
+    assert_eq!(queries.len(), 3);
+    assert!(!queries[2].contains("resolve") && !queries[2].contains("offset"));
+}

@@ -7,6 +7,7 @@ pub mod parse;
 
 use std::collections::HashSet;
 use std::fmt;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use async_trait::async_trait;
 use serde_json::Value;
@@ -39,6 +40,9 @@ struct Server {
     http: Http,
     domain: OnceCell<String>,
     token: Option<String>,
+    /// The server refused `resolve`/`offset` with our token: it is not a user token (some
+    /// servers hand out server-wide tokens), so search goes without them from then on.
+    not_a_user_token: AtomicBool,
 }
 
 impl fmt::Debug for Server {
@@ -77,6 +81,7 @@ impl MastodonSource {
                     http: Http::new(Platform::Mastodon, &config.http)?,
                     domain: OnceCell::new(),
                     token: None,
+                    not_a_user_token: AtomicBool::new(false),
                 })
             })
             .collect::<Result<Vec<_>, SourceError>>()?;
@@ -165,22 +170,25 @@ impl MastodonSource {
         domain: &str,
         query: &str,
     ) -> (Vec<Profile>, Option<SourceError>) {
-        let pages = if server.token.is_some() {
+        let user_token = server.token.is_some() && !server.not_a_user_token.load(Ordering::Relaxed);
+        let mut pages = if user_token {
             self.config.search_pages.clamp(1, SEARCH_PAGES_MAX)
         } else {
             1
         };
+        let mut resolve = user_token;
         let limit = SEARCH_LIMIT.to_string();
         let mut out = Vec::new();
         let mut ids = HashSet::new();
-        for page in 0..pages {
+        let mut page = 0;
+        while page < pages {
             let offset = (page * SEARCH_LIMIT).to_string();
             let mut params = vec![
                 ("q", query),
                 ("type", "accounts"),
                 ("limit", limit.as_str()),
             ];
-            if server.token.is_some() {
+            if resolve {
                 params.push(("resolve", "true"));
             }
             if page > 0 {
@@ -198,6 +206,18 @@ impl MastodonSource {
                     let e = error(format!("{} has no search API", server.base));
                     return (out, Some(e));
                 }
+                // Mastodon answers 401 to `resolve` and `offset` from a token that is not a
+                // user's: search without them (one page) rather than lose the search.
+                Err(SourceError::NeedsCredentials { .. }) if resolve || page > 0 => {
+                    tracing::info!(platform = "mastodon", server = %server.base, "resolve/offset refused: the token is not a user token; searching one page without them");
+                    server.not_a_user_token.store(true, Ordering::Relaxed);
+                    if page > 0 {
+                        break;
+                    }
+                    resolve = false;
+                    pages = 1;
+                    continue;
+                }
                 Err(e) => return (out, Some(e)),
             };
             let (profiles, _skipped) = parse::account_list(&list, domain);
@@ -214,6 +234,7 @@ impl MastodonSource {
             if list.len() < SEARCH_LIMIT || new == 0 {
                 break;
             }
+            page += 1;
         }
         (out, None)
     }
