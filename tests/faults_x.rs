@@ -21,7 +21,7 @@ use doppelwatch::fake::x::FakeX;
 use doppelwatch::fake::{FakeAccount, Misbehave};
 use doppelwatch::identity::{AccountHandle, Identity, Platform};
 use doppelwatch::sources::x::{ranked_probes, XCredentials, XSource};
-use doppelwatch::sources::{Found, Source, SourceError};
+use doppelwatch::sources::{Found, FoundBy, Source, SourceError};
 use faults_support::{assert_plain, fault, hostile_names, LogCapture, HOSTILE_BIO};
 
 const TOKEN: &str = "AAAAAAAAAAAAAAAAAAAAAFaultsXBearer%2Fk9q2Lm7TOKEN";
@@ -405,4 +405,54 @@ async fn a_bad_or_missing_token_says_what_to_do_and_is_never_shown_or_logged() {
         assert!(!shown.contains(secret), "{secret} shown in {shown}");
         assert!(!logged.contains(secret), "{secret} logged");
     }
+}
+
+#[tokio::test]
+async fn a_failed_search_does_not_lose_the_probes_already_paid_for() {
+    let fake = FakeX::start(TOKEN).await.unwrap();
+    // Look-alike usernames whose names the search for "Palmer Report" does not match: only
+    // the (paid) probes can find them.
+    let look_alikes: Vec<String> = ranked_probes(&palmer(), 20)
+        .into_iter()
+        .take(3)
+        .map(|(u, _)| u)
+        .collect();
+    for user in &look_alikes {
+        fake.add_account(FakeAccount::new(user.clone()).name("Breaking News"));
+    }
+    // The app token used as a user token: /2/users/by answers, /2/users/search refuses (403).
+    let source = XSource::new(
+        &config_for(&fake, 1.0),
+        XCredentials {
+            bearer_token: None,
+            user_token: Some(TOKEN.into()),
+        },
+    )
+    .unwrap();
+    fault("x", "search refused (403) after the paid probes answered");
+    let err = source.check(&palmer()).await.unwrap_err();
+    assert!(matches!(err, SourceError::NeedsCredentials { .. }), "{err}");
+    assert_eq!(fake.users_returned(), 3, "the probes were paid for");
+    // The user fixes the app's access; the same source checks again.
+    fake.add_user_token(TOKEN);
+    let found = source.check(&palmer()).await.unwrap();
+    let probed: BTreeSet<String> = found
+        .iter()
+        .filter(|f| matches!(f.found_by, FoundBy::Probe { .. }))
+        .map(|f| f.profile.handle.clone())
+        .collect();
+    // Regression: the paid results were dropped with the failed check, and the usernames,
+    // read within the 24 h window, were not probed again: the look-alikes vanished for a day.
+    assert_eq!(probed, look_alikes.into_iter().collect::<BTreeSet<_>>());
+    assert_eq!(fake.request_count("/2/users/by"), 1, "not bought again");
+    assert_cap_held(&fake, &source, 1.0);
+    // Delivered once: the next check does not repeat them.
+    let again = source.check(&palmer()).await.unwrap();
+    assert!(
+        again
+            .iter()
+            .all(|f| !matches!(f.found_by, FoundBy::Probe { .. })),
+        "{:?}",
+        handles(&again)
+    );
 }

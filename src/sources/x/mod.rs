@@ -62,6 +62,9 @@ pub struct XSource {
     budget: Mutex<Budget>,
     /// When each username (lowercased) was last read, found or not.
     last_read: Mutex<HashMap<String, Instant>>,
+    /// Accounts a failed check had already paid for, per identity name: the next check of
+    /// that identity returns them (they will not be read again within the re-read window).
+    unreported: Mutex<HashMap<String, Vec<Found>>>,
 }
 
 fn today() -> NaiveDate {
@@ -158,6 +161,7 @@ impl XSource {
             config: config.x.clone(),
             credentials,
             last_read: Mutex::new(HashMap::new()),
+            unreported: Mutex::new(HashMap::new()),
         })
     }
 
@@ -335,6 +339,68 @@ impl XSource {
         }
     }
 
+    /// One check's probes and searches, adding to `out` as answers arrive (so what was paid
+    /// for is still there when a later request fails).
+    async fn check_into(
+        &self,
+        identity: &Identity,
+        out: &mut Vec<Found>,
+        seen: &mut HashSet<String>,
+    ) -> Result<(), SourceError> {
+        let probes: Vec<(String, String)> = ranked_probes(identity, self.config.probe_limit)
+            .into_iter()
+            .filter(|(u, _)| !self.read_recently(u))
+            .collect();
+        let queries: Vec<String> = if self.credentials.user_token.is_some() {
+            identity.names().filter_map(search_query).collect()
+        } else {
+            Vec::new()
+        };
+        if probes.is_empty() && queries.is_empty() {
+            return Ok(());
+        }
+        let affordable = self.take_reads(probes.len());
+        if affordable == 0 && (queries.is_empty() || self.take_reads(1) == 0) {
+            // Results a failed check kept are still delivered; the next check says "cap".
+            return if out.is_empty() {
+                Err(self.cap_reached())
+            } else {
+                Ok(())
+            };
+        }
+        if affordable < probes.len() {
+            tracing::info!(
+                platform = "x",
+                "spending cap: probing {affordable} of {} look-alikes",
+                probes.len()
+            );
+        }
+        let usernames: Vec<String> = probes[..affordable]
+            .iter()
+            .map(|(u, _)| u.clone())
+            .collect();
+        if !usernames.is_empty() {
+            for p in self.users_by(&usernames).await? {
+                let variant = p.handle.clone();
+                push_unique(out, seen, Found::new(p, FoundBy::Probe { variant }));
+            }
+        }
+        for query in queries {
+            let max = self.take_reads(self.config.search_max_results);
+            if max == 0 {
+                tracing::info!(platform = "x", "spending cap reached; search skipped");
+                break;
+            }
+            for p in self.search(&query, max).await? {
+                let found_by = FoundBy::Search {
+                    query: query.clone(),
+                };
+                push_unique(out, seen, Found::new(p, found_by));
+            }
+        }
+        Ok(())
+    }
+
     fn read_recently(&self, username: &str) -> bool {
         let window = Duration::from_secs(self.config.reread_window_hours.saturating_mul(3600));
         lock(&self.last_read)
@@ -359,60 +425,38 @@ impl Source for XSource {
 
     async fn check(&self, identity: &Identity) -> Result<Vec<Found>, SourceError> {
         self.token()?;
-        let mut out = Vec::new();
-        let mut seen = HashSet::new();
-        let probes: Vec<(String, String)> = ranked_probes(identity, self.config.probe_limit)
-            .into_iter()
-            .filter(|(u, _)| !self.read_recently(u))
-            .collect();
-        let queries: Vec<String> = if self.credentials.user_token.is_some() {
-            identity.names().filter_map(search_query).collect()
-        } else {
-            Vec::new()
-        };
-        if probes.is_empty() && queries.is_empty() {
-            return Ok(out);
-        }
-        let affordable = self.take_reads(probes.len());
-        if affordable == 0 && (queries.is_empty() || self.take_reads(1) == 0) {
-            return Err(self.cap_reached());
-        }
-        if affordable < probes.len() {
-            tracing::info!(
-                platform = "x",
-                "spending cap: probing {affordable} of {} look-alikes",
-                probes.len()
+        // What a failed check already paid for comes first: those usernames are in the
+        // re-read window, so dropping them would hide their accounts for a day.
+        let mut out = lock(&self.unreported)
+            .remove(&identity.name)
+            .unwrap_or_default();
+        let mut seen: HashSet<String> = HashSet::new();
+        for f in &out {
+            // The key push_unique uses for X: the account id, else the handle.
+            seen.insert(
+                f.profile
+                    .platform_id
+                    .clone()
+                    .unwrap_or_else(|| f.profile.handle.to_lowercase()),
             );
         }
-        let usernames: Vec<String> = probes[..affordable]
-            .iter()
-            .map(|(u, _)| u.clone())
-            .collect();
-        if !usernames.is_empty() {
-            for p in self.users_by(&usernames).await? {
-                let variant = p.handle.clone();
-                push_unique(
-                    &mut out,
-                    &mut seen,
-                    Found::new(p, FoundBy::Probe { variant }),
-                );
+        match self.check_into(identity, &mut out, &mut seen).await {
+            Ok(()) => {
+                self.http.fetch_avatars(&mut out).await;
+                Ok(out)
+            }
+            Err(e) => {
+                if !out.is_empty() {
+                    tracing::info!(
+                        platform = "x",
+                        "check failed; {} paid results kept for the next check",
+                        out.len()
+                    );
+                    lock(&self.unreported).insert(identity.name.clone(), out);
+                }
+                Err(e)
             }
         }
-        for query in queries {
-            let max = self.take_reads(self.config.search_max_results);
-            if max == 0 {
-                tracing::info!(platform = "x", "spending cap reached; search skipped");
-                break;
-            }
-            for p in self.search(&query, max).await? {
-                let found_by = FoundBy::Search {
-                    query: query.clone(),
-                };
-                push_unique(&mut out, &mut seen, Found::new(p, found_by));
-            }
-        }
-        self.http.fetch_avatars(&mut out).await;
-        Ok(out)
     }
 
     /// Looks accounts up by id when known (an impostor may rename itself), else by username.
