@@ -242,7 +242,11 @@ impl Http {
             // which callers treat differently from a server that answers errors.
             SourceError::Unreachable {
                 platform: self.platform.clone(),
-                message: format!("{what} {last_problem} ({} attempts)", retries + 1),
+                message: format!(
+                    "{what} {last_problem} after {} attempt{}",
+                    retries + 1,
+                    if retries == 0 { "" } else { "s" }
+                ),
             }
         } else {
             SourceError::Api {
