@@ -120,6 +120,9 @@ pub struct MastodonConfig {
     pub probe_limit: usize,
     /// Accounts read from each server's directory of new accounts per check.
     pub directory_limit: usize,
+    /// Pages of 40 read from `/api/v2/search` per name and server. Paging (`offset`) needs a
+    /// user token on that server; without one only the first page is read.
+    pub search_pages: usize,
 }
 
 impl Default for MastodonConfig {
@@ -133,6 +136,7 @@ impl Default for MastodonConfig {
             ],
             probe_limit: 15,
             directory_limit: 80,
+            search_pages: 3,
         }
     }
 }

@@ -251,3 +251,120 @@ async fn reports_need_a_user_token_and_are_recorded() {
     );
     assert_eq!(reports[0].routing.as_deref(), Some("true"));
 }
+
+/// The `offset` of each `/api/v2/search` request the fake received (None: the first page).
+fn search_offsets(fake: &FakeMastodon) -> Vec<Option<String>> {
+    fake.request_queries("/api/v2/search")
+        .iter()
+        .map(|q| {
+            url::form_urlencoded::parse(q.as_bytes())
+                .find(|(k, _)| k == "offset")
+                .map(|(_, v)| v.into_owned())
+        })
+        .collect()
+}
+
+/// A server with `fans` accounts matching the name search, then one impostor after them.
+async fn crowded_server(fans: usize) -> FakeMastodon {
+    let home = FakeMastodon::start("social.example").await.unwrap();
+    home.add_user_token("user-token", "watcher");
+    for i in 0..fans {
+        home.add_account(
+            FakeAccount::new(format!("palmerfan{i}")).name(format!("Palmer Report fan {i}")),
+        );
+    }
+    home.add_account(FakeAccount::new("breaking_2026").name("Palmer Report"));
+    home
+}
+
+#[tokio::test]
+async fn search_pages_with_a_token_find_an_impostor_on_page_two() {
+    // 45 earlier matches: the impostor is the 46th result, on the second page of 40.
+    let home = crowded_server(45).await;
+    let source = MastodonSource::new(&config_for(&[&home]))
+        .unwrap()
+        .with_token(&home.base_url(), "user-token".into());
+    let found = source.check(&palmer()).await.unwrap();
+    let hit = find(&found, "breaking_2026@social.example").expect("impostor on page 2");
+    assert_eq!(
+        hit.found_by,
+        FoundBy::Search {
+            query: "Palmer Report".into()
+        }
+    );
+    assert_eq!(
+        found
+            .iter()
+            .filter(|f| f.profile.handle.starts_with("palmerfan"))
+            .count(),
+        45,
+        "every result of both pages kept"
+    );
+    // The second page (6 accounts) was short: no third request.
+    assert_eq!(search_offsets(&home), vec![None, Some("40".to_string())]);
+}
+
+#[tokio::test]
+async fn search_paging_stops_at_the_configured_bound() {
+    let home = crowded_server(200).await;
+    let mut config = config_for(&[&home]);
+    config.mastodon.search_pages = 3;
+    let source = MastodonSource::new(&config)
+        .unwrap()
+        .with_token(&home.base_url(), "user-token".into());
+    let found = source.check(&palmer()).await.unwrap();
+    assert_eq!(
+        search_offsets(&home),
+        vec![None, Some("40".to_string()), Some("80".to_string())],
+        "three full pages, then it stops"
+    );
+    let by_search = found
+        .iter()
+        .filter(|f| matches!(f.found_by, FoundBy::Search { .. }))
+        .count();
+    assert_eq!(by_search, 120);
+    // An absurd setting is still bounded (10 pages, 400 accounts).
+    let home = crowded_server(1_000).await;
+    let mut config = config_for(&[&home]);
+    config.mastodon.search_pages = 1_000_000;
+    let source = MastodonSource::new(&config)
+        .unwrap()
+        .with_token(&home.base_url(), "user-token".into());
+    source.check(&palmer()).await.unwrap();
+    assert_eq!(search_offsets(&home).len(), 10);
+}
+
+#[tokio::test]
+async fn without_a_token_search_reads_one_page_and_never_sends_an_offset() {
+    let home = crowded_server(45).await;
+    let source = MastodonSource::new(&config_for(&[&home])).unwrap();
+    // Mastodon answers 401 to `offset` without a user token: it must not be asked.
+    source.check(&palmer()).await.unwrap();
+    assert_eq!(search_offsets(&home), vec![None]);
+}
+
+#[tokio::test]
+async fn a_server_wide_token_still_searches_without_resolve_or_offset() {
+    // The server requires a token for everything and we hold one, but it is not a user's
+    // token: Mastodon refuses `resolve` and `offset` from it (401).
+    let home = crowded_server(45).await;
+    home.require_token(Some("server-token"));
+    let source = MastodonSource::new(&config_for(&[&home]))
+        .unwrap()
+        .with_token(&home.base_url(), "server-token".into());
+    let found = source.check(&palmer()).await.unwrap();
+    // Regression: the refused search was lost (the fans, found only by search, missing).
+    let by_search = found
+        .iter()
+        .filter(|f| matches!(f.found_by, FoundBy::Search { .. }))
+        .count();
+    assert_eq!(by_search, 40, "the first page, searched without resolve");
+    let queries = home.request_queries("/api/v2/search");
+    assert_eq!(queries.len(), 2, "{queries:?}");
+    assert!(queries[0].contains("resolve=true") && !queries[1].contains("resolve"));
+    // Remembered: the next check does not ask with resolve again.
+    source.check(&palmer()).await.unwrap();
+    let queries = home.request_queries("/api/v2/search");
+    assert_eq!(queries.len(), 3);
+    assert!(!queries[2].contains("resolve") && !queries[2].contains("offset"));
+}

@@ -199,6 +199,12 @@ impl FakeMastodon {
     pub fn request_count(&self, path: &str) -> usize {
         self.state.common.request_count(path)
     }
+
+    /// The query strings of the requests to this path, oldest first (e.g. to see which
+    /// `offset`s a paging client asked for).
+    pub fn request_queries(&self, path: &str) -> Vec<String> {
+        self.state.common.request_queries(path)
+    }
 }
 
 impl MastoState {

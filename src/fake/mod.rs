@@ -49,6 +49,15 @@ pub enum Misbehave {
     /// The server's clock is off by this many seconds (negative: behind): every reset time
     /// it sends is shifted, as after a clock jump on either side.
     ClockSkew { secs: i64 },
+    /// The next `requests` API requests answer 503 Service Unavailable, as a platform behind a
+    /// load balancer does during an outage (Mastodon: nginx's HTML page; X: a problem JSON).
+    ServiceUnavailable { requests: u32 },
+    /// The next `requests` API answers are padded with whitespace to `bytes` (still valid
+    /// JSON) and streamed without a `Content-Length`, so only a bound on what was read stops them.
+    OversizedAnswer { requests: u32, bytes: usize },
+    /// JSON answers carry invalid UTF-8 (bytes `FF FE`) at the start of the first display
+    /// name in them (Mastodon `display_name`, X `name`, Bluesky `displayName`).
+    InvalidUtf8,
     /// Back to normal.
     Behave,
 }
@@ -67,6 +76,10 @@ pub(crate) struct Switches {
     pub drop_websocket_after: Option<usize>,
     pub bare_rate_limit_left: u32,
     pub clock_skew_secs: i64,
+    pub unavailable_left: u32,
+    pub oversized_left: u32,
+    pub oversized_bytes: usize,
+    pub invalid_utf8: bool,
 }
 
 impl Switches {
@@ -92,6 +105,12 @@ impl Switches {
                 self.bare_rate_limit_left += requests
             }
             Misbehave::ClockSkew { secs } => self.clock_skew_secs = secs,
+            Misbehave::ServiceUnavailable { requests } => self.unavailable_left += requests,
+            Misbehave::OversizedAnswer { requests, bytes } => {
+                self.oversized_left += requests;
+                self.oversized_bytes = bytes;
+            }
+            Misbehave::InvalidUtf8 => self.invalid_utf8 = true,
             Misbehave::Behave => *self = Switches::default(),
         }
     }
@@ -111,6 +130,8 @@ pub(crate) struct Common {
     flavor: Flavor,
     switches: Mutex<Switches>,
     requests: Mutex<HashMap<String, usize>>,
+    /// Query strings received, per path, oldest first (capped so a long run stays small).
+    queries: Mutex<HashMap<String, Vec<String>>>,
 }
 
 impl Common {
@@ -119,6 +140,7 @@ impl Common {
             flavor,
             switches: Mutex::new(Switches::default()),
             requests: Mutex::new(HashMap::new()),
+            queries: Mutex::new(HashMap::new()),
         })
     }
 
@@ -134,8 +156,18 @@ impl Common {
         lock(&self.requests).get(path).copied().unwrap_or(0)
     }
 
-    fn count(&self, path: &str) {
+    /// The query strings requests to `path` carried, oldest first (the first 10,000).
+    pub fn request_queries(&self, path: &str) -> Vec<String> {
+        lock(&self.queries).get(path).cloned().unwrap_or_default()
+    }
+
+    fn count(&self, path: &str, query: Option<&str>) {
         *lock(&self.requests).entry(path.to_string()).or_insert(0) += 1;
+        let mut queries = lock(&self.queries);
+        let list = queries.entry(path.to_string()).or_default();
+        if list.len() < 10_000 {
+            list.push(query.unwrap_or("").to_string());
+        }
     }
 }
 
@@ -159,8 +191,8 @@ pub(crate) async fn misbehaviour_layer(
     request: Request,
     next: Next,
 ) -> Response {
-    common.count(request.uri().path());
-    let (delay, rate_limited, reset_secs, server_error, truncate, bare, now) = {
+    common.count(request.uri().path(), request.uri().query());
+    let (delay, rate_limited, reset_secs, server_error, bare, now, unavailable, rewrite) = {
         let mut s = common.switches();
         let rate_limited = s.rate_limit_left > 0;
         if rate_limited {
@@ -176,18 +208,33 @@ pub(crate) async fn misbehaviour_layer(
         if server_error {
             s.server_errors_left -= 1;
         }
-        let truncate = !rate_limited && !server_error && s.truncate_left > 0;
+        let unavailable = !rate_limited && !server_error && s.unavailable_left > 0;
+        if unavailable {
+            s.unavailable_left -= 1;
+        }
+        let failed = rate_limited || server_error || unavailable;
+        let truncate = !failed && s.truncate_left > 0;
         if truncate {
             s.truncate_left -= 1;
         }
+        let oversized = !failed && s.oversized_left > 0;
+        if oversized {
+            s.oversized_left -= 1;
+        }
+        let rewrite = BodyRewrite {
+            truncate,
+            pad_to: oversized.then_some(s.oversized_bytes),
+            invalid_utf8: !failed && s.invalid_utf8,
+        };
         (
             s.delay,
             rate_limited,
             s.rate_limit_reset_secs,
             server_error,
-            truncate,
             bare,
             now,
+            unavailable,
+            rewrite,
         )
     };
     if let Some(delay) = delay {
@@ -209,19 +256,87 @@ pub(crate) async fn misbehaviour_layer(
         };
         return json_response(StatusCode::INTERNAL_SERVER_ERROR, body.to_string());
     }
+    if unavailable {
+        return service_unavailable(common.flavor);
+    }
     let mut response = next.run(request).await;
     add_rate_limit_headers(common.flavor, &mut response, 100, 99, now + 300);
-    if truncate {
-        let (parts, body) = response.into_parts();
-        let bytes = axum::body::to_bytes(body, 16 * 1024 * 1024)
-            .await
-            .unwrap_or_default();
-        let cut = bytes.slice(..bytes.len() / 2);
-        let mut parts = parts;
-        parts.headers.remove(axum::http::header::CONTENT_LENGTH);
-        return Response::from_parts(parts, Body::from(cut));
+    if rewrite.truncate || rewrite.pad_to.is_some() || rewrite.invalid_utf8 {
+        return rewrite.apply(common.flavor, response).await;
     }
     response
+}
+
+/// How the misbehaviour switches change one answer's body.
+#[derive(Debug, Clone, Copy)]
+struct BodyRewrite {
+    /// Cut in the middle.
+    truncate: bool,
+    /// Padded with whitespace to this many bytes, streamed without a length.
+    pad_to: Option<usize>,
+    /// Invalid UTF-8 at the start of the first display name.
+    invalid_utf8: bool,
+}
+
+impl BodyRewrite {
+    async fn apply(self, flavor: Flavor, response: Response) -> Response {
+        let (mut parts, body) = response.into_parts();
+        let mut bytes = axum::body::to_bytes(body, 16 * 1024 * 1024)
+            .await
+            .unwrap_or_default()
+            .to_vec();
+        parts.headers.remove(axum::http::header::CONTENT_LENGTH);
+        if self.invalid_utf8 {
+            let marker: &[u8] = match flavor {
+                Flavor::Bluesky => b"\"displayName\":\"",
+                Flavor::Mastodon => b"\"display_name\":\"",
+                Flavor::X => b"\"name\":\"",
+            };
+            if let Some(at) = bytes.windows(marker.len()).position(|w| w == marker) {
+                let at = at + marker.len();
+                bytes.splice(at..at, [0xFF, 0xFE]);
+            }
+        }
+        if self.truncate {
+            bytes.truncate(bytes.len() / 2);
+        }
+        if let Some(pad_to) = self.pad_to {
+            // Whitespace after the JSON value is still valid JSON: only the size is wrong.
+            // Sent in 64 KiB chunks with no Content-Length, as a streaming server would.
+            let pad = pad_to.saturating_sub(bytes.len());
+            let head = futures_util::stream::once(async move {
+                Ok::<_, std::io::Error>(axum::body::Bytes::from(bytes))
+            });
+            let chunk = axum::body::Bytes::from(vec![b' '; 64 * 1024]);
+            let chunks = pad.div_ceil(64 * 1024);
+            let tail = futures_util::stream::iter(
+                (0..chunks).map(move |_| Ok::<_, std::io::Error>(chunk.clone())),
+            );
+            let stream = futures_util::StreamExt::chain(head, tail);
+            return Response::from_parts(parts, Body::from_stream(stream));
+        }
+        Response::from_parts(parts, Body::from(bytes))
+    }
+}
+
+/// A 503 during an outage: Mastodon servers answer nginx's HTML page, X a problem JSON.
+fn service_unavailable(flavor: Flavor) -> Response {
+    match flavor {
+        Flavor::Mastodon => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            [(axum::http::header::CONTENT_TYPE, "text/html")],
+            "<html><head><title>503 Service Temporarily Unavailable</title></head><body><center><h1>503 Service Temporarily Unavailable</h1></center><hr><center>nginx</center></body></html>",
+        )
+            .into_response(),
+        Flavor::X => json_response(
+            StatusCode::SERVICE_UNAVAILABLE,
+            r#"{"title":"Service Unavailable","detail":"Service Unavailable","type":"about:blank","status":503}"#.to_string(),
+        ),
+        Flavor::Bluesky => json_response(
+            StatusCode::SERVICE_UNAVAILABLE,
+            r#"{"error":"UpstreamFailure","message":"Service Unavailable"}"#.to_string(),
+        ),
+    }
 }
 
 /// A 429; with the platform's rate-limit headers saying the window resets at `reset_unix`,

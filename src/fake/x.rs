@@ -143,6 +143,11 @@ impl FakeX {
     pub fn request_count(&self, path: &str) -> usize {
         self.state.common.request_count(path)
     }
+
+    /// The query strings of the requests to this path, oldest first.
+    pub fn request_queries(&self, path: &str) -> Vec<String> {
+        self.state.common.request_queries(path)
+    }
 }
 
 fn problem(status: StatusCode, title: &str, detail: &str, kind: &str) -> Response {
@@ -307,10 +312,11 @@ async fn users_by(
             })),
         }
     }
-    st.users_returned.fetch_add(data.len(), Ordering::SeqCst);
     if st.malformed() && !data.is_empty() {
         data.insert(0, json!({"id": 5, "username": null}));
     }
+    // X bills every user object it returns, one the client cannot parse included.
+    st.users_returned.fetch_add(data.len(), Ordering::SeqCst);
     let mut body = json!({});
     if !data.is_empty() {
         body["data"] = Value::Array(data);

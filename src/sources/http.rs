@@ -82,6 +82,15 @@ impl Http {
         result
     }
 
+    /// GETs JSON from an endpoint that bills what it answers (X user reads): like
+    /// [`Http::get_json`], except that a 2xx answer that could not be read (cut off, too large,
+    /// not JSON) is not asked again — the platform already charged for it, and asking again
+    /// would pay twice. Such a failure comes back as [`Billed::MaybeCharged`] so the caller can
+    /// count the worst case against its spending cap.
+    pub async fn get_json_billed(&self, url: Url, bearer: Option<&str>) -> Result<Answer, Billed> {
+        self.send(Method::GET, url, bearer, None, false).await
+    }
+
     /// Sends a request with an optional JSON body and bearer token; returns the JSON answer.
     pub async fn request_json(
         &self,
@@ -90,8 +99,23 @@ impl Http {
         bearer: Option<&str>,
         body: Option<&Value>,
     ) -> Result<Answer, SourceError> {
+        self.send(method, url, bearer, body, true)
+            .await
+            .map_err(Billed::into_error)
+    }
+
+    async fn send(
+        &self,
+        method: Method,
+        url: Url,
+        bearer: Option<&str>,
+        body: Option<&Value>,
+        retry_unreadable_success: bool,
+    ) -> Result<Answer, Billed> {
         let what = endpoint_name(&url);
         let mut last_problem = String::new();
+        // Whether the last failure was the network (no answer at all), not the server's answer.
+        let mut unreachable = false;
         for attempt in 0..=self.config.max_retries {
             self.wait_for_window().await;
             let mut request = self.api.request(method.clone(), url.clone());
@@ -105,11 +129,13 @@ impl Http {
                 Ok(r) => r,
                 Err(e) => {
                     last_problem = describe_reqwest_error(&e);
+                    unreachable = true;
                     tracing::warn!(platform = %self.platform, endpoint = %what, attempt, "request failed: {last_problem}");
                     tokio::time::sleep(backoff(attempt, BACKOFF_BASE, BACKOFF_CAP)).await;
                     continue;
                 }
             };
+            unreachable = false;
             let status = response.status();
             let limits = RateLimitInfo::from_headers(response.headers(), SystemTime::now());
             if status == StatusCode::TOO_MANY_REQUESTS {
@@ -117,10 +143,10 @@ impl Http {
                     .wait(SystemTime::now())
                     .unwrap_or_else(|| backoff(attempt + 2, BACKOFF_BASE, BACKOFF_CAP));
                 if wait > Duration::from_secs(self.config.max_rate_limit_wait_secs) {
-                    return Err(SourceError::RateLimited {
+                    return Err(Billed::Free(SourceError::RateLimited {
                         platform: self.platform.clone(),
                         retry_after_secs: wait.as_secs(),
-                    });
+                    }));
                 }
                 let wait = with_jitter(wait);
                 tracing::info!(platform = %self.platform, endpoint = %what, "rate limited; waiting {} ms", wait.as_millis());
@@ -145,11 +171,34 @@ impl Http {
             }
             let body = match read_bounded(response, self.config.max_json_bytes).await {
                 Ok(b) => b,
-                Err(problem) => {
+                Err(Unreadable::TooLarge) => {
+                    // Asking again would only fetch the same flood: refuse it at once.
+                    let message = format!(
+                        "{what} sent an answer larger than the {} KiB allowed; it was refused \
+                         unread (raise http.max_json_bytes in settings if this server is trusted)",
+                        self.config.max_json_bytes / 1024
+                    );
+                    tracing::warn!(platform = %self.platform, endpoint = %what, attempt, "{message}");
+                    let error = SourceError::Api {
+                        platform: self.platform.clone(),
+                        message,
+                    };
+                    return Err(if status.is_success() {
+                        Billed::MaybeCharged(error)
+                    } else {
+                        Billed::Free(error)
+                    });
+                }
+                Err(Unreadable::BrokeOff(problem)) => {
                     last_problem = problem;
                     tracing::warn!(platform = %self.platform, endpoint = %what, attempt, "{last_problem}");
-                    if last_problem.starts_with("the answer is larger") {
-                        break;
+                    if status.is_success() && !retry_unreadable_success {
+                        return Err(Billed::MaybeCharged(SourceError::Api {
+                            platform: self.platform.clone(),
+                            message: format!(
+                                "{what}: {last_problem} (not asked again: it is billed)"
+                            ),
+                        }));
                     }
                     tokio::time::sleep(backoff(attempt, BACKOFF_BASE, BACKOFF_CAP)).await;
                     continue;
@@ -157,18 +206,21 @@ impl Http {
             };
             if !status.is_success() {
                 let message = error_message(&body, bearer);
-                return Err(match status {
+                return Err(Billed::Free(match status {
                     StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => {
                         SourceError::NeedsCredentials {
                             platform: self.platform.clone(),
-                            what: format!("{what} answered {status}: {message}"),
+                            what: format!(
+                                "{what} answered {status}: {message}. {}",
+                                credentials_advice(&self.platform, bearer.is_some())
+                            ),
                         }
                     }
                     _ => SourceError::Api {
                         platform: self.platform.clone(),
                         message: format!("{what} answered {status}: {message}"),
                     },
-                });
+                }));
             }
             // Invalid UTF-8 in one field must not cost the whole answer (serde_json refuses
             // the raw bytes outright): bad bytes become U+FFFD and every record is kept.
@@ -177,14 +229,36 @@ impl Http {
                 Err(e) => {
                     last_problem = format!("the answer is not valid JSON ({e})");
                     tracing::warn!(platform = %self.platform, endpoint = %what, attempt, "{last_problem}");
+                    if !retry_unreadable_success {
+                        return Err(Billed::MaybeCharged(SourceError::Api {
+                            platform: self.platform.clone(),
+                            message: format!(
+                                "{what}: {last_problem} (not asked again: it is billed)"
+                            ),
+                        }));
+                    }
                     tokio::time::sleep(backoff(attempt, BACKOFF_BASE, BACKOFF_CAP)).await;
                 }
             }
         }
-        Err(SourceError::Api {
-            platform: self.platform.clone(),
-            message: format!("{what} failed after retries: {last_problem}"),
-        })
+        let retries = self.config.max_retries;
+        Err(Billed::Free(if unreachable {
+            // No answer at all (timeouts, refused connections): the server is down or hanging,
+            // which callers treat differently from a server that answers errors.
+            SourceError::Unreachable {
+                platform: self.platform.clone(),
+                message: format!(
+                    "{what} {last_problem} after {} attempt{}",
+                    retries + 1,
+                    if retries == 0 { "" } else { "s" }
+                ),
+            }
+        } else {
+            SourceError::Api {
+                platform: self.platform.clone(),
+                message: format!("{what} failed after {retries} retries: {last_problem}"),
+            }
+        }))
     }
 
     /// Fetches an avatar image: http(s) only, few redirects, at most `max_avatar_bytes`.
@@ -264,28 +338,83 @@ impl Http {
     }
 }
 
+/// A failed request, and whether the platform may have charged for it (see
+/// [`Http::get_json_billed`]).
+#[derive(Debug)]
+pub enum Billed {
+    /// Nothing was delivered, so nothing was billed (refused, rate limited, 5xx, no answer).
+    Free(SourceError),
+    /// A 2xx answer arrived but could not be read: the platform may have billed all of it.
+    MaybeCharged(SourceError),
+}
+
+impl Billed {
+    /// The error, whether or not it was billed.
+    pub fn into_error(self) -> SourceError {
+        match self {
+            Billed::Free(e) | Billed::MaybeCharged(e) => e,
+        }
+    }
+}
+
+/// Why a body could not be read.
+#[derive(Debug)]
+enum Unreadable {
+    /// More than the bound: refused, never retried.
+    TooLarge,
+    /// The connection broke or timed out mid-body.
+    BrokeOff(String),
+}
+
+impl std::fmt::Display for Unreadable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Unreadable::TooLarge => f.write_str("the answer is larger than allowed"),
+            Unreadable::BrokeOff(problem) => f.write_str(problem),
+        }
+    }
+}
+
 /// Reads a body of at most `limit` bytes; a larger one is refused without reading it all.
-async fn read_bounded(response: reqwest::Response, limit: usize) -> Result<Vec<u8>, String> {
+async fn read_bounded(response: reqwest::Response, limit: usize) -> Result<Vec<u8>, Unreadable> {
     if response.content_length().is_some_and(|n| n > limit as u64) {
-        return Err(format!(
-            "the answer is larger than the {} KiB allowed",
-            limit / 1024
-        ));
+        return Err(Unreadable::TooLarge);
     }
     let mut body = Vec::new();
     let mut stream = response.bytes_stream();
     while let Some(chunk) = stream.next().await {
-        let chunk =
-            chunk.map_err(|e| format!("the answer broke off: {}", describe_reqwest_error(&e)))?;
+        let chunk = chunk.map_err(|e| {
+            Unreadable::BrokeOff(format!(
+                "the answer broke off: {}",
+                describe_reqwest_error(&e)
+            ))
+        })?;
         if body.len() + chunk.len() > limit {
-            return Err(format!(
-                "the answer is larger than the {} KiB allowed",
-                limit / 1024
-            ));
+            return Err(Unreadable::TooLarge);
         }
         body.extend_from_slice(&chunk);
     }
     Ok(body)
+}
+
+/// What to do when a platform refuses the credentials (401/403), by platform.
+fn credentials_advice(platform: &Platform, sent_a_token: bool) -> String {
+    let what = match platform {
+        Platform::X => "the X API bearer token (or user token for search)",
+        Platform::Mastodon => "a user access token for this Mastodon server",
+        Platform::Bluesky => "the Bluesky app password",
+        _ => "the credentials for this platform",
+    };
+    if sent_a_token {
+        format!(
+            "The token sent was refused or lacks access: check {what} in settings (it is kept \
+             in the keychain) and replace it if it was revoked or expired"
+        )
+    } else {
+        format!(
+            "This server needs credentials: add {what} in settings (it is kept in the keychain)"
+        )
+    }
 }
 
 /// The API's own error text (XRPC `message`, Mastodon `error`, X `detail`), bounded and

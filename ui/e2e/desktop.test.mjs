@@ -255,6 +255,11 @@ test("hostile names and bios show as inert text and the CSP holds", { timeout: 1
     return window.__inline === 1;`);
   assert.equal(ran, false, "an inline script ran: the CSP does not hold");
   await shot("08-hostile-profile-inert");
+
+  // Snoozing it for a week says until when, and the alert shows as snoozed.
+  await (await byCss('button[data-snooze="one_week"]')).click();
+  await eventually(async () => /Snoozed until/.test(await textOf(".snoozed-until")), "the alert to say it is snoozed until a date");
+  await shot("11-snoozed");
 });
 
 test("closing the window ends its process; the watcher keeps watching and its notification reopens the app at the alert", { timeout: 180_000 }, async () => {

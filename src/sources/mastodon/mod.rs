@@ -7,6 +7,7 @@ pub mod parse;
 
 use std::collections::HashSet;
 use std::fmt;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use async_trait::async_trait;
 use serde_json::Value;
@@ -23,8 +24,13 @@ use crate::detect::variants::variants;
 use crate::identity::{Identity, Platform};
 use crate::profile::Profile;
 
-/// `/api/v2/search` answers at most this many accounts.
+/// `/api/v2/search` answers at most this many accounts a page.
 const SEARCH_LIMIT: usize = 40;
+/// Search pages read per name and server at most, whatever the settings say (400 accounts).
+const SEARCH_PAGES_MAX: usize = 10;
+/// A server whose requests failed this many times in a row is left for the rest of the check:
+/// it is down or broken, and every further request would only wait out its retries again.
+const CONSECUTIVE_FAILURES_MAX: usize = 3;
 /// `/api/v1/directory` answers at most this many accounts.
 const DIRECTORY_MAX: usize = 80;
 
@@ -34,6 +40,9 @@ struct Server {
     http: Http,
     domain: OnceCell<String>,
     token: Option<String>,
+    /// The server refused `resolve`/`offset` with our token: it is not a user token (some
+    /// servers hand out server-wide tokens), so search goes without them from then on.
+    not_a_user_token: AtomicBool,
 }
 
 impl fmt::Debug for Server {
@@ -72,6 +81,7 @@ impl MastodonSource {
                     http: Http::new(Platform::Mastodon, &config.http)?,
                     domain: OnceCell::new(),
                     token: None,
+                    not_a_user_token: AtomicBool::new(false),
                 })
             })
             .collect::<Result<Vec<_>, SourceError>>()?;
@@ -115,53 +125,127 @@ impl MastodonSource {
 
     /// The server's domain (`/api/v2/instance`), or its host if it will not say.
     async fn domain(server: &Server) -> String {
+        match Self::try_domain(server).await {
+            Ok(domain) => domain,
+            Err(_) => Self::host(server),
+        }
+    }
+
+    fn host(server: &Server) -> String {
+        Url::parse(&server.base)
+            .ok()
+            .and_then(|u| u.host_str().map(String::from))
+            .unwrap_or_default()
+    }
+
+    /// The server's domain as `/api/v2/instance` says, kept once the server answered. A server
+    /// that has no such endpoint (404) or names no domain is known by its host. A failed request
+    /// is NOT remembered: a server that was down once must not be known by its host forever
+    /// (its local accounts, the person's own among them, would get the wrong `user@domain`).
+    /// Err when the request failed; the caller may fall back to the host for this check.
+    async fn try_domain(server: &Server) -> Result<String, SourceError> {
         server
             .domain
-            .get_or_init(|| async {
-                let fallback = Url::parse(&server.base)
-                    .ok()
-                    .and_then(|u| u.host_str().map(String::from))
-                    .unwrap_or_default();
-                match Self::get(server, "/api/v2/instance", &[]).await {
-                    Ok(Answer::Json(v)) => v
+            .get_or_try_init(|| async {
+                match Self::get(server, "/api/v2/instance", &[]).await? {
+                    Answer::Json(v) => Ok(v
                         .get("domain")
                         .and_then(Value::as_str)
                         .map(str::to_ascii_lowercase)
-                        .unwrap_or(fallback),
-                    _ => fallback,
+                        .unwrap_or_else(|| Self::host(server))),
+                    Answer::NotFound => Ok(Self::host(server)),
                 }
             })
             .await
-            .clone()
+            .cloned()
     }
 
-    async fn search(server: &Server, query: &str) -> Result<Vec<Profile>, SourceError> {
+    /// Searches accounts for `query`, page after page while pages come back full: at most
+    /// `search_pages` pages (bounded by [`SEARCH_PAGES_MAX`]) when the server holds a user
+    /// token (Mastodon refuses `offset` without one), else the first page only. Returns what
+    /// the pages read so far held, and the error that stopped it, if any.
+    async fn search(
+        &self,
+        server: &Server,
+        domain: &str,
+        query: &str,
+    ) -> (Vec<Profile>, Option<SourceError>) {
+        let user_token = server.token.is_some() && !server.not_a_user_token.load(Ordering::Relaxed);
+        let mut pages = if user_token {
+            self.config.search_pages.clamp(1, SEARCH_PAGES_MAX)
+        } else {
+            1
+        };
+        let mut resolve = user_token;
         let limit = SEARCH_LIMIT.to_string();
-        let mut params = vec![
-            ("q", query),
-            ("type", "accounts"),
-            ("limit", limit.as_str()),
-        ];
-        if server.token.is_some() {
-            params.push(("resolve", "true"));
-        }
-        let domain = Self::domain(server).await;
-        match Self::get(server, "/api/v2/search", &params).await? {
-            Answer::Json(v) => {
-                let list = v
-                    .get("accounts")
-                    .and_then(Value::as_array)
-                    .ok_or_else(|| error("search answered without \"accounts\"".into()))?;
-                Ok(parse::account_list(list, &domain).0)
+        let mut out = Vec::new();
+        let mut ids = HashSet::new();
+        let mut page = 0;
+        while page < pages {
+            let offset = (page * SEARCH_LIMIT).to_string();
+            let mut params = vec![
+                ("q", query),
+                ("type", "accounts"),
+                ("limit", limit.as_str()),
+            ];
+            if resolve {
+                params.push(("resolve", "true"));
             }
-            Answer::NotFound => Err(error(format!("{} has no search API", server.base))),
+            if page > 0 {
+                params.push(("offset", offset.as_str()));
+            }
+            let list = match Self::get(server, "/api/v2/search", &params).await {
+                Ok(Answer::Json(mut v)) => match v.get_mut("accounts").map(Value::take) {
+                    Some(Value::Array(list)) => list,
+                    _ => {
+                        let e = error("search answered without \"accounts\"".into());
+                        return (out, Some(e));
+                    }
+                },
+                Ok(Answer::NotFound) => {
+                    let e = error(format!("{} has no search API", server.base));
+                    return (out, Some(e));
+                }
+                // Mastodon answers 401 to `resolve` and `offset` from a token that is not a
+                // user's: search without them (one page) rather than lose the search.
+                Err(SourceError::NeedsCredentials { .. }) if resolve || page > 0 => {
+                    tracing::info!(platform = "mastodon", server = %server.base, "resolve/offset refused: the token is not a user token; searching one page without them");
+                    server.not_a_user_token.store(true, Ordering::Relaxed);
+                    if page > 0 {
+                        break;
+                    }
+                    resolve = false;
+                    pages = 1;
+                    continue;
+                }
+                Err(e) => return (out, Some(e)),
+            };
+            let (profiles, _skipped) = parse::account_list(&list, domain);
+            let mut new = 0;
+            for p in profiles {
+                let key = p.platform_id.clone().unwrap_or_else(|| p.handle.clone());
+                if ids.insert(key) {
+                    new += 1;
+                    out.push(p);
+                }
+            }
+            // A short page is the last one; a page with nothing new means the server ignores
+            // `offset` (it would answer the same page forever).
+            if list.len() < SEARCH_LIMIT || new == 0 {
+                break;
+            }
+            page += 1;
         }
+        (out, None)
     }
 
-    async fn lookup_acct(server: &Server, acct: &str) -> Result<Option<Profile>, SourceError> {
-        let domain = Self::domain(server).await;
+    async fn lookup_acct(
+        server: &Server,
+        domain: &str,
+        acct: &str,
+    ) -> Result<Option<Profile>, SourceError> {
         match Self::get(server, "/api/v1/accounts/lookup", &[("acct", acct)]).await? {
-            Answer::Json(v) => match parse::profile_from_account(&v, &domain) {
+            Answer::Json(v) => match parse::profile_from_account(&v, domain) {
                 Ok(p) => Ok(Some(p)),
                 Err(e) => {
                     tracing::warn!(platform = "mastodon", "skipped a malformed account: {e}");
@@ -172,16 +256,19 @@ impl MastodonSource {
         }
     }
 
-    async fn directory(server: &Server, limit: usize) -> Result<Vec<Profile>, SourceError> {
+    async fn directory(
+        server: &Server,
+        domain: &str,
+        limit: usize,
+    ) -> Result<Vec<Profile>, SourceError> {
         let limit = limit.clamp(1, DIRECTORY_MAX).to_string();
-        let domain = Self::domain(server).await;
         let params = [
             ("order", "new"),
             ("local", "true"),
             ("limit", limit.as_str()),
         ];
         match Self::get(server, "/api/v1/directory", &params).await? {
-            Answer::Json(Value::Array(list)) => Ok(parse::account_list(&list, &domain).0),
+            Answer::Json(Value::Array(list)) => Ok(parse::account_list(&list, domain).0),
             Answer::Json(_) => Err(error("the directory is not a list".into())),
             Answer::NotFound => Ok(Vec::new()),
         }
@@ -232,29 +319,28 @@ impl MastodonSource {
         out: &mut Vec<Found>,
         seen: &mut HashSet<String>,
     ) -> Result<(), SourceError> {
-        let domain = Self::domain(server).await;
-        let mut ok = 0usize;
-        let mut last_error = None;
-        let mut note = |r: Result<(), SourceError>| match r {
-            Ok(()) => ok += 1,
+        let mut tally = Tally::default();
+        let domain = match Self::try_domain(server).await {
+            Ok(domain) => domain,
             Err(e) => {
-                tracing::warn!(platform = "mastodon", server = %server.base, "{e}");
-                last_error = Some(e);
+                if let Some(end) = tally.note(server, Err(e)) {
+                    return end;
+                }
+                tracing::warn!(platform = "mastodon", server = %server.base, "the server did not say its domain; using its host for this check");
+                Self::host(server)
             }
         };
         for query in self.queries(identity) {
-            let r = Self::search(server, &query).await.map(|profiles| {
-                for p in profiles {
-                    let found_by = FoundBy::Search {
-                        query: query.clone(),
-                    };
-                    push_unique(out, seen, Found::new(p, found_by));
-                }
-            });
-            if let Err(e @ SourceError::RateLimited { .. }) = r {
-                return Err(e);
+            let (profiles, failure) = self.search(server, &domain, &query).await;
+            for p in profiles {
+                let found_by = FoundBy::Search {
+                    query: query.clone(),
+                };
+                push_unique(out, seen, Found::new(p, found_by));
             }
-            note(r);
+            if let Some(end) = tally.note(server, failure.map_or(Ok(true), Err)) {
+                return end;
+            }
         }
         let own: HashSet<String> = identity
             .handles_on(&Platform::Mastodon)
@@ -264,18 +350,19 @@ impl MastodonSource {
             if own.contains(&format!("{}@{domain}", user.to_ascii_lowercase())) {
                 continue;
             }
-            let r = Self::lookup_acct(server, &user).await.map(|hit| {
+            let r = Self::lookup_acct(server, &domain, &user).await.map(|hit| {
+                let answered = hit.is_some();
                 if let Some(p) = hit {
                     let variant = p.handle.clone();
                     push_unique(out, seen, Found::new(p, FoundBy::Probe { variant }));
                 }
+                answered
             });
-            if let Err(e @ SourceError::RateLimited { .. }) = r {
-                return Err(e);
+            if let Some(end) = tally.note(server, r) {
+                return end;
             }
-            note(r);
         }
-        let r = Self::directory(server, self.config.directory_limit)
+        let r = Self::directory(server, &domain, self.config.directory_limit)
             .await
             .map(|profiles| {
                 for p in profiles {
@@ -292,9 +379,69 @@ impl MastodonSource {
                         push_unique(out, seen, Found::new(p, FoundBy::Directory));
                     }
                 }
+                true
             });
-        note(r);
-        match (ok, last_error) {
+        if let Some(end) = tally.note(server, r) {
+            return end;
+        }
+        tally.finish()
+    }
+}
+
+/// How one server's requests went during a check, and when to stop asking it.
+#[derive(Debug, Default)]
+struct Tally {
+    /// Requests answered with content (an account, a list). A 404 for a probed username
+    /// does not count: a server that answers only "not found" while its search and directory
+    /// fail has not been checked, and must say so.
+    ok: usize,
+    failures_in_a_row: usize,
+    last_error: Option<SourceError>,
+}
+
+impl Tally {
+    /// Records one request's outcome; Some(outcome of the server's check) when the server
+    /// should be left for this check:
+    /// it is rate limiting us, cannot be reached (down, or hanging past the timeout), or
+    /// failed [`CONSECUTIVE_FAILURES_MAX`] requests in a row (a 5xx storm, refused tokens). What it already
+    /// answered is kept by the caller when some request succeeded.
+    fn note(
+        &mut self,
+        server: &Server,
+        r: Result<bool, SourceError>,
+    ) -> Option<Result<(), SourceError>> {
+        let e = match r {
+            Ok(with_content) => {
+                self.ok += usize::from(with_content);
+                self.failures_in_a_row = 0;
+                return None;
+            }
+            Err(e) => e,
+        };
+        tracing::warn!(platform = "mastodon", server = %server.base, "{e}");
+        self.failures_in_a_row += 1;
+        // A refused token is not a reason to leave at once: a server-wide (non-user) token
+        // is refused for `resolve` in search but still opens lookups and the directory.
+        let give_up = matches!(
+            e,
+            SourceError::RateLimited { .. } | SourceError::Unreachable { .. }
+        ) || self.failures_in_a_row >= CONSECUTIVE_FAILURES_MAX;
+        if give_up {
+            tracing::warn!(platform = "mastodon", server = %server.base, "server left for this check after {} failures in a row", self.failures_in_a_row);
+            return Some(match e {
+                // Rate limits always surface, so the watcher can wait them out.
+                e @ SourceError::RateLimited { .. } => Err(e),
+                e if self.ok == 0 => Err(e),
+                // Some requests worked: keep what they found (logged above).
+                _ => Ok(()),
+            });
+        }
+        self.last_error = Some(e);
+        None
+    }
+
+    fn finish(self) -> Result<(), SourceError> {
+        match (self.ok, self.last_error) {
             (0, Some(e)) => Err(e),
             _ => Ok(()),
         }
@@ -357,7 +504,7 @@ impl Source for MastodonSource {
                 Some((user, d)) if d.eq_ignore_ascii_case(&home) => user.to_string(),
                 _ => account.handle.clone(),
             };
-            let state = match Self::lookup_acct(server, &acct).await? {
+            let state = match Self::lookup_acct(server, &home, &acct).await? {
                 Some(p) => AccountState::Present(Box::new(p)),
                 None => AccountState::Gone,
             };
@@ -367,9 +514,16 @@ impl Source for MastodonSource {
     }
 
     fn cost_estimate(&self, identity: &Identity) -> CostEstimate {
-        let per_server = self.queries(identity).len() + self.probe_usernames(identity).len() + 2;
+        let queries = self.queries(identity).len();
+        let probes = self.probe_usernames(identity).len();
+        let pages = self.config.search_pages.clamp(1, SEARCH_PAGES_MAX);
+        let requests: usize = self
+            .servers
+            .iter()
+            .map(|s| queries * if s.token.is_some() { pages } else { 1 } + probes + 2)
+            .sum();
         CostEstimate {
-            requests: (per_server * self.servers.len()) as u32,
+            requests: requests as u32,
             paid_reads: 0,
             usd: 0.0,
         }

@@ -19,7 +19,7 @@ use chrono::{NaiveDate, Utc};
 use url::Url;
 
 use super::bluesky::push_unique;
-use super::http::{Answer, Http};
+use super::http::{Answer, Billed, Http};
 use super::{AccountRef, AccountState, CostEstimate, Found, FoundBy, Source, SourceError};
 use crate::config::{Config, XConfig};
 use crate::detect::variants::variants;
@@ -62,6 +62,9 @@ pub struct XSource {
     budget: Mutex<Budget>,
     /// When each username (lowercased) was last read, found or not.
     last_read: Mutex<HashMap<String, Instant>>,
+    /// Accounts a failed check had already paid for, per identity name: the next check of
+    /// that identity returns them (they will not be read again within the re-read window).
+    unreported: Mutex<HashMap<String, Vec<Found>>>,
 }
 
 fn today() -> NaiveDate {
@@ -158,6 +161,7 @@ impl XSource {
             config: config.x.clone(),
             credentials,
             last_read: Mutex::new(HashMap::new()),
+            unreported: Mutex::new(HashMap::new()),
         })
     }
 
@@ -207,6 +211,39 @@ impl XSource {
         lock(&self.budget).charge(reads as u32, today());
     }
 
+    /// GETs a billed endpoint. An answer that arrived but could not be read is not asked
+    /// again (X already billed it) and counts as `worst_case` reads against the cap: the cap
+    /// may only ever over-count, never under-count, what X charged.
+    async fn get_billed(
+        &self,
+        url: Url,
+        token: &str,
+        worst_case: usize,
+    ) -> Result<Answer, SourceError> {
+        match self.http.get_json_billed(url, Some(token)).await {
+            Ok(answer) => Ok(answer),
+            Err(Billed::Free(e)) => Err(e),
+            Err(Billed::MaybeCharged(e)) => {
+                tracing::warn!(
+                    platform = "x",
+                    "an answer X may have billed could not be read; {worst_case} reads counted against the cap"
+                );
+                self.charge(worst_case);
+                Err(e)
+            }
+        }
+    }
+
+    /// Charges the user objects of a readable answer: every entry of `data`, parsed or not
+    /// (a malformed one was billed all the same).
+    fn charge_answer(&self, answer: &serde_json::Value) {
+        let returned = answer
+            .get("data")
+            .and_then(serde_json::Value::as_array)
+            .map_or(0, Vec::len);
+        self.charge(returned);
+    }
+
     fn cap_reached(&self) -> SourceError {
         let b = lock(&self.budget);
         SourceError::Api {
@@ -231,10 +268,10 @@ impl XSource {
                 "/2/users/by",
                 &[("usernames", &list), ("user.fields", parse::USER_FIELDS)],
             )?;
-            match self.http.get_json(url, Some(token)).await? {
+            match self.get_billed(url, token, batch.len()).await? {
                 Answer::Json(v) => {
+                    self.charge_answer(&v);
                     let (profiles, _missing) = parse::users_page(&v);
-                    self.charge(profiles.len());
                     let now = Instant::now();
                     let mut last = lock(&self.last_read);
                     for name in batch {
@@ -266,9 +303,9 @@ impl XSource {
                 "/2/users",
                 &[("ids", &list), ("user.fields", parse::USER_FIELDS)],
             )?;
-            if let Answer::Json(v) = self.http.get_json(url, Some(token)).await? {
+            if let Answer::Json(v) = self.get_billed(url, token, batch.len()).await? {
+                self.charge_answer(&v);
                 let (profiles, _missing) = parse::users_page(&v);
-                self.charge(profiles.len());
                 out.extend(profiles);
             }
         }
@@ -283,23 +320,85 @@ impl XSource {
         let Some(token) = self.credentials.user_token.as_deref() else {
             return Ok(Vec::new());
         };
-        let max = max.clamp(1, 1000).to_string();
+        let max = max.clamp(1, 1000);
         let url = self.url(
             "/2/users/search",
             &[
                 ("query", query),
-                ("max_results", &max),
+                ("max_results", &max.to_string()),
                 ("user.fields", parse::USER_FIELDS),
             ],
         )?;
-        match self.http.get_json(url, Some(token)).await? {
+        match self.get_billed(url, token, max).await? {
             Answer::Json(v) => {
+                self.charge_answer(&v);
                 let (profiles, _) = parse::users_page(&v);
-                self.charge(profiles.len());
                 Ok(profiles)
             }
             Answer::NotFound => Ok(Vec::new()),
         }
+    }
+
+    /// One check's probes and searches, adding to `out` as answers arrive (so what was paid
+    /// for is still there when a later request fails).
+    async fn check_into(
+        &self,
+        identity: &Identity,
+        out: &mut Vec<Found>,
+        seen: &mut HashSet<String>,
+    ) -> Result<(), SourceError> {
+        let probes: Vec<(String, String)> = ranked_probes(identity, self.config.probe_limit)
+            .into_iter()
+            .filter(|(u, _)| !self.read_recently(u))
+            .collect();
+        let queries: Vec<String> = if self.credentials.user_token.is_some() {
+            identity.names().filter_map(search_query).collect()
+        } else {
+            Vec::new()
+        };
+        if probes.is_empty() && queries.is_empty() {
+            return Ok(());
+        }
+        let affordable = self.take_reads(probes.len());
+        if affordable == 0 && (queries.is_empty() || self.take_reads(1) == 0) {
+            // Results a failed check kept are still delivered; the next check says "cap".
+            return if out.is_empty() {
+                Err(self.cap_reached())
+            } else {
+                Ok(())
+            };
+        }
+        if affordable < probes.len() {
+            tracing::info!(
+                platform = "x",
+                "spending cap: probing {affordable} of {} look-alikes",
+                probes.len()
+            );
+        }
+        let usernames: Vec<String> = probes[..affordable]
+            .iter()
+            .map(|(u, _)| u.clone())
+            .collect();
+        if !usernames.is_empty() {
+            for p in self.users_by(&usernames).await? {
+                let variant = p.handle.clone();
+                push_unique(out, seen, Found::new(p, FoundBy::Probe { variant }));
+            }
+        }
+        for query in queries {
+            let max = self.take_reads(self.config.search_max_results);
+            if max == 0 {
+                tracing::info!(platform = "x", "spending cap reached; search skipped");
+                break;
+            }
+            for p in self.search(&query, max).await? {
+                let found_by = FoundBy::Search {
+                    query: query.clone(),
+                };
+                push_unique(out, seen, Found::new(p, found_by));
+            }
+        }
+        Ok(())
     }
 
     fn read_recently(&self, username: &str) -> bool {
@@ -326,60 +425,38 @@ impl Source for XSource {
 
     async fn check(&self, identity: &Identity) -> Result<Vec<Found>, SourceError> {
         self.token()?;
-        let mut out = Vec::new();
-        let mut seen = HashSet::new();
-        let probes: Vec<(String, String)> = ranked_probes(identity, self.config.probe_limit)
-            .into_iter()
-            .filter(|(u, _)| !self.read_recently(u))
-            .collect();
-        let queries: Vec<String> = if self.credentials.user_token.is_some() {
-            identity.names().filter_map(search_query).collect()
-        } else {
-            Vec::new()
-        };
-        if probes.is_empty() && queries.is_empty() {
-            return Ok(out);
-        }
-        let affordable = self.take_reads(probes.len());
-        if affordable == 0 && (queries.is_empty() || self.take_reads(1) == 0) {
-            return Err(self.cap_reached());
-        }
-        if affordable < probes.len() {
-            tracing::info!(
-                platform = "x",
-                "spending cap: probing {affordable} of {} look-alikes",
-                probes.len()
+        // What a failed check already paid for comes first: those usernames are in the
+        // re-read window, so dropping them would hide their accounts for a day.
+        let mut out = lock(&self.unreported)
+            .remove(&identity.name)
+            .unwrap_or_default();
+        let mut seen: HashSet<String> = HashSet::new();
+        for f in &out {
+            // The key push_unique uses for X: the account id, else the handle.
+            seen.insert(
+                f.profile
+                    .platform_id
+                    .clone()
+                    .unwrap_or_else(|| f.profile.handle.to_lowercase()),
             );
         }
-        let usernames: Vec<String> = probes[..affordable]
-            .iter()
-            .map(|(u, _)| u.clone())
-            .collect();
-        if !usernames.is_empty() {
-            for p in self.users_by(&usernames).await? {
-                let variant = p.handle.clone();
-                push_unique(
-                    &mut out,
-                    &mut seen,
-                    Found::new(p, FoundBy::Probe { variant }),
-                );
+        match self.check_into(identity, &mut out, &mut seen).await {
+            Ok(()) => {
+                self.http.fetch_avatars(&mut out).await;
+                Ok(out)
+            }
+            Err(e) => {
+                if !out.is_empty() {
+                    tracing::info!(
+                        platform = "x",
+                        "check failed; {} paid results kept for the next check",
+                        out.len()
+                    );
+                    lock(&self.unreported).insert(identity.name.clone(), out);
+                }
+                Err(e)
             }
         }
-        for query in queries {
-            let max = self.take_reads(self.config.search_max_results);
-            if max == 0 {
-                tracing::info!(platform = "x", "spending cap reached; search skipped");
-                break;
-            }
-            for p in self.search(&query, max).await? {
-                let found_by = FoundBy::Search {
-                    query: query.clone(),
-                };
-                push_unique(&mut out, &mut seen, Found::new(p, found_by));
-            }
-        }
-        self.http.fetch_avatars(&mut out).await;
-        Ok(out)
     }
 
     /// Looks accounts up by id when known (an impostor may rename itself), else by username.
