@@ -87,8 +87,17 @@ impl Http {
     /// not JSON) is not asked again — the platform already charged for it, and asking again
     /// would pay twice. Such a failure comes back as [`Billed::MaybeCharged`] so the caller can
     /// count the worst case against its spending cap.
+    /// Noted in the check's [`super::querylog`] like [`Http::get_json`].
     pub async fn get_json_billed(&self, url: Url, bearer: Option<&str>) -> Result<Answer, Billed> {
-        self.send(Method::GET, url, bearer, None, false).await
+        let result = self
+            .send(Method::GET, url.clone(), bearer, None, false)
+            .await;
+        let noted = match &result {
+            Ok(_) => Ok(()),
+            Err(Billed::Free(e) | Billed::MaybeCharged(e)) => Err(e),
+        };
+        super::querylog::note(&url, &noted);
+        result
     }
 
     /// Sends a request with an optional JSON body and bearer token; returns the JSON answer.

@@ -43,7 +43,7 @@ pub async fn record_queries<F: Future>(check: F) -> (F::Output, QueryLog) {
 }
 
 /// Notes one query's outcome in the current scope's log, if there is one.
-pub(crate) fn note<T>(url: &Url, result: &Result<T, SourceError>) {
+pub(crate) fn note<T, E: std::borrow::Borrow<SourceError>>(url: &Url, result: &Result<T, E>) {
     if url.query().is_none() {
         return;
     }
@@ -54,7 +54,7 @@ pub(crate) fn note<T>(url: &Url, result: &Result<T, SourceError>) {
             log.failures.push(QueryFailure::new(
                 query_words(url),
                 url.host_str().unwrap_or_default(),
-                e,
+                e.borrow(),
             ));
         }
     });
