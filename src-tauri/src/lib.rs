@@ -27,7 +27,7 @@ use tauri::Manager;
 use tauri::RunEvent;
 
 use crate::background::link::WatcherLink;
-use crate::background::protocol::Reply;
+use crate::background::protocol::{Place, Reply};
 use crate::state::AppState;
 
 /// Command-line options of the desktop app.
@@ -37,11 +37,12 @@ pub struct Options {
     pub demo: bool,
     /// Only make sure the background watcher runs; open no window (used by start at login).
     pub hidden: bool,
-    /// Open the window at this alert (a notification's action).
-    pub alert: Option<i64>,
+    /// Where the window opens: an alert (`--alert ID`) or the list (`--inbox`), from a
+    /// notification's action.
+    pub open_at: Place,
 }
 
-const USAGE: &str = "usage: doppelwatch-desktop [--demo] [--hidden] [--alert ID]\n  --demo      run against bundled fake platforms (no accounts or internet needed)\n  --hidden    start watching in the background without opening the window\n  --alert ID  open the window at alert ID";
+const USAGE: &str = "usage: doppelwatch-desktop [--demo] [--hidden] [--alert ID | --inbox]\n  --demo      run against bundled fake platforms (no accounts or internet needed)\n  --hidden    start watching in the background without opening the window\n  --alert ID  open the window at alert ID\n  --inbox     open the window at the alert list";
 
 impl Options {
     /// Reads `--demo`, `--hidden` and `--alert ID`; anything else is refused with the usage.
@@ -52,10 +53,11 @@ impl Options {
             match arg.as_str() {
                 "--demo" => options.demo = true,
                 "--hidden" => options.hidden = true,
+                "--inbox" => options.open_at = Place::Inbox,
                 "--alert" => {
                     let id = args.next().and_then(|id| id.parse::<i64>().ok());
                     match id {
-                        Some(id) => options.alert = Some(id),
+                        Some(id) => options.open_at = Place::Alert { id },
                         None => return Err(format!("--alert needs an alert number\n{USAGE}")),
                     }
                 }
@@ -87,10 +89,10 @@ pub fn run(options: Options) {
         .plugin(tauri_plugin_single_instance::init(|app, args, _cwd| {
             // A second launch (e.g. a notification's action while the window is open) shows
             // this window, at the alert it names.
-            let alert = Options::parse(args.into_iter().skip(1))
-                .ok()
-                .and_then(|o| o.alert);
-            window::show(app, alert);
+            let at = Options::parse(args.into_iter().skip(1))
+                .map(|o| o.open_at)
+                .unwrap_or_default();
+            window::show_at(app, at);
         }))
         .plugin(tauri_plugin_autostart::init(
             tauri_plugin_autostart::MacosLauncher::LaunchAgent,
@@ -144,7 +146,7 @@ pub fn run(options: Options) {
             watching::follow(app.handle());
             #[cfg(not(target_os = "linux"))]
             tray::build(app.handle())?;
-            window::show(app.handle(), options.alert);
+            window::show_at(app.handle(), options.open_at);
             window::close_after_env(app.handle());
             Ok(())
         })
@@ -178,13 +180,14 @@ mod tests {
             Ok(Options {
                 demo: true,
                 hidden: false,
-                alert: Some(12),
+                open_at: Place::Alert { id: 12 },
             })
         );
         assert!(parse(&["--alert"])
             .unwrap_err()
             .contains("needs an alert number"));
         assert!(parse(&["--alert", "x"]).is_err());
+        assert_eq!(parse(&["--inbox"]).unwrap().open_at, Place::Inbox);
         assert_eq!(parse(&[]), Ok(Options::default()));
         let err = parse(&["--demoo"]).unwrap_err();
         assert!(err.contains("unknown option \"--demoo\"") && err.contains("usage"));

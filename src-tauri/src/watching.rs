@@ -41,7 +41,7 @@ pub fn follow(app: &AppHandle) {
 /// Handles one event; true when the window should close (the watcher quit on request).
 fn on_event(app: &AppHandle, event: WatcherEvent) -> bool {
     match event {
-        WatcherEvent::Show { alert_id } => crate::window::show(app, alert_id),
+        WatcherEvent::Show { at } => crate::window::show_at(app, at),
         WatcherEvent::AlertsChanged { open } => {
             #[cfg(not(target_os = "linux"))]
             crate::tray::refresh(app);

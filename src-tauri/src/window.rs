@@ -3,24 +3,34 @@
 
 use tauri::{AppHandle, Emitter, Manager, WebviewUrl, WebviewWindowBuilder};
 
+use crate::background::protocol::Place;
+
 /// Label of the main window (capabilities are granted to it by this label).
 pub const MAIN: &str = "main";
 
 /// Shows the main window, creating it if it was closed; with `alert`, opens that alert.
 pub fn show(app: &AppHandle, alert: Option<i64>) {
+    show_at(app, alert.map_or(Place::Home, |id| Place::Alert { id }));
+}
+
+/// Shows the main window at `at`, creating it if it was closed.
+pub fn show_at(app: &AppHandle, at: Place) {
     if let Some(window) = app.get_webview_window(MAIN) {
         let _ = window.unminimize();
         let _ = window.show();
         let _ = window.set_focus();
-        if let Some(id) = alert {
-            let _ = window.emit_to(MAIN, "open-alert", id);
+        match at {
+            Place::Alert { id } => {
+                let _ = window.emit_to(MAIN, "open-alert", id);
+            }
+            Place::Inbox => {
+                let _ = window.emit_to(MAIN, "open-inbox", ());
+            }
+            Place::Home => {}
         }
         return;
     }
-    let route = match alert {
-        Some(id) => format!("index.html#/alerts/{id}"),
-        None => "index.html".to_string(),
-    };
+    let route = at.route();
     let built = WebviewWindowBuilder::new(app, MAIN, WebviewUrl::App(route.into()))
         .title("Doppelwatch")
         .inner_size(1100.0, 760.0)

@@ -54,6 +54,8 @@ export const events = {
   onStatusChanged: (f: () => void): Promise<UnlistenFn> => listen<null>("status-changed", () => f()),
   /** A notification (or the tray) asks to open an alert. */
   onOpenAlert: (f: (id: number) => void): Promise<UnlistenFn> => listen<number>("open-alert", (e) => f(e.payload)),
+  /** A notification that announced several alerts asks to open the alert list. */
+  onOpenInbox: (f: () => void): Promise<UnlistenFn> => listen<null>("open-inbox", () => f()),
 };
 
 /** True for the `{kind, message}` errors commands reject with. */

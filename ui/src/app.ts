@@ -47,6 +47,7 @@ export async function startApp(el: HTMLElement): Promise<void> {
     .catch(() => undefined);
   await events.onStatusChanged(() => current === "dashboard" && void render(true)).catch(() => undefined);
   await events.onOpenAlert((id) => go(`#/alerts/${id}`)).catch(() => undefined);
+  await events.onOpenInbox(() => go("#/alerts")).catch(() => undefined);
   try {
     const info = await api.appInfo();
     hasIdentity = info.has_identity;

@@ -66,10 +66,48 @@ pub enum WatcherEvent {
     AlertsChanged { open: u32 },
     /// A source's state changed (a check ended or failed).
     StatusChanged,
-    /// Show the window, at this alert if there is one (a notification's action, the tray).
-    Show { alert_id: Option<i64> },
+    /// Show the window at this place (a notification's action, the tray).
+    Show { at: Place },
     /// The watcher is quitting (the person chose "Quit" in the tray): the window closes too.
     Quit,
+}
+
+/// Where the window opens.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "place", rename_all = "snake_case")]
+pub enum Place {
+    /// Where the person left it (the dashboard at first): the tray's "Open".
+    #[default]
+    Home,
+    /// The alert list: a notification that announced several alerts.
+    Inbox,
+    /// One alert: a notification about it.
+    Alert { id: i64 },
+}
+
+impl Place {
+    /// The place a notification's "Review and report" opens: its alert, or the list.
+    pub fn for_review(alert_id: Option<i64>) -> Place {
+        alert_id.map_or(Place::Inbox, |id| Place::Alert { id })
+    }
+
+    /// The UI route of the place.
+    pub fn route(self) -> String {
+        match self {
+            Place::Home => "index.html".into(),
+            Place::Inbox => "index.html#/alerts".into(),
+            Place::Alert { id } => format!("index.html#/alerts/{id}"),
+        }
+    }
+
+    /// The window's command-line arguments that open the place.
+    pub fn args(self) -> Vec<String> {
+        match self {
+            Place::Home => Vec::new(),
+            Place::Inbox => vec!["--inbox".into()],
+            Place::Alert { id } => vec!["--alert".into(), id.to_string()],
+        }
+    }
 }
 
 /// One line of JSON, with its newline.
@@ -100,9 +138,13 @@ mod tests {
             Ok(Request::Pause { paused: true })
         );
         let event = Reply::Event {
-            event: WatcherEvent::Show { alert_id: Some(7) },
+            event: WatcherEvent::Show {
+                at: Place::Alert { id: 7 },
+            },
         };
         assert_eq!(decode::<Reply>(&encode(&event)), Ok(event));
+        assert_eq!(Place::for_review(None).args(), ["--inbox"]);
+        assert_eq!(Place::for_review(Some(3)).route(), "index.html#/alerts/3");
         let err = decode::<Request>("{\"request\":\"format_disk\"}").unwrap_err();
         assert!(err.contains("not a message"), "{err}");
     }

@@ -19,7 +19,7 @@ use tokio::io::{AsyncWriteExt, BufReader};
 use tokio::sync::broadcast;
 use tokio::sync::broadcast::error::RecvError;
 
-use super::protocol::{decode, encode, Reply, Request, WatcherEvent};
+use super::protocol::{decode, encode, Place, Reply, Request, WatcherEvent};
 use super::socket::{read_line, Endpoint, Stream};
 use super::{demo, open_alerts, status};
 use crate::state::lock;
@@ -128,7 +128,7 @@ pub async fn run(base: PathBuf, options: WatcherOptions) -> Result<(), String> {
                 Err(e) => tracing::warn!("a connection failed: {e}"),
             },
             Some(pick) = picks.recv() => match pick {
-                Pick::Open => watcher.show(None),
+                Pick::Open => watcher.show(Place::Home),
                 Pick::Quit => break,
             },
             () = &mut terminated => break,
@@ -352,7 +352,7 @@ impl Watcher {
 
     async fn on_event(&self, event: WatchEvent) {
         match event {
-            WatchEvent::Review { alert_id } => self.show(alert_id),
+            WatchEvent::Review { alert_id } => self.show(Place::for_review(alert_id)),
             WatchEvent::NewAlert { .. }
             | WatchEvent::AlertUpdated { .. }
             | WatchEvent::CaseClosed { .. }
@@ -373,20 +373,17 @@ impl Watcher {
         let _ = self.events.send(WatcherEvent::AlertsChanged { open });
     }
 
-    /// Shows the window (at an alert): tells the open window, or starts one.
-    fn show(&self, alert_id: Option<i64>) {
+    /// Shows the window at `at`: tells the open window, or starts one.
+    fn show(&self, at: Place) {
         if self.subscribers.load(Ordering::SeqCst) > 0 {
-            let _ = self.events.send(WatcherEvent::Show { alert_id });
+            let _ = self.events.send(WatcherEvent::Show { at });
             return;
         }
         let mut args = Vec::new();
         if self.demo {
             args.push("--demo".to_string());
         }
-        if let Some(id) = alert_id {
-            args.push("--alert".into());
-            args.push(id.to_string());
-        }
+        args.extend(at.args());
         let exe = super::sibling_exe("doppelwatch-desktop", "DOPPELWATCH_DESKTOP_BIN");
         match super::spawn_detached(&exe, &args, None) {
             Ok(()) => tracing::info!("opened the window: {} {}", exe.display(), args.join(" ")),
