@@ -210,6 +210,15 @@ async fn garbage_on_the_socket_gets_an_error_not_a_crash() {
         hello(&link).await,
         Reply::Hello { demo: false, .. }
     ));
+    // Only the person may talk to their watcher.
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(base.path().join("watcher.sock"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o077, 0, "socket mode {mode:o}");
+    }
     let mut raw = tokio::net::UnixStream::connect(base.path().join("watcher.sock"))
         .await
         .unwrap();

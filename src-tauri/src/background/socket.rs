@@ -106,6 +106,11 @@ mod imp {
                 format!("cannot listen on {}: {e}", path.display()),
             )
         })?;
+        // Only the person may talk to their watcher, whatever the umask and folder modes.
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
+        }
         Ok(Listener {
             inner,
             path: path.to_path_buf(),
