@@ -106,6 +106,7 @@ pub fn run(options: Options) {
             commands::identity::handle_variants,
             commands::identity::save_identity,
             commands::identity::set_avatar,
+            commands::identity::fetch_own_avatar,
             commands::alerts::list_alerts,
             commands::alerts::get_alert,
             commands::alerts::act_on_alert,

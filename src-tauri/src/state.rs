@@ -12,7 +12,9 @@ use doppelwatch::identity::{Identity, Platform};
 use doppelwatch::notify::{DesktopNotifier, Notice, NotificationSink};
 use doppelwatch::report;
 use doppelwatch::secrets::{Keychain, Secret, SecretKey};
+use doppelwatch::sources::own_profile::own_avatar;
 use doppelwatch::store::{AlertFilter, AlertState, IdentityId, Store, StoreError};
+use doppelwatch::watch::WatchSetup;
 
 use crate::error::{CommandError, CommandResult, ErrorKind};
 use crate::ipc::{
@@ -122,6 +124,32 @@ impl AppState {
         self.keychain
             .get(key)
             .map_err(|e| CommandError::new(ErrorKind::Keychain, e.to_string()))
+    }
+
+    /// The picture of the person's own profile on `platform` (a network read through that
+    /// platform's source; on X a paid read).
+    pub async fn own_avatar(&self, platform: &str, handle: &str) -> CommandResult<Vec<u8>> {
+        let platform = Platform::parse(platform);
+        let handle = doppelwatch::identity::validate_handle(&platform, handle)
+            .map_err(|e| CommandError::invalid(e.to_string()))?;
+        let config = self.config();
+        let keychain = (!self.demo).then_some(&self.keychain);
+        let setup =
+            WatchSetup::from_config(&config, Some(std::slice::from_ref(&platform)), keychain)
+                .map_err(|e| CommandError::unavailable(e.to_string()))?;
+        let source = setup
+            .sources
+            .into_iter()
+            .find(|s| s.platform() == platform)
+            .ok_or_else(|| {
+                CommandError::unavailable(format!(
+                    "{platform} is off in the settings or needs credentials: choose a file instead"
+                ))
+            })?;
+        own_avatar(source.as_ref(), &handle, &config.http)
+            .await
+            .map(|(_, bytes)| bytes)
+            .map_err(|e| CommandError::unavailable(e.to_string()))
     }
 
     // --- alerts ---

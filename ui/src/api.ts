@@ -27,6 +27,7 @@ export const api = {
     invoke<VariantView[]>("handle_variants", { platform, handle }),
   saveIdentity: (input: IdentityInput) => invoke<IdentityView>("save_identity", { input }),
   setAvatar: (bytes: Uint8Array) => invoke<string>("set_avatar", { bytes: Array.from(bytes) }),
+  fetchOwnAvatar: (platform: string, handle: string) => invoke<string>("fetch_own_avatar", { platform, handle }),
   listAlerts: () => invoke<AlertSummary[]>("list_alerts"),
   getAlert: (id: number) => invoke<AlertDetail>("get_alert", { id }),
   actOnAlert: (id: number, action: AlertAction) => invoke<AlertSummary>("act_on_alert", { id, action }),

@@ -110,6 +110,17 @@ pub fn set_avatar(state: State<'_, AppState>, bytes: Vec<u8>) -> CommandResult<S
     Ok(url)
 }
 
+/// Takes the person's avatar from their own profile on `platform`; kept like a picked file.
+#[tauri::command]
+pub async fn fetch_own_avatar(
+    state: State<'_, AppState>,
+    platform: String,
+    handle: String,
+) -> CommandResult<String> {
+    let bytes = state.own_avatar(&platform, &handle).await?;
+    set_avatar(state, bytes)
+}
+
 /// The person as the UI shows them, avatar re-encoded.
 pub fn identity_view(id: &Identity) -> IdentityView {
     IdentityView {

@@ -58,4 +58,40 @@ describe("onboarding", () => {
     });
     expect(location.hash).toBe("#/dashboard");
   });
+
+  it("takes the picture from the first own profile typed, and says why when it cannot", async () => {
+    const calls = mockCommands({
+      get_identity: () => null,
+      check_handle: (a) => ({ canonical: a.handle, error: null }),
+      handle_variants: () => [],
+      fetch_own_avatar: (a) =>
+        a.platform === "mastodon"
+          ? Promise.reject({ kind: "unavailable", message: "your mastodon profile alice@mastodon.social has no picture: choose a file instead" })
+          : "data:image/png;base64,AAAA",
+    });
+    const view = await onboardingView();
+    document.body.append(view);
+    const take = view.querySelector<HTMLButtonElement>("#avatar-from-profile")!;
+    const avatar = view.querySelector<HTMLInputElement>("#avatar")!;
+    take.click();
+    await settle();
+    expect(calls.some((c) => c.cmd === "fetch_own_avatar")).toBe(false);
+    expect(document.getElementById(avatar.getAttribute("aria-describedby")!)?.textContent).toContain("Type one of your handles");
+
+    type(view.querySelector<HTMLInputElement>("#handle-mastodon")!, "alice@mastodon.social");
+    await settle();
+    take.click();
+    await settle();
+    expect(document.getElementById(avatar.getAttribute("aria-describedby")!)?.textContent).toContain("has no picture");
+
+    type(view.querySelector<HTMLInputElement>("#handle-bluesky")!, "palmerreport.bsky.social");
+    await settle();
+    take.click();
+    await settle();
+    const fetch = calls.filter((c) => c.cmd === "fetch_own_avatar").pop();
+    expect(fetch?.args).toMatchObject({ platform: "bluesky", handle: "palmerreport.bsky.social" });
+    expect(view.querySelector<HTMLImageElement>("img.avatar")?.src).toBe("data:image/png;base64,AAAA");
+    expect(view.querySelector<HTMLImageElement>("img.avatar")?.hidden).toBe(false);
+    expect(document.getElementById(avatar.getAttribute("aria-describedby")!)?.textContent).toContain("taken from your Bluesky profile");
+  });
 });

@@ -107,6 +107,29 @@ export async function onboardingView(): Promise<HTMLElement> {
     }
   });
 
+  // Or take it from one of the person's own profiles: the first handle typed, Bluesky first
+  // (X last: reading a profile there is paid).
+  const fromProfile = button("Take it from my profile", () => void takeFromProfile(), "", { id: "avatar-from-profile" });
+  const takeFromProfile = async () => {
+    const row = rows.find((r) => r.valid && r.input.value.trim());
+    if (!row) {
+      setFieldError(avatarInput, avatarField.message, "Type one of your handles above first, then take the picture from that profile.");
+      return;
+    }
+    const label = PLATFORMS.find((p) => p.id === row.platform)?.label ?? row.platform;
+    fromProfile.disabled = true;
+    setFieldError(avatarInput, avatarField.message, null, `Fetching the picture of your ${label} profile…`);
+    try {
+      avatarPreview.src = await api.fetchOwnAvatar(row.platform, row.input.value);
+      avatarPreview.hidden = false;
+      setFieldError(avatarInput, avatarField.message, null, `Picture taken from your ${label} profile and saved.`);
+    } catch (e) {
+      setFieldError(avatarInput, avatarField.message, errorMessage(e));
+    } finally {
+      fromProfile.disabled = false;
+    }
+  };
+
   const submit = async (ev: Event) => {
     ev.preventDefault();
     if (!name.value.trim()) {
@@ -148,7 +171,7 @@ export async function onboardingView(): Promise<HTMLElement> {
       nameField.wrap,
       aliasesField.wrap,
       h("fieldset", null, h("legend", null, "Your real accounts"), ...handleFields),
-      h("fieldset", null, h("legend", null, "Picture and bio"), avatarField.wrap, avatarPreview, bioField.wrap),
+      h("fieldset", null, h("legend", null, "Picture and bio"), avatarField.wrap, fromProfile, avatarPreview, bioField.wrap),
       status,
       h("button", { class: "primary", id: "save-identity", attrs: { type: "submit" } }, existing ? "Save" : "Start watching"),
     ),
