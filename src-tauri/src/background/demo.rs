@@ -36,8 +36,20 @@ pub async fn start(mut config: Config) -> std::io::Result<(DemoWorld, Config)> {
     config.mastodon.enabled = false;
     config.x.enabled = false;
     config.watch.check_interval_secs = 20;
+    // The demo's suggested person has a real-looking profile of their own, so onboarding's
+    // "Take it from my profile" works in the demo too.
+    bluesky.add_account(
+        FakeAccount::new(DEMO_PERSON_HANDLE)
+            .name("Palmer Report")
+            .bio("Independent political news and analysis.")
+            .avatar(doppelwatch::fake::sample_avatar_png(11)),
+    );
     Ok((DemoWorld { bluesky }, config))
 }
+
+/// The Bluesky handle of the person the demo suggests registering (its profile, with a
+/// picture, is on the demo's fake Bluesky).
+pub const DEMO_PERSON_HANDLE: &str = "palmerreport.bsky.social";
 
 /// The person's Bluesky handle, or one made from their name for the demo.
 pub fn bluesky_handle(identity: &Identity) -> String {
