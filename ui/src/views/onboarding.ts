@@ -122,6 +122,7 @@ export async function onboardingView(): Promise<HTMLElement> {
     try {
       avatarPreview.src = await api.fetchOwnAvatar(row.platform, row.input.value);
       avatarPreview.hidden = false;
+      avatarInput.value = ""; // the picked file (if any) is no longer the picture
       setFieldError(avatarInput, avatarField.message, null, `Picture taken from your ${label} profile and saved.`);
     } catch (e) {
       setFieldError(avatarInput, avatarField.message, errorMessage(e));
