@@ -102,7 +102,12 @@ pub async fn run(base: PathBuf, options: WatcherOptions) -> Result<(), String> {
     }
     let mut listener = endpoint.listen().map_err(|e| e.to_string())?;
     let (picks_tx, mut picks) = tokio::sync::mpsc::unbounded_channel();
-    let watcher = Watcher::new(options.demo, store.clone(), config, picks_tx);
+    let window_log = base.join(if options.demo {
+        "window-demo.log"
+    } else {
+        "window.log"
+    });
+    let watcher = Watcher::new(options.demo, store.clone(), config, picks_tx, window_log);
     // Answer the window at once; the tray and the watch service come up meanwhile.
     let starting = watcher.clone();
     tokio::spawn(async move {
@@ -231,6 +236,8 @@ pub struct Watcher {
     /// The settings in demo mode (pointed at the fakes); outside demo mode the settings file is
     /// read again at each restart, so the window's changes take effect.
     demo_config: Option<Config>,
+    /// Where the windows this watcher starts write their log.
+    window_log: PathBuf,
     handle: Mutex<Option<WatchHandle>>,
     /// Why watching could not start, shown on the dashboard.
     problem: Mutex<Option<String>>,
@@ -250,6 +257,7 @@ impl Watcher {
         store: Arc<Store>,
         config: Config,
         picks: tokio::sync::mpsc::UnboundedSender<Pick>,
+        window_log: PathBuf,
     ) -> Arc<Watcher> {
         let (events, _) = broadcast::channel(256);
         Arc::new(Watcher {
@@ -257,6 +265,7 @@ impl Watcher {
             store,
             keychain: Keychain::new(),
             demo_config: demo.then_some(config),
+            window_log,
             handle: Mutex::new(None),
             problem: Mutex::new(Some("starting to watch".into())),
             restarting: tokio::sync::Mutex::new(()),
@@ -385,7 +394,7 @@ impl Watcher {
         }
         args.extend(at.args());
         let exe = super::sibling_exe("doppelwatch-desktop", "DOPPELWATCH_DESKTOP_BIN");
-        match super::spawn_detached(&exe, &args, None) {
+        match super::spawn_detached(&exe, &args, Some(&self.window_log)) {
             Ok(()) => tracing::info!("opened the window: {} {}", exe.display(), args.join(" ")),
             Err(e) => tracing::error!("cannot open the window ({}): {e}", exe.display()),
         }

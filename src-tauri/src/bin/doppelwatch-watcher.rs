@@ -1,5 +1,7 @@
 //! `doppelwatch-watcher [--demo] [--quit]`: Doppelwatch's background watcher. The desktop app
 //! starts it; it keeps watching (notifications, tray) while the window is closed.
+// A background program: no console window on Windows.
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 use std::process::ExitCode;
 
