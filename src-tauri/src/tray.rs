@@ -5,6 +5,7 @@ use tauri::menu::{Menu, MenuItem, PredefinedMenuItem};
 use tauri::tray::{MouseButton, MouseButtonState, TrayIconBuilder, TrayIconEvent};
 use tauri::{AppHandle, Manager};
 
+use crate::background::protocol::Place;
 use crate::state::AppState;
 
 const TRAY_ID: &str = "main-tray";
@@ -23,7 +24,7 @@ pub fn build(app: &AppHandle) -> tauri::Result<()> {
         .tooltip("Doppelwatch")
         .menu(&menu)
         .on_menu_event(|app, event| match event.id.as_ref() {
-            "open" => crate::window::show(app, None),
+            "open" => crate::window::show_at(app, Place::Home),
             "quit" => app.exit(0),
             _ => {}
         })
@@ -34,7 +35,7 @@ pub fn build(app: &AppHandle) -> tauri::Result<()> {
                 ..
             } = event
             {
-                crate::window::show(tray.app_handle(), None);
+                crate::window::show_at(tray.app_handle(), Place::Home);
             }
         })
         .build(app)?;

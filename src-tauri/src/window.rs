@@ -8,11 +8,6 @@ use crate::background::protocol::Place;
 /// Label of the main window (capabilities are granted to it by this label).
 pub const MAIN: &str = "main";
 
-/// Shows the main window, creating it if it was closed; with `alert`, opens that alert.
-pub fn show(app: &AppHandle, alert: Option<i64>) {
-    show_at(app, alert.map_or(Place::Home, |id| Place::Alert { id }));
-}
-
 /// Shows the main window at `at`, creating it if it was closed.
 pub fn show_at(app: &AppHandle, at: Place) {
     if let Some(window) = app.get_webview_window(MAIN) {

@@ -6,21 +6,14 @@ use ksni::menu::{MenuItem, StandardItem};
 use ksni::{Icon, ToolTip, TrayMethods};
 use tokio::sync::mpsc::UnboundedSender;
 
-/// What the person picked in the tray.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TrayAction {
-    /// Open the window (a click on the icon, or "Open Doppelwatch").
-    Open,
-    /// Stop watching and quit.
-    Quit,
-}
+use super::watcher::Pick;
 
 /// The tray's state: what it shows and where picks go.
 pub struct AlertTray {
     open_alerts: u32,
     demo: bool,
     icon: Vec<Icon>,
-    picks: UnboundedSender<TrayAction>,
+    picks: UnboundedSender<Pick>,
 }
 
 /// The tray's words for a count of open alerts.
@@ -33,7 +26,7 @@ pub fn count_words(open_alerts: u32) -> String {
 }
 
 impl AlertTray {
-    fn pick(&self, action: TrayAction) {
+    fn pick(&self, action: Pick) {
         let _ = self.picks.send(action);
     }
 }
@@ -74,7 +67,7 @@ impl ksni::Tray for AlertTray {
     }
 
     fn activate(&mut self, _x: i32, _y: i32) {
-        self.pick(TrayAction::Open);
+        self.pick(Pick::Open);
     }
 
     fn menu(&self) -> Vec<MenuItem<Self>> {
@@ -88,13 +81,13 @@ impl ksni::Tray for AlertTray {
             MenuItem::Separator,
             StandardItem {
                 label: "Open Doppelwatch".into(),
-                activate: Box::new(|tray: &mut Self| tray.pick(TrayAction::Open)),
+                activate: Box::new(|tray: &mut Self| tray.pick(Pick::Open)),
                 ..Default::default()
             }
             .into(),
             StandardItem {
                 label: "Quit (stop watching)".into(),
-                activate: Box::new(|tray: &mut Self| tray.pick(TrayAction::Quit)),
+                activate: Box::new(|tray: &mut Self| tray.pick(Pick::Quit)),
                 ..Default::default()
             }
             .into(),
@@ -117,7 +110,7 @@ impl TrayHandle {
 pub async fn start(
     open_alerts: u32,
     demo: bool,
-    picks: UnboundedSender<TrayAction>,
+    picks: UnboundedSender<Pick>,
 ) -> Result<TrayHandle, String> {
     let tray = AlertTray {
         open_alerts,

@@ -221,10 +221,12 @@ async fn terminated() {
     }
 }
 
-/// What the person picked in the tray.
+/// What the person picked in the tray (Quit also comes as a request on the socket).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Pick {
+    /// Open the window (a click on the icon, or "Open Doppelwatch").
     Open,
+    /// Stop watching and quit.
     Quit,
 }
 
@@ -281,20 +283,10 @@ impl Watcher {
     async fn start_tray(&self) {
         #[cfg(target_os = "linux")]
         {
-            let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-            match super::tray::start(open_alerts(&self.store), self.demo, tx).await {
+            match super::tray::start(open_alerts(&self.store), self.demo, self.picks.clone()).await
+            {
                 Ok(tray) => {
                     let _ = self.tray.set(tray);
-                    let picks = self.picks.clone();
-                    tokio::spawn(async move {
-                        while let Some(action) = rx.recv().await {
-                            let pick = match action {
-                                super::tray::TrayAction::Open => Pick::Open,
-                                super::tray::TrayAction::Quit => Pick::Quit,
-                            };
-                            let _ = picks.send(pick);
-                        }
-                    });
                 }
                 Err(e) => tracing::warn!("{e}"),
             }
