@@ -250,8 +250,15 @@ fn watch_end_to_end() {
         let alert_id = new_alert["alert"]["id"].as_i64().unwrap();
         assert_eq!(new_alert["alert"]["profile"]["platform_id"], impostor_did.as_str());
         let calls = notifications.wait_for_calls(1, Duration::from_secs(10)).await;
-        // Several more periodic checks and the live stream see it again: still one.
-        tokio::time::sleep(Duration::from_secs(4)).await;
+        // Several more periodic checks and the live stream see it again: still one. (Three whole
+        // checks after the alert, counted by their events, not a wait of some seconds.)
+        for n in 1..=3 {
+            watcher
+                .wait_for(&format!("check {n} after the alert"), Duration::from_secs(60), |v| {
+                    v["event"] == "check_done"
+                })
+                .await;
+        }
         let calls_after = notifications.calls();
         assert_eq!(calls_after.len(), 1, "exactly one notification: {calls_after:?}");
         let call = &calls[0];
@@ -322,7 +329,14 @@ fn watch_end_to_end() {
             assert!(Instant::now() < deadline, "not every impostor alerted: {by_account:?}");
             tokio::time::sleep(Duration::from_millis(300)).await;
         }
-        tokio::time::sleep(Duration::from_secs(3)).await;
+        // Two whole checks after every impostor alerted (counted by their events) add nothing.
+        for n in 1..=2 {
+            watcher
+                .wait_for(&format!("check {n} after the last alert"), Duration::from_secs(60), |v| {
+                    v["event"] == "check_done"
+                })
+                .await;
+        }
         let by_account = alerts_by_account(&env.data);
         for did in &dids {
             assert_eq!(by_account[did].len(), 1, "one alert for {did}: {by_account:?}");
