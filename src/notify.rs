@@ -161,9 +161,8 @@ pub fn route(item: &OutboxItem, reported: bool) -> Route {
 /// old or more (or in the future: the clock was set back).
 pub fn digest_due(last: Option<DateTime<Utc>>, oldest: DateTime<Utc>, now: DateTime<Utc>) -> bool {
     let gathered = now - oldest >= chrono::Duration::minutes(DIGEST_GATHER_MINUTES);
-    let rested = last.is_none_or(|last| {
-        last > now || now - last >= chrono::Duration::hours(DIGEST_EVERY_HOURS)
-    });
+    let rested = last
+        .is_none_or(|last| last > now || now - last >= chrono::Duration::hours(DIGEST_EVERY_HOURS));
     gathered && rested
 }
 
@@ -485,7 +484,9 @@ impl Dispatcher {
     }
 
     fn show(&self, notice: &Notice) -> Result<(), NotifyError> {
-        self.sink.show(notice).inspect_err(|e| tracing::warn!("{e}"))
+        self.sink
+            .show(notice)
+            .inspect_err(|e| tracing::warn!("{e}"))
     }
 
     /// [`Dispatcher::tick`] at the current time.

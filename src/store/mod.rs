@@ -33,8 +33,7 @@ use rusqlite::{Connection, OptionalExtension};
 use crate::identity::{Identity, Platform};
 
 pub use alerts::{
-    Alert, AlertFilter, AlertId, AlertState, OutboxItem, OutboxKind, WaitingAlerts,
-    MAX_SNOOZE_DAYS,
+    Alert, AlertFilter, AlertId, AlertState, OutboxItem, OutboxKind, WaitingAlerts, MAX_SNOOZE_DAYS,
 };
 pub use findings::{evidence_fingerprint, AlertChange, Finding, FindingOutcome, ProfileVersion};
 pub use reports::{ReportMethod, ReportRecord};
