@@ -161,8 +161,10 @@ pub fn route(item: &OutboxItem, reported: bool) -> Route {
 /// old or more (or in the future: the clock was set back).
 pub fn digest_due(last: Option<DateTime<Utc>>, oldest: DateTime<Utc>, now: DateTime<Utc>) -> bool {
     let gathered = now - oldest >= chrono::Duration::minutes(DIGEST_GATHER_MINUTES);
-    let rested = last
-        .is_none_or(|last| last > now || now - last >= chrono::Duration::hours(DIGEST_EVERY_HOURS));
+    let rested = match last {
+        None => true,
+        Some(last) => last > now || now - last >= chrono::Duration::hours(DIGEST_EVERY_HOURS),
+    };
     gathered && rested
 }
 
