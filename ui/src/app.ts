@@ -58,7 +58,7 @@ export async function startApp(el: HTMLElement): Promise<void> {
     hasIdentity = info.has_identity;
     setOpenAlerts(info.open_alerts);
     if (info.demo) {
-      replace(banner, "Demo mode: watching bundled fake platforms. Impostors appear every few seconds. Try the name Palmer Report with the Bluesky handle palmerreport.bsky.social (its profile has a picture to take).");
+      replace(banner, "Demo mode: watching bundled fake platforms. A namesake appears first (listed under Worth a look, with no notification), then impostors every few seconds. Try the name Palmer Report with the Bluesky handle palmerreport.bsky.social (its profile has a picture to take).");
       banner.classList.add("demo");
     }
   } catch (e) {
