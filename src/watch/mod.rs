@@ -154,6 +154,14 @@ pub enum WatchEvent {
         identity: String,
         error: String,
     },
+    /// The live stream could not replay `from`..`to`; a full check of every source was
+    /// started at once to cover it.
+    CoverageGap {
+        platform: Platform,
+        identity: String,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    },
 }
 
 /// What a source is doing.
@@ -202,6 +210,17 @@ pub struct SourceStatus {
     /// (`missed 2 of 10 queries (search "Jane Doe" at bsky.social: ...)`). Cleared by the next
     /// check that misses nothing.
     pub partial: Option<String>,
+    /// The live stream's last coverage gap: a time span whose events the stream could not
+    /// replay (the watcher was off, or the stream unreachable, for longer than the platform
+    /// keeps events). A full check ran when it was found.
+    pub coverage_gap: Option<CoverageGap>,
+}
+
+/// A span of time the live stream did not cover.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct CoverageGap {
+    pub from: DateTime<Utc>,
+    pub to: DateTime<Utc>,
 }
 
 /// State shared by the service's tasks.
@@ -293,6 +312,7 @@ impl WatchService {
                 rate_limited_until: None,
                 last_candidates: 0,
                 partial: None,
+                coverage_gap: None,
             });
             status.len() - 1
         };
@@ -316,6 +336,7 @@ impl WatchService {
             }
             if let Some(live) = &setup.live {
                 let slot = add_status(Platform::Bluesky, &target.identity.name, SourceMode::Live);
+                tasks::restore_coverage_gap(&shared, slot, target);
                 tasks.push(tokio::spawn(tasks::live(
                     shared.clone(),
                     slot,

@@ -4,14 +4,15 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
 use super::schedule::{backoff, jittered};
-use super::{RunState, Shared, Target, WatchEvent};
+use super::{CoverageGap, RunState, Shared, Target, WatchEvent};
 use crate::detect::avatar::fingerprint;
 use crate::detect::Assessment;
+use crate::identity::Platform;
 use crate::notify::{Dispatcher, NotificationAction, NotificationSink, NotifyConfig};
 use crate::sources::bluesky::live::{run_live, LiveEvent};
 use crate::sources::bluesky::BlueskySource;
@@ -375,6 +376,9 @@ pub(crate) async fn live(
                         tracing::warn!("could not save the Jetstream cursor");
                     }
                 }
+                LiveEvent::CoverageGap { from_us, to_us } => {
+                    coverage_gap(&shared, slot, &target, from_us, to_us).await;
+                }
                 LiveEvent::Disconnected { reason, retry_in } => shared.update_status(slot, |s| {
                     s.state = RunState::Reconnecting;
                     s.last_error = Some(reason.clone());
@@ -388,6 +392,67 @@ pub(crate) async fn live(
             return;
         }
     }
+}
+
+/// The stored coverage gap of an identity's live stream (`from_us to_us`), if any.
+fn gap_key(target: &Target) -> String {
+    format!("coverage_gap:jetstream:{}", target.identity_id)
+}
+
+/// The gap last stored for this stream, shown again after a restart.
+pub(crate) fn restore_coverage_gap(shared: &Shared, slot: usize, target: &Target) {
+    let stored = shared.store.cursor(&gap_key(target)).ok().flatten();
+    let parsed = stored.as_deref().and_then(|v| {
+        let (from, to) = v.split_once(' ')?;
+        gap_span(from.parse().ok()?, to.parse().ok()?)
+    });
+    if let Some(gap) = parsed {
+        shared.update_status(slot, |s| s.coverage_gap = Some(gap));
+    }
+}
+
+fn gap_span(from_us: u64, to_us: u64) -> Option<CoverageGap> {
+    let at = |us: u64| DateTime::<Utc>::from_timestamp_micros(i64::try_from(us).ok()?);
+    Some(CoverageGap {
+        from: at(from_us)?,
+        to: at(to_us)?,
+    })
+}
+
+/// The live stream could not replay a span: record it where the person sees it (status,
+/// event, store) and run every periodic check now, which finds what the stream missed.
+async fn coverage_gap(
+    shared: &Arc<Shared>,
+    slot: usize,
+    target: &Target,
+    from_us: u64,
+    to_us: u64,
+) {
+    let Some(gap) = gap_span(from_us, to_us) else {
+        return;
+    };
+    tracing::warn!(
+        identity = %target.identity.name,
+        "live coverage had a gap from {} to {}: running a full check now",
+        gap.from,
+        gap.to
+    );
+    shared.update_status(slot, |s| s.coverage_gap = Some(gap));
+    let store = shared.store.clone();
+    let (key, value) = (gap_key(target), format!("{from_us} {to_us}"));
+    if !matches!(
+        tokio::task::spawn_blocking(move || store.set_cursor(&key, &value)).await,
+        Ok(Ok(()))
+    ) {
+        tracing::warn!("could not save the live coverage gap");
+    }
+    shared.emit(WatchEvent::CoverageGap {
+        platform: Platform::Bluesky,
+        identity: target.identity.name.clone(),
+        from: gap.from,
+        to: gap.to,
+    });
+    shared.check_now.send_modify(|n| *n = n.wrapping_add(1));
 }
 
 /// Re-checks the accounts of open and snoozed alerts: a gone account closes its case; a

@@ -359,7 +359,9 @@ impl Watcher {
             | WatchEvent::AlertUpdated { .. }
             | WatchEvent::CaseClosed { .. }
             | WatchEvent::Allowed { .. } => self.alerts_changed().await,
-            WatchEvent::CheckDone { .. } | WatchEvent::CheckFailed { .. } => {
+            WatchEvent::CheckDone { .. }
+            | WatchEvent::CheckFailed { .. }
+            | WatchEvent::CoverageGap { .. } => {
                 let _ = self.events.send(WatcherEvent::StatusChanged);
             }
         }
