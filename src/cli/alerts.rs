@@ -12,6 +12,8 @@ use doppelwatch::report::{self, bluesky::BlueskyReporter, mastodon::MastodonRepo
 use doppelwatch::secrets::Keychain;
 use doppelwatch::store::{AlertFilter, AlertState, Store};
 
+use super::out::Out;
+
 #[derive(Args)]
 pub struct AlertsArgs {
     /// Only alerts in these states (comma-separated:
@@ -87,7 +89,7 @@ fn open_store() -> Result<Store, i32> {
 }
 
 fn fail(e: impl std::fmt::Display) -> i32 {
-    eprintln!("doppelwatch: {e}");
+    super::out::eprintln_quiet(&format!("doppelwatch: {e}"));
     1
 }
 
@@ -100,13 +102,39 @@ fn alert_id(text: &str) -> Result<i64, i32> {
 }
 
 fn print_json(value: &impl serde::Serialize) -> i32 {
-    match serde_json::to_string_pretty(value) {
-        Ok(text) => {
-            println!("{text}");
-            0
-        }
-        Err(e) => fail(e),
+    let mut out = Out::stdout();
+    match out.emit_pretty_json(value).and_then(|()| out.finish()) {
+        Ok(()) => 0,
+        Err(status) => status,
     }
+}
+
+/// Prints the draft (as JSON with `--json`).
+fn print_draft(draft: &report::ReportDraft, json: bool) -> Result<(), i32> {
+    let mut out = Out::stdout();
+    if json {
+        out.emit_pretty_json(draft)?;
+        return out.finish();
+    }
+    out.emit_line(&draft.subject)?;
+    out.emit_line(&format!(
+        "Report to: {}",
+        report::platform_name(&draft.platform)
+    ))?;
+    if let Some(form) = &draft.form_url {
+        out.emit_line(&format!("Official form: {form}"))?;
+    }
+    if let Some(path) = &draft.in_app_path {
+        out.emit_line(&format!("In the app: {path}"))?;
+    }
+    if let Some(api) = draft.api {
+        out.emit_line(&format!(
+            "Can be filed through the API ({api:?}): add --file"
+        ))?;
+    }
+    out.emit_line("")?;
+    out.emit_line(&draft.text)?;
+    out.finish()
 }
 
 pub fn alerts(args: AlertsArgs) -> i32 {
@@ -150,22 +178,8 @@ pub fn report(args: ReportArgs) -> i32 {
             return fail(e);
         }
     }
-    if args.json {
-        print_json(&draft);
-    } else {
-        println!("{}", draft.subject);
-        println!("Report to: {}", report::platform_name(&draft.platform));
-        if let Some(form) = &draft.form_url {
-            println!("Official form: {form}");
-        }
-        if let Some(path) = &draft.in_app_path {
-            println!("In the app: {path}");
-        }
-        if let Some(api) = draft.api {
-            println!("Can be filed through the API ({api:?}): add --file");
-        }
-        println!();
-        println!("{}", draft.text);
+    if let Err(status) = print_draft(&draft, args.json) {
+        return status;
     }
     if args.form_sent {
         return match report::record_form_report(&store, id, &draft.platform, Utc::now()) {
