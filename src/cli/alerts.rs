@@ -10,7 +10,7 @@ use clap::Args;
 use doppelwatch::identity::Platform;
 use doppelwatch::report::{self, bluesky::BlueskyReporter, mastodon::MastodonReporter};
 use doppelwatch::secrets::Keychain;
-use doppelwatch::store::{AlertFilter, AlertState, Store};
+use doppelwatch::store::{AlertFilter, AlertState, Store, StoreError};
 
 use super::out::Out;
 
@@ -83,9 +83,22 @@ pub struct SnoozeArgs {
     pub days: u16,
 }
 
+/// The store, for commands that change it.
 fn open_store() -> Result<Store, i32> {
     let dir = doppelwatch::store::data_dir(super::data_dir_override()).map_err(fail)?;
     Store::open_in(&dir).map_err(fail)
+}
+
+/// The store, for commands that only read it: no write lock, works beside the watcher and on a
+/// read-only folder.
+fn open_store_read_only() -> Result<Store, i32> {
+    let dir = doppelwatch::store::data_dir(super::data_dir_override()).map_err(fail)?;
+    Store::open_in_read_only(&dir).map_err(fail)
+}
+
+/// Says a failed store operation with the file named and what to do.
+fn store_fail(store: &Store, e: StoreError) -> i32 {
+    fail(store.explain(e))
 }
 
 fn fail(e: impl std::fmt::Display) -> i32 {
@@ -148,13 +161,13 @@ pub fn alerts(args: AlertsArgs) -> i32 {
         }
     }
     filter.platform = args.platform.as_deref().map(Platform::parse);
-    let store = match open_store() {
+    let store = match open_store_read_only() {
         Ok(s) => s,
         Err(code) => return code,
     };
     match store.alerts(&filter) {
         Ok(list) => print_json(&list),
-        Err(e) => fail(e),
+        Err(e) => store_fail(&store, e),
     }
 }
 
@@ -163,35 +176,46 @@ pub fn report(args: ReportArgs) -> i32 {
         Ok(id) => id,
         Err(code) => return code,
     };
+    let alert = match open_store_read_only()
+        .and_then(|store| store.alert(id).map_err(|e| store_fail(&store, e)))
+    {
+        Ok(a) => a,
+        Err(code) => return code,
+    };
+    let platform = args.platform.as_deref().map(Platform::parse);
+    let draft = report::draft(&alert, platform.as_ref());
+    if let Err(status) = print_draft(&draft, args.json) {
+        return status;
+    }
+    // Only what changes the store opens it for writing: marking the draft seen (not worth
+    // failing the command over), recording a sent form, filing.
+    if alert.state == AlertState::New {
+        let marked = open_store().and_then(|store| {
+            store
+                .set_alert_state(id, AlertState::Seen, None)
+                .map_err(|e| store_fail(&store, e))
+        });
+        if marked.is_err() {
+            super::out::eprintln_quiet(&format!("doppelwatch: alert {id} stays new"));
+        }
+    }
+    if !args.form_sent && !args.file {
+        return 0;
+    }
     let store = match open_store() {
         Ok(s) => s,
         Err(code) => return code,
     };
-    let alert = match store.alert(id) {
-        Ok(a) => a,
-        Err(e) => return fail(e),
-    };
-    let platform = args.platform.as_deref().map(Platform::parse);
-    let draft = report::draft(&alert, platform.as_ref());
-    if alert.state == AlertState::New {
-        if let Err(e) = store.set_alert_state(id, AlertState::Seen, None) {
-            return fail(e);
-        }
-    }
-    if let Err(status) = print_draft(&draft, args.json) {
-        return status;
-    }
     if args.form_sent {
         return match report::record_form_report(&store, id, &draft.platform, Utc::now()) {
             Ok(_) => {
-                eprintln!("recorded: the form was sent; the account will be re-checked");
+                super::out::eprintln_quiet(
+                    "recorded: the form was sent; the account will be re-checked",
+                );
                 0
             }
             Err(e) => fail(e),
         };
-    }
-    if !args.file {
-        return 0;
     }
     if draft.api.is_none() {
         return fail(format!(
@@ -311,7 +335,7 @@ pub fn export(args: ExportArgs) -> i32 {
         Ok(id) => id,
         Err(code) => return code,
     };
-    let store = match open_store() {
+    let store = match open_store_read_only() {
         Ok(s) => s,
         Err(code) => return code,
     };
@@ -332,7 +356,7 @@ fn set_state(text: &str, state: AlertState, note: &str) -> i32 {
     };
     match store.set_alert_state(id, state, Some(note)) {
         Ok(alert) => print_json(&alert),
-        Err(e) => fail(e),
+        Err(e) => store_fail(&store, e),
     }
 }
 
@@ -357,6 +381,6 @@ pub fn snooze(args: SnoozeArgs) -> i32 {
     let until = now + chrono::Duration::days(i64::from(args.days));
     match store.snooze_alert(id, until, now) {
         Ok(alert) => print_json(&alert),
-        Err(e) => fail(e),
+        Err(e) => store_fail(&store, e),
     }
 }

@@ -131,17 +131,28 @@ fn status_for(error: &io::Error) -> i32 {
 
 /// What went wrong writing the output, and what to do.
 fn describe(error: &io::Error) -> String {
-    let hint = match error.kind() {
-        io::ErrorKind::StorageFull => {
-            "the disk is full: free some space or send the output elsewhere"
-        }
-        io::ErrorKind::QuotaExceeded => {
-            "your disk quota is used up: free some space or send the output elsewhere"
-        }
-        io::ErrorKind::PermissionDenied => "the output may not be written: send it elsewhere",
-        _ => "the output is incomplete",
+    let hint = if is_disk_full(error) {
+        "the disk is full: free some space or send the output elsewhere"
+    } else if error.kind() == io::ErrorKind::PermissionDenied {
+        "the output may not be written: send it elsewhere"
+    } else {
+        "the output is incomplete"
     };
     format!("doppelwatch: cannot write the output: {error}; {hint}")
+}
+
+/// A full disk or a used-up quota (`ErrorKind::StorageFull` is newer than our MSRV).
+fn is_disk_full(error: &io::Error) -> bool {
+    #[cfg(unix)]
+    let full = [libc::ENOSPC, libc::EDQUOT];
+    // ERROR_HANDLE_DISK_FULL, ERROR_DISK_FULL
+    #[cfg(windows)]
+    let full = [39, 112];
+    #[cfg(not(any(unix, windows)))]
+    let full: [i32; 0] = [];
+    error
+        .raw_os_error()
+        .is_some_and(|code| full.contains(&code))
 }
 
 /// A value that cannot become JSON is a bug of ours, not of the output.
@@ -180,7 +191,7 @@ pub(crate) async fn closed() {
     std::future::pending::<()>().await
 }
 
-#[cfg(test)]
+#[cfg(all(test, unix))]
 mod tests {
     use super::*;
 
@@ -188,7 +199,7 @@ mod tests {
     fn a_closed_pipe_is_quiet_and_a_full_disk_is_said() {
         let pipe = io::Error::from(io::ErrorKind::BrokenPipe);
         assert_eq!(status_for(&pipe), EXIT_OUTPUT_CLOSED);
-        let full = io::Error::from_raw_os_error(28); // ENOSPC on Linux and macOS
+        let full = io::Error::from_raw_os_error(libc::ENOSPC);
         assert_eq!(status_for(&full), EXIT_OUTPUT_FAILED);
         let said = describe(&full);
         assert!(said.contains("disk is full"), "{said}");
