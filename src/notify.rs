@@ -337,10 +337,8 @@ impl Dispatcher {
                     self.store.mark_notified(&notice.outbox_ids, now)?;
                     shown += 1;
                 }
-                Err(e) => {
-                    tracing::warn!("{e}");
-                    return Err(e);
-                }
+                // Said by the caller, who knows how often it tries (rate-limited there).
+                Err(e) => return Err(e),
             }
         }
         self.last_shown = Some(now);

@@ -37,6 +37,7 @@ use crate::config::{Config, WatchConfig};
 use crate::detect::avatar::{fingerprint_reference, AvatarFingerprint};
 use crate::detect::Detector;
 use crate::identity::{Identity, Platform};
+use crate::log_limit::LogLimiter;
 use crate::notify::{DesktopNotifier, NotificationAction, NotificationSink};
 use crate::secrets::{Keychain, SecretKey};
 use crate::sources::bluesky::BlueskySource;
@@ -211,6 +212,9 @@ pub(crate) struct Shared {
     pub check_now: watch::Sender<u64>,
     pub paused: watch::Sender<bool>,
     pub stop: watch::Sender<bool>,
+    /// Warnings the loops can repeat (every second while no notification server runs) are
+    /// logged once, then as a summary every few minutes.
+    pub log: LogLimiter,
 }
 
 impl Shared {
@@ -264,6 +268,7 @@ impl WatchService {
             check_now: watch::channel(0).0,
             paused: watch::channel(false).0,
             stop: watch::channel(false).0,
+            log: LogLimiter::default(),
         });
         let targets: Vec<Target> = identities
             .into_iter()
