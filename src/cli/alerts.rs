@@ -233,14 +233,52 @@ pub fn report(args: ReportArgs) -> i32 {
         eprintln!("not filed");
         return 1;
     }
+    let filer = match filer_for(&args, &store, &alert, &draft) {
+        Ok(filer) => filer,
+        Err(code) => return code,
+    };
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => return fail(e),
+    };
+    match runtime.block_on(report::file_report(
+        &store,
+        id,
+        filer.as_ref(),
+        args.daily_cap,
+        Utc::now(),
+    )) {
+        Ok(record) => {
+            eprintln!(
+                "filed to {} (report id {})",
+                report::platform_name(&record.platform),
+                record.remote_id.as_deref().unwrap_or("not given")
+            );
+            0
+        }
+        Err(e) => fail(e),
+    }
+}
+
+/// The reporter that files `draft` through the platform's API, with the person's credentials
+/// from the keychain.
+fn filer_for(
+    args: &ReportArgs,
+    store: &Store,
+    alert: &doppelwatch::store::Alert,
+    draft: &report::ReportDraft,
+) -> Result<Box<dyn report::ReportFiler>, i32> {
     let keychain = Keychain::new();
-    let filer: Box<dyn report::ReportFiler> = match draft.platform {
+    match draft.platform {
         Platform::Bluesky => {
             let pds = match args.pds.clone() {
                 Some(pds) => pds,
                 None => match doppelwatch::config::Config::load(None) {
                     Ok(config) => config.bluesky.pds_url,
-                    Err(e) => return super::usage_error(e),
+                    Err(e) => return Err(super::usage_error(e)),
                 },
             };
             let Some(reporter) = args.reporter.clone().or_else(|| {
@@ -250,11 +288,13 @@ pub fn report(args: ReportArgs) -> i32 {
                     .next()
                     .map(String::from)
             }) else {
-                return super::usage_error("no Bluesky account to file with: pass --as HANDLE");
+                return Err(super::usage_error(
+                    "no Bluesky account to file with: pass --as HANDLE",
+                ));
             };
             match BlueskyReporter::from_keychain(&pds, &reporter, &keychain) {
-                Ok(r) => Box::new(r),
-                Err(e) => return fail(e),
+                Ok(r) => Ok(Box::new(r)),
+                Err(e) => Err(fail(e)),
             }
         }
         Platform::Mastodon => {
@@ -281,42 +321,20 @@ pub fn report(args: ReportArgs) -> i32 {
                         .map(|(_, server)| format!("https://{server}"))
                 });
             let Some(base) = base else {
-                return super::usage_error("no Mastodon server to file on: pass --server URL");
+                return Err(super::usage_error(
+                    "no Mastodon server to file on: pass --server URL",
+                ));
             };
             let host = url::Url::parse(&base)
                 .ok()
                 .and_then(|u| u.host_str().map(str::to_string))
                 .unwrap_or_default();
             match MastodonReporter::from_keychain(&base, &host, &keychain) {
-                Ok(r) => Box::new(r),
-                Err(e) => return fail(e),
+                Ok(r) => Ok(Box::new(r)),
+                Err(e) => Err(fail(e)),
             }
         }
-        _ => return fail("this platform has no report API"),
-    };
-    let runtime = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(rt) => rt,
-        Err(e) => return fail(e),
-    };
-    match runtime.block_on(report::file_report(
-        &store,
-        id,
-        filer.as_ref(),
-        args.daily_cap,
-        Utc::now(),
-    )) {
-        Ok(record) => {
-            eprintln!(
-                "filed to {} (report id {})",
-                report::platform_name(&record.platform),
-                record.remote_id.as_deref().unwrap_or("not given")
-            );
-            0
-        }
-        Err(e) => fail(e),
+        _ => Err(fail("this platform has no report API")),
     }
 }
 
