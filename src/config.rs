@@ -6,11 +6,17 @@
 //! below. Base URLs can also be set through `DOPPELWATCH_BLUESKY_URL`,
 //! `DOPPELWATCH_JETSTREAM_URL`, `DOPPELWATCH_MASTODON_URL` (comma-separated server URLs) and
 //! `DOPPELWATCH_X_URL`, which win over the file (tests and self-hosted servers use them).
+//! `DOPPELWATCH_LOOPBACK_FAKES=1` (tests only) lets avatar URLs name those base URLs when they
+//! are plain-http loopback fakes; no settings file can do that.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
+
+/// Set to `1` (tests only) to let avatar URLs name the loopback fakes given as base URLs: see
+/// [`Config::allow_loopback_fakes`].
+pub const LOOPBACK_FAKES_ENV: &str = "DOPPELWATCH_LOOPBACK_FAKES";
 
 /// All settings of the sources and the watch loop.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
@@ -45,6 +51,11 @@ pub struct HttpConfig {
     pub fetch_avatars: bool,
     /// At most this many avatars fetched per check and platform.
     pub max_avatars_per_check: usize,
+    /// Base URLs of loopback fakes (tests, the demo) whose origins remote-supplied URLs may
+    /// name over plain http (see [`crate::net::guarded`]). Never read from nor written to the
+    /// settings file, empty in real use: only [`Config::allow_loopback_fakes`] fills it.
+    #[serde(skip)]
+    pub loopback_fakes: Vec<String>,
 }
 
 impl Default for HttpConfig {
@@ -59,6 +70,7 @@ impl Default for HttpConfig {
             max_rate_limit_wait_secs: 900,
             fetch_avatars: true,
             max_avatars_per_check: 60,
+            loopback_fakes: Vec::new(),
         }
     }
 }
@@ -314,6 +326,30 @@ impl Config {
         if let Some(url) = non_empty("DOPPELWATCH_X_URL") {
             self.x.base_url = url.trim().to_string();
         }
+        if get(LOOPBACK_FAKES_ENV).is_some_and(|v| v.trim() == "1") {
+            self.allow_loopback_fakes();
+        }
+    }
+
+    /// Lets remote-supplied URLs (avatars) name the configured base URLs that are plain-http
+    /// loopback fakes (tests, the demo): their origins, nothing else. Real use never calls it.
+    pub fn allow_loopback_fakes(&mut self) {
+        let bases = [
+            &self.bluesky.base_url,
+            &self.bluesky.pds_url,
+            &self.x.base_url,
+        ]
+        .into_iter()
+        .chain(&self.mastodon.servers);
+        let fakes: Vec<String> = bases
+            .filter(|base| {
+                url::Url::parse(base).is_ok_and(|u| {
+                    u.scheme() == "http" && crate::net::guarded::is_loopback_host(&u)
+                })
+            })
+            .cloned()
+            .collect();
+        self.http.loopback_fakes = fakes;
     }
 
     /// Checks that every base URL parses with a usable scheme.

@@ -8,6 +8,7 @@ pub mod config;
 pub mod detect;
 pub mod fake;
 pub mod identity;
+pub mod net;
 pub mod notify;
 pub mod profile;
 pub mod report;

@@ -36,6 +36,9 @@ pub async fn start(mut config: Config) -> std::io::Result<(DemoWorld, Config)> {
     config.mastodon.enabled = false;
     config.x.enabled = false;
     config.watch.check_interval_secs = 20;
+    // The fake serves its avatars over plain http on loopback: the demo, and only the demo,
+    // lets the guarded fetcher reach it.
+    config.allow_loopback_fakes();
     // The demo's suggested person has a real-looking profile of their own, so onboarding's
     // "Take it from my profile" works in the demo too.
     bluesky.add_account(
