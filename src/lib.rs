@@ -7,6 +7,7 @@
 pub mod config;
 pub mod detect;
 pub mod fake;
+pub mod files;
 pub mod identity;
 pub mod net;
 pub mod notify;

@@ -261,21 +261,39 @@ impl AppState {
         self.report(alert_id)
     }
 
-    /// Writes the evidence bundle (one zip) to `dir`.
+    /// Writes the evidence bundle (one zip) to `dir` under a new name: an existing file is
+    /// never replaced (a second export in the same second gets `-2`, `-3`, ...).
     pub fn export_evidence(&self, alert_id: i64, dir: &Path) -> CommandResult<EvidenceExport> {
         std::fs::create_dir_all(dir)
             .map_err(|e| CommandError::io(format!("cannot create {}: {e}", dir.display())))?;
         let now = Utc::now();
-        let out = dir.join(format!(
-            "doppelwatch-evidence-alert-{alert_id}-{}.zip",
+        let stem = format!(
+            "doppelwatch-evidence-alert-{alert_id}-{}",
             now.format("%Y%m%d-%H%M%S")
-        ));
-        let bundle = report::evidence::export_bundle(&self.store, alert_id, &out, now)
-            .map_err(|e| CommandError::io(e.to_string()))?;
-        Ok(EvidenceExport {
-            path: bundle.path.display().to_string(),
-            files: bundle.files.into_iter().map(|(name, _)| name).collect(),
-        })
+        );
+        for n in 1..=100 {
+            let name = if n == 1 {
+                format!("{stem}.zip")
+            } else {
+                format!("{stem}-{n}.zip")
+            };
+            match report::evidence::export_bundle(&self.store, alert_id, &dir.join(name), now) {
+                Ok(bundle) => {
+                    return Ok(EvidenceExport {
+                        path: bundle.path.display().to_string(),
+                        files: bundle.files.into_iter().map(|(name, _)| name).collect(),
+                    })
+                }
+                Err(report::evidence::EvidenceError::Output(
+                    doppelwatch::files::output::OutputError::Exists { .. },
+                )) => continue,
+                Err(e) => return Err(CommandError::io(e.to_string())),
+            }
+        }
+        Err(CommandError::io(format!(
+            "{} already holds 100 bundles of alert {alert_id} from this second; try again",
+            dir.display()
+        )))
     }
 
     // --- settings ---
