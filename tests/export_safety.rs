@@ -207,7 +207,10 @@ fn a_symlink_planted_at_the_temporary_name_is_not_followed() {
     let done = export(data.path(), id, &out, false);
     assert!(done.status.success(), "{}", stderr(&done));
     assert!(is_zip(&out));
-    assert_eq!(std::fs::read(&victim).unwrap(), b"do not touch");
+    assert!(
+        std::fs::read(&victim).unwrap() == b"do not touch",
+        "the file the planted symlink points to was overwritten"
+    );
     assert_eq!(
         leftovers(dir.path()),
         vec![dir.path().join("case.partial")],

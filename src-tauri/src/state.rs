@@ -60,7 +60,7 @@ impl AppState {
         config: Config,
         config_path: Option<PathBuf>,
     ) -> CommandResult<AppState> {
-        std::fs::create_dir_all(&data_dir).map_err(|e| {
+        doppelwatch::files::private::ensure_private_dir(&data_dir).map_err(|e| {
             CommandError::io(format!(
                 "cannot create data folder {}: {e}",
                 data_dir.display()
@@ -357,8 +357,7 @@ impl AppState {
         };
         apply(&mut on_disk);
         if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir)
-                .map_err(|e| CommandError::io(format!("cannot create {}: {e}", dir.display())))?;
+            private_config_dir(dir)?;
         }
         let json = serde_json::to_vec_pretty(&on_disk)
             .map_err(|e| CommandError::internal(e.to_string()))?;
@@ -464,13 +463,45 @@ impl AppState {
 
 pub use crate::background::lock;
 
-/// Writes `bytes` to `path` through a temporary file and a rename, so a crash never leaves a
-/// half-written file.
+/// Writes `bytes` to `path` through a private (0600) temporary file, created afresh, and a
+/// rename, so a crash never leaves a half-written file and the result is private.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> CommandResult<()> {
+    use std::io::Write;
     let tmp = path.with_extension("tmp");
-    std::fs::write(&tmp, bytes)
+    let _ = std::fs::remove_file(&tmp);
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(doppelwatch::files::private::FILE_MODE);
+    }
+    options
+        .open(&tmp)
+        .and_then(|mut file| {
+            doppelwatch::files::private::restrict_file(&file);
+            file.write_all(bytes)?;
+            file.sync_all()
+        })
         .and_then(|()| std::fs::rename(&tmp, path))
-        .map_err(|e| CommandError::io(format!("cannot write {}: {e}", path.display())))
+        .map_err(|e| {
+            let _ = std::fs::remove_file(&tmp);
+            CommandError::io(format!("cannot write {}: {e}", path.display()))
+        })
+}
+
+/// The settings file's folder: created 0700; the default folder is also tightened if an older
+/// version left it 0755 (a folder the person chose through `DOPPELWATCH_CONFIG` keeps its mode).
+fn private_config_dir(dir: &Path) -> CommandResult<()> {
+    let is_default = Config::default_path()
+        .and_then(|p| p.parent().map(Path::to_path_buf))
+        .is_some_and(|d| d == dir);
+    let made = if is_default || !dir.exists() {
+        doppelwatch::files::private::ensure_private_dir(dir)
+    } else {
+        Ok(())
+    };
+    made.map_err(|e| CommandError::io(format!("cannot create {}: {e}", dir.display())))
 }
 
 #[cfg(test)]

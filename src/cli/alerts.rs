@@ -291,7 +291,11 @@ fn confirm(question: &str) -> bool {
     eprint!("{question}");
     let _ = std::io::stderr().flush();
     let mut line = String::new();
-    if std::io::stdin().lock().read_line(&mut line).is_err() {
+    // An answer is a word: a bounded read, so a stream without newlines cannot grow it.
+    if std::io::Read::take(std::io::stdin().lock(), 256)
+        .read_line(&mut line)
+        .is_err()
+    {
         return false;
     }
     matches!(line.trim().to_ascii_lowercase().as_str(), "y" | "yes")

@@ -119,7 +119,9 @@ pub async fn plant(store: Arc<Store>, world: Arc<DemoWorld>) {
     };
     let handle = bluesky_handle(&identity);
     world.bluesky.set_app_password(&handle, DEMO_APP_PASSWORD);
-    let avatar = identity.avatar.as_ref().and_then(|p| std::fs::read(p).ok());
+    let avatar = identity.avatar.as_ref().and_then(|p| {
+        doppelwatch::files::input::read_regular(p, crate::avatar::MAX_AVATAR_BYTES as u64).ok()
+    });
     for account in impostors(&identity, avatar) {
         tokio::time::sleep(IMPOSTOR_EVERY).await;
         tracing::info!("demo: a new impostor appears: {}", account.handle);
