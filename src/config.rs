@@ -209,6 +209,10 @@ pub struct WatchConfig {
     pub quiet_hours: Option<crate::notify::QuietHours>,
     /// At most this many reports filed through APIs per 24 hours.
     pub report_daily_cap: u32,
+    /// `suspicious` accounts (worth a look, maybe namesakes) never pop up one by one; with
+    /// this on, one notification a day at most says how many are waiting ("3 accounts worth a
+    /// look"). Off: none; they wait in the worth-a-look list. `impostor` alerts always notify.
+    pub worth_a_look_digest: bool,
 }
 
 impl Default for WatchConfig {
@@ -223,6 +227,7 @@ impl Default for WatchConfig {
             notify_batch_secs: 60,
             quiet_hours: None,
             report_daily_cap: crate::report::DEFAULT_DAILY_CAP,
+            worth_a_look_digest: true,
         }
     }
 }

@@ -208,12 +208,37 @@ pub struct SourceStatusView {
     pub words: String,
 }
 
+/// Alerts waiting for the person (new or seen), impostors and worth-a-look apart: impostors
+/// pop up and make the tray ask for attention; the worth-a-look ones (suspicious, maybe
+/// namesakes) wait quietly.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct OpenAlerts {
+    pub impostors: u32,
+    pub worth_a_look: u32,
+}
+
+impl OpenAlerts {
+    /// The counts in words, as the tray shows them: "2 impostor alerts, 3 worth a look".
+    pub fn words(self) -> String {
+        let impostors = match self.impostors {
+            1 => "1 impostor alert".to_string(),
+            n => format!("{n} impostor alerts"),
+        };
+        match (self.impostors, self.worth_a_look) {
+            (0, 0) => "No open alerts".to_string(),
+            (0, n) => format!("{n} worth a look"),
+            (_, 0) => impostors,
+            (_, n) => format!("{impostors}, {n} worth a look"),
+        }
+    }
+}
+
 /// The dashboard: sources and whether watching is paused.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct DashboardView {
     pub paused: bool,
     pub sources: Vec<SourceStatusView>,
-    pub open_alerts: u32,
+    pub open_alerts: OpenAlerts,
 }
 
 /// Whether a credential is stored in the keychain (never the secret itself).
@@ -241,6 +266,9 @@ pub struct SettingsView {
     pub x_spending_cap_usd: f64,
     pub quiet_hours: Option<QuietHours>,
     pub start_at_login: bool,
+    /// One notification a day at most saying how many accounts are worth a look (they never
+    /// pop up one by one); false: none.
+    pub worth_a_look_digest: bool,
 }
 
 /// A secret typed in settings, on its way to the keychain.
@@ -259,7 +287,7 @@ pub struct AppInfo {
     /// True when running against the bundled fake platforms (`--demo`).
     pub demo: bool,
     pub has_identity: bool,
-    pub open_alerts: u32,
+    pub open_alerts: OpenAlerts,
 }
 
 #[cfg(test)]
@@ -270,6 +298,22 @@ mod tests {
 
     /// Writes the TypeScript bindings to `ui/src/bindings/`. The test command runs this and
     /// then `git diff --exit-code ui/src/bindings` to catch drift between Rust and the UI.
+    #[test]
+    fn open_alert_counts_read_as_words() {
+        let words = |impostors, worth_a_look| {
+            OpenAlerts {
+                impostors,
+                worth_a_look,
+            }
+            .words()
+        };
+        assert_eq!(words(0, 0), "No open alerts");
+        assert_eq!(words(1, 0), "1 impostor alert");
+        assert_eq!(words(12, 0), "12 impostor alerts");
+        assert_eq!(words(0, 3), "3 worth a look");
+        assert_eq!(words(2, 1), "2 impostor alerts, 1 worth a look");
+    }
+
     #[test]
     fn export_bindings() {
         let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../ui/src/bindings");

@@ -203,8 +203,9 @@ impl AppState {
         )?))
     }
 
-    /// Alerts waiting for the person (new or seen; not snoozed, reported or closed).
-    pub fn open_alert_count(&self) -> u32 {
+    /// Alerts waiting for the person (new or seen; not snoozed, reported or closed),
+    /// impostors and worth-a-look apart.
+    pub fn open_alert_count(&self) -> crate::ipc::OpenAlerts {
         crate::background::open_alerts(&self.store)
     }
 
@@ -309,6 +310,7 @@ impl AppState {
                 end: q.end.format("%H:%M").to_string(),
             }),
             start_at_login: false,
+            worth_a_look_digest: config.watch.worth_a_look_digest,
         }
     }
 
@@ -344,6 +346,7 @@ impl AppState {
             config.watch.check_interval_secs = u64::from(settings.check_interval_minutes) * 60;
             config.x.daily_cap_usd = settings.x_spending_cap_usd;
             config.watch.quiet_hours = quiet_hours;
+            config.watch.worth_a_look_digest = settings.worth_a_look_digest;
         };
         apply(&mut lock(&self.config));
         let Some(path) = &self.config_path else {
@@ -583,7 +586,7 @@ mod tests {
     #[test]
     fn snooze_choices_map_to_timed_snoozes_that_leave_the_open_count() {
         let (_dir, app, ids) = app_with_alerts("snooze-map", 4);
-        assert_eq!(app.open_alert_count(), 4);
+        assert_eq!(app.open_alert_count().impostors, 4);
         let now = t(100);
         for (id, length, days) in [
             (ids[0], SnoozeLength::OneDay, 1),
@@ -611,7 +614,7 @@ mod tests {
             );
         }
         // Snoozed alerts do not wait for the person: only the fourth counts.
-        assert_eq!(app.open_alert_count(), 1);
+        assert_eq!(app.open_alert_count().impostors, 1);
         // The other actions still map as before.
         let seen = app.act_on_alert_at(ids[3], AlertAction::Seen, now).unwrap();
         assert_eq!(seen.state, AlertStateView::Seen);
@@ -620,7 +623,7 @@ mod tests {
             .act_on_alert_at(ids[3], AlertAction::NotImpostor, now)
             .unwrap();
         assert_eq!(allowed.state, AlertStateView::Allowed);
-        assert_eq!(app.open_alert_count(), 0);
+        assert_eq!(app.open_alert_count().impostors, 0);
         // An allowed alert cannot be snoozed: a clear "invalid" error, not an I/O one.
         let err = app
             .act_on_alert_at(ids[3], AlertAction::Snooze(SnoozeLength::OneDay), now)
@@ -632,6 +635,34 @@ mod tests {
             "{}",
             err.message
         );
+    }
+
+    #[test]
+    fn the_digest_setting_is_saved_with_the_others_and_read_back() {
+        let dir = TempDir(std::env::temp_dir().join(format!(
+            "doppelwatch-desktop-digest-setting-{}",
+            std::process::id()
+        )));
+        let _ = std::fs::remove_dir_all(&dir.0);
+        let config_path = dir.0.join("config").join("config.json");
+        let app = AppState::open(
+            dir.0.join("data"),
+            false,
+            Config::default(),
+            Some(config_path.clone()),
+        )
+        .unwrap();
+        let mut settings = app.settings();
+        assert!(settings.worth_a_look_digest, "on by default");
+        settings.worth_a_look_digest = false;
+        app.save_settings(settings).unwrap();
+        assert!(!app.settings().worth_a_look_digest);
+        // In the settings file, where the watcher reads it when it restarts.
+        let on_disk = Config::read_file(&config_path).unwrap();
+        assert!(!on_disk.watch.worth_a_look_digest);
+        let reopened =
+            AppState::open(dir.0.join("data"), false, on_disk, Some(config_path)).unwrap();
+        assert!(!reopened.settings().worth_a_look_digest);
     }
 
     #[test]

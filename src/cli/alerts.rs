@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use chrono::Utc;
 use clap::Args;
 
+use doppelwatch::detect::Verdict;
 use doppelwatch::identity::Platform;
 use doppelwatch::report::{self, bluesky::BlueskyReporter, mastodon::MastodonReporter};
 use doppelwatch::secrets::Keychain;
@@ -21,6 +22,21 @@ pub struct AlertsArgs {
     /// Only alerts on this platform.
     #[arg(long)]
     pub platform: Option<String>,
+    /// Only alerts with this verdict: impostor (notified at once) or suspicious (worth a look:
+    /// no pop-up, at most one digest a day).
+    #[arg(long, value_enum)]
+    pub verdict: Option<VerdictArg>,
+    /// The worth-a-look list: suspicious alerts waiting for you (the same as
+    /// `--verdict suspicious --state new,seen`).
+    #[arg(long, conflicts_with_all = ["verdict", "state"])]
+    pub worth_a_look: bool,
+}
+
+/// The verdicts an alert can have.
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub enum VerdictArg {
+    Impostor,
+    Suspicious,
 }
 
 #[derive(Args)]
@@ -125,6 +141,14 @@ pub fn alerts(args: AlertsArgs) -> i32 {
         }
     }
     filter.platform = args.platform.as_deref().map(Platform::parse);
+    filter.verdict = args.verdict.map(|v| match v {
+        VerdictArg::Impostor => Verdict::Impostor,
+        VerdictArg::Suspicious => Verdict::Suspicious,
+    });
+    if args.worth_a_look {
+        filter.verdict = Some(Verdict::Suspicious);
+        filter.states = vec![AlertState::New, AlertState::Seen];
+    }
     let store = match open_store() {
         Ok(s) => s,
         Err(code) => return code,

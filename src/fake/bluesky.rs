@@ -240,6 +240,11 @@ impl FakeBluesky {
         self.state.common.request_count(path)
     }
 
+    /// How many API requests reached the server in all (retries included).
+    pub fn total_requests(&self) -> usize {
+        self.state.common.total_requests()
+    }
+
     /// The blob CID of an account's avatar, as Jetstream and the CDN URL carry it.
     pub fn avatar_cid(&self, handle_or_did: &str) -> Option<String> {
         lock(&self.state.accounts)

@@ -204,6 +204,11 @@ impl FakeMastodon {
         self.state.common.request_count(path)
     }
 
+    /// How many API requests reached the server in all (retries included).
+    pub fn total_requests(&self) -> usize {
+        self.state.common.total_requests()
+    }
+
     /// The query strings of the requests to this path, oldest first (e.g. to see which
     /// `offset`s a paging client asked for).
     pub fn request_queries(&self, path: &str) -> Vec<String> {

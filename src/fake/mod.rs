@@ -156,6 +156,11 @@ impl Common {
         lock(&self.requests).get(path).copied().unwrap_or(0)
     }
 
+    /// How many API requests reached the server in all, whatever their path.
+    pub fn total_requests(&self) -> usize {
+        lock(&self.requests).values().sum()
+    }
+
     /// The query strings requests to `path` carried, oldest first (the first 10,000).
     pub fn request_queries(&self, path: &str) -> Vec<String> {
         lock(&self.queries).get(path).cloned().unwrap_or_default()

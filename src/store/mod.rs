@@ -15,7 +15,8 @@
 //! - alerts: [`Store::alerts`], [`Store::alert`], [`Store::set_alert_state`], [`Store::close_case`],
 //!   [`Store::snooze_alert`], [`Store::wake_due_snoozes`]
 //! - reports: [`Store::record_report`], [`Store::reports_for`], [`Store::api_reports_since`]
-//! - notifications: [`Store::pending_notifications`], [`Store::mark_notified`]
+//! - notifications: [`Store::pending_notifications`], [`Store::mark_notified`],
+//!   [`Store::mark_digest_shown`], [`Store::last_digest_at`]; [`Store::waiting_alerts`]
 //! - the Jetstream cursor: [`Store::cursor`], [`Store::set_cursor`]
 
 mod alerts;
@@ -32,7 +33,7 @@ use rusqlite::{Connection, OptionalExtension};
 use crate::identity::{Identity, Platform};
 
 pub use alerts::{
-    Alert, AlertFilter, AlertId, AlertState, OutboxItem, OutboxKind, MAX_SNOOZE_DAYS,
+    Alert, AlertFilter, AlertId, AlertState, OutboxItem, OutboxKind, WaitingAlerts, MAX_SNOOZE_DAYS,
 };
 pub use findings::{evidence_fingerprint, AlertChange, Finding, FindingOutcome, ProfileVersion};
 pub use reports::{ReportMethod, ReportRecord};

@@ -1,7 +1,8 @@
 //! The watch service: per source and identity, periodic checks at the platform's interval with
 //! jitter, the live stream where there is one (Bluesky Jetstream), "check now", pause, backoff
 //! when offline, re-checks of accounts with open alerts (a taken-down account closes its case),
-//! notifications from the store's outbox, and the notification actions.
+//! notifications from the store's outbox (an impostor at once, the suspicious ones in a daily
+//! digest at most: see [`crate::notify`]), and the notification actions.
 //!
 //! Library API (the CLI's `watch` and the desktop app both use it):
 //! ```no_run
@@ -134,6 +135,8 @@ pub enum WatchEvent {
     CaseClosed { alert: Box<Alert> },
     /// The person clicked "Review and report": open the app at this alert (None: the list).
     Review { alert_id: Option<i64> },
+    /// The person clicked the worth-a-look digest: open the app at the worth-a-look list.
+    WorthALook,
     /// The person clicked "Not an impostor": the alert is now allowed.
     Allowed { alert_id: i64 },
     /// A periodic check finished. `failed_queries` of its queries failed (0: complete); what

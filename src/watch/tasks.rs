@@ -73,7 +73,11 @@ pub(crate) async fn record(
                     });
                 }
             }
-            AlertChange::Updated(id) => shared.emit(WatchEvent::AlertUpdated { alert_id: id }),
+            AlertChange::Updated(id) => {
+                // A suspicious alert that turned impostor has its notification queued.
+                wake = true;
+                shared.emit(WatchEvent::AlertUpdated { alert_id: id });
+            }
             AlertChange::Resolved(id) => {
                 wake = true;
                 if let Ok(alert) = shared.store.alert(id) {
@@ -499,6 +503,7 @@ pub(crate) async fn dispatch(shared: Arc<Shared>, sink: Arc<dyn NotificationSink
         NotifyConfig {
             batch_window_secs: shared.config.notify_batch_secs,
             quiet_hours: shared.config.quiet_hours,
+            worth_a_look_digest: shared.config.worth_a_look_digest,
         },
     )));
     let mut stop = shared.stop.subscribe();
@@ -522,7 +527,8 @@ pub(crate) async fn dispatch(shared: Arc<Shared>, sink: Arc<dyn NotificationSink
 }
 
 /// Acts on notification buttons: "Not an impostor" allows the account; "Review and report"
-/// marks the alert seen and tells the app to open it.
+/// marks the alert seen and tells the app to open it; the digest's "Have a look" tells the app
+/// to open the worth-a-look list.
 pub(crate) async fn actions(
     shared: Arc<Shared>,
     mut actions: mpsc::UnboundedReceiver<NotificationAction>,
@@ -555,6 +561,7 @@ pub(crate) async fn actions(
                 }
                 shared.emit(WatchEvent::Review { alert_id });
             }
+            NotificationAction::WorthALook => shared.emit(WatchEvent::WorthALook),
         }
     }
 }

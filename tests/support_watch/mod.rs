@@ -81,11 +81,47 @@ pub fn impostor_assessment(signals: &[Signal]) -> Assessment {
     }
 }
 
+/// A `suspicious` verdict (worth a look, e.g. a namesake): only the name is shared.
+pub fn suspicious_assessment() -> Assessment {
+    Assessment {
+        verdict: Verdict::Suspicious,
+        score: 0.45,
+        reasons: vec![Reason {
+            signal: Signal::DisplayName,
+            detail: "display name is exactly yours (\"Palmer Report\")".into(),
+        }],
+    }
+}
+
 pub fn clear() -> Assessment {
     Assessment {
         verdict: Verdict::Clear,
         score: 0.05,
         reasons: vec![],
+    }
+}
+
+/// A notification sink that keeps what it was asked to show.
+#[derive(Default)]
+pub struct RecordingSink(std::sync::Mutex<Vec<doppelwatch::notify::Notice>>);
+
+impl doppelwatch::notify::NotificationSink for RecordingSink {
+    fn show(
+        &self,
+        notice: &doppelwatch::notify::Notice,
+    ) -> Result<(), doppelwatch::notify::NotifyError> {
+        self.0
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(notice.clone());
+        Ok(())
+    }
+}
+
+impl RecordingSink {
+    /// Every notice shown so far, in order.
+    pub fn notices(&self) -> Vec<doppelwatch::notify::Notice> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).clone()
     }
 }
 

@@ -1,5 +1,6 @@
 //! Demo mode (`--demo`): the watcher watches bundled fake platform servers on loopback, where
-//! impostors of the registered person appear every few seconds. No account or internet needed.
+//! a namesake of the registered person (worth a look, no pop-up) and then impostors appear every
+//! few seconds. No account or internet needed.
 //! The fakes live in the watcher process, as long as it runs.
 
 use std::sync::Arc;
@@ -109,7 +110,8 @@ pub fn impostors(identity: &Identity, avatar: Option<Vec<u8>>) -> Vec<FakeAccoun
         .collect()
 }
 
-/// Plants the demo impostors one by one, once a person is registered in `store`.
+/// Plants the demo namesake, then the impostors one by one, once a person is registered in
+/// `store`.
 pub async fn plant(store: Arc<Store>, world: Arc<DemoWorld>) {
     let identity = loop {
         if let Some((_, identity)) = store.identities().ok().and_then(|mut ids| ids.pop()) {
@@ -122,6 +124,10 @@ pub async fn plant(store: Arc<Store>, world: Arc<DemoWorld>) {
     let avatar = identity.avatar.as_ref().and_then(|p| {
         doppelwatch::files::input::read_regular(p, crate::avatar::MAX_AVATAR_BYTES as u64).ok()
     });
+    tokio::time::sleep(IMPOSTOR_EVERY).await;
+    let namesake = doppelwatch::fake::demo::namesake(&identity, &Platform::Bluesky);
+    tracing::info!("demo: a namesake appears: {}", namesake.handle);
+    world.bluesky.add_account(namesake);
     for account in impostors(&identity, avatar) {
         tokio::time::sleep(IMPOSTOR_EVERY).await;
         tracing::info!("demo: a new impostor appears: {}", account.handle);

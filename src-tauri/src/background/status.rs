@@ -3,13 +3,13 @@
 use chrono::{DateTime, Local, Utc};
 use doppelwatch::watch::{RunState, SourceMode, SourceStatus, WatchHandle};
 
-use crate::ipc::{DashboardView, SourceStatusView};
+use crate::ipc::{DashboardView, OpenAlerts, SourceStatusView};
 
 /// The dashboard of a watcher: its sources in words, or why it is not watching.
 pub fn dashboard(
     handle: Option<&WatchHandle>,
     problem: Option<&str>,
-    open_alerts: u32,
+    open_alerts: OpenAlerts,
 ) -> DashboardView {
     let Some(handle) = handle else {
         return not_watching(
@@ -29,7 +29,7 @@ pub fn dashboard(
 }
 
 /// A dashboard that says why nothing is watched.
-pub fn not_watching(words: &str, open_alerts: u32) -> DashboardView {
+pub fn not_watching(words: &str, open_alerts: OpenAlerts) -> DashboardView {
     DashboardView {
         paused: false,
         sources: vec![SourceStatusView {

@@ -1,5 +1,5 @@
 // Settings: sources and credentials (to the keychain), intervals, X spending cap, quiet hours,
-// start at login, and a test notification.
+// the daily worth-a-look digest, start at login, and a test notification.
 
 import { api, errorMessage } from "../api";
 import { button, field, h } from "../dom";
@@ -34,6 +34,8 @@ export async function settingsView(): Promise<HTMLElement> {
   quietEnd.value = settings.quiet_hours?.end ?? "07:00";
   const login = h("input", { id: "login", attrs: { type: "checkbox" } });
   login.checked = settings.start_at_login;
+  const digest = h("input", { id: "digest", attrs: { type: "checkbox", "aria-describedby": "digest-hint" } });
+  digest.checked = settings.worth_a_look_digest;
 
   const save = async (ev: Event) => {
     ev.preventDefault();
@@ -55,6 +57,7 @@ export async function settingsView(): Promise<HTMLElement> {
         x_spending_cap_usd: dollars,
         quiet_hours: quiet.checked ? { start: quietStart.value, end: quietEnd.value } : null,
         start_at_login: login.checked,
+        worth_a_look_digest: digest.checked,
       });
       status.textContent = "Settings saved.";
     } catch (e) {
@@ -111,6 +114,12 @@ export async function settingsView(): Promise<HTMLElement> {
         h("legend", null, "Notifications"),
         h("div", { class: "check" }, quiet, h("label", { attrs: { for: "quiet" } }, "Quiet hours (no notification sound or pop-up)")),
         h("div", { class: "row" }, field("From", quietStart).wrap, field("To", quietEnd).wrap),
+        h("div", { class: "check" }, digest, h("label", { attrs: { for: "digest" } }, "Once a day, tell me how many accounts are worth a look")),
+        h(
+          "p",
+          { class: "hint", id: "digest-hint" },
+          "Impostors always get a notification at once. Accounts that may be namesakes never pop up one by one: they wait under Worth a look, and this is at most one notification a day about them.",
+        ),
         h("div", { class: "check" }, login, h("label", { attrs: { for: "login" } }, "Start Doppelwatch when I log in")),
       ),
       h("button", { class: "primary", attrs: { type: "submit" } }, "Save settings"),
