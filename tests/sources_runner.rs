@@ -56,6 +56,7 @@ async fn the_watch_loop_reports_live_and_periodic_impostors_once() {
     config.bluesky.base_url = bluesky.base_url();
     config.bluesky.jetstream_url = bluesky.jetstream_url();
     config.mastodon.servers = vec![mastodon.base_url()];
+    config.allow_loopback_fakes();
     let sources = build_sources(
         &config,
         Some(&[Platform::Bluesky, Platform::Mastodon]),

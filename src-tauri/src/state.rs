@@ -60,7 +60,7 @@ impl AppState {
         config: Config,
         config_path: Option<PathBuf>,
     ) -> CommandResult<AppState> {
-        std::fs::create_dir_all(&data_dir).map_err(|e| {
+        doppelwatch::files::private::ensure_private_dir(&data_dir).map_err(|e| {
             CommandError::io(format!(
                 "cannot create data folder {}: {e}",
                 data_dir.display()
@@ -262,21 +262,39 @@ impl AppState {
         self.report(alert_id)
     }
 
-    /// Writes the evidence bundle (one zip) to `dir`.
+    /// Writes the evidence bundle (one zip) to `dir` under a new name: an existing file is
+    /// never replaced (a second export in the same second gets `-2`, `-3`, ...).
     pub fn export_evidence(&self, alert_id: i64, dir: &Path) -> CommandResult<EvidenceExport> {
         std::fs::create_dir_all(dir)
             .map_err(|e| CommandError::io(format!("cannot create {}: {e}", dir.display())))?;
         let now = Utc::now();
-        let out = dir.join(format!(
-            "doppelwatch-evidence-alert-{alert_id}-{}.zip",
+        let stem = format!(
+            "doppelwatch-evidence-alert-{alert_id}-{}",
             now.format("%Y%m%d-%H%M%S")
-        ));
-        let bundle = report::evidence::export_bundle(&self.store, alert_id, &out, now)
-            .map_err(|e| CommandError::io(e.to_string()))?;
-        Ok(EvidenceExport {
-            path: bundle.path.display().to_string(),
-            files: bundle.files.into_iter().map(|(name, _)| name).collect(),
-        })
+        );
+        for n in 1..=100 {
+            let name = if n == 1 {
+                format!("{stem}.zip")
+            } else {
+                format!("{stem}-{n}.zip")
+            };
+            match report::evidence::export_bundle(&self.store, alert_id, &dir.join(name), now) {
+                Ok(bundle) => {
+                    return Ok(EvidenceExport {
+                        path: bundle.path.display().to_string(),
+                        files: bundle.files.into_iter().map(|(name, _)| name).collect(),
+                    })
+                }
+                Err(report::evidence::EvidenceError::Output(
+                    doppelwatch::files::output::OutputError::Exists { .. },
+                )) => continue,
+                Err(e) => return Err(CommandError::io(e.to_string())),
+            }
+        }
+        Err(CommandError::io(format!(
+            "{} already holds 100 bundles of alert {alert_id} from this second; try again",
+            dir.display()
+        )))
     }
 
     // --- settings ---
@@ -357,8 +375,7 @@ impl AppState {
         apply(&mut on_disk);
         in_range(&on_disk)?;
         if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir)
-                .map_err(|e| CommandError::io(format!("cannot create {}: {e}", dir.display())))?;
+            private_config_dir(dir)?;
         }
         let json = serde_json::to_vec_pretty(&on_disk)
             .map_err(|e| CommandError::internal(e.to_string()))?;
@@ -466,13 +483,45 @@ impl AppState {
 
 pub use crate::background::lock;
 
-/// Writes `bytes` to `path` through a temporary file and a rename, so a crash never leaves a
-/// half-written file.
+/// Writes `bytes` to `path` through a private (0600) temporary file, created afresh, and a
+/// rename, so a crash never leaves a half-written file and the result is private.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> CommandResult<()> {
+    use std::io::Write;
     let tmp = path.with_extension("tmp");
-    std::fs::write(&tmp, bytes)
+    let _ = std::fs::remove_file(&tmp);
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(doppelwatch::files::private::FILE_MODE);
+    }
+    options
+        .open(&tmp)
+        .and_then(|mut file| {
+            doppelwatch::files::private::restrict_file(&file);
+            file.write_all(bytes)?;
+            file.sync_all()
+        })
         .and_then(|()| std::fs::rename(&tmp, path))
-        .map_err(|e| CommandError::io(format!("cannot write {}: {e}", path.display())))
+        .map_err(|e| {
+            let _ = std::fs::remove_file(&tmp);
+            CommandError::io(format!("cannot write {}: {e}", path.display()))
+        })
+}
+
+/// The settings file's folder: created 0700; the default folder is also tightened if an older
+/// version left it 0755 (a folder the person chose through `DOPPELWATCH_CONFIG` keeps its mode).
+fn private_config_dir(dir: &Path) -> CommandResult<()> {
+    let is_default = Config::default_path()
+        .and_then(|p| p.parent().map(Path::to_path_buf))
+        .is_some_and(|d| d == dir);
+    let made = if is_default || !dir.exists() {
+        doppelwatch::files::private::ensure_private_dir(dir)
+    } else {
+        Ok(())
+    };
+    made.map_err(|e| CommandError::io(format!("cannot create {}: {e}", dir.display())))
 }
 
 #[cfg(test)]
