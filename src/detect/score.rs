@@ -16,6 +16,7 @@ use super::confusables::{
     describe_char, display_safe, max_combining_run, ordinal, suspicious_hidden_characters,
 };
 use super::handles::{compare_handle, handle_form, HandleKind, HandleMatch, ReferenceHandle};
+use super::names::disguise::Disguise;
 use super::names::{check_mark_reason, compare_name, spells_handle, NameForm, NameKind, NameMatch};
 use super::text::{affiliation_claims, disclaimers, strip_html, BioShingles};
 use super::{Assessment, Reason, Signal, Verdict};
@@ -209,6 +210,7 @@ impl Detector {
                             r.form.handle
                         ),
                         extra_words: vec![],
+                        disguise: Disguise::None,
                     });
                 }
             }
@@ -464,20 +466,26 @@ impl Detector {
             .filter(|x| **x)
             .count();
         let name_only = copies == 1 && n >= ELEMENT;
-        // A display name spelled with look-alike characters (Cyrillic letters, fullwidth forms,
-        // hidden characters) is disguised on purpose, which a namesake has no reason to do.
+        // A display name spelled with letters no namesake would type (another script's
+        // look-alikes, a special letter for a different one, hidden characters) is disguised on
+        // purpose, whatever the account's age: an old account so renamed has been repurposed.
+        // Ordinary letters that read alike (`Clara` for `Dara`) and styled forms of the same
+        // letters only on a fresh account.
         let name_text = profile.display_name.as_deref().unwrap_or("");
         let disguised_name = best_name.as_ref().is_some_and(|m| {
-            m.kind == NameKind::Lookalike
+            m.disguise == Disguise::Deliberate
+                || (m.disguise == Disguise::Weak && !established)
+                || (m.kind == NameKind::Lookalike && !established)
                 || (m.strength >= ELEMENT
                     && (max_combining_run(name_text) >= 3
                         || !suspicious_hidden_characters(name_text).is_empty()))
-        }) && !established;
+        });
         let mut level: u8 = if lookalike_handle || copies >= 2 || disguised_name {
             2
-        } else if copies == 1
-            && (fake_check.is_some() || !claims.is_empty() || labelled_impersonation)
-        {
+        } else if copies == 1 && fake_check.is_some() {
+            // A fake verification mark beside a copied element is a claim no namesake makes.
+            2
+        } else if copies == 1 && (!claims.is_empty() || labelled_impersonation) {
             if name_only && established {
                 1
             } else {
