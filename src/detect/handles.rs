@@ -146,6 +146,9 @@ pub struct HandleMatch {
     pub sequence_lookalike: bool,
     /// Affix words found (e.g. `fan`, `parody`), lowercase.
     pub affixes: Vec<String>,
+    /// One edit from a short handle (7 characters or fewer): two people's own short handles
+    /// are often one letter apart, so this alone is no copy.
+    pub short_neighbour: bool,
 }
 
 /// The person's handle prepared once.
@@ -179,6 +182,7 @@ pub fn compare_handle(cand: &HandleForm, reference: &ReferenceHandle) -> Option<
             detail: format!("this is {yours}, registered as yours"),
             letter_changed: false,
             sequence_lookalike: false,
+            short_neighbour: false,
             affixes: vec![],
         });
     }
@@ -209,6 +213,7 @@ pub fn compare_handle(cand: &HandleForm, reference: &ReferenceHandle) -> Option<
             detail,
             letter_changed: false,
             sequence_lookalike: false,
+            short_neighbour: false,
             affixes: vec![],
         });
     }
@@ -245,6 +250,7 @@ pub fn compare_handle(cand: &HandleForm, reference: &ReferenceHandle) -> Option<
             detail: format!("handle {shown} looks like {yours}: {}", parts.join("; ")),
             letter_changed: false,
             sequence_lookalike,
+            short_neighbour: false,
             affixes: vec![],
         });
     }
@@ -255,49 +261,31 @@ pub fn compare_handle(cand: &HandleForm, reference: &ReferenceHandle) -> Option<
             detail: format!("handle {shown} is {yours} with separators added or removed"),
             letter_changed: false,
             sequence_lookalike: false,
+            short_neighbour: false,
             affixes: vec![],
         })
-    } else if let Some(affixes) = strip_affixes(&cand.bare, &r.bare) {
-        let quoted: Vec<String> = affixes.iter().map(|a| format!("\"{a}\"")).collect();
+    } else if let Some((affixes, quoted)) = affixes_around(cand, r) {
+        let lookalike = affixes.leet;
         Some(HandleMatch {
-            kind: HandleKind::Affix,
-            strength: 0.85,
+            kind: if lookalike {
+                HandleKind::Lookalike
+            } else {
+                HandleKind::Affix
+            },
+            strength: if lookalike { 1.0 } else { 0.85 },
             detail: format!(
-                "handle {shown} is {yours} with {} added",
-                quoted.join(" and ")
+                "handle {shown} is {yours} with {} added{}",
+                quoted.join(" and "),
+                if lookalike {
+                    " and digits written for letters"
+                } else {
+                    ""
+                }
             ),
             letter_changed: false,
             sequence_lookalike: false,
-            affixes,
-        })
-    } else if let Some(affixes) = strip_affixes(&plain_bare(cand), &plain_bare(r)) {
-        // Skeletons fold across the seam between handle and affix (`ledger`+`news` reads
-        // `ledgemews`, rn -> m), so the plain lowercase forms are compared too.
-        let quoted: Vec<String> = affixes.iter().map(|a| format!("\"{a}\"")).collect();
-        Some(HandleMatch {
-            kind: HandleKind::Affix,
-            strength: 0.85,
-            detail: format!(
-                "handle {shown} is {yours} with {} added",
-                quoted.join(" and ")
-            ),
-            letter_changed: false,
-            sequence_lookalike: false,
-            affixes,
-        })
-    } else if let Some(affixes) = strip_affixes(&leet_folded(&cand.bare), &r.bare) {
-        // An affix beside digits written for letters (`Re4lKofiMB`, `Realelli3okafor`).
-        let quoted: Vec<String> = affixes.iter().map(|a| format!("\"{a}\"")).collect();
-        Some(HandleMatch {
-            kind: HandleKind::Lookalike,
-            strength: 1.0,
-            detail: format!(
-                "handle {shown} is {yours} with {} added and digits written for letters",
-                quoted.join(" and ")
-            ),
-            letter_changed: false,
-            sequence_lookalike: false,
-            affixes,
+            short_neighbour: false,
+            affixes: affixes.words,
         })
     } else if let Some((affix, kept)) = truncated_copy(cand, r) {
         Some(HandleMatch {
@@ -309,6 +297,7 @@ pub fn compare_handle(cand: &HandleForm, reference: &ReferenceHandle) -> Option<
             ),
             letter_changed: false,
             sequence_lookalike: false,
+            short_neighbour: false,
             affixes: vec![affix.to_string()],
         })
     } else {
@@ -394,6 +383,7 @@ fn with_lookalike_intent(mut m: HandleMatch, cand: &HandleForm, r: &HandleForm) 
     m.kind = HandleKind::Lookalike;
     m.strength = 1.0;
     m.letter_changed = false;
+    m.short_neighbour = false;
     if m.detail.contains(" where yours has ") && !m.detail.contains("instead of") {
         // near_edit already named the look-alike characters.
         return m;
@@ -443,6 +433,7 @@ fn leet(cand: &HandleForm, r: &HandleForm, shown: &str, yours: &str) -> Option<H
         ),
         letter_changed: false,
         sequence_lookalike: false,
+        short_neighbour: false,
         affixes: vec![],
     })
 }
@@ -483,21 +474,101 @@ fn sequence_only(cand: &str, reference: &str) -> bool {
         })
 }
 
-/// The affixes that turn `reference` into `cand` (both bare skeletons), if any: up to two
-/// affix words or a run of digits on either end.
-fn strip_affixes(cand: &str, reference: &str) -> Option<Vec<String>> {
+/// Affix words found around the person's handle.
+struct Affixes {
+    /// The words, lowercase as listed (`fan`, `official`) or the digits as typed.
+    words: Vec<String>,
+    /// True when digits stand for letters in the copied part (`Re4lKofiMB`).
+    leet: bool,
+}
+
+/// The affixes that turn the person's handle into the candidate's, tried on the look-alike
+/// keys, then on plain lowercase (skeletons fold across the seam between handle and affix:
+/// `ledger`+`news` reads `ledgemews`, rn -> m), then with digits written for letters folded
+/// back; with each affix quoted as the account typed it ("56591705", never its folded form).
+fn affixes_around(cand: &HandleForm, r: &HandleForm) -> Option<(Affixes, Vec<String>)> {
+    let skeleton_bare = |s: &str| -> String {
+        confusable_skeleton(s)
+            .chars()
+            .filter(|c| !SEPARATORS.contains(c))
+            .collect()
+    };
+    let plain = |s: &str| -> String {
+        s.to_lowercase()
+            .chars()
+            .filter(|c| !SEPARATORS.contains(c))
+            .collect()
+    };
+    let leet = |s: &str| leet_folded(&skeleton_bare(s));
+    let tries: [(&dyn Fn(&str) -> String, String, bool); 3] = [
+        (&skeleton_bare, r.bare.clone(), false),
+        (&plain, plain_bare(r), false),
+        (&leet, r.bare.clone(), true),
+    ];
+    for (fold, reference, is_leet) in tries {
+        let Some(found) = strip_affixes(&fold(&cand.core), &reference) else {
+            continue;
+        };
+        if let Some(quoted) = quote_affixes(&cand.core, fold, &found) {
+            let words = found.into_iter().map(|(w, _)| w).collect();
+            return Some((
+                Affixes {
+                    words,
+                    leet: is_leet,
+                },
+                quoted,
+            ));
+        }
+    }
+    None
+}
+
+/// The candidate's own characters behind each affix (`fold` maps a raw prefix to its key, whose
+/// byte offsets the spans use), quoted; `None` when a number in the key is no number as typed
+/// (the `o` and `l` that `0` and `1` fold to are letters in the handle).
+fn quote_affixes(
+    core: &str,
+    fold: &dyn Fn(&str) -> String,
+    found: &[(String, std::ops::Range<usize>)],
+) -> Option<Vec<String>> {
+    // Key length of each raw prefix: the key offset where each raw character starts.
+    let mut starts = Vec::with_capacity(core.len());
+    for (i, _) in core.char_indices() {
+        starts.push((i, fold(&core[..i]).len()));
+    }
+    let mut quoted = Vec::with_capacity(found.len());
+    for (word, span) in found {
+        let raw: String = core
+            .char_indices()
+            .zip(&starts)
+            .filter(|(_, (_, at))| span.contains(at))
+            .map(|((_, c), _)| c)
+            .filter(|c| !SEPARATORS.contains(c))
+            .collect();
+        let listed = AFFIXES.contains(&word.as_str());
+        if !listed && !raw.chars().all(|c| c.is_ascii_digit()) {
+            return None;
+        }
+        let shown = if raw.is_empty() { word.clone() } else { raw };
+        quoted.push(format!("\"{}\"", display_safe(&shown)));
+    }
+    Some(quoted)
+}
+
+/// The affixes that turn `reference` into `cand` (both keys), if any: up to three affix words
+/// or runs of digits on either end, each with its byte span in `cand`.
+fn strip_affixes(cand: &str, reference: &str) -> Option<Vec<(String, std::ops::Range<usize>)>> {
     if cand.len() <= reference.len() || !cand.contains(reference) || reference.len() < 3 {
         return None;
     }
     let start = cand.find(reference)?;
-    let prefix = &cand[..start];
-    let suffix = &cand[start + reference.len()..];
+    let end = start + reference.len();
     let mut found = Vec::new();
-    for part in [prefix, suffix] {
+    for (part, offset) in [(&cand[..start], 0), (&cand[end..], end)] {
         if part.is_empty() {
             continue;
         }
-        found.extend(split_affixes(part)?);
+        found.extend(split_affixes(part, offset)?);
     }
     if found.is_empty() || found.len() > 3 {
         None
@@ -506,15 +577,20 @@ fn strip_affixes(cand: &str, reference: &str) -> Option<Vec<String>> {
     }
 }
 
-/// Splits an affix string into known affix words and digit runs; `None` if something else is
-/// left (then it is not an affix but a different name).
-fn split_affixes(mut part: &str) -> Option<Vec<String>> {
+/// Splits an affix string into known affix words and digit runs, with their spans (shifted by
+/// `offset`); `None` if something else is left (then it is not an affix but a different name).
+fn split_affixes(whole: &str, offset: usize) -> Option<Vec<(String, std::ops::Range<usize>)>> {
     let mut words = Vec::new();
-    'outer: while !part.is_empty() {
+    let mut at = 0;
+    'outer: while at < whole.len() {
+        let part = &whole[at..];
+        let take = |len: usize, word: String, words: &mut Vec<_>| {
+            words.push((word, offset + at..offset + at + len));
+            len
+        };
         if part.starts_with(|c: char| c.is_ascii_digit()) {
             let digits = digit_run(part);
-            words.push(part[..digits].to_string());
-            part = &part[digits..];
+            at += take(digits, part[..digits].to_string(), &mut words);
             continue;
         }
         // Longest affix word first so "official" wins over partial matches; words before digit
@@ -527,16 +603,14 @@ fn split_affixes(mut part: &str) -> Option<Vec<String>> {
             }
         }
         if let Some((affix, len)) = best {
-            words.push(affix.to_string());
-            part = &part[len..];
+            at += take(len, affix.to_string(), &mut words);
             continue 'outer;
         }
         // Digits fold to letters in skeletons (0 -> o, 1 -> l), so a run of digits shows as
         // digits, `o` and `l`; up to four of them are taken as a number ("2024", "10").
         let digits = digit_run(part);
         if digits > 0 && digits <= 4 {
-            words.push(part[..digits].to_string());
-            part = &part[digits..];
+            at += take(digits, part[..digits].to_string(), &mut words);
             continue;
         }
         return None;
@@ -616,6 +690,7 @@ fn near_edit(cand: &HandleForm, r: &HandleForm, shown: &str, yours: &str) -> Opt
         ),
         letter_changed,
         sequence_lookalike: false,
+        short_neighbour: cost == 1 && len <= 7,
         affixes: vec![],
     })
 }
@@ -736,6 +811,49 @@ mod tests {
             kind(cmp(b.clone(), "xn--pple-43d.com", b, "apple.com")),
             Some(Lookalike)
         );
+    }
+
+    #[test]
+    fn affixes_are_quoted_as_typed() {
+        let m = cmp(
+            Platform::X,
+            "PalmerReport56591705",
+            Platform::X,
+            "PalmerReport",
+        )
+        .unwrap();
+        assert_eq!(m.kind, HandleKind::Affix, "{m:?}");
+        assert!(m.detail.contains("\"56591705\" added"), "{}", m.detail);
+        let m = cmp(
+            Platform::X,
+            "Real_PalmerReport",
+            Platform::X,
+            "PalmerReport",
+        )
+        .unwrap();
+        assert!(m.detail.contains("\"Real\" added"), "{}", m.detail);
+        // A trailing letter `o` is no zero: an edit, not a number added.
+        let m = cmp(Platform::X, "PalmerReporto", Platform::X, "PalmerReport").unwrap();
+        assert_eq!(m.kind, HandleKind::Near, "{m:?}");
+    }
+
+    #[test]
+    fn edits_ignore_case_and_short_neighbours_are_marked() {
+        let m = cmp(Platform::X, "MarkDavidsn", Platform::X, "markdavidson").unwrap();
+        assert!(
+            m.detail.starts_with("handle MarkDavidsn is one edit"),
+            "{}",
+            m.detail
+        );
+        let m = cmp(Platform::X, "amazom", Platform::X, "amazon").unwrap();
+        assert!(m.short_neighbour, "{m:?}");
+        let m = cmp(Platform::X, "amaz0m", Platform::X, "amazon").unwrap();
+        assert!(
+            !m.short_neighbour && m.kind == HandleKind::Lookalike,
+            "{m:?}"
+        );
+        let m = cmp(Platform::X, "PalmerRepotr", Platform::X, "PalmerReport").unwrap();
+        assert!(!m.short_neighbour, "{m:?}");
     }
 
     #[test]

@@ -294,6 +294,24 @@ impl Detector {
                 );
             }
         }
+        // Short handles one edit apart are often two people's own (`kimj` and `kimjh`): such a
+        // neighbour counts only beside a second copied element.
+        if best_handle.as_ref().is_some_and(|m| m.short_neighbour)
+            && !best_name.as_ref().is_some_and(|m| m.strength >= ELEMENT)
+            && a == 0.0
+            && b < ELEMENT
+        {
+            if let Some(m) = best_handle.take() {
+                push(
+                    Signal::Context,
+                    format!(
+                        "{}; short handles one edit apart are often two people's own, so this \
+                         alone is not a copy",
+                        m.detail
+                    ),
+                );
+            }
+        }
         let h = best_handle.as_ref().map_or(0.0, |m| m.strength);
         let lookalike_handle = best_handle
             .as_ref()
