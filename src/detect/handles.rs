@@ -149,6 +149,11 @@ pub struct HandleMatch {
     /// One edit from a short handle (7 characters or fewer): two people's own short handles
     /// are often one letter apart, so this alone is no copy.
     pub short_neighbour: bool,
+    /// The edits look like a typing slip of the person's handle (a character added, dropped,
+    /// doubled or swapped, a letter replaced inside a word, two slips apart), not like another
+    /// name: a different initial (`GBachelay`, `ABachelay`) or one word respelled (`MikeKaneMP`,
+    /// `MikeLakeMP`; `jamesberrymp`, `JakeBerryMP`).
+    pub typo: bool,
 }
 
 /// The person's handle prepared once.
@@ -183,6 +188,7 @@ pub fn compare_handle(cand: &HandleForm, reference: &ReferenceHandle) -> Option<
             letter_changed: false,
             sequence_lookalike: false,
             short_neighbour: false,
+            typo: false,
             affixes: vec![],
         });
     }
@@ -214,6 +220,7 @@ pub fn compare_handle(cand: &HandleForm, reference: &ReferenceHandle) -> Option<
             letter_changed: false,
             sequence_lookalike: false,
             short_neighbour: false,
+            typo: false,
             affixes: vec![],
         });
     }
@@ -251,6 +258,7 @@ pub fn compare_handle(cand: &HandleForm, reference: &ReferenceHandle) -> Option<
             letter_changed: false,
             sequence_lookalike,
             short_neighbour: false,
+            typo: false,
             affixes: vec![],
         });
     }
@@ -262,6 +270,7 @@ pub fn compare_handle(cand: &HandleForm, reference: &ReferenceHandle) -> Option<
             letter_changed: false,
             sequence_lookalike: false,
             short_neighbour: false,
+            typo: false,
             affixes: vec![],
         })
     } else if let Some((affixes, quoted)) = affixes_around(cand, r) {
@@ -285,6 +294,7 @@ pub fn compare_handle(cand: &HandleForm, reference: &ReferenceHandle) -> Option<
             letter_changed: false,
             sequence_lookalike: false,
             short_neighbour: false,
+            typo: false,
             affixes: affixes.words,
         })
     } else if let Some((affix, kept)) = truncated_copy(cand, r) {
@@ -298,10 +308,13 @@ pub fn compare_handle(cand: &HandleForm, reference: &ReferenceHandle) -> Option<
             letter_changed: false,
             sequence_lookalike: false,
             short_neighbour: false,
+            typo: false,
             affixes: vec![affix.to_string()],
         })
     } else {
-        leet(cand, r, &shown, &yours).or_else(|| near_edit(cand, r, &shown, &yours))
+        leet(cand, r, &shown, &yours)
+            .or_else(|| near_edit(cand, r, &shown, &yours))
+            .or_else(|| affix_and_edit(cand, r, &shown, &yours))
     };
     found.map(|m| with_lookalike_intent(m, cand, r))
 }
@@ -434,6 +447,7 @@ fn leet(cand: &HandleForm, r: &HandleForm, shown: &str, yours: &str) -> Option<H
         letter_changed: false,
         sequence_lookalike: false,
         short_neighbour: false,
+        typo: false,
         affixes: vec![],
     })
 }
@@ -625,30 +639,69 @@ fn digit_run(part: &str) -> usize {
         .count()
 }
 
-/// One or two edits (two only for long handles), swapped neighbours included.
-fn near_edit(cand: &HandleForm, r: &HandleForm, shown: &str, yours: &str) -> Option<HandleMatch> {
-    let len = r.bare.chars().count();
-    let max_edits = match len {
+/// Most edits a near handle may have from a handle of `len` key characters: none below five,
+/// one up to eight, two from nine.
+fn max_edits(len: usize) -> usize {
+    match len {
         0..=4 => 0,
         5..=8 => 1,
         _ => 2,
-    };
-    if max_edits == 0 {
-        return None;
     }
-    let diff = cand.bare.chars().count().abs_diff(len);
-    if diff > max_edits {
-        return None;
-    }
+}
+
+/// The edits from `reference` to `cand` (raw text, separators dropped) when there are between
+/// one and `max` of them: the cost, one phrase per edit quoting the candidate's own characters
+/// (positions counted from `offset`), and whether a letter was replaced by another letter.
+fn describe_edits(cand: &str, reference: &str, max: usize, offset: usize) -> Option<Edits> {
     let strip = |s: &str| -> String { s.chars().filter(|c| !SEPARATORS.contains(c)).collect() };
-    let (cost, edits) = align(&strip(&cand.core), &strip(&r.core))?;
-    if cost == 0 || cost > max_edits {
+    let (cost, edits) = align(&strip(cand), &strip(reference))?;
+    if cost == 0 || cost > max {
         return None;
     }
+    // Where the candidate's words start: its first character, after a separator or a digit,
+    // and a capital after a small letter (camel case).
+    let mut word_start = Vec::new();
+    let mut prev: Option<char> = None;
+    for c in cand.chars() {
+        if SEPARATORS.contains(&c) {
+            prev = None;
+            continue;
+        }
+        word_start.push(match prev {
+            None => true,
+            Some(p) => {
+                p.is_ascii_digit() != c.is_ascii_digit() || (p.is_lowercase() && c.is_uppercase())
+            }
+        });
+        prev = Some(c);
+    }
+    let positions: Vec<usize> = edits
+        .iter()
+        .filter(|e| !matches!(e.edit, Edit::Same | Edit::Lookalike { .. }))
+        .map(|e| e.position)
+        .collect();
+    let spread = positions
+        .iter()
+        .max()
+        .zip(positions.iter().min())
+        .map_or(0, |(a, b)| a - b);
+    let substitutions: Vec<usize> = edits
+        .iter()
+        .filter(|e| matches!(e.edit, Edit::Substitute { .. }))
+        .map(|e| e.position)
+        .collect();
+    let typo = match (cost, substitutions.as_slice()) {
+        (_, []) => true,
+        (1, [at]) => !word_start
+            .get(at.saturating_sub(1))
+            .copied()
+            .unwrap_or(true),
+        _ => spread >= 4,
+    };
     let mut letter_changed = false;
     let mut parts = Vec::new();
     for e in &edits {
-        let pos = ordinal(e.position);
+        let pos = ordinal(e.position + offset);
         match &e.edit {
             Edit::Same => {}
             Edit::Lookalike { cand, reference } => parts.push(format!(
@@ -680,6 +733,35 @@ fn near_edit(cand: &HandleForm, r: &HandleForm, shown: &str, yours: &str) -> Opt
             )),
         }
     }
+    Some(Edits {
+        cost,
+        parts,
+        letter_changed,
+        typo,
+    })
+}
+
+/// What [`describe_edits`] found.
+struct Edits {
+    cost: usize,
+    parts: Vec<String>,
+    letter_changed: bool,
+    typo: bool,
+}
+
+/// One or two edits (two only for long handles), swapped neighbours included.
+fn near_edit(cand: &HandleForm, r: &HandleForm, shown: &str, yours: &str) -> Option<HandleMatch> {
+    let len = r.bare.chars().count();
+    let max = max_edits(len);
+    if max == 0 || cand.bare.chars().count().abs_diff(len) > max {
+        return None;
+    }
+    let Edits {
+        cost,
+        parts,
+        letter_changed,
+        typo,
+    } = describe_edits(&cand.core, &r.core, max, 0)?;
     let edits_word = if cost == 1 { "one edit" } else { "two edits" };
     Some(HandleMatch {
         kind: HandleKind::Near,
@@ -691,8 +773,112 @@ fn near_edit(cand: &HandleForm, r: &HandleForm, shown: &str, yours: &str) -> Opt
         letter_changed,
         sequence_lookalike: false,
         short_neighbour: cost == 1 && len <= 7,
+        typo,
         affixes: vec![],
     })
+}
+
+/// An affix beside one edit (`theAlanTudgMP`, `ALPIGHMP_real`): the affix words peeled from
+/// either end of the candidate's key leave a handle one edit from yours.
+fn affix_and_edit(
+    cand: &HandleForm,
+    r: &HandleForm,
+    shown: &str,
+    yours: &str,
+) -> Option<HandleMatch> {
+    let len = r.bare.chars().count();
+    if max_edits(len) == 0 || !cand.bare.is_ascii() || !r.bare.is_ascii() {
+        return None;
+    }
+    let key = cand.bare.as_str();
+    let n = key.len();
+    let mut starts = vec![(0, None)];
+    let mut ends = vec![(n, None)];
+    for affix in AFFIXES {
+        let sk = confusable_skeleton(affix);
+        if n > sk.len() + 4 && key.starts_with(sk.as_str()) {
+            starts.push((sk.len(), Some(*affix)));
+        }
+        if n > sk.len() + 4 && key.ends_with(sk.as_str()) {
+            ends.push((n - sk.len(), Some(*affix)));
+        }
+    }
+    // Digits at the end as typed.
+    let typed_digits = cand
+        .core
+        .chars()
+        .rev()
+        .take_while(|c| c.is_ascii_digit())
+        .count();
+    if typed_digits > 0 && typed_digits < n {
+        ends.push((n - typed_digits, None));
+    }
+    // Raw characters by the key offset where each starts (ASCII keys: one byte per unit).
+    let fold = |s: &str| -> String {
+        confusable_skeleton(s)
+            .chars()
+            .filter(|c| !SEPARATORS.contains(c))
+            .collect()
+    };
+    let starts_at: Vec<(char, usize)> = cand
+        .core
+        .char_indices()
+        .map(|(i, c)| (c, fold(&cand.core[..i]).len()))
+        .collect();
+    for &(s, before) in &starts {
+        for &(e, after) in &ends {
+            if (s == 0 && e == n) || e <= s || (e - s).abs_diff(len) > 1 {
+                continue;
+            }
+            let rest: String = starts_at
+                .iter()
+                .filter(|(_, at)| (s..e).contains(at))
+                .map(|(c, _)| *c)
+                .collect();
+            let offset = starts_at.iter().filter(|(_, at)| *at < s).count();
+            let Some(Edits {
+                cost: 1,
+                parts,
+                letter_changed,
+                typo,
+            }) = describe_edits(&rest, &r.core, 1, offset)
+            else {
+                continue;
+            };
+            let mut added: Vec<String> = Vec::new();
+            let raw_of = |range: std::ops::Range<usize>| -> String {
+                starts_at
+                    .iter()
+                    .filter(|(c, at)| range.contains(at) && !SEPARATORS.contains(c))
+                    .map(|(c, _)| *c)
+                    .collect()
+            };
+            let mut affixes = Vec::new();
+            if s > 0 {
+                added.push(format!("\"{}\" in front", display_safe(&raw_of(0..s))));
+                affixes.extend(before.map(str::to_string));
+            }
+            if e < n {
+                added.push(format!("\"{}\" at the end", display_safe(&raw_of(e..n))));
+                affixes.extend(after.map(str::to_string));
+            }
+            return Some(HandleMatch {
+                kind: HandleKind::Near,
+                strength: 0.75,
+                detail: format!(
+                    "handle {shown} is {yours} with {} added and one edit: {}",
+                    added.join(" and "),
+                    parts.join("; ")
+                ),
+                letter_changed,
+                sequence_lookalike: false,
+                short_neighbour: len <= 7,
+                typo,
+                affixes,
+            });
+        }
+    }
+    None
 }
 
 /// Platform name for sentences.

@@ -316,6 +316,13 @@ impl Detector {
         let lookalike_handle = best_handle
             .as_ref()
             .is_some_and(|m| m.kind == HandleKind::Lookalike);
+        // A long handle with a typing slip of yours (a letter added, dropped, doubled, swapped
+        // or replaced inside a word: `AlannTudgeMP`) is squatted: nobody's own name is spelled
+        // so. A different initial or one word respelled may be another person's name
+        // (`MikeKaneMP`, `MikeLakeMP`): worth a look, not an alarm.
+        let typo_handle = best_handle
+            .as_ref()
+            .is_some_and(|m| m.kind == HandleKind::Near && m.typo && !m.short_neighbour);
         if let Some(m) = &best_handle {
             let signal = if m.kind == HandleKind::Lookalike {
                 Signal::ConfusableHandle
@@ -498,7 +505,7 @@ impl Detector {
                     && (max_combining_run(name_text) >= 3
                         || !suspicious_hidden_characters(name_text).is_empty()))
         });
-        let mut level: u8 = if lookalike_handle || copies >= 2 || disguised_name {
+        let mut level: u8 = if lookalike_handle || typo_handle || copies >= 2 || disguised_name {
             2
         } else if copies == 1 && fake_check.is_some() {
             // A fake verification mark beside a copied element is a claim no namesake makes.
@@ -510,7 +517,9 @@ impl Detector {
                 2
             }
         } else if copies == 1 {
-            if name_only && established {
+            // The person's name alone, on an account with years and an audience of its own or
+            // with a bio of its own saying who it is, is somebody else's name.
+            if name_only && (established || own_bio) {
                 0
             } else {
                 1
@@ -518,11 +527,15 @@ impl Detector {
         } else {
             0
         };
-        if name_only && established && level == 0 {
+        if name_only && level == 0 {
+            let whose = if established {
+                "on an established account of its own"
+            } else {
+                "on an account whose bio is its own"
+            };
             push(
                 Signal::Context,
-                "only the name is shared, on an established account of its own: likely a namesake"
-                    .into(),
+                format!("only the name is shared, {whose}: likely a namesake"),
             );
         }
         if disclaimed {
