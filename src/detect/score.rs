@@ -519,7 +519,7 @@ impl Detector {
         } else if copies == 1 {
             // The person's name alone, on an account with years and an audience of its own or
             // with a bio of its own saying who it is, is somebody else's name.
-            if name_only && (established || own_bio) {
+            if name_only && (established || bio_of_its_own(&cand_bio, b)) {
                 0
             } else {
                 1
@@ -567,6 +567,14 @@ impl Detector {
             reasons,
         }
     }
+}
+
+/// A bio that says who the account is, in words of its own: three words or more, not copied
+/// from the person's (`copied` below [`ELEMENT`]), and no word that claims to be the person
+/// ("official", "real", "verified", "backup", "original").
+fn bio_of_its_own(bio: &str, copied: f64) -> bool {
+    let words = super::text::plain_words(bio);
+    copied < ELEMENT && words.len() >= 3 && !words.iter().any(|w| NAME_CLAIMS.contains(&w.as_str()))
 }
 
 /// Small helper so "keep the strongest handle match" reads plainly.
