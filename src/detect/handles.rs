@@ -19,7 +19,7 @@ const MAX_LISTED: usize = 6;
 const SEPARATORS: &[char] = &['_', '.', '-'];
 
 /// Words impostors glue to a copied handle. Compared in skeleton form.
-const AFFIXES: &[&str] = &[
+pub(crate) const AFFIXES: &[&str] = &[
     "official", "real", "the", "its", "iam", "im", "hq", "news", "tv", "team", "backup", "media",
     "live", "daily", "updates", "account", "fan", "fans", "parody", "com", "net", "org", "x",
     "here", "now", "www", "support", "help", "helpdesk", "care", "service", "services", "customer",
