@@ -48,6 +48,10 @@ pub const MAX_LINE: usize = 1024;
 
 /// Polynomial hash base: odd, so powers never vanish modulo 2^64.
 const BASE: u64 = 0x9E37_79B9_7F4A_7C15;
+/// X's handle length limit: a copy with an affix gets cut there.
+const TRUNCATED_LEN: usize = 15;
+/// Marks table entries that hold a key's leading characters (for cut copies).
+const PREFIX_TAG: u64 = 1 << 56;
 /// Bits of the filter in front of the table (2^22 bits = 512 KiB).
 const FILTER_BITS: u32 = 22;
 
@@ -442,6 +446,11 @@ impl HandleIndex {
             for i in 0..n {
                 entries.push((table_key(deletion_hash(&prefix, i), n - 1), t as u32));
             }
+            if target.form == Form::Merged {
+                for len in 8..n {
+                    entries.push((table_key(prefix[len], len) ^ PREFIX_TAG, t as u32));
+                }
+            }
             if n >= TWO_EDIT_LEN {
                 for i in 0..n {
                     for j in i + 1..n {
@@ -556,22 +565,22 @@ impl HandleIndex {
         hits: &mut Vec<u32>,
     ) {
         let n = key.len();
-        if n < MIN_EDIT_LEN + 1 || n > MAX_EDIT_LEN {
+        if n < 4 || n > MAX_EDIT_LEN {
             return;
         }
         let mut starts = [0usize; 3];
         let mut ns = 1;
-        let mut ends = [n; 4];
+        let mut ends = [n; 6];
         let mut ne = 1;
         let words = affix_keys();
         for w in &words.by_first[key[0] as usize] {
-            if ns < starts.len() && n > w.len() + 3 && key.starts_with(w) {
+            if ns < starts.len() && n >= w.len() + 3 && key.starts_with(w) {
                 starts[ns] = w.len();
                 ns += 1;
             }
         }
         for w in &words.by_last[key[n - 1] as usize] {
-            if ne < ends.len() - 1 && n > w.len() + 3 && key.ends_with(w) {
+            if ne < 3 && n >= w.len() + 3 && key.ends_with(w) {
                 ends[ne] = n - w.len();
                 ne += 1;
             }
@@ -580,14 +589,48 @@ impl HandleIndex {
             ends[ne] = n - digits;
             ne += 1;
         }
+        // A number before a stripped word (`ben9-team`): digits show as digits, `o` and `l`.
+        for k in 1..ne.min(3) {
+            let e = ends[k];
+            let run = key[..e]
+                .iter()
+                .rev()
+                .take_while(|b| b.is_ascii_digit() || matches!(b, b'o' | b'l'))
+                .count()
+                .min(4);
+            if run > 0 && e - run >= 3 && ne < ends.len() {
+                ends[ne] = e - run;
+                ne += 1;
+            }
+        }
         for &a in &starts[..ns] {
             for &b in &ends[..ne] {
-                if (a == 0 && b == n) || b <= a || b - a < MIN_EDIT_LEN - 1 {
+                if (a == 0 && b == n) || b <= a || b - a < 3 {
                     continue;
                 }
                 sub.clear();
                 sub.extend_from_slice(&key[a..b]);
                 self.lookup(sub, 1, prefix, hits);
+            }
+        }
+    }
+
+    /// X cuts handles at 15 characters: an affix word before the first 8 or more characters of
+    /// a long handle fills the limit (`RealGideonAbern`).
+    fn lookup_truncated(&self, key: &[u8], prefix: &mut Vec<u64>, hits: &mut Vec<u32>) {
+        let n = key.len();
+        let words = affix_keys();
+        prefix_hashes(key, prefix);
+        for w in &words.by_first[key[0] as usize] {
+            if !key.starts_with(w) || n < w.len() + 8 {
+                continue;
+            }
+            let a = w.len();
+            for &t in self.postings(range_hash(prefix, a, n) ^ PREFIX_TAG, n - a) {
+                let target = &self.targets[t as usize];
+                if target.key.starts_with(&key[a..]) && !hits.contains(&t) {
+                    hits.push(t);
+                }
             }
         }
     }
@@ -621,7 +664,13 @@ impl HandleIndex {
         // An IDN homograph arrives as punycode (`xn--pImer-...`): judge what it displays.
         if ascii && memchr::memmem::find(line, b"xn--").is_some() {
             if let Some(decoded) = decode_punycode(line) {
-                return self.scan_line(decoded.as_bytes(), scratch, out);
+                let start = out.len();
+                self.scan_line(decoded.as_bytes(), scratch, out);
+                // Printed as it was read, so it can be found in the input.
+                for m in &mut out[start..] {
+                    m.handle = String::from_utf8_lossy(line).into_owned();
+                }
+                return;
             }
         }
         let (core, shape) = core_of(line);
@@ -651,13 +700,18 @@ impl HandleIndex {
                 self.lookup(alt, 0, prefix, hits);
             }
         }
-        if merges {
-            alt.clear();
-            fold_ascii_unmerged_into(core, alt);
-            self.lookup(alt, 1, prefix, hits);
-        }
         let digits = core.iter().rev().take_while(|b| b.is_ascii_digit()).count();
         self.lookup_affixes(key, digits.min(key.len()), sub, prefix, hits);
+        if merges {
+            // Merges hide edits and affix seams (`ledger`+`news` reads `ledgemews`).
+            alt.clear();
+            fold_ascii_unmerged_into(core, alt);
+            self.lookup(alt, 2, prefix, hits);
+            self.lookup_affixes(alt, digits.min(alt.len()), sub, prefix, hits);
+        }
+        if shape == Shape::Plain && core.len() == TRUNCATED_LEN {
+            self.lookup_truncated(key, prefix, hits);
+        }
         leet_into(key, leet);
         if leet != key {
             self.lookup(leet, 0, prefix, hits);
@@ -1146,12 +1200,13 @@ mod tests {
     }
 
     #[test]
-    fn short_handles_match_only_on_equal_keys() {
+    fn short_handles_match_only_on_equal_keys_or_affixes() {
         let idx = HandleIndex::new(&[identity("CNN", &[(Platform::X, "CNN")])]);
         assert_eq!(scan(&idx, "CNN").len(), 0);
         assert_eq!(scan(&idx, "CNM").len(), 0);
         assert_eq!(scan(&idx, "CNNN").len(), 0);
-        assert_eq!(scan(&idx, "CNN1").len(), 0);
+        // A number added is an affix, as score sees it.
+        assert_eq!(scan(&idx, "CNN1")[0].verdict, Verdict::Suspicious);
         assert_eq!(scan(&idx, "C_NN")[0].verdict, Verdict::Suspicious);
     }
 
