@@ -82,8 +82,9 @@ pub const NAMESAKE_BIO: &str =
      systems. Free quotes, no call-out fee on weekdays.";
 
 /// Someone else with exactly the person's name, on `platform`: a brand-new account with an
-/// unrelated handle (`adelaideplumber`), its own picture and its own bio (a plumber in
-/// Adelaide). It copies nothing but the name.
+/// unrelated handle (`adelaideplumber`) and its own picture, that has not written a bio yet.
+/// It copies nothing but the name, so it is worth a look and never pops up. (With its own bio,
+/// [`NAMESAKE_BIO`], the detector clears it as a namesake: no alert at all.)
 pub fn namesake(identity: &Identity, platform: &Platform) -> FakeAccount {
     let handle = match platform {
         Platform::Bluesky => "adelaideplumber.bsky.social",
@@ -91,7 +92,6 @@ pub fn namesake(identity: &Identity, platform: &Platform) -> FakeAccount {
     };
     FakeAccount::new(handle)
         .name(identity.name.clone())
-        .bio(NAMESAKE_BIO)
         .avatar(namesake_avatar_png())
         .followers(12)
 }
@@ -184,5 +184,12 @@ mod tests {
         let assessment = detector.assess(&profile, avatar.as_ref(), now);
         assert_eq!(assessment.verdict, Verdict::Suspicious, "{assessment:?}");
         assert_eq!(account.display_name.as_deref(), Some("Palmer Report"));
+        // With a bio of its own (a plumber in Adelaide), the same account is a namesake.
+        let with_bio = crate::profile::Profile {
+            bio: Some(NAMESAKE_BIO.into()),
+            ..profile
+        };
+        let assessment = detector.assess(&with_bio, avatar.as_ref(), now);
+        assert_eq!(assessment.verdict, Verdict::Clear, "{assessment:?}");
     }
 }
