@@ -619,6 +619,7 @@ mod tests {
             x_spending_cap_usd: cap,
             quiet_hours: None,
             start_at_login: false,
+            worth_a_look_digest: true,
         };
         for (minutes, cap) in [
             (0, 1.0),
