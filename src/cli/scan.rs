@@ -26,7 +26,7 @@ use doppelwatch::detect::{Detector, Verdict};
 use doppelwatch::identity::{Identity, Platform};
 use doppelwatch::secrets::{Keychain, SecretKey};
 use doppelwatch::sources::runner::{
-    assess_found, build_sources, check_all, Credentials, Finding, Sources,
+    assess_found, build_sources, check_all, Credentials, ScanFinding, Sources,
 };
 use doppelwatch::sources::x::XCredentials;
 use doppelwatch::sources::QueryFailure;
@@ -198,7 +198,7 @@ fn runtime() -> Result<tokio::runtime::Runtime, i32> {
 }
 
 /// Prints one finding as a JSON line; false when stdout is closed.
-fn print_finding(out: &mut impl Write, finding: &Finding) -> bool {
+fn print_finding(out: &mut impl Write, finding: &ScanFinding) -> bool {
     print_json_line(out, finding)
 }
 

@@ -9,38 +9,9 @@ use serde::{Deserialize, Serialize};
 use crate::identity::{Identity, Platform};
 use crate::profile::Profile;
 
-/// How a candidate was found, shown to the person and stored with the alert.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum FoundBy {
-    /// A platform search for this query.
-    Search { query: String },
-    /// A direct lookup of a look-alike handle.
-    Probe { variant: String },
-    /// A directory of newly listed accounts.
-    Directory,
-    /// A live event stream (Bluesky Jetstream).
-    Live,
-}
-
-/// A candidate account a source found, with its avatar bytes when fetched (bounded in size).
-#[derive(Debug, Clone)]
-pub struct Found {
-    pub profile: Profile,
-    pub found_by: FoundBy,
-    pub avatar_image: Option<Vec<u8>>,
-}
-
-impl Found {
-    /// A candidate without its avatar image (fetched later, if at all).
-    pub fn new(profile: Profile, found_by: FoundBy) -> Found {
-        Found {
-            profile,
-            found_by,
-            avatar_image: None,
-        }
-    }
-}
+/// Found candidates and how they were found live in the model ([`crate::profile`]), so the
+/// store needs no source module; re-exported here for the sources.
+pub use crate::profile::{Found, FoundBy};
 
 /// Why a check failed, in plain words for the status line.
 #[derive(Debug, thiserror::Error)]

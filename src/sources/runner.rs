@@ -1,17 +1,14 @@
-//! Running the sources: one check of every source ([`check_all`]), judging what they found
-//! ([`assess_found`]), and the watch loop ([`watch`]) that keeps the Bluesky live stream and the
-//! periodic checks going until its receiver is dropped. The CLI's `scan` and `watch` and the
-//! watcher service drive these; none of this prints or stores anything itself.
+//! Running the sources once: building them from the settings and credentials through the
+//! platform registry ([`build_sources`]), one check of every source ([`check_all`]) and
+//! judging what they found ([`assess_found`]) into `scan` lines ([`ScanFinding`]). The one
+//! long-running pipeline (live stream, periodic checks, store, notifications) is
+//! [`crate::watch`]; this module never loops, prints or stores anything itself.
 
-use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use tokio::sync::mpsc;
 
-use super::bluesky::live::{run_live, LiveEvent};
 use super::bluesky::BlueskySource;
 use super::mastodon::MastodonSource;
 use super::x::{XCredentials, XSource};
@@ -25,7 +22,7 @@ use crate::profile::Profile;
 /// A candidate with the detector's judgement; its JSON is one line of `scan` output:
 /// the `score` fields (`id`, `verdict`, `score`, `reasons`) plus where and how it was found.
 #[derive(Debug, Clone, Serialize)]
-pub struct Finding {
+pub struct ScanFinding {
     /// Stable id: `platform:platform_id`, or `platform:handle` when the platform has no id.
     pub id: String,
     pub verdict: Verdict,
@@ -55,7 +52,7 @@ pub fn finding_id(profile: &Profile) -> String {
 }
 
 /// Judges one found candidate: its avatar (when fetched) is fingerprinted for the detector.
-pub fn assess_found(detector: &Detector, found: Found, now: DateTime<Utc>) -> Finding {
+pub fn assess_found(detector: &Detector, found: Found, now: DateTime<Utc>) -> ScanFinding {
     let avatar = found
         .avatar_image
         .as_deref()
@@ -67,7 +64,7 @@ pub fn assess_found(detector: &Detector, found: Found, now: DateTime<Utc>) -> Fi
             }
         });
     let assessment = detector.assess(&found.profile, avatar.as_ref(), now);
-    Finding {
+    ScanFinding {
         id: finding_id(&found.profile),
         verdict: assessment.verdict,
         score: assessment.score,
@@ -174,183 +171,4 @@ pub async fn check_all(
         (s.platform(), result)
     });
     futures_util::future::join_all(checks).await
-}
-
-/// What the watch loop reports.
-#[derive(Debug, Clone)]
-pub enum WatchEvent {
-    /// A candidate, new or changed since it was last reported in this run.
-    Finding(Box<Finding>),
-    /// A periodic check of one platform finished with this many candidates; `failed_queries`
-    /// of its queries failed (0: the check was complete).
-    CheckDone {
-        platform: Platform,
-        candidates: usize,
-        failed_queries: usize,
-    },
-    /// A source failed (the loop goes on; the next check retries).
-    SourceFailed { platform: Platform, message: String },
-    /// The Jetstream cursor to store: pass it back as `start_cursor` after a restart.
-    LiveCursor(u64),
-    /// The live stream connected or dropped (it reconnects by itself).
-    LiveStatus { connected: bool, detail: String },
-}
-
-/// How the watch loop runs.
-#[derive(Debug, Clone)]
-pub struct WatchOptions {
-    /// Time between periodic checks.
-    pub check_interval: Duration,
-    /// Follow Bluesky live (needs the Bluesky source).
-    pub live: bool,
-    /// The stored Jetstream cursor, if any.
-    pub start_cursor: Option<u64>,
-}
-
-impl WatchOptions {
-    /// Options from the settings, starting the live stream at `start_cursor`.
-    pub fn from_config(config: &Config, start_cursor: Option<u64>) -> WatchOptions {
-        WatchOptions {
-            check_interval: Duration::from_secs(config.watch.check_interval_secs.max(10)),
-            live: config.bluesky.live,
-            start_cursor,
-        }
-    }
-}
-
-/// Keeps the live stream and the periodic checks running, sending [`WatchEvent`]s, until
-/// `events`' receiver is dropped. Within one run a candidate is reported again only when its
-/// profile changed.
-pub async fn watch(
-    sources: Sources,
-    detector: Arc<Detector>,
-    options: WatchOptions,
-    events: mpsc::Sender<WatchEvent>,
-) {
-    let (found_tx, mut found_rx) = mpsc::channel::<(Found, bool)>(256);
-    let mut tasks = Vec::new();
-    if let (true, Some(bluesky)) = (options.live, sources.bluesky.clone()) {
-        let identity = detector.identity().clone();
-        let events = events.clone();
-        let found_tx = found_tx.clone();
-        let cursor = options.start_cursor;
-        tasks.push(tokio::spawn(async move {
-            let (live_tx, mut live_rx) = mpsc::channel(256);
-            let stream = run_live(&bluesky, &identity, cursor, live_tx);
-            let forward = async {
-                while let Some(event) = live_rx.recv().await {
-                    let sent = match event {
-                        LiveEvent::Found(f) => found_tx.send((*f, true)).await.is_ok(),
-                        LiveEvent::Cursor(c) => {
-                            events.send(WatchEvent::LiveCursor(c)).await.is_ok()
-                        }
-                        LiveEvent::Connected { from_cursor } => events
-                            .send(WatchEvent::LiveStatus {
-                                connected: true,
-                                detail: match from_cursor {
-                                    Some(c) => format!("connected, replaying from {c}"),
-                                    None => "connected".into(),
-                                },
-                            })
-                            .await
-                            .is_ok(),
-                        LiveEvent::CoverageGap { from_us, to_us } => events
-                            .send(WatchEvent::LiveStatus {
-                                connected: true,
-                                detail: format!("coverage gap from {from_us} to {to_us}"),
-                            })
-                            .await
-                            .is_ok(),
-                        LiveEvent::Disconnected { reason, retry_in } => events
-                            .send(WatchEvent::LiveStatus {
-                                connected: false,
-                                detail: format!("{reason}; retrying in {} s", retry_in.as_secs()),
-                            })
-                            .await
-                            .is_ok(),
-                    };
-                    if !sent {
-                        return;
-                    }
-                }
-            };
-            // Whichever ends first (the receiver went away) ends both.
-            tokio::select! {
-                _ = stream => {}
-                _ = forward => {}
-            }
-        }));
-    }
-    {
-        let sources = sources.all.clone();
-        let identity = detector.identity().clone();
-        let events = events.clone();
-        let found_tx = found_tx.clone();
-        let interval = options.check_interval;
-        tasks.push(tokio::spawn(async move {
-            loop {
-                for (platform, result) in check_all(&sources, &identity).await {
-                    let event = match result {
-                        Ok(report) => {
-                            let candidates = report.found.len();
-                            let failed_queries = report.failures.len();
-                            for f in report.found {
-                                if found_tx.send((f, false)).await.is_err() {
-                                    return;
-                                }
-                            }
-                            WatchEvent::CheckDone {
-                                platform,
-                                candidates,
-                                failed_queries,
-                            }
-                        }
-                        Err(e) => WatchEvent::SourceFailed {
-                            platform,
-                            message: e.to_string(),
-                        },
-                    };
-                    if events.send(event).await.is_err() {
-                        return;
-                    }
-                }
-                tokio::select! {
-                    _ = tokio::time::sleep(interval) => {}
-                    _ = events.closed() => return,
-                }
-            }
-        }));
-    }
-    drop(found_tx);
-    let mut last_seen: HashMap<String, Profile> = HashMap::new();
-    loop {
-        tokio::select! {
-            _ = events.closed() => break,
-            next = found_rx.recv() => {
-                let Some((found, _live)) = next else { break };
-                let id = finding_id(&found.profile);
-                if last_seen.get(&id) == Some(&found.profile) {
-                    continue;
-                }
-                last_seen.insert(id, found.profile.clone());
-                let detector = detector.clone();
-                // Fingerprinting decodes an image: keep it off the async workers.
-                let finding = tokio::task::spawn_blocking(move || {
-                    assess_found(&detector, found, Utc::now())
-                })
-                .await;
-                match finding {
-                    Ok(f) => {
-                        if events.send(WatchEvent::Finding(Box::new(f))).await.is_err() {
-                            break;
-                        }
-                    }
-                    Err(e) => tracing::error!("assessing a candidate failed: {e}"),
-                }
-            }
-        }
-    }
-    for task in tasks {
-        task.abort();
-    }
 }

@@ -11,7 +11,7 @@ use super::{from_json, parse_ts, ts, IdentityId, Store, StoreError};
 use crate::detect::{Reason, Verdict};
 use crate::identity::{Identity, Platform};
 use crate::profile::Profile;
-use crate::sources::FoundBy;
+use crate::profile::FoundBy;
 
 /// Row id of an alert.
 pub type AlertId = i64;
