@@ -9,6 +9,7 @@ pub mod detect;
 pub mod fake;
 pub mod identity;
 pub mod notify;
+pub mod platforms;
 pub mod profile;
 pub mod report;
 pub mod secrets;

@@ -10,13 +10,12 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use super::bluesky::BlueskySource;
-use super::mastodon::MastodonSource;
-use super::x::{XCredentials, XSource};
 use super::{CheckReport, Found, FoundBy, Source, SourceError};
 use crate::config::Config;
 use crate::detect::avatar::fingerprint;
 use crate::detect::{Detector, Reason, Verdict};
 use crate::identity::{Identity, Platform};
+use crate::platforms::{self, SecretLookup};
 use crate::profile::Profile;
 
 /// A candidate with the detector's judgement; its JSON is one line of `scan` output:
@@ -41,13 +40,12 @@ pub struct ScanFinding {
 }
 
 /// The stable id of a profile: `platform:platform_id`, else `platform:handle` (lowercased).
-/// Mastodon ids are per server, so Mastodon uses the `user@domain` handle.
+/// Platforms whose ids are per server (Mastodon) use the `user@domain` handle.
 pub fn finding_id(profile: &Profile) -> String {
-    match (&profile.platform, &profile.platform_id) {
-        (Platform::Mastodon, _) | (_, None) => {
-            format!("{}:{}", profile.platform, profile.handle.to_lowercase())
-        }
-        (platform, Some(id)) => format!("{platform}:{id}"),
+    let per_server = platforms::module(&profile.platform).is_some_and(|m| m.ids_per_server());
+    match &profile.platform_id {
+        Some(id) if !per_server => format!("{}:{id}", profile.platform),
+        _ => format!("{}:{}", profile.platform, profile.handle.to_lowercase()),
     }
 }
 
@@ -78,20 +76,12 @@ pub fn assess_found(detector: &Detector, found: Found, now: DateTime<Utc>) -> Sc
     }
 }
 
-/// Tokens for the sources that use them, read from the keychain by the caller.
-#[derive(Debug, Clone, Default)]
-pub struct Credentials {
-    /// Mastodon user tokens by server base URL.
-    pub mastodon_tokens: Vec<(String, String)>,
-    pub x: XCredentials,
-}
-
 /// The sources to run, built from the settings.
 #[derive(Default)]
 pub struct Sources {
-    /// Bluesky, when selected: also drives the live stream.
-    pub bluesky: Option<Arc<BlueskySource>>,
-    /// Every selected source, Bluesky included.
+    /// The live stream to follow (Bluesky Jetstream), when selected and on in the settings.
+    pub live: Option<Arc<BlueskySource>>,
+    /// Every selected source that could be set up.
     pub all: Vec<Arc<dyn Source>>,
     /// Selected sources that could not be set up, with why (e.g. X without credentials).
     pub skipped: Vec<(Platform, String)>,
@@ -107,53 +97,26 @@ impl std::fmt::Debug for Sources {
     }
 }
 
-/// Builds the sources named in `selection` (all supported ones when None) that are enabled in
-/// `config`. X without credentials is skipped with a reason rather than failing the others.
+/// Builds, through the platform registry, the sources named in `selection` (every registered
+/// platform when None) with the credentials `secrets` finds. A source that is off or lacks
+/// credentials (X) is skipped with a reason rather than failing the others.
 pub fn build_sources(
     config: &Config,
     selection: Option<&[Platform]>,
-    credentials: &Credentials,
+    secrets: SecretLookup<'_>,
 ) -> Result<Sources, SourceError> {
-    let wanted = |p: &Platform| selection.map_or(true, |s| s.contains(p));
     let mut out = Sources::default();
-    if wanted(&Platform::Bluesky) {
-        if config.bluesky.enabled {
-            let source = Arc::new(BlueskySource::new(config)?);
-            out.all.push(source.clone());
-            out.bluesky = Some(source);
-        } else {
-            out.skipped
-                .push((Platform::Bluesky, "disabled in settings".into()));
+    for module in platforms::ALL {
+        let platform = module.platform();
+        if selection.is_some_and(|s| !s.contains(&platform)) {
+            continue;
         }
-    }
-    if wanted(&Platform::Mastodon) {
-        if config.mastodon.enabled && !config.mastodon.servers.is_empty() {
-            let mut source = MastodonSource::new(config)?;
-            for (server, token) in &credentials.mastodon_tokens {
-                source = source.with_token(server, token.clone());
+        match module.build_source(config, secrets)? {
+            Ok(built) => {
+                out.all.push(built.source);
+                out.live = out.live.or(built.live);
             }
-            out.all.push(Arc::new(source));
-        } else {
-            out.skipped.push((
-                Platform::Mastodon,
-                "disabled in settings or no server listed".into(),
-            ));
-        }
-    }
-    if wanted(&Platform::X) {
-        let has_credentials =
-            credentials.x.bearer_token.is_some() || credentials.x.user_token.is_some();
-        if !config.x.enabled {
-            out.skipped
-                .push((Platform::X, "disabled in settings".into()));
-        } else if !has_credentials {
-            out.skipped.push((
-                Platform::X,
-                "needs your X API bearer token (X is paid per read; add it in settings)".into(),
-            ));
-        } else {
-            out.all
-                .push(Arc::new(XSource::new(config, credentials.x.clone())?));
+            Err(why) => out.skipped.push((platform, why)),
         }
     }
     Ok(out)
