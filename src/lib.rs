@@ -8,6 +8,7 @@ pub mod config;
 pub mod detect;
 pub mod fake;
 pub mod identity;
+pub mod log_limit;
 pub mod notify;
 pub mod platforms;
 pub mod profile;

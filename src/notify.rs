@@ -485,10 +485,9 @@ impl Dispatcher {
         Ok(1)
     }
 
+    /// A failure is said by the caller, who knows how often it tries (rate-limited there).
     fn show(&self, notice: &Notice) -> Result<(), NotifyError> {
-        self.sink
-            .show(notice)
-            .inspect_err(|e| tracing::warn!("{e}"))
+        self.sink.show(notice)
     }
 
     /// [`Dispatcher::tick`] at the current time.

@@ -19,7 +19,7 @@ use doppelwatch::watch::WatchSetup;
 use crate::error::{CommandError, CommandResult, ErrorKind};
 use crate::ipc::{
     AlertAction, AlertDetail, AlertSummary, CredentialInput, CredentialStatus, EvidenceExport,
-    QuietHours, ReportView, SettingsView,
+    QuietHours, ReportView, SettingsRanges, SettingsView,
 };
 use crate::views;
 
@@ -298,15 +298,20 @@ impl AppState {
 
     /// Saves settings: the core's into its settings file, the app's beside it.
     pub fn save_settings(&self, settings: SettingsView) -> CommandResult<()> {
-        if !(5..=1440).contains(&settings.check_interval_minutes) {
-            return Err(CommandError::invalid(
-                "check interval: type a whole number of minutes from 5 to 1440",
-            ));
+        let ranges = SettingsRanges::get();
+        let minutes = ranges.check_interval_minutes;
+        if !minutes.contains(f64::from(settings.check_interval_minutes)) {
+            return Err(CommandError::invalid(format!(
+                "check interval: type a whole number of minutes from {} to {}",
+                minutes.min, minutes.max
+            )));
         }
-        if !(settings.x_spending_cap_usd.is_finite() && settings.x_spending_cap_usd >= 0.0) {
-            return Err(CommandError::invalid(
-                "X spending cap: type an amount in dollars, 0 or more",
-            ));
+        let cap = ranges.x_spending_cap_usd;
+        if !cap.contains(settings.x_spending_cap_usd) {
+            return Err(CommandError::invalid(format!(
+                "X spending cap: type an amount in dollars from {} to {}",
+                cap.min, cap.max
+            )));
         }
         let quiet_hours = match &settings.quiet_hours {
             Some(q) => {
@@ -330,8 +335,17 @@ impl AppState {
             config.watch.quiet_hours = quiet_hours;
             config.watch.worth_a_look_digest = settings.worth_a_look_digest;
         };
-        apply(&mut lock(&self.config));
+        // Nothing out of range is kept, in memory or on disk.
+        let in_range = |config: &Config| {
+            config
+                .check_ranges()
+                .map_err(|e| CommandError::invalid(e.to_string()))
+        };
+        let mut in_memory = self.config();
+        apply(&mut in_memory);
+        in_range(&in_memory)?;
         let Some(path) = &self.config_path else {
+            self.set_config(in_memory);
             return Ok(()); // demo: settings live in memory only
         };
         // Start from the file as written (not the env-overridden config) and change our fields.
@@ -341,13 +355,16 @@ impl AppState {
             Config::default()
         };
         apply(&mut on_disk);
+        in_range(&on_disk)?;
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir)
                 .map_err(|e| CommandError::io(format!("cannot create {}: {e}", dir.display())))?;
         }
         let json = serde_json::to_vec_pretty(&on_disk)
             .map_err(|e| CommandError::internal(e.to_string()))?;
-        write_atomically(path, &json)
+        write_atomically(path, &json)?;
+        self.set_config(in_memory);
+        Ok(())
     }
 
     /// The keychain entries the person's accounts can use, and whether each is stored.
@@ -532,6 +549,59 @@ mod tests {
             })
             .collect();
         (dir, app, ids)
+    }
+
+    #[test]
+    fn settings_out_of_range_are_never_saved() {
+        let dir = TempDir(
+            std::env::temp_dir().join(format!("doppelwatch-desktop-ranges-{}", std::process::id())),
+        );
+        let _ = std::fs::remove_dir_all(&dir.0);
+        let path = dir.0.join("config").join("config.json");
+        let app = AppState::open(
+            dir.0.join("data"),
+            false,
+            Config::default(),
+            Some(path.clone()),
+        )
+        .unwrap();
+        let view = |minutes, cap| SettingsView {
+            check_interval_minutes: minutes,
+            x_spending_cap_usd: cap,
+            quiet_hours: None,
+            start_at_login: false,
+        };
+        for (minutes, cap) in [
+            (0, 1.0),
+            (10_081, 1.0),
+            (60, 1e308),
+            (60, -1.0),
+            (60, f64::NAN),
+        ] {
+            let err = app.save_settings(view(minutes, cap)).unwrap_err();
+            assert_eq!(
+                err.kind,
+                crate::error::ErrorKind::Invalid,
+                "{minutes} {cap}"
+            );
+            assert!(!path.exists(), "{minutes} {cap} was not written");
+        }
+        assert_eq!(app.config(), Config::default(), "nor kept in memory");
+        app.save_settings(view(60, 2.5)).unwrap();
+        let saved = Config::read_file(&path).unwrap();
+        assert_eq!(saved.watch.check_interval_secs, 3600);
+        assert_eq!(saved.x.daily_cap_usd, 2.5);
+        // A file edited out of range by hand is not written back with the bad value in it.
+        let edited = r#"{"watch": {"jitter": 5}}"#;
+        std::fs::write(&path, edited).unwrap();
+        let err = app.save_settings(view(30, 1.0)).unwrap_err();
+        assert!(err.message.contains("watch.jitter is 5"), "{}", err.message);
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), edited);
+        assert_eq!(
+            app.config().watch.check_interval_secs,
+            3600,
+            "memory as last saved"
+        );
     }
 
     #[test]

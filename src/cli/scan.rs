@@ -13,7 +13,6 @@
 //! source's findings (opt-in, so programs reading the finding lines see no new kind of line).
 //! The exit code is unchanged: 0 when every selected source answered, partially included.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -26,8 +25,10 @@ use doppelwatch::detect::{Detector, Verdict};
 use doppelwatch::identity::{Identity, Platform};
 use doppelwatch::platforms;
 use doppelwatch::secrets::{Keychain, SecretKey};
-use doppelwatch::sources::runner::{assess_found, build_sources, check_all, ScanFinding, Sources};
+use doppelwatch::sources::runner::{assess_found, build_sources, check_all, Sources};
 use doppelwatch::sources::QueryFailure;
+
+use super::out::Out;
 
 /// Largest identity avatar read for the detector's reference fingerprint.
 const MAX_OWN_AVATAR_BYTES: u64 = 20 << 20;
@@ -176,20 +177,10 @@ fn runtime() -> Result<tokio::runtime::Runtime, i32> {
         })
 }
 
-/// Prints one finding as a JSON line; false when stdout is closed.
-fn print_finding(out: &mut impl Write, finding: &ScanFinding) -> bool {
-    print_json_line(out, finding)
-}
-
-/// Prints one value as a JSON line; false when stdout is closed.
-fn print_json_line(out: &mut impl Write, value: &impl serde::Serialize) -> bool {
-    match serde_json::to_string(value) {
-        Ok(line) => writeln!(out, "{line}").and_then(|_| out.flush()).is_ok(),
-        Err(e) => {
-            eprintln!("doppelwatch: a line could not be written: {e}");
-            true
-        }
-    }
+/// Prints one value as a JSON line at once (findings show as they are judged).
+fn print_json_line(out: &mut Out, value: &impl serde::Serialize) -> Result<(), i32> {
+    out.emit_json(value)?;
+    out.flush_now()
 }
 
 fn report_skipped(command: &str, prepared: &Prepared) -> bool {
@@ -221,18 +212,17 @@ pub fn scan(args: ScanArgs) -> i32 {
     };
     let identity = prepared.detector.identity().clone();
     let results = runtime.block_on(check_all(&prepared.sources.all, &identity));
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut out = Out::stdout();
     let now = Utc::now();
     for (platform, result) in results {
         match result {
             Ok(report) => {
                 for f in report.found {
                     let finding = assess_found(&prepared.detector, f, now);
-                    if (args.all || finding.verdict != Verdict::Clear)
-                        && !print_finding(&mut out, &finding)
-                    {
-                        return 0;
+                    if args.all || finding.verdict != Verdict::Clear {
+                        if let Err(status) = print_json_line(&mut out, &finding) {
+                            return status;
+                        }
                     }
                 }
                 for failure in &report.failures {
@@ -245,8 +235,10 @@ pub fn scan(args: ScanArgs) -> i32 {
                         platform: &platform,
                         failure,
                     };
-                    if args.report_failures && !print_json_line(&mut out, &line) {
-                        return 0;
+                    if args.report_failures {
+                        if let Err(status) = print_json_line(&mut out, &line) {
+                            return status;
+                        }
                     }
                 }
             }
@@ -256,5 +248,8 @@ pub fn scan(args: ScanArgs) -> i32 {
             }
         }
     }
-    i32::from(failed)
+    match out.finish() {
+        Ok(()) => i32::from(failed),
+        Err(status) => status,
+    }
 }

@@ -15,7 +15,7 @@
 //! that cannot be read or decoded is not compared, and a reason says so.
 
 use std::fs::File;
-use std::io::{BufRead, BufReader, BufWriter, Read, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
@@ -108,8 +108,7 @@ pub fn run(args: ScoreArgs) -> i32 {
         .unwrap_or_default();
     let detector = Detector::new(identity, reference_avatar);
 
-    let stdout = std::io::stdout();
-    let mut out = BufWriter::new(stdout.lock());
+    let mut out = super::out::Out::stdout();
     let mut reader = BufReader::new(file);
     let mut buf = Vec::new();
     let mut line_no = 0usize;
@@ -184,12 +183,12 @@ pub fn run(args: ScoreArgs) -> i32 {
             }
         };
         if written.is_err() {
-            // stdout closed (e.g. piped into `head`): nobody is listening any more.
-            return if failed { 1 } else { 0 };
+            // The output failed: closed (`| head`, quietly) or full (said by `out`).
+            return out.failed().unwrap_or(super::out::EXIT_OUTPUT_FAILED);
         }
     }
-    if out.flush().is_err() {
-        return 1;
+    if let Err(status) = out.finish() {
+        return status;
     }
     i32::from(failed)
 }

@@ -8,8 +8,15 @@
 //! one transaction together with its alert and its notification, so a crash at any moment
 //! either keeps all of them or none (and the next check finds the account again).
 //!
+//! Opening (`open.rs`): the schema version is checked before anything changes, so a file from
+//! a newer version is refused untouched; commands that only read open the file read-only
+//! ([`Store::open_in_read_only`]: no migration, no journal change, works beside a writer and
+//! on a read-only folder); errors name the file and tell a damaged file, a locked one, a full
+//! disk and a read-only folder apart.
+//!
 //! Library API for the CLI and the desktop app:
-//! - [`Store::open`] / [`Store::open_in`] / [`data_dir`]
+//! - [`Store::open`] / [`Store::open_in`] / [`Store::open_read_only`] /
+//!   [`Store::open_in_read_only`] / [`Store::explain`] / [`data_dir`]
 //! - identities: [`Store::upsert_identity`], [`Store::identities`]
 //! - findings: [`Store::record_finding`], [`Store::record_findings`] (dedups alerts by evidence)
 //! - alerts: [`Store::alerts`], [`Store::alert`], [`Store::set_alert_state`], [`Store::close_case`],
@@ -22,6 +29,7 @@
 mod alerts;
 mod findings;
 mod migrations;
+mod open;
 mod reports;
 
 use std::path::{Path, PathBuf};
@@ -50,11 +58,21 @@ pub type IdentityId = i64;
 /// Why the store could not do what was asked, in words that say what to do.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("cannot open the database {path}: {source}. Check that the directory is writable and the file is not a different kind of file")]
+    #[error("cannot use the database {path}: {source}")]
     Open {
         path: PathBuf,
         source: rusqlite::Error,
     },
+    #[error("the database {path} is damaged or is not a Doppelwatch database ({detail}). Move it aside (keep it: `sqlite3 FILE .recover` may save its data); Doppelwatch then starts a new one")]
+    Damaged { path: PathBuf, detail: String },
+    #[error("the database {path} is locked by another program writing to it. Try again in a moment; if it stays locked, close the other Doppelwatch commands or apps using this file")]
+    Locked { path: PathBuf },
+    #[error("the disk holding the database {path} is full. Free some space on it and try again")]
+    DiskFull { path: PathBuf },
+    #[error("the database {path} cannot be written: it or its folder is read-only (or not yours). Make the folder writable, or use a writable one with --data-dir or DOPPELWATCH_DATA_DIR; commands that only read, such as `alerts`, still work")]
+    ReadOnly { path: PathBuf },
+    #[error("the database {path} must be created or upgraded by this version first, which needs writing to it")]
+    NeedsUpgrade { path: PathBuf },
     #[error("cannot create the data directory {path}: {source}")]
     CreateDir {
         path: PathBuf,
@@ -125,41 +143,45 @@ impl Store {
     }
 
     /// Opens (creating if needed) the database file at `path` and brings its schema up to date.
+    /// A file from a newer version is refused before anything in it changes.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
-        let open_err = |source| StoreError::Open {
-            path: path.to_path_buf(),
-            source,
-        };
-        let mut conn = Connection::open(path).map_err(open_err)?;
-        conn.busy_timeout(std::time::Duration::from_secs(10))
-            .map_err(open_err)?;
-        // WAL: readers (the desktop app) never block the watcher's writes. FULL: a commit is on
-        // disk before it returns, so power loss cannot drop an alert.
-        // Switching a new file to WAL needs it alone, and SQLite answers "busy" at once (the
-        // busy handler is not used) while another process opens the same new file: retry for
-        // up to 2 s (found by tests/crash_store_concurrent_open.rs).
-        let mut tries = 0;
-        let mode: String = loop {
-            match conn.query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0)) {
-                Err(rusqlite::Error::SqliteFailure(e, _))
-                    if e.code == rusqlite::ErrorCode::DatabaseBusy && tries < 100 =>
-                {
-                    tries += 1;
-                    std::thread::sleep(std::time::Duration::from_millis(20));
-                }
-                other => break other.map_err(open_err)?,
-            }
-        };
-        if !mode.eq_ignore_ascii_case("wal") {
-            tracing::warn!("SQLite refused WAL mode (got {mode}); continuing in {mode}");
-        }
-        conn.execute_batch("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;")
-            .map_err(open_err)?;
-        migrations::migrate(&mut conn, path)?;
         Ok(Store {
-            conn: Mutex::new(conn),
+            conn: Mutex::new(open::open_writable(path)?),
             path: path.to_path_buf(),
         })
+    }
+
+    /// Opens the database in `dir` for reading only (listing alerts, drafting a report,
+    /// exporting evidence): no write lock, no journal change, no migration, so it works while
+    /// another process writes and on a read-only folder. A missing or older file is created or
+    /// upgraded once through [`Store::open_in`] first (that needs writing), then opened
+    /// read-only.
+    pub fn open_in_read_only(dir: &Path) -> Result<Store, StoreError> {
+        let path = dir.join(DB_FILE);
+        match Store::open_read_only(&path) {
+            Err(StoreError::NeedsUpgrade { .. }) => {
+                drop(Store::open_in(dir)?);
+                Store::open_read_only(&path)
+            }
+            other => other,
+        }
+    }
+
+    /// Opens an existing, up-to-date database file for reading only; writes through it fail.
+    /// [`StoreError::NeedsUpgrade`] when it is missing or older, [`StoreError::TooNew`] when
+    /// a newer version wrote it.
+    pub fn open_read_only(path: &Path) -> Result<Store, StoreError> {
+        Ok(Store {
+            conn: Mutex::new(open::open_read_only(path)?),
+            path: path.to_path_buf(),
+        })
+    }
+
+    /// `e` in words for the person: a bare SQLite error of an operation on this store becomes
+    /// one that names the file and says whether it is locked, damaged, on a full disk or in a
+    /// read-only folder.
+    pub fn explain(&self, e: StoreError) -> StoreError {
+        open::in_file(e, &self.path)
     }
 
     /// Path of the database file.

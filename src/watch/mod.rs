@@ -38,6 +38,7 @@ use crate::config::{Config, WatchConfig};
 use crate::detect::avatar::{fingerprint_reference, AvatarFingerprint};
 use crate::detect::Detector;
 use crate::identity::{Identity, Platform};
+use crate::log_limit::LogLimiter;
 use crate::notify::{DesktopNotifier, NotificationAction, NotificationSink};
 use crate::secrets::{Keychain, SecretKey};
 use crate::sources::bluesky::BlueskySource;
@@ -210,6 +211,9 @@ pub(crate) struct Shared {
     pub check_now: watch::Sender<u64>,
     pub paused: watch::Sender<bool>,
     pub stop: watch::Sender<bool>,
+    /// Warnings the loops can repeat (every second while no notification server runs) are
+    /// logged once, then as a summary every few minutes.
+    pub log: LogLimiter,
 }
 
 impl Shared {
@@ -263,6 +267,7 @@ impl WatchService {
             check_now: watch::channel(0).0,
             paused: watch::channel(false).0,
             stop: watch::channel(false).0,
+            log: LogLimiter::default(),
         });
         let targets: Vec<Target> = identities
             .into_iter()

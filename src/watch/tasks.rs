@@ -23,6 +23,10 @@ use crate::store::{AlertChange, AlertFilter, AlertState, Finding, StoreError};
 const CHECK_TIMEOUT: Duration = Duration::from_secs(15 * 60);
 /// Accounts looked up per `lookup` call (Bluesky's getProfiles takes 25).
 const LOOKUP_BATCH: usize = 25;
+/// Kinds of warnings the loops below can repeat, for [`Shared::log`].
+const LOG_NOTIFY: &str = "notify";
+const LOG_SNOOZE: &str = "snooze";
+const LOG_CURSOR: &str = "jetstream-cursor";
 
 /// Judges what a source found and records it in one transaction (with `cursor` when given);
 /// emits events and wakes the notifier. Returns the number of new alerts.
@@ -372,8 +376,14 @@ pub(crate) async fn live(
                         store.set_cursor(&name, &time_us.to_string())
                     })
                     .await;
-                    if !matches!(saved, Ok(Ok(()))) {
-                        tracing::warn!("could not save the Jetstream cursor");
+                    if matches!(saved, Ok(Ok(()))) {
+                        shared
+                            .log
+                            .recovered(LOG_CURSOR, "the Jetstream cursor is saved again");
+                    } else {
+                        shared
+                            .log
+                            .warn(LOG_CURSOR, "could not save the Jetstream cursor");
                     }
                 }
                 LiveEvent::CoverageGap { from_us, to_us } => {
@@ -548,14 +558,22 @@ async fn wake_due_snoozes(shared: &Arc<Shared>) {
     let store = shared.store.clone();
     match tokio::task::spawn_blocking(move || store.wake_due_snoozes(Utc::now())).await {
         Ok(Ok(woken)) => {
+            shared
+                .log
+                .recovered(LOG_SNOOZE, "snoozed alerts are woken again");
             for alert in woken {
                 shared.emit(WatchEvent::NewAlert {
                     alert: Box::new(alert),
                 });
             }
         }
-        Ok(Err(e)) => tracing::warn!("snoozed alerts not woken yet: {e}"),
-        Err(e) => tracing::warn!("the snooze task failed: {e}"),
+        Ok(Err(e)) => shared.log.warn(
+            LOG_SNOOZE,
+            format_args!("snoozed alerts not woken yet: {e}"),
+        ),
+        Err(e) => shared
+            .log
+            .warn(LOG_SNOOZE, format_args!("the snooze task failed: {e}")),
     }
 }
 
@@ -581,8 +599,18 @@ pub(crate) async fn dispatch(shared: Arc<Shared>, sink: Arc<dyn NotificationSink
             d.lock().unwrap_or_else(|p| p.into_inner()).tick_now()
         })
         .await;
-        if let Ok(Err(e)) = shown {
-            tracing::warn!("notification not shown yet: {e}");
+        match shown {
+            Ok(Ok(0)) => {}
+            Ok(Ok(_)) => shared
+                .log
+                .recovered(LOG_NOTIFY, "notifications are shown again"),
+            Ok(Err(e)) => shared
+                .log
+                .warn(LOG_NOTIFY, format_args!("notification not shown yet: {e}")),
+            Err(e) => shared.log.warn(
+                LOG_NOTIFY,
+                format_args!("the notification task failed: {e}"),
+            ),
         }
         tokio::select! {
             _ = shared.wake_notifier.notified() => {}

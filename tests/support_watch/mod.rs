@@ -132,3 +132,29 @@ pub fn doppelwatch_bin() -> std::path::PathBuf {
         .map(std::path::PathBuf::from)
         .unwrap_or_else(|| env!("CARGO_BIN_EXE_doppelwatch").into())
 }
+
+/// A data folder whose database holds `n` new Bluesky impostor alerts (ids in order).
+pub fn data_dir_with_alerts(dir: &std::path::Path, n: usize) -> Vec<i64> {
+    use doppelwatch::store::{AlertChange, Finding, Store};
+    let store = Store::open_in(dir).unwrap();
+    let identity_id = store.upsert_identity(&palmer()).unwrap();
+    let assessment = impostor_assessment(&[Signal::DisplayName]);
+    (0..n)
+        .map(|i| {
+            let f = found(bsky_profile(
+                &format!("did:plc:imp{i}"),
+                &format!("palmer-report{i}.bsky.social"),
+                "PaImer Report",
+            ));
+            let finding = Finding {
+                identity_id,
+                found: &f,
+                assessment: &assessment,
+            };
+            match store.record_finding(finding, t(i as i64)).unwrap().alert {
+                AlertChange::New(id) => id,
+                other => panic!("alert {i} not new: {other:?}"),
+            }
+        })
+        .collect()
+}
