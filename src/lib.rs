@@ -4,6 +4,7 @@
 //! The core has no GUI dependency: the CLI (`src/main.rs`) and the desktop shell (`src-tauri`)
 //! are thin adapters over it.
 
+pub mod app;
 pub mod config;
 pub mod detect;
 pub mod fake;

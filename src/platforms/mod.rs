@@ -91,6 +91,10 @@ pub trait PlatformModule: Send + Sync {
     fn validate_handle(&self, bare: &str, typed: &str) -> Result<String, HandleError>;
     /// The public profile URL of `handle` (no leading `@`).
     fn profile_url(&self, handle: &str) -> String;
+    /// The check interval this platform gets by default when it differs from the general one.
+    fn default_interval_secs(&self) -> Option<u64> {
+        None
+    }
     /// Account ids are per server (Mastodon): a finding's stable id uses the handle instead.
     fn ids_per_server(&self) -> bool {
         false

@@ -39,6 +39,10 @@ impl PlatformModule for X {
             })
         }
     }
+    fn default_interval_secs(&self) -> Option<u64> {
+        // Every read is paid: every six hours unless the person asks for more.
+        Some(6 * 60 * 60)
+    }
     fn profile_url(&self, handle: &str) -> String {
         format!("https://x.com/{handle}")
     }
