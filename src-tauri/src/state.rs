@@ -239,7 +239,7 @@ mod tests {
     use crate::ipc::{AlertStateView, SnoozeLength};
     use chrono::{DateTime, TimeZone};
     use doppelwatch::detect::{Assessment, Reason, Signal, Verdict};
-    use doppelwatch::identity::AccountHandle;
+    use doppelwatch::identity::{AccountHandle, Identity, Platform};
     use doppelwatch::profile::Profile;
     use doppelwatch::sources::{Found, FoundBy};
     use doppelwatch::store::{AlertChange, Finding};
@@ -328,6 +328,7 @@ mod tests {
             x_spending_cap_usd: cap,
             quiet_hours: None,
             start_at_login: false,
+            worth_a_look_digest: true,
         };
         for (minutes, cap) in [
             (0, 1.0),
