@@ -10,6 +10,9 @@
 //! Every number has a range ([`ranges`], said in each field's doc and in the README), checked
 //! when the settings are read: a value outside it is an error naming the key, the value and
 //! the range, never silently clamped. A settings file must be a JSON object of objects.
+//!
+//! `DOPPELWATCH_LOOPBACK_FAKES=1` (tests only) lets avatar URLs name those base URLs when they
+//! are plain-http loopback fakes; no settings file can do that.
 
 pub mod ranges;
 
@@ -19,6 +22,9 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use ranges::{Number, Range};
+/// Set to `1` (tests only) to let avatar URLs name the loopback fakes given as base URLs: see
+/// [`Config::allow_loopback_fakes`].
+pub const LOOPBACK_FAKES_ENV: &str = "DOPPELWATCH_LOOPBACK_FAKES";
 
 /// All settings of the sources and the watch loop.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
@@ -55,6 +61,11 @@ pub struct HttpConfig {
     pub fetch_avatars: bool,
     /// At most this many avatars fetched per check and platform (0 to 500).
     pub max_avatars_per_check: usize,
+    /// Base URLs of loopback fakes (tests, the demo) whose origins remote-supplied URLs may
+    /// name over plain http (see [`crate::net::guarded`]). Never read from nor written to the
+    /// settings file, empty in real use: only [`Config::allow_loopback_fakes`] fills it.
+    #[serde(skip)]
+    pub loopback_fakes: Vec<String>,
 }
 
 impl Default for HttpConfig {
@@ -69,6 +80,7 @@ impl Default for HttpConfig {
             max_rate_limit_wait_secs: 900,
             fetch_avatars: true,
             max_avatars_per_check: 60,
+            loopback_fakes: Vec::new(),
         }
     }
 }
@@ -464,6 +476,30 @@ impl Config {
         if let Some(url) = non_empty("DOPPELWATCH_X_URL") {
             self.x.base_url = url.trim().to_string();
         }
+        if get(LOOPBACK_FAKES_ENV).is_some_and(|v| v.trim() == "1") {
+            self.allow_loopback_fakes();
+        }
+    }
+
+    /// Lets remote-supplied URLs (avatars) name the configured base URLs that are plain-http
+    /// loopback fakes (tests, the demo): their origins, nothing else. Real use never calls it.
+    pub fn allow_loopback_fakes(&mut self) {
+        let bases = [
+            &self.bluesky.base_url,
+            &self.bluesky.pds_url,
+            &self.x.base_url,
+        ]
+        .into_iter()
+        .chain(&self.mastodon.servers);
+        let fakes: Vec<String> = bases
+            .filter(|base| {
+                url::Url::parse(base).is_ok_and(|u| {
+                    u.scheme() == "http" && crate::net::guarded::is_loopback_host(&u)
+                })
+            })
+            .cloned()
+            .collect();
+        self.http.loopback_fakes = fakes;
     }
 
     /// Checks that every base URL parses with a usable scheme.

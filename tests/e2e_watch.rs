@@ -54,6 +54,7 @@ impl Env {
             .env("XDG_CONFIG_HOME", &self.config_home)
             .env("DOPPELWATCH_BLUESKY_URL", &self.bluesky)
             .env("DOPPELWATCH_JETSTREAM_URL", &self.jetstream)
+            .env("DOPPELWATCH_LOOPBACK_FAKES", "1")
             .env("RUST_LOG", "doppelwatch=debug");
         cmd
     }

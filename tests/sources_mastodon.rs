@@ -46,6 +46,7 @@ async fn servers() -> (FakeMastodon, FakeMastodon) {
 fn config_for(servers: &[&FakeMastodon]) -> Config {
     let mut config = Config::default();
     config.mastodon.servers = servers.iter().map(|s| s.base_url()).collect();
+    config.allow_loopback_fakes();
     config
 }
 

@@ -34,6 +34,7 @@ fn config_for(fake: &FakeX, cap_usd: f64) -> Config {
     let mut config = Config::default();
     config.x.base_url = fake.base_url();
     config.x.daily_cap_usd = cap_usd;
+    config.allow_loopback_fakes();
     config
 }
 

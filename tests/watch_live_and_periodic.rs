@@ -58,6 +58,7 @@ async fn live_and_periodic_impostors_raise_one_alert_each() {
     config.bluesky.jetstream_url = bluesky.jetstream_url();
     config.bluesky.live = true;
     config.mastodon.servers = vec![mastodon.base_url()];
+    config.allow_loopback_fakes();
     config.watch = WatchConfig {
         check_interval_secs: 1,
         min_backoff_secs: 1,

@@ -68,6 +68,7 @@ fn config(fake: &FakeBluesky, interval_secs: u64, live: bool) -> Config {
         jitter: 0.0,
         ..WatchConfig::default()
     };
+    config.allow_loopback_fakes();
     config
 }
 

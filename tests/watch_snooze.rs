@@ -89,6 +89,7 @@ fn config(fake: &FakeBluesky) -> Config {
         jitter: 0.0,
         ..WatchConfig::default()
     };
+    config.allow_loopback_fakes();
     config
 }
 

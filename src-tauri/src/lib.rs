@@ -125,7 +125,13 @@ pub fn run(options: Options) {
         ])
         .setup(move |app| {
             let config = match demo_config {
-                Some(config) => *config,
+                Some(config) => {
+                    // The allow-list of the demo's loopback fakes never travels (nor is saved):
+                    // the window sets it again from the demo's base URLs.
+                    let mut config = *config;
+                    config.allow_loopback_fakes();
+                    config
+                }
                 None => doppelwatch::config::Config::load(None)?,
             };
             let config_path = (!options.demo)

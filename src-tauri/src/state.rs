@@ -148,7 +148,8 @@ impl AppState {
         Ok(report_view(&self.app.file_report(alert_id).await?))
     }
 
-    /// Writes the evidence bundle (one zip) to `dir`.
+    /// Writes the evidence bundle (one zip) to `dir` under a new name: an existing file is
+    /// never replaced (a second export in the same second gets `-2`, `-3`, ...).
     pub fn export_evidence(&self, alert_id: i64, dir: &Path) -> CommandResult<EvidenceExport> {
         let bundle = self.app.export_evidence(alert_id, dir)?;
         Ok(EvidenceExport {

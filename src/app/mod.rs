@@ -110,7 +110,7 @@ pub struct App {
 impl App {
     /// Opens the store in `data_dir` (created if needed) with `config` already resolved.
     pub fn open(data_dir: PathBuf, config: Config, config_path: Option<PathBuf>) -> AppResult<App> {
-        std::fs::create_dir_all(&data_dir).map_err(|e| {
+        crate::files::private::ensure_private_dir(&data_dir).map_err(|e| {
             AppError::io(format!(
                 "cannot create data folder {}: {e}",
                 data_dir.display()
@@ -322,30 +322,29 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
-/// Writes `bytes` to `path` through a private temporary file and a rename, so a crash never
-/// leaves a half-written file.
+/// Writes `bytes` to `path` through a private (0600) temporary file, created afresh, and a
+/// rename, so a crash never leaves a half-written file and the result is private.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> AppResult<()> {
-    let tmp = path.with_extension("tmp");
-    write_private(&tmp, bytes)
-        .and_then(|()| std::fs::rename(&tmp, path))
-        .map_err(|e| AppError::io(format!("cannot write {}: {e}", path.display())))
-}
-
-#[cfg(unix)]
-fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     use std::io::Write;
-    use std::os::unix::fs::OpenOptionsExt;
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .mode(0o600)
-        .open(path)?;
-    file.write_all(bytes)?;
-    file.sync_all()
-}
-
-#[cfg(not(unix))]
-fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    std::fs::write(path, bytes)
+    let tmp = path.with_extension("tmp");
+    let _ = std::fs::remove_file(&tmp);
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(crate::files::private::FILE_MODE);
+    }
+    options
+        .open(&tmp)
+        .and_then(|mut file| {
+            crate::files::private::restrict_file(&file);
+            file.write_all(bytes)?;
+            file.sync_all()
+        })
+        .and_then(|()| std::fs::rename(&tmp, path))
+        .map_err(|e| {
+            let _ = std::fs::remove_file(&tmp);
+            AppError::io(format!("cannot write {}: {e}", path.display()))
+        })
 }

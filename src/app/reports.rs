@@ -88,16 +88,33 @@ impl App {
         self.report(alert_id)
     }
 
-    /// Writes the evidence bundle (one zip) for an alert into `dir`.
+    /// Writes the evidence bundle (one zip) for an alert into `dir` under a new name: an
+    /// existing file is never replaced (a second export in the same second gets `-2`, ...).
     pub fn export_evidence(&self, alert_id: i64, dir: &Path) -> AppResult<BundleSummary> {
         std::fs::create_dir_all(dir)
             .map_err(|e| AppError::io(format!("cannot create {}: {e}", dir.display())))?;
         let now = Utc::now();
-        let out = dir.join(format!(
-            "doppelwatch-evidence-alert-{alert_id}-{}.zip",
+        let stem = format!(
+            "doppelwatch-evidence-alert-{alert_id}-{}",
             now.format("%Y%m%d-%H%M%S")
-        ));
-        report::evidence::export_bundle(&self.store, alert_id, &out, now)
-            .map_err(|e| AppError::io(e.to_string()))
+        );
+        for n in 1..=100 {
+            let name = if n == 1 {
+                format!("{stem}.zip")
+            } else {
+                format!("{stem}-{n}.zip")
+            };
+            match report::evidence::export_bundle(&self.store, alert_id, &dir.join(name), now) {
+                Ok(bundle) => return Ok(bundle),
+                Err(report::evidence::EvidenceError::Output(
+                    crate::files::output::OutputError::Exists { .. },
+                )) => continue,
+                Err(e) => return Err(AppError::io(e.to_string())),
+            }
+        }
+        Err(AppError::io(format!(
+            "{} already holds 100 bundles of alert {alert_id} from this second; try again",
+            dir.display()
+        )))
     }
 }

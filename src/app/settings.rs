@@ -100,8 +100,7 @@ impl App {
         apply(&mut on_disk);
         in_range(&on_disk)?;
         if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir)
-                .map_err(|e| AppError::io(format!("cannot create {}: {e}", dir.display())))?;
+            private_config_dir(dir)?;
         }
         let json = serde_json::to_vec_pretty(&on_disk)
             .map_err(|e| AppError::new(super::ErrorKind::Internal, e.to_string()))?;
@@ -109,4 +108,18 @@ impl App {
         *lock(&self.config) = in_memory;
         Ok(())
     }
+}
+
+/// The settings file's folder: created 0700; the default folder is also tightened if an older
+/// version left it 0755 (a folder the person chose through `DOPPELWATCH_CONFIG` keeps its mode).
+fn private_config_dir(dir: &std::path::Path) -> AppResult<()> {
+    let is_default = Config::default_path()
+        .and_then(|p| p.parent().map(std::path::Path::to_path_buf))
+        .is_some_and(|d| d == dir);
+    let made = if is_default || !dir.exists() {
+        crate::files::private::ensure_private_dir(dir)
+    } else {
+        Ok(())
+    };
+    made.map_err(|e| AppError::io(format!("cannot create {}: {e}", dir.display())))
 }

@@ -78,7 +78,12 @@ pub struct ReportArgs {
 #[derive(Args)]
 pub struct ExportArgs {
     pub alert_id: String,
+    /// The zip file to write (it must not exist yet, unless --force).
     pub out: PathBuf,
+    /// Replace OUT if it is an existing regular file (never the database, a folder or a
+    /// device).
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Args)]
@@ -352,7 +357,11 @@ fn confirm(question: &str) -> bool {
     eprint!("{question}");
     let _ = std::io::stderr().flush();
     let mut line = String::new();
-    if std::io::stdin().lock().read_line(&mut line).is_err() {
+    // An answer is a word: a bounded read, so a stream without newlines cannot grow it.
+    if std::io::Read::take(std::io::stdin().lock(), 256)
+        .read_line(&mut line)
+        .is_err()
+    {
         return false;
     }
     matches!(line.trim().to_ascii_lowercase().as_str(), "y" | "yes")
@@ -367,9 +376,15 @@ pub fn export(args: ExportArgs) -> i32 {
         Ok(s) => s,
         Err(code) => return code,
     };
-    match report::evidence::export_bundle(&store, id, &args.out, Utc::now()) {
-        Ok(summary) => print_json(&summary),
-        Err(e) => fail(e),
+    match report::evidence::export_bundle_with(&store, id, &args.out, Utc::now(), args.force) {
+        Ok(summary) => {
+            eprintln!(
+                "doppelwatch: evidence bundle of alert {id} written to {}",
+                summary.path.display()
+            );
+            print_json(&summary)
+        }
+        Err(e) => fail(format!("export: {e}")),
     }
 }
 

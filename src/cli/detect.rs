@@ -148,18 +148,17 @@ pub fn scan_handles(args: ScanHandlesArgs) -> i32 {
 
 pub fn avatar_hash(args: AvatarHashArgs) -> i32 {
     use doppelwatch::detect::avatar;
-    use std::io::Read;
 
     let path = args.image.display();
-    // Read one byte past the limit so an oversized file is reported as such, not truncated.
-    let mut bytes = Vec::new();
-    let read = std::fs::File::open(&args.image).and_then(|file| {
-        file.take(avatar::MAX_INPUT_BYTES as u64 + 1)
-            .read_to_end(&mut bytes)
-    });
-    if let Err(e) = read {
-        return super::usage_error(format!("cannot read {path}: {e}"));
-    }
+    // A regular file only (a FIFO would block, a device never end); one byte past the limit is
+    // read so an oversized file is reported as such. The decoder refuses it by size.
+    let bytes = match doppelwatch::files::input::read_regular(
+        &args.image,
+        avatar::MAX_INPUT_BYTES as u64 + 1,
+    ) {
+        Ok(bytes) => bytes,
+        Err(e) => return super::usage_error(format!("cannot use {path}: {e}")),
+    };
     let info = match avatar::inspect(&bytes, args.reference) {
         Ok(info) => info,
         Err(e) => {

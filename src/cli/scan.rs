@@ -120,11 +120,8 @@ fn prepare(
 fn read_reference_avatar(
     path: &Path,
 ) -> Result<doppelwatch::detect::avatar::AvatarFingerprint, String> {
-    let meta = std::fs::metadata(path).map_err(|e| e.to_string())?;
-    if meta.len() > MAX_OWN_AVATAR_BYTES {
-        return Err("it is larger than 20 MiB".into());
-    }
-    let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
+    let bytes = doppelwatch::files::input::read_regular(path, MAX_OWN_AVATAR_BYTES)
+        .map_err(|e| e.to_string())?;
     fingerprint_reference(&bytes).map_err(|e| e.to_string())
 }
 

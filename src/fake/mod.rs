@@ -500,6 +500,9 @@ pub struct FakeAccount {
     pub bio: Option<String>,
     /// Avatar image bytes, served by the fake.
     pub avatar: Option<Vec<u8>>,
+    /// An avatar URL the fake names instead of its own (Mastodon fake): what a hostile server
+    /// may put there (loopback, credentials, redirect chains).
+    pub avatar_url: Option<String>,
     pub followers: u64,
     /// Labels: Bluesky label values; `parody` marks an X parody account; `bot` a Mastodon bot.
     pub labels: Vec<String>,
@@ -530,6 +533,12 @@ impl FakeAccount {
     /// Sets the avatar image bytes.
     pub fn avatar(mut self, bytes: Vec<u8>) -> FakeAccount {
         self.avatar = Some(bytes);
+        self
+    }
+
+    /// Names this avatar URL instead of the fake's own (Mastodon fake).
+    pub fn avatar_url(mut self, url: impl Into<String>) -> FakeAccount {
+        self.avatar_url = Some(url.into());
         self
     }
 

@@ -126,6 +126,28 @@ pub fn data_dir(override_dir: Option<&Path>) -> Result<PathBuf, StoreError> {
         .ok_or(StoreError::NoDataDir)
 }
 
+/// Creates the database file as 0600 if it does not exist yet, and makes an existing one and
+/// its companions 0600 (an older version left them 0644). Failures are logged, never fatal.
+fn make_db_private(path: &Path) {
+    use crate::files::private::{restrict_path, FILE_MODE};
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(FILE_MODE);
+    }
+    if let Ok(file) = options.open(path) {
+        crate::files::private::restrict_file(&file);
+    }
+    let name = path.as_os_str();
+    for suffix in ["", "-wal", "-shm", "-journal"] {
+        let mut companion = name.to_owned();
+        companion.push(suffix);
+        restrict_path(Path::new(&companion));
+    }
+}
+
 /// The store: one SQLite connection behind a mutex, so one `Arc<Store>` can be shared by the
 /// watch service, the notifier and the desktop app's commands.
 #[derive(Debug)]
@@ -137,7 +159,9 @@ pub struct Store {
 impl Store {
     /// Opens (creating if needed) the database in `dir`, creating the directory too.
     pub fn open_in(dir: &Path) -> Result<Store, StoreError> {
-        std::fs::create_dir_all(dir).map_err(|source| StoreError::CreateDir {
+        // The folder holds everything Doppelwatch knows: 0700, and tightened if an older
+        // version left it 0755.
+        crate::files::private::ensure_private_dir(dir).map_err(|source| StoreError::CreateDir {
             path: dir.to_path_buf(),
             source,
         })?;
@@ -147,6 +171,9 @@ impl Store {
     /// Opens (creating if needed) the database file at `path` and brings its schema up to date.
     /// A file from a newer version is refused before anything in it changes.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
+        // SQLite creates the WAL and SHM files with the database's own mode: a database made
+        // 0600 here (whatever the umask) keeps all three private.
+        make_db_private(path);
         Ok(Store {
             conn: Mutex::new(open::open_writable(path)?),
             path: path.to_path_buf(),

@@ -421,12 +421,14 @@ impl Drop for WatchHandle {
 /// The fingerprint of the person's avatar, when it is set and readable.
 fn own_avatar(identity: &Identity) -> Option<AvatarFingerprint> {
     let path = identity.avatar.as_ref()?;
-    let meta = std::fs::metadata(path).ok()?;
-    if meta.len() > MAX_OWN_AVATAR_BYTES {
-        tracing::warn!("your avatar {} is too large to compare", path.display());
-        return None;
-    }
-    let bytes = std::fs::read(path).ok()?;
+    // A regular file only: a FIFO there would block the watcher.
+    let bytes = match crate::files::input::read_regular(path, MAX_OWN_AVATAR_BYTES) {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            tracing::warn!("your avatar {} cannot be compared: {e}", path.display());
+            return None;
+        }
+    };
     // The reference form set tolerates 5-10% crops of the person's own avatar.
     match fingerprint_reference(&bytes) {
         Ok(fp) => Some(fp),

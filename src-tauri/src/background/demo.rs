@@ -37,6 +37,9 @@ pub async fn start(mut config: Config) -> std::io::Result<(DemoWorld, Config)> {
     config.mastodon.enabled = false;
     config.x.enabled = false;
     config.watch.check_interval_secs = 20;
+    // The fake serves its avatars over plain http on loopback: the demo, and only the demo,
+    // lets the guarded fetcher reach it.
+    config.allow_loopback_fakes();
     // The demo's suggested person has a real-looking profile of their own, so onboarding's
     // "Take it from my profile" works in the demo too.
     bluesky.add_account(
@@ -118,7 +121,9 @@ pub async fn plant(store: Arc<Store>, world: Arc<DemoWorld>) {
     };
     let handle = bluesky_handle(&identity);
     world.bluesky.set_app_password(&handle, DEMO_APP_PASSWORD);
-    let avatar = identity.avatar.as_ref().and_then(|p| std::fs::read(p).ok());
+    let avatar = identity.avatar.as_ref().and_then(|p| {
+        doppelwatch::files::input::read_regular(p, crate::avatar::MAX_AVATAR_BYTES as u64).ok()
+    });
     tokio::time::sleep(IMPOSTOR_EVERY).await;
     let namesake = doppelwatch::fake::demo::namesake(&identity, &Platform::Bluesky);
     tracing::info!("demo: a namesake appears: {}", namesake.handle);

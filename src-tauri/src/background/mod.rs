@@ -69,7 +69,8 @@ pub fn spawn_detached(exe: &Path, args: &[String], log: Option<&Path>) -> std::i
         .args(args)
         .stdin(Stdio::null())
         .stdout(Stdio::null());
-    match log.map(std::fs::File::create) {
+    // Logs may name accounts and alerts: private (0600), whatever the umask.
+    match log.map(doppelwatch::files::private::create_private) {
         Some(Ok(file)) => {
             command.stderr(file);
         }

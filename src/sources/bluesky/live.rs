@@ -267,8 +267,7 @@ impl LiveStream<'_> {
         let mut own_cids = Vec::new();
         if let Some(path) = &self.identity.avatar {
             // The file the person uploaded has the CID their profile shows; copies of it too.
-            let small = std::fs::metadata(path).is_ok_and(|m| m.len() <= MAX_OWN_AVATAR_BYTES);
-            if let (true, Ok(bytes)) = (small, std::fs::read(path)) {
+            if let Ok(bytes) = crate::files::input::read_regular(path, MAX_OWN_AVATAR_BYTES) {
                 own_cids.push(blob_cid(&bytes));
             }
         }
