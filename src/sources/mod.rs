@@ -1,7 +1,9 @@
 //! Platform sources: where candidate accounts come from.
 //!
 //! Every platform is one module here behind the [`Source`] trait; each keeps parsing (pure,
-//! tested on fixtures) apart from I/O. Adding a platform means adding one module.
+//! tested on fixtures) apart from I/O. Adding a platform means adding its source module here
+//! and its platform module in [`crate::platforms`] (one registration line in
+//! [`crate::platforms::ALL`]); nothing else names a platform.
 
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
