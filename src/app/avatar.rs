@@ -10,6 +10,9 @@ use image::ImageFormat;
 
 use crate::detect::avatar::{decode_image, AvatarError};
 
+/// Largest avatar file read (the detector's own input bound).
+pub const MAX_AVATAR_BYTES: usize = crate::detect::avatar::MAX_INPUT_BYTES;
+
 /// Side of the thumbnail shown.
 const THUMB_SIDE: u32 = 160;
 
