@@ -238,7 +238,11 @@ impl Default for WatchConfig {
     fn default() -> Self {
         WatchConfig {
             check_interval_secs: 30 * 60,
-            platform_interval_secs: [("x".to_string(), 6 * 60 * 60)].into_iter().collect(),
+            // Platforms that ask for a longer interval by default (X: paid reads).
+            platform_interval_secs: crate::platforms::ALL
+                .iter()
+                .filter_map(|m| Some((m.id().to_string(), m.default_interval_secs()?)))
+                .collect(),
             jitter: 0.1,
             recheck_interval_secs: 60 * 60,
             min_backoff_secs: 30,
@@ -419,7 +423,7 @@ impl Config {
 
     fn check_ranges_in(&self, path: Option<&Path>) -> Result<(), ConfigError> {
         for platform in self.watch.platform_interval_secs.keys() {
-            if !matches!(platform.as_str(), "bluesky" | "mastodon" | "x") {
+            if !crate::platforms::ALL.iter().any(|m| m.id() == platform) {
                 return Err(ConfigError::UnknownPlatform {
                     path: path.map(Path::to_path_buf),
                     key: format!("watch.platform_interval_secs.{platform}"),

@@ -29,9 +29,6 @@ impl Platform {
     /// The stable lowercase name used in JSON and the CLI (`x`, `bluesky`, `mastodon`, ...).
     pub fn as_str(&self) -> &str {
         match self {
-            Platform::X => "x",
-            Platform::Bluesky => "bluesky",
-            Platform::Mastodon => "mastodon",
             Platform::Instagram => "instagram",
             Platform::Threads => "threads",
             Platform::Youtube => "youtube",
@@ -39,16 +36,18 @@ impl Platform {
             Platform::Github => "github",
             Platform::Twitch => "twitch",
             Platform::Other(name) => name,
+            // Supported platforms name themselves in their module.
+            supported => crate::platforms::module(supported).map_or("", |m| m.id()),
         }
     }
 
     /// Parses a platform name, case-insensitively; `twitter` is X and `bsky` is Bluesky.
     pub fn parse(name: &str) -> Platform {
+        if let Some(module) = crate::platforms::by_name(name) {
+            return module.platform();
+        }
         let lower = name.trim().to_ascii_lowercase();
         match lower.as_str() {
-            "x" | "twitter" => Platform::X,
-            "bluesky" | "bsky" => Platform::Bluesky,
-            "mastodon" | "fediverse" => Platform::Mastodon,
             "instagram" => Platform::Instagram,
             "threads" => Platform::Threads,
             "youtube" => Platform::Youtube,
@@ -119,72 +118,29 @@ pub fn validate_handle(platform: &Platform, handle: &str) -> Result<String, Hand
             platform: platform.clone(),
         });
     }
-    match platform {
-        Platform::X => {
-            let ok =
-                bare.len() <= 15 && bare.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
-            if ok {
-                Ok(bare.to_string())
-            } else {
-                Err(HandleError::X {
-                    handle: handle.to_string(),
-                })
-            }
-        }
-        Platform::Bluesky => {
-            let lower = bare.to_ascii_lowercase();
-            check_domain(&lower).map_err(|why| HandleError::Bluesky {
-                handle: handle.to_string(),
-                why,
-            })?;
-            Ok(lower)
-        }
-        Platform::Mastodon => {
-            let (user, server) = bare.split_once('@').ok_or_else(|| HandleError::Mastodon {
-                handle: handle.to_string(),
-                why: "the server part is missing".into(),
-            })?;
-            if user.is_empty()
-                || user.len() > 30
-                || !user
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
-            {
-                return Err(HandleError::Mastodon {
-                    handle: handle.to_string(),
-                    why: "the username may only hold letters, digits and underscores".into(),
-                });
-            }
-            let server = server.to_ascii_lowercase();
-            check_domain(&server).map_err(|why| HandleError::Mastodon {
-                handle: handle.to_string(),
-                why: format!("the server {why}"),
-            })?;
-            Ok(format!("{user}@{server}"))
-        }
-        other => {
-            // A second leading `@` would survive as part of the canonical handle, which then
-            // validates to something else (found by the handles fuzz target).
-            // Invisible characters (bidi overrides, zero-width) are never part of a real handle
-            // and would be quoted raw in reasons (found by the score fuzz target).
-            if bare.starts_with('@')
-                || bare
-                    .chars()
-                    .any(|c| c.is_whitespace() || crate::detect::confusables::is_invisible(c))
-            {
-                Err(HandleError::Other {
-                    platform: other.clone(),
-                    handle: handle.to_string(),
-                })
-            } else {
-                Ok(bare.to_string())
-            }
-        }
+    if let Some(module) = crate::platforms::module(platform) {
+        return module.validate_handle(bare, handle);
+    }
+    // A second leading `@` would survive as part of the canonical handle, which then
+    // validates to something else (found by the handles fuzz target).
+    // Invisible characters (bidi overrides, zero-width) are never part of a real handle
+    // and would be quoted raw in reasons (found by the score fuzz target).
+    if bare.starts_with('@')
+        || bare
+            .chars()
+            .any(|c| c.is_whitespace() || crate::detect::confusables::is_invisible(c))
+    {
+        Err(HandleError::Other {
+            platform: platform.clone(),
+            handle: handle.to_string(),
+        })
+    } else {
+        Ok(bare.to_string())
     }
 }
 
 /// Domain-name rules shared by Bluesky handles and Mastodon servers; returns why it fails.
-fn check_domain(domain: &str) -> Result<(), String> {
+pub(crate) fn check_domain(domain: &str) -> Result<(), String> {
     if domain.len() > 253 {
         return Err("is longer than 253 characters".into());
     }

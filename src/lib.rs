@@ -4,6 +4,7 @@
 //! The core has no GUI dependency: the CLI (`src/main.rs`) and the desktop shell (`src-tauri`)
 //! are thin adapters over it.
 
+pub mod app;
 pub mod config;
 pub mod detect;
 pub mod fake;
@@ -12,6 +13,7 @@ pub mod identity;
 pub mod log_limit;
 pub mod net;
 pub mod notify;
+pub mod platforms;
 pub mod profile;
 pub mod report;
 pub mod secrets;

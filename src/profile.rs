@@ -1,4 +1,6 @@
-//! What a platform shows of an account: the candidate the detector looks at.
+//! What a platform shows of an account: the candidate the detector looks at, and a found
+//! candidate ([`Found`]) with how it was found ([`FoundBy`]), as sources hand it to the
+//! watch service and the store keeps it. Pure data: no I/O here.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -37,5 +39,38 @@ pub struct Profile {
 impl Default for Platform {
     fn default() -> Self {
         Platform::Other(String::new())
+    }
+}
+
+/// How a candidate was found, shown to the person and stored with the alert.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum FoundBy {
+    /// A platform search for this query.
+    Search { query: String },
+    /// A direct lookup of a look-alike handle.
+    Probe { variant: String },
+    /// A directory of newly listed accounts.
+    Directory,
+    /// A live event stream (Bluesky Jetstream).
+    Live,
+}
+
+/// A candidate account a source found, with its avatar bytes when fetched (bounded in size).
+#[derive(Debug, Clone)]
+pub struct Found {
+    pub profile: Profile,
+    pub found_by: FoundBy,
+    pub avatar_image: Option<Vec<u8>>,
+}
+
+impl Found {
+    /// A candidate without its avatar image (fetched later, if at all).
+    pub fn new(profile: Profile, found_by: FoundBy) -> Found {
+        Found {
+            profile,
+            found_by,
+            avatar_image: None,
+        }
     }
 }

@@ -6,11 +6,9 @@
 //! webview, GTK and WebKit give all their memory back; elsewhere the window process stays in
 //! the tray with its webview destroyed. One window runs at a time.
 
-pub mod avatar;
 pub mod background;
 pub mod commands;
 pub mod error;
-pub mod filing;
 pub mod ipc;
 pub mod marks;
 pub mod state;

@@ -1,155 +1,77 @@
-//! The one managed state of the app: the store, settings, keychain and (once a person is
-//! registered) the watch service. Commands are thin adapters over these methods, which are in
-//! turn thin adapters over the core.
+//! The one managed state of the window: the core's app facade ([`doppelwatch::app::App`]),
+//! which holds the store, settings, keychain, drafts and credential rules. The methods here
+//! only turn the facade's answers into the IPC views the UI reads; nothing is decided here.
 
-use std::collections::HashMap;
+use std::ops::Deref;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
 
 use chrono::Utc;
+use doppelwatch::app::{App, AppError, ReportCase, Settings};
 use doppelwatch::config::Config;
-use doppelwatch::identity::{Identity, Platform};
 use doppelwatch::notify::{DesktopNotifier, Notice, NotificationSink};
-use doppelwatch::report;
-use doppelwatch::secrets::{Keychain, Secret, SecretKey};
-use doppelwatch::sources::own_profile::own_avatar;
-use doppelwatch::store::{AlertFilter, AlertState, IdentityId, Store, StoreError};
-use doppelwatch::watch::WatchSetup;
+use doppelwatch::secrets::SecretKey;
+use doppelwatch::store::{AlertFilter, AlertState, StoreError};
 
 use crate::error::{CommandError, CommandResult, ErrorKind};
 use crate::ipc::{
     AlertAction, AlertDetail, AlertSummary, CredentialInput, CredentialStatus, EvidenceExport,
-    QuietHours, ReportView, SettingsRanges, SettingsView,
+    QuietHours, ReportView, SettingsView,
 };
 use crate::views;
 
-/// Everything the commands share.
+/// Everything the commands share: the core facade.
 pub struct AppState {
-    /// Running against the bundled fake platforms (`--demo`).
-    pub demo: bool,
-    /// Where the database and the person's avatar live.
-    pub data_dir: PathBuf,
-    pub store: Arc<Store>,
-    pub keychain: Keychain,
-    /// Where settings are saved; `None` in demo mode (nothing is written outside the demo).
-    config_path: Option<PathBuf>,
-    config: Mutex<Config>,
-    /// The person's edits of report drafts, per alert (kept while the app runs).
-    drafts: Mutex<HashMap<i64, String>>,
-    /// Secrets demo mode uses instead of the keychain (the fake platforms' passwords).
-    demo_secrets: Mutex<HashMap<String, String>>,
+    app: App,
+}
+
+impl Deref for AppState {
+    type Target = App;
+    fn deref(&self) -> &App {
+        &self.app
+    }
+}
+
+impl From<AppError> for CommandError {
+    fn from(e: AppError) -> Self {
+        use doppelwatch::app::ErrorKind as Core;
+        let kind = match e.kind {
+            Core::Invalid => ErrorKind::Invalid,
+            Core::NotFound => ErrorKind::NotFound,
+            Core::Unavailable => ErrorKind::Unavailable,
+            Core::Keychain => ErrorKind::Keychain,
+            Core::Io => ErrorKind::Io,
+            Core::Network => ErrorKind::Network,
+            Core::Internal => ErrorKind::Internal,
+        };
+        CommandError::new(kind, e.message)
+    }
 }
 
 impl From<StoreError> for CommandError {
     fn from(e: StoreError) -> Self {
-        match e {
-            StoreError::NotFound { .. } => CommandError::not_found(e.to_string()),
-            StoreError::InvalidTransition { .. } | StoreError::InvalidSnooze { .. } => {
-                CommandError::invalid(e.to_string())
-            }
-            other => CommandError::io(other.to_string()),
-        }
+        AppError::from(e).into()
     }
 }
 
 impl AppState {
-    /// Opens the store in `data_dir` and loads settings (`config` already resolved).
+    /// Opens the facade over `data_dir` (`config` already resolved); demo mode keeps secrets
+    /// in memory, with the fake Bluesky's app password for the person.
     pub fn open(
         data_dir: PathBuf,
         demo: bool,
         config: Config,
         config_path: Option<PathBuf>,
     ) -> CommandResult<AppState> {
-        doppelwatch::files::private::ensure_private_dir(&data_dir).map_err(|e| {
-            CommandError::io(format!(
-                "cannot create data folder {}: {e}",
-                data_dir.display()
-            ))
-        })?;
-        let store = Arc::new(Store::open_in(&data_dir)?);
-        Ok(AppState {
-            demo,
-            data_dir,
-            store,
-            keychain: Keychain::new(),
-            config_path,
-            config: Mutex::new(config),
-            drafts: Mutex::new(HashMap::new()),
-            demo_secrets: Mutex::new(HashMap::new()),
-        })
-    }
-
-    /// The registered person (the most recently registered identity), with its id.
-    pub fn identity(&self) -> Option<(IdentityId, Identity)> {
-        self.store.identities().ok().and_then(|mut ids| ids.pop())
-    }
-
-    /// Keeps a validated identity in the store; returns its id.
-    pub fn set_identity(&self, identity: &Identity) -> CommandResult<IdentityId> {
-        Ok(self.store.upsert_identity(identity)?)
-    }
-
-    /// Where the person's avatar (original bytes, for fingerprinting) is kept.
-    pub fn avatar_path(&self) -> PathBuf {
-        self.data_dir.join("avatar.img")
-    }
-
-    /// The core settings.
-    pub fn config(&self) -> Config {
-        lock(&self.config).clone()
-    }
-
-    /// Changes the core settings in memory (demo mode points the sources at the fakes).
-    pub fn set_config(&self, config: Config) {
-        *lock(&self.config) = config;
-    }
-
-    /// Remembers a secret for demo mode only.
-    pub fn set_demo_secret(&self, key: &SecretKey, value: &str) {
-        lock(&self.demo_secrets).insert(key.account(), value.to_string());
-    }
-
-    /// A secret: from demo memory in demo mode, else from the OS keychain.
-    pub fn secret(&self, key: &SecretKey) -> CommandResult<Option<Secret>> {
-        if self.demo {
-            // The fake Bluesky of the demo takes the demo's app password for the person.
-            let demo_default = matches!(key, SecretKey::BlueskyAppPassword { .. })
-                .then_some(crate::background::demo::DEMO_APP_PASSWORD);
-            return Ok(lock(&self.demo_secrets)
-                .get(&key.account())
-                .map(String::as_str)
-                .or(demo_default)
-                .map(Secret::new));
-        }
-        self.keychain
-            .get(key)
-            .map_err(|e| CommandError::new(ErrorKind::Keychain, e.to_string()))
-    }
-
-    /// The picture of the person's own profile on `platform` (a network read through that
-    /// platform's source; on X a paid read).
-    pub async fn own_avatar(&self, platform: &str, handle: &str) -> CommandResult<Vec<u8>> {
-        let platform = Platform::parse(platform);
-        let handle = doppelwatch::identity::validate_handle(&platform, handle)
-            .map_err(|e| CommandError::invalid(e.to_string()))?;
-        let config = self.config();
-        let keychain = (!self.demo).then_some(&self.keychain);
-        let setup =
-            WatchSetup::from_config(&config, Some(std::slice::from_ref(&platform)), keychain)
-                .map_err(|e| CommandError::unavailable(e.to_string()))?;
-        let source = setup
-            .sources
-            .into_iter()
-            .find(|s| s.platform() == platform)
-            .ok_or_else(|| {
-                CommandError::unavailable(format!(
-                    "{platform} is off in the settings or needs credentials: choose a file instead"
-                ))
-            })?;
-        own_avatar(source.as_ref(), &handle, &config.http)
-            .await
-            .map(|(_, bytes)| bytes)
-            .map_err(|e| CommandError::unavailable(e.to_string()))
+        let app = App::open(data_dir, config, config_path)?;
+        let app = if demo {
+            app.into_demo(Box::new(|key| {
+                matches!(key, SecretKey::BlueskyAppPassword { .. })
+                    .then_some(crate::background::demo::DEMO_APP_PASSWORD)
+            }))
+        } else {
+            app
+        };
+        Ok(AppState { app })
     }
 
     // --- alerts ---
@@ -211,255 +133,74 @@ impl AppState {
 
     // --- reports ---
 
-    /// The report for an alert: the core's draft or the person's edit, and the case status.
+    /// The report for an alert: the core's draft or the person's stored edit, and the status.
     pub fn report(&self, alert_id: i64) -> CommandResult<ReportView> {
-        let alert = self.store.alert(alert_id)?;
-        let draft = report::draft(&alert, None);
-        let reports = self.store.reports_for(alert_id)?;
-        let edited = lock(&self.drafts).get(&alert_id).cloned();
-        Ok(views::report_view(
-            &alert,
-            &draft,
-            edited.as_deref(),
-            &reports,
-        ))
+        Ok(report_view(&self.app.report(alert_id)?))
     }
 
-    /// Keeps an edited draft.
+    /// Keeps an edited draft (in the store: it survives closing the window).
     pub fn save_report_draft(&self, alert_id: i64, draft: String) -> CommandResult<ReportView> {
-        lock(&self.drafts).insert(alert_id, draft);
-        self.report(alert_id)
-    }
-
-    /// Records that the official form was opened with the draft; returns the form's URL.
-    pub fn record_form_opened(&self, alert_id: i64) -> CommandResult<String> {
-        let alert = self.store.alert(alert_id)?;
-        let url = report::draft(&alert, None).form_url.ok_or_else(|| {
-            CommandError::unavailable(
-                "this platform has no official web form; file the report through the app",
-            )
-        })?;
-        report::record_form_report(&self.store, alert_id, &alert.platform, Utc::now())
-            .map_err(|e| CommandError::io(e.to_string()))?;
-        Ok(url)
+        Ok(report_view(&self.app.save_report_draft(alert_id, &draft)?))
     }
 
     /// Files a report through the platform's API with the person's credentials.
     pub async fn file_report(&self, alert_id: i64) -> CommandResult<ReportView> {
-        let alert = self.store.alert(alert_id)?;
-        let filer = crate::filing::filer_for(self, &alert)?;
-        let edited = lock(&self.drafts).get(&alert_id).cloned();
-        report::file_report_with_text(
-            &self.store,
-            alert_id,
-            filer.as_ref(),
-            edited.as_deref(),
-            self.config().watch.report_daily_cap,
-            Utc::now(),
-        )
-        .await
-        .map_err(crate::filing::report_error)?;
-        self.report(alert_id)
+        Ok(report_view(&self.app.file_report(alert_id).await?))
     }
 
     /// Writes the evidence bundle (one zip) to `dir` under a new name: an existing file is
     /// never replaced (a second export in the same second gets `-2`, `-3`, ...).
     pub fn export_evidence(&self, alert_id: i64, dir: &Path) -> CommandResult<EvidenceExport> {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| CommandError::io(format!("cannot create {}: {e}", dir.display())))?;
-        let now = Utc::now();
-        let stem = format!(
-            "doppelwatch-evidence-alert-{alert_id}-{}",
-            now.format("%Y%m%d-%H%M%S")
-        );
-        for n in 1..=100 {
-            let name = if n == 1 {
-                format!("{stem}.zip")
-            } else {
-                format!("{stem}-{n}.zip")
-            };
-            match report::evidence::export_bundle(&self.store, alert_id, &dir.join(name), now) {
-                Ok(bundle) => {
-                    return Ok(EvidenceExport {
-                        path: bundle.path.display().to_string(),
-                        files: bundle.files.into_iter().map(|(name, _)| name).collect(),
-                    })
-                }
-                Err(report::evidence::EvidenceError::Output(
-                    doppelwatch::files::output::OutputError::Exists { .. },
-                )) => continue,
-                Err(e) => return Err(CommandError::io(e.to_string())),
-            }
-        }
-        Err(CommandError::io(format!(
-            "{} already holds 100 bundles of alert {alert_id} from this second; try again",
-            dir.display()
-        )))
+        let bundle = self.app.export_evidence(alert_id, dir)?;
+        Ok(EvidenceExport {
+            path: bundle.path.display().to_string(),
+            files: bundle.files.into_iter().map(|(name, _)| name).collect(),
+        })
     }
 
     // --- settings ---
 
     /// Current settings (start at login is filled in by the command, from the OS).
     pub fn settings(&self) -> SettingsView {
-        let config = self.config();
+        let s = self.app.settings();
         SettingsView {
-            check_interval_minutes: (config.watch.check_interval_secs / 60).max(1) as u32,
-            x_spending_cap_usd: config.x.daily_cap_usd,
-            quiet_hours: config.watch.quiet_hours.map(|q| QuietHours {
-                start: q.start.format("%H:%M").to_string(),
-                end: q.end.format("%H:%M").to_string(),
-            }),
+            check_interval_minutes: s.check_interval_minutes,
+            x_spending_cap_usd: s.x_spending_cap_usd,
+            quiet_hours: s.quiet_hours.map(|(start, end)| QuietHours { start, end }),
             start_at_login: false,
-            worth_a_look_digest: config.watch.worth_a_look_digest,
+            worth_a_look_digest: s.worth_a_look_digest,
         }
     }
 
-    /// Saves settings: the core's into its settings file, the app's beside it.
+    /// Saves settings through the core, which checks them against the settings ranges.
     pub fn save_settings(&self, settings: SettingsView) -> CommandResult<()> {
-        let ranges = SettingsRanges::get();
-        let minutes = ranges.check_interval_minutes;
-        if !minutes.contains(f64::from(settings.check_interval_minutes)) {
-            return Err(CommandError::invalid(format!(
-                "check interval: type a whole number of minutes from {} to {}",
-                minutes.min, minutes.max
-            )));
-        }
-        let cap = ranges.x_spending_cap_usd;
-        if !cap.contains(settings.x_spending_cap_usd) {
-            return Err(CommandError::invalid(format!(
-                "X spending cap: type an amount in dollars from {} to {}",
-                cap.min, cap.max
-            )));
-        }
-        let quiet_hours = match &settings.quiet_hours {
-            Some(q) => {
-                let time = |t: &str| {
-                    chrono::NaiveTime::parse_from_str(t, "%H:%M").map_err(|_| {
-                        CommandError::invalid(format!(
-                            "quiet hours: {t:?} is not a time like 22:00"
-                        ))
-                    })
-                };
-                Some(doppelwatch::notify::QuietHours {
-                    start: time(&q.start)?,
-                    end: time(&q.end)?,
-                })
-            }
-            None => None,
-        };
-        let apply = |config: &mut Config| {
-            config.watch.check_interval_secs = u64::from(settings.check_interval_minutes) * 60;
-            config.x.daily_cap_usd = settings.x_spending_cap_usd;
-            config.watch.quiet_hours = quiet_hours;
-            config.watch.worth_a_look_digest = settings.worth_a_look_digest;
-        };
-        // Nothing out of range is kept, in memory or on disk.
-        let in_range = |config: &Config| {
-            config
-                .check_ranges()
-                .map_err(|e| CommandError::invalid(e.to_string()))
-        };
-        let mut in_memory = self.config();
-        apply(&mut in_memory);
-        in_range(&in_memory)?;
-        let Some(path) = &self.config_path else {
-            self.set_config(in_memory);
-            return Ok(()); // demo: settings live in memory only
-        };
-        // Start from the file as written (not the env-overridden config) and change our fields.
-        let mut on_disk = if path.exists() {
-            Config::read_file(path).map_err(|e| CommandError::io(e.to_string()))?
-        } else {
-            Config::default()
-        };
-        apply(&mut on_disk);
-        in_range(&on_disk)?;
-        if let Some(dir) = path.parent() {
-            private_config_dir(dir)?;
-        }
-        let json = serde_json::to_vec_pretty(&on_disk)
-            .map_err(|e| CommandError::internal(e.to_string()))?;
-        write_atomically(path, &json)?;
-        self.set_config(in_memory);
-        Ok(())
+        Ok(self.app.save_settings(&Settings {
+            check_interval_minutes: settings.check_interval_minutes,
+            x_spending_cap_usd: settings.x_spending_cap_usd,
+            quiet_hours: settings.quiet_hours.map(|q| (q.start, q.end)),
+            worth_a_look_digest: settings.worth_a_look_digest,
+        })?)
     }
 
     /// The keychain entries the person's accounts can use, and whether each is stored.
     pub fn credentials(&self) -> CommandResult<Vec<CredentialStatus>> {
-        let mut wanted = Vec::new();
-        if let Some((_, identity)) = self.identity() {
-            for h in &identity.handles {
-                match h.platform {
-                    Platform::Bluesky => wanted.push((
-                        "bluesky",
-                        format!("app password for {}", h.handle),
-                        SecretKey::BlueskyAppPassword {
-                            handle: h.handle.clone(),
-                        },
-                    )),
-                    Platform::Mastodon => {
-                        let server = h.handle.rsplit('@').next().unwrap_or_default().to_string();
-                        wanted.push((
-                            "mastodon",
-                            format!("access token for {server}"),
-                            SecretKey::MastodonToken { server },
-                        ))
-                    }
-                    _ => {}
-                }
-            }
-        }
-        wanted.push(("x", "API bearer token".into(), SecretKey::XBearerToken));
-        Ok(wanted
+        Ok(self
+            .app
+            .credentials()
             .into_iter()
-            .map(|(platform, what, key)| {
-                let stored = self.secret(&key).ok().flatten().is_some();
-                CredentialStatus {
-                    platform: platform.into(),
-                    what,
-                    stored,
-                }
+            .map(|c| CredentialStatus {
+                platform: c.platform.to_string(),
+                what: c.what,
+                stored: c.stored,
             })
             .collect())
     }
 
     /// Stores a credential in the keychain (in memory in demo mode).
     pub fn store_credential(&self, input: CredentialInput) -> CommandResult<()> {
-        if input.secret.trim().is_empty() {
-            return Err(CommandError::invalid(
-                "the secret is empty: paste the password or token",
-            ));
-        }
-        let account = input
-            .account
-            .trim()
-            .trim_start_matches('@')
-            .to_ascii_lowercase();
-        let key =
-            match Platform::parse(&input.platform) {
-                Platform::Bluesky if !account.is_empty() => {
-                    SecretKey::BlueskyAppPassword { handle: account }
-                }
-                Platform::Mastodon if !account.is_empty() => SecretKey::MastodonToken {
-                    server: account.rsplit('@').next().unwrap_or_default().to_string(),
-                },
-                Platform::X => SecretKey::XBearerToken,
-                Platform::Bluesky | Platform::Mastodon => return Err(CommandError::invalid(
-                    "type the account (Bluesky handle or Mastodon server) the secret belongs to",
-                )),
-                other => {
-                    return Err(CommandError::invalid(format!(
-                        "{other} has no credentials in Doppelwatch"
-                    )))
-                }
-            };
-        if self.demo {
-            self.set_demo_secret(&key, input.secret.trim());
-            return Ok(());
-        }
-        self.keychain
-            .set(&key, &Secret::new(input.secret.trim()))
-            .map_err(|e| CommandError::new(ErrorKind::Keychain, e.to_string()))
+        Ok(self
+            .app
+            .store_credential(&input.platform, &input.account, &input.secret)?)
     }
 
     /// Sends a test notification through the same notifier as real alerts.
@@ -481,48 +222,17 @@ impl AppState {
     }
 }
 
+/// A report case as the UI shows it.
+fn report_view(case: &ReportCase) -> ReportView {
+    views::report_view(
+        &case.alert,
+        &case.draft,
+        case.edited.as_deref(),
+        &case.reports,
+    )
+}
+
 pub use crate::background::lock;
-
-/// Writes `bytes` to `path` through a private (0600) temporary file, created afresh, and a
-/// rename, so a crash never leaves a half-written file and the result is private.
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> CommandResult<()> {
-    use std::io::Write;
-    let tmp = path.with_extension("tmp");
-    let _ = std::fs::remove_file(&tmp);
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(doppelwatch::files::private::FILE_MODE);
-    }
-    options
-        .open(&tmp)
-        .and_then(|mut file| {
-            doppelwatch::files::private::restrict_file(&file);
-            file.write_all(bytes)?;
-            file.sync_all()
-        })
-        .and_then(|()| std::fs::rename(&tmp, path))
-        .map_err(|e| {
-            let _ = std::fs::remove_file(&tmp);
-            CommandError::io(format!("cannot write {}: {e}", path.display()))
-        })
-}
-
-/// The settings file's folder: created 0700; the default folder is also tightened if an older
-/// version left it 0755 (a folder the person chose through `DOPPELWATCH_CONFIG` keeps its mode).
-fn private_config_dir(dir: &Path) -> CommandResult<()> {
-    let is_default = Config::default_path()
-        .and_then(|p| p.parent().map(Path::to_path_buf))
-        .is_some_and(|d| d == dir);
-    let made = if is_default || !dir.exists() {
-        doppelwatch::files::private::ensure_private_dir(dir)
-    } else {
-        Ok(())
-    };
-    made.map_err(|e| CommandError::io(format!("cannot create {}: {e}", dir.display())))
-}
 
 #[cfg(test)]
 mod tests {
@@ -530,7 +240,7 @@ mod tests {
     use crate::ipc::{AlertStateView, SnoozeLength};
     use chrono::{DateTime, TimeZone};
     use doppelwatch::detect::{Assessment, Reason, Signal, Verdict};
-    use doppelwatch::identity::AccountHandle;
+    use doppelwatch::identity::{AccountHandle, Identity, Platform};
     use doppelwatch::profile::Profile;
     use doppelwatch::sources::{Found, FoundBy};
     use doppelwatch::store::{AlertChange, Finding};

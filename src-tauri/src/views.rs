@@ -8,9 +8,9 @@ use doppelwatch::report::{self, ReportDraft};
 use doppelwatch::sources::FoundBy;
 use doppelwatch::store::{Alert, AlertState, ReportMethod, ReportRecord};
 
-use crate::avatar;
 use crate::ipc::{AccountView, AlertDetail, AlertStateView, AlertSummary, ReasonView, ReportView};
 use crate::marks::handle_marks;
+use doppelwatch::app::avatar;
 
 /// The core's alert state as the UI names it.
 pub fn state_view(state: AlertState) -> AlertStateView {

@@ -8,10 +8,11 @@ use chrono::Utc;
 use clap::Args;
 
 use doppelwatch::detect::Verdict;
+use doppelwatch::identity::AccountHandle;
 use doppelwatch::identity::Platform;
-use doppelwatch::report::{self, bluesky::BlueskyReporter, mastodon::MastodonReporter};
+use doppelwatch::report;
 use doppelwatch::secrets::Keychain;
-use doppelwatch::store::{AlertFilter, AlertState, Store, StoreError};
+use doppelwatch::store::{Alert, AlertFilter, AlertState, Store, StoreError};
 
 use super::out::Out;
 
@@ -262,7 +263,7 @@ pub fn report(args: ReportArgs) -> i32 {
         eprintln!("not filed");
         return 1;
     }
-    let filer = match filer_for(&args, &store, &alert, &draft) {
+    let filer = match filer(&args, &store, alert.clone()) {
         Ok(filer) => filer,
         Err(code) => return code,
     };
@@ -292,79 +293,64 @@ pub fn report(args: ReportArgs) -> i32 {
     }
 }
 
-/// The reporter that files `draft` through the platform's API, with the person's credentials
-/// from the keychain.
-fn filer_for(
+/// The platform's filer (chosen by the platform registry) signed in as the account `--as`
+/// names (default: the person's own handle there), on the `--pds`/`--server` given (default:
+/// the settings), with the secret from the keychain.
+fn filer(
     args: &ReportArgs,
     store: &Store,
-    alert: &doppelwatch::store::Alert,
-    draft: &report::ReportDraft,
+    mut alert: Alert,
 ) -> Result<Box<dyn report::ReportFiler>, i32> {
-    let keychain = Keychain::new();
-    match draft.platform {
-        Platform::Bluesky => {
-            let pds = match args.pds.clone() {
-                Some(pds) => pds,
-                None => match doppelwatch::config::Config::load(None) {
-                    Ok(config) => config.bluesky.pds_url,
-                    Err(e) => return Err(super::usage_error(e)),
-                },
-            };
-            let Some(reporter) = args.reporter.clone().or_else(|| {
-                alert
-                    .identity
-                    .handles_on(&Platform::Bluesky)
-                    .next()
-                    .map(String::from)
-            }) else {
-                return Err(super::usage_error(
-                    "no Bluesky account to file with: pass --as HANDLE",
-                ));
-            };
-            match BlueskyReporter::from_keychain(&pds, &reporter, &keychain) {
-                Ok(r) => Ok(Box::new(r)),
-                Err(e) => Err(fail(e)),
-            }
-        }
-        Platform::Mastodon => {
-            let settings = store
-                .source_settings(&Platform::Mastodon)
-                .ok()
-                .flatten()
-                .unwrap_or_default();
-            let base = args
-                .server
-                .clone()
-                .or_else(|| {
-                    settings
-                        .get("server")
-                        .and_then(|v| v.as_str())
-                        .map(String::from)
-                })
-                .or_else(|| {
-                    alert
-                        .identity
-                        .handles_on(&Platform::Mastodon)
-                        .next()
-                        .and_then(|h| h.split_once('@'))
-                        .map(|(_, server)| format!("https://{server}"))
-                });
-            let Some(base) = base else {
-                return Err(super::usage_error(
-                    "no Mastodon server to file on: pass --server URL",
-                ));
-            };
-            let host = url::Url::parse(&base)
-                .ok()
-                .and_then(|u| u.host_str().map(str::to_string))
-                .unwrap_or_default();
-            match MastodonReporter::from_keychain(&base, &host, &keychain) {
-                Ok(r) => Ok(Box::new(r)),
-                Err(e) => Err(fail(e)),
-            }
-        }
-        _ => Err(fail("this platform has no report API")),
+    let mut config = doppelwatch::config::Config::load(None).map_err(super::usage_error)?;
+    if let Some(pds) = &args.pds {
+        config.bluesky.pds_url = pds.clone();
     }
+    // The server to file on: --server, else the saved `server` setting of the platform.
+    let saved = store
+        .source_settings(&alert.platform)
+        .ok()
+        .flatten()
+        .and_then(|s| s.get("server").and_then(|v| v.as_str()).map(String::from));
+    if let Some(server) = args.server.clone().or(saved) {
+        let host = url::Url::parse(&server)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_ascii_lowercase))
+            .ok_or_else(|| super::usage_error(format!("--server {server:?} is not a URL")))?;
+        config.mastodon.servers = vec![server];
+        for h in alert
+            .identity
+            .handles
+            .iter_mut()
+            .filter(|h| h.platform == alert.platform)
+        {
+            let user = h.handle.split('@').next().unwrap_or_default().to_string();
+            h.handle = format!("{user}@{host}");
+        }
+    }
+    if let Some(reporter) = &args.reporter {
+        alert.identity.handles.insert(
+            0,
+            AccountHandle {
+                platform: alert.platform.clone(),
+                handle: reporter.clone(),
+            },
+        );
+    }
+    if alert.identity.handles_on(&alert.platform).next().is_none() {
+        return Err(super::usage_error(format!(
+            "no {} account to file with: pass --as HANDLE",
+            report::platform_name(&alert.platform)
+        )));
+    }
+    let keychain = Keychain::new();
+    let secrets = |key: &doppelwatch::secrets::SecretKey| match keychain.get(key) {
+        Ok(found) => found,
+        Err(e) => {
+            eprintln!("doppelwatch: keychain: {e}");
+            None
+        }
+    };
+    doppelwatch::platforms::filer_for(&alert, &config, &secrets).map_err(fail)
 }
 
 fn confirm(question: &str) -> bool {

@@ -23,9 +23,9 @@ use doppelwatch::config::Config;
 use doppelwatch::detect::avatar::fingerprint_reference;
 use doppelwatch::detect::{Detector, Verdict};
 use doppelwatch::identity::{Identity, Platform};
+use doppelwatch::platforms;
 use doppelwatch::secrets::{Keychain, SecretKey};
-use doppelwatch::sources::runner::{assess_found, build_sources, check_all, Credentials, Sources};
-use doppelwatch::sources::x::XCredentials;
+use doppelwatch::sources::runner::{assess_found, build_sources, check_all, Sources};
 use doppelwatch::sources::QueryFailure;
 
 use super::out::Out;
@@ -98,12 +98,17 @@ fn prepare(
             ))
         })?),
     };
-    let credentials = if no_keychain {
-        Credentials::default()
-    } else {
-        credentials_from_keychain(&config, selection.as_deref())
+    // Tokens from the keychain for the selected sources; a keychain that cannot be reached
+    // means no tokens (said on stderr), never a failed scan.
+    let keychain = (!no_keychain).then(Keychain::new);
+    let secrets = |key: &SecretKey| match keychain.as_ref()?.get(key) {
+        Ok(found) => found,
+        Err(e) => {
+            tracing::warn!("keychain: {e}");
+            None
+        }
     };
-    let sources = build_sources(&config, selection.as_deref(), &credentials)
+    let sources = build_sources(&config, selection.as_deref(), &secrets)
         .map_err(|e| super::usage_error(format!("{command}: {e}")))?;
     Ok(Prepared {
         detector: Arc::new(Detector::new(identity, reference)),
@@ -120,57 +125,33 @@ fn read_reference_avatar(
     fingerprint_reference(&bytes).map_err(|e| e.to_string())
 }
 
+/// The registered platforms as the `--source` error lists them: `bluesky, mastodon and/or x`.
+fn choices() -> String {
+    let ids: Vec<&str> = platforms::ALL.iter().map(|m| m.id()).collect();
+    match ids.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} and/or {last}", rest.join(", ")),
+        _ => ids.join(""),
+    }
+}
+
 /// `bluesky,mastodon,x` into platforms; unknown names are an error naming them.
 fn parse_sources(list: &str) -> Result<Vec<Platform>, String> {
     let mut out = Vec::new();
     for name in list.split(',').map(str::trim).filter(|n| !n.is_empty()) {
-        match Platform::parse(name) {
-            p @ (Platform::Bluesky | Platform::Mastodon | Platform::X) => out.push(p),
-            _ => {
+        match platforms::by_name(name) {
+            Some(module) => out.push(module.platform()),
+            None => {
                 return Err(format!(
-                    "--source {name:?} is not a source; use bluesky, mastodon and/or x"
+                    "--source {name:?} is not a source; use {}",
+                    choices()
                 ))
             }
         }
     }
     if out.is_empty() {
-        return Err("--source is empty; use bluesky, mastodon and/or x".into());
+        return Err(format!("--source is empty; use {}", choices()));
     }
     Ok(out)
-}
-
-/// Tokens from the keychain for the selected sources; a keychain that cannot be reached
-/// means no tokens (said on stderr), never a failed scan.
-fn credentials_from_keychain(config: &Config, selection: Option<&[Platform]>) -> Credentials {
-    let wanted = |p: Platform| selection.map_or(true, |s| s.contains(&p));
-    let keychain = Keychain::new();
-    let read = |key: SecretKey| match keychain.get(&key) {
-        Ok(secret) => secret.map(|s| s.expose().to_string()),
-        Err(e) => {
-            tracing::warn!("keychain: {e}");
-            None
-        }
-    };
-    let mut credentials = Credentials::default();
-    if wanted(Platform::Mastodon) {
-        for server in &config.mastodon.servers {
-            let host = url::Url::parse(server)
-                .ok()
-                .and_then(|u| u.host_str().map(String::from));
-            if let Some(host) = host {
-                if let Some(token) = read(SecretKey::MastodonToken { server: host }) {
-                    credentials.mastodon_tokens.push((server.clone(), token));
-                }
-            }
-        }
-    }
-    if wanted(Platform::X) {
-        credentials.x = XCredentials {
-            bearer_token: read(SecretKey::XBearerToken),
-            user_token: read(SecretKey::XUserToken),
-        };
-    }
-    credentials
 }
 
 fn init_logging() {

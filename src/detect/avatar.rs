@@ -26,7 +26,7 @@ mod quality;
 
 use serde::{Deserialize, Serialize};
 
-pub use decode::{MAX_DECODE_ALLOC, MAX_DIMENSION, MAX_INPUT_BYTES, MIN_DIMENSION};
+pub use decode::{decode_image, MAX_DECODE_ALLOC, MAX_DIMENSION, MAX_INPUT_BYTES, MIN_DIMENSION};
 pub use quality::QUALITY_GATE;
 
 use canonical::{Integral, Region};

@@ -8,7 +8,7 @@ pub mod evidence;
 mod forms;
 mod http;
 pub mod mastodon;
-mod text;
+pub(crate) mod text;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};

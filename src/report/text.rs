@@ -6,28 +6,24 @@ use crate::identity::Platform;
 use crate::store::Alert;
 
 use super::forms::{form_url, in_app_path, profile_url};
-use super::{DraftField, ReportApi, ReportDraft};
+use super::{DraftField, ReportDraft};
 
-/// Bluesky's `reason` is at most 2000 graphemes; a char is never more than one grapheme.
-const BLUESKY_REASON_MAX_CHARS: usize = 2000;
-/// Mastodon's report `comment` is at most 1000 characters.
-const MASTODON_COMMENT_MAX_CHARS: usize = 1000;
 /// How much of untrusted text (bio) to quote.
 const QUOTE_MAX_CHARS: usize = 200;
 
 /// The platform's name as people write it.
 pub fn platform_name(platform: &Platform) -> String {
+    if let Some(module) = crate::platforms::module(platform) {
+        return module.display_name().into();
+    }
     match platform {
-        Platform::X => "X".into(),
-        Platform::Bluesky => "Bluesky".into(),
-        Platform::Mastodon => "Mastodon".into(),
         Platform::Instagram => "Instagram".into(),
         Platform::Threads => "Threads".into(),
         Platform::Youtube => "YouTube".into(),
         Platform::Tiktok => "TikTok".into(),
         Platform::Github => "GitHub".into(),
         Platform::Twitch => "Twitch".into(),
-        Platform::Other(name) => name.clone(),
+        other => other.as_str().to_string(),
     }
 }
 
@@ -91,9 +87,10 @@ pub fn join_words(words: &[&str]) -> String {
 /// The impostor's handle as shown, with `@` where the platform writes one.
 pub fn shown_handle(alert: &Alert) -> String {
     let handle = visible(alert.profile.handle.trim_start_matches('@'), 120);
-    match alert.platform {
-        Platform::Bluesky | Platform::Mastodon | Platform::X => format!("@{handle}"),
-        _ => handle,
+    // Every supported platform writes handles with an `@`.
+    match crate::platforms::module(&alert.platform) {
+        Some(_) => format!("@{handle}"),
+        None => handle,
     }
 }
 
@@ -165,23 +162,16 @@ pub(super) fn draft_for(alert: &Alert, platform: Platform) -> ReportDraft {
     }
     text.push('\n');
 
-    let (api, limit) = match platform {
-        Platform::Bluesky if alert.platform == Platform::Bluesky => (
-            Some(ReportApi::BlueskyCreateReport),
-            Some(BLUESKY_REASON_MAX_CHARS),
-        ),
-        Platform::Mastodon if alert.platform == Platform::Mastodon => (
-            Some(ReportApi::MastodonReports),
-            Some(MASTODON_COMMENT_MAX_CHARS),
-        ),
+    // A report API files only about accounts on its own platform.
+    let module = crate::platforms::module(&platform);
+    let (api, limit) = match module.and_then(|m| m.report_api()) {
+        Some((api, limit)) if alert.platform == platform => (Some(api), Some(limit)),
         _ => (None, None),
     };
+    if let Some(words) = module.and_then(|m| m.report_instructions(&copied)) {
+        text.push_str(&words);
+    }
     match platform {
-        Platform::X => text.push_str(&format!(
-            "\nX treats an account as impersonation when it copies two or more identity elements; this one copies {} ({}). I am the person impersonated (or their authorised representative) and can confirm my identity.\n",
-            copied.len(),
-            join_words(&copied)
-        )),
         Platform::Instagram | Platform::Threads => text.push_str(
             "\nInstagram asks for a photo of a government ID with this form: have it ready.\n",
         ),

@@ -452,12 +452,10 @@ async fn read_bounded(response: reqwest::Response, limit: usize) -> Result<Vec<u
 
 /// What to do when a platform refuses the credentials (401/403), by platform.
 fn credentials_advice(platform: &Platform, sent_a_token: bool) -> String {
-    let what = match platform {
-        Platform::X => "the X API bearer token (or user token for search)",
-        Platform::Mastodon => "a user access token for this Mastodon server",
-        Platform::Bluesky => "the Bluesky app password",
-        _ => "the credentials for this platform",
-    };
+    let what = crate::platforms::module(platform)
+        .map_or("the credentials for this platform", |m| {
+            m.credential_advice()
+        });
     if sent_a_token {
         format!(
             "The token sent was refused or lacks access: check {what} in settings (it is kept \

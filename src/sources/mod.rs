@@ -1,7 +1,9 @@
 //! Platform sources: where candidate accounts come from.
 //!
 //! Every platform is one module here behind the [`Source`] trait; each keeps parsing (pure,
-//! tested on fixtures) apart from I/O. Adding a platform means adding one module.
+//! tested on fixtures) apart from I/O. Adding a platform means adding its source module here
+//! and its platform module in [`crate::platforms`] (one registration line in
+//! [`crate::platforms::ALL`]); nothing else names a platform.
 
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
@@ -9,38 +11,9 @@ use serde::{Deserialize, Serialize};
 use crate::identity::{Identity, Platform};
 use crate::profile::Profile;
 
-/// How a candidate was found, shown to the person and stored with the alert.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum FoundBy {
-    /// A platform search for this query.
-    Search { query: String },
-    /// A direct lookup of a look-alike handle.
-    Probe { variant: String },
-    /// A directory of newly listed accounts.
-    Directory,
-    /// A live event stream (Bluesky Jetstream).
-    Live,
-}
-
-/// A candidate account a source found, with its avatar bytes when fetched (bounded in size).
-#[derive(Debug, Clone)]
-pub struct Found {
-    pub profile: Profile,
-    pub found_by: FoundBy,
-    pub avatar_image: Option<Vec<u8>>,
-}
-
-impl Found {
-    /// A candidate without its avatar image (fetched later, if at all).
-    pub fn new(profile: Profile, found_by: FoundBy) -> Found {
-        Found {
-            profile,
-            found_by,
-            avatar_image: None,
-        }
-    }
-}
+/// Found candidates and how they were found live in the model ([`crate::profile`]), so the
+/// store needs no source module; re-exported here for the sources.
+pub use crate::profile::{Found, FoundBy};
 
 /// Why a check failed, in plain words for the status line.
 #[derive(Debug, thiserror::Error)]

@@ -1,31 +1,27 @@
-//! Running the sources: one check of every source ([`check_all`]), judging what they found
-//! ([`assess_found`]), and the watch loop ([`watch`]) that keeps the Bluesky live stream and the
-//! periodic checks going until its receiver is dropped. The CLI's `scan` and `watch` and the
-//! watcher service drive these; none of this prints or stores anything itself.
+//! Running the sources once: building them from the settings and credentials through the
+//! platform registry ([`build_sources`]), one check of every source ([`check_all`]) and
+//! judging what they found ([`assess_found`]) into `scan` lines ([`ScanFinding`]). The one
+//! long-running pipeline (live stream, periodic checks, store, notifications) is
+//! [`crate::watch`]; this module never loops, prints or stores anything itself.
 
-use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use tokio::sync::mpsc;
 
-use super::bluesky::live::{run_live, LiveEvent};
 use super::bluesky::BlueskySource;
-use super::mastodon::MastodonSource;
-use super::x::{XCredentials, XSource};
 use super::{CheckReport, Found, FoundBy, Source, SourceError};
 use crate::config::Config;
 use crate::detect::avatar::fingerprint;
 use crate::detect::{Detector, Reason, Verdict};
 use crate::identity::{Identity, Platform};
+use crate::platforms::{self, SecretLookup};
 use crate::profile::Profile;
 
 /// A candidate with the detector's judgement; its JSON is one line of `scan` output:
 /// the `score` fields (`id`, `verdict`, `score`, `reasons`) plus where and how it was found.
 #[derive(Debug, Clone, Serialize)]
-pub struct Finding {
+pub struct ScanFinding {
     /// Stable id: `platform:platform_id`, or `platform:handle` when the platform has no id.
     pub id: String,
     pub verdict: Verdict,
@@ -44,18 +40,17 @@ pub struct Finding {
 }
 
 /// The stable id of a profile: `platform:platform_id`, else `platform:handle` (lowercased).
-/// Mastodon ids are per server, so Mastodon uses the `user@domain` handle.
+/// Platforms whose ids are per server (Mastodon) use the `user@domain` handle.
 pub fn finding_id(profile: &Profile) -> String {
-    match (&profile.platform, &profile.platform_id) {
-        (Platform::Mastodon, _) | (_, None) => {
-            format!("{}:{}", profile.platform, profile.handle.to_lowercase())
-        }
-        (platform, Some(id)) => format!("{platform}:{id}"),
+    let per_server = platforms::module(&profile.platform).is_some_and(|m| m.ids_per_server());
+    match &profile.platform_id {
+        Some(id) if !per_server => format!("{}:{id}", profile.platform),
+        _ => format!("{}:{}", profile.platform, profile.handle.to_lowercase()),
     }
 }
 
 /// Judges one found candidate: its avatar (when fetched) is fingerprinted for the detector.
-pub fn assess_found(detector: &Detector, found: Found, now: DateTime<Utc>) -> Finding {
+pub fn assess_found(detector: &Detector, found: Found, now: DateTime<Utc>) -> ScanFinding {
     let avatar = found
         .avatar_image
         .as_deref()
@@ -67,7 +62,7 @@ pub fn assess_found(detector: &Detector, found: Found, now: DateTime<Utc>) -> Fi
             }
         });
     let assessment = detector.assess(&found.profile, avatar.as_ref(), now);
-    Finding {
+    ScanFinding {
         id: finding_id(&found.profile),
         verdict: assessment.verdict,
         score: assessment.score,
@@ -81,20 +76,12 @@ pub fn assess_found(detector: &Detector, found: Found, now: DateTime<Utc>) -> Fi
     }
 }
 
-/// Tokens for the sources that use them, read from the keychain by the caller.
-#[derive(Debug, Clone, Default)]
-pub struct Credentials {
-    /// Mastodon user tokens by server base URL.
-    pub mastodon_tokens: Vec<(String, String)>,
-    pub x: XCredentials,
-}
-
 /// The sources to run, built from the settings.
 #[derive(Default)]
 pub struct Sources {
-    /// Bluesky, when selected: also drives the live stream.
-    pub bluesky: Option<Arc<BlueskySource>>,
-    /// Every selected source, Bluesky included.
+    /// The live stream to follow (Bluesky Jetstream), when selected and on in the settings.
+    pub live: Option<Arc<BlueskySource>>,
+    /// Every selected source that could be set up.
     pub all: Vec<Arc<dyn Source>>,
     /// Selected sources that could not be set up, with why (e.g. X without credentials).
     pub skipped: Vec<(Platform, String)>,
@@ -110,53 +97,26 @@ impl std::fmt::Debug for Sources {
     }
 }
 
-/// Builds the sources named in `selection` (all supported ones when None) that are enabled in
-/// `config`. X without credentials is skipped with a reason rather than failing the others.
+/// Builds, through the platform registry, the sources named in `selection` (every registered
+/// platform when None) with the credentials `secrets` finds. A source that is off or lacks
+/// credentials (X) is skipped with a reason rather than failing the others.
 pub fn build_sources(
     config: &Config,
     selection: Option<&[Platform]>,
-    credentials: &Credentials,
+    secrets: SecretLookup<'_>,
 ) -> Result<Sources, SourceError> {
-    let wanted = |p: &Platform| selection.map_or(true, |s| s.contains(p));
     let mut out = Sources::default();
-    if wanted(&Platform::Bluesky) {
-        if config.bluesky.enabled {
-            let source = Arc::new(BlueskySource::new(config)?);
-            out.all.push(source.clone());
-            out.bluesky = Some(source);
-        } else {
-            out.skipped
-                .push((Platform::Bluesky, "disabled in settings".into()));
+    for module in platforms::ALL {
+        let platform = module.platform();
+        if selection.is_some_and(|s| !s.contains(&platform)) {
+            continue;
         }
-    }
-    if wanted(&Platform::Mastodon) {
-        if config.mastodon.enabled && !config.mastodon.servers.is_empty() {
-            let mut source = MastodonSource::new(config)?;
-            for (server, token) in &credentials.mastodon_tokens {
-                source = source.with_token(server, token.clone());
+        match module.build_source(config, secrets)? {
+            Ok(built) => {
+                out.all.push(built.source);
+                out.live = out.live.or(built.live);
             }
-            out.all.push(Arc::new(source));
-        } else {
-            out.skipped.push((
-                Platform::Mastodon,
-                "disabled in settings or no server listed".into(),
-            ));
-        }
-    }
-    if wanted(&Platform::X) {
-        let has_credentials =
-            credentials.x.bearer_token.is_some() || credentials.x.user_token.is_some();
-        if !config.x.enabled {
-            out.skipped
-                .push((Platform::X, "disabled in settings".into()));
-        } else if !has_credentials {
-            out.skipped.push((
-                Platform::X,
-                "needs your X API bearer token (X is paid per read; add it in settings)".into(),
-            ));
-        } else {
-            out.all
-                .push(Arc::new(XSource::new(config, credentials.x.clone())?));
+            Err(why) => out.skipped.push((platform, why)),
         }
     }
     Ok(out)
@@ -174,183 +134,4 @@ pub async fn check_all(
         (s.platform(), result)
     });
     futures_util::future::join_all(checks).await
-}
-
-/// What the watch loop reports.
-#[derive(Debug, Clone)]
-pub enum WatchEvent {
-    /// A candidate, new or changed since it was last reported in this run.
-    Finding(Box<Finding>),
-    /// A periodic check of one platform finished with this many candidates; `failed_queries`
-    /// of its queries failed (0: the check was complete).
-    CheckDone {
-        platform: Platform,
-        candidates: usize,
-        failed_queries: usize,
-    },
-    /// A source failed (the loop goes on; the next check retries).
-    SourceFailed { platform: Platform, message: String },
-    /// The Jetstream cursor to store: pass it back as `start_cursor` after a restart.
-    LiveCursor(u64),
-    /// The live stream connected or dropped (it reconnects by itself).
-    LiveStatus { connected: bool, detail: String },
-}
-
-/// How the watch loop runs.
-#[derive(Debug, Clone)]
-pub struct WatchOptions {
-    /// Time between periodic checks.
-    pub check_interval: Duration,
-    /// Follow Bluesky live (needs the Bluesky source).
-    pub live: bool,
-    /// The stored Jetstream cursor, if any.
-    pub start_cursor: Option<u64>,
-}
-
-impl WatchOptions {
-    /// Options from the settings, starting the live stream at `start_cursor`.
-    pub fn from_config(config: &Config, start_cursor: Option<u64>) -> WatchOptions {
-        WatchOptions {
-            check_interval: Duration::from_secs(config.watch.check_interval_secs.max(10)),
-            live: config.bluesky.live,
-            start_cursor,
-        }
-    }
-}
-
-/// Keeps the live stream and the periodic checks running, sending [`WatchEvent`]s, until
-/// `events`' receiver is dropped. Within one run a candidate is reported again only when its
-/// profile changed.
-pub async fn watch(
-    sources: Sources,
-    detector: Arc<Detector>,
-    options: WatchOptions,
-    events: mpsc::Sender<WatchEvent>,
-) {
-    let (found_tx, mut found_rx) = mpsc::channel::<(Found, bool)>(256);
-    let mut tasks = Vec::new();
-    if let (true, Some(bluesky)) = (options.live, sources.bluesky.clone()) {
-        let identity = detector.identity().clone();
-        let events = events.clone();
-        let found_tx = found_tx.clone();
-        let cursor = options.start_cursor;
-        tasks.push(tokio::spawn(async move {
-            let (live_tx, mut live_rx) = mpsc::channel(256);
-            let stream = run_live(&bluesky, &identity, cursor, live_tx);
-            let forward = async {
-                while let Some(event) = live_rx.recv().await {
-                    let sent = match event {
-                        LiveEvent::Found(f) => found_tx.send((*f, true)).await.is_ok(),
-                        LiveEvent::Cursor(c) => {
-                            events.send(WatchEvent::LiveCursor(c)).await.is_ok()
-                        }
-                        LiveEvent::Connected { from_cursor } => events
-                            .send(WatchEvent::LiveStatus {
-                                connected: true,
-                                detail: match from_cursor {
-                                    Some(c) => format!("connected, replaying from {c}"),
-                                    None => "connected".into(),
-                                },
-                            })
-                            .await
-                            .is_ok(),
-                        LiveEvent::CoverageGap { from_us, to_us } => events
-                            .send(WatchEvent::LiveStatus {
-                                connected: true,
-                                detail: format!("coverage gap from {from_us} to {to_us}"),
-                            })
-                            .await
-                            .is_ok(),
-                        LiveEvent::Disconnected { reason, retry_in } => events
-                            .send(WatchEvent::LiveStatus {
-                                connected: false,
-                                detail: format!("{reason}; retrying in {} s", retry_in.as_secs()),
-                            })
-                            .await
-                            .is_ok(),
-                    };
-                    if !sent {
-                        return;
-                    }
-                }
-            };
-            // Whichever ends first (the receiver went away) ends both.
-            tokio::select! {
-                _ = stream => {}
-                _ = forward => {}
-            }
-        }));
-    }
-    {
-        let sources = sources.all.clone();
-        let identity = detector.identity().clone();
-        let events = events.clone();
-        let found_tx = found_tx.clone();
-        let interval = options.check_interval;
-        tasks.push(tokio::spawn(async move {
-            loop {
-                for (platform, result) in check_all(&sources, &identity).await {
-                    let event = match result {
-                        Ok(report) => {
-                            let candidates = report.found.len();
-                            let failed_queries = report.failures.len();
-                            for f in report.found {
-                                if found_tx.send((f, false)).await.is_err() {
-                                    return;
-                                }
-                            }
-                            WatchEvent::CheckDone {
-                                platform,
-                                candidates,
-                                failed_queries,
-                            }
-                        }
-                        Err(e) => WatchEvent::SourceFailed {
-                            platform,
-                            message: e.to_string(),
-                        },
-                    };
-                    if events.send(event).await.is_err() {
-                        return;
-                    }
-                }
-                tokio::select! {
-                    _ = tokio::time::sleep(interval) => {}
-                    _ = events.closed() => return,
-                }
-            }
-        }));
-    }
-    drop(found_tx);
-    let mut last_seen: HashMap<String, Profile> = HashMap::new();
-    loop {
-        tokio::select! {
-            _ = events.closed() => break,
-            next = found_rx.recv() => {
-                let Some((found, _live)) = next else { break };
-                let id = finding_id(&found.profile);
-                if last_seen.get(&id) == Some(&found.profile) {
-                    continue;
-                }
-                last_seen.insert(id, found.profile.clone());
-                let detector = detector.clone();
-                // Fingerprinting decodes an image: keep it off the async workers.
-                let finding = tokio::task::spawn_blocking(move || {
-                    assess_found(&detector, found, Utc::now())
-                })
-                .await;
-                match finding {
-                    Ok(f) => {
-                        if events.send(WatchEvent::Finding(Box::new(f))).await.is_err() {
-                            break;
-                        }
-                    }
-                    Err(e) => tracing::error!("assessing a candidate failed: {e}"),
-                }
-            }
-        }
-    }
-    for task in tasks {
-        task.abort();
-    }
 }

@@ -10,8 +10,8 @@ use serde::{Deserialize, Serialize};
 use super::{from_json, parse_ts, ts, IdentityId, Store, StoreError};
 use crate::detect::{Reason, Verdict};
 use crate::identity::{Identity, Platform};
+use crate::profile::FoundBy;
 use crate::profile::Profile;
-use crate::sources::FoundBy;
 
 /// Row id of an alert.
 pub type AlertId = i64;

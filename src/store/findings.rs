@@ -10,7 +10,7 @@ use super::alerts::{insert_outbox, wake_in, AlertState, OutboxKind};
 use super::{from_json, parse_ts, to_json, ts, IdentityId, Store, StoreError};
 use crate::detect::{Assessment, Signal, Verdict};
 use crate::profile::Profile;
-use crate::sources::{Found, FoundBy};
+use crate::profile::{Found, FoundBy};
 
 /// Avatars larger than this are not kept as evidence (sources already bound downloads).
 const MAX_AVATAR_BYTES: usize = 8 * 1024 * 1024;

@@ -111,6 +111,15 @@ const STEPS: &[&str] = &[
     ALTER TABLE alerts ADD COLUMN snoozed_until TEXT;
     CREATE INDEX alerts_snoozed ON alerts(state, snoozed_until);
     "#,
+    // 3: report drafts the person edited, kept per alert so an edit survives closing the
+    // window (issue 10). Existing data is untouched.
+    r#"
+    CREATE TABLE report_drafts (
+        alert_id    INTEGER PRIMARY KEY REFERENCES alerts(id),
+        text        TEXT NOT NULL,
+        updated_at  TEXT NOT NULL
+    );
+    "#,
 ];
 
 /// The schema version this build writes.

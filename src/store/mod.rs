@@ -17,11 +17,13 @@
 //! Library API for the CLI and the desktop app:
 //! - [`Store::open`] / [`Store::open_in`] / [`Store::open_read_only`] /
 //!   [`Store::open_in_read_only`] / [`Store::explain`] / [`data_dir`]
-//! - identities: [`Store::upsert_identity`], [`Store::identities`]
+//! - identities: [`Store::upsert_identity`] (by name, for identity files),
+//!   [`Store::update_identity`] (by stable id: a rename keeps the alerts), [`Store::identities`]
 //! - findings: [`Store::record_finding`], [`Store::record_findings`] (dedups alerts by evidence)
 //! - alerts: [`Store::alerts`], [`Store::alert`], [`Store::set_alert_state`], [`Store::close_case`],
 //!   [`Store::snooze_alert`], [`Store::wake_due_snoozes`]
-//! - reports: [`Store::record_report`], [`Store::reports_for`], [`Store::api_reports_since`]
+//! - reports: [`Store::record_report`], [`Store::reports_for`], [`Store::api_reports_since`];
+//!   edited drafts: [`Store::report_draft`], [`Store::set_report_draft`]
 //! - notifications: [`Store::pending_notifications`], [`Store::mark_notified`],
 //!   [`Store::mark_digest_shown`], [`Store::last_digest_at`]; [`Store::waiting_alerts`]
 //! - the Jetstream cursor: [`Store::cursor`], [`Store::set_cursor`]
@@ -257,6 +259,23 @@ impl Store {
             [&identity.name],
             |r| r.get(0),
         )?)
+    }
+
+    /// Changes the identity stored under `id` (its stable id): a new name, handles or bio keep
+    /// the same row, so its alerts, reports and cursors stay with the person.
+    pub fn update_identity(&self, id: IdentityId, identity: &Identity) -> Result<(), StoreError> {
+        let json = to_json(identity)?;
+        let now = ts(Utc::now());
+        let changed = self.lock().execute(
+            "UPDATE identities SET name = ?2, json = ?3, updated_at = ?4 WHERE id = ?1",
+            rusqlite::params![id, identity.name, json, now],
+        )?;
+        if changed == 0 {
+            return Err(StoreError::NotFound {
+                what: format!("identity {id}"),
+            });
+        }
+        Ok(())
     }
 
     /// All stored identities with their ids.

@@ -142,3 +142,36 @@ impl Store {
         )?)
     }
 }
+
+impl Store {
+    /// The person's edited report draft for `alert_id`, if they edited one.
+    pub fn report_draft(&self, alert_id: AlertId) -> Result<Option<String>, StoreError> {
+        use rusqlite::OptionalExtension;
+        Ok(self
+            .lock()
+            .query_row(
+                "SELECT text FROM report_drafts WHERE alert_id = ?1",
+                [alert_id],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
+    /// Keeps the person's edited draft for `alert_id` (replacing an earlier edit).
+    pub fn set_report_draft(
+        &self,
+        alert_id: AlertId,
+        text: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let conn = self.lock();
+        load_alert(&conn, alert_id)?;
+        conn.execute(
+            "INSERT INTO report_drafts (alert_id, text, updated_at) VALUES (?1, ?2, ?3)
+             ON CONFLICT(alert_id) DO UPDATE SET text = excluded.text,
+                                                 updated_at = excluded.updated_at",
+            params![alert_id, text, ts(now)],
+        )?;
+        Ok(())
+    }
+}

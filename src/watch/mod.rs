@@ -42,8 +42,7 @@ use crate::log_limit::LogLimiter;
 use crate::notify::{DesktopNotifier, NotificationAction, NotificationSink};
 use crate::secrets::{Keychain, SecretKey};
 use crate::sources::bluesky::BlueskySource;
-use crate::sources::runner::{build_sources, Credentials};
-use crate::sources::x::XCredentials;
+use crate::sources::runner::build_sources;
 use crate::sources::{Source, SourceError};
 use crate::store::{Alert, IdentityId, Store};
 
@@ -79,45 +78,23 @@ pub struct WatchSetup {
 
 impl WatchSetup {
     /// Every enabled source of `config` (optionally only the platforms in `only`), built by the
-    /// sources' runner with the credentials found in `keychain`: Mastodon tokens per server
-    /// (optional), X keys (required: without them X is skipped, it has no free access).
+    /// platform registry with the credentials each platform finds in `keychain` (a platform
+    /// that needs some and finds none is skipped with why).
     pub fn from_config(
         config: &Config,
         only: Option<&[Platform]>,
         keychain: Option<&Keychain>,
     ) -> Result<Self, SourceError> {
-        let secret = |key: SecretKey| -> Option<String> {
-            let keychain = keychain?;
-            match keychain.get(&key) {
-                Ok(found) => found.map(|s| s.expose().to_string()),
-                Err(e) => {
-                    tracing::warn!("{e}");
-                    None
-                }
+        let secret = |key: &SecretKey| match keychain?.get(key) {
+            Ok(found) => found,
+            Err(e) => {
+                tracing::warn!("{e}");
+                None
             }
         };
-        let mastodon_tokens = config
-            .mastodon
-            .servers
-            .iter()
-            .filter_map(|server| {
-                let host = url::Url::parse(server).ok()?.host_str()?.to_string();
-                Some((
-                    server.clone(),
-                    secret(SecretKey::MastodonToken { server: host })?,
-                ))
-            })
-            .collect();
-        let credentials = Credentials {
-            mastodon_tokens,
-            x: XCredentials {
-                bearer_token: secret(SecretKey::XBearerToken),
-                user_token: secret(SecretKey::XUserToken),
-            },
-        };
-        let built = build_sources(config, only, &credentials)?;
+        let built = build_sources(config, only, &secret)?;
         Ok(WatchSetup {
-            live: built.bluesky.filter(|_| config.bluesky.live),
+            live: built.live,
             sources: built.all,
             skipped: built.skipped,
         })
@@ -340,7 +317,7 @@ impl WatchService {
                 )));
             }
             if let Some(live) = &setup.live {
-                let slot = add_status(Platform::Bluesky, &target.identity.name, SourceMode::Live);
+                let slot = add_status(live.platform(), &target.identity.name, SourceMode::Live);
                 tasks::restore_coverage_gap(&shared, slot, target);
                 tasks.push(tokio::spawn(tasks::live(
                     shared.clone(),

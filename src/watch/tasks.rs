@@ -387,7 +387,7 @@ pub(crate) async fn live(
                     }
                 }
                 LiveEvent::CoverageGap { from_us, to_us } => {
-                    coverage_gap(&shared, slot, &target, from_us, to_us).await;
+                    coverage_gap(&shared, slot, &target, source.platform(), from_us, to_us).await;
                 }
                 LiveEvent::Disconnected { reason, retry_in } => shared.update_status(slot, |s| {
                     s.state = RunState::Reconnecting;
@@ -435,6 +435,7 @@ async fn coverage_gap(
     shared: &Arc<Shared>,
     slot: usize,
     target: &Target,
+    platform: Platform,
     from_us: u64,
     to_us: u64,
 ) {
@@ -457,7 +458,7 @@ async fn coverage_gap(
         tracing::warn!("could not save the live coverage gap");
     }
     shared.emit(WatchEvent::CoverageGap {
-        platform: Platform::Bluesky,
+        platform,
         identity: target.identity.name.clone(),
         from: gap.from,
         to: gap.to,

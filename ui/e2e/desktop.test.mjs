@@ -22,6 +22,9 @@ const STEP = 20_000; // longest wait for one step
 
 let driverProcess;
 let driver;
+/** The alert whose report draft the person edits before closing the window. */
+let editedAlertId;
+const DRAFT_EDIT = "Edited by hand before closing the window.";
 
 function waitForPort(port, timeoutMs) {
   const deadline = Date.now() + timeoutMs;
@@ -327,6 +330,24 @@ test("closing the window ends its process; the watcher keeps watching and its no
   assert.match(trayProperty(watcherPid, "Title"), /Doppelwatch: (\d+ impostor alerts?, )?\d+ worth a look/);
   const windows = processes("doppelwatch-desktop");
   assert.equal(windows.length, 1, "one window process");
+
+  // The person edits a report draft, then closes the window: the edit is kept (the last test
+  // reopens the window and finds it).
+  const base = (await driver.getCurrentUrl()).replace(/#.*$/, "");
+  await driver.get(`${base}#/alerts`);
+  const firstAlert = await (await byCss("a.alert-link")).getAttribute("href");
+  editedAlertId = Number(/#\/alerts\/(\d+)/.exec(firstAlert)[1]);
+  await driver.get(`${base}#/alerts/${editedAlertId}/report`);
+  const draftArea = await byCss("#draft");
+  await draftArea.sendKeys(`\n${DRAFT_EDIT}`);
+  // The edit is saved as the person types (after a short pause): wait until the report view,
+  // rendered afresh from the app, shows it.
+  await eventually(async () => {
+    await driver.get(`${base}#/alerts/${editedAlertId}`);
+    await byCss(".alert-view");
+    await driver.get(`${base}#/alerts/${editedAlertId}/report`);
+    return (await (await byCss("#draft")).getAttribute("value")).includes(DRAFT_EDIT);
+  }, "the edited draft to be saved");
   const before = notifications().length;
 
   // Close the window as the person does: its whole process ends (webview, GTK and WebKit go).
@@ -369,4 +390,23 @@ test("closing the window ends its process; the watcher keeps watching and its no
     }
   }
   process.kill(reopened.pid, "SIGTERM");
+});
+
+test("an edited report draft survives closing and reopening the window", { timeout: 120_000 }, async () => {
+  assert.ok(editedAlertId, "the previous test edited a draft");
+  // A new window process (the old one ended with its window), opened at that alert's report.
+  driver = await new Builder()
+    .usingServer(`http://127.0.0.1:${PORT}/`)
+    .withCapabilities({ browserName: "wry", "tauri:options": { application: BIN, args: ["--demo", "--alert", String(editedAlertId)] } })
+    .build();
+  await driver.manage().setTimeouts({ script: STEP, pageLoad: STEP });
+  await byCss(".alert-view");
+  const base = (await driver.getCurrentUrl()).replace(/#.*$/, "");
+  await driver.get(`${base}#/alerts/${editedAlertId}/report`);
+  const draft = await eventually(async () => {
+    const value = await (await byCss("#draft")).getAttribute("value");
+    return value.includes(DRAFT_EDIT) ? value : null;
+  }, "the edited draft in the reopened window");
+  assert.ok(draft.includes(DRAFT_EDIT), draft);
+  await shot("12-draft-kept-after-reopening");
 });

@@ -1,15 +1,15 @@
 //! Onboarding: who the person is, handles checked as typed, and the look-alikes of them.
 
 use doppelwatch::detect::variants::variants;
-use doppelwatch::identity::{validate_handle, AccountHandle, Identity, Platform};
+use doppelwatch::identity::{validate_handle, Identity, Platform};
 use tauri::State;
 
-use crate::avatar;
 use crate::background::link::WatcherLink;
 use crate::background::protocol::Request;
-use crate::error::{CommandError, CommandResult};
+use crate::error::CommandResult;
 use crate::ipc::{AppInfo, HandleCheck, HandleInput, IdentityInput, IdentityView, VariantView};
-use crate::state::{write_atomically, AppState};
+use crate::state::AppState;
+use doppelwatch::app::avatar;
 
 /// How many look-alikes onboarding shows per handle.
 const VARIANTS_SHOWN: usize = 12;
@@ -60,40 +60,22 @@ pub fn handle_variants(platform: String, handle: String) -> CommandResult<Vec<Va
         .collect())
 }
 
-/// Validates and keeps the person as typed in onboarding.
+/// Validates and keeps the person as typed in onboarding (the core checks every rule; a
+/// registered person is renamed in place and keeps their alerts).
 #[tauri::command]
 pub async fn save_identity(
     state: State<'_, AppState>,
     watcher: State<'_, WatcherLink>,
     input: IdentityInput,
 ) -> CommandResult<IdentityView> {
-    let avatar = state.avatar_path();
-    let identity = Identity {
+    let handles = input.handles.into_iter().map(|h| (h.platform, h.handle));
+    let (_, identity) = state.save_identity(Identity {
         name: input.name,
-        aliases: input
-            .aliases
-            .into_iter()
-            .filter(|a| !a.trim().is_empty())
-            .collect(),
-        handles: input
-            .handles
-            .into_iter()
-            .filter(|h| !h.handle.trim().is_empty())
-            .map(|h| AccountHandle {
-                platform: Platform::parse(&h.platform),
-                handle: h.handle,
-            })
-            .collect(),
-        avatar: avatar.is_file().then_some(avatar),
-        bio: input.bio.filter(|b| !b.trim().is_empty()),
-    }
-    .validated()?;
-    if identity.handles.is_empty() {
-        return Err(CommandError::invalid(
-            "field handles: add at least one of your real handles so we know what to watch",
-        ));
-    }
-    state.set_identity(&identity)?;
+        aliases: input.aliases,
+        handles: doppelwatch::app::handles_from(handles),
+        avatar: None,
+        bio: input.bio,
+    })?;
     // The watcher watches the person as now stored; a watcher that cannot be reached is shown
     // on the dashboard, the person is saved either way.
     if let Err(e) = watcher.request(&Request::Reload).await {
@@ -105,9 +87,7 @@ pub async fn save_identity(
 /// Keeps the person's avatar from a file the person picked; returns it as a PNG data URL.
 #[tauri::command]
 pub fn set_avatar(state: State<'_, AppState>, bytes: Vec<u8>) -> CommandResult<String> {
-    let url = avatar::png_data_url(&bytes).map_err(|e| CommandError::invalid(e.to_string()))?;
-    write_atomically(&state.avatar_path(), &bytes)?;
-    Ok(url)
+    Ok(state.set_avatar(&bytes)?)
 }
 
 /// Takes the person's avatar from their own profile on `platform`; kept like a picked file.
@@ -117,8 +97,7 @@ pub async fn fetch_own_avatar(
     platform: String,
     handle: String,
 ) -> CommandResult<String> {
-    let bytes = state.own_avatar(&platform, &handle).await?;
-    set_avatar(state, bytes)
+    Ok(state.fetch_own_avatar(&platform, &handle).await?)
 }
 
 /// The person as the UI shows them, avatar re-encoded.

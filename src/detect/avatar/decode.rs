@@ -50,6 +50,13 @@ pub struct LumaPlane {
 
 /// Decodes `bytes` within the bounds above and reduces the result to a luma plane.
 pub fn decode_luma(bytes: &[u8]) -> Result<LumaPlane, AvatarError> {
+    let (decoded, format) = decode_image(bytes)?;
+    Ok(reduce(&decoded, format))
+}
+
+/// Decodes `bytes` within the bounds above (also used for the thumbnails the app shows, so
+/// there is one decoder with one set of limits).
+pub fn decode_image(bytes: &[u8]) -> Result<(DynamicImage, ImageFormat), AvatarError> {
     if bytes.is_empty() {
         return Err(AvatarError::Empty);
     }
@@ -103,8 +110,7 @@ pub fn decode_luma(bytes: &[u8]) -> Result<LumaPlane, AvatarError> {
     })
     .map_err(|_| AvatarError::Decode(format!("the {} decoder failed", format_name(format))))?
     .map_err(|e| AvatarError::Decode(format!("{}: {}", format_name(format), tidy(&e))))?;
-
-    Ok(reduce(&decoded, format))
+    Ok((decoded, format))
 }
 
 /// A decoder's message on one line (some end theirs with a newline).

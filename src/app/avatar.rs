@@ -1,0 +1,69 @@
+//! The person's avatar and impostors' avatars for a screen: decoded by the detector's bounded
+//! decoder (the same byte, dimension and allocation limits as fingerprinting), shrunk and
+//! re-encoded as PNG data URLs, so a webview never loads a remote image and never sees the
+//! original (possibly hostile) bytes.
+
+use std::io::Cursor;
+
+use base64::Engine as _;
+use image::ImageFormat;
+
+use crate::detect::avatar::{decode_image, AvatarError};
+
+/// Largest avatar file read (the detector's own input bound).
+pub const MAX_AVATAR_BYTES: usize = crate::detect::avatar::MAX_INPUT_BYTES;
+
+/// Side of the thumbnail shown.
+const THUMB_SIDE: u32 = 160;
+
+/// Decodes `bytes` within the detector's limits and returns a `data:image/png;base64,...`
+/// thumbnail; an error saying why the picture cannot be used.
+pub fn png_data_url(bytes: &[u8]) -> Result<String, AvatarError> {
+    let (image, _) = decode_image(bytes)?;
+    let thumb = image.thumbnail(THUMB_SIDE, THUMB_SIDE).into_rgba8();
+    let mut png = Vec::new();
+    thumb
+        .write_to(&mut Cursor::new(&mut png), ImageFormat::Png)
+        .map_err(|e| AvatarError::Decode(e.to_string()))?;
+    Ok(format!(
+        "data:image/png;base64,{}",
+        base64::engine::general_purpose::STANDARD.encode(png)
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn png(w: u32, h: u32) -> Vec<u8> {
+        let img = image::RgbaImage::from_pixel(w, h, image::Rgba([10, 20, 30, 255]));
+        let mut out = Vec::new();
+        img.write_to(&mut Cursor::new(&mut out), ImageFormat::Png)
+            .unwrap();
+        out
+    }
+
+    #[test]
+    fn re_encodes_as_small_png_data_url() {
+        let url = png_data_url(&png(400, 300)).unwrap();
+        let b64 = url.strip_prefix("data:image/png;base64,").unwrap();
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(b64)
+            .unwrap();
+        let back = image::load_from_memory(&bytes).unwrap();
+        assert_eq!((back.width(), back.height()), (160, 120));
+    }
+
+    #[test]
+    fn refuses_garbage_and_huge_claims() {
+        assert!(png_data_url(b"<svg onload=alert(1)>").is_err());
+        // A PNG header claiming 60,000 x 60,000 pixels: refused by the limits, not allocated.
+        let mut huge = png(64, 64);
+        huge[16..20].copy_from_slice(&60_000u32.to_be_bytes());
+        huge[20..24].copy_from_slice(&60_000u32.to_be_bytes());
+        assert!(matches!(
+            png_data_url(&huge),
+            Err(AvatarError::TooLarge { .. })
+        ));
+    }
+}

@@ -1,0 +1,120 @@
+//! Reports through the facade: the draft with the person's edit (kept in the store, so it
+//! survives closing the window), filing through the platform's filer, recording that the
+//! official form was sent, and the evidence bundle.
+
+use std::path::Path;
+
+use chrono::Utc;
+
+use super::{App, AppError, AppResult, ErrorKind};
+use crate::platforms;
+use crate::report::{self, evidence::BundleSummary, ReportDraft, ReportError};
+use crate::secrets::SecretKey;
+use crate::store::{Alert, ReportRecord};
+
+/// An alert's report: the core's draft, the person's edit of it, and what was filed.
+#[derive(Debug, Clone)]
+pub struct ReportCase {
+    pub alert: Alert,
+    pub draft: ReportDraft,
+    pub edited: Option<String>,
+    pub reports: Vec<ReportRecord>,
+}
+
+impl From<ReportError> for AppError {
+    fn from(e: ReportError) -> Self {
+        let kind = match &e {
+            ReportError::Auth { .. } | ReportError::MissingCredential { .. } => ErrorKind::Keychain,
+            ReportError::Unreachable { .. }
+            | ReportError::RateLimited { .. }
+            | ReportError::Refused { .. } => ErrorKind::Network,
+            ReportError::NoApi { .. } | ReportError::DailyCap { .. } => ErrorKind::Unavailable,
+            ReportError::AccountNotFound { .. } => ErrorKind::NotFound,
+            ReportError::BadAlert(_) => ErrorKind::Invalid,
+            ReportError::Store(_) => ErrorKind::Io,
+        };
+        AppError::new(kind, e.to_string())
+    }
+}
+
+impl App {
+    /// The report for an alert: the core's draft, the person's stored edit, and the reports.
+    pub fn report(&self, alert_id: i64) -> AppResult<ReportCase> {
+        let alert = self.store.alert(alert_id)?;
+        Ok(ReportCase {
+            draft: report::draft(&alert, None),
+            edited: self.store.report_draft(alert_id)?,
+            reports: self.store.reports_for(alert_id)?,
+            alert,
+        })
+    }
+
+    /// Keeps the person's edit of the draft in the store.
+    pub fn save_report_draft(&self, alert_id: i64, text: &str) -> AppResult<ReportCase> {
+        self.store.set_report_draft(alert_id, text, Utc::now())?;
+        self.report(alert_id)
+    }
+
+    /// Records that the official form was opened with the draft; returns the form's URL.
+    pub fn record_form_opened(&self, alert_id: i64) -> AppResult<String> {
+        let alert = self.store.alert(alert_id)?;
+        let url = report::draft(&alert, None).form_url.ok_or_else(|| {
+            AppError::unavailable(
+                "this platform has no official web form; file the report through the app",
+            )
+        })?;
+        report::record_form_report(&self.store, alert_id, &alert.platform, Utc::now())
+            .map_err(|e| AppError::io(e.to_string()))?;
+        Ok(url)
+    }
+
+    /// Files the report (the person's edit, else the draft) through the platform's API as the
+    /// person's own account there.
+    pub async fn file_report(&self, alert_id: i64) -> AppResult<ReportCase> {
+        let alert = self.store.alert(alert_id)?;
+        let config = self.config();
+        let secrets = |key: &SecretKey| self.secret(key).ok().flatten();
+        let filer = platforms::filer_for(&alert, &config, &secrets)?;
+        let edited = self.store.report_draft(alert_id)?;
+        report::file_report_with_text(
+            &self.store,
+            alert_id,
+            filer.as_ref(),
+            edited.as_deref(),
+            config.watch.report_daily_cap,
+            Utc::now(),
+        )
+        .await?;
+        self.report(alert_id)
+    }
+
+    /// Writes the evidence bundle (one zip) for an alert into `dir` under a new name: an
+    /// existing file is never replaced (a second export in the same second gets `-2`, ...).
+    pub fn export_evidence(&self, alert_id: i64, dir: &Path) -> AppResult<BundleSummary> {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| AppError::io(format!("cannot create {}: {e}", dir.display())))?;
+        let now = Utc::now();
+        let stem = format!(
+            "doppelwatch-evidence-alert-{alert_id}-{}",
+            now.format("%Y%m%d-%H%M%S")
+        );
+        for n in 1..=100 {
+            let name = if n == 1 {
+                format!("{stem}.zip")
+            } else {
+                format!("{stem}-{n}.zip")
+            };
+            match report::evidence::export_bundle(&self.store, alert_id, &dir.join(name), now) {
+                Ok(bundle) => return Ok(bundle),
+                Err(report::evidence::EvidenceError::Output(
+                    crate::files::output::OutputError::Exists { .. },
+                )) => continue,
+                Err(e) => return Err(AppError::io(e.to_string())),
+            }
+        }
+        Err(AppError::io(format!(
+            "{} already holds 100 bundles of alert {alert_id} from this second; try again",
+            dir.display()
+        )))
+    }
+}

@@ -1,0 +1,117 @@
+//! Bluesky: domain handles (lowercased), DIDs as stable ids, search + look-alike probes + the
+//! Jetstream live stream ([`crate::sources::bluesky`]), reports through `createReport` as the
+//! person's account with an app password ([`crate::report::bluesky`]).
+
+use std::sync::Arc;
+
+use super::{
+    own_handle, required, BuiltSource, CredentialForm, CredentialNeed, PlatformModule, SecretLookup,
+};
+use crate::config::Config;
+use crate::identity::{check_domain, HandleError, Identity, Platform};
+use crate::report::bluesky::BlueskyReporter;
+use crate::report::{ReportApi, ReportError, ReportFiler};
+use crate::secrets::SecretKey;
+use crate::sources::bluesky::BlueskySource;
+use crate::sources::SourceError;
+use crate::store::Alert;
+
+pub struct Bluesky;
+
+impl PlatformModule for Bluesky {
+    fn platform(&self) -> Platform {
+        Platform::Bluesky
+    }
+    fn id(&self) -> &'static str {
+        "bluesky"
+    }
+    fn aliases(&self) -> &'static [&'static str] {
+        &["bsky"]
+    }
+    fn display_name(&self) -> &'static str {
+        "Bluesky"
+    }
+    fn handle_example(&self) -> &'static str {
+        "alice.bsky.social"
+    }
+    fn validate_handle(&self, bare: &str, typed: &str) -> Result<String, HandleError> {
+        let lower = bare.to_ascii_lowercase();
+        check_domain(&lower).map_err(|why| HandleError::Bluesky {
+            handle: typed.to_string(),
+            why,
+        })?;
+        Ok(lower)
+    }
+    fn profile_url(&self, handle: &str) -> String {
+        format!("https://bsky.app/profile/{handle}")
+    }
+    fn in_app_path(&self) -> Option<&'static str> {
+        Some("On the profile: ... -> Report account -> Misleading -> Impersonation")
+    }
+    fn report_api(&self) -> Option<(ReportApi, usize)> {
+        // `reason` is at most 2000 graphemes; a char is never more than one grapheme.
+        Some((ReportApi::BlueskyCreateReport, 2000))
+    }
+    fn credential_advice(&self) -> &'static str {
+        "the Bluesky app password"
+    }
+    fn credential_form(&self) -> Option<CredentialForm> {
+        Some(CredentialForm {
+            account_label: "Your handle",
+            secret_label: "App password (Settings → Privacy → App passwords)",
+        })
+    }
+    fn credentials_for(&self, identity: &Identity) -> Vec<CredentialNeed> {
+        identity
+            .handles_on(&Platform::Bluesky)
+            .map(|handle| CredentialNeed {
+                what: format!("app password for {handle}"),
+                key: SecretKey::BlueskyAppPassword {
+                    handle: handle.to_string(),
+                },
+            })
+            .collect()
+    }
+    fn credential_key(&self, account: &str) -> Result<SecretKey, String> {
+        if account.is_empty() {
+            return Err("type your Bluesky handle: the app password belongs to it".into());
+        }
+        Ok(SecretKey::BlueskyAppPassword {
+            handle: account.to_string(),
+        })
+    }
+    fn build_source(
+        &self,
+        config: &Config,
+        _secrets: SecretLookup<'_>,
+    ) -> Result<Result<BuiltSource, String>, SourceError> {
+        if !config.bluesky.enabled {
+            return Ok(Err("disabled in settings".into()));
+        }
+        let source = Arc::new(BlueskySource::new(config)?);
+        Ok(Ok(BuiltSource {
+            live: config.bluesky.live.then(|| source.clone()),
+            source,
+        }))
+    }
+    fn filer(
+        &self,
+        alert: &Alert,
+        config: &Config,
+        secrets: SecretLookup<'_>,
+    ) -> Option<Result<Box<dyn ReportFiler>, ReportError>> {
+        Some((|| {
+            let handle = own_handle(alert, &Platform::Bluesky)?;
+            let key = SecretKey::BlueskyAppPassword {
+                handle: handle.clone(),
+            };
+            let password = required(secrets, key, format!("Bluesky app password for {handle}"))?;
+            let filer: Box<dyn ReportFiler> = Box::new(BlueskyReporter::new(
+                &config.bluesky.pds_url,
+                &handle,
+                password,
+            ));
+            Ok(filer)
+        })())
+    }
+}

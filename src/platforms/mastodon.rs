@@ -1,0 +1,166 @@
+//! Mastodon: `user@server` handles (ids are per server, so findings are keyed by handle),
+//! search, lookups and directories on the servers in the settings with optional per-server
+//! user tokens ([`crate::sources::mastodon`]), reports through `/api/v1/reports` with the
+//! person's token on their own server ([`crate::report::mastodon`]).
+
+use std::sync::Arc;
+
+use super::{
+    own_handle, required, BuiltSource, CredentialForm, CredentialNeed, PlatformModule, SecretLookup,
+};
+use crate::config::Config;
+use crate::identity::{check_domain, HandleError, Identity, Platform};
+use crate::report::mastodon::MastodonReporter;
+use crate::report::{ReportApi, ReportError, ReportFiler};
+use crate::secrets::SecretKey;
+use crate::sources::mastodon::MastodonSource;
+use crate::sources::SourceError;
+use crate::store::Alert;
+
+pub struct Mastodon;
+
+/// The server of `user@server` (the whole text when there is no `@`).
+fn server_of(handle: &str) -> &str {
+    handle.rsplit('@').next().unwrap_or_default()
+}
+
+impl PlatformModule for Mastodon {
+    fn platform(&self) -> Platform {
+        Platform::Mastodon
+    }
+    fn id(&self) -> &'static str {
+        "mastodon"
+    }
+    fn aliases(&self) -> &'static [&'static str] {
+        &["fediverse"]
+    }
+    fn display_name(&self) -> &'static str {
+        "Mastodon"
+    }
+    fn handle_example(&self) -> &'static str {
+        "alice@mastodon.social"
+    }
+    fn validate_handle(&self, bare: &str, typed: &str) -> Result<String, HandleError> {
+        let invalid = |why: &str| HandleError::Mastodon {
+            handle: typed.to_string(),
+            why: why.into(),
+        };
+        let (user, server) = bare
+            .split_once('@')
+            .ok_or_else(|| invalid("the server part is missing"))?;
+        if user.is_empty()
+            || user.len() > 30
+            || !user
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
+        {
+            return Err(invalid(
+                "the username may only hold letters, digits and underscores",
+            ));
+        }
+        let server = server.to_ascii_lowercase();
+        check_domain(&server).map_err(|why| invalid(&format!("the server {why}")))?;
+        Ok(format!("{user}@{server}"))
+    }
+    fn profile_url(&self, handle: &str) -> String {
+        match handle.split_once('@') {
+            Some((user, server)) => format!("https://{server}/@{user}"),
+            None => format!("@{handle}"),
+        }
+    }
+    fn ids_per_server(&self) -> bool {
+        true
+    }
+    fn in_app_path(&self) -> Option<&'static str> {
+        Some("On the profile: ... -> Report -> Other")
+    }
+    fn report_api(&self) -> Option<(ReportApi, usize)> {
+        // The report `comment` is at most 1000 characters.
+        Some((ReportApi::MastodonReports, 1000))
+    }
+    fn credential_advice(&self) -> &'static str {
+        "a user access token for this Mastodon server"
+    }
+    fn credential_form(&self) -> Option<CredentialForm> {
+        Some(CredentialForm {
+            account_label: "Your server (e.g. mastodon.social)",
+            secret_label: "Access token (Preferences → Development)",
+        })
+    }
+    fn credentials_for(&self, identity: &Identity) -> Vec<CredentialNeed> {
+        identity
+            .handles_on(&Platform::Mastodon)
+            .map(|handle| {
+                let server = server_of(handle).to_string();
+                CredentialNeed {
+                    what: format!("access token for {server}"),
+                    key: SecretKey::MastodonToken { server },
+                }
+            })
+            .collect()
+    }
+    fn credential_key(&self, account: &str) -> Result<SecretKey, String> {
+        if account.is_empty() {
+            return Err("type your Mastodon server: the token belongs to it".into());
+        }
+        Ok(SecretKey::MastodonToken {
+            server: server_of(account).to_string(),
+        })
+    }
+    fn build_source(
+        &self,
+        config: &Config,
+        secrets: SecretLookup<'_>,
+    ) -> Result<Result<BuiltSource, String>, SourceError> {
+        if !config.mastodon.enabled || config.mastodon.servers.is_empty() {
+            return Ok(Err("disabled in settings or no server listed".into()));
+        }
+        let mut source = MastodonSource::new(config)?;
+        // A user token per server (optional): more search pages where one is stored.
+        for server in &config.mastodon.servers {
+            let Some(host) = url::Url::parse(server)
+                .ok()
+                .and_then(|u| u.host_str().map(String::from))
+            else {
+                continue;
+            };
+            if let Some(token) = secrets(&SecretKey::MastodonToken { server: host }) {
+                source = source.with_token(server, token.expose().to_string());
+            }
+        }
+        Ok(Ok(BuiltSource {
+            source: Arc::new(source),
+            live: None,
+        }))
+    }
+    fn filer(
+        &self,
+        alert: &Alert,
+        config: &Config,
+        secrets: SecretLookup<'_>,
+    ) -> Option<Result<Box<dyn ReportFiler>, ReportError>> {
+        Some((|| {
+            let handle = own_handle(alert, &Platform::Mastodon)?;
+            let server = server_of(&handle).to_string();
+            let key = SecretKey::MastodonToken {
+                server: server.clone(),
+            };
+            let token = required(secrets, key, format!("Mastodon access token for {server}"))?;
+            let base = config
+                .mastodon
+                .servers
+                .iter()
+                .find(|s| {
+                    url::Url::parse(s)
+                        .ok()
+                        .and_then(|u| u.host_str().map(str::to_ascii_lowercase))
+                        .as_deref()
+                        == Some(server.as_str())
+                })
+                .cloned()
+                .unwrap_or_else(|| format!("https://{server}"));
+            let filer: Box<dyn ReportFiler> = Box::new(MastodonReporter::new(&base, token)?);
+            Ok(filer)
+        })())
+    }
+}

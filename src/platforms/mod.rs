@@ -1,0 +1,188 @@
+//! The platform registry: every supported platform is one module here implementing
+//! [`PlatformModule`], listed once in [`ALL`]. A module declares everything that differs per
+//! platform: its name in JSON and on screen, its handle rules, its profile URLs and report form,
+//! which credentials it needs (keychain keys, and the words the UI asks for them with), how its
+//! source is built from the settings and those credentials, and its report filer.
+//!
+//! Everything else (the CLI's `scan` and `alerts`, the watch setup, the app facade, the desktop
+//! commands and the UI's lists) iterates over [`ALL`] or looks a platform up with [`module`];
+//! nothing outside these modules names a platform. This module never does I/O itself.
+//!
+//! Adding a platform: write `src/platforms/<name>.rs` implementing [`PlatformModule`] (its
+//! source under `src/sources/<name>/`, its filer under `src/report/` if it has a report API),
+//! then add one line to [`ALL`].
+
+mod bluesky;
+mod mastodon;
+mod x;
+
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use crate::config::Config;
+use crate::identity::{HandleError, Identity, Platform};
+use crate::report::{ReportApi, ReportError, ReportFiler};
+use crate::secrets::{Secret, SecretKey};
+use crate::sources::bluesky::BlueskySource;
+use crate::sources::{Source, SourceError};
+use crate::store::Alert;
+
+/// Every supported platform, in the order the UI lists them. Adding a platform is one module
+/// plus one line here.
+pub static ALL: &[&dyn PlatformModule] = &[&bluesky::Bluesky, &mastodon::Mastodon, &x::X];
+
+/// The module of `platform`, if it is supported.
+pub fn module(platform: &Platform) -> Option<&'static dyn PlatformModule> {
+    ALL.iter().copied().find(|m| m.platform() == *platform)
+}
+
+/// The module whose id or alias is `name` (case-insensitive), if any.
+pub fn by_name(name: &str) -> Option<&'static dyn PlatformModule> {
+    let lower = name.trim().to_ascii_lowercase();
+    ALL.iter()
+        .copied()
+        .find(|m| m.id() == lower || m.aliases().contains(&lower.as_str()))
+}
+
+/// Reads a secret from wherever the caller keeps them (the keychain, demo memory); `None`
+/// when it is not stored or cannot be read (the caller logs why).
+pub type SecretLookup<'a> = &'a dyn Fn(&SecretKey) -> Option<Secret>;
+
+/// A credential a platform can use for one of the person's accounts, for the settings screen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CredentialNeed {
+    /// What it is, e.g. `app password for alice.bsky.social`.
+    pub what: String,
+    pub key: SecretKey,
+}
+
+/// How the UI asks for a platform's credential.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct CredentialForm {
+    /// Label of the account field, e.g. `Your handle`.
+    pub account_label: &'static str,
+    /// Label of the secret field, with where to find it.
+    pub secret_label: &'static str,
+}
+
+/// A platform's source as built from the settings: periodic checks, plus a live stream when
+/// the platform has one and the settings follow it.
+pub struct BuiltSource {
+    pub source: Arc<dyn Source>,
+    pub live: Option<Arc<BlueskySource>>,
+}
+
+/// Everything that differs per platform.
+pub trait PlatformModule: Send + Sync {
+    /// The model's variant.
+    fn platform(&self) -> Platform;
+    /// The lowercase name in JSON, the CLI and the keychain (`bluesky`).
+    fn id(&self) -> &'static str;
+    /// Other names accepted when parsing (`bsky`).
+    fn aliases(&self) -> &'static [&'static str] {
+        &[]
+    }
+    /// The name as people write it (`Bluesky`).
+    fn display_name(&self) -> &'static str;
+    /// An example handle for the onboarding form.
+    fn handle_example(&self) -> &'static str;
+    /// Checks a handle against the platform's rules; returns its canonical form.
+    fn validate_handle(&self, bare: &str, typed: &str) -> Result<String, HandleError>;
+    /// The public profile URL of `handle` (no leading `@`).
+    fn profile_url(&self, handle: &str) -> String;
+    /// The check interval this platform gets by default when it differs from the general one.
+    fn default_interval_secs(&self) -> Option<u64> {
+        None
+    }
+    /// Account ids are per server (Mastodon): a finding's stable id uses the handle instead.
+    fn ids_per_server(&self) -> bool {
+        false
+    }
+    /// The official web form for impersonation reports, if any.
+    fn form_url(&self) -> Option<&'static str> {
+        None
+    }
+    /// Where the report lives inside the platform's own app.
+    fn in_app_path(&self) -> Option<&'static str> {
+        None
+    }
+    /// The report API and the longest report text it takes, when the platform has one.
+    fn report_api(&self) -> Option<(ReportApi, usize)> {
+        None
+    }
+    /// Words the platform's form asks for, added to the draft (`copied`: what the account
+    /// copies, e.g. `name`, `photo`).
+    fn report_instructions(&self, copied: &[&str]) -> Option<String> {
+        let _ = copied;
+        None
+    }
+    /// What to say when the platform refuses the credentials sent.
+    fn credential_advice(&self) -> &'static str;
+    /// How the UI asks for this platform's credential (None: it takes none).
+    fn credential_form(&self) -> Option<CredentialForm>;
+    /// The credentials the person's accounts on this platform can use.
+    fn credentials_for(&self, identity: &Identity) -> Vec<CredentialNeed>;
+    /// The keychain key of a credential typed for `account` (already trimmed and lowercased,
+    /// without a leading `@`); an error in words when the account is needed and missing.
+    fn credential_key(&self, account: &str) -> Result<SecretKey, String>;
+    /// Builds the source from the settings and credentials: `Ok(Err(why))` when it is off or
+    /// lacks what it needs (shown on the status screen), `Err` when the settings are unusable.
+    fn build_source(
+        &self,
+        config: &Config,
+        secrets: SecretLookup<'_>,
+    ) -> Result<Result<BuiltSource, String>, SourceError>;
+    /// The filer that reports `alert` as the person's own account here; `None` when the
+    /// platform has no report API (the person uses the form).
+    fn filer(
+        &self,
+        alert: &Alert,
+        config: &Config,
+        secrets: SecretLookup<'_>,
+    ) -> Option<Result<Box<dyn ReportFiler>, ReportError>> {
+        let _ = (alert, config, secrets);
+        None
+    }
+}
+
+/// The filer for `alert`'s platform, signed in as the person's account there.
+pub fn filer_for(
+    alert: &Alert,
+    config: &Config,
+    secrets: SecretLookup<'_>,
+) -> Result<Box<dyn ReportFiler>, ReportError> {
+    module(&alert.platform)
+        .and_then(|m| m.filer(alert, config, secrets))
+        .unwrap_or_else(|| {
+            Err(ReportError::NoApi {
+                platform: alert.platform.clone(),
+                form: crate::report::form_url(&alert.platform)
+                    .unwrap_or("the in-app report")
+                    .to_string(),
+            })
+        })
+}
+
+/// The person's own handle on `platform` to file with, or an error saying to add one.
+pub(crate) fn own_handle(alert: &Alert, platform: &Platform) -> Result<String, ReportError> {
+    alert
+        .identity
+        .handles_on(platform)
+        .next()
+        .map(String::from)
+        .ok_or_else(|| ReportError::MissingCredential {
+            what: format!(
+                "your own {platform} account (add it to your identity to file on {platform})"
+            ),
+        })
+}
+
+/// A secret that must be there, or the error saying what to add.
+pub(crate) fn required(
+    secrets: SecretLookup<'_>,
+    key: SecretKey,
+    what: String,
+) -> Result<Secret, ReportError> {
+    secrets(&key).ok_or(ReportError::MissingCredential { what })
+}

@@ -1,0 +1,100 @@
+//! X: `@name` handles (letters, digits, underscore, at most 15), paid reads through the
+//! person's own API keys with a daily spending cap ([`crate::sources::x`]); no report API, so
+//! reports go through X's impersonation form.
+
+use std::sync::Arc;
+
+use super::{BuiltSource, CredentialForm, CredentialNeed, PlatformModule, SecretLookup};
+use crate::config::Config;
+use crate::identity::{HandleError, Identity, Platform};
+use crate::secrets::SecretKey;
+use crate::sources::x::{XCredentials, XSource};
+use crate::sources::SourceError;
+
+pub struct X;
+
+impl PlatformModule for X {
+    fn platform(&self) -> Platform {
+        Platform::X
+    }
+    fn id(&self) -> &'static str {
+        "x"
+    }
+    fn aliases(&self) -> &'static [&'static str] {
+        &["twitter"]
+    }
+    fn display_name(&self) -> &'static str {
+        "X"
+    }
+    fn handle_example(&self) -> &'static str {
+        "alice"
+    }
+    fn validate_handle(&self, bare: &str, typed: &str) -> Result<String, HandleError> {
+        let ok = bare.len() <= 15 && bare.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+        if ok {
+            Ok(bare.to_string())
+        } else {
+            Err(HandleError::X {
+                handle: typed.to_string(),
+            })
+        }
+    }
+    fn default_interval_secs(&self) -> Option<u64> {
+        // Every read is paid: every six hours unless the person asks for more.
+        Some(6 * 60 * 60)
+    }
+    fn profile_url(&self, handle: &str) -> String {
+        format!("https://x.com/{handle}")
+    }
+    fn form_url(&self) -> Option<&'static str> {
+        Some("https://help.x.com/en/forms/authenticity/impersonation")
+    }
+    fn report_instructions(&self, copied: &[&str]) -> Option<String> {
+        Some(format!(
+            "\nX treats an account as impersonation when it copies two or more identity elements; this one copies {} ({}). I am the person impersonated (or their authorised representative) and can confirm my identity.\n",
+            copied.len(),
+            crate::report::text::join_words(copied)
+        ))
+    }
+    fn credential_advice(&self) -> &'static str {
+        "the X API bearer token (or user token for search)"
+    }
+    fn credential_form(&self) -> Option<CredentialForm> {
+        Some(CredentialForm {
+            account_label: "Label for this key",
+            secret_label: "API bearer token (your own developer account)",
+        })
+    }
+    fn credentials_for(&self, _identity: &Identity) -> Vec<CredentialNeed> {
+        vec![CredentialNeed {
+            what: "API bearer token".into(),
+            key: SecretKey::XBearerToken,
+        }]
+    }
+    fn credential_key(&self, _account: &str) -> Result<SecretKey, String> {
+        Ok(SecretKey::XBearerToken)
+    }
+    fn build_source(
+        &self,
+        config: &Config,
+        secrets: SecretLookup<'_>,
+    ) -> Result<Result<BuiltSource, String>, SourceError> {
+        if !config.x.enabled {
+            return Ok(Err("disabled in settings".into()));
+        }
+        let read = |key| secrets(&key).map(|s| s.expose().to_string());
+        let credentials = XCredentials {
+            bearer_token: read(SecretKey::XBearerToken),
+            user_token: read(SecretKey::XUserToken),
+        };
+        if credentials.bearer_token.is_none() && credentials.user_token.is_none() {
+            return Ok(Err(
+                "needs your X API bearer token (X is paid per read; add it in settings)".into(),
+            ));
+        }
+        Ok(Ok(BuiltSource {
+            source: Arc::new(XSource::new(config, credentials)?),
+            live: None,
+        }))
+    }
+}
