@@ -11,6 +11,9 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+/// The dashboard crosses the watcher's socket too, so the watcher crate owns its shape.
+pub use doppelwatch_watcher::protocol::{DashboardView, SourceStatusView};
+
 /// One of the person's handles as typed in onboarding.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct HandleInput {
@@ -195,25 +198,6 @@ pub struct ReportView {
 pub struct EvidenceExport {
     pub path: String,
     pub files: Vec<String>,
-}
-
-/// The state of one source, for the dashboard.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-pub struct SourceStatusView {
-    pub platform: String,
-    /// `live`, `idle`, `partial` (the last check missed some queries), `checking`,
-    /// `rate_limited`, `offline`, `needs_credentials`, `paused`.
-    pub state: String,
-    /// The state in plain words: "watching live", "last check 12:03, next 12:18", ...
-    pub words: String,
-}
-
-/// The dashboard: sources and whether watching is paused.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-pub struct DashboardView {
-    pub paused: bool,
-    pub sources: Vec<SourceStatusView>,
-    pub open_alerts: u32,
 }
 
 /// Whether a credential is stored in the keychain (never the secret itself).

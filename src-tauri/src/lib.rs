@@ -1,13 +1,12 @@
 //! Doppelwatch desktop: a thin Tauri 2 shell over the `doppelwatch` core.
 //!
 //! Two processes: this window, opened on demand, and the background watcher
-//! (`doppelwatch-watcher`, see [`background`]), which keeps watching, notifying and showing the
-//! tray icon when the window is closed. On Linux closing the window ends its process, so its
+//! (`doppelwatch-watcher`, its own crate in `watcher/`, without Tauri), which keeps watching,
+//! notifying and showing the tray icon when the window is closed. On Linux closing the window ends its process, so its
 //! webview, GTK and WebKit give all their memory back; elsewhere the window process stays in
 //! the tray with its webview destroyed. One window runs at a time.
 
 pub mod avatar;
-pub mod background;
 pub mod commands;
 pub mod error;
 pub mod filing;
@@ -26,9 +25,9 @@ use tauri::Manager;
 #[cfg(not(target_os = "linux"))]
 use tauri::RunEvent;
 
-use crate::background::link::WatcherLink;
-use crate::background::protocol::{Place, Reply};
 use crate::state::AppState;
+use doppelwatch_watcher::link::WatcherLink;
+use doppelwatch_watcher::protocol::{Place, Reply};
 
 /// Command-line options of the desktop app.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -114,7 +114,7 @@ impl AppState {
         if self.demo {
             // The fake Bluesky of the demo takes the demo's app password for the person.
             let demo_default = matches!(key, SecretKey::BlueskyAppPassword { .. })
-                .then_some(crate::background::demo::DEMO_APP_PASSWORD);
+                .then_some(doppelwatch_watcher::demo::DEMO_APP_PASSWORD);
             return Ok(lock(&self.demo_secrets)
                 .get(&key.account())
                 .map(String::as_str)
@@ -205,7 +205,7 @@ impl AppState {
 
     /// Alerts waiting for the person (new or seen; not snoozed, reported or closed).
     pub fn open_alert_count(&self) -> u32 {
-        crate::background::open_alerts(&self.store)
+        doppelwatch_watcher::open_alerts(&self.store)
     }
 
     // --- reports ---
@@ -444,7 +444,7 @@ impl AppState {
     }
 }
 
-pub use crate::background::lock;
+pub use doppelwatch_watcher::lock;
 
 /// Writes `bytes` to `path` through a temporary file and a rename, so a crash never leaves a
 /// half-written file.

@@ -5,8 +5,8 @@ use tauri::menu::{Menu, MenuItem, PredefinedMenuItem};
 use tauri::tray::{MouseButton, MouseButtonState, TrayIconBuilder, TrayIconEvent};
 use tauri::{AppHandle, Manager};
 
-use crate::background::protocol::Place;
 use crate::state::AppState;
+use doppelwatch_watcher::protocol::Place;
 
 const TRAY_ID: &str = "main-tray";
 const COUNT_ITEM: &str = "open-alerts";

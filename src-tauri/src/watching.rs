@@ -5,11 +5,11 @@ use std::time::Duration;
 
 use tauri::{AppHandle, Emitter, Manager};
 
-use crate::background::link::WatcherLink;
-use crate::background::protocol::{Reply, Request, WatcherEvent};
 use crate::error::{CommandError, CommandResult};
 use crate::ipc::DashboardView;
 use crate::state::AppState;
+use doppelwatch_watcher::link::WatcherLink;
+use doppelwatch_watcher::protocol::{Reply, Request, WatcherEvent};
 
 /// Follows the watcher's events for as long as the window process lives; starts the watcher
 /// again if it dies (it is what watches), and closes the window when the person quits it.
@@ -67,7 +67,7 @@ pub async fn dashboard(
         Ok(other) => Err(CommandError::internal(format!(
             "unexpected answer from the watcher: {other:?}"
         ))),
-        Err(e) if request == Request::Dashboard => Ok(crate::background::status::not_watching(
+        Err(e) if request == Request::Dashboard => Ok(doppelwatch_watcher::status::not_watching(
             &e,
             state.open_alert_count(),
         )),

@@ -3,7 +3,7 @@
 
 use tauri::{AppHandle, Emitter, Manager, WebviewUrl, WebviewWindowBuilder};
 
-use crate::background::protocol::Place;
+use doppelwatch_watcher::protocol::Place;
 
 /// Label of the main window (capabilities are granted to it by this label).
 pub const MAIN: &str = "main";

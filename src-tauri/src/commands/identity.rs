@@ -5,11 +5,11 @@ use doppelwatch::identity::{validate_handle, AccountHandle, Identity, Platform};
 use tauri::State;
 
 use crate::avatar;
-use crate::background::link::WatcherLink;
-use crate::background::protocol::Request;
 use crate::error::{CommandError, CommandResult};
 use crate::ipc::{AppInfo, HandleCheck, HandleInput, IdentityInput, IdentityView, VariantView};
 use crate::state::{write_atomically, AppState};
+use doppelwatch_watcher::link::WatcherLink;
+use doppelwatch_watcher::protocol::Request;
 
 /// How many look-alikes onboarding shows per handle.
 const VARIANTS_SHOWN: usize = 12;

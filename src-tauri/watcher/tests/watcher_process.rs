@@ -8,8 +8,8 @@ use std::time::{Duration, Instant};
 
 use doppelwatch::identity::{AccountHandle, Identity, Platform};
 use doppelwatch::store::Store;
-use doppelwatch_desktop::background::link::WatcherLink;
-use doppelwatch_desktop::background::protocol::{Reply, Request, WatcherEvent};
+use doppelwatch_watcher::link::WatcherLink;
+use doppelwatch_watcher::protocol::{Reply, Request, WatcherEvent};
 
 const WATCHER: &str = env!("CARGO_BIN_EXE_doppelwatch-watcher");
 

@@ -4,8 +4,7 @@
 
 use doppelwatch::config::Config;
 use serde::{Deserialize, Serialize};
-
-use crate::ipc::DashboardView;
+use ts_rs::TS;
 
 /// The longest line either side accepts; longer ones are refused, not buffered.
 pub const MAX_LINE: usize = 256 * 1024;
@@ -108,6 +107,25 @@ impl Place {
             Place::Alert { id } => vec!["--alert".into(), id.to_string()],
         }
     }
+}
+
+/// The state of one source, for the dashboard.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct SourceStatusView {
+    pub platform: String,
+    /// `live`, `idle`, `partial` (the last check missed some queries), `checking`,
+    /// `rate_limited`, `offline`, `needs_credentials`, `paused`.
+    pub state: String,
+    /// The state in plain words: "watching live", "last check 12:03, next 12:18", ...
+    pub words: String,
+}
+
+/// The dashboard: sources and whether watching is paused.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct DashboardView {
+    pub paused: bool,
+    pub sources: Vec<SourceStatusView>,
+    pub open_alerts: u32,
 }
 
 /// One line of JSON, with its newline.

@@ -5,7 +5,7 @@
 
 use std::process::ExitCode;
 
-use doppelwatch_desktop::background::watcher::{run, WatcherOptions};
+use doppelwatch_watcher::watcher::{run, WatcherOptions};
 
 fn main() -> ExitCode {
     tracing_subscriber::fmt()

@@ -7,7 +7,9 @@
 //! reports, the person) and talk over the watcher's local socket ([`protocol`]) for what lives
 //! only in the watcher: source states, check now, pause, reload, events.
 //!
-//! Nothing in this module uses Tauri, so the watcher binary links none of it.
+//! This crate never depends on Tauri, GTK or WebKit (`cargo tree -p doppelwatch-watcher` shows
+//! none), so the watcher binary links none of it. The window crate (`doppelwatch-desktop`) uses
+//! its protocol and link client ([`link`]) to talk to the watcher.
 
 pub mod demo;
 pub mod link;

@@ -6,7 +6,7 @@ use ksni::menu::{MenuItem, StandardItem};
 use ksni::{Icon, ToolTip, TrayMethods};
 use tokio::sync::mpsc::UnboundedSender;
 
-use super::watcher::Pick;
+use crate::watcher::Pick;
 
 /// The tray's state: what it shows and where picks go.
 pub struct AlertTray {

@@ -19,10 +19,10 @@ use tokio::io::{AsyncWriteExt, BufReader};
 use tokio::sync::broadcast;
 use tokio::sync::broadcast::error::RecvError;
 
-use super::protocol::{decode, encode, Place, Reply, Request, WatcherEvent};
-use super::socket::{read_line, Endpoint, Stream};
-use super::{demo, open_alerts, status};
-use crate::state::lock;
+use crate::lock;
+use crate::protocol::{decode, encode, Place, Reply, Request, WatcherEvent};
+use crate::socket::{read_line, Endpoint, Stream};
+use crate::{demo, open_alerts, status};
 
 /// How long a request may take to arrive once connected.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
@@ -60,7 +60,7 @@ impl WatcherOptions {
 pub async fn run(base: PathBuf, options: WatcherOptions) -> Result<(), String> {
     let endpoint = Endpoint::new(&base, options.demo);
     if options.quit {
-        return match super::link::WatcherLink::new(base, options.demo)
+        return match crate::link::WatcherLink::new(base, options.demo)
             .request(&Request::Quit)
             .await
         {
@@ -250,7 +250,7 @@ pub struct Watcher {
     subscribers: AtomicUsize,
     picks: tokio::sync::mpsc::UnboundedSender<Pick>,
     #[cfg(target_os = "linux")]
-    tray: tokio::sync::OnceCell<super::tray::TrayHandle>,
+    tray: tokio::sync::OnceCell<crate::tray::TrayHandle>,
 }
 
 impl Watcher {
@@ -283,7 +283,7 @@ impl Watcher {
     async fn start_tray(&self) {
         #[cfg(target_os = "linux")]
         {
-            match super::tray::start(open_alerts(&self.store), self.demo, self.picks.clone()).await
+            match crate::tray::start(open_alerts(&self.store), self.demo, self.picks.clone()).await
             {
                 Ok(tray) => {
                     let _ = self.tray.set(tray);
@@ -385,8 +385,8 @@ impl Watcher {
             args.push("--demo".to_string());
         }
         args.extend(at.args());
-        let exe = super::sibling_exe("doppelwatch-desktop", "DOPPELWATCH_DESKTOP_BIN");
-        match super::spawn_detached(&exe, &args, Some(&self.window_log)) {
+        let exe = crate::sibling_exe("doppelwatch-desktop", "DOPPELWATCH_DESKTOP_BIN");
+        match crate::spawn_detached(&exe, &args, Some(&self.window_log)) {
             Ok(()) => tracing::info!("opened the window: {} {}", exe.display(), args.join(" ")),
             Err(e) => tracing::error!("cannot open the window ({}): {e}", exe.display()),
         }

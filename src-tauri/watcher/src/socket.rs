@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncReadExt};
 
-use super::protocol::MAX_LINE;
+use crate::protocol::MAX_LINE;
 
 /// Where the watcher of `base` (the data folder) listens and locks: demo mode has its own
 /// pair, so a demo runs beside the real watcher.
