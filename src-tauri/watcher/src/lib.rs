@@ -26,6 +26,17 @@ use std::sync::{Mutex, MutexGuard};
 
 use doppelwatch::store::{AlertFilter, AlertState, Store};
 
+/// What a program's command line asks for (the watcher's and the window's).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Invocation<T> {
+    /// Run with these options.
+    Run(T),
+    /// Print the usage (`--help`) and exit successfully.
+    Help,
+    /// Print the program's name and version (`--version`) and exit successfully.
+    Version,
+}
+
 /// Alerts waiting for the person (new or seen): the tray's count.
 pub fn open_alerts(store: &Store) -> u32 {
     let filter = AlertFilter {

@@ -1,13 +1,22 @@
 //! The watcher's local socket, where windows (and the footprint bench, and tests) reach it.
-//! On Unix a Unix domain socket beside the database, private to the person as the data folder
-//! is; on Windows a named pipe named after the data folder. Lines are bounded both ways.
+//! On Unix a Unix domain socket beside the database, private to the person (mode 0600); on
+//! Windows a named pipe named after the data folder. Both through the `interprocess` crate: no
+//! hand-written per-OS transport here. Lines are bounded both ways ([`read_line`]).
 
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
 
-use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncReadExt};
+use interprocess::local_socket::tokio::prelude::*;
+use interprocess::local_socket::{ListenerOptions, Name};
+use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncReadExt, AsyncWriteExt};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
-use crate::protocol::MAX_LINE;
+use crate::protocol::{encode, Reply, MAX_LINE};
+
+/// A connection to or from the watcher.
+pub type Stream = interprocess::local_socket::tokio::Stream;
 
 /// Where the watcher of `base` (the data folder) listens and locks: demo mode has its own
 /// pair, so a demo runs beside the real watcher.
@@ -29,19 +38,168 @@ impl Endpoint {
         }
     }
 
+    /// The socket's name: its path on Unix, a pipe name derived from it on Windows.
+    fn name(&self) -> io::Result<Name<'static>> {
+        #[cfg(unix)]
+        {
+            use interprocess::local_socket::GenericFilePath;
+            self.socket.clone().to_fs_name::<GenericFilePath>()
+        }
+        #[cfg(windows)]
+        {
+            use interprocess::local_socket::GenericNamespaced;
+            use std::hash::{Hash, Hasher};
+            let mut hasher = std::collections::hash_map::DefaultHasher::new();
+            self.socket.hash(&mut hasher);
+            format!("doppelwatch-{:016x}", hasher.finish()).to_ns_name::<GenericNamespaced>()
+        }
+    }
+
     /// Listens on the endpoint; a stale socket file left by a watcher that died is replaced
-    /// (the caller holds the lock, so no live watcher owns it).
+    /// (the caller holds the lock, so no live watcher owns it). The socket file is removed when
+    /// the listener is dropped.
     pub fn listen(&self) -> io::Result<Listener> {
-        imp::listen(&self.socket)
+        let options = ListenerOptions::new()
+            .name(self.name()?)
+            .try_overwrite(true);
+        // Only the person may talk to their watcher, whatever the umask and folder modes: on
+        // Linux the mode is set before the socket appears; elsewhere on Unix just after.
+        #[cfg(target_os = "linux")]
+        let options = {
+            use interprocess::os::unix::local_socket::ListenerOptionsExt;
+            options.mode(0o600)
+        };
+        let inner = options.create_tokio().map_err(|e| {
+            io::Error::new(
+                e.kind(),
+                format!("cannot listen on {}: {e}", self.socket.display()),
+            )
+        })?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&self.socket, std::fs::Permissions::from_mode(0o600))?;
+        }
+        Ok(Listener { inner, failures: 0 })
     }
 
     /// Connects to the watcher.
-    pub async fn connect(&self) -> io::Result<imp::Stream> {
-        imp::connect(&self.socket).await
+    pub async fn connect(&self) -> io::Result<Stream> {
+        Stream::connect(self.name()?).await
     }
 }
 
-pub use imp::{Listener, Stream};
+/// The watcher's listening socket.
+pub struct Listener {
+    inner: interprocess::local_socket::tokio::Listener,
+    /// Accepts that failed in a row (e.g. out of file descriptors).
+    failures: u32,
+}
+
+/// The first wait after a failed accept; it doubles with each failure in a row.
+const FIRST_BACKOFF: Duration = Duration::from_millis(10);
+/// The longest wait between two accepts that fail.
+const MAX_BACKOFF: Duration = Duration::from_secs(1);
+
+/// How long to wait after `failures` accepts failed in a row.
+fn backoff(failures: u32) -> Duration {
+    FIRST_BACKOFF
+        .saturating_mul(1 << failures.saturating_sub(1).min(16))
+        .min(MAX_BACKOFF)
+}
+
+impl Listener {
+    /// The next connection. When accepting fails (typically EMFILE: no file descriptor left,
+    /// and the pending connection stays queued so the next accept fails at once), waits before
+    /// trying again, doubling the wait up to [`MAX_BACKOFF`]; a burst of failures is logged once
+    /// when it starts and once when it ends. Cancel-safe.
+    pub async fn accept(&mut self) -> Stream {
+        loop {
+            match self.inner.accept().await {
+                Ok(stream) => {
+                    if self.failures > 0 {
+                        tracing::info!(
+                            "accepting connections again (after {} failed attempts)",
+                            self.failures
+                        );
+                        self.failures = 0;
+                    }
+                    return stream;
+                }
+                Err(e) => {
+                    if self.failures == 0 {
+                        tracing::warn!(
+                            "cannot accept a connection ({e}); retrying at most every {} ms \
+                             until it works again",
+                            MAX_BACKOFF.as_millis()
+                        );
+                    }
+                    self.failures = self.failures.saturating_add(1);
+                    tokio::time::sleep(backoff(self.failures)).await;
+                }
+            }
+        }
+    }
+}
+
+/// How many connections the watcher serves at once (windows, the tray's quit, tests); more are
+/// told so in one line and closed.
+pub const MAX_CLIENTS: usize = 32;
+
+/// The watcher's door: at most [`MAX_CLIENTS`] connections at a time.
+pub struct Admission {
+    slots: Arc<Semaphore>,
+    /// Refusals being written right now (each gets a short line, then is closed); past this
+    /// many, a connection is closed without a word.
+    refusals: Arc<Semaphore>,
+    /// Connections refused since the last one admitted (logged once per burst).
+    refused: u64,
+}
+
+impl Default for Admission {
+    fn default() -> Admission {
+        Admission {
+            slots: Arc::new(Semaphore::new(MAX_CLIENTS)),
+            refusals: Arc::new(Semaphore::new(MAX_CLIENTS)),
+            refused: 0,
+        }
+    }
+}
+
+impl Admission {
+    /// Admits `stream` with the slot it holds while it is served, or refuses it: it gets an
+    /// error line (written in the background, for at most a second) and is closed.
+    pub fn admit(&mut self, stream: Stream) -> Option<(Stream, OwnedSemaphorePermit)> {
+        if let Ok(slot) = self.slots.clone().try_acquire_owned() {
+            if self.refused > 0 {
+                tracing::info!("serving again after refusing {} connections", self.refused);
+                self.refused = 0;
+            }
+            return Some((stream, slot));
+        }
+        if self.refused == 0 {
+            tracing::warn!("{MAX_CLIENTS} connections are open: refusing more until one closes");
+        }
+        self.refused += 1;
+        if let Ok(refusing) = self.refusals.clone().try_acquire_owned() {
+            tokio::spawn(async move {
+                let mut stream = stream;
+                let line = encode(&Reply::Error {
+                    message: format!(
+                        "the watcher is busy ({MAX_CLIENTS} connections open); try again later"
+                    ),
+                });
+                let _ = tokio::time::timeout(Duration::from_secs(1), async {
+                    let _ = stream.write_all(line.as_bytes()).await;
+                    let _ = stream.shutdown().await;
+                })
+                .await;
+                drop(refusing);
+            });
+        }
+        None
+    }
+}
 
 /// Reads one line (without its newline); `None` at the end of the stream. A line longer than
 /// [`MAX_LINE`] or not UTF-8 is an error, never buffered whole.
@@ -67,157 +225,18 @@ pub async fn read_line<R: AsyncBufRead + Unpin>(reader: &mut R) -> io::Result<Op
         .map_err(|_| io::Error::new(io::ErrorKind::InvalidData, "a message that is not UTF-8"))
 }
 
-#[cfg(unix)]
-mod imp {
-    use std::io;
-    use std::path::Path;
-
-    /// A connection to or from the watcher.
-    pub type Stream = tokio::net::UnixStream;
-
-    /// The watcher's listening socket; the socket file is removed when it is dropped.
-    pub struct Listener {
-        inner: tokio::net::UnixListener,
-        path: std::path::PathBuf,
-    }
-
-    impl Listener {
-        /// The next connection.
-        pub async fn accept(&mut self) -> io::Result<Stream> {
-            self.inner.accept().await.map(|(stream, _)| stream)
-        }
-    }
-
-    impl Drop for Listener {
-        fn drop(&mut self) {
-            let _ = std::fs::remove_file(&self.path);
-        }
-    }
-
-    pub fn listen(path: &Path) -> io::Result<Listener> {
-        match std::fs::remove_file(path) {
-            Ok(()) => {}
-            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
-            Err(e) => return Err(e),
-        }
-        let inner = tokio::net::UnixListener::bind(path).map_err(|e| {
-            io::Error::new(
-                e.kind(),
-                format!("cannot listen on {}: {e}", path.display()),
-            )
-        })?;
-        // Only the person may talk to their watcher, whatever the umask and folder modes.
-        {
-            use std::os::unix::fs::PermissionsExt;
-            std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
-        }
-        Ok(Listener {
-            inner,
-            path: path.to_path_buf(),
-        })
-    }
-
-    pub async fn connect(path: &Path) -> io::Result<Stream> {
-        tokio::net::UnixStream::connect(path).await
-    }
-}
-
-#[cfg(windows)]
-mod imp {
-    use std::hash::{Hash, Hasher};
-    use std::io;
-    use std::path::Path;
-
-    use tokio::net::windows::named_pipe::{
-        ClientOptions, NamedPipeClient, NamedPipeServer, ServerOptions,
-    };
-
-    /// A connection to or from the watcher.
-    pub enum Stream {
-        Server(NamedPipeServer),
-        Client(NamedPipeClient),
-    }
-
-    fn pipe_name(path: &Path) -> String {
-        let mut hasher = std::collections::hash_map::DefaultHasher::new();
-        path.hash(&mut hasher);
-        format!(r"\\.\pipe\doppelwatch-{:016x}", hasher.finish())
-    }
-
-    /// The watcher's pipe: a new instance is created for each connection.
-    pub struct Listener {
-        name: String,
-        next: NamedPipeServer,
-    }
-
-    impl Listener {
-        /// The next connection.
-        pub async fn accept(&mut self) -> io::Result<Stream> {
-            self.next.connect().await?;
-            let fresh = ServerOptions::new().create(&self.name)?;
-            Ok(Stream::Server(std::mem::replace(&mut self.next, fresh)))
-        }
-    }
-
-    pub fn listen(path: &Path) -> io::Result<Listener> {
-        let name = pipe_name(path);
-        let next = ServerOptions::new()
-            .first_pipe_instance(true)
-            .create(&name)?;
-        Ok(Listener { name, next })
-    }
-
-    pub async fn connect(path: &Path) -> io::Result<Stream> {
-        ClientOptions::new()
-            .open(pipe_name(path))
-            .map(Stream::Client)
-    }
-
-    macro_rules! both {
-        ($self:ident, $s:ident => $e:expr) => {
-            match $self.get_mut() {
-                Stream::Server($s) => $e,
-                Stream::Client($s) => $e,
-            }
-        };
-    }
-
-    impl tokio::io::AsyncRead for Stream {
-        fn poll_read(
-            self: std::pin::Pin<&mut Self>,
-            cx: &mut std::task::Context<'_>,
-            buf: &mut tokio::io::ReadBuf<'_>,
-        ) -> std::task::Poll<io::Result<()>> {
-            both!(self, s => std::pin::Pin::new(s).poll_read(cx, buf))
-        }
-    }
-
-    impl tokio::io::AsyncWrite for Stream {
-        fn poll_write(
-            self: std::pin::Pin<&mut Self>,
-            cx: &mut std::task::Context<'_>,
-            buf: &[u8],
-        ) -> std::task::Poll<io::Result<usize>> {
-            both!(self, s => std::pin::Pin::new(s).poll_write(cx, buf))
-        }
-        fn poll_flush(
-            self: std::pin::Pin<&mut Self>,
-            cx: &mut std::task::Context<'_>,
-        ) -> std::task::Poll<io::Result<()>> {
-            both!(self, s => std::pin::Pin::new(s).poll_flush(cx))
-        }
-        fn poll_shutdown(
-            self: std::pin::Pin<&mut Self>,
-            cx: &mut std::task::Context<'_>,
-        ) -> std::task::Poll<io::Result<()>> {
-            both!(self, s => std::pin::Pin::new(s).poll_shutdown(cx))
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn accept_backoff_doubles_up_to_a_second() {
+        assert_eq!(backoff(1), Duration::from_millis(10));
+        assert_eq!(backoff(2), Duration::from_millis(20));
+        assert_eq!(backoff(5), Duration::from_millis(160));
+        assert_eq!(backoff(8), MAX_BACKOFF);
+        assert_eq!(backoff(u32::MAX), MAX_BACKOFF);
+    }
 
     #[tokio::test]
     async fn lines_are_bounded_and_must_be_utf8() {
