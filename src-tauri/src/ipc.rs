@@ -14,6 +14,38 @@ use ts_rs::TS;
 /// The dashboard crosses the watcher's socket too, so the watcher crate owns its shape.
 pub use doppelwatch_watcher::protocol::{DashboardView, SourceStatusView};
 
+/// A platform the app watches, as the webview names it (TypeScript: `Platform`, a union of the
+/// names). The command arguments that pick a platform take it, so a typo is a type error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "lowercase")]
+#[ts(rename = "Platform")]
+pub enum PlatformId {
+    Bluesky,
+    Mastodon,
+    X,
+}
+
+impl PlatformId {
+    /// The platform's name (`bluesky`, `mastodon`, `x`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PlatformId::Bluesky => "bluesky",
+            PlatformId::Mastodon => "mastodon",
+            PlatformId::X => "x",
+        }
+    }
+}
+
+impl From<PlatformId> for doppelwatch::identity::Platform {
+    fn from(p: PlatformId) -> Self {
+        match p {
+            PlatformId::Bluesky => doppelwatch::identity::Platform::Bluesky,
+            PlatformId::Mastodon => doppelwatch::identity::Platform::Mastodon,
+            PlatformId::X => doppelwatch::identity::Platform::X,
+        }
+    }
+}
+
 /// One of the person's handles as typed in onboarding.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct HandleInput {
@@ -230,7 +262,7 @@ pub struct SettingsView {
 /// A secret typed in settings, on its way to the keychain.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, TS)]
 pub struct CredentialInput {
-    pub platform: String,
+    pub platform: PlatformId,
     /// e.g. the Bluesky handle or the Mastodon server; not secret.
     pub account: String,
     pub secret: String,
@@ -277,7 +309,24 @@ mod tests {
             CredentialStatus,
             CredentialInput,
             AppInfo,
+            PlatformId,
         );
         assert!(dir.join("AlertDetail.ts").is_file());
+        // The command wrappers and the window's capability, from the one IPC list.
+        std::fs::write(dir.join("commands.ts"), crate::commands::typescript()).unwrap();
+        let capability = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("capabilities/main.json");
+        std::fs::write(capability, crate::commands::capability()).unwrap();
+    }
+
+    #[test]
+    fn platform_names_are_the_cores() {
+        for p in [PlatformId::Bluesky, PlatformId::Mastodon, PlatformId::X] {
+            let core = doppelwatch::identity::Platform::from(p);
+            assert_eq!(core.as_str(), p.as_str());
+            assert_eq!(
+                serde_json::to_string(&p).unwrap(),
+                format!("\"{}\"", p.as_str())
+            );
+        }
     }
 }

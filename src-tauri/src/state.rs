@@ -399,7 +399,7 @@ impl AppState {
             .trim_start_matches('@')
             .to_ascii_lowercase();
         let key =
-            match Platform::parse(&input.platform) {
+            match Platform::from(input.platform) {
                 Platform::Bluesky if !account.is_empty() => {
                     SecretKey::BlueskyAppPassword { handle: account }
                 }

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use tauri::{AppHandle, Emitter, Manager};
 
+use crate::commands::events;
 use crate::error::{CommandError, CommandResult};
 use crate::ipc::DashboardView;
 use crate::state::AppState;
@@ -29,7 +30,7 @@ pub fn follow(app: &AppHandle) {
                 }
                 Err(e) => tracing::warn!("{e}"),
             }
-            let _ = app.emit("status-changed", ());
+            let _ = app.emit(events::STATUS_CHANGED, ());
             tokio::time::sleep(Duration::from_secs(1)).await;
             if let Err(e) = link.ensure_running().await {
                 tracing::error!("{e}");
@@ -45,10 +46,10 @@ fn on_event(app: &AppHandle, event: WatcherEvent) -> bool {
         WatcherEvent::AlertsChanged { open } => {
             #[cfg(not(target_os = "linux"))]
             crate::tray::refresh(app);
-            let _ = app.emit("alerts-changed", open);
+            let _ = app.emit(events::ALERTS_CHANGED, open);
         }
         WatcherEvent::StatusChanged => {
-            let _ = app.emit("status-changed", ());
+            let _ = app.emit(events::STATUS_CHANGED, ());
         }
         WatcherEvent::Quit => return true,
     }

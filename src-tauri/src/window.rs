@@ -5,6 +5,8 @@ use tauri::{AppHandle, Emitter, Manager, WebviewUrl, WebviewWindowBuilder};
 
 use doppelwatch_watcher::protocol::Place;
 
+use crate::commands::events;
+
 /// Label of the main window (capabilities are granted to it by this label).
 pub const MAIN: &str = "main";
 
@@ -16,10 +18,10 @@ pub fn show_at(app: &AppHandle, at: Place) {
         let _ = window.set_focus();
         match at {
             Place::Alert { id } => {
-                let _ = window.emit_to(MAIN, "open-alert", id);
+                let _ = window.emit_to(MAIN, events::OPEN_ALERT, id);
             }
             Place::Inbox => {
-                let _ = window.emit_to(MAIN, "open-inbox", ());
+                let _ = window.emit_to(MAIN, events::OPEN_INBOX, ());
             }
             Place::Home => {}
         }
