@@ -11,6 +11,41 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+/// The dashboard crosses the watcher's socket too, so the watcher crate owns its shape.
+pub use doppelwatch_watcher::protocol::{DashboardView, OpenAlerts, SourceStatusView};
+
+/// A platform the app watches, as the webview names it (TypeScript: `Platform`, a union of the
+/// names). The command arguments that pick a platform take it, so a typo is a type error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "lowercase")]
+#[ts(rename = "Platform")]
+pub enum PlatformId {
+    Bluesky,
+    Mastodon,
+    X,
+}
+
+impl PlatformId {
+    /// The platform's name (`bluesky`, `mastodon`, `x`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PlatformId::Bluesky => "bluesky",
+            PlatformId::Mastodon => "mastodon",
+            PlatformId::X => "x",
+        }
+    }
+}
+
+impl From<PlatformId> for doppelwatch::identity::Platform {
+    fn from(p: PlatformId) -> Self {
+        match p {
+            PlatformId::Bluesky => doppelwatch::identity::Platform::Bluesky,
+            PlatformId::Mastodon => doppelwatch::identity::Platform::Mastodon,
+            PlatformId::X => doppelwatch::identity::Platform::X,
+        }
+    }
+}
+
 /// One of the person's handles as typed in onboarding.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct HandleInput {
@@ -197,50 +232,6 @@ pub struct EvidenceExport {
     pub files: Vec<String>,
 }
 
-/// The state of one source, for the dashboard.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-pub struct SourceStatusView {
-    pub platform: String,
-    /// `live`, `idle`, `partial` (the last check missed some queries), `checking`,
-    /// `rate_limited`, `offline`, `needs_credentials`, `paused`.
-    pub state: String,
-    /// The state in plain words: "watching live", "last check 12:03, next 12:18", ...
-    pub words: String,
-}
-
-/// Alerts waiting for the person (new or seen), impostors and worth-a-look apart: impostors
-/// pop up and make the tray ask for attention; the worth-a-look ones (suspicious, maybe
-/// namesakes) wait quietly.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
-pub struct OpenAlerts {
-    pub impostors: u32,
-    pub worth_a_look: u32,
-}
-
-impl OpenAlerts {
-    /// The counts in words, as the tray shows them: "2 impostor alerts, 3 worth a look".
-    pub fn words(self) -> String {
-        let impostors = match self.impostors {
-            1 => "1 impostor alert".to_string(),
-            n => format!("{n} impostor alerts"),
-        };
-        match (self.impostors, self.worth_a_look) {
-            (0, 0) => "No open alerts".to_string(),
-            (0, n) => format!("{n} worth a look"),
-            (_, 0) => impostors,
-            (_, n) => format!("{impostors}, {n} worth a look"),
-        }
-    }
-}
-
-/// The dashboard: sources and whether watching is paused.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-pub struct DashboardView {
-    pub paused: bool,
-    pub sources: Vec<SourceStatusView>,
-    pub open_alerts: OpenAlerts,
-}
-
 /// Whether a credential is stored in the keychain (never the secret itself).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct CredentialStatus {
@@ -317,7 +308,7 @@ impl SettingsRanges {
 /// A secret typed in settings, on its way to the keychain.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, TS)]
 pub struct CredentialInput {
-    pub platform: String,
+    pub platform: PlatformId,
     /// e.g. the Bluesky handle or the Mastodon server; not secret.
     pub account: String,
     pub secret: String,
@@ -381,6 +372,7 @@ mod tests {
             CredentialStatus,
             CredentialInput,
             AppInfo,
+            PlatformId,
         );
         assert!(dir.join("AlertDetail.ts").is_file());
         // Values, not only types: the settings ranges as a constant the UI imports.
@@ -395,5 +387,21 @@ mod tests {
             ),
         )
         .expect("settingsRangeValues.ts");
+        // The command wrappers and the window's capability, from the one IPC list.
+        std::fs::write(dir.join("commands.ts"), crate::commands::typescript()).unwrap();
+        let capability = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("capabilities/main.json");
+        std::fs::write(capability, crate::commands::capability()).unwrap();
+    }
+
+    #[test]
+    fn platform_names_are_the_cores() {
+        for p in [PlatformId::Bluesky, PlatformId::Mastodon, PlatformId::X] {
+            let core = doppelwatch::identity::Platform::from(p);
+            assert_eq!(core.as_str(), p.as_str());
+            assert_eq!(
+                serde_json::to_string(&p).unwrap(),
+                format!("\"{}\"", p.as_str())
+            );
+        }
     }
 }

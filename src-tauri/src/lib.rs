@@ -1,12 +1,11 @@
 //! Doppelwatch desktop: a thin Tauri 2 shell over the `doppelwatch` core.
 //!
 //! Two processes: this window, opened on demand, and the background watcher
-//! (`doppelwatch-watcher`, see [`background`]), which keeps watching, notifying and showing the
-//! tray icon when the window is closed. On Linux closing the window ends its process, so its
+//! (`doppelwatch-watcher`, its own crate in `watcher/`, without Tauri), which keeps watching,
+//! notifying and showing the tray icon when the window is closed. On Linux closing the window ends its process, so its
 //! webview, GTK and WebKit give all their memory back; elsewhere the window process stays in
 //! the tray with its webview destroyed. One window runs at a time.
 
-pub mod background;
 pub mod commands;
 pub mod error;
 pub mod ipc;
@@ -24,9 +23,10 @@ use tauri::Manager;
 #[cfg(not(target_os = "linux"))]
 use tauri::RunEvent;
 
-use crate::background::link::WatcherLink;
-use crate::background::protocol::{Place, Reply};
 use crate::state::AppState;
+use doppelwatch_watcher::link::WatcherLink;
+use doppelwatch_watcher::protocol::{Place, Reply};
+pub use doppelwatch_watcher::Invocation;
 
 /// Command-line options of the desktop app.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -40,11 +40,30 @@ pub struct Options {
     pub open_at: Place,
 }
 
-const USAGE: &str = "usage: doppelwatch-desktop [--demo] [--hidden] [--alert ID | --inbox | --worth-a-look]\n  --demo          run against bundled fake platforms (no accounts or internet needed)\n  --hidden        start watching in the background without opening the window\n  --alert ID      open the window at alert ID\n  --inbox         open the window at the alert list\n  --worth-a-look  open the window at the accounts worth a look";
+/// The usage of `doppelwatch-desktop` (its `--help`).
+pub const USAGE: &str = "\
+usage: doppelwatch-desktop [--demo] [--hidden] [--alert ID | --inbox | --worth-a-look]
+
+Doppelwatch's window: onboarding, alerts, reports and settings. It starts the background watcher
+(doppelwatch-watcher) if none runs; watching goes on after the window is closed.
+
+options:
+  --demo          run against bundled fake platforms (no accounts or internet needed)
+  --hidden        start watching in the background without opening the window
+  --alert ID      open the window at alert ID
+  --inbox         open the window at the alert list
+  --worth-a-look  open the window at the accounts worth a look
+  --help          show this help and exit
+  --version       show the version and exit
+
+environment:
+  DOPPELWATCH_DATA_DIR  the data folder (database, the watcher's socket and logs)
+  DOPPELWATCH_CONFIG    the settings file";
 
 impl Options {
-    /// Reads `--demo`, `--hidden` and `--alert ID`; anything else is refused with the usage.
-    pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Options, String> {
+    /// Reads `--demo`, `--hidden`, `--alert ID`, `--inbox`, `--help` and `--version`; anything
+    /// else is refused with the usage.
+    pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Invocation<Options>, String> {
         let mut options = Options::default();
         let mut args = args.into_iter();
         while let Some(arg) = args.next() {
@@ -60,10 +79,12 @@ impl Options {
                         None => return Err(format!("--alert needs an alert number\n{USAGE}")),
                     }
                 }
+                "--help" | "-h" => return Ok(Invocation::Help),
+                "--version" | "-V" => return Ok(Invocation::Version),
                 other => return Err(format!("unknown option {other:?}\n{USAGE}")),
             }
         }
-        Ok(options)
+        Ok(Invocation::Run(options))
     }
 }
 
@@ -88,9 +109,10 @@ pub fn run(options: Options) {
         .plugin(tauri_plugin_single_instance::init(|app, args, _cwd| {
             // A second launch (e.g. a notification's action while the window is open) shows
             // this window, at the alert it names.
-            let at = Options::parse(args.into_iter().skip(1))
-                .map(|o| o.open_at)
-                .unwrap_or_default();
+            let at = match Options::parse(args.into_iter().skip(1)) {
+                Ok(Invocation::Run(o)) => o.open_at,
+                _ => Place::default(),
+            };
             window::show_at(app, at);
         }))
         .plugin(tauri_plugin_autostart::init(
@@ -98,31 +120,7 @@ pub fn run(options: Options) {
             Some(vec!["--hidden"]),
         ))
         .plugin(tauri_plugin_opener::init())
-        .invoke_handler(tauri::generate_handler![
-            commands::identity::app_info,
-            commands::identity::get_identity,
-            commands::identity::check_handle,
-            commands::identity::handle_variants,
-            commands::identity::save_identity,
-            commands::identity::set_avatar,
-            commands::identity::fetch_own_avatar,
-            commands::alerts::list_alerts,
-            commands::alerts::get_alert,
-            commands::alerts::act_on_alert,
-            commands::reports::get_report,
-            commands::reports::save_report_draft,
-            commands::reports::file_report,
-            commands::reports::open_report_form,
-            commands::reports::export_evidence,
-            commands::sources::dashboard,
-            commands::sources::check_now,
-            commands::sources::set_paused,
-            commands::settings::get_settings,
-            commands::settings::save_settings,
-            commands::settings::credentials,
-            commands::settings::store_credential,
-            commands::settings::send_test_notification,
-        ])
+        .invoke_handler(commands::handler())
         .setup(move |app| {
             let config = match demo_config {
                 Some(config) => {
@@ -183,24 +181,53 @@ mod tests {
         let parse = |a: &[&str]| Options::parse(a.iter().map(|s| s.to_string()));
         assert_eq!(
             parse(&["--demo", "--alert", "12"]),
-            Ok(Options {
+            Ok(Invocation::Run(Options {
                 demo: true,
                 hidden: false,
                 open_at: Place::Alert { id: 12 },
-            })
+            }))
         );
         assert!(parse(&["--alert"])
             .unwrap_err()
             .contains("needs an alert number"));
         assert!(parse(&["--alert", "x"]).is_err());
-        assert_eq!(parse(&["--inbox"]).unwrap().open_at, Place::Inbox);
         assert_eq!(
-            parse(&["--worth-a-look"]).unwrap().open_at,
-            Place::WorthALook
+            parse(&["--inbox"]),
+            Ok(Invocation::Run(Options {
+                open_at: Place::Inbox,
+                ..Options::default()
+            }))
         );
-        assert_eq!(parse(&[]), Ok(Options::default()));
+        assert_eq!(
+            parse(&["--worth-a-look"]),
+            Ok(Invocation::Run(Options {
+                open_at: Place::WorthALook,
+                ..Options::default()
+            }))
+        );
+        assert_eq!(parse(&[]), Ok(Invocation::Run(Options::default())));
         let err = parse(&["--demoo"]).unwrap_err();
         assert!(err.contains("unknown option \"--demoo\"") && err.contains("usage"));
+    }
+
+    #[test]
+    fn help_and_version_are_answered_not_refused() {
+        let parse = |a: &[&str]| Options::parse(a.iter().map(|s| s.to_string()));
+        assert_eq!(parse(&["--help"]), Ok(Invocation::Help));
+        assert_eq!(parse(&["--demo", "-h"]), Ok(Invocation::Help));
+        assert_eq!(parse(&["--version"]), Ok(Invocation::Version));
+        assert_eq!(parse(&["-V"]), Ok(Invocation::Version));
+        // The usage names every option the parser reads.
+        for option in [
+            "--demo",
+            "--hidden",
+            "--alert ID",
+            "--inbox",
+            "--help",
+            "--version",
+        ] {
+            assert!(USAGE.contains(option), "{option} missing from the usage");
+        }
     }
 }
 
@@ -209,14 +236,7 @@ mod security_tests {
     //! Issue 6, item 6: the webview gets only the app's own commands and event listening, and a
     //! CSP without inline scripts or remote sources.
 
-    fn commands() -> Vec<String> {
-        include_str!("command_names.in")
-            .lines()
-            .map(str::trim)
-            .filter(|l| l.starts_with('"'))
-            .map(|l| l.trim_end_matches(',').trim_matches('"').to_string())
-            .collect()
-    }
+    use crate::commands::NAMES;
 
     #[test]
     fn capability_grants_exactly_the_app_commands_and_event_listening() {
@@ -228,7 +248,7 @@ mod security_tests {
             .iter()
             .map(|p| p.as_str().unwrap().to_string())
             .collect();
-        let mut expected: Vec<String> = commands()
+        let mut expected: Vec<String> = NAMES
             .iter()
             .map(|c| format!("allow-{}", c.replace('_', "-")))
             .chain([
@@ -240,12 +260,59 @@ mod security_tests {
         expected.sort();
         assert_eq!(granted, expected);
         assert_eq!(cap["windows"], serde_json::json!(["main"]));
-        // The UI calls every granted command (no grant without a use).
-        let api = include_str!("../../ui/src/api.ts");
-        for c in commands() {
+        // The committed file is the one generated from the list.
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("capabilities/main.json");
+        assert_eq!(
+            std::fs::read_to_string(path).unwrap_or_default(),
+            crate::commands::capability(),
+            "capabilities/main.json drifted: run cargo test -p doppelwatch-desktop export_bindings"
+        );
+    }
+
+    /// The UI calls every granted command through its generated wrapper (no grant without a
+    /// use), and the committed wrappers are the ones generated from the list.
+    #[test]
+    fn the_ui_calls_every_command_through_the_generated_wrappers() {
+        let ui = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../ui/src");
+        assert_eq!(
+            std::fs::read_to_string(ui.join("bindings/commands.ts")).unwrap_or_default(),
+            crate::commands::typescript(),
+            "ui/src/bindings/commands.ts drifted: run cargo test -p doppelwatch-desktop export_bindings"
+        );
+        let mut sources = String::new();
+        let mut dirs = vec![ui.clone()];
+        while let Some(dir) = dirs.pop() {
+            for entry in std::fs::read_dir(&dir).unwrap() {
+                let path = entry.unwrap().path();
+                let name = path.file_name().unwrap().to_string_lossy().to_string();
+                if path.is_dir() && name != "bindings" {
+                    dirs.push(path);
+                } else if name.ends_with(".ts") && !name.ends_with(".test.ts") {
+                    sources.push_str(&std::fs::read_to_string(&path).unwrap());
+                }
+            }
+        }
+        for c in NAMES {
+            let camel: String = c
+                .split('_')
+                .enumerate()
+                .map(|(i, w)| {
+                    if i == 0 {
+                        w.to_string()
+                    } else {
+                        w[..1].to_uppercase() + &w[1..]
+                    }
+                })
+                .collect();
+            let called = sources
+                .match_indices(&format!("api.{camel}"))
+                .any(|(at, m)| {
+                    !sources[at + m.len()..]
+                        .starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_')
+                });
             assert!(
-                api.contains(&format!("\"{c}\"")),
-                "command {c} is granted but unused"
+                called,
+                "command {c} is granted but the UI never calls api.{camel}"
             );
         }
     }

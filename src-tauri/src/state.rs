@@ -66,7 +66,7 @@ impl AppState {
         let app = if demo {
             app.into_demo(Box::new(|key| {
                 matches!(key, SecretKey::BlueskyAppPassword { .. })
-                    .then_some(crate::background::demo::DEMO_APP_PASSWORD)
+                    .then_some(doppelwatch_watcher::demo::DEMO_APP_PASSWORD)
             }))
         } else {
             app
@@ -128,7 +128,7 @@ impl AppState {
     /// Alerts waiting for the person (new or seen; not snoozed, reported or closed),
     /// impostors and worth-a-look apart.
     pub fn open_alert_count(&self) -> crate::ipc::OpenAlerts {
-        crate::background::open_alerts(&self.store)
+        doppelwatch_watcher::open_alerts(&self.store)
     }
 
     // --- reports ---
@@ -200,7 +200,7 @@ impl AppState {
     pub fn store_credential(&self, input: CredentialInput) -> CommandResult<()> {
         Ok(self
             .app
-            .store_credential(&input.platform, &input.account, &input.secret)?)
+            .store_credential(input.platform.as_str(), &input.account, &input.secret)?)
     }
 
     /// Sends a test notification through the same notifier as real alerts.
@@ -232,7 +232,7 @@ fn report_view(case: &ReportCase) -> ReportView {
     )
 }
 
-pub use crate::background::lock;
+pub use doppelwatch_watcher::lock;
 
 #[cfg(test)]
 mod tests {

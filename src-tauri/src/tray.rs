@@ -5,8 +5,9 @@ use tauri::menu::{Menu, MenuItem, PredefinedMenuItem};
 use tauri::tray::{MouseButton, MouseButtonState, TrayIconBuilder, TrayIconEvent};
 use tauri::{AppHandle, Manager};
 
-use crate::background::protocol::Place;
 use crate::state::AppState;
+use doppelwatch_watcher::link::WatcherLink;
+use doppelwatch_watcher::protocol::{Place, Request};
 
 const TRAY_ID: &str = "main-tray";
 const COUNT_ITEM: &str = "open-alerts";
@@ -25,7 +26,7 @@ pub fn build(app: &AppHandle) -> tauri::Result<()> {
         .menu(&menu)
         .on_menu_event(|app, event| match event.id.as_ref() {
             "open" => crate::window::show_at(app, Place::Home),
-            "quit" => app.exit(0),
+            "quit" => quit(app),
             _ => {}
         })
         .on_tray_icon_event(|tray, event| {
@@ -42,6 +43,19 @@ pub fn build(app: &AppHandle) -> tauri::Result<()> {
     app.manage(CountItem(count));
     refresh(app);
     Ok(())
+}
+
+/// "Quit (stop watching)": stops the background watcher first (it is what watches), then this
+/// process; the window closes with it.
+fn quit(app: &AppHandle) {
+    let app = app.clone();
+    let link = app.state::<WatcherLink>().inner().clone();
+    tauri::async_runtime::spawn(async move {
+        if let Err(e) = link.request(&Request::Quit).await {
+            tracing::warn!("cannot stop the background watcher: {e}");
+        }
+        app.exit(0);
+    });
 }
 
 /// The menu line that shows the count, kept to update it.

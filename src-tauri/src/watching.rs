@@ -6,11 +6,12 @@ use std::time::Duration;
 use doppelwatch::log_limit::LogLimiter;
 use tauri::{AppHandle, Emitter, Manager};
 
-use crate::background::link::WatcherLink;
-use crate::background::protocol::{Reply, Request, WatcherEvent};
+use crate::commands::events;
 use crate::error::{CommandError, CommandResult};
 use crate::ipc::DashboardView;
 use crate::state::AppState;
+use doppelwatch_watcher::link::WatcherLink;
+use doppelwatch_watcher::protocol::{Reply, Request, WatcherEvent};
 
 /// Follows the watcher's events for as long as the window process lives; starts the watcher
 /// again if it dies (it is what watches), and closes the window when the person quits it.
@@ -33,7 +34,7 @@ pub fn follow(app: &AppHandle) {
                 }
                 Err(e) => log.warn("watcher-link", e),
             }
-            let _ = app.emit("status-changed", ());
+            let _ = app.emit(events::STATUS_CHANGED, ());
             tokio::time::sleep(Duration::from_secs(1)).await;
             if let Err(e) = link.ensure_running().await {
                 log.warn(
@@ -52,10 +53,10 @@ fn on_event(app: &AppHandle, event: WatcherEvent) -> bool {
         WatcherEvent::AlertsChanged { open } => {
             #[cfg(not(target_os = "linux"))]
             crate::tray::refresh(app);
-            let _ = app.emit("alerts-changed", open);
+            let _ = app.emit(events::ALERTS_CHANGED, open);
         }
         WatcherEvent::StatusChanged => {
-            let _ = app.emit("status-changed", ());
+            let _ = app.emit(events::STATUS_CHANGED, ());
         }
         WatcherEvent::Quit => return true,
     }
@@ -74,7 +75,7 @@ pub async fn dashboard(
         Ok(other) => Err(CommandError::internal(format!(
             "unexpected answer from the watcher: {other:?}"
         ))),
-        Err(e) if request == Request::Dashboard => Ok(crate::background::status::not_watching(
+        Err(e) if request == Request::Dashboard => Ok(doppelwatch_watcher::status::not_watching(
             &e,
             state.open_alert_count(),
         )),

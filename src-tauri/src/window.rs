@@ -3,7 +3,9 @@
 
 use tauri::{AppHandle, Emitter, Manager, WebviewUrl, WebviewWindowBuilder};
 
-use crate::background::protocol::Place;
+use doppelwatch_watcher::protocol::Place;
+
+use crate::commands::events;
 
 /// Label of the main window (capabilities are granted to it by this label).
 pub const MAIN: &str = "main";
@@ -16,13 +18,13 @@ pub fn show_at(app: &AppHandle, at: Place) {
         let _ = window.set_focus();
         match at {
             Place::Alert { id } => {
-                let _ = window.emit_to(MAIN, "open-alert", id);
+                let _ = window.emit_to(MAIN, events::OPEN_ALERT, id);
             }
             Place::Inbox => {
-                let _ = window.emit_to(MAIN, "open-inbox", ());
+                let _ = window.emit_to(MAIN, events::OPEN_INBOX, ());
             }
             Place::WorthALook => {
-                let _ = window.emit_to(MAIN, "open-worth-a-look", ());
+                let _ = window.emit_to(MAIN, events::OPEN_WORTH_A_LOOK, ());
             }
             Place::Home => {}
         }

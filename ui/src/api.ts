@@ -1,65 +1,38 @@
-// Typed wrappers over the app's Tauri commands. Argument and result types come from the
-// bindings generated from the Rust types (src/bindings, checked for drift by scripts/test).
+// The app's Tauri commands and events for the views. The wrappers, their argument and result
+// types and the event names are generated from the Rust IPC list (src/bindings/commands.ts and
+// the type bindings beside it, checked for drift by scripts/test); this file only adapts them.
 
-import { invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
-import type { AlertAction } from "./bindings/AlertAction";
-import type { AlertDetail } from "./bindings/AlertDetail";
-import type { AlertSummary } from "./bindings/AlertSummary";
-import type { AppInfo } from "./bindings/AppInfo";
+import { commands, EVENTS, type EventPayloads } from "./bindings/commands";
 import type { CommandError } from "./bindings/CommandError";
-import type { CredentialInput } from "./bindings/CredentialInput";
-import type { CredentialStatus } from "./bindings/CredentialStatus";
-import type { DashboardView } from "./bindings/DashboardView";
-import type { EvidenceExport } from "./bindings/EvidenceExport";
-import type { HandleCheck } from "./bindings/HandleCheck";
-import type { IdentityInput } from "./bindings/IdentityInput";
-import type { IdentityView } from "./bindings/IdentityView";
-import type { OpenAlerts } from "./bindings/OpenAlerts";
-import type { ReportView } from "./bindings/ReportView";
-import type { SettingsView } from "./bindings/SettingsView";
-import type { VariantView } from "./bindings/VariantView";
 
+export type { Platform } from "./bindings/Platform";
+
+/** The app's commands: the generated wrappers (bindings/commands.ts, from the Rust list). */
 export const api = {
-  appInfo: () => invoke<AppInfo>("app_info"),
-  getIdentity: () => invoke<IdentityView | null>("get_identity"),
-  checkHandle: (platform: string, handle: string) => invoke<HandleCheck>("check_handle", { platform, handle }),
-  handleVariants: (platform: string, handle: string) =>
-    invoke<VariantView[]>("handle_variants", { platform, handle }),
-  saveIdentity: (input: IdentityInput) => invoke<IdentityView>("save_identity", { input }),
-  setAvatar: (bytes: Uint8Array) => invoke<string>("set_avatar", { bytes: Array.from(bytes) }),
-  fetchOwnAvatar: (platform: string, handle: string) => invoke<string>("fetch_own_avatar", { platform, handle }),
-  listAlerts: () => invoke<AlertSummary[]>("list_alerts"),
-  getAlert: (id: number) => invoke<AlertDetail>("get_alert", { id }),
-  actOnAlert: (id: number, action: AlertAction) => invoke<AlertSummary>("act_on_alert", { id, action }),
-  getReport: (alertId: number) => invoke<ReportView>("get_report", { alertId }),
-  saveReportDraft: (alertId: number, draft: string) => invoke<ReportView>("save_report_draft", { alertId, draft }),
-  fileReport: (alertId: number) => invoke<ReportView>("file_report", { alertId }),
-  openReportForm: (alertId: number) => invoke<void>("open_report_form", { alertId }),
-  exportEvidence: (alertId: number) => invoke<EvidenceExport>("export_evidence", { alertId }),
-  dashboard: () => invoke<DashboardView>("dashboard"),
-  checkNow: () => invoke<DashboardView>("check_now"),
-  setPaused: (paused: boolean) => invoke<DashboardView>("set_paused", { paused }),
-  getSettings: () => invoke<SettingsView>("get_settings"),
-  saveSettings: (settings: SettingsView) => invoke<SettingsView>("save_settings", { settings }),
-  credentials: () => invoke<CredentialStatus[]>("credentials"),
-  storeCredential: (input: CredentialInput) => invoke<CredentialStatus[]>("store_credential", { input }),
-  sendTestNotification: () => invoke<void>("send_test_notification"),
+  ...commands,
+  /** The picked file's bytes, sent as the array of numbers the command takes. */
+  setAvatar: (bytes: Uint8Array) => commands.setAvatar(Array.from(bytes)),
 };
+
+/** Listens to one of the shell's events, typed by its name. */
+function on<K extends keyof EventPayloads>(name: K, f: (payload: EventPayloads[K]) => void): Promise<UnlistenFn> {
+  return listen<EventPayloads[K]>(name, (e) => f(e.payload));
+}
 
 /** Events the shell emits to the window. */
 export const events = {
   /** A new alert arrived or one changed: payload is the open alerts, impostors and worth-a-look apart. */
-  onAlertsChanged: (f: (openAlerts: OpenAlerts) => void): Promise<UnlistenFn> =>
-    listen<OpenAlerts>("alerts-changed", (e) => f(e.payload)),
+  onAlertsChanged: (f: (openAlerts: EventPayloads["alerts-changed"]) => void): Promise<UnlistenFn> =>
+    on(EVENTS.alertsChanged, f),
   /** A source's state changed (a check finished or failed). */
-  onStatusChanged: (f: () => void): Promise<UnlistenFn> => listen<null>("status-changed", () => f()),
+  onStatusChanged: (f: () => void): Promise<UnlistenFn> => on(EVENTS.statusChanged, () => f()),
   /** A notification (or the tray) asks to open an alert. */
-  onOpenAlert: (f: (id: number) => void): Promise<UnlistenFn> => listen<number>("open-alert", (e) => f(e.payload)),
+  onOpenAlert: (f: (id: number) => void): Promise<UnlistenFn> => on(EVENTS.openAlert, f),
   /** A notification that announced several alerts asks to open the alert list. */
-  onOpenInbox: (f: () => void): Promise<UnlistenFn> => listen<null>("open-inbox", () => f()),
+  onOpenInbox: (f: () => void): Promise<UnlistenFn> => on(EVENTS.openInbox, () => f()),
   /** The worth-a-look digest asks to open the worth-a-look list. */
-  onOpenWorthALook: (f: () => void): Promise<UnlistenFn> => listen<null>("open-worth-a-look", () => f()),
+  onOpenWorthALook: (f: () => void): Promise<UnlistenFn> => on(EVENTS.openWorthALook, () => f()),
 };
 
 /** True for the `{kind, message}` errors commands reject with. */

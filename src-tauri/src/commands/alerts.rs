@@ -2,10 +2,10 @@
 
 use tauri::State;
 
-use crate::background::link::WatcherLink;
 use crate::error::CommandResult;
 use crate::ipc::{AlertAction, AlertDetail, AlertSummary};
 use crate::state::AppState;
+use doppelwatch_watcher::link::WatcherLink;
 
 /// Alerts, new first.
 #[tauri::command]

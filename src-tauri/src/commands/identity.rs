@@ -4,12 +4,14 @@ use doppelwatch::detect::variants::variants;
 use doppelwatch::identity::{validate_handle, Identity, Platform};
 use tauri::State;
 
-use crate::background::link::WatcherLink;
-use crate::background::protocol::Request;
 use crate::error::CommandResult;
-use crate::ipc::{AppInfo, HandleCheck, HandleInput, IdentityInput, IdentityView, VariantView};
+use crate::ipc::{
+    AppInfo, HandleCheck, HandleInput, IdentityInput, IdentityView, PlatformId, VariantView,
+};
 use crate::state::AppState;
 use doppelwatch::app::avatar;
+use doppelwatch_watcher::link::WatcherLink;
+use doppelwatch_watcher::protocol::Request;
 
 /// How many look-alikes onboarding shows per handle.
 const VARIANTS_SHOWN: usize = 12;
@@ -33,8 +35,8 @@ pub fn get_identity(state: State<'_, AppState>) -> Option<IdentityView> {
 
 /// Checks one handle as it is typed.
 #[tauri::command]
-pub fn check_handle(platform: String, handle: String) -> HandleCheck {
-    match validate_handle(&Platform::parse(&platform), &handle) {
+pub fn check_handle(platform: PlatformId, handle: String) -> HandleCheck {
+    match validate_handle(&Platform::from(platform), &handle) {
         Ok(canonical) => HandleCheck {
             canonical: Some(canonical),
             error: None,
@@ -48,8 +50,8 @@ pub fn check_handle(platform: String, handle: String) -> HandleCheck {
 
 /// Look-alike handles an impostor could register instead of `handle`.
 #[tauri::command]
-pub fn handle_variants(platform: String, handle: String) -> CommandResult<Vec<VariantView>> {
-    let platform = Platform::parse(&platform);
+pub fn handle_variants(platform: PlatformId, handle: String) -> CommandResult<Vec<VariantView>> {
+    let platform = Platform::from(platform);
     let canonical = validate_handle(&platform, &handle)?;
     Ok(variants(&platform, &canonical, VARIANTS_SHOWN)
         .into_iter()
@@ -94,10 +96,10 @@ pub fn set_avatar(state: State<'_, AppState>, bytes: Vec<u8>) -> CommandResult<S
 #[tauri::command]
 pub async fn fetch_own_avatar(
     state: State<'_, AppState>,
-    platform: String,
+    platform: PlatformId,
     handle: String,
 ) -> CommandResult<String> {
-    Ok(state.fetch_own_avatar(&platform, &handle).await?)
+    Ok(state.fetch_own_avatar(platform.as_str(), &handle).await?)
 }
 
 /// The person as the UI shows them, avatar re-encoded.

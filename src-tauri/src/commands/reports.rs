@@ -3,10 +3,10 @@
 use tauri::{Manager, State};
 use tauri_plugin_opener::OpenerExt;
 
-use crate::background::link::WatcherLink;
 use crate::error::{CommandError, CommandResult};
 use crate::ipc::{EvidenceExport, ReportView};
 use crate::state::AppState;
+use doppelwatch_watcher::link::WatcherLink;
 
 /// The report draft and case status for an alert.
 #[tauri::command]

@@ -3,11 +3,11 @@
 use tauri::State;
 use tauri_plugin_autostart::ManagerExt;
 
-use crate::background::link::WatcherLink;
-use crate::background::protocol::Request;
 use crate::error::{CommandError, CommandResult};
 use crate::ipc::{CredentialInput, CredentialStatus, SettingsView};
 use crate::state::AppState;
+use doppelwatch_watcher::link::WatcherLink;
+use doppelwatch_watcher::protocol::Request;
 
 /// Current settings, with start-at-login read from the OS.
 #[tauri::command]

@@ -3,12 +3,12 @@
 
 use tauri::State;
 
-use crate::background::link::WatcherLink;
-use crate::background::protocol::Request;
 use crate::error::CommandResult;
 use crate::ipc::DashboardView;
 use crate::state::AppState;
 use crate::watching::dashboard as ask;
+use doppelwatch_watcher::link::WatcherLink;
+use doppelwatch_watcher::protocol::Request;
 
 /// Each source with its state in plain words.
 #[tauri::command]

@@ -1,20 +1,20 @@
 // Onboarding: who you are. Handles are checked as they are typed, and the look-alike handles an
 // impostor could register are shown under each.
 
-import { api, errorMessage } from "../api";
+import { api, errorMessage, type Platform } from "../api";
 import { go, identityRegistered } from "../app";
 import { button, field, h, replace, setFieldError } from "../dom";
 import type { HandleInput } from "../bindings/HandleInput";
 
 /** The platforms onboarding asks about, with an example handle each. */
-export const PLATFORMS: { id: string; label: string; example: string }[] = [
+export const PLATFORMS: { id: Platform; label: string; example: string }[] = [
   { id: "bluesky", label: "Bluesky", example: "alice.bsky.social" },
   { id: "mastodon", label: "Mastodon", example: "alice@mastodon.social" },
   { id: "x", label: "X", example: "alice" },
 ];
 
 interface HandleRow {
-  platform: string;
+  platform: Platform;
   input: HTMLInputElement;
   valid: boolean;
 }

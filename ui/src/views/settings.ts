@@ -1,14 +1,14 @@
 // Settings: sources and credentials (to the keychain), intervals, X spending cap, quiet hours,
 // the daily worth-a-look digest, start at login, and a test notification.
 
-import { api, errorMessage } from "../api";
+import { api, errorMessage, type Platform } from "../api";
 import { button, field, h } from "../dom";
 import type { SettingsView } from "../bindings/SettingsView";
 import type { NumberRange } from "../bindings/NumberRange";
 // The same ranges the settings file and the save command accept (generated from Rust).
 import { SETTINGS_RANGES } from "../bindings/settingsRangeValues";
 
-const CREDENTIALS = [
+const CREDENTIALS: { platform: Platform; label: string; account: string; secret: string }[] = [
   { platform: "bluesky", label: "Bluesky", account: "Your handle", secret: "App password (Settings → Privacy → App passwords)" },
   { platform: "mastodon", label: "Mastodon", account: "Your server (e.g. mastodon.social)", secret: "Access token (Preferences → Development)" },
   { platform: "x", label: "X", account: "Label for this key", secret: "API bearer token (your own developer account)" },

@@ -4,8 +4,7 @@
 
 use doppelwatch::config::Config;
 use serde::{Deserialize, Serialize};
-
-use crate::ipc::{DashboardView, OpenAlerts};
+use ts_rs::TS;
 
 /// The longest line either side accepts; longer ones are refused, not buffered.
 pub const MAX_LINE: usize = 256 * 1024;
@@ -110,6 +109,50 @@ impl Place {
             Place::Inbox => vec!["--inbox".into()],
             Place::Alert { id } => vec!["--alert".into(), id.to_string()],
             Place::WorthALook => vec!["--worth-a-look".into()],
+        }
+    }
+}
+
+/// The state of one source, for the dashboard.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct SourceStatusView {
+    pub platform: String,
+    /// `live`, `idle`, `partial` (the last check missed some queries), `checking`,
+    /// `rate_limited`, `offline`, `needs_credentials`, `paused`.
+    pub state: String,
+    /// The state in plain words: "watching live", "last check 12:03, next 12:18", ...
+    pub words: String,
+}
+
+/// The dashboard: sources and whether watching is paused.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct DashboardView {
+    pub paused: bool,
+    pub sources: Vec<SourceStatusView>,
+    pub open_alerts: OpenAlerts,
+}
+
+/// Alerts waiting for the person (new or seen), impostors and worth-a-look apart: impostors
+/// pop up and make the tray ask for attention; the worth-a-look ones (suspicious, maybe
+/// namesakes) wait quietly.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct OpenAlerts {
+    pub impostors: u32,
+    pub worth_a_look: u32,
+}
+
+impl OpenAlerts {
+    /// The counts in words, as the tray shows them: "2 impostor alerts, 3 worth a look".
+    pub fn words(self) -> String {
+        let impostors = match self.impostors {
+            1 => "1 impostor alert".to_string(),
+            n => format!("{n} impostor alerts"),
+        };
+        match (self.impostors, self.worth_a_look) {
+            (0, 0) => "No open alerts".to_string(),
+            (0, n) => format!("{n} worth a look"),
+            (_, 0) => impostors,
+            (_, n) => format!("{impostors}, {n} worth a look"),
         }
     }
 }

@@ -16,13 +16,13 @@ use doppelwatch::secrets::Keychain;
 use doppelwatch::store::Store;
 use doppelwatch::watch::{Notifications, WatchEvent, WatchHandle, WatchService, WatchSetup};
 use tokio::io::{AsyncWriteExt, BufReader};
-use tokio::sync::broadcast;
 use tokio::sync::broadcast::error::RecvError;
+use tokio::sync::{broadcast, OwnedSemaphorePermit};
 
-use super::protocol::{decode, encode, Place, Reply, Request, WatcherEvent};
-use super::socket::{read_line, Endpoint, Stream};
-use super::{demo, open_alerts, status};
-use crate::state::lock;
+use crate::lock;
+use crate::protocol::{decode, encode, Place, Reply, Request, WatcherEvent};
+use crate::socket::{read_line, Admission, Endpoint, Stream};
+use crate::{demo, open_alerts, status, Invocation};
 
 /// How long a request may take to arrive once connected.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
@@ -36,21 +36,41 @@ pub struct WatcherOptions {
     pub quit: bool,
 }
 
-/// The usage line of `doppelwatch-watcher`.
-pub const USAGE: &str = "usage: doppelwatch-watcher [--demo] [--quit]\n  --demo  watch the bundled fake platforms (started by `doppelwatch-desktop --demo`)\n  --quit  ask the running watcher to stop";
+/// The usage of `doppelwatch-watcher` (its `--help`).
+pub const USAGE: &str = "\
+usage: doppelwatch-watcher [--demo] [--quit]
+
+Doppelwatch's background watcher: watches the platforms for impostors of the registered person,
+raises the notifications and shows the tray icon, also while the window is closed. The desktop
+app (doppelwatch-desktop) starts it; one runs per data folder.
+
+options:
+  --demo     watch the bundled fake platforms (started by `doppelwatch-desktop --demo`)
+  --quit     ask the running watcher to stop, then exit
+  --help     show this help and exit
+  --version  show the version and exit
+
+environment:
+  DOPPELWATCH_DATA_DIR  the data folder (database, watcher.sock, watcher.log)
+  DOPPELWATCH_CONFIG    the settings file";
 
 impl WatcherOptions {
-    /// Reads `--demo` and `--quit`; anything else is refused with the usage.
-    pub fn parse(args: impl IntoIterator<Item = String>) -> Result<WatcherOptions, String> {
+    /// Reads `--demo`, `--quit`, `--help` and `--version`; anything else is refused with the
+    /// usage.
+    pub fn parse(
+        args: impl IntoIterator<Item = String>,
+    ) -> Result<Invocation<WatcherOptions>, String> {
         let mut options = WatcherOptions::default();
         for arg in args {
             match arg.as_str() {
                 "--demo" => options.demo = true,
                 "--quit" => options.quit = true,
+                "--help" | "-h" => return Ok(Invocation::Help),
+                "--version" | "-V" => return Ok(Invocation::Version),
                 other => return Err(format!("unknown option {other:?}\n{USAGE}")),
             }
         }
-        Ok(options)
+        Ok(Invocation::Run(options))
     }
 }
 
@@ -60,7 +80,7 @@ impl WatcherOptions {
 pub async fn run(base: PathBuf, options: WatcherOptions) -> Result<(), String> {
     let endpoint = Endpoint::new(&base, options.demo);
     if options.quit {
-        return match super::link::WatcherLink::new(base, options.demo)
+        return match crate::link::WatcherLink::new(base, options.demo)
             .request(&Request::Quit)
             .await
         {
@@ -122,16 +142,16 @@ pub async fn run(base: PathBuf, options: WatcherOptions) -> Result<(), String> {
         data_dir.display(),
         endpoint.socket.display()
     );
+    let mut admission = Admission::default();
     let terminated = terminated();
     tokio::pin!(terminated);
     loop {
         tokio::select! {
-            accepted = listener.accept() => match accepted {
-                Ok(stream) => {
-                    tokio::spawn(watcher.clone().serve(stream));
+            stream = listener.accept() => {
+                if let Some((stream, slot)) = admission.admit(stream) {
+                    tokio::spawn(watcher.clone().serve(stream, slot));
                 }
-                Err(e) => tracing::warn!("a connection failed: {e}"),
-            },
+            }
             Some(pick) = picks.recv() => match pick {
                 Pick::Open => watcher.show(Place::Home),
                 Pick::Quit => break,
@@ -255,7 +275,7 @@ pub struct Watcher {
     subscribers: AtomicUsize,
     picks: tokio::sync::mpsc::UnboundedSender<Pick>,
     #[cfg(target_os = "linux")]
-    tray: tokio::sync::OnceCell<super::tray::TrayHandle>,
+    tray: tokio::sync::OnceCell<crate::tray::TrayHandle>,
 }
 
 impl Watcher {
@@ -288,7 +308,7 @@ impl Watcher {
     async fn start_tray(&self) {
         #[cfg(target_os = "linux")]
         {
-            match super::tray::start(open_alerts(&self.store), self.demo, self.picks.clone()).await
+            match crate::tray::start(open_alerts(&self.store), self.demo, self.picks.clone()).await
             {
                 Ok(tray) => {
                     let _ = self.tray.set(tray);
@@ -393,8 +413,8 @@ impl Watcher {
             args.push("--demo".to_string());
         }
         args.extend(at.args());
-        let exe = super::sibling_exe("doppelwatch-desktop", "DOPPELWATCH_DESKTOP_BIN");
-        match super::spawn_detached(&exe, &args, Some(&self.window_log)) {
+        let exe = crate::sibling_exe("doppelwatch-desktop", "DOPPELWATCH_DESKTOP_BIN");
+        match crate::spawn_detached(&exe, &args, Some(&self.window_log)) {
             Ok(()) => tracing::info!("opened the window: {} {}", exe.display(), args.join(" ")),
             Err(e) => tracing::error!("cannot open the window ({}): {e}", exe.display()),
         }
@@ -423,8 +443,9 @@ impl Watcher {
         self.dashboard()
     }
 
-    /// Answers one connection: one request and its reply, or a subscription.
-    async fn serve(self: Arc<Self>, stream: Stream) {
+    /// Answers one connection: one request and its reply, or a subscription. It holds `_slot`
+    /// (one of the limited connection slots) until done.
+    async fn serve(self: Arc<Self>, stream: Stream, _slot: OwnedSemaphorePermit) {
         let (read, mut write) = tokio::io::split(stream);
         let mut read = BufReader::new(read);
         let request = match tokio::time::timeout(REQUEST_TIMEOUT, read_line(&mut read)).await {

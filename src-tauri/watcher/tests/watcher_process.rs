@@ -2,72 +2,18 @@
 //! real socket, a real SQLite store in a temporary data folder, watching the demo's fake
 //! Bluesky on loopback.
 
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use doppelwatch::detect::Verdict;
 use doppelwatch::identity::{AccountHandle, Identity, Platform};
 use doppelwatch::store::Store;
-use doppelwatch_desktop::background::link::WatcherLink;
-use doppelwatch_desktop::background::protocol::{Reply, Request, WatcherEvent};
-use doppelwatch_desktop::ipc::OpenAlerts;
+use doppelwatch_watcher::link::WatcherLink;
+use doppelwatch_watcher::protocol::{OpenAlerts, Reply, Request, WatcherEvent};
 
-const WATCHER: &str = env!("CARGO_BIN_EXE_doppelwatch-watcher");
+mod common;
 
-fn start_watcher(base: &Path, args: &[&str]) -> Child {
-    Command::new(WATCHER)
-        .args(args)
-        .env("DOPPELWATCH_DATA_DIR", base)
-        // No desktop here: notifications and the tray fail softly, watching goes on.
-        .env_remove("DBUS_SESSION_BUS_ADDRESS")
-        .env(
-            "DBUS_SESSION_BUS_ADDRESS",
-            "unix:path=/nonexistent/doppelwatch-test-bus",
-        )
-        .env_remove("DOPPELWATCH_CONFIG")
-        .stdin(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("the watcher binary starts")
-}
-
-async fn hello(link: &WatcherLink) -> Reply {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        match link.request(&Request::Hello).await {
-            Ok(reply) => return reply,
-            Err(e) if Instant::now() > deadline => panic!("the watcher never answered: {e}"),
-            Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
-        }
-    }
-}
-
-fn dashboard_words(reply: &Reply) -> String {
-    match reply {
-        Reply::Dashboard { dashboard } => dashboard
-            .sources
-            .iter()
-            .map(|s| format!("{}: {} ({})", s.platform, s.words, s.state))
-            .collect::<Vec<_>>()
-            .join("; "),
-        other => panic!("expected a dashboard, got {other:?}"),
-    }
-}
-
-fn wait_exit(child: &mut Child, what: &str) -> std::process::ExitStatus {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        if let Some(status) = child.try_wait().expect("wait") {
-            return status;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "{what}: still running after 30 s"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
+use common::{dashboard_words, hello, start_watcher, wait_exit, WATCHER};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_demo_watcher_watches_reports_events_and_runs_once() {

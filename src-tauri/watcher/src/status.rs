@@ -3,7 +3,7 @@
 use chrono::{DateTime, Local, Utc};
 use doppelwatch::watch::{RunState, SourceMode, SourceStatus, WatchHandle};
 
-use crate::ipc::{DashboardView, OpenAlerts, SourceStatusView};
+use crate::protocol::{DashboardView, OpenAlerts, SourceStatusView};
 
 /// The dashboard of a watcher: its sources in words, or why it is not watching.
 pub fn dashboard(

@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use tokio::io::{AsyncWriteExt, BufReader, ReadHalf};
 
-use super::protocol::{decode, encode, Reply, Request, WatcherEvent};
-use super::socket::{read_line, Endpoint, Stream};
+use crate::protocol::{decode, encode, Reply, Request, WatcherEvent};
+use crate::socket::{read_line, Endpoint, Stream};
 
 /// How long one request may take (a reload stops and restarts the watch service).
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(20);
@@ -64,7 +64,7 @@ impl WatcherLink {
         if let Ok(hello @ Reply::Hello { .. }) = self.request(&Request::Hello).await {
             return Ok(hello);
         }
-        let exe = super::sibling_exe("doppelwatch-watcher", "DOPPELWATCH_WATCHER_BIN");
+        let exe = crate::sibling_exe("doppelwatch-watcher", "DOPPELWATCH_WATCHER_BIN");
         let args = if self.demo {
             vec!["--demo".to_string()]
         } else {
@@ -77,7 +77,7 @@ impl WatcherLink {
         } else {
             "watcher.log"
         });
-        super::spawn_detached(&exe, &args, Some(&log))
+        crate::spawn_detached(&exe, &args, Some(&log))
             .map_err(|e| format!("cannot start the background watcher {}: {e}", exe.display()))?;
         let deadline = tokio::time::Instant::now() + START_TIMEOUT;
         loop {

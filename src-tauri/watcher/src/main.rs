@@ -1,11 +1,14 @@
-//! `doppelwatch-watcher [--demo] [--quit]`: Doppelwatch's background watcher. The desktop app
-//! starts it; it keeps watching (notifications, tray) while the window is closed.
+//! `doppelwatch-watcher [--demo] [--quit] [--help] [--version]`: Doppelwatch's background
+//! watcher. The desktop app starts it; it keeps watching (notifications, tray) while the window
+//! is closed.
 // A background program: no console window on Windows.
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
+use std::io::Write;
 use std::process::ExitCode;
 
-use doppelwatch_desktop::background::watcher::{run, WatcherOptions};
+use doppelwatch_watcher::watcher::{run, WatcherOptions, USAGE};
+use doppelwatch_watcher::Invocation;
 
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
@@ -15,7 +18,20 @@ fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .init();
     let options = match WatcherOptions::parse(std::env::args().skip(1)) {
-        Ok(options) => options,
+        Ok(Invocation::Run(options)) => options,
+        Ok(Invocation::Help) => {
+            // A closed stdout (`--help | true`) is no error worth a panic.
+            let _ = writeln!(std::io::stdout(), "{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        Ok(Invocation::Version) => {
+            let _ = writeln!(
+                std::io::stdout(),
+                "doppelwatch-watcher {}",
+                env!("CARGO_PKG_VERSION")
+            );
+            return ExitCode::SUCCESS;
+        }
         Err(usage) => {
             eprintln!("{usage}");
             return ExitCode::from(2);

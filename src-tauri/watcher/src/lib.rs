@@ -7,7 +7,9 @@
 //! reports, the person) and talk over the watcher's local socket ([`protocol`]) for what lives
 //! only in the watcher: source states, check now, pause, reload, events.
 //!
-//! Nothing in this module uses Tauri, so the watcher binary links none of it.
+//! This crate never depends on Tauri, GTK or WebKit (`cargo tree -p doppelwatch-watcher` shows
+//! none), so the watcher binary links none of it. The window crate (`doppelwatch-desktop`) uses
+//! its protocol and link client ([`link`]) to talk to the watcher.
 
 pub mod demo;
 pub mod link;
@@ -24,7 +26,18 @@ use std::sync::{Mutex, MutexGuard};
 
 use doppelwatch::store::Store;
 
-use crate::ipc::OpenAlerts;
+use crate::protocol::OpenAlerts;
+
+/// What a program's command line asks for (the watcher's and the window's).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Invocation<T> {
+    /// Run with these options.
+    Run(T),
+    /// Print the usage (`--help`) and exit successfully.
+    Help,
+    /// Print the program's name and version (`--version`) and exit successfully.
+    Version,
+}
 
 /// Alerts waiting for the person (new or seen), impostors and worth-a-look apart: the tray's
 /// and the dashboard's counts.

@@ -7,8 +7,8 @@ use ksni::menu::{MenuItem, StandardItem};
 use ksni::{Icon, ToolTip, TrayMethods};
 use tokio::sync::mpsc::UnboundedSender;
 
-use super::watcher::Pick;
-use crate::ipc::OpenAlerts;
+use crate::protocol::OpenAlerts;
+use crate::watcher::Pick;
 
 /// The tray's state: what it shows and where picks go.
 pub struct AlertTray {

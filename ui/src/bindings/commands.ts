@@ -1,0 +1,66 @@
+// Generated from src-tauri/src/commands/list.rs by `cargo test -p doppelwatch-desktop export_bindings`.
+// Do not edit: change the list and regenerate (the test command fails on drift).
+
+import { invoke } from "@tauri-apps/api/core";
+import type { AlertAction } from "./AlertAction";
+import type { AlertDetail } from "./AlertDetail";
+import type { AlertSummary } from "./AlertSummary";
+import type { AppInfo } from "./AppInfo";
+import type { CredentialInput } from "./CredentialInput";
+import type { CredentialStatus } from "./CredentialStatus";
+import type { DashboardView } from "./DashboardView";
+import type { EvidenceExport } from "./EvidenceExport";
+import type { HandleCheck } from "./HandleCheck";
+import type { IdentityInput } from "./IdentityInput";
+import type { IdentityView } from "./IdentityView";
+import type { Platform } from "./Platform";
+import type { ReportView } from "./ReportView";
+import type { SettingsView } from "./SettingsView";
+import type { VariantView } from "./VariantView";
+
+/** Every app command, typed as the Rust command takes and returns it. */
+export const commands = {
+  appInfo: (): Promise<AppInfo> => invoke<AppInfo>("app_info"),
+  getIdentity: (): Promise<IdentityView | null> => invoke<IdentityView | null>("get_identity"),
+  checkHandle: (platform: Platform, handle: string): Promise<HandleCheck> => invoke<HandleCheck>("check_handle", { platform, handle }),
+  handleVariants: (platform: Platform, handle: string): Promise<Array<VariantView>> => invoke<Array<VariantView>>("handle_variants", { platform, handle }),
+  saveIdentity: (input: IdentityInput): Promise<IdentityView> => invoke<IdentityView>("save_identity", { input }),
+  setAvatar: (bytes: Array<number>): Promise<string> => invoke<string>("set_avatar", { bytes }),
+  fetchOwnAvatar: (platform: Platform, handle: string): Promise<string> => invoke<string>("fetch_own_avatar", { platform, handle }),
+  listAlerts: (): Promise<Array<AlertSummary>> => invoke<Array<AlertSummary>>("list_alerts"),
+  getAlert: (id: number): Promise<AlertDetail> => invoke<AlertDetail>("get_alert", { id }),
+  actOnAlert: (id: number, action: AlertAction): Promise<AlertSummary> => invoke<AlertSummary>("act_on_alert", { id, action }),
+  getReport: (alertId: number): Promise<ReportView> => invoke<ReportView>("get_report", { alertId }),
+  saveReportDraft: (alertId: number, draft: string): Promise<ReportView> => invoke<ReportView>("save_report_draft", { alertId, draft }),
+  fileReport: (alertId: number): Promise<ReportView> => invoke<ReportView>("file_report", { alertId }),
+  openReportForm: (alertId: number): Promise<void> => invoke<void>("open_report_form", { alertId }),
+  exportEvidence: (alertId: number): Promise<EvidenceExport> => invoke<EvidenceExport>("export_evidence", { alertId }),
+  dashboard: (): Promise<DashboardView> => invoke<DashboardView>("dashboard"),
+  checkNow: (): Promise<DashboardView> => invoke<DashboardView>("check_now"),
+  setPaused: (paused: boolean): Promise<DashboardView> => invoke<DashboardView>("set_paused", { paused }),
+  getSettings: (): Promise<SettingsView> => invoke<SettingsView>("get_settings"),
+  saveSettings: (settings: SettingsView): Promise<SettingsView> => invoke<SettingsView>("save_settings", { settings }),
+  credentials: (): Promise<Array<CredentialStatus>> => invoke<Array<CredentialStatus>>("credentials"),
+  storeCredential: (input: CredentialInput): Promise<Array<CredentialStatus>> => invoke<Array<CredentialStatus>>("store_credential", { input }),
+  sendTestNotification: (): Promise<void> => invoke<void>("send_test_notification"),
+};
+
+/** The events the shell emits to the window, by name. */
+export const EVENTS = {
+  /** A new alert arrived or one changed: the payload is the open-alert count. */
+  alertsChanged: "alerts-changed",
+  /** A source's state changed (a check finished or failed). */
+  statusChanged: "status-changed",
+  /** A notification (or the tray) asks to open an alert: its id. */
+  openAlert: "open-alert",
+  /** A notification that announced several alerts asks to open the alert list. */
+  openInbox: "open-inbox",
+} as const;
+
+/** Each event's payload. */
+export type EventPayloads = {
+  "alerts-changed": number;
+  "status-changed": null;
+  "open-alert": number;
+  "open-inbox": null;
+};
