@@ -13,6 +13,7 @@ import type { EvidenceExport } from "./EvidenceExport";
 import type { HandleCheck } from "./HandleCheck";
 import type { IdentityInput } from "./IdentityInput";
 import type { IdentityView } from "./IdentityView";
+import type { OpenAlerts } from "./OpenAlerts";
 import type { Platform } from "./Platform";
 import type { ReportView } from "./ReportView";
 import type { SettingsView } from "./SettingsView";
@@ -47,7 +48,7 @@ export const commands = {
 
 /** The events the shell emits to the window, by name. */
 export const EVENTS = {
-  /** A new alert arrived or one changed: the payload is the open-alert count. */
+  /** A new alert arrived or one changed: the payload is the open alerts, impostors and worth-a-look apart. */
   alertsChanged: "alerts-changed",
   /** A source's state changed (a check finished or failed). */
   statusChanged: "status-changed",
@@ -55,12 +56,15 @@ export const EVENTS = {
   openAlert: "open-alert",
   /** A notification that announced several alerts asks to open the alert list. */
   openInbox: "open-inbox",
+  /** The worth-a-look digest asks to open the worth-a-look list. */
+  openWorthALook: "open-worth-a-look",
 } as const;
 
 /** Each event's payload. */
 export type EventPayloads = {
-  "alerts-changed": number;
+  "alerts-changed": OpenAlerts;
   "status-changed": null;
   "open-alert": number;
   "open-inbox": null;
+  "open-worth-a-look": null;
 };
