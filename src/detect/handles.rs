@@ -496,6 +496,9 @@ struct Affixes {
     leet: bool,
 }
 
+/// A way of folding a handle before its affixes are stripped.
+type Fold = dyn Fn(&str) -> String;
+
 /// The affixes that turn the person's handle into the candidate's, tried on the look-alike
 /// keys, then on plain lowercase (skeletons fold across the seam between handle and affix:
 /// `ledger`+`news` reads `ledgemews`, rn -> m), then with digits written for letters folded
@@ -514,7 +517,7 @@ fn affixes_around(cand: &HandleForm, r: &HandleForm) -> Option<(Affixes, Vec<Str
             .collect()
     };
     let leet = |s: &str| leet_folded(&skeleton_bare(s));
-    let tries: [(&dyn Fn(&str) -> String, String, bool); 3] = [
+    let tries: [(&Fold, String, bool); 3] = [
         (&skeleton_bare, r.bare.clone(), false),
         (&plain, plain_bare(r), false),
         (&leet, r.bare.clone(), true),
