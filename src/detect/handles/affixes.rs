@@ -30,7 +30,8 @@ pub(super) fn affixes_around(cand: &HandleForm, r: &HandleForm) -> Option<(Affix
             .collect()
     };
     let leet = |s: &str| leet_folded(&skeleton_bare(s));
-    let tries: [(&dyn Fn(&str) -> String, String, bool); 3] = [
+    type Fold<'a> = &'a dyn Fn(&str) -> String;
+    let tries: [(Fold, String, bool); 3] = [
         (&skeleton_bare, r.bare.clone(), false),
         (&plain, plain_bare(r), false),
         (&leet, r.bare.clone(), true),
