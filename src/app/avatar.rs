@@ -54,6 +54,22 @@ mod tests {
         assert_eq!((back.width(), back.height()), (160, 120));
     }
 
+    /// The PNG chunk checksum (CRC-32, as in the PNG specification).
+    fn crc32(bytes: &[u8]) -> u32 {
+        let mut crc = 0xFFFF_FFFFu32;
+        for &b in bytes {
+            crc ^= u32::from(b);
+            for _ in 0..8 {
+                crc = if crc & 1 == 1 {
+                    (crc >> 1) ^ 0xEDB8_8320
+                } else {
+                    crc >> 1
+                };
+            }
+        }
+        !crc
+    }
+
     #[test]
     fn refuses_garbage_and_huge_claims() {
         assert!(png_data_url(b"<svg onload=alert(1)>").is_err());
@@ -61,6 +77,9 @@ mod tests {
         let mut huge = png(64, 64);
         huge[16..20].copy_from_slice(&60_000u32.to_be_bytes());
         huge[20..24].copy_from_slice(&60_000u32.to_be_bytes());
+        // The header's checksum made to match, so only the size can be what is refused.
+        let crc = crc32(&huge[12..29]);
+        huge[29..33].copy_from_slice(&crc.to_be_bytes());
         assert!(matches!(
             png_data_url(&huge),
             Err(AvatarError::TooLarge { .. })

@@ -31,6 +31,7 @@
 mod alerts;
 mod findings;
 mod migrations;
+pub use migrations::SCHEMA_VERSION;
 mod open;
 mod reports;
 
