@@ -31,6 +31,9 @@ impl PlatformModule for Bluesky {
     fn display_name(&self) -> &'static str {
         "Bluesky"
     }
+    fn watched_live(&self) -> bool {
+        true
+    }
     fn handle_example(&self) -> &'static str {
         "alice.bsky.social"
     }

@@ -66,6 +66,38 @@ pub struct CredentialForm {
     pub secret_label: &'static str,
 }
 
+/// What the UI shows of a platform. Its lists (onboarding's handles, the settings'
+/// credentials, platform names on every page) are built from these, in registry order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PlatformInfo {
+    /// The name in JSON (`bluesky`).
+    pub id: &'static str,
+    /// The name on screen (`Bluesky`).
+    pub label: &'static str,
+    /// An example handle for onboarding.
+    pub example: &'static str,
+    /// How the settings ask for its credential; `None` when it takes none.
+    pub credential: Option<CredentialForm>,
+    /// Watched live as well as by periodic checks.
+    pub live: bool,
+    /// Reading from it costs money.
+    pub paid_reads: bool,
+}
+
+/// Every registered platform as the UI shows it, in registry order.
+pub fn infos() -> Vec<PlatformInfo> {
+    ALL.iter()
+        .map(|m| PlatformInfo {
+            id: m.id(),
+            label: m.display_name(),
+            example: m.handle_example(),
+            credential: m.credential_form(),
+            live: m.watched_live(),
+            paid_reads: m.paid_reads(),
+        })
+        .collect()
+}
+
 /// A platform's source as built from the settings: periodic checks, plus a live stream when
 /// the platform has one and the settings follow it.
 pub struct BuiltSource {
@@ -91,6 +123,14 @@ pub trait PlatformModule: Send + Sync {
     fn validate_handle(&self, bare: &str, typed: &str) -> Result<String, HandleError>;
     /// The public profile URL of `handle` (no leading `@`).
     fn profile_url(&self, handle: &str) -> String;
+    /// True when the platform is also watched live (a stream), not only by periodic checks.
+    fn watched_live(&self) -> bool {
+        false
+    }
+    /// True when reading from the platform costs money (a paid API): the UI asks there last.
+    fn paid_reads(&self) -> bool {
+        false
+    }
     /// The check interval this platform gets by default when it differs from the general one.
     fn default_interval_secs(&self) -> Option<u64> {
         None
@@ -185,4 +225,32 @@ pub(crate) fn required(
     what: String,
 ) -> Result<Secret, ReportError> {
     secrets(&key).ok_or(ReportError::MissingCredential { what })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_ui_sees_every_registered_platform_once_in_order() {
+        let infos = infos();
+        assert_eq!(infos.len(), ALL.len());
+        for (info, m) in infos.iter().zip(ALL) {
+            assert_eq!(info.id, m.id());
+            assert_eq!(by_name(info.id).map(|m| m.id()), Some(info.id));
+            assert!(!info.label.is_empty() && !info.example.is_empty());
+            // The example handle is one the platform's own rules accept.
+            let m = module(&m.platform()).expect("registered");
+            assert!(
+                m.validate_handle(info.example, info.example).is_ok(),
+                "{}: example {:?} is refused by its own rules",
+                info.id,
+                info.example
+            );
+        }
+        let mut ids: Vec<_> = infos.iter().map(|i| i.id).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        assert_eq!(ids.len(), infos.len(), "two platforms share an id");
+    }
 }

@@ -26,6 +26,9 @@ impl PlatformModule for X {
     fn display_name(&self) -> &'static str {
         "X"
     }
+    fn paid_reads(&self) -> bool {
+        true
+    }
     fn handle_example(&self) -> &'static str {
         "alice"
     }

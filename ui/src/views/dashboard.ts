@@ -4,6 +4,7 @@ import { api, errorMessage } from "../api";
 import { setOpenAlerts } from "../app";
 import { button, h, replace } from "../dom";
 import type { DashboardView } from "../bindings/DashboardView";
+import { PLATFORMS } from "../bindings/platforms";
 
 export async function dashboardView(): Promise<HTMLElement> {
   const status = h("p", { class: "status", attrs: { role: "status", "aria-live": "polite" } });
@@ -76,6 +77,5 @@ export async function dashboardView(): Promise<HTMLElement> {
 
 /** A platform's display name. */
 export function platformLabel(platform: string): string {
-  const names: Record<string, string> = { x: "X", bluesky: "Bluesky", mastodon: "Mastodon" };
-  return names[platform] ?? platform;
+  return PLATFORMS.find((p) => p.id === platform)?.label ?? platform;
 }

@@ -6,12 +6,9 @@ import { go, identityRegistered } from "../app";
 import { button, field, h, replace, setFieldError } from "../dom";
 import type { HandleInput } from "../bindings/HandleInput";
 
-/** The platforms onboarding asks about, with an example handle each. */
-export const PLATFORMS: { id: Platform; label: string; example: string }[] = [
-  { id: "bluesky", label: "Bluesky", example: "alice.bsky.social" },
-  { id: "mastodon", label: "Mastodon", example: "alice@mastodon.social" },
-  { id: "x", label: "X", example: "alice" },
-];
+// The platforms onboarding asks about, with an example handle each: every registered platform
+// (generated from the core's registry).
+import { PLATFORMS } from "../bindings/platforms";
 
 interface HandleRow {
   platform: Platform;
@@ -107,11 +104,13 @@ export async function onboardingView(): Promise<HTMLElement> {
     }
   });
 
-  // Or take it from one of the person's own profiles: the first handle typed, Bluesky first
-  // (X last: reading a profile there is paid).
+  // Or take it from one of the person's own profiles: the first handle typed, in the registry's
+  // order, platforms whose reads are paid (X) last.
   const fromProfile = button("Take it from my profile", () => void takeFromProfile(), "", { id: "avatar-from-profile" });
   const takeFromProfile = async () => {
-    const row = rows.find((r) => r.valid && r.input.value.trim());
+    const paid = (r: HandleRow) => PLATFORMS.find((p) => p.id === r.platform)?.paid_reads ?? false;
+    const typed = rows.filter((r) => r.valid && r.input.value.trim());
+    const row = typed.find((r) => !paid(r)) ?? typed[0];
     if (!row) {
       setFieldError(avatarInput, avatarField.message, "Type one of your handles above first, then take the picture from that profile.");
       return;

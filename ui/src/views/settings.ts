@@ -8,11 +8,20 @@ import type { NumberRange } from "../bindings/NumberRange";
 // The same ranges the settings file and the save command accept (generated from Rust).
 import { SETTINGS_RANGES } from "../bindings/settingsRangeValues";
 
-const CREDENTIALS: { platform: Platform; label: string; account: string; secret: string }[] = [
-  { platform: "bluesky", label: "Bluesky", account: "Your handle", secret: "App password (Settings → Privacy → App passwords)" },
-  { platform: "mastodon", label: "Mastodon", account: "Your server (e.g. mastodon.social)", secret: "Access token (Preferences → Development)" },
-  { platform: "x", label: "X", account: "Label for this key", secret: "API bearer token (your own developer account)" },
-];
+// Every registered platform that takes a credential, with the words to ask for it (generated
+// from the core's registry).
+import { PLATFORMS } from "../bindings/platforms";
+
+const CREDENTIALS: { platform: Platform; label: string; account: string; secret: string }[] = PLATFORMS.flatMap((p) =>
+  p.credential ? [{ platform: p.id, label: p.label, account: p.credential.account_label, secret: p.credential.secret_label }] : [],
+);
+
+/** The hint under the interval: which platforms are watched live as well. */
+function liveHint(): string {
+  const live = PLATFORMS.filter((p) => p.live).map((p) => p.label);
+  if (live.length === 0) return "";
+  return `${live.join(" and ")} ${live.length === 1 ? "is" : "are"} also watched live.`;
+}
 
 /** The typed value when it is a number within `range` (whole when asked), else null. */
 export function inRange(text: string, range: NumberRange, whole: boolean): number | null {
@@ -120,7 +129,7 @@ export async function settingsView(): Promise<HTMLElement> {
         "fieldset",
         null,
         h("legend", null, "Watching"),
-        field("Minutes between checks", interval, "Bluesky is also watched live.").wrap,
+        field("Minutes between checks", interval, liveHint()).wrap,
         field("X API spending cap per day (US dollars)", cap, "Checks on X stop for the day when the cap is reached.").wrap,
       ),
       h(
