@@ -413,9 +413,17 @@ mod tests {
         // The webview's union of platform names is exactly the registry's ids, both ways.
         let ids: Vec<&str> = doppelwatch::platforms::ALL.iter().map(|m| m.id()).collect();
         let ours = [PlatformId::Bluesky, PlatformId::Mastodon, PlatformId::X];
-        assert_eq!(ids.len(), ours.len(), "a platform was registered or removed: add it to PlatformId");
+        assert_eq!(
+            ids.len(),
+            ours.len(),
+            "a platform was registered or removed: add it to PlatformId"
+        );
         for p in ours {
-            assert!(ids.contains(&p.as_str()), "{} is not registered", p.as_str());
+            assert!(
+                ids.contains(&p.as_str()),
+                "{} is not registered",
+                p.as_str()
+            );
             let core = doppelwatch::identity::Platform::from(p);
             assert_eq!(core.as_str(), p.as_str());
             assert_eq!(

@@ -390,10 +390,17 @@ test("closing the window ends its process; the watcher keeps watching and its no
     }
   }
   process.kill(reopened.pid, "SIGTERM");
+  // Gone for good before the next window starts: a dying instance still holds the single-instance
+  // name on D-Bus, and a new window would forward its arguments there and exit.
+  await eventually(() => !alive(reopened.pid), `the reopened window ${reopened.pid} to end`, 30_000);
 });
 
 test("an edited report draft survives closing and reopening the window", { timeout: 120_000 }, async () => {
   assert.ok(editedAlertId, "the previous test edited a draft");
+  // The first session's window is gone with its process: end that session, so the driver
+  // (one session at a time) takes a new one. A session whose browser is gone may not answer.
+  await Promise.race([driver.quit().catch(() => {}), new Promise((r) => setTimeout(r, 15_000))]);
+  driver = undefined;
   // A new window process (the old one ended with its window), opened at that alert's report.
   driver = await new Builder()
     .usingServer(`http://127.0.0.1:${PORT}/`)

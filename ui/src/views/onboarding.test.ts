@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { mockCommands, settle, type } from "../test-helpers";
 import { onboardingView } from "./onboarding";
+import { PLATFORMS } from "../bindings/platforms";
 
 describe("onboarding", () => {
   beforeEach(() => document.body.replaceChildren());
@@ -26,6 +27,20 @@ describe("onboarding", () => {
     expect(x.hasAttribute("aria-invalid")).toBe(false);
     expect(view.textContent).toContain("Looks right: PalmerReport");
     expect(view.querySelector(".variants")?.textContent).toContain("PaImerReport (homoglyph)");
+  });
+
+  it("asks for a handle on every registered platform, with its example", async () => {
+    mockCommands({ get_identity: () => null });
+    const view = await onboardingView();
+    document.body.append(view);
+    expect(PLATFORMS.length).toBeGreaterThan(0);
+    for (const p of PLATFORMS) {
+      const input = view.querySelector<HTMLInputElement>(`#handle-${p.id}`);
+      expect(input, p.id).not.toBeNull();
+      expect(view.textContent).toContain(`Your ${p.label} handle`);
+      expect(view.textContent).toContain(`For example ${p.example}.`);
+    }
+    expect(view.querySelectorAll("input[id^='handle-']").length).toBe(PLATFORMS.length);
   });
 
   it("saves the identity as typed and refuses an empty name", async () => {
