@@ -3,7 +3,7 @@
 
 use std::io::{self, Write};
 
-use super::{core_of, HandleMatch, ScanStats};
+use super::{core_of, HandleMatch, ScanStats, MAX_LINE};
 use crate::detect::{Reason, Signal, Verdict};
 use crate::identity::Identity;
 
@@ -35,12 +35,32 @@ impl NaiveScanner {
         input: R,
         output: W,
     ) -> io::Result<ScanStats> {
+        use io::BufRead as _;
         let mut out = io::BufWriter::new(output);
         let mut stats = ScanStats::default();
-        for line in input.split(b'\n') {
-            let line = line?;
+        let mut input = input;
+        let mut line = Vec::new();
+        loop {
+            line.clear();
+            // Bounded like the index's scan: a "line" longer than MAX_LINE is no handle and is
+            // dropped up to its newline without being kept.
+            let n = (&mut input)
+                .take(MAX_LINE as u64 + 1)
+                .read_until(b'\n', &mut line)?;
+            if n == 0 {
+                break;
+            }
+            if line.len() > MAX_LINE && line.last() != Some(&b'\n') {
+                skip_to_newline(&mut input)?;
+                stats.lines += 1;
+                stats.skipped += 1;
+                continue;
+            }
+            if line.last() == Some(&b'\n') {
+                line.pop();
+            }
             stats.lines += 1;
-            let Ok(text) = String::from_utf8(line) else {
+            let Ok(text) = String::from_utf8(std::mem::take(&mut line)) else {
                 stats.skipped += 1;
                 continue;
             };
@@ -66,5 +86,25 @@ impl NaiveScanner {
         }
         out.flush()?;
         Ok(stats)
+    }
+}
+
+/// Drops input up to and including the next newline (or the end), keeping nothing.
+fn skip_to_newline<R: io::BufRead>(input: &mut R) -> io::Result<()> {
+    loop {
+        let chunk = match input.fill_buf() {
+            Ok(chunk) => chunk,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if chunk.is_empty() {
+            return Ok(());
+        }
+        if let Some(at) = memchr::memchr(b'\n', chunk) {
+            input.consume(at + 1);
+            return Ok(());
+        }
+        let n = chunk.len();
+        input.consume(n);
     }
 }
