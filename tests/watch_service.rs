@@ -208,6 +208,18 @@ async fn status_check_now_pause_and_one_notice_per_alert() {
         .unwrap();
     assert_eq!(live.platform, Platform::Bluesky);
 
+    // Idle now (the next check is an interval away): one asked-for check is one whole check's
+    // worth of searches, the measure for "none while paused" below.
+    let mut events = handle.subscribe();
+    let before = fake.request_count(SEARCH);
+    handle.check_now();
+    wait_event(&mut events, "a check asked for while idle", |e| {
+        matches!(e, WatchEvent::CheckDone { .. })
+    })
+    .await;
+    let per_check = fake.request_count(SEARCH) - before;
+    assert!(per_check > 0, "a check searches");
+
     // An impostor appears; "check now" finds it without waiting an hour.
     fake.add_account(
         FakeAccount::new("palmer-report-news.bsky.social")
@@ -230,18 +242,23 @@ async fn status_check_now_pause_and_one_notice_per_alert() {
     // for the first check's end here: it may have gone by.)
     // Two more whole checks (waited for by their events) and the live stream caught up with
     // the fake's last event: every path has seen the impostor again by then.
-    let mut per_check = 0;
     for n in 0..2 {
         let mut events = handle.subscribe();
         let before = fake.request_count(SEARCH);
         handle.check_now();
-        wait_event(&mut events, &format!("check {n} after the alert"), |e| {
-            matches!(e, WatchEvent::CheckDone { .. })
-        })
-        .await;
-        per_check = fake.request_count(SEARCH) - before;
+        // A check that was already running may end first (its searches came before `before`):
+        // ask again until a whole check has searched since.
+        loop {
+            wait_event(&mut events, &format!("check {n} after the alert"), |e| {
+                matches!(e, WatchEvent::CheckDone { .. })
+            })
+            .await;
+            if fake.request_count(SEARCH) > before {
+                break;
+            }
+            handle.check_now();
+        }
     }
-    assert!(per_check > 0);
     live_caught_up(&store, &fake).await;
     assert_eq!(store.alerts(&AlertFilter::default()).unwrap().len(), 1);
     let notices = recorder.0.lock().unwrap().clone();

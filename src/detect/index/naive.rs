@@ -35,7 +35,7 @@ impl NaiveScanner {
         input: R,
         output: W,
     ) -> io::Result<ScanStats> {
-        use io::BufRead as _;
+        use io::{BufRead as _, Read as _};
         let mut out = io::BufWriter::new(output);
         let mut stats = ScanStats::default();
         let mut input = input;
