@@ -122,7 +122,11 @@ pub async fn plant(store: Arc<Store>, world: Arc<DemoWorld>) {
     let handle = bluesky_handle(&identity);
     world.bluesky.set_app_password(&handle, DEMO_APP_PASSWORD);
     let avatar = identity.avatar.as_ref().and_then(|p| {
-        doppelwatch::files::input::read_regular(p, doppelwatch::app::avatar::MAX_AVATAR_BYTES as u64).ok()
+        doppelwatch::files::input::read_regular(
+            p,
+            doppelwatch::app::avatar::MAX_AVATAR_BYTES as u64,
+        )
+        .ok()
     });
     tokio::time::sleep(IMPOSTOR_EVERY).await;
     let namesake = doppelwatch::fake::demo::namesake(&identity, &Platform::Bluesky);
