@@ -30,7 +30,8 @@ pub enum SecretAction {
 pub struct SecretWhich {
     /// bluesky-app-password, mastodon-token, x-bearer-token or x-user-token.
     pub kind: String,
-    /// Your Bluesky handle (app password) or your Mastodon server's host name (token).
+    /// Your Bluesky handle (app password) or your Mastodon server's host name, with :port
+    /// when it is not on the default port (token).
     pub account: Option<String>,
 }
 
