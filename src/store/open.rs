@@ -29,6 +29,11 @@ pub(super) fn open_writable(path: &Path) -> Result<Connection, StoreError> {
     let explain = |e| explain(path, e);
     let mut conn = Connection::open(path).map_err(explain)?;
     conn.busy_timeout(BUSY_TIMEOUT).map_err(explain)?;
+    // Every transaction takes the write lock when it begins (BEGIN IMMEDIATE), waiting up to
+    // the busy timeout for it: a deferred one that reads, then writes, cannot wait for the
+    // upgrade (SQLite answers "locked" at once to avoid a deadlock), so 30 parallel
+    // `dismiss` failed (tests/parallel_writers.rs).
+    conn.set_transaction_behavior(rusqlite::TransactionBehavior::Immediate);
     // Before WAL, before any transaction: a newer file is refused untouched.
     let version = schema_version(&conn).map_err(explain)?;
     refuse_newer(path, version)?;
