@@ -15,7 +15,7 @@ fn opening_creates_a_wal_database_at_the_latest_schema() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open_in(&dir.path().join("nested")).unwrap();
     assert!(store.path().exists());
-    assert_eq!(store.schema_version().unwrap(), 2);
+    assert_eq!(store.schema_version().unwrap(), 3);
     assert_eq!(store.integrity_check().unwrap(), "ok");
     let conn = rusqlite::Connection::open(store.path()).unwrap();
     let mode: String = conn

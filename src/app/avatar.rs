@@ -54,6 +54,22 @@ mod tests {
         assert_eq!((back.width(), back.height()), (160, 120));
     }
 
+    /// CRC-32 (IEEE), as PNG chunks use.
+    fn crc32(bytes: &[u8]) -> u32 {
+        let mut crc = 0xFFFF_FFFFu32;
+        for &b in bytes {
+            crc ^= u32::from(b);
+            for _ in 0..8 {
+                crc = if crc & 1 == 1 {
+                    (crc >> 1) ^ 0xEDB8_8320
+                } else {
+                    crc >> 1
+                };
+            }
+        }
+        !crc
+    }
+
     #[test]
     fn refuses_garbage_and_huge_claims() {
         assert!(png_data_url(b"<svg onload=alert(1)>").is_err());
@@ -61,6 +77,10 @@ mod tests {
         let mut huge = png(64, 64);
         huge[16..20].copy_from_slice(&60_000u32.to_be_bytes());
         huge[20..24].copy_from_slice(&60_000u32.to_be_bytes());
+        // The IHDR chunk's CRC (over its type and data) is made right, so the decoder reads
+        // the claim instead of stopping at a broken checksum.
+        let crc = crc32(&huge[12..29]);
+        huge[29..33].copy_from_slice(&crc.to_be_bytes());
         assert!(matches!(
             png_data_url(&huge),
             Err(AvatarError::TooLarge { .. })
