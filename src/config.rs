@@ -26,6 +26,9 @@ use ranges::{Number, Range};
 /// [`Config::allow_loopback_fakes`].
 pub const LOOPBACK_FAKES_ENV: &str = "DOPPELWATCH_LOOPBACK_FAKES";
 
+/// Largest settings file read (a real one is a few hundred bytes).
+const MAX_SETTINGS_FILE_BYTES: u64 = 1024 * 1024;
+
 /// All settings of the sources and the watch loop.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, deny_unknown_fields)]
@@ -343,10 +346,14 @@ impl Config {
 
     /// Reads one settings file: a JSON object of objects whose numbers are all in range.
     pub fn read_file(path: &Path) -> Result<Config, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
-            path: path.to_path_buf(),
-            source,
-        })?;
+        // Only a regular file, and a bounded read (`/dev/zero` or a FIFO must not hang).
+        let text =
+            crate::files::input::read_regular_text(path, MAX_SETTINGS_FILE_BYTES).map_err(|e| {
+                ConfigError::Read {
+                    path: path.to_path_buf(),
+                    source: std::io::Error::other(e.to_string()),
+                }
+            })?;
         let parse = |source| ConfigError::Parse {
             path: path.to_path_buf(),
             source,

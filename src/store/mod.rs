@@ -76,6 +76,8 @@ pub enum StoreError {
     ReadOnly { path: PathBuf },
     #[error("the database {path} must be created or upgraded by this version first, which needs writing to it")]
     NeedsUpgrade { path: PathBuf },
+    #[error("the database {path} is {kind}, not a regular file. Move it aside (Doppelwatch then starts a new database there), or use another folder with --data-dir or DOPPELWATCH_DATA_DIR")]
+    NotAFile { path: PathBuf, kind: &'static str },
     #[error("cannot create the data directory {path}: {source}")]
     CreateDir {
         path: PathBuf,
