@@ -275,6 +275,15 @@ pub fn scan(args: ScanArgs) -> i32 {
     for (platform, result) in results {
         match result {
             Ok(report) => {
+                // Every query failed: the source was not checked at all.
+                if report.queries > 0 && report.failures.len() >= report.queries {
+                    eprintln!(
+                        "doppelwatch: scan: {platform}: every query failed ({} of {}); nothing was checked",
+                        report.failures.len(),
+                        report.queries
+                    );
+                    failed = true;
+                }
                 for f in report.found {
                     let finding = assess_found(&prepared.detector, f, now);
                     if args.all || finding.verdict != Verdict::Clear {
