@@ -302,6 +302,12 @@ pub enum ConfigError {
         in_file(path)
     )]
     UnknownPlatform { path: Option<PathBuf>, key: String },
+    #[error("settings{}: watch.min_backoff_secs is {min}, more than watch.max_backoff_secs ({max}); the shortest wait after a failure cannot be longer than the longest. Lower the first or raise the second", in_file(path))]
+    BackoffOrder {
+        path: Option<PathBuf>,
+        min: u64,
+        max: u64,
+    },
     #[error("settings file {path}: {what} must be a JSON object ({{...}}), not {found}. Fix or delete it to use the defaults")]
     NotAnObject {
         path: PathBuf,
@@ -452,6 +458,13 @@ impl Config {
                     default,
                 });
             }
+        }
+        if self.watch.min_backoff_secs > self.watch.max_backoff_secs {
+            return Err(ConfigError::BackoffOrder {
+                path: path.map(Path::to_path_buf),
+                min: self.watch.min_backoff_secs,
+                max: self.watch.max_backoff_secs,
+            });
         }
         Ok(())
     }
