@@ -49,7 +49,7 @@ pub fn visible(text: &str, max: usize) -> String {
 }
 
 /// Control, bidi, zero-width and other invisible characters.
-pub(crate) fn is_hidden(c: char) -> bool {
+pub fn is_hidden(c: char) -> bool {
     c.is_control()
         || matches!(c,
             '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}'
