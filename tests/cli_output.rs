@@ -210,3 +210,30 @@ fn hidden_characters_in_json_output_are_escaped() {
     let back: serde_json::Value = serde_json::from_str(&text).unwrap();
     assert_eq!(back[0]["state_note"], name, "reads back the same");
 }
+
+/// `--help` and `--version` are output like any other: a full disk is status 1 with a
+/// message, a closed pipe a quiet 141 (clap wrote them with `println!`-like calls, ignoring
+/// the error, and exited 0).
+#[test]
+fn help_and_version_fail_when_they_cannot_be_written() {
+    let tmp = tempfile::tempdir().unwrap();
+    for args in [
+        &["--help"][..],
+        &["--version"],
+        &["alerts", "--help"],
+        &["help"],
+    ] {
+        let out = run(tmp.path(), args, b"", dev_full());
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{args:?} > /dev/full: {stderr}");
+        assert!(
+            stderr.contains("cannot write the output"),
+            "{args:?}: {stderr}"
+        );
+        let out = run(tmp.path(), args, b"", closed_pipe());
+        assert_eq!(out.status.code(), Some(141), "{args:?} | closed");
+        let out = run(tmp.path(), args, b"", Stdio::piped());
+        assert_eq!(out.status.code(), Some(0), "{args:?}");
+        assert!(!out.stdout.is_empty());
+    }
+}
