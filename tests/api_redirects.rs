@@ -15,9 +15,12 @@ use doppelwatch::identity::Platform;
 use doppelwatch::sources::http::{Answer, Http};
 use url::Url;
 
-/// What a server saw: each request's path and query and its Referer header, if any.
+/// One request as a server saw it: its path and query, and its Referer header if any.
+type Request = (String, Option<String>);
+
+/// What a server saw.
 #[derive(Clone, Default)]
-struct Seen(Arc<Mutex<Vec<(String, Option<String>)>>>);
+struct Seen(Arc<Mutex<Vec<Request>>>);
 
 impl Seen {
     fn record(&self, uri: &Uri, headers: &HeaderMap) {
@@ -26,7 +29,7 @@ impl Seen {
             .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
         self.0.lock().unwrap().push((uri.to_string(), referer));
     }
-    fn all(&self) -> Vec<(String, Option<String>)> {
+    fn all(&self) -> Vec<Request> {
         self.0.lock().unwrap().clone()
     }
 }

@@ -82,7 +82,7 @@ fn merge(stored: &[Option<String>], mine: &Spending) -> Spending {
     reads.retain(|_, t| *t >= oldest);
     let mut reads: Vec<(String, DateTime<Utc>)> = reads.into_iter().collect();
     if reads.len() > MAX_READS {
-        reads.sort_by(|a, b| b.1.cmp(&a.1));
+        reads.sort_by_key(|r| std::cmp::Reverse(r.1));
         reads.truncate(MAX_READS);
     }
     Spending { day, usd, reads }
