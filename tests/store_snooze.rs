@@ -354,14 +354,14 @@ fn a_version_1_database_is_migrated_and_keeps_its_alerts() {
             rusqlite::Connection::open(dir.path().join(doppelwatch::store::DB_FILE)).unwrap();
         conn.execute_batch(
             "DROP INDEX alerts_snoozed; ALTER TABLE alerts DROP COLUMN snoozed_until;
-             PRAGMA user_version = 1;",
+             DROP TABLE report_drafts; PRAGMA user_version = 1;",
         )
         .unwrap();
         id
     };
     let _ = path;
     let store = Store::open_in(dir.path()).unwrap();
-    assert_eq!(store.schema_version().unwrap(), 2);
+    assert_eq!(store.schema_version().unwrap(), 3);
     assert_eq!(store.alert(id).unwrap().state, AlertState::New);
     store
         .snooze_alert(id, t(10) + Duration::days(1), t(10))
