@@ -26,6 +26,9 @@ use ranges::{Number, Range};
 /// [`Config::allow_loopback_fakes`].
 pub const LOOPBACK_FAKES_ENV: &str = "DOPPELWATCH_LOOPBACK_FAKES";
 
+/// Largest settings file read (a real one is a few hundred bytes).
+const MAX_SETTINGS_FILE_BYTES: u64 = 1024 * 1024;
+
 /// All settings of the sources and the watch loop.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, deny_unknown_fields)]
@@ -299,6 +302,12 @@ pub enum ConfigError {
         in_file(path)
     )]
     UnknownPlatform { path: Option<PathBuf>, key: String },
+    #[error("settings{}: watch.min_backoff_secs is {min}, more than watch.max_backoff_secs ({max}); the shortest wait after a failure cannot be longer than the longest. Lower the first or raise the second", in_file(path))]
+    BackoffOrder {
+        path: Option<PathBuf>,
+        min: u64,
+        max: u64,
+    },
     #[error("settings file {path}: {what} must be a JSON object ({{...}}), not {found}. Fix or delete it to use the defaults")]
     NotAnObject {
         path: PathBuf,
@@ -343,10 +352,14 @@ impl Config {
 
     /// Reads one settings file: a JSON object of objects whose numbers are all in range.
     pub fn read_file(path: &Path) -> Result<Config, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
-            path: path.to_path_buf(),
-            source,
-        })?;
+        // Only a regular file, and a bounded read (`/dev/zero` or a FIFO must not hang).
+        let text =
+            crate::files::input::read_regular_text(path, MAX_SETTINGS_FILE_BYTES).map_err(|e| {
+                ConfigError::Read {
+                    path: path.to_path_buf(),
+                    source: std::io::Error::other(e.to_string()),
+                }
+            })?;
         let parse = |source| ConfigError::Parse {
             path: path.to_path_buf(),
             source,
@@ -445,6 +458,13 @@ impl Config {
                     default,
                 });
             }
+        }
+        if self.watch.min_backoff_secs > self.watch.max_backoff_secs {
+            return Err(ConfigError::BackoffOrder {
+                path: path.map(Path::to_path_buf),
+                min: self.watch.min_backoff_secs,
+                max: self.watch.max_backoff_secs,
+            });
         }
         Ok(())
     }

@@ -273,22 +273,16 @@ impl Identity {
 /// Largest identity file read (a real one is a few hundred bytes).
 const MAX_IDENTITY_FILE_BYTES: u64 = 1024 * 1024;
 
-/// The text of `path`, at most `max` bytes (a FIFO from process substitution is fine; an
-/// endless stream such as `/dev/zero` is refused once past the bound).
+/// The text of the regular file at `path`, at most `max` bytes (a FIFO or a device is refused
+/// at once, never read: `/dev/zero` or a FIFO without a writer must not hang).
 fn read_bounded_text(path: &Path, max: u64) -> std::io::Result<String> {
-    use std::io::Read;
-    let mut bytes = Vec::new();
-    std::fs::File::open(path)?
-        .take(max + 1)
-        .read_to_end(&mut bytes)?;
-    if bytes.len() as u64 > max {
-        return Err(std::io::Error::other(format!(
+    crate::files::input::read_regular_text(path, max).map_err(|e| match e {
+        crate::files::input::InputError::TooLarge(_) => std::io::Error::other(format!(
             "it is larger than {} KiB; an identity file is a small JSON object",
             max / 1024
-        )));
-    }
-    String::from_utf8(bytes)
-        .map_err(|_| std::io::Error::new(std::io::ErrorKind::InvalidData, "it is not UTF-8 text"))
+        )),
+        other => std::io::Error::other(other.to_string()),
+    })
 }
 
 #[cfg(test)]

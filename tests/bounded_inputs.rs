@@ -4,6 +4,9 @@
 //! a FIFO or a device given as an image is refused at once instead of hanging `avatar-hash`
 //! and `score`. Real processes, real files; each run has a deadline so a hang fails the test.
 //!
+//! Settings, identity and database files that are a FIFO or a device are refused with a clear
+//! error (`DOPPELWATCH_CONFIG=/dev/zero` read without end, a FIFO hung).
+//!
 //! Run: `cargo test --test bounded_inputs`.
 #![cfg(unix)]
 
@@ -32,6 +35,11 @@ fn fixture(name: &str) -> PathBuf {
 /// `doppelwatch ARGS` under a virtual-memory limit, with stdin from `stdin_cmd` (a shell
 /// pipeline) when given.
 fn limited(args: &[&str], stdin_cmd: Option<&str>) -> Child {
+    limited_env(args, stdin_cmd, &[])
+}
+
+/// [`limited`] with environment variables set.
+fn limited_env(args: &[&str], stdin_cmd: Option<&str>, env: &[(&str, &Path)]) -> Child {
     let feed = stdin_cmd.map_or(String::new(), |c| format!("{c} | "));
     let script = format!("ulimit -v {MEMORY_LIMIT_KIB}; {feed}exec \"$0\" \"$@\"");
     Command::new("sh")
@@ -39,6 +47,7 @@ fn limited(args: &[&str], stdin_cmd: Option<&str>) -> Child {
         .arg(script)
         .arg(bin())
         .args(args)
+        .envs(env.iter().map(|(k, v)| (*k, *v)))
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -240,4 +249,84 @@ fn a_fifo_or_a_device_given_as_an_image_is_refused_at_once() {
     );
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(stderr(&out).contains("FIFO"), "{}", stderr(&out));
+}
+
+const IDENTITY: &str = r#"{"name": "Palmer Report", "handles": [{"platform": "bluesky", "handle": "palmerreport.com"}]}"#;
+
+#[test]
+fn settings_and_identities_that_are_devices_or_fifos_are_refused_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("fifo.json");
+    mkfifo(&fifo);
+    let me = dir.path().join("me.json");
+    std::fs::write(&me, IDENTITY).unwrap();
+    let empty = dir.path().join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    let scan = |identity: &Path, config: &Path| {
+        let args = [
+            "scan",
+            "--identity",
+            identity.to_str().unwrap(),
+            "--source",
+            "bluesky",
+            "--no-keychain",
+        ];
+        let env = [
+            ("DOPPELWATCH_CONFIG", config),
+            ("DOPPELWATCH_BLUESKY_URL", Path::new("http://127.0.0.1:9")),
+            ("DOPPELWATCH_DATA_DIR", empty.as_path()),
+        ];
+        finish(limited_env(&args, None, &env), "scan")
+    };
+    for (config, kind) in [
+        (Path::new("/dev/zero"), "a device"),
+        (fifo.as_path(), "a FIFO"),
+    ] {
+        let out = scan(&me, config);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "settings {config:?}: {err}");
+        assert!(
+            err.contains("settings file")
+                && err.contains(kind)
+                && err.contains("not a regular file"),
+            "settings {config:?}: {err}"
+        );
+    }
+    let settings = dir.path().join("config.json");
+    std::fs::write(&settings, "{}").unwrap();
+    for (identity, kind) in [
+        (Path::new("/dev/zero"), "a device"),
+        (fifo.as_path(), "a FIFO"),
+    ] {
+        let out = scan(identity, &settings);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "identity {identity:?}: {err}");
+        assert!(
+            err.contains(kind) && err.contains("not a regular file"),
+            "identity {identity:?}: {err}"
+        );
+    }
+}
+
+#[test]
+fn a_database_that_is_a_fifo_is_refused_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    std::fs::create_dir(&data).unwrap();
+    mkfifo(&data.join("doppelwatch.sqlite3"));
+    let data_arg = data.to_str().unwrap();
+    for args in [
+        vec!["alerts", "--data-dir", data_arg],
+        vec!["dismiss", "1", "--data-dir", data_arg],
+    ] {
+        let out = finish(limited(&args, None), &args.join(" "));
+        let err = stderr(&out);
+        assert!(!out.status.success(), "{args:?}: {err}");
+        assert!(
+            err.contains("doppelwatch.sqlite3")
+                && err.contains("a FIFO")
+                && err.contains("not a regular file"),
+            "{args:?}: {err}"
+        );
+    }
 }

@@ -178,3 +178,62 @@ fn watch_stops_when_its_output_is_closed() {
     assert_eq!(status.code(), Some(141), "{status:?}");
     drop(fake);
 }
+
+/// Hidden characters (bidi overrides, zero-width, C1 controls, tags) in JSON output are
+/// written as `\uXXXX` escapes: valid JSON that reads back the same, but nothing reorders or
+/// hides text in a terminal (`alerts` printed a stored note or profile text raw).
+#[test]
+fn hidden_characters_in_json_output_are_escaped() {
+    let tmp = tempfile::tempdir().unwrap();
+    let name = "Palmer\u{202E}tropeR\u{200B}\u{0085}\u{E0041}";
+    let data = tmp.path().join("data");
+    let ids = support_watch::data_dir_with_alerts(&data, 1);
+    let store = doppelwatch::store::Store::open_in(&data).unwrap();
+    store
+        .set_alert_state(ids[0], doppelwatch::store::AlertState::Seen, Some(name))
+        .unwrap();
+    drop(store);
+    let out = run(&data, &["alerts"], b"", Stdio::piped());
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    for hidden in ['\u{202E}', '\u{200B}', '\u{0085}', '\u{E0041}'] {
+        assert!(!text.contains(hidden), "{hidden:?} raw in {text}");
+    }
+    assert!(
+        text.contains("\\u202e") && text.contains("\\udb40\\udc41"),
+        "{text}"
+    );
+    let back: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(back[0]["state_note"], name, "reads back the same");
+}
+
+/// `--help` and `--version` are output like any other: a full disk is status 1 with a
+/// message, a closed pipe a quiet 141 (clap wrote them with `println!`-like calls, ignoring
+/// the error, and exited 0).
+#[test]
+fn help_and_version_fail_when_they_cannot_be_written() {
+    let tmp = tempfile::tempdir().unwrap();
+    for args in [
+        &["--help"][..],
+        &["--version"],
+        &["alerts", "--help"],
+        &["help"],
+    ] {
+        let out = run(tmp.path(), args, b"", dev_full());
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{args:?} > /dev/full: {stderr}");
+        assert!(
+            stderr.contains("cannot write the output"),
+            "{args:?}: {stderr}"
+        );
+        let out = run(tmp.path(), args, b"", closed_pipe());
+        assert_eq!(out.status.code(), Some(141), "{args:?} | closed");
+        let out = run(tmp.path(), args, b"", Stdio::piped());
+        assert_eq!(out.status.code(), Some(0), "{args:?}");
+        assert!(!out.stdout.is_empty());
+    }
+}

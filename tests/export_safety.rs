@@ -217,3 +217,39 @@ fn a_symlink_planted_at_the_temporary_name_is_not_followed() {
         "only the planted link remains"
     );
 }
+
+#[test]
+fn the_apps_own_files_beside_the_database_are_refused_even_with_force() {
+    let (data, id) = data_with_alert();
+    let lock = data.path().join("watcher.lock");
+    let log = data.path().join("watcher.log");
+    std::fs::write(&lock, b"12345\n").unwrap();
+    std::fs::write(&log, b"watcher started\n").unwrap();
+    for target in [
+        lock.clone(),
+        log.clone(),
+        data.path().join("watcher.sock"),
+        data.path().join("watcher-demo.log"),
+        data.path().join(format!("{DB_FILE}-journal")),
+    ] {
+        for force in [false, true] {
+            let out = export(data.path(), id, &target, force);
+            let err = stderr(&out);
+            assert_eq!(out.status.code(), Some(1), "{}: {err}", target.display());
+            assert!(
+                err.contains("own database (or one of its files)"),
+                "{}: {err}",
+                target.display()
+            );
+        }
+    }
+    assert_eq!(std::fs::read(&lock).unwrap(), b"12345\n");
+    assert_eq!(std::fs::read(&log).unwrap(), b"watcher started\n");
+    assert!(!data.path().join("watcher.sock").exists());
+    assert!(!data.path().join("watcher-demo.log").exists());
+    // Any other name in the data folder is fine.
+    let fine = data.path().join("case.zip");
+    let out = export(data.path(), id, &fine, false);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(is_zip(&fine));
+}

@@ -97,22 +97,42 @@ fn data_folder_database_and_bundles_are_private_under_a_permissive_umask() {
     assert_private(&old, "store left world-readable by an older version");
     drop(store);
 
-    // The CLI under the same umask creates its store private too.
+    // The CLI under the same umask creates its store private too (`watch` creates it; the
+    // commands that only read or change alerts never create one).
     let cli_dir = root.path().join("cli");
-    let out = Command::new("sh")
+    let identity = root.path().join("me.json");
+    std::fs::write(&identity, serde_json::to_string(&palmer()).unwrap()).unwrap();
+    std::fs::write(root.path().join("config.json"), "{}").unwrap();
+    let mut child = Command::new("sh")
         .arg("-c")
         .arg("umask 0002; exec \"$0\" \"$@\"")
         .arg(doppelwatch_bin())
         .arg("--data-dir")
         .arg(&cli_dir)
-        .arg("alerts")
-        .output()
+        .args(["watch", "--source", "bluesky", "--identity"])
+        .arg(&identity)
+        // Nothing listens there: the store is all this run is about.
+        .env("DOPPELWATCH_BLUESKY_URL", "http://127.0.0.1:9")
+        .env("DOPPELWATCH_JETSTREAM_URL", "ws://127.0.0.1:9/subscribe")
+        .env("DOPPELWATCH_CONFIG", root.path().join("config.json"))
+        .env_remove("DBUS_SESSION_BUS_ADDRESS")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while !companion(&cli_dir, "").exists() {
+        if let Some(status) = child.try_wait().unwrap() {
+            panic!("watch ended ({status}) before creating its store");
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "watch created no store"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
     assert_eq!(mode(&cli_dir), 0o700, "CLI data folder");
     assert_eq!(mode(&companion(&cli_dir, "")), 0o600, "CLI database");
 }

@@ -106,6 +106,13 @@ async fn lookup(
             StatusCode::OK,
             Json(json!({"id": "110", "acct": acct, "username": "palmer_report"})),
         ),
+        // A hostile or confused server answers with the person's own account.
+        "swapped@evil.example" => (
+            StatusCode::OK,
+            Json(
+                json!({"id": "666", "acct": "PalmerReport@mastodon.social", "username": "PalmerReport"}),
+            ),
+        ),
         _ => (
             StatusCode::NOT_FOUND,
             Json(json!({"error": "Record not found"})),
@@ -365,5 +372,66 @@ async fn mastodon_looks_the_account_up_and_forwards_remote_reports() {
     assert_eq!(
         s.reports[1].1["forward"], false,
         "a local account is not forwarded"
+    );
+}
+
+#[tokio::test]
+async fn mastodon_files_nothing_when_the_lookup_answers_another_account() {
+    let seen = Shared::default();
+    let base = serve(seen.clone()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open_in(dir.path()).unwrap();
+    let swapped = alert_for(
+        &store,
+        Profile {
+            platform: Platform::Mastodon,
+            handle: "swapped@evil.example".into(),
+            display_name: Some("Palmer Report".into()),
+            ..Default::default()
+        },
+    );
+    let reporter = MastodonReporter::new(&base, Secret::new("masto-token")).unwrap();
+    let err = report::file_report(&store, swapped, &reporter, 10, t(0))
+        .await
+        .unwrap_err();
+    let message = err.to_string();
+    assert!(
+        message.contains("another account") && message.contains("PalmerReport@mastodon.social"),
+        "{message}"
+    );
+    let s = seen.lock().unwrap();
+    assert_eq!(s.lookups, vec!["swapped@evil.example"]);
+    assert!(
+        s.reports.is_empty(),
+        "nothing filed against the wrong account"
+    );
+    assert_eq!(store.alert(swapped).unwrap().state, AlertState::New);
+}
+
+#[test]
+fn mastodon_tokens_are_looked_up_by_host_and_port() {
+    let mut config = doppelwatch::config::Config::default();
+    config.mastodon.servers = vec![
+        "http://127.0.0.1:4001".into(),
+        "http://127.0.0.1:4002/".into(),
+        "https://social.example".into(),
+        "https://social.example:8443".into(),
+    ];
+    let asked = Mutex::new(Vec::new());
+    let secrets = |key: &doppelwatch::secrets::SecretKey| {
+        asked.lock().unwrap().push(key.account());
+        None
+    };
+    let module = doppelwatch::platforms::module(&Platform::Mastodon).unwrap();
+    assert!(module.build_source(&config, &secrets).unwrap().is_ok());
+    assert_eq!(
+        *asked.lock().unwrap(),
+        vec![
+            "mastodon-token:127.0.0.1:4001",
+            "mastodon-token:127.0.0.1:4002",
+            "mastodon-token:social.example",
+            "mastodon-token:social.example:8443",
+        ],
+        "each server's own token, never one shared by every port of a host"
     );
 }

@@ -1,7 +1,8 @@
 //! Settings out of range stop the command before it starts (issue 14, finding 7), on the real
 //! binary: `watch.check_interval_secs` of 2^64-1 once panicked a worker while `watch` ran on
 //! without checking; 0 meant a check every second; `[]` was taken as a settings file. Now each
-//! is a usage error (exit 2) naming the key, the value and the range.
+//! is a usage error (exit 2) naming the key, the value and the range; so is a
+//! `watch.min_backoff_secs` above `watch.max_backoff_secs`.
 #![cfg(unix)]
 
 mod support_watch;
@@ -32,6 +33,11 @@ fn bad_settings_stop_scan_and_watch_with_the_key_value_and_range() {
             "x.daily_cap_usd is 1e308, but it must be from 0 to 1000 US dollars",
         ),
         ("[]", "must be a JSON object"),
+        // Each in range, but the shortest wait after a failure longer than the longest.
+        (
+            r#"{"watch": {"min_backoff_secs": 3600, "max_backoff_secs": 60}}"#,
+            "watch.min_backoff_secs is 3600, more than watch.max_backoff_secs (60)",
+        ),
     ];
     for (n, (json, said)) in cases.iter().enumerate() {
         let config = tmp.path().join(format!("config-{n}.json"));

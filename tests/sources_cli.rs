@@ -167,3 +167,26 @@ async fn scan_says_what_is_wrong() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("field name"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn scan_fails_when_a_server_answers_nothing_but_not_found() {
+    let w = world().await;
+    let router = axum::Router::new().fallback(|| async {
+        (
+            axum::http::StatusCode::NOT_FOUND,
+            "{\"error\": \"Not found\"}",
+        )
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    let mut cmd = command(&w, &["scan", "--source", "mastodon"]);
+    cmd.env("DOPPELWATCH_MASTODON_URL", format!("http://{addr}"));
+    let out = cmd.output().await.unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("doppelwatch: scan: mastodon:") && stderr.contains("no search API"),
+        "says which source and why: {stderr}"
+    );
+}

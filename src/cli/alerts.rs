@@ -105,16 +105,30 @@ pub struct SnoozeArgs {
     pub days: u16,
 }
 
-/// The store, for commands that change it.
+/// The data folder when it holds a database; `Err(message)` saying there is no data yet
+/// otherwise (these commands never create one: only watching or the app does).
+fn existing_data_dir() -> Result<PathBuf, Result<String, i32>> {
+    let dir = doppelwatch::store::data_dir(super::data_dir_override()).map_err(|e| Err(fail(e)))?;
+    if dir.join(doppelwatch::store::DB_FILE).exists() {
+        Ok(dir)
+    } else {
+        Err(Ok(format!(
+            "no data yet in {}: nothing has been watched there (start `doppelwatch watch` or the app, or give the right --data-dir)",
+            dir.display()
+        )))
+    }
+}
+
+/// The existing store, for commands that change it.
 fn open_store() -> Result<Store, i32> {
-    let dir = doppelwatch::store::data_dir(super::data_dir_override()).map_err(fail)?;
+    let dir = existing_data_dir().map_err(|e| e.map_or_else(|code| code, fail))?;
     Store::open_in(&dir).map_err(fail)
 }
 
-/// The store, for commands that only read it: no write lock, works beside the watcher and on a
-/// read-only folder.
+/// The existing store, for commands that only read it: no write lock, works beside the watcher
+/// and on a read-only folder.
 fn open_store_read_only() -> Result<Store, i32> {
-    let dir = doppelwatch::store::data_dir(super::data_dir_override()).map_err(fail)?;
+    let dir = existing_data_dir().map_err(|e| e.map_or_else(|code| code, fail))?;
     Store::open_in_read_only(&dir).map_err(fail)
 }
 
@@ -190,6 +204,11 @@ pub fn alerts(args: AlertsArgs) -> i32 {
     if args.worth_a_look {
         filter.verdict = Some(Verdict::Suspicious);
         filter.states = vec![AlertState::New, AlertState::Seen];
+    }
+    // No database yet: no alerts (said on stderr), and none is created.
+    if let Err(Ok(no_data)) = existing_data_dir() {
+        super::out::eprintln_quiet(&format!("doppelwatch: {no_data}"));
+        return print_json(&Vec::<doppelwatch::store::Alert>::new());
     }
     let store = match open_store_read_only() {
         Ok(s) => s,

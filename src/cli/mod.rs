@@ -72,7 +72,10 @@ enum Command {
 
 /// Parses the arguments and runs the subcommand; returns the process exit code.
 pub fn run() -> i32 {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return parse_error(e),
+    };
     let _ = DATA_DIR.set(cli.data_dir.clone());
     match cli.command {
         Command::Score(args) => detect::score(args),
@@ -88,6 +91,25 @@ pub fn run() -> i32 {
         Command::Dismiss(args) => alerts::dismiss(args),
         Command::Snooze(args) => alerts::snooze(args),
         Command::Secret(args) => secret::secret(args),
+    }
+}
+
+/// `--help` and `--version` go to stdout through [`out::Out`] like any result (so
+/// `--help > /dev/full` fails with status 1 and a closed pipe ends quietly); usage errors go
+/// to stderr with clap's status (2).
+fn parse_error(e: clap::Error) -> i32 {
+    if e.use_stderr() {
+        let _ = e.print();
+        return e.exit_code();
+    }
+    let text = e.render().to_string();
+    let mut out = out::Out::stdout();
+    match out
+        .emit_line(text.trim_end_matches('\n'))
+        .and_then(|()| out.finish())
+    {
+        Ok(()) => 0,
+        Err(status) => status,
     }
 }
 

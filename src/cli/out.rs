@@ -8,10 +8,86 @@
 //! - a long-running command (`watch`) learns that its output was closed even while it has
 //!   nothing to print ([`closed`]).
 //!
+//! JSON is written with every control, bidi and zero-width character inside strings escaped as
+//! `\uXXXX` ([`to_json`]): still valid JSON that reads back the same, but a terminal or a log
+//! viewer shows no reordered or invisible text.
+//!
 //! It owns stdout only: problems of the command itself are said by the command. It never
 //! retries a failed write (a full disk does not empty itself) and never prints after a failure.
 
 use std::io::{self, BufWriter, Write};
+
+/// `value` as JSON (indented when `pretty`) with hidden characters escaped (module docs).
+pub(crate) fn to_json(value: &impl serde::Serialize, pretty: bool) -> serde_json::Result<String> {
+    let mut bytes = Vec::new();
+    if pretty {
+        let formatter = Escaping(serde_json::ser::PrettyFormatter::new());
+        value.serialize(&mut serde_json::Serializer::with_formatter(
+            &mut bytes, formatter,
+        ))?;
+    } else {
+        let formatter = Escaping(serde_json::ser::CompactFormatter);
+        value.serialize(&mut serde_json::Serializer::with_formatter(
+            &mut bytes, formatter,
+        ))?;
+    }
+    // serde_json writes UTF-8 only.
+    String::from_utf8(bytes).map_err(|e| serde_json::Error::io(io::Error::other(e)))
+}
+
+/// A JSON formatter that escapes control, bidi and zero-width characters in strings.
+struct Escaping<F>(F);
+
+impl<F: serde_json::ser::Formatter> serde_json::ser::Formatter for Escaping<F> {
+    fn write_string_fragment<W: ?Sized + Write>(
+        &mut self,
+        writer: &mut W,
+        fragment: &str,
+    ) -> io::Result<()> {
+        let mut start = 0;
+        for (i, c) in fragment.char_indices() {
+            if doppelwatch::report::is_hidden(c) {
+                writer.write_all(&fragment.as_bytes()[start..i])?;
+                let mut units = [0u16; 2];
+                for unit in c.encode_utf16(&mut units) {
+                    write!(writer, "\\u{unit:04x}")?;
+                }
+                start = i + c.len_utf8();
+            }
+        }
+        writer.write_all(&fragment.as_bytes()[start..])
+    }
+    fn begin_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.begin_array(w)
+    }
+    fn end_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.end_array(w)
+    }
+    fn begin_array_value<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
+        self.0.begin_array_value(w, first)
+    }
+    fn end_array_value<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.end_array_value(w)
+    }
+    fn begin_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.begin_object(w)
+    }
+    fn end_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.end_object(w)
+    }
+    fn begin_object_key<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
+        self.0.begin_object_key(w, first)
+    }
+    fn end_object_key<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.end_object_key(w)
+    }
+    fn begin_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.begin_object_value(w)
+    }
+    fn end_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.end_object_value(w)
+    }
+}
 
 /// Exit status when whoever read our output closed it: 128 + SIGPIPE (13).
 pub(crate) const EXIT_OUTPUT_CLOSED: i32 = 141;
@@ -45,7 +121,7 @@ impl Out {
 
     /// Writes `value` as one line of compact JSON.
     pub(crate) fn emit_json(&mut self, value: &impl serde::Serialize) -> Result<(), i32> {
-        match serde_json::to_string(value) {
+        match to_json(value, false) {
             Ok(text) => self.emit_line(&text),
             Err(e) => Err(internal(e)),
         }
@@ -53,7 +129,7 @@ impl Out {
 
     /// Writes `value` as indented JSON (the listing commands' format).
     pub(crate) fn emit_pretty_json(&mut self, value: &impl serde::Serialize) -> Result<(), i32> {
-        match serde_json::to_string_pretty(value) {
+        match to_json(value, true) {
             Ok(text) => self.emit_line(&text),
             Err(e) => Err(internal(e)),
         }

@@ -12,6 +12,11 @@
 //! as a JSON line `{"kind": "query_failure", "platform", "query", "server", "error"}` after that
 //! source's findings (opt-in, so programs reading the finding lines see no new kind of line).
 //! The exit code is unchanged: 0 when every selected source answered, partially included.
+//!
+//! Paid sources (X) spend against the same daily cap and re-read window as the watcher: their
+//! spending is read from the store before the check and added to it after
+//! ([`doppelwatch::sources::spending::sync`], the watch service's own path). Without a usable
+//! store a paid source is not run.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -26,7 +31,9 @@ use doppelwatch::identity::{Identity, Platform};
 use doppelwatch::platforms;
 use doppelwatch::secrets::{Keychain, SecretKey};
 use doppelwatch::sources::runner::{assess_found, build_sources, check_all, Sources};
+use doppelwatch::sources::spending;
 use doppelwatch::sources::QueryFailure;
+use doppelwatch::store::Store;
 
 use super::out::Out;
 
@@ -189,10 +196,61 @@ fn report_skipped(command: &str, prepared: &Prepared) -> bool {
     failed
 }
 
+/// Opens the store when a selected source costs money (X) and syncs its spending; a paid
+/// source whose spending cannot be kept is taken out of the run (said on stderr, exit 1).
+fn spending_store(sources: &mut Sources) -> (Option<Store>, bool) {
+    if !sources.all.iter().any(|s| s.unsaved_spending().is_some()) {
+        return (None, false);
+    }
+    let opened = doppelwatch::store::data_dir(super::data_dir_override())
+        .and_then(|dir| Store::open_in(&dir))
+        .and_then(|store| {
+            for source in &sources.all {
+                spending::sync(&store, source.as_ref()).map_err(|e| store.explain(e))?;
+            }
+            Ok(store)
+        });
+    match opened {
+        Ok(store) => (Some(store), false),
+        Err(e) => {
+            sources.all.retain(|s| {
+                let paid = s.unsaved_spending().is_some();
+                if paid {
+                    eprintln!(
+                        "doppelwatch: scan: {} not checked: its daily spending cap is kept in the database, which cannot be used: {e}",
+                        s.platform()
+                    );
+                }
+                !paid
+            });
+            (None, true)
+        }
+    }
+}
+
+/// Adds what the paid sources spent in this run to the store.
+fn save_spending(store: Option<&Store>, sources: &Sources) -> bool {
+    let Some(store) = store else {
+        return false;
+    };
+    let mut failed = false;
+    for source in &sources.all {
+        if let Err(e) = spending::sync(store, source.as_ref()) {
+            eprintln!(
+                "doppelwatch: scan: {}: what this scan spent could not be stored: {}",
+                source.platform(),
+                store.explain(e)
+            );
+            failed = true;
+        }
+    }
+    failed
+}
+
 /// Runs one check of the selected sources and prints the findings. Exit 0 when every selected
 /// source answered, 1 when one failed or was asked for and could not run, 2 on bad arguments.
 pub fn scan(args: ScanArgs) -> i32 {
-    let prepared = match prepare(
+    let mut prepared = match prepare(
         "scan",
         &args.identity,
         args.source.as_deref(),
@@ -203,17 +261,29 @@ pub fn scan(args: ScanArgs) -> i32 {
         Err(code) => return code,
     };
     let mut failed = report_skipped("scan", &prepared);
+    let (store, unkept) = spending_store(&mut prepared.sources);
+    failed |= unkept;
     let runtime = match runtime() {
         Ok(r) => r,
         Err(code) => return code,
     };
     let identity = prepared.detector.identity().clone();
     let results = runtime.block_on(check_all(&prepared.sources.all, &identity));
+    failed |= save_spending(store.as_ref(), &prepared.sources);
     let mut out = Out::stdout();
     let now = Utc::now();
     for (platform, result) in results {
         match result {
             Ok(report) => {
+                // Every query failed: the source was not checked at all.
+                if report.queries > 0 && report.failures.len() >= report.queries {
+                    eprintln!(
+                        "doppelwatch: scan: {platform}: every query failed ({} of {}); nothing was checked",
+                        report.failures.len(),
+                        report.queries
+                    );
+                    failed = true;
+                }
                 for f in report.found {
                     let finding = assess_found(&prepared.detector, f, now);
                     if args.all || finding.verdict != Verdict::Clear {

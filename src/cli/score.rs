@@ -241,7 +241,8 @@ fn skip_line(reader: &mut impl BufRead, limit: u64) -> std::io::Result<bool> {
 }
 
 fn write_json<T: Serialize>(out: &mut impl Write, value: &T) -> std::io::Result<()> {
-    serde_json::to_writer(&mut *out, value).map_err(std::io::Error::other)?;
+    let text = super::out::to_json(value, false).map_err(std::io::Error::other)?;
+    out.write_all(text.as_bytes())?;
     out.write_all(b"\n")
 }
 

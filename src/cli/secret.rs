@@ -30,17 +30,36 @@ pub enum SecretAction {
 pub struct SecretWhich {
     /// bluesky-app-password, mastodon-token, x-bearer-token or x-user-token.
     pub kind: String,
-    /// Your Bluesky handle (app password) or your Mastodon server's host name (token).
+    /// Your Bluesky handle (app password) or your Mastodon server's host name, with :port
+    /// when it is not on the default port (token).
     pub account: Option<String>,
 }
 
 fn key_of(which: &SecretWhich) -> Result<SecretKey, String> {
     let need = |what: &str| {
-        which
+        let account = which
             .account
             .clone()
             .filter(|a| !a.trim().is_empty())
-            .ok_or_else(|| format!("{} needs {what}", which.kind))
+            .ok_or_else(|| format!("{} needs {what}", which.kind))?;
+        // A handle or a host name never holds control, space or invisible characters; one
+        // that does would be echoed raw (a newline, an escape sequence) and stored under a
+        // name nobody can type again.
+        if account
+            .chars()
+            .any(|c| c.is_control() || c.is_whitespace() || doppelwatch::report::is_hidden(c))
+        {
+            return Err(format!(
+                "the account name {} holds control, space or invisible characters; type {what} alone",
+                account.escape_default()
+            ));
+        }
+        if account.chars().count() > 253 {
+            return Err(format!(
+                "the account name is longer than 253 characters; type {what} alone"
+            ));
+        }
+        Ok(account)
     };
     match which.kind.as_str() {
         "bluesky-app-password" => Ok(SecretKey::BlueskyAppPassword {

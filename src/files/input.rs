@@ -1,4 +1,5 @@
-//! Reading a file the person named (an image, an identity): only a regular file, opened so a
+//! Reading a file the person named (an image, an identity, the settings; the store checks
+//! its database file with [`non_regular`]): only a regular file, opened so a
 //! FIFO or a device cannot block the open, and read with a size bound.
 //!
 //! Must never: block on a FIFO, read a device, or read past the bound.
@@ -36,6 +37,24 @@ pub fn open_regular(path: &Path) -> Result<File, InputError> {
         return Err(InputError::NotRegular(kind));
     }
     Ok(file)
+}
+
+/// What `path` is when it exists and is not a regular file (a FIFO, a device, a folder), in
+/// words; `None` when it is a regular file or does not exist. Looks without opening it.
+pub fn non_regular(path: &Path) -> Option<&'static str> {
+    let meta = std::fs::metadata(path).ok()?;
+    super::output::non_regular_kind(&meta)
+}
+
+/// The text of the regular file at `path`, at most `max` bytes, as UTF-8.
+pub fn read_regular_text(path: &Path, max: u64) -> Result<String, InputError> {
+    let bytes = read_regular(path, max)?;
+    String::from_utf8(bytes).map_err(|_| {
+        InputError::Read(io::Error::new(
+            io::ErrorKind::InvalidData,
+            "it is not UTF-8 text",
+        ))
+    })
 }
 
 /// The whole content of the regular file at `path`, when it is at most `max` bytes.

@@ -1,5 +1,6 @@
 //! Writing a file the person asked for (an evidence bundle) without destroying anything:
-//! an existing file is replaced only when asked, never the database or its companions, never
+//! an existing file is replaced only when asked, never the database or its companions nor the
+//! app's own files beside it (the watcher's lock, log, socket), never
 //! anything that is not a regular file (a device, a FIFO, a folder, a symlink to one); the
 //! content goes to a temporary file created exclusively (`O_EXCL`: a symlink planted at its
 //! name is never followed) with mode 0600 in the target's folder, and is moved into place only
@@ -43,6 +44,10 @@ pub struct OutputPolicy {
 
 /// Companion files SQLite keeps beside a database.
 const DB_COMPANIONS: [&str; 4] = ["", "-wal", "-shm", "-journal"];
+
+/// Beginnings of the names of the app's own files kept beside the database (the watcher's
+/// lock, log and socket, and the demo's): never written over either.
+const OWN_FILE_PREFIXES: [&str; 2] = ["watcher.", "watcher-demo."];
 
 /// Writes `out` through `write` as the module docs describe; returns the absolute path written.
 pub fn write_new_file(
@@ -128,6 +133,19 @@ fn check_target(target: &Path, policy: &OutputPolicy) -> Result<(), OutputError>
             if companion == target || same_file(&companion, target) {
                 return Err(protected(target));
             }
+        }
+        // Anything named like the database or the app's own files in the data folder.
+        let in_data_folder = target.parent() == Some(db_folder.as_path());
+        let name = target
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let db_name = db_name.to_string_lossy();
+        if in_data_folder
+            && (name.starts_with(db_name.as_ref())
+                || OWN_FILE_PREFIXES.iter().any(|p| name.starts_with(p)))
+        {
+            return Err(protected(target));
         }
     }
     let Ok(link) = std::fs::symlink_metadata(target) else {

@@ -24,6 +24,17 @@ fn server_of(handle: &str) -> &str {
     handle.rsplit('@').next().unwrap_or_default()
 }
 
+/// The keychain name of the server at `url`: its host, with `:port` when the port is not the
+/// scheme's default, so a token is only ever sent to the host and port it was stored for.
+fn server_key(url: &str) -> Option<String> {
+    let url = url::Url::parse(url).ok()?;
+    let host = url.host_str()?.to_ascii_lowercase();
+    Some(match url.port() {
+        Some(port) => format!("{host}:{port}"),
+        None => host,
+    })
+}
+
 impl PlatformModule for Mastodon {
     fn platform(&self) -> Platform {
         Platform::Mastodon
@@ -118,13 +129,10 @@ impl PlatformModule for Mastodon {
         let mut source = MastodonSource::new(config)?;
         // A user token per server (optional): more search pages where one is stored.
         for server in &config.mastodon.servers {
-            let Some(host) = url::Url::parse(server)
-                .ok()
-                .and_then(|u| u.host_str().map(String::from))
-            else {
+            let Some(key) = server_key(server) else {
                 continue;
             };
-            if let Some(token) = secrets(&SecretKey::MastodonToken { server: host }) {
+            if let Some(token) = secrets(&SecretKey::MastodonToken { server: key }) {
                 source = source.with_token(server, token.expose().to_string());
             }
         }
@@ -150,13 +158,8 @@ impl PlatformModule for Mastodon {
                 .mastodon
                 .servers
                 .iter()
-                .find(|s| {
-                    url::Url::parse(s)
-                        .ok()
-                        .and_then(|u| u.host_str().map(str::to_ascii_lowercase))
-                        .as_deref()
-                        == Some(server.as_str())
-                })
+                // Host and port: a token for `server` never goes to another port of it.
+                .find(|s| server_key(s).as_deref() == Some(server.as_str()))
                 .cloned()
                 .unwrap_or_else(|| format!("https://{server}"));
             let filer: Box<dyn ReportFiler> = Box::new(MastodonReporter::new(&base, token)?);

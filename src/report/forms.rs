@@ -36,19 +36,29 @@ pub(crate) fn in_app_path(platform: &Platform) -> Option<&'static str> {
     }
 }
 
-/// The public URL of an account: the platform's own URL when the source gave an https one,
-/// else built from the handle.
+/// The public URL of an account, built from the platform's own rules for its handle. A URL the
+/// source gave is used instead only when it is https, without credentials, and on the host
+/// the platform's rules give for that account (a hostile server cannot point a report at
+/// someone else's profile, or at `javascript:`). Control, hidden and space characters are
+/// never part of the result (a newline cannot start a new paragraph of a draft).
 pub fn profile_url(profile: &Profile) -> String {
-    if let Some(url) = profile.url.as_deref() {
-        if url.starts_with("https://") || url.starts_with("http://") {
-            return url.to_string();
-        }
+    let handle = url_safe(profile.handle.trim_start_matches('@'));
+    let built = built_profile_url(&profile.platform, &handle);
+    let built = match url::Url::parse(&built) {
+        Ok(url) => url.to_string(),
+        Err(_) => built,
+    };
+    if let Some(given) = profile.url.as_deref().and_then(|u| accepted_url(u, &built)) {
+        return given;
     }
-    let handle = profile.handle.trim_start_matches('@');
-    if let Some(module) = platforms::module(&profile.platform) {
+    built
+}
+
+fn built_profile_url(platform: &Platform, handle: &str) -> String {
+    if let Some(module) = platforms::module(platform) {
         return module.profile_url(handle);
     }
-    match &profile.platform {
+    match platform {
         Platform::Instagram => format!("https://www.instagram.com/{handle}/"),
         Platform::Threads => format!("https://www.threads.net/@{handle}"),
         Platform::Youtube => format!("https://www.youtube.com/@{handle}"),
@@ -57,4 +67,41 @@ pub fn profile_url(profile: &Profile) -> String {
         Platform::Twitch => format!("https://www.twitch.tv/{handle}"),
         _ => handle.to_string(),
     }
+}
+
+/// `text` without control, hidden (bidi, zero-width) or space characters.
+fn url_safe(text: &str) -> String {
+    text.chars()
+        .filter(|c| !c.is_whitespace() && !super::text::is_hidden(*c))
+        .take(300)
+        .collect()
+}
+
+/// `given` when it is an https URL without credentials on the host of `built`.
+fn accepted_url(given: &str, built: &str) -> Option<String> {
+    if given.chars().any(|c| c.is_control() || c.is_whitespace()) || given.len() > 1000 {
+        return None;
+    }
+    let given = url::Url::parse(given).ok()?;
+    let built = url::Url::parse(built).ok()?;
+    let same_host = given.host_str().map(str::to_ascii_lowercase)
+        == built.host_str().map(str::to_ascii_lowercase);
+    (given.scheme() == "https"
+        && given.username().is_empty()
+        && given.password().is_none()
+        && given.port().is_none()
+        && same_host)
+        .then(|| url_safe(given.as_str()))
+}
+
+/// A source's profile URL worth keeping: https, no credentials, no control or space
+/// characters (anything else, `javascript:` and `data:` included, is dropped; the report then
+/// builds the URL from the handle).
+pub fn sane_profile_url(given: &str) -> Option<String> {
+    if given.chars().any(|c| c.is_control() || c.is_whitespace()) || given.len() > 1000 {
+        return None;
+    }
+    let url = url::Url::parse(given).ok()?;
+    (url.scheme() == "https" && url.username().is_empty() && url.password().is_none())
+        .then(|| url.to_string())
 }

@@ -11,15 +11,21 @@ use super::ReportError;
 /// Report API answers are small; anything larger is refused.
 const MAX_BODY_BYTES: usize = 256 * 1024;
 
-/// A client with bounded time and redirects for the report APIs.
+/// A client with bounded time for the report APIs: redirects only on the platform's own
+/// server, no Referer ([`crate::net::api`]).
 pub(crate) fn client() -> reqwest::Client {
-    reqwest::Client::builder()
+    crate::net::api::builder()
         .timeout(Duration::from_secs(30))
         .connect_timeout(Duration::from_secs(10))
-        .redirect(reqwest::redirect::Policy::limited(3))
         .user_agent(concat!("Doppelwatch/", env!("CARGO_PKG_VERSION")))
         .build()
-        .unwrap_or_else(|_| reqwest::Client::new())
+        .unwrap_or_else(|_| {
+            reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .referer(false)
+                .build()
+                .unwrap_or_default()
+        })
 }
 
 pub(crate) fn unreachable(platform: &Platform, e: reqwest::Error) -> ReportError {

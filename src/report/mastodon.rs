@@ -2,6 +2,7 @@
 //! person's own server first (a report names the account by *that* server's id), then
 //! `POST /api/v1/reports` with category `other` (there is no impersonation category) and
 //! `forward=true` when the account lives on another server, so its moderators see it too.
+//! The lookup's answer must name the account asked for (its `acct`), or nothing is filed.
 
 use async_trait::async_trait;
 use serde::Deserialize;
@@ -19,6 +20,12 @@ const COMMENT_MAX_CHARS: usize = 1000;
 #[derive(Deserialize)]
 struct IdAnswer {
     id: serde_json::Value,
+}
+
+#[derive(Deserialize)]
+struct AcctAnswer {
+    #[serde(default)]
+    acct: Option<String>,
 }
 
 /// Files reports as the person's Mastodon account on their own server.
@@ -148,6 +155,27 @@ impl ReportFiler for MastodonReporter {
         }
         self.check(status, &headers, &bytes)?;
         let account_id = Self::parse_id(status, &bytes, "account lookup")?;
+        // The report is filed against the account the server answers with: it must be the
+        // one reported, never another (say, the person's own account).
+        let answered = serde_json::from_slice::<AcctAnswer>(&bytes)
+            .ok()
+            .and_then(|a| a.acct)
+            .unwrap_or_default();
+        if !answered.trim_start_matches('@').eq_ignore_ascii_case(&acct) {
+            let shown: String = answered
+                .chars()
+                .filter(|c| !c.is_control())
+                .take(100)
+                .collect();
+            return Err(ReportError::Refused {
+                platform: Platform::Mastodon,
+                status,
+                why: format!(
+                    "{} answered the lookup of {acct} with another account ({shown:?}); nothing was filed",
+                    self.host
+                ),
+            });
+        }
 
         let comment: String = draft.text.chars().take(COMMENT_MAX_CHARS).collect();
         let response = self

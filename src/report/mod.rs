@@ -17,8 +17,8 @@ use serde::{Deserialize, Serialize};
 use crate::identity::Platform;
 use crate::store::{Alert, ReportMethod, ReportRecord, Store, StoreError};
 
-pub use forms::{form_url, profile_url};
-pub use text::{copied_elements, join_words, platform_name, shown_handle, visible};
+pub use forms::{form_url, profile_url, sane_profile_url};
+pub use text::{copied_elements, is_hidden, join_words, platform_name, shown_handle, visible};
 
 /// Default number of reports Doppelwatch files through APIs per 24 hours: enough for a real
 /// wave of impostors, low enough that a bug or a false-positive storm cannot spam moderators.

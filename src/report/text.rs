@@ -48,7 +48,8 @@ pub fn visible(text: &str, max: usize) -> String {
     out
 }
 
-fn is_hidden(c: char) -> bool {
+/// Control, bidi, zero-width and other invisible characters.
+pub fn is_hidden(c: char) -> bool {
     c.is_control()
         || matches!(c,
             '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}'

@@ -55,11 +55,11 @@ impl Http {
             message: format!("cannot set up the HTTP client: {message}"),
         };
         let connect_timeout = Duration::from_secs(config.connect_timeout_secs.max(1));
-        let api = reqwest::Client::builder()
+        // Redirects only on the platform's own server, no Referer ([`crate::net::api`]).
+        let api = crate::net::api::builder()
             .user_agent(concat!("doppelwatch/", env!("CARGO_PKG_VERSION")))
             .timeout(config.timeout())
             .connect_timeout(connect_timeout)
-            .redirect(reqwest::redirect::Policy::limited(3))
             .build()
             .map_err(|e| setup_failed(e.to_string()))?;
         let avatars = GuardedFetcher::new(
@@ -149,6 +149,14 @@ impl Http {
             }
             let response = match request.send().await {
                 Ok(r) => r,
+                // A redirect off the platform's server (or too many) is an answer, not a
+                // network failure: asking again gets the same.
+                Err(e) if e.is_redirect() => {
+                    return Err(Billed::Free(SourceError::Api {
+                        platform: self.platform.clone(),
+                        message: format!("{what}: {}", describe_reqwest_error(&e)),
+                    }));
+                }
                 Err(e) => {
                     last_problem = describe_reqwest_error(&e);
                     unreachable = true;
@@ -513,7 +521,9 @@ fn describe_reqwest_error(e: &reqwest::Error) -> String {
     } else if e.is_connect() {
         "could not connect".into()
     } else if e.is_redirect() {
-        "too many redirects".into()
+        // The API redirect rule's own words (origins only, never a query or a token).
+        std::error::Error::source(e)
+            .map_or_else(|| "too many redirects".into(), ToString::to_string)
     } else if e.is_body() || e.is_decode() {
         "the answer broke off".into()
     } else {

@@ -123,6 +123,18 @@ impl SourceError {
     }
 }
 
+/// A paid source's spending as the store keeps it (see [`Source::unsaved_spending`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Spending {
+    /// The UTC day `usd` was spent on.
+    pub day: chrono::NaiveDate,
+    /// Dollars: from [`Source::unsaved_spending`], what is not in the store yet; from the
+    /// store, the day's total.
+    pub usd: f64,
+    /// Accounts read (lowercased names) and when: not read again within the re-read window.
+    pub reads: Vec<(String, chrono::DateTime<chrono::Utc>)>,
+}
+
 /// One platform's way of finding accounts that may copy an identity.
 #[async_trait]
 pub trait Source: Send + Sync {
@@ -148,14 +160,17 @@ pub trait Source: Send + Sync {
         })
     }
 
-    /// What this source spent today (UTC) on paid reads, for sources that cost money (X).
-    /// The watcher stores it so a restart cannot reset the daily spending cap.
-    fn spending_today(&self) -> Option<(chrono::NaiveDate, f64)> {
+    /// For sources that cost money (X): what this source spent and has not handed to the
+    /// store yet, and the accounts it read within its re-read window, for the store to add to
+    /// what every process spent ([`spending::sync`]), so neither a restart nor a `scan` beside
+    /// the watcher can pass the daily cap. `None` for free sources.
+    fn unsaved_spending(&self) -> Option<Spending> {
         None
     }
 
-    /// Restores the spending stored by [`Source::spending_today`] before a restart.
-    fn restore_spending(&self, _day: chrono::NaiveDate, _spent_usd: f64) {}
+    /// `handed` (from [`Source::unsaved_spending`]) is in the store, whose state is now
+    /// `stored` (today's total over every process, the recent reads of all).
+    fn spending_saved(&self, _handed: &Spending, _stored: &Spending) {}
 
     /// Looks known accounts up again: does each still exist, and what does it show now?
     /// The watcher uses it to follow reported accounts. Answers in the order asked; an account
@@ -226,5 +241,6 @@ pub mod own_profile;
 pub mod querylog;
 pub mod ratelimit;
 pub mod runner;
+pub mod spending;
 pub mod text;
 pub mod x;

@@ -69,7 +69,7 @@ pub fn assess_found(detector: &Detector, found: Found, now: DateTime<Utc>) -> Sc
         reasons: assessment.reasons,
         platform: found.profile.platform.clone(),
         handle: found.profile.handle.clone(),
-        profile_url: found.profile.url.clone(),
+        profile_url: Some(crate::report::profile_url(&found.profile)),
         found_by: found.found_by,
         profile: found.profile,
         avatar_image: found.avatar_image,

@@ -26,7 +26,8 @@
 //!   edited drafts: [`Store::report_draft`], [`Store::set_report_draft`]
 //! - notifications: [`Store::pending_notifications`], [`Store::mark_notified`],
 //!   [`Store::mark_digest_shown`], [`Store::last_digest_at`]; [`Store::waiting_alerts`]
-//! - the Jetstream cursor: [`Store::cursor`], [`Store::set_cursor`]
+//! - the Jetstream cursor: [`Store::cursor`], [`Store::set_cursor`]; paid sources' spending:
+//!   [`Store::update_cursors`]
 
 mod alerts;
 mod findings;
@@ -76,6 +77,8 @@ pub enum StoreError {
     ReadOnly { path: PathBuf },
     #[error("the database {path} must be created or upgraded by this version first, which needs writing to it")]
     NeedsUpgrade { path: PathBuf },
+    #[error("the database {path} is {kind}, not a regular file. Move it aside (Doppelwatch then starts a new database there), or use another folder with --data-dir or DOPPELWATCH_DATA_DIR")]
+    NotAFile { path: PathBuf, kind: &'static str },
     #[error("cannot create the data directory {path}: {source}")]
     CreateDir {
         path: PathBuf,
@@ -350,6 +353,34 @@ impl Store {
     /// only moves together with the findings of the events before it.
     pub fn set_cursor(&self, name: &str, value: &str) -> Result<(), StoreError> {
         set_cursor_in(&self.lock(), name, value)
+    }
+}
+
+impl Store {
+    /// Reads the cursors `names` and writes what `update` makes of them, in one IMMEDIATE
+    /// transaction: a read-modify-write no other process can interleave with (paid sources'
+    /// spending, see `sources::spending`).
+    pub fn update_cursors(
+        &self,
+        names: &[String],
+        update: impl FnOnce(&[Option<String>]) -> Vec<String>,
+    ) -> Result<(), StoreError> {
+        let mut conn = self.lock();
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let mut old = Vec::with_capacity(names.len());
+        for name in names {
+            old.push(
+                tx.query_row("SELECT value FROM cursors WHERE name = ?1", [name], |r| {
+                    r.get::<_, String>(0)
+                })
+                .optional()?,
+            );
+        }
+        for (name, value) in names.iter().zip(update(&old)) {
+            set_cursor_in(&tx, name, &value)?;
+        }
+        tx.commit()?;
+        Ok(())
     }
 }
 

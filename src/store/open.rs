@@ -26,9 +26,15 @@ pub(super) const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 /// Opens `path` for reading and writing (creating it), refusing a newer file before any
 /// change, then switches it to WAL and brings its schema up to date.
 pub(super) fn open_writable(path: &Path) -> Result<Connection, StoreError> {
+    refuse_non_regular(path)?;
     let explain = |e| explain(path, e);
     let mut conn = Connection::open(path).map_err(explain)?;
     conn.busy_timeout(BUSY_TIMEOUT).map_err(explain)?;
+    // Every transaction takes the write lock when it begins (BEGIN IMMEDIATE), waiting up to
+    // the busy timeout for it: a deferred one that reads, then writes, cannot wait for the
+    // upgrade (SQLite answers "locked" at once to avoid a deadlock), so 30 parallel
+    // `dismiss` failed (tests/parallel_writers.rs).
+    conn.set_transaction_behavior(rusqlite::TransactionBehavior::Immediate);
     // Before WAL, before any transaction: a newer file is refused untouched.
     let version = schema_version(&conn).map_err(explain)?;
     refuse_newer(path, version)?;
@@ -60,6 +66,20 @@ pub(super) fn open_writable(path: &Path) -> Result<Connection, StoreError> {
     Ok(conn)
 }
 
+/// Refuses a database (or a companion: -wal, -shm, -journal) that is a FIFO, a device or a
+/// folder before SQLite opens it: opening a FIFO would hang.
+fn refuse_non_regular(path: &Path) -> Result<(), StoreError> {
+    for suffix in ["", "-wal", "-shm", "-journal"] {
+        let mut name = path.as_os_str().to_os_string();
+        name.push(suffix);
+        let file = PathBuf::from(name);
+        if let Some(kind) = crate::files::input::non_regular(&file) {
+            return Err(StoreError::NotAFile { path: file, kind });
+        }
+    }
+    Ok(())
+}
+
 /// Opens an existing, up-to-date `path` only for reading: nothing in the file changes.
 /// [`StoreError::NeedsUpgrade`] when the file is missing, empty or older (it must be written
 /// once first), [`StoreError::TooNew`] when a newer Doppelwatch wrote it.
@@ -69,6 +89,7 @@ pub(super) fn open_read_only(path: &Path) -> Result<Connection, StoreError> {
             path: path.to_path_buf(),
         });
     }
+    refuse_non_regular(path)?;
     let explain = |e| explain(path, e);
     let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     let conn = Connection::open_with_flags(path, flags).map_err(explain)?;

@@ -300,7 +300,9 @@ impl WatchService {
         };
         // A restart must not reset what paid sources (X) already spent today.
         for source in &setup.sources {
-            tasks::restore_spending(&shared.store, source.as_ref());
+            if let Err(e) = crate::sources::spending::sync(&shared.store, source.as_ref()) {
+                tracing::warn!("could not read what paid sources spent today: {e}");
+            }
         }
         for target in &targets {
             for source in &setup.sources {

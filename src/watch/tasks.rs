@@ -133,39 +133,18 @@ struct Checked {
     failed_queries: usize,
 }
 
-/// The store key of a paid source's spending: `spending:<platform>` = `YYYY-MM-DD USD`.
-pub(crate) fn spending_key(platform: &crate::identity::Platform) -> String {
-    format!("spending:{platform}")
-}
-
-/// Stores what a paid source (X) spent today, so a restart keeps the daily cap.
-async fn save_spending(shared: &Arc<Shared>, source: &dyn Source) {
-    let Some((day, usd)) = source.spending_today() else {
-        return;
-    };
+/// Hands a paid source's (X) spending to the store and takes every process's total back
+/// (the same path `scan` uses: [`crate::sources::spending::sync`]), so a restart or a `scan`
+/// beside the watcher keeps the daily cap.
+async fn sync_spending(shared: &Arc<Shared>, source: &Arc<dyn Source>) {
     let store = shared.store.clone();
-    let key = spending_key(&source.platform());
-    let value = format!("{day} {usd}");
-    let saved = tokio::task::spawn_blocking(move || store.set_cursor(&key, &value)).await;
-    if !matches!(saved, Ok(Ok(()))) {
-        tracing::warn!("could not store today's spending; a restart may re-spend it");
-    }
-}
-
-/// Restores a paid source's stored spending (see [`save_spending`]).
-pub(crate) fn restore_spending(store: &crate::store::Store, source: &dyn Source) {
-    let Ok(Some(value)) = store.cursor(&spending_key(&source.platform())) else {
-        return;
-    };
-    let mut parts = value.split_whitespace();
-    let day = parts
-        .next()
-        .and_then(|d| d.parse::<chrono::NaiveDate>().ok());
-    let usd = parts.next().and_then(|u| u.parse::<f64>().ok());
-    if let (Some(day), Some(usd)) = (day, usd) {
-        if usd.is_finite() && usd >= 0.0 {
-            source.restore_spending(day, usd);
-        }
+    let source = source.clone();
+    let synced = tokio::task::spawn_blocking(move || {
+        crate::sources::spending::sync(&store, source.as_ref())
+    })
+    .await;
+    if !matches!(synced, Ok(Ok(()))) {
+        tracing::warn!("could not store today's spending; it is kept and stored at the next check");
     }
 }
 
@@ -210,11 +189,13 @@ pub(crate) async fn periodic(
             s.state = RunState::Checking;
             s.next_check = None;
         });
+        // What other processes (a `scan`) spent since counts against this check's cap.
+        sync_spending(&shared, &source).await;
         let result = tokio::select! {
             r = tokio::time::timeout(CHECK_TIMEOUT, source.check_report(&target.identity)) => r,
             _ = stop.changed() => return,
         };
-        save_spending(&shared, source.as_ref()).await;
+        sync_spending(&shared, &source).await;
         let now = Utc::now();
         let outcome = match result {
             Ok(Ok(report)) => {
@@ -657,48 +638,5 @@ pub(crate) async fn actions(
             }
             NotificationAction::WorthALook => shared.emit(WatchEvent::WorthALook),
         }
-    }
-}
-
-#[cfg(test)]
-mod spending_tests {
-    use super::*;
-    use crate::config::Config;
-    use crate::sources::x::{XCredentials, XSource};
-    use crate::store::Store;
-
-    #[test]
-    fn stored_spending_is_restored_into_the_x_source() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("state.sqlite3")).unwrap();
-        let credentials = XCredentials {
-            bearer_token: Some("t".into()),
-            user_token: None,
-        };
-        let x = XSource::new(&Config::default(), credentials.clone()).unwrap();
-        let (today, spent) = Source::spending_today(&x).unwrap();
-        assert_eq!(spent, 0.0);
-        store
-            .set_cursor(&spending_key(&x.platform()), &format!("{today} 0.37"))
-            .unwrap();
-
-        let restarted = XSource::new(&Config::default(), credentials).unwrap();
-        restore_spending(&store, &restarted);
-        assert!((restarted.spent_today_usd() - 0.37).abs() < 1e-9);
-
-        // A garbled value is ignored rather than trusted.
-        store
-            .set_cursor(&spending_key(&x.platform()), "yesterday lots")
-            .unwrap();
-        let third = XSource::new(
-            &Config::default(),
-            XCredentials {
-                bearer_token: Some("t".into()),
-                user_token: None,
-            },
-        )
-        .unwrap();
-        restore_spending(&store, &third);
-        assert_eq!(third.spent_today_usd(), 0.0);
     }
 }

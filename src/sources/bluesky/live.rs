@@ -67,6 +67,10 @@ pub enum LiveEvent {
     CoverageGap { from_us: u64, to_us: u64 },
 }
 
+/// How far past this machine's clock an event's `time_us` may be (clock skew) before the
+/// event is not believed.
+const FUTURE_TOLERANCE: Duration = Duration::from_secs(600);
+
 /// Microseconds since the Unix epoch, Jetstream's `time_us` clock.
 fn now_us() -> u64 {
     std::time::SystemTime::now()
@@ -122,6 +126,10 @@ pub async fn run_live(
         last_cursor_at: tokio::time::Instant::now(),
         resumed_from: None,
     };
+    // A stored cursor dated in the future (stored by an older version from a hostile message)
+    // would ask for nothing: start from now instead.
+    let future = u64::try_from(FUTURE_TOLERANCE.as_micros()).unwrap_or(u64::MAX);
+    let start_cursor = start_cursor.filter(|c| *c <= now_us().saturating_add(future));
     let mut resume = start_cursor.map(|c| c.saturating_sub(rewind_us));
     let mut attempt: u32 = 0;
     loop {
@@ -361,6 +369,18 @@ impl LiveStream<'_> {
             }
         };
         let time_us = event.time_us();
+        // Jetstream stamps events with its own clock on receipt: one dated well past now is
+        // not Jetstream's, and taken as the cursor it would skip every later event (and be
+        // stored, so a restart would too). Skipped.
+        let future = u64::try_from(FUTURE_TOLERANCE.as_micros()).unwrap_or(u64::MAX);
+        if time_us > now_us().saturating_add(future) {
+            tracing::warn!(
+                platform = "bluesky",
+                time_us,
+                "skipped a Jetstream message dated in the future"
+            );
+            return true;
+        }
         if let Some(from_us) = self.resumed_from.take() {
             let tolerance = u64::try_from(CLAMP_TOLERANCE.as_micros()).unwrap_or(u64::MAX);
             // Clamped (v1): the server started at the oldest event it kept.

@@ -260,7 +260,7 @@ impl MastodonSource {
         server: &Server,
         domain: &str,
         limit: usize,
-    ) -> Result<Vec<Profile>, SourceError> {
+    ) -> Result<Option<Vec<Profile>>, SourceError> {
         let limit = limit.clamp(1, DIRECTORY_MAX).to_string();
         let params = [
             ("order", "new"),
@@ -268,9 +268,11 @@ impl MastodonSource {
             ("limit", limit.as_str()),
         ];
         match Self::get(server, "/api/v1/directory", &params).await? {
-            Answer::Json(Value::Array(list)) => Ok(parse::account_list(&list, domain).0),
+            Answer::Json(Value::Array(list)) => Ok(Some(parse::account_list(&list, domain).0)),
             Answer::Json(_) => Err(error("the directory is not a list".into())),
-            Answer::NotFound => Ok(Vec::new()),
+            // No directory: not an answer with content (a server answering only 404 has not
+            // been checked).
+            Answer::NotFound => Ok(None),
         }
     }
 
@@ -365,6 +367,9 @@ impl MastodonSource {
         let r = Self::directory(server, &domain, self.config.directory_limit)
             .await
             .map(|profiles| {
+                let Some(profiles) = profiles else {
+                    return false;
+                };
                 for p in profiles {
                     // The directory lists everyone new: keep only those that look like the person.
                     let record = ProfileRecord {

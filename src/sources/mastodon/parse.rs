@@ -50,11 +50,27 @@ pub fn profile_from_account(value: &Value, server_domain: &str) -> Result<Profil
     if wire.username.is_empty() || wire.id.is_empty() {
         return Err("the username or id is empty".into());
     }
-    let handle = if wire.acct.contains('@') {
-        wire.acct.clone()
-    } else {
-        format!("{}@{}", wire.username, server_domain)
+    // The handle by Mastodon's rules: `acct` is the username, or `username@domain` for a
+    // remote account; a server naming another user in `acct` (say, the person's own account)
+    // is not believed.
+    let handle = match wire.acct.split_once('@') {
+        Some((user, _)) if !user.eq_ignore_ascii_case(&wire.username) => {
+            return Err(format!(
+                "acct {:?} does not name username {:?}",
+                crate::sources::text::bound(&wire.acct),
+                crate::sources::text::bound(&wire.username)
+            ));
+        }
+        Some(_) => wire.acct.clone(),
+        None if wire.acct.eq_ignore_ascii_case(&wire.username) => {
+            format!("{}@{}", wire.username, server_domain)
+        }
+        None => return Err("acct does not match the username".into()),
     };
+    let handle = crate::platforms::module(&Platform::Mastodon)
+        .ok_or("Mastodon is not registered")?
+        .validate_handle(&handle, &handle)
+        .map_err(|e| e.to_string())?;
     let mut bio = wire.note.as_deref().map(html_to_text).unwrap_or_default();
     for field in &wire.fields {
         let line = format!(
@@ -90,7 +106,10 @@ pub fn profile_from_account(value: &Value, server_domain: &str) -> Result<Profil
         followers: wire.followers_count,
         labels,
         platform_id: Some(wire.id),
-        url: wire.url,
+        url: wire
+            .url
+            .as_deref()
+            .and_then(crate::report::sane_profile_url),
         avatar_url,
     })
 }

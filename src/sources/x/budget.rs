@@ -1,5 +1,9 @@
 //! The X spending cap: every user object X returns is a paid read (about $0.01), so each
 //! check is cut to what today's cap still allows. Days are UTC days.
+//!
+//! Several processes may spend at once (the watcher, `scan`): the budget keeps apart what it
+//! spent since it last handed its spending to the store ([`Budget::take_unsaved`]), so the
+//! store adds it to what the others spent, and [`Budget::restore`] then takes today's total.
 
 use chrono::NaiveDate;
 
@@ -10,6 +14,8 @@ pub struct Budget {
     cost_per_read_usd: f64,
     day: NaiveDate,
     spent_usd: f64,
+    /// Part of `spent_usd` not yet handed to the store.
+    unsaved_usd: f64,
 }
 
 impl Budget {
@@ -20,19 +26,46 @@ impl Budget {
             cost_per_read_usd: cost_per_read_usd.max(0.0),
             day: today,
             spent_usd: 0.0,
+            unsaved_usd: 0.0,
         }
     }
 
-    /// Restores what was already spent on `day` (the watcher stores it across restarts).
+    /// Restores what every process together spent on `day`, as stored: today's total is
+    /// that plus what this budget spent and has not handed to the store yet. A stored day
+    /// other than the budget's is ignored when older (a new day starts afresh).
     pub fn restore(&mut self, day: NaiveDate, spent_usd: f64) {
-        self.day = day;
-        self.spent_usd = spent_usd.max(0.0);
+        let stored = if spent_usd.is_finite() {
+            spent_usd.max(0.0)
+        } else {
+            0.0
+        };
+        if day > self.day {
+            self.day = day;
+            self.unsaved_usd = 0.0;
+        }
+        if day == self.day {
+            self.spent_usd = stored + self.unsaved_usd;
+        }
+    }
+
+    /// What was spent on the budget's day and not handed to the store yet.
+    pub fn unsaved(&mut self, today: NaiveDate) -> (NaiveDate, f64) {
+        self.roll(today);
+        (self.day, self.unsaved_usd)
+    }
+
+    /// `usd` of what [`Budget::unsaved`] said on `day` is now in the store.
+    pub fn saved(&mut self, day: NaiveDate, usd: f64) {
+        if day == self.day {
+            self.unsaved_usd = (self.unsaved_usd - usd).max(0.0);
+        }
     }
 
     fn roll(&mut self, today: NaiveDate) {
-        if today != self.day {
+        if today > self.day {
             self.day = today;
             self.spent_usd = 0.0;
+            self.unsaved_usd = 0.0;
         }
     }
 
@@ -54,7 +87,9 @@ impl Budget {
     /// Records `reads` paid reads on `today`.
     pub fn charge(&mut self, reads: u32, today: NaiveDate) {
         self.roll(today);
-        self.spent_usd += f64::from(reads) * self.cost_per_read_usd;
+        let usd = f64::from(reads) * self.cost_per_read_usd;
+        self.spent_usd += usd;
+        self.unsaved_usd += usd;
     }
 
     /// Dollars spent on `today`.
@@ -79,7 +114,7 @@ mod tests {
     use super::*;
 
     fn day(d: u32) -> NaiveDate {
-        NaiveDate::from_ymd_opt(2026, 5, d).unwrap()
+        NaiveDate::from_ymd_opt(2026, 5, d.max(1)).unwrap() - chrono::Days::new(u64::from(d == 0))
     }
 
     #[test]
@@ -101,5 +136,26 @@ mod tests {
         assert_eq!(b.reads_left(day(1)), 5);
         let mut zero = Budget::new(0.0, 0.01, day(1));
         assert_eq!(zero.reads_left(day(1)), 0);
+    }
+
+    #[test]
+    fn spending_is_handed_over_once_and_other_processes_count() {
+        let mut b = Budget::new(1.0, 0.01, day(1));
+        b.charge(10, day(1));
+        let (d, usd) = b.unsaved(day(1));
+        assert_eq!(d, day(1));
+        assert!((usd - 0.10).abs() < 1e-9);
+        b.charge(5, day(1));
+        b.saved(d, usd);
+        assert!(
+            (b.unsaved(day(1)).1 - 0.05).abs() < 1e-9,
+            "only what was handed over"
+        );
+        // The store now holds 0.10 (ours) + 0.50 (another process): 0.65 in all with ours unsaved.
+        b.restore(day(1), 0.60);
+        assert!((b.spent_usd(day(1)) - 0.65).abs() < 1e-9);
+        assert_eq!(b.reads_left(day(1)), 35);
+        b.restore(day(0), 5.0);
+        assert_eq!(b.reads_left(day(1)), 35, "an older stored day is ignored");
     }
 }

@@ -4,7 +4,8 @@
 //! user-context token, searches the person's names with `/2/users/search`. Spending is held
 //! under the daily cap ([`budget::Budget`]): a check is cut to the reads the cap still allows,
 //! most plausible variants first, and a username read within the re-read window is not read
-//! again. [`estimate_check_cost`] says what one check costs at most, for the settings screen.
+//! again. The spending and the recent reads are kept in the store by every process alike
+//! ([`super::spending`]). [`estimate_check_cost`] says what one check costs at most, for the settings screen.
 
 pub mod budget;
 pub mod parse;
@@ -12,15 +13,16 @@ pub mod parse;
 use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
-use chrono::{NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use url::Url;
 
 use super::bluesky::push_unique;
 use super::http::{Answer, Billed, Http};
-use super::{AccountRef, AccountState, CostEstimate, Found, FoundBy, Source, SourceError};
+use super::{
+    AccountRef, AccountState, CostEstimate, Found, FoundBy, Source, SourceError, Spending,
+};
 use crate::config::{Config, XConfig};
 use crate::detect::variants::variants;
 use crate::identity::{Identity, Platform};
@@ -60,8 +62,9 @@ pub struct XSource {
     config: XConfig,
     credentials: XCredentials,
     budget: Mutex<Budget>,
-    /// When each username (lowercased) was last read, found or not.
-    last_read: Mutex<HashMap<String, Instant>>,
+    /// When each username (lowercased) was last read, found or not, by this process or
+    /// (restored from the store) another.
+    last_read: Mutex<HashMap<String, DateTime<Utc>>>,
     /// Accounts a failed check had already paid for, per identity name: the next check of
     /// that identity returns them (they will not be read again within the re-read window).
     unreported: Mutex<HashMap<String, Vec<Found>>>,
@@ -165,9 +168,14 @@ impl XSource {
         })
     }
 
-    /// Restores today's spending (stored by the watcher) so a restart cannot exceed the cap.
+    /// Restores what every process spent on `day` (as stored) so none can exceed the cap.
     pub fn restore_spending(&self, day: NaiveDate, spent_usd: f64) {
         lock(&self.budget).restore(day, spent_usd);
+    }
+
+    fn reread_window(&self) -> chrono::Duration {
+        let hours = self.config.reread_window_hours.min(24 * 365 * 10);
+        chrono::Duration::hours(i64::try_from(hours).unwrap_or(i64::MAX / 3600))
     }
 
     /// Dollars spent on X reads today (UTC), to store and to show.
@@ -272,7 +280,7 @@ impl XSource {
                 Answer::Json(v) => {
                     self.charge_answer(&v);
                     let (profiles, _missing) = parse::users_page(&v);
-                    let now = Instant::now();
+                    let now = Utc::now();
                     let mut last = lock(&self.last_read);
                     for name in batch {
                         last.insert(name.to_ascii_lowercase(), now);
@@ -369,9 +377,10 @@ impl XSource {
             };
         }
         if affordable < probes.len() {
-            tracing::info!(
+            tracing::warn!(
                 platform = "x",
-                "spending cap: probing {affordable} of {} look-alikes",
+                "today's X spending cap of ${:.2} allows probing only {affordable} of {} look-alikes; the rest wait for the next UTC day",
+                lock(&self.budget).cap_usd(),
                 probes.len()
             );
         }
@@ -388,7 +397,10 @@ impl XSource {
         for query in queries {
             let max = self.take_reads(self.config.search_max_results);
             if max == 0 {
-                tracing::info!(platform = "x", "spending cap reached; search skipped");
+                tracing::warn!(
+                    platform = "x",
+                    "today's X spending cap is reached; the name search waits for the next UTC day"
+                );
                 break;
             }
             for p in self.search(&query, max).await? {
@@ -402,10 +414,10 @@ impl XSource {
     }
 
     fn read_recently(&self, username: &str) -> bool {
-        let window = Duration::from_secs(self.config.reread_window_hours.saturating_mul(3600));
+        let since = Utc::now() - self.reread_window();
         lock(&self.last_read)
             .get(&username.to_ascii_lowercase())
-            .is_some_and(|t| t.elapsed() < window)
+            .is_some_and(|t| *t > since)
     }
 }
 
@@ -415,12 +427,29 @@ impl Source for XSource {
         Platform::X
     }
 
-    fn spending_today(&self) -> Option<(NaiveDate, f64)> {
-        Some((today(), self.spent_today_usd()))
+    fn unsaved_spending(&self) -> Option<Spending> {
+        let (day, usd) = lock(&self.budget).unsaved(today());
+        let since = Utc::now() - self.reread_window();
+        let reads = lock(&self.last_read)
+            .iter()
+            .filter(|(_, t)| **t > since)
+            .map(|(name, t)| (name.clone(), *t))
+            .collect();
+        Some(Spending { day, usd, reads })
     }
 
-    fn restore_spending(&self, day: NaiveDate, spent_usd: f64) {
-        XSource::restore_spending(self, day, spent_usd);
+    fn spending_saved(&self, handed: &Spending, stored: &Spending) {
+        let mut budget = lock(&self.budget);
+        budget.saved(handed.day, handed.usd);
+        budget.restore(stored.day, stored.usd);
+        drop(budget);
+        let mut last = lock(&self.last_read);
+        for (name, at) in &stored.reads {
+            let entry = last.entry(name.to_ascii_lowercase()).or_insert(*at);
+            if *at > *entry {
+                *entry = *at;
+            }
+        }
     }
 
     async fn check(&self, identity: &Identity) -> Result<Vec<Found>, SourceError> {

@@ -1,0 +1,147 @@
+//! `scan --source x` spends against the same daily cap and re-read window as the watcher:
+//! the spending is kept in the database, so repeated scans (separate processes) stop at the
+//! cap and say so, and accounts read within the re-read window are not paid for again.
+//! The X bearer token comes from a real Secret Service (gnome-keyring on a private bus).
+#![cfg(all(unix, not(target_os = "macos")))]
+
+mod support_watch;
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+use doppelwatch::fake::x::FakeX;
+use doppelwatch::fake::FakeAccount;
+use doppelwatch::identity::Identity;
+use doppelwatch::sources::x::ranked_probes;
+use support_watch::dbus::{DbusSession, GnomeKeyring};
+
+const TOKEN: &str = "x-app-token-for-scan";
+const IDENTITY: &str =
+    r#"{"name": "Palmer Report", "handles": [{"platform": "x", "handle": "PalmerReport"}]}"#;
+
+struct World {
+    bus: DbusSession,
+    _keyring: GnomeKeyring,
+    dir: tempfile::TempDir,
+    x: FakeX,
+}
+
+impl World {
+    /// A fake X holding the `accounts` most plausible look-alikes, settings with `x` values.
+    async fn start(accounts: usize, x_settings: &str) -> World {
+        let bus = DbusSession::start();
+        let dir = tempfile::tempdir().unwrap();
+        let keyring = GnomeKeyring::start(&bus, &dir.path().join("keyring-home"));
+        let x = FakeX::start(TOKEN).await.unwrap();
+        let identity: Identity = serde_json::from_str(IDENTITY).unwrap();
+        for (username, _) in ranked_probes(&identity, 40).into_iter().take(accounts) {
+            x.add_account(FakeAccount::new(username).name("Palmer Report"));
+        }
+        std::fs::write(dir.path().join("me.json"), IDENTITY).unwrap();
+        std::fs::write(
+            dir.path().join("config.json"),
+            format!(r#"{{"x": {x_settings}}}"#),
+        )
+        .unwrap();
+        let world = World {
+            bus,
+            _keyring: keyring,
+            dir,
+            x,
+        };
+        let set = world.cli(&["secret", "set", "x-bearer-token"], Some(TOKEN));
+        assert!(set.status.success(), "secret set: {set:?}");
+        world
+    }
+
+    fn cli(&self, args: &[&str], stdin: Option<&str>) -> Output {
+        let dir: &Path = self.dir.path();
+        let mut child = Command::new(support_watch::doppelwatch_bin())
+            .args(args)
+            .arg("--data-dir")
+            .arg(dir.join("data"))
+            .env("DBUS_SESSION_BUS_ADDRESS", &self.bus.address)
+            .env("DOPPELWATCH_CONFIG", dir.join("config.json"))
+            .env("DOPPELWATCH_X_URL", self.x.base_url())
+            .env("RUST_LOG", "warn")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        if let Some(text) = stdin {
+            child
+                .stdin
+                .take()
+                .unwrap()
+                .write_all(text.as_bytes())
+                .unwrap();
+        }
+        drop(child.stdin.take());
+        child.wait_with_output().unwrap()
+    }
+
+    fn scan(&self) -> Output {
+        let identity = self.dir.path().join("me.json");
+        self.cli(
+            &[
+                "scan",
+                "--identity",
+                identity.to_str().unwrap(),
+                "--source",
+                "x",
+            ],
+            None,
+        )
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn repeated_scans_stop_at_the_stored_daily_cap_and_say_so() {
+    // $0.05 a day at $0.01 a read: 5 paid reads in all, whatever the number of scans.
+    let world = World::start(
+        30,
+        r#"{"daily_cap_usd": 0.05, "cost_per_user_read_usd": 0.01, "reread_window_hours": 0}"#,
+    )
+    .await;
+    let first = world.scan();
+    assert!(first.status.success(), "first scan: {first:?}");
+    assert_eq!(world.x.users_returned(), 5, "the first scan spends the cap");
+    for run in 2..=4 {
+        let again = world.scan();
+        let stderr = String::from_utf8_lossy(&again.stderr);
+        assert_eq!(again.status.code(), Some(1), "scan {run}: {stderr}");
+        assert!(
+            stderr.contains("today's X spending cap of $0.05 is reached"),
+            "scan {run} says the cap is reached: {stderr}"
+        );
+        assert_eq!(
+            world.x.users_returned(),
+            5,
+            "scan {run} read no user beyond the cap"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_scan_does_not_reread_accounts_within_the_window() {
+    let world = World::start(
+        3,
+        r#"{"daily_cap_usd": 1, "cost_per_user_read_usd": 0.01, "reread_window_hours": 24}"#,
+    )
+    .await;
+    let first = world.scan();
+    assert!(first.status.success(), "first scan: {first:?}");
+    let requests = world.x.total_requests();
+    assert!(requests > 0);
+    assert_eq!(world.x.users_returned(), 3);
+    let second = world.scan();
+    assert!(second.status.success(), "second scan: {second:?}");
+    assert_eq!(
+        world.x.total_requests(),
+        requests,
+        "every look-alike was read within the re-read window: nothing is asked again"
+    );
+    assert_eq!(world.x.users_returned(), 3);
+}
