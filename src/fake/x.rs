@@ -15,10 +15,8 @@ use axum::Router;
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::{json, Value};
 
-use super::{
-    avatar_response, json_response, lock, misbehaviour_layer, serve, Common, FakeAccount, Flavor,
-    Misbehave, Server,
-};
+use super::http::{bind_loopback, common_accessors, param, query_pairs};
+use super::{avatar_response, json_response, lock, Common, FakeAccount, Flavor, Server};
 
 #[derive(Debug, Clone)]
 struct User {
@@ -54,12 +52,11 @@ pub struct FakeX {
 impl FakeX {
     /// Starts the fake on `127.0.0.1:0`; it accepts the app bearer token `app_token`.
     pub async fn start(app_token: &str) -> std::io::Result<FakeX> {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-        let addr = listener.local_addr()?;
+        let bound = bind_loopback().await?;
         let common = Common::new(Flavor::X);
         let state = Arc::new(XState {
             common: common.clone(),
-            base_url: format!("http://{addr}"),
+            base_url: bound.base_url.clone(),
             users: Mutex::new(Vec::new()),
             next_id: AtomicU64::new(1_790_000_000_000_000_001),
             app_tokens: Mutex::new(vec![app_token.to_string()]),
@@ -69,18 +66,11 @@ impl FakeX {
         let api = Router::new()
             .route("/2/users/by", get(users_by))
             .route("/2/users", get(users_by_ids))
-            .route("/2/users/search", get(users_search))
-            .layer(axum::middleware::from_fn_with_state(
-                common.clone(),
-                misbehaviour_layer,
-            ));
-        let router = Router::new()
-            .route("/profile_images/{id}/avatar_normal.png", get(avatar))
-            .merge(api)
-            .with_state(state.clone());
+            .route("/2/users/search", get(users_search));
+        let plain = Router::new().route("/profile_images/{id}/avatar_normal.png", get(avatar));
         Ok(FakeX {
-            state,
-            _server: serve(listener, router),
+            state: state.clone(),
+            _server: bound.serve(&common, plain, api, state),
         })
     }
 
@@ -129,29 +119,11 @@ impl FakeX {
         true
     }
 
-    /// Turns on a misbehaviour (see [`Misbehave`]).
-    pub fn misbehave(&self, m: Misbehave) {
-        self.state.common.misbehave(m);
-    }
+    common_accessors!();
 
     /// User objects returned so far: what X would have billed.
     pub fn users_returned(&self) -> usize {
         self.state.users_returned.load(Ordering::SeqCst)
-    }
-
-    /// How many requests reached this path.
-    pub fn request_count(&self, path: &str) -> usize {
-        self.state.common.request_count(path)
-    }
-
-    /// How many API requests reached the server in all (retries included).
-    pub fn total_requests(&self) -> usize {
-        self.state.common.total_requests()
-    }
-
-    /// The query strings of the requests to this path, oldest first.
-    pub fn request_queries(&self, path: &str) -> Vec<String> {
-        self.state.common.request_queries(path)
     }
 }
 
@@ -250,23 +222,6 @@ impl XState {
     }
 }
 
-fn params(raw: &Option<String>) -> Vec<(String, String)> {
-    raw.as_deref()
-        .map(|q| {
-            url::form_urlencoded::parse(q.as_bytes())
-                .into_owned()
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-fn param(params: &[(String, String)], key: &str) -> Option<String> {
-    params
-        .iter()
-        .find(|(k, _)| k == key)
-        .map(|(_, v)| v.clone())
-}
-
 fn fields(params: &[(String, String)]) -> Vec<String> {
     param(params, "user.fields")
         .map(|f| f.split(',').map(|s| s.trim().to_string()).collect())
@@ -285,7 +240,7 @@ async fn users_by(
     if st.caller(&headers).is_none() {
         return unauthorized();
     }
-    let p = params(&raw);
+    let p = query_pairs(&raw);
     let names: Vec<String> = param(&p, "usernames")
         .map(|u| u.split(',').map(String::from).collect())
         .unwrap_or_default();
@@ -340,7 +295,7 @@ async fn users_by_ids(
     if st.caller(&headers).is_none() {
         return unauthorized();
     }
-    let p = params(&raw);
+    let p = query_pairs(&raw);
     let ids: Vec<String> = param(&p, "ids")
         .map(|u| u.split(',').map(String::from).collect())
         .unwrap_or_default();
@@ -393,7 +348,7 @@ async fn users_search(
         }
         Some(Caller::User) => {}
     }
-    let p = params(&raw);
+    let p = query_pairs(&raw);
     let query = param(&p, "query").unwrap_or_default();
     let ok = (1..=50).contains(&query.len())
         && query
