@@ -258,33 +258,9 @@ async fn users_by(
             &format!("The `usernames` query parameter value [{bad}] does not match ^[A-Za-z0-9_]{{1,15}}$"),
         );
     }
-    let wanted = fields(&p);
-    let users = st.visible();
-    let mut data = Vec::new();
-    let mut errors = Vec::new();
-    for name in &names {
-        match users.iter().find(|u| u.username.eq_ignore_ascii_case(name)) {
-            Some(u) => data.push(st.user_object(u, &wanted)),
-            None => errors.push(json!({
-                "value": name, "detail": format!("Could not find user with usernames: [{name}]."),
-                "title": "Not Found Error", "resource_type": "user", "parameter": "usernames",
-                "resource_id": name, "type": "https://api.x.com/2/problems/resource-not-found"
-            })),
-        }
-    }
-    if st.malformed() && !data.is_empty() {
-        data.insert(0, json!({"id": 5, "username": null}));
-    }
-    // X bills every user object it returns, one the client cannot parse included.
-    st.users_returned.fetch_add(data.len(), Ordering::SeqCst);
-    let mut body = json!({});
-    if !data.is_empty() {
-        body["data"] = Value::Array(data);
-    }
-    if !errors.is_empty() {
-        body["errors"] = Value::Array(errors);
-    }
-    json_response(StatusCode::OK, body.to_string())
+    lookup_answer(&st, &p, "usernames", &names, |u, name| {
+        u.username.eq_ignore_ascii_case(name)
+    })
 }
 
 async fn users_by_ids(
@@ -306,19 +282,36 @@ async fn users_by_ids(
             "The number of values in the `ids` query parameter list [1,100] is out of range",
         );
     }
-    let wanted = fields(&p);
+    lookup_answer(&st, &p, "ids", &ids, |u, id| u.id == id)
+}
+
+/// The answer to a lookup by `parameter` (`usernames` or `ids`): the users whose `is` matches a
+/// value, in order, and a not-found error for each value that matches none. X bills every user
+/// object it returns, one the client cannot parse included (the malformed record goes before
+/// the users of a lookup by username).
+fn lookup_answer(
+    st: &XState,
+    p: &[(String, String)],
+    parameter: &str,
+    values: &[String],
+    is: impl Fn(&User, &str) -> bool,
+) -> Response {
+    let wanted = fields(p);
     let users = st.visible();
     let mut data = Vec::new();
     let mut errors = Vec::new();
-    for id in &ids {
-        match users.iter().find(|u| &u.id == id) {
+    for value in values {
+        match users.iter().find(|u| is(u, value)) {
             Some(u) => data.push(st.user_object(u, &wanted)),
             None => errors.push(json!({
-                "value": id, "detail": format!("Could not find user with ids: [{id}]."),
-                "title": "Not Found Error", "resource_type": "user", "parameter": "ids",
-                "resource_id": id, "type": "https://api.x.com/2/problems/resource-not-found"
+                "value": value, "detail": format!("Could not find user with {parameter}: [{value}]."),
+                "title": "Not Found Error", "resource_type": "user", "parameter": parameter,
+                "resource_id": value, "type": "https://api.x.com/2/problems/resource-not-found"
             })),
         }
+    }
+    if parameter == "usernames" && st.malformed() && !data.is_empty() {
+        data.insert(0, json!({"id": 5, "username": null}));
     }
     st.users_returned.fetch_add(data.len(), Ordering::SeqCst);
     let mut body = json!({});
