@@ -14,6 +14,10 @@
 //!
 //! Pure-ASCII input takes a table-driven fast path ([`ascii_skeleton_into`]) that gives exactly
 //! the same key as the general path.
+//!
+//! The character-by-character alignment that names the differences ([`align`]) lives in
+//! `confusables/align.rs`. This module must never judge whether a difference is an
+//! impersonation: it only folds, finds and names characters.
 
 use std::sync::OnceLock;
 
