@@ -241,16 +241,10 @@ async fn users_by(
         return unauthorized();
     }
     let p = query_pairs(&raw);
-    let names: Vec<String> = param(&p, "usernames")
-        .map(|u| u.split(',').map(String::from).collect())
-        .unwrap_or_default();
-    if names.is_empty() || names.len() > 100 {
-        return invalid(
-            "usernames",
-            &names.join(","),
-            "The number of values in the `usernames` query parameter list [1,100] is out of range",
-        );
-    }
+    let names = match listed(&p, "usernames") {
+        Ok(names) => names,
+        Err(refused) => return *refused,
+    };
     if let Some(bad) = names.iter().find(|n| !valid_username(n)) {
         return invalid(
             "usernames",
@@ -272,17 +266,28 @@ async fn users_by_ids(
         return unauthorized();
     }
     let p = query_pairs(&raw);
-    let ids: Vec<String> = param(&p, "ids")
+    let ids = match listed(&p, "ids") {
+        Ok(ids) => ids,
+        Err(refused) => return *refused,
+    };
+    lookup_answer(&st, &p, "ids", &ids, |u, id| u.id == id)
+}
+
+/// The comma-separated values of `parameter`: 1 to 100 of them, or X's refusal.
+fn listed(p: &[(String, String)], parameter: &str) -> Result<Vec<String>, Box<Response>> {
+    let values: Vec<String> = param(p, parameter)
         .map(|u| u.split(',').map(String::from).collect())
         .unwrap_or_default();
-    if ids.is_empty() || ids.len() > 100 {
-        return invalid(
-            "ids",
-            &ids.join(","),
-            "The number of values in the `ids` query parameter list [1,100] is out of range",
-        );
+    if values.is_empty() || values.len() > 100 {
+        return Err(Box::new(invalid(
+            parameter,
+            &values.join(","),
+            &format!(
+                "The number of values in the `{parameter}` query parameter list [1,100] is out of range"
+            ),
+        )));
     }
-    lookup_answer(&st, &p, "ids", &ids, |u, id| u.id == id)
+    Ok(values)
 }
 
 /// The answer to a lookup by `parameter` (`usernames` or `ids`): the users whose `is` matches a
