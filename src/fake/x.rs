@@ -237,12 +237,8 @@ async fn users_by(
     headers: HeaderMap,
     RawQuery(raw): RawQuery,
 ) -> Response {
-    if st.caller(&headers).is_none() {
-        return unauthorized();
-    }
-    let p = query_pairs(&raw);
-    let names = match listed(&p, "usernames") {
-        Ok(names) => names,
+    let (p, names) = match lookup_request(&st, &headers, &raw, "usernames") {
+        Ok(request) => request,
         Err(refused) => return *refused,
     };
     if let Some(bad) = names.iter().find(|n| !valid_username(n)) {
@@ -262,16 +258,31 @@ async fn users_by_ids(
     headers: HeaderMap,
     RawQuery(raw): RawQuery,
 ) -> Response {
-    if st.caller(&headers).is_none() {
-        return unauthorized();
-    }
-    let p = query_pairs(&raw);
-    let ids = match listed(&p, "ids") {
-        Ok(ids) => ids,
+    let (p, ids) = match lookup_request(&st, &headers, &raw, "ids") {
+        Ok(request) => request,
         Err(refused) => return *refused,
     };
     lookup_answer(&st, &p, "ids", &ids, |u, id| u.id == id)
 }
+
+/// A user lookup's query and the comma-separated values of its `parameter` (1 to 100 of
+/// them), or X's refusal (no valid token, too few or too many values).
+fn lookup_request(
+    st: &XState,
+    headers: &HeaderMap,
+    raw: &Option<String>,
+    parameter: &str,
+) -> LookupRequest {
+    if st.caller(headers).is_none() {
+        return Err(Box::new(unauthorized()));
+    }
+    let p = query_pairs(raw);
+    let values = listed(&p, parameter)?;
+    Ok((p, values))
+}
+
+/// A user lookup's query pairs and values, or the answer refusing it.
+type LookupRequest = Result<(Vec<(String, String)>, Vec<String>), Box<Response>>;
 
 /// The comma-separated values of `parameter`: 1 to 100 of them, or X's refusal.
 fn listed(p: &[(String, String)], parameter: &str) -> Result<Vec<String>, Box<Response>> {
