@@ -168,14 +168,13 @@ pub fn digest_due(last: Option<DateTime<Utc>>, oldest: DateTime<Utc>, now: DateT
     gathered && rested
 }
 
-/// The worth-a-look digest of `items` (new `suspicious` alerts): how many, which, and an action
-/// that opens the worth-a-look list.
-pub fn compose_digest(items: &[OutboxItem]) -> Notice {
-    let n = items.len();
+/// The first five alerts of `items` as "handle on Platform" lines, and "and N more" after them.
+fn first_five<I: std::borrow::Borrow<OutboxItem>>(items: &[I]) -> String {
     let lines: Vec<String> = items
         .iter()
         .take(5)
         .map(|item| {
+            let item = item.borrow();
             format!(
                 "{} on {}",
                 shown_handle(&item.alert),
@@ -183,11 +182,19 @@ pub fn compose_digest(items: &[OutboxItem]) -> Notice {
             )
         })
         .collect();
-    let more = if n > 5 {
-        format!("\nand {} more", n - 5)
+    let more = if items.len() > 5 {
+        format!("\nand {} more", items.len() - 5)
     } else {
         String::new()
     };
+    format!("{}{more}", lines.join("\n"))
+}
+
+/// The worth-a-look digest of `items` (new `suspicious` alerts): how many, which, and an action
+/// that opens the worth-a-look list.
+pub fn compose_digest(items: &[OutboxItem]) -> Notice {
+    let n = items.len();
+    let listed = first_five(items);
     Notice {
         summary: if n == 1 {
             "1 account worth a look".into()
@@ -195,8 +202,7 @@ pub fn compose_digest(items: &[OutboxItem]) -> Notice {
             format!("{n} accounts worth a look")
         },
         body: markup_escape(&format!(
-            "{}{more}\nThey may be namesakes, so they did not pop up one by one.",
-            lines.join("\n")
+            "{listed}\nThey may be namesakes, so they did not pop up one by one."
         )),
         actions: vec![(
             format!(
@@ -255,25 +261,10 @@ pub fn compose(items: &[OutboxItem]) -> Vec<Notice> {
             });
         }
         many => {
-            let lines: Vec<String> = many
-                .iter()
-                .take(5)
-                .map(|item| {
-                    format!(
-                        "{} on {}",
-                        shown_handle(&item.alert),
-                        platform_name(&item.alert.platform)
-                    )
-                })
-                .collect();
-            let more = if many.len() > 5 {
-                format!("\nand {} more", many.len() - 5)
-            } else {
-                String::new()
-            };
+            let listed = first_five(many);
             notices.push(Notice {
                 summary: format!("{} possible impersonators", many.len()),
-                body: markup_escape(&format!("{}{more}", lines.join("\n"))),
+                body: markup_escape(&listed),
                 // The key lists the alerts the summary covers (`review:all:3,4,5`), so the
                 // notice says which alerts it announced; the button opens the alert list.
                 actions: vec![(

@@ -14,12 +14,19 @@
 //!
 //! Pure-ASCII input takes a table-driven fast path ([`ascii_skeleton_into`]) that gives exactly
 //! the same key as the general path.
+//!
+//! The character-by-character alignment that names the differences ([`align`]) lives in
+//! `confusables/align.rs`. This module must never judge whether a difference is an
+//! impersonation: it only folds, finds and names characters.
 
 use std::sync::OnceLock;
 
 use unicode_normalization::char::is_combining_mark;
 use unicode_normalization::UnicodeNormalization;
 use unicode_script::{Script, UnicodeScript};
+
+mod align;
+pub use align::{align, AlignedEdit, Edit};
 
 /// Multi-character look-alikes, applied to the folded string (after per-character folding).
 /// UTS #39 itself folds `m` to `rn`; we fold back so the key stays short and readable.
@@ -487,213 +494,6 @@ pub fn ordinal(n: usize) -> String {
         _ => "th",
     };
     format!("{n}{suffix}")
-}
-
-/// One step of the alignment of a candidate string with a reference string.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Edit {
-    /// The same character, or the same but for case.
-    Same,
-    /// Different characters that look alike (`cand` may be two characters for `rn`/`m`).
-    Lookalike { cand: String, reference: String },
-    /// A visibly different character in place of the reference's.
-    Substitute { cand: char, reference: char },
-    /// A character the reference does not have.
-    Insert { cand: char },
-    /// A reference character the candidate lacks.
-    Delete { reference: char },
-    /// Two neighbouring characters swapped.
-    Transpose { cand: [char; 2] },
-}
-
-/// An [`Edit`] with the 1-based position of the candidate character it concerns (for a
-/// deletion: the position where the missing character would be).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AlignedEdit {
-    pub position: usize,
-    pub edit: Edit,
-}
-
-/// Aligns the visible characters of `cand` with those of `reference` at the smallest visible
-/// cost (look-alikes cost nothing) and returns every step that is not [`Edit::Same`].
-/// Returns `None` when the strings are too long to align cheaply (over 128 characters).
-pub fn align(cand: &str, reference: &str) -> Option<(usize, Vec<AlignedEdit>)> {
-    let a: Vec<(char, String)> = cand
-        .chars()
-        .filter(|c| !is_invisible(*c) && !is_combining_mark(*c))
-        .map(|c| (c, fold_char(c)))
-        .collect();
-    let b: Vec<(char, String)> = reference
-        .chars()
-        .filter(|c| !is_invisible(*c) && !is_combining_mark(*c))
-        .map(|c| (c, fold_char(c)))
-        .collect();
-    if a.len() > 128 || b.len() > 128 {
-        return None;
-    }
-    let (n, m) = (a.len(), b.len());
-    let pair_fold = |x: &str, y: &str| {
-        let mut s = format!("{x}{y}");
-        fold_sequences(&mut s);
-        s
-    };
-    let single_fold = |x: &str| {
-        let mut s = x.to_string();
-        fold_sequences(&mut s);
-        s
-    };
-    const INF: usize = usize::MAX / 4;
-    let mut cost = vec![vec![INF; m + 1]; n + 1];
-    cost[0][0] = 0;
-    for i in 0..=n {
-        for j in 0..=m {
-            let here = cost[i][j];
-            if here == INF {
-                continue;
-            }
-            if i < n && j < m {
-                let c = if same_unit(&a[i], &b[j]) { 0 } else { 1 };
-                cost[i + 1][j + 1] = cost[i + 1][j + 1].min(here + c);
-            }
-            if i < n {
-                cost[i + 1][j] = cost[i + 1][j].min(here + 1);
-            }
-            if j < m {
-                cost[i][j + 1] = cost[i][j + 1].min(here + 1);
-            }
-            if i + 1 < n && j < m && pair_fold(&a[i].1, &a[i + 1].1) == single_fold(&b[j].1) {
-                cost[i + 2][j + 1] = cost[i + 2][j + 1].min(here);
-            }
-            if i < n && j + 1 < m && single_fold(&a[i].1) == pair_fold(&b[j].1, &b[j + 1].1) {
-                cost[i + 1][j + 2] = cost[i + 1][j + 2].min(here);
-            }
-            if i + 1 < n
-                && j + 1 < m
-                && a[i].1 == b[j + 1].1
-                && a[i + 1].1 == b[j].1
-                && a[i].1 != a[i + 1].1
-            {
-                cost[i + 2][j + 2] = cost[i + 2][j + 2].min(here + 1);
-            }
-        }
-    }
-    // Walk back from the end choosing any step consistent with the cost table.
-    let mut edits = Vec::new();
-    let (mut i, mut j) = (n, m);
-    while i > 0 || j > 0 {
-        let here = cost[i][j];
-        if i > 0 && j > 0 {
-            let c = if same_unit(&a[i - 1], &b[j - 1]) {
-                0
-            } else {
-                1
-            };
-            if cost[i - 1][j - 1] + c == here {
-                let (ca, cb) = (a[i - 1].0, b[j - 1].0);
-                if c == 1 {
-                    edits.push(AlignedEdit {
-                        position: i,
-                        edit: Edit::Substitute {
-                            cand: ca,
-                            reference: cb,
-                        },
-                    });
-                } else if !same_but_case(ca, cb) {
-                    edits.push(AlignedEdit {
-                        position: i,
-                        edit: Edit::Lookalike {
-                            cand: ca.to_string(),
-                            reference: cb.to_string(),
-                        },
-                    });
-                }
-                i -= 1;
-                j -= 1;
-                continue;
-            }
-        }
-        if i > 1
-            && j > 0
-            && cost[i - 2][j - 1] == here
-            && pair_fold(&a[i - 2].1, &a[i - 1].1) == single_fold(&b[j - 1].1)
-        {
-            edits.push(AlignedEdit {
-                position: i - 1,
-                edit: Edit::Lookalike {
-                    cand: format!("{}{}", a[i - 2].0, a[i - 1].0),
-                    reference: b[j - 1].0.to_string(),
-                },
-            });
-            i -= 2;
-            j -= 1;
-            continue;
-        }
-        if i > 0
-            && j > 1
-            && cost[i - 1][j - 2] == here
-            && single_fold(&a[i - 1].1) == pair_fold(&b[j - 2].1, &b[j - 1].1)
-        {
-            edits.push(AlignedEdit {
-                position: i,
-                edit: Edit::Lookalike {
-                    cand: a[i - 1].0.to_string(),
-                    reference: format!("{}{}", b[j - 2].0, b[j - 1].0),
-                },
-            });
-            i -= 1;
-            j -= 2;
-            continue;
-        }
-        if i > 1
-            && j > 1
-            && cost[i - 2][j - 2] + 1 == here
-            && a[i - 2].1 == b[j - 1].1
-            && a[i - 1].1 == b[j - 2].1
-            && a[i - 2].1 != a[i - 1].1
-        {
-            edits.push(AlignedEdit {
-                position: i - 1,
-                edit: Edit::Transpose {
-                    cand: [a[i - 2].0, a[i - 1].0],
-                },
-            });
-            i -= 2;
-            j -= 2;
-            continue;
-        }
-        if i > 0 && cost[i - 1][j] + 1 == here {
-            edits.push(AlignedEdit {
-                position: i,
-                edit: Edit::Insert { cand: a[i - 1].0 },
-            });
-            i -= 1;
-            continue;
-        }
-        if j > 0 && cost[i][j - 1] + 1 == here {
-            edits.push(AlignedEdit {
-                position: i + 1,
-                edit: Edit::Delete {
-                    reference: b[j - 1].0,
-                },
-            });
-            j -= 1;
-            continue;
-        }
-        // Unreachable with a consistent table; stop rather than loop.
-        break;
-    }
-    edits.reverse();
-    Some((cost[n][m], edits))
-}
-
-/// Two aligned characters that cost nothing: the same look-alike fold, or the same letter in
-/// another case (capital `I` and `i`: `I` folds to `l`, yet it is the letter `i`).
-fn same_unit(x: &(char, String), y: &(char, String)) -> bool {
-    x.1 == y.1 || same_but_case(x.0, y.0)
-}
-
-fn same_but_case(a: char, b: char) -> bool {
-    a == b || a.to_lowercase().eq(b.to_lowercase())
 }
 
 /// Sentences naming each look-alike character of `cand` against `reference`, e.g.

@@ -1,12 +1,14 @@
 //! Detection: how much a candidate account copies the person, with evidence a person can read.
 //!
 //! Each signal lives in its own module and yields [`Reason`]s; [`score`] weighs them into an
-//! [`Assessment`].
+//! [`Assessment`]. [`marks`] names the deceptive characters of a handle for highlighting where
+//! an alert is shown.
 
 pub mod avatar;
 pub mod confusables;
 pub mod handles;
 pub mod index;
+pub mod marks;
 pub mod names;
 pub mod score;
 pub mod text;

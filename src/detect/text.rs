@@ -26,36 +26,36 @@ pub fn strip_html(input: &str) -> String {
             _ => {}
         }
     }
-    let decoded = decode_entities(&text);
+    let mut decoded = String::with_capacity(text.len());
+    decode_entities_into(&text, &mut decoded);
     decoded.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// Decodes `&amp;`, `&lt;`, `&gt;`, `&quot;`, `&apos;`, `&nbsp;` and numeric entities.
-fn decode_entities(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut rest = s;
-    while let Some(start) = rest.find('&') {
-        out.push_str(&rest[..start]);
-        let after = &rest[start + 1..];
+/// Decodes `&amp;`, `&lt;`, `&gt;`, `&quot;`, `&apos;`, `&#39;`, `&nbsp;`, `&#NNN;`, `&#xHH;` into
+/// `out`; anything else (an unknown name, `&#0;`, a number that is no character) stays as it is.
+/// The one decoder for text from profiles (the sources' HTML bios use it too).
+pub fn decode_entities_into(text: &str, out: &mut String) {
+    let mut rest = text;
+    while let Some(amp) = rest.find('&') {
+        out.push_str(&rest[..amp]);
+        let after = &rest[amp + 1..];
         let end = after.find(';').filter(|&e| e <= 10);
         let decoded = end.and_then(|e| {
-            let name = &after[..e];
-            let c = match name {
+            let entity = &after[..e];
+            let c = match entity {
                 "amp" => Some('&'),
                 "lt" => Some('<'),
                 "gt" => Some('>'),
                 "quot" => Some('"'),
-                "apos" | "#39" => Some('\''),
+                "apos" => Some('\''),
                 "nbsp" => Some(' '),
-                _ => {
-                    if let Some(hex) = name.strip_prefix("#x").or_else(|| name.strip_prefix("#X")) {
-                        u32::from_str_radix(hex, 16).ok().and_then(char::from_u32)
-                    } else if let Some(dec) = name.strip_prefix('#') {
-                        dec.parse::<u32>().ok().and_then(char::from_u32)
-                    } else {
-                        None
-                    }
-                }
+                _ => entity
+                    .strip_prefix("#x")
+                    .or_else(|| entity.strip_prefix("#X"))
+                    .and_then(|h| u32::from_str_radix(h, 16).ok())
+                    .or_else(|| entity.strip_prefix('#').and_then(|d| d.parse().ok()))
+                    .and_then(char::from_u32)
+                    .filter(|c| *c != '\0'),
             };
             c.map(|c| (c, e))
         });
@@ -71,7 +71,6 @@ fn decode_entities(s: &str) -> String {
         }
     }
     out.push_str(rest);
-    out
 }
 
 /// Words of `text` in look-alike-folded form (so a bio copied with Cyrillic letters still

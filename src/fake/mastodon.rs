@@ -18,9 +18,9 @@ use axum::Router;
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::{json, Value};
 
+use super::http::{bind_loopback, common_accessors, param, query_pairs, words};
 use super::{
-    avatar_response, json_response, lock, misbehaviour_layer, serve, Common, FakeAccount, Flavor,
-    Misbehave, ReceivedReport, Server,
+    avatar_response, json_response, lock, Common, FakeAccount, Flavor, ReceivedReport, Server,
 };
 
 #[derive(Debug, Clone)]
@@ -63,12 +63,11 @@ pub struct FakeMastodon {
 impl FakeMastodon {
     /// Starts a fake server for `domain` (e.g. `mastodon.example`) on `127.0.0.1:0`.
     pub async fn start(domain: &str) -> std::io::Result<FakeMastodon> {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-        let addr = listener.local_addr()?;
+        let bound = bind_loopback().await?;
         let common = Common::new(Flavor::Mastodon);
         let state = Arc::new(MastoState {
             common: common.clone(),
-            base_url: format!("http://{addr}"),
+            base_url: bound.base_url.clone(),
             domain: domain.to_ascii_lowercase(),
             accounts: Mutex::new(Vec::new()),
             // Snowflake-like ids that differ between servers, as real ones do.
@@ -90,19 +89,13 @@ impl FakeMastodon {
             .route("/api/v1/accounts/{id}", get(account_by_id))
             .route("/api/v1/directory", get(directory))
             .route("/api/v2/instance", get(instance))
-            .route("/api/v1/reports", post(report))
-            .layer(axum::middleware::from_fn_with_state(
-                common.clone(),
-                misbehaviour_layer,
-            ));
-        let router = Router::new()
+            .route("/api/v1/reports", post(report));
+        let plain = Router::new()
             .route("/system/accounts/avatars/{id}/original.png", get(avatar))
-            .route("/avatars/original/missing.png", get(missing_avatar))
-            .merge(api)
-            .with_state(state.clone());
+            .route("/avatars/original/missing.png", get(missing_avatar));
         Ok(FakeMastodon {
-            state,
-            _server: serve(listener, router),
+            state: state.clone(),
+            _server: bound.serve(&common, plain, api, state),
         })
     }
 
@@ -189,30 +182,11 @@ impl FakeMastodon {
         lock(&self.state.user_tokens).insert(token.to_string(), username.to_string());
     }
 
-    /// Turns on a misbehaviour (see [`Misbehave`]).
-    pub fn misbehave(&self, m: Misbehave) {
-        self.state.common.misbehave(m);
-    }
+    common_accessors!();
 
     /// Reports received through `POST /api/v1/reports`, oldest first.
     pub fn received_reports(&self) -> Vec<ReceivedReport> {
         lock(&self.state.reports).clone()
-    }
-
-    /// How many requests reached this path.
-    pub fn request_count(&self, path: &str) -> usize {
-        self.state.common.request_count(path)
-    }
-
-    /// How many API requests reached the server in all (retries included).
-    pub fn total_requests(&self) -> usize {
-        self.state.common.total_requests()
-    }
-
-    /// The query strings of the requests to this path, oldest first (e.g. to see which
-    /// `offset`s a paging client asked for).
-    pub fn request_queries(&self, path: &str) -> Vec<String> {
-        self.state.common.request_queries(path)
     }
 }
 
@@ -293,30 +267,6 @@ fn error(status: StatusCode, message: &str) -> Response {
     json_response(status, json!({ "error": message }).to_string())
 }
 
-fn params(raw: &Option<String>) -> Vec<(String, String)> {
-    raw.as_deref()
-        .map(|q| {
-            url::form_urlencoded::parse(q.as_bytes())
-                .into_owned()
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-fn param(params: &[(String, String)], key: &str) -> Option<String> {
-    params
-        .iter()
-        .find(|(k, _)| k == key)
-        .map(|(_, v)| v.clone())
-}
-
-fn words(text: &str) -> Vec<String> {
-    text.split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(str::to_lowercase)
-        .collect()
-}
-
 async fn search(
     State(st): State<Arc<MastoState>>,
     headers: HeaderMap,
@@ -325,7 +275,7 @@ async fn search(
     if let Some(denied) = st.gate(&headers) {
         return denied;
     }
-    let p = params(&raw);
+    let p = query_pairs(&raw);
     let q = param(&p, "q").unwrap_or_default();
     let limit = param(&p, "limit")
         .and_then(|l| l.parse::<usize>().ok())
@@ -389,7 +339,7 @@ async fn lookup(
     if let Some(denied) = st.gate(&headers) {
         return denied;
     }
-    let p = params(&raw);
+    let p = query_pairs(&raw);
     let acct = param(&p, "acct").unwrap_or_default();
     let acct = acct.trim().trim_start_matches('@').to_lowercase();
     let (user, domain) = match acct.split_once('@') {
@@ -428,7 +378,7 @@ async fn directory(
     if let Some(denied) = st.gate(&headers) {
         return denied;
     }
-    let p = params(&raw);
+    let p = query_pairs(&raw);
     let limit = param(&p, "limit")
         .and_then(|l| l.parse::<usize>().ok())
         .unwrap_or(40)

@@ -9,6 +9,7 @@
 
 pub mod bluesky;
 pub mod demo;
+mod http;
 pub mod mastodon;
 pub mod x;
 

@@ -15,10 +15,8 @@ use axum::Router;
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::{json, Value};
 
-use super::{
-    avatar_response, json_response, lock, misbehaviour_layer, serve, Common, FakeAccount, Flavor,
-    Misbehave, Server,
-};
+use super::http::{bind_loopback, common_accessors, param, query_pairs};
+use super::{avatar_response, json_response, lock, Common, FakeAccount, Flavor, Server};
 
 #[derive(Debug, Clone)]
 struct User {
@@ -54,12 +52,11 @@ pub struct FakeX {
 impl FakeX {
     /// Starts the fake on `127.0.0.1:0`; it accepts the app bearer token `app_token`.
     pub async fn start(app_token: &str) -> std::io::Result<FakeX> {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-        let addr = listener.local_addr()?;
+        let bound = bind_loopback().await?;
         let common = Common::new(Flavor::X);
         let state = Arc::new(XState {
             common: common.clone(),
-            base_url: format!("http://{addr}"),
+            base_url: bound.base_url.clone(),
             users: Mutex::new(Vec::new()),
             next_id: AtomicU64::new(1_790_000_000_000_000_001),
             app_tokens: Mutex::new(vec![app_token.to_string()]),
@@ -69,18 +66,11 @@ impl FakeX {
         let api = Router::new()
             .route("/2/users/by", get(users_by))
             .route("/2/users", get(users_by_ids))
-            .route("/2/users/search", get(users_search))
-            .layer(axum::middleware::from_fn_with_state(
-                common.clone(),
-                misbehaviour_layer,
-            ));
-        let router = Router::new()
-            .route("/profile_images/{id}/avatar_normal.png", get(avatar))
-            .merge(api)
-            .with_state(state.clone());
+            .route("/2/users/search", get(users_search));
+        let plain = Router::new().route("/profile_images/{id}/avatar_normal.png", get(avatar));
         Ok(FakeX {
-            state,
-            _server: serve(listener, router),
+            state: state.clone(),
+            _server: bound.serve(&common, plain, api, state),
         })
     }
 
@@ -129,29 +119,11 @@ impl FakeX {
         true
     }
 
-    /// Turns on a misbehaviour (see [`Misbehave`]).
-    pub fn misbehave(&self, m: Misbehave) {
-        self.state.common.misbehave(m);
-    }
+    common_accessors!();
 
     /// User objects returned so far: what X would have billed.
     pub fn users_returned(&self) -> usize {
         self.state.users_returned.load(Ordering::SeqCst)
-    }
-
-    /// How many requests reached this path.
-    pub fn request_count(&self, path: &str) -> usize {
-        self.state.common.request_count(path)
-    }
-
-    /// How many API requests reached the server in all (retries included).
-    pub fn total_requests(&self) -> usize {
-        self.state.common.total_requests()
-    }
-
-    /// The query strings of the requests to this path, oldest first.
-    pub fn request_queries(&self, path: &str) -> Vec<String> {
-        self.state.common.request_queries(path)
     }
 }
 
@@ -250,23 +222,6 @@ impl XState {
     }
 }
 
-fn params(raw: &Option<String>) -> Vec<(String, String)> {
-    raw.as_deref()
-        .map(|q| {
-            url::form_urlencoded::parse(q.as_bytes())
-                .into_owned()
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-fn param(params: &[(String, String)], key: &str) -> Option<String> {
-    params
-        .iter()
-        .find(|(k, _)| k == key)
-        .map(|(_, v)| v.clone())
-}
-
 fn fields(params: &[(String, String)]) -> Vec<String> {
     param(params, "user.fields")
         .map(|f| f.split(',').map(|s| s.trim().to_string()).collect())
@@ -282,20 +237,10 @@ async fn users_by(
     headers: HeaderMap,
     RawQuery(raw): RawQuery,
 ) -> Response {
-    if st.caller(&headers).is_none() {
-        return unauthorized();
-    }
-    let p = params(&raw);
-    let names: Vec<String> = param(&p, "usernames")
-        .map(|u| u.split(',').map(String::from).collect())
-        .unwrap_or_default();
-    if names.is_empty() || names.len() > 100 {
-        return invalid(
-            "usernames",
-            &names.join(","),
-            "The number of values in the `usernames` query parameter list [1,100] is out of range",
-        );
-    }
+    let (p, names) = match lookup_request(&st, &headers, &raw, "usernames") {
+        Ok(request) => request,
+        Err(refused) => return *refused,
+    };
     if let Some(bad) = names.iter().find(|n| !valid_username(n)) {
         return invalid(
             "usernames",
@@ -303,33 +248,9 @@ async fn users_by(
             &format!("The `usernames` query parameter value [{bad}] does not match ^[A-Za-z0-9_]{{1,15}}$"),
         );
     }
-    let wanted = fields(&p);
-    let users = st.visible();
-    let mut data = Vec::new();
-    let mut errors = Vec::new();
-    for name in &names {
-        match users.iter().find(|u| u.username.eq_ignore_ascii_case(name)) {
-            Some(u) => data.push(st.user_object(u, &wanted)),
-            None => errors.push(json!({
-                "value": name, "detail": format!("Could not find user with usernames: [{name}]."),
-                "title": "Not Found Error", "resource_type": "user", "parameter": "usernames",
-                "resource_id": name, "type": "https://api.x.com/2/problems/resource-not-found"
-            })),
-        }
-    }
-    if st.malformed() && !data.is_empty() {
-        data.insert(0, json!({"id": 5, "username": null}));
-    }
-    // X bills every user object it returns, one the client cannot parse included.
-    st.users_returned.fetch_add(data.len(), Ordering::SeqCst);
-    let mut body = json!({});
-    if !data.is_empty() {
-        body["data"] = Value::Array(data);
-    }
-    if !errors.is_empty() {
-        body["errors"] = Value::Array(errors);
-    }
-    json_response(StatusCode::OK, body.to_string())
+    lookup_answer(&st, &p, "usernames", &names, |u, name| {
+        u.username.eq_ignore_ascii_case(name)
+    })
 }
 
 async fn users_by_ids(
@@ -337,33 +258,76 @@ async fn users_by_ids(
     headers: HeaderMap,
     RawQuery(raw): RawQuery,
 ) -> Response {
-    if st.caller(&headers).is_none() {
-        return unauthorized();
+    let (p, ids) = match lookup_request(&st, &headers, &raw, "ids") {
+        Ok(request) => request,
+        Err(refused) => return *refused,
+    };
+    lookup_answer(&st, &p, "ids", &ids, |u, id| u.id == id)
+}
+
+/// A user lookup's query and the comma-separated values of its `parameter` (1 to 100 of
+/// them), or X's refusal (no valid token, too few or too many values).
+fn lookup_request(
+    st: &XState,
+    headers: &HeaderMap,
+    raw: &Option<String>,
+    parameter: &str,
+) -> LookupRequest {
+    if st.caller(headers).is_none() {
+        return Err(Box::new(unauthorized()));
     }
-    let p = params(&raw);
-    let ids: Vec<String> = param(&p, "ids")
+    let p = query_pairs(raw);
+    let values = listed(&p, parameter)?;
+    Ok((p, values))
+}
+
+/// A user lookup's query pairs and values, or the answer refusing it.
+type LookupRequest = Result<(Vec<(String, String)>, Vec<String>), Box<Response>>;
+
+/// The comma-separated values of `parameter`: 1 to 100 of them, or X's refusal.
+fn listed(p: &[(String, String)], parameter: &str) -> Result<Vec<String>, Box<Response>> {
+    let values: Vec<String> = param(p, parameter)
         .map(|u| u.split(',').map(String::from).collect())
         .unwrap_or_default();
-    if ids.is_empty() || ids.len() > 100 {
-        return invalid(
-            "ids",
-            &ids.join(","),
-            "The number of values in the `ids` query parameter list [1,100] is out of range",
-        );
+    if values.is_empty() || values.len() > 100 {
+        return Err(Box::new(invalid(
+            parameter,
+            &values.join(","),
+            &format!(
+                "The number of values in the `{parameter}` query parameter list [1,100] is out of range"
+            ),
+        )));
     }
-    let wanted = fields(&p);
+    Ok(values)
+}
+
+/// The answer to a lookup by `parameter` (`usernames` or `ids`): the users whose `is` matches a
+/// value, in order, and a not-found error for each value that matches none. X bills every user
+/// object it returns, one the client cannot parse included (the malformed record goes before
+/// the users of a lookup by username).
+fn lookup_answer(
+    st: &XState,
+    p: &[(String, String)],
+    parameter: &str,
+    values: &[String],
+    is: impl Fn(&User, &str) -> bool,
+) -> Response {
+    let wanted = fields(p);
     let users = st.visible();
     let mut data = Vec::new();
     let mut errors = Vec::new();
-    for id in &ids {
-        match users.iter().find(|u| &u.id == id) {
+    for value in values {
+        match users.iter().find(|u| is(u, value)) {
             Some(u) => data.push(st.user_object(u, &wanted)),
             None => errors.push(json!({
-                "value": id, "detail": format!("Could not find user with ids: [{id}]."),
-                "title": "Not Found Error", "resource_type": "user", "parameter": "ids",
-                "resource_id": id, "type": "https://api.x.com/2/problems/resource-not-found"
+                "value": value, "detail": format!("Could not find user with {parameter}: [{value}]."),
+                "title": "Not Found Error", "resource_type": "user", "parameter": parameter,
+                "resource_id": value, "type": "https://api.x.com/2/problems/resource-not-found"
             })),
         }
+    }
+    if parameter == "usernames" && st.malformed() && !data.is_empty() {
+        data.insert(0, json!({"id": 5, "username": null}));
     }
     st.users_returned.fetch_add(data.len(), Ordering::SeqCst);
     let mut body = json!({});
@@ -393,7 +357,7 @@ async fn users_search(
         }
         Some(Caller::User) => {}
     }
-    let p = params(&raw);
+    let p = query_pairs(&raw);
     let query = param(&p, "query").unwrap_or_default();
     let ok = (1..=50).contains(&query.len())
         && query

@@ -2,6 +2,10 @@
 //!
 //! The output is plain text for the detector and for display *escaped*; hidden characters
 //! (zero-width, bidi controls) are kept on purpose: they are evidence the detector reports.
+//! Character references are decoded by the detector's decoder ([`decode_entities_into`]), so the
+//! two read HTML alike.
+
+use crate::detect::text::decode_entities_into;
 
 /// Longest text kept from one field (a bio is at most 2,560 bytes on Bluesky, 500 chars on
 /// Mastodon; anything longer is hostile or broken).
@@ -54,46 +58,6 @@ pub fn html_to_text(html: &str) -> String {
 /// Cuts a text to [`MAX_FIELD_CHARS`] characters.
 pub fn bound(text: &str) -> String {
     text.chars().take(MAX_FIELD_CHARS).collect()
-}
-
-/// Decodes `&amp;`, `&lt;`, `&gt;`, `&quot;`, `&apos;`, `&#39;`, `&nbsp;`, `&#NNN;`, `&#xHH;`.
-fn decode_entities_into(text: &str, out: &mut String) {
-    let mut rest = text;
-    while let Some(amp) = rest.find('&') {
-        out.push_str(&rest[..amp]);
-        let after = &rest[amp + 1..];
-        let end = after.find(';').filter(|&e| e <= 10);
-        let decoded = end.and_then(|e| {
-            let entity = &after[..e];
-            let c = match entity {
-                "amp" => Some('&'),
-                "lt" => Some('<'),
-                "gt" => Some('>'),
-                "quot" => Some('"'),
-                "apos" => Some('\''),
-                "nbsp" => Some(' '),
-                _ => entity
-                    .strip_prefix("#x")
-                    .or_else(|| entity.strip_prefix("#X"))
-                    .and_then(|h| u32::from_str_radix(h, 16).ok())
-                    .or_else(|| entity.strip_prefix('#').and_then(|d| d.parse().ok()))
-                    .and_then(char::from_u32)
-                    .filter(|c| *c != '\0'),
-            };
-            c.map(|c| (c, e))
-        });
-        match decoded {
-            Some((c, e)) => {
-                out.push(c);
-                rest = &after[e + 1..];
-            }
-            None => {
-                out.push('&');
-                rest = after;
-            }
-        }
-    }
-    out.push_str(rest);
 }
 
 #[cfg(test)]

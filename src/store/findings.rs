@@ -249,8 +249,29 @@ fn record_one(
     now: DateTime<Utc>,
 ) -> Result<FindingOutcome, StoreError> {
     let profile = &finding.found.profile;
-    let key = account_key(profile);
     let now_s = ts(now);
+    let account_id = upsert_account(tx, profile, &now_s)?;
+    let (version_id, profile_changed) = record_version(tx, finding, account_id, &now_s)?;
+    let rec = Recording {
+        tx,
+        finding,
+        account_id,
+        version_id,
+        profile_changed,
+        now,
+        now_s,
+    };
+    let alert = rec.follow_alerts()?;
+    Ok(FindingOutcome {
+        account_id,
+        profile_changed,
+        alert,
+    })
+}
+
+/// The account row of `profile`, created or refreshed (seen now, not gone); its id.
+fn upsert_account(tx: &Connection, profile: &Profile, now_s: &str) -> Result<i64, StoreError> {
+    let key = account_key(profile);
     tx.execute(
         "INSERT INTO accounts (platform, account_key, handle, first_seen, last_seen)
          VALUES (?1, ?2, ?3, ?4, ?4)
@@ -258,13 +279,22 @@ fn record_one(
          SET handle = excluded.handle, last_seen = excluded.last_seen, gone_at = NULL",
         params![profile.platform.as_str(), key, profile.handle, now_s],
     )?;
-    let account_id: i64 = tx.query_row(
+    Ok(tx.query_row(
         "SELECT id FROM accounts WHERE platform = ?1 AND account_key = ?2",
         params![profile.platform.as_str(), key],
         |r| r.get(0),
-    )?;
+    )?)
+}
 
-    // Profile history: a new version when what it shows changed.
+/// Profile history: a new version when what the account shows changed. The version's id and
+/// whether it is new.
+fn record_version(
+    tx: &Connection,
+    finding: &Finding<'_>,
+    account_id: i64,
+    now_s: &str,
+) -> Result<(i64, bool), StoreError> {
+    let profile = &finding.found.profile;
     let hash = content_hash(profile);
     let latest: Option<(i64, String)> = tx
         .query_row(
@@ -274,13 +304,13 @@ fn record_one(
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .optional()?;
-    let (version_id, profile_changed) = match latest {
+    match latest {
         Some((id, latest_hash)) if latest_hash == hash => {
             tx.execute(
                 "UPDATE profile_versions SET last_seen = ?2 WHERE id = ?1",
                 params![id, now_s],
             )?;
-            (id, false)
+            Ok((id, false))
         }
         _ => {
             tx.execute(
@@ -295,212 +325,243 @@ fn record_one(
                     now_s
                 ],
             )?;
-            (tx.last_insert_rowid(), true)
+            Ok((tx.last_insert_rowid(), true))
         }
-    };
+    }
+}
 
-    let open_alert: Option<i64> = tx
-        .query_row(
-            "SELECT id FROM alerts WHERE identity_id = ?1 AND account_id = ?2
-             AND state IN ('new', 'seen', 'reported') ORDER BY id DESC LIMIT 1",
-            params![finding.identity_id, account_id],
-            |r| r.get(0),
-        )
-        .optional()?;
+/// One finding whose account and profile version are recorded; what it does to the alerts.
+struct Recording<'a> {
+    tx: &'a Connection,
+    finding: &'a Finding<'a>,
+    account_id: i64,
+    version_id: i64,
+    profile_changed: bool,
+    now: DateTime<Utc>,
+    now_s: String,
+}
 
-    // A snoozed alert is followed like an open one, but sleeps until its time or a change.
-    let snoozed: Option<(i64, i64)> = tx
-        .query_row(
-            "SELECT id, profile_version_id FROM alerts WHERE identity_id = ?1 AND account_id = ?2
-             AND state = 'snoozed' ORDER BY id DESC LIMIT 1",
-            params![finding.identity_id, account_id],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()?;
+/// The new evidence of a finding that copies the person.
+struct Evidence {
+    fingerprint: String,
+    /// The reasons as JSON.
+    reasons: String,
+}
 
-    let assessment = finding.assessment;
-    if assessment.verdict == Verdict::Clear {
-        let alert = match open_alert.or(snoozed.map(|(id, _)| id)) {
-            Some(alert_id) if profile_changed => {
-                tx.execute(
+impl Recording<'_> {
+    /// Follows the account's alerts: closes an open case the account no longer copies, wakes a
+    /// snoozed one that changed, or raises, updates or suppresses an alert.
+    fn follow_alerts(&self) -> Result<AlertChange, StoreError> {
+        let open_alert: Option<i64> = self
+            .tx
+            .query_row(
+                "SELECT id FROM alerts WHERE identity_id = ?1 AND account_id = ?2
+                 AND state IN ('new', 'seen', 'reported') ORDER BY id DESC LIMIT 1",
+                params![self.finding.identity_id, self.account_id],
+                |r| r.get(0),
+            )
+            .optional()?;
+        // A snoozed alert is followed like an open one, but sleeps until its time or a change.
+        let snoozed: Option<(i64, i64)> = self
+            .tx
+            .query_row(
+                "SELECT id, profile_version_id FROM alerts WHERE identity_id = ?1 AND account_id = ?2
+                 AND state = 'snoozed' ORDER BY id DESC LIMIT 1",
+                params![self.finding.identity_id, self.account_id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+
+        let assessment = self.finding.assessment;
+        if assessment.verdict == Verdict::Clear {
+            return self.close_if_changed(open_alert.or(snoozed.map(|(id, _)| id)));
+        }
+
+        let evidence = Evidence {
+            fingerprint: evidence_fingerprint(&self.finding.found.profile, assessment),
+            reasons: to_json(&assessment.reasons)?,
+        };
+        let allowed: Option<i64> = self
+            .tx
+            .query_row(
+                "SELECT id FROM alerts WHERE identity_id = ?1 AND account_id = ?2
+                 AND state = ?3 ORDER BY id DESC LIMIT 1",
+                params![
+                    self.finding.identity_id,
+                    self.account_id,
+                    AlertState::Allowed.as_str()
+                ],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let seen: bool = self
+            .tx
+            .query_row(
+                "SELECT 1 FROM evidence_seen WHERE identity_id = ?1 AND account_id = ?2
+                 AND fingerprint = ?3",
+                params![
+                    self.finding.identity_id,
+                    self.account_id,
+                    evidence.fingerprint
+                ],
+                |_| Ok(()),
+            )
+            .optional()?
+            .is_some();
+        if let (Some((alert_id, snoozed_version)), None, None) = (snoozed, open_alert, allowed) {
+            return self.wake_snoozed(alert_id, snoozed_version, &evidence);
+        }
+        if seen {
+            return Ok(AlertChange::Duplicate);
+        }
+        let change = if let Some(alert_id) = allowed {
+            self.mark_evidence(&evidence, alert_id)?;
+            AlertChange::Suppressed
+        } else if let Some(alert_id) = open_alert {
+            self.update_open(alert_id, &evidence)?
+        } else {
+            self.raise(&evidence)?
+        };
+        if matches!(change, AlertChange::New(_) | AlertChange::Updated(_)) {
+            self.keep_avatar()?;
+        }
+        Ok(change)
+    }
+
+    /// The account copies nothing: an open or snoozed case whose profile changed is closed.
+    fn close_if_changed(&self, alert: Option<i64>) -> Result<AlertChange, StoreError> {
+        match alert {
+            Some(alert_id) if self.profile_changed => {
+                self.tx.execute(
                     "UPDATE alerts SET state = 'resolved', profile_version_id = ?2,
                      state_note = ?3, updated_at = ?4, snoozed_until = NULL WHERE id = ?1",
                     params![
                         alert_id,
-                        version_id,
+                        self.version_id,
                         "the account changed its profile and no longer copies you",
-                        now_s
+                        self.now_s
                     ],
                 )?;
-                insert_outbox(tx, OutboxKind::CaseClosed, alert_id, now)?;
-                AlertChange::Resolved(alert_id)
+                insert_outbox(self.tx, OutboxKind::CaseClosed, alert_id, self.now)?;
+                Ok(AlertChange::Resolved(alert_id))
             }
-            _ => AlertChange::None,
-        };
-        return Ok(FindingOutcome {
-            account_id,
-            profile_changed,
-            alert,
-        });
+            _ => Ok(AlertChange::None),
+        }
     }
 
-    let fingerprint = evidence_fingerprint(profile, assessment);
-    let allowed: Option<i64> = tx
-        .query_row(
-            "SELECT id FROM alerts WHERE identity_id = ?1 AND account_id = ?2
-             AND state = ?3 ORDER BY id DESC LIMIT 1",
-            params![
-                finding.identity_id,
-                account_id,
-                AlertState::Allowed.as_str()
-            ],
-            |r| r.get(0),
-        )
-        .optional()?;
-    let seen: bool = tx
-        .query_row(
-            "SELECT 1 FROM evidence_seen WHERE identity_id = ?1 AND account_id = ?2
-             AND fingerprint = ?3",
-            params![finding.identity_id, account_id, fingerprint],
-            |_| Ok(()),
-        )
-        .optional()?
-        .is_some();
-    let reasons = to_json(&assessment.reasons)?;
-    if let (Some((alert_id, snoozed_version)), None, None) = (snoozed, open_alert, allowed) {
-        let before: String = tx.query_row(
+    /// A snoozed alert wakes early when what the account shows changed since it was snoozed.
+    fn wake_snoozed(
+        &self,
+        alert_id: i64,
+        snoozed_version: i64,
+        evidence: &Evidence,
+    ) -> Result<AlertChange, StoreError> {
+        let before: String = self.tx.query_row(
             "SELECT profile_json FROM profile_versions WHERE id = ?1",
             [snoozed_version],
             |r| r.get(0),
         )?;
         let before: Profile = from_json(&before, "profile")?;
-        let changed = changed_parts(&before, profile);
+        let changed = changed_parts(&before, &self.finding.found.profile);
         // Only a change of what the account shows wakes it: a different fingerprint alone can
         // come from how it was looked at (a re-check fetches no avatar image, so the avatar
         // signal is missing) and must not end the snooze, nor open a second alert.
         if changed.is_empty() {
-            return Ok(FindingOutcome {
-                account_id,
-                profile_changed,
-                alert: AlertChange::Duplicate,
-            });
+            return Ok(AlertChange::Duplicate);
         }
         let note = format!(
             "back from snooze early: the account changed its {}",
             changed.join(", ")
         );
-        tx.execute(
+        let assessment = self.finding.assessment;
+        self.tx.execute(
             "UPDATE alerts SET profile_version_id = ?2, fingerprint = ?3, verdict = ?4,
              score = ?5, reasons_json = ?6 WHERE id = ?1",
             params![
                 alert_id,
-                version_id,
-                fingerprint,
+                self.version_id,
+                evidence.fingerprint,
                 assessment.verdict.as_str(),
                 assessment.score,
-                reasons
+                evidence.reasons
             ],
         )?;
-        wake_in(tx, alert_id, &note, now)?;
-        mark_evidence(
-            tx,
-            finding.identity_id,
-            account_id,
-            &fingerprint,
-            alert_id,
-            &now_s,
-        )?;
-        keep_avatar(tx, version_id, finding.found.avatar_image.as_deref())?;
-        return Ok(FindingOutcome {
-            account_id,
-            profile_changed,
-            alert: AlertChange::New(alert_id),
-        });
+        wake_in(self.tx, alert_id, &note, self.now)?;
+        self.mark_evidence(evidence, alert_id)?;
+        self.keep_avatar()?;
+        Ok(AlertChange::New(alert_id))
     }
-    if seen {
-        return Ok(FindingOutcome {
-            account_id,
-            profile_changed,
-            alert: AlertChange::Duplicate,
-        });
-    }
-    let change = if let Some(alert_id) = allowed {
-        mark_evidence(
-            tx,
-            finding.identity_id,
-            account_id,
-            &fingerprint,
-            alert_id,
-            &now_s,
-        )?;
-        AlertChange::Suppressed
-    } else if let Some(alert_id) = open_alert {
-        let was: String = tx.query_row(
+
+    /// An open alert gets the new evidence; one that becomes an impostor is announced again.
+    fn update_open(&self, alert_id: i64, evidence: &Evidence) -> Result<AlertChange, StoreError> {
+        let assessment = self.finding.assessment;
+        let was: String = self.tx.query_row(
             "SELECT verdict FROM alerts WHERE id = ?1",
             [alert_id],
             |r| r.get(0),
         )?;
         if assessment.verdict == Verdict::Impostor && was != Verdict::Impostor.as_str() {
-            announce_escalation(tx, alert_id, now)?;
+            announce_escalation(self.tx, alert_id, self.now)?;
         }
-        tx.execute(
+        self.tx.execute(
             "UPDATE alerts SET profile_version_id = ?2, fingerprint = ?3, verdict = ?4,
              score = ?5, reasons_json = ?6, updated_at = ?7 WHERE id = ?1",
             params![
                 alert_id,
-                version_id,
-                fingerprint,
+                self.version_id,
+                evidence.fingerprint,
                 assessment.verdict.as_str(),
                 assessment.score,
-                reasons,
-                now_s
+                evidence.reasons,
+                self.now_s
             ],
         )?;
-        mark_evidence(
-            tx,
-            finding.identity_id,
-            account_id,
-            &fingerprint,
-            alert_id,
-            &now_s,
-        )?;
-        AlertChange::Updated(alert_id)
-    } else {
-        tx.execute(
+        self.mark_evidence(evidence, alert_id)?;
+        Ok(AlertChange::Updated(alert_id))
+    }
+
+    /// A new alert, queued for notification.
+    fn raise(&self, evidence: &Evidence) -> Result<AlertChange, StoreError> {
+        let assessment = self.finding.assessment;
+        self.tx.execute(
             "INSERT INTO alerts (identity_id, account_id, profile_version_id, fingerprint,
              verdict, score, reasons_json, state, created_at, updated_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'new', ?8, ?8)",
             params![
-                finding.identity_id,
-                account_id,
-                version_id,
-                fingerprint,
+                self.finding.identity_id,
+                self.account_id,
+                self.version_id,
+                evidence.fingerprint,
                 assessment.verdict.as_str(),
                 assessment.score,
-                reasons,
-                now_s
+                evidence.reasons,
+                self.now_s
             ],
         )?;
-        let alert_id = tx.last_insert_rowid();
-        mark_evidence(
-            tx,
-            finding.identity_id,
-            account_id,
-            &fingerprint,
-            alert_id,
-            &now_s,
-        )?;
-        insert_outbox(tx, OutboxKind::NewAlert, alert_id, now)?;
-        AlertChange::New(alert_id)
-    };
-    if matches!(change, AlertChange::New(_) | AlertChange::Updated(_)) {
-        keep_avatar(tx, version_id, finding.found.avatar_image.as_deref())?;
+        let alert_id = self.tx.last_insert_rowid();
+        self.mark_evidence(evidence, alert_id)?;
+        insert_outbox(self.tx, OutboxKind::NewAlert, alert_id, self.now)?;
+        Ok(AlertChange::New(alert_id))
     }
-    Ok(FindingOutcome {
-        account_id,
-        profile_changed,
-        alert: change,
-    })
+
+    fn mark_evidence(&self, evidence: &Evidence, alert_id: i64) -> Result<(), StoreError> {
+        mark_evidence(
+            self.tx,
+            self.finding.identity_id,
+            self.account_id,
+            &evidence.fingerprint,
+            alert_id,
+            &self.now_s,
+        )
+    }
+
+    fn keep_avatar(&self) -> Result<(), StoreError> {
+        keep_avatar(
+            self.tx,
+            self.version_id,
+            self.finding.found.avatar_image.as_deref(),
+        )
+    }
 }
 
 /// An open alert that was only worth a look is an impostor now: its notification is queued like

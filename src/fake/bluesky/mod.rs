@@ -10,12 +10,14 @@
 //! println!("{} {}", fake.base_url(), fake.jetstream_url());
 //! # Ok(()) }
 //! ```
+//!
+//! This module owns the accounts and the XRPC answers; [`jetstream`] owns the event log and the
+//! WebSocket stream. It must never reach beyond loopback.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
-use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
@@ -25,11 +27,15 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::{json, Value};
 use tokio::sync::broadcast;
 
+use super::http::{bind_loopback, common_accessors, param, query_pairs, words};
 use super::{
-    avatar_response, json_response, lock, misbehaviour_layer, serve, unix_now, Common, FakeAccount,
-    Flavor, Misbehave, ReceivedReport, Server,
+    avatar_response, json_response, lock, Common, FakeAccount, Flavor, ReceivedReport, Server,
 };
-use crate::sources::bluesky::cid::{base32_lower, blob_cid};
+use crate::sources::bluesky::cid::blob_cid;
+
+mod jetstream;
+
+use jetstream::{subscribe, Event};
 
 /// The collection of profile records.
 const PROFILE_COLLECTION: &str = "app.bsky.actor.profile";
@@ -46,14 +52,6 @@ struct Account {
     labels: Vec<String>,
     created_at: DateTime<Utc>,
     active: bool,
-}
-
-/// One Jetstream message: its time, its collection (commits only) and its JSON text.
-#[derive(Debug, Clone)]
-struct Event {
-    time_us: u64,
-    collection: Option<String>,
-    text: Arc<String>,
 }
 
 #[derive(Debug)]
@@ -81,13 +79,12 @@ pub struct FakeBluesky {
 impl FakeBluesky {
     /// Starts the fake on `127.0.0.1:0`.
     pub async fn start() -> std::io::Result<FakeBluesky> {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-        let addr = listener.local_addr()?;
+        let bound = bind_loopback().await?;
         let common = Common::new(Flavor::Bluesky);
         let (live, _) = broadcast::channel(4096);
         let state = Arc::new(BskyState {
             common: common.clone(),
-            base_url: format!("http://{addr}"),
+            base_url: bound.base_url.clone(),
             accounts: Mutex::new(Vec::new()),
             next_seq: AtomicU64::new(1),
             events: Mutex::new(Vec::new()),
@@ -112,20 +109,13 @@ impl FakeBluesky {
             .route(
                 "/xrpc/com.atproto.moderation.createReport",
                 post(create_report),
-            )
-            .layer(axum::middleware::from_fn_with_state(
-                common.clone(),
-                misbehaviour_layer,
-            ));
-        let router = Router::new()
+            );
+        let plain = Router::new()
             .route("/img/avatar/plain/{did}/{file}", get(avatar))
-            .route("/subscribe", get(subscribe))
-            .merge(api)
-            .with_state(state.clone());
-        let server = serve(listener, router);
+            .route("/subscribe", get(subscribe));
         Ok(FakeBluesky {
-            state,
-            _server: server,
+            state: state.clone(),
+            _server: bound.serve(&common, plain, api, state),
         })
     }
 
@@ -212,10 +202,7 @@ impl FakeBluesky {
         true
     }
 
-    /// Turns on a misbehaviour (see [`Misbehave`]).
-    pub fn misbehave(&self, m: Misbehave) {
-        self.state.common.misbehave(m);
-    }
+    common_accessors!();
 
     /// Makes `searchActors` answer 503 for exactly these queries (case-insensitive), every
     /// time, while other searches answer normally: some queries of a check fail and the rest
@@ -235,16 +222,6 @@ impl FakeBluesky {
         lock(&self.state.reports).clone()
     }
 
-    /// How many requests reached this path (e.g. `/xrpc/com.atproto.server.createSession`).
-    pub fn request_count(&self, path: &str) -> usize {
-        self.state.common.request_count(path)
-    }
-
-    /// How many API requests reached the server in all (retries included).
-    pub fn total_requests(&self) -> usize {
-        self.state.common.total_requests()
-    }
-
     /// The blob CID of an account's avatar, as Jetstream and the CDN URL carry it.
     pub fn avatar_cid(&self, handle_or_did: &str) -> Option<String> {
         lock(&self.state.accounts)
@@ -260,79 +237,6 @@ impl FakeBluesky {
 }
 
 impl BskyState {
-    /// A strictly increasing microsecond clock, like Jetstream's `time_us`.
-    fn next_time_us(&self) -> u64 {
-        let now = u64::try_from(Utc::now().timestamp_micros()).unwrap_or(0);
-        let last = lock(&self.events).last().map_or(0, |e| e.time_us);
-        now.max(last + 1)
-    }
-
-    fn push_event(&self, time_us: u64, collection: Option<&str>, text: String) {
-        let event = Event {
-            time_us,
-            collection: collection.map(String::from),
-            text: Arc::new(text),
-        };
-        let mut events = lock(&self.events);
-        // Keep the log ordered even if two writers raced for a time.
-        let time_us = events
-            .last()
-            .map_or(time_us, |e| time_us.max(e.time_us + 1));
-        let event = if time_us == event.time_us {
-            event
-        } else {
-            let mut v: Value = serde_json::from_str(&event.text).unwrap_or(Value::Null);
-            v["time_us"] = json!(time_us);
-            Event {
-                time_us,
-                collection: event.collection,
-                text: Arc::new(v.to_string()),
-            }
-        };
-        events.push(event.clone());
-        // Nobody listening is fine: the log keeps it for cursors.
-        let _ = self.live.send(event);
-    }
-
-    fn emit_identity(&self, acc: &Account, seq: u64) {
-        let time_us = self.next_time_us();
-        let text = json!({
-            "did": acc.did, "time_us": time_us, "kind": "identity",
-            "identity": {"did": acc.did, "handle": acc.handle, "seq": seq, "time": now_iso()}
-        });
-        self.push_event(time_us, None, text.to_string());
-    }
-
-    fn emit_profile(&self, acc: &Account, operation: &str) {
-        let time_us = self.next_time_us();
-        let mut record = json!({
-            "$type": PROFILE_COLLECTION,
-            "createdAt": acc.created_at.to_rfc3339_opts(SecondsFormat::Millis, true),
-        });
-        if let Some(name) = &acc.display_name {
-            record["displayName"] = json!(name);
-        }
-        if let Some(description) = &acc.description {
-            record["description"] = json!(description);
-        }
-        if let (Some(cid), Some(bytes)) = (&acc.avatar_cid, &acc.avatar) {
-            record["avatar"] = json!({
-                "$type": "blob", "ref": {"$link": cid},
-                "mimeType": mime_of(bytes), "size": bytes.len()
-            });
-        }
-        let rev = base32_lower(&time_us.to_be_bytes());
-        let text = json!({
-            "did": acc.did, "time_us": time_us, "kind": "commit",
-            "commit": {
-                "rev": rev, "operation": operation, "collection": PROFILE_COLLECTION,
-                "rkey": "self", "record": record,
-                "cid": blob_cid(record.to_string().as_bytes()).replacen("bafkrei", "bafyrei", 1)
-            }
-        });
-        self.push_event(time_us, Some(PROFILE_COLLECTION), text.to_string());
-    }
-
     fn avatar_url(&self, acc: &Account) -> Option<String> {
         acc.avatar_cid.as_ref().map(|cid| {
             format!(
@@ -389,14 +293,6 @@ fn now_iso() -> String {
     Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true)
 }
 
-fn mime_of(bytes: &[u8]) -> &'static str {
-    if bytes.starts_with(&[0x89, b'P', b'N', b'G']) {
-        "image/png"
-    } else {
-        "image/jpeg"
-    }
-}
-
 /// A `did:plc:` of 24 base32 characters, stable for a handle and sequence number.
 fn fake_did(handle: &str, seq: u64) -> String {
     let cid = blob_cid(format!("{handle}#{seq}").as_bytes());
@@ -408,24 +304,6 @@ fn xrpc_error(status: StatusCode, error: &str, message: &str) -> Response {
         status,
         json!({"error": error, "message": message}).to_string(),
     )
-}
-
-fn query_pairs(raw: &Option<String>) -> Vec<(String, String)> {
-    raw.as_deref()
-        .map(|q| {
-            url::form_urlencoded::parse(q.as_bytes())
-                .into_owned()
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-/// Words of a display name or handle, lowercased, for search.
-fn words(text: &str) -> Vec<String> {
-    text.split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(str::to_lowercase)
-        .collect()
 }
 
 async fn search_actors(State(st): State<Arc<BskyState>>, RawQuery(raw): RawQuery) -> Response {
@@ -515,12 +393,7 @@ async fn get_profiles(State(st): State<Arc<BskyState>>, RawQuery(raw): RawQuery)
 }
 
 async fn get_profile(State(st): State<Arc<BskyState>>, RawQuery(raw): RawQuery) -> Response {
-    let params = query_pairs(&raw);
-    let actor = params
-        .iter()
-        .find(|(k, _)| k == "actor")
-        .map(|(_, v)| v.clone())
-        .unwrap_or_default();
+    let actor = param(&query_pairs(&raw), "actor").unwrap_or_default();
     match st.find(&actor) {
         Some(acc) => json_response(StatusCode::OK, st.profile_view(&acc, true).to_string()),
         None => xrpc_error(
@@ -532,12 +405,7 @@ async fn get_profile(State(st): State<Arc<BskyState>>, RawQuery(raw): RawQuery) 
 }
 
 async fn resolve_handle(State(st): State<Arc<BskyState>>, RawQuery(raw): RawQuery) -> Response {
-    let params = query_pairs(&raw);
-    let handle = params
-        .iter()
-        .find(|(k, _)| k == "handle")
-        .map(|(_, v)| v.clone())
-        .unwrap_or_default();
+    let handle = param(&query_pairs(&raw), "handle").unwrap_or_default();
     match st.find(&handle) {
         Some(acc) => json_response(StatusCode::OK, json!({"did": acc.did}).to_string()),
         None => xrpc_error(
@@ -690,137 +558,4 @@ async fn avatar(
         &format!("/img/avatar/plain/{did}/{file}"),
         bytes.as_deref().map(|b| b.as_slice()),
     )
-}
-
-async fn subscribe(
-    State(st): State<Arc<BskyState>>,
-    RawQuery(raw): RawQuery,
-    ws: WebSocketUpgrade,
-) -> Response {
-    let params = query_pairs(&raw);
-    let wanted: Vec<String> = params
-        .iter()
-        .filter(|(k, _)| k == "wantedCollections")
-        .map(|(_, v)| v.clone())
-        .collect();
-    let cursor: Option<u64> = params
-        .iter()
-        .find(|(k, _)| k == "cursor")
-        .and_then(|(_, v)| v.parse().ok());
-    ws.on_upgrade(move |socket| stream_events(socket, st, wanted, cursor))
-}
-
-/// Replays the log from `cursor` (inclusive, as Jetstream does), then sends live events.
-async fn stream_events(
-    mut socket: WebSocket,
-    st: Arc<BskyState>,
-    wanted: Vec<String>,
-    cursor: Option<u64>,
-) {
-    let retention = st.common.switches().jetstream_retention;
-    let oldest_kept = retention.map(|(secs, _)| {
-        let now_us = unix_now().saturating_mul(1_000_000);
-        now_us.saturating_sub(secs.saturating_mul(1_000_000))
-    });
-    let cursor = match (cursor, oldest_kept, retention) {
-        (Some(c), Some(oldest), Some((_, true))) if c < oldest => {
-            refuse_old_cursor(socket).await;
-            return;
-        }
-        // Clamped silently to the oldest event kept.
-        (Some(c), Some(oldest), _) => Some(c.max(oldest)),
-        (cursor, ..) => cursor,
-    };
-    let (backlog, mut live) = {
-        let events = lock(&st.events);
-        // Subscribe under the log lock so no event falls between backlog and live.
-        let live = st.live.subscribe();
-        let backlog: Vec<Event> = match cursor {
-            Some(c) => events.iter().filter(|e| e.time_us >= c).cloned().collect(),
-            None => Vec::new(),
-        };
-        (backlog, live)
-    };
-    let (drop_after, malformed) = {
-        let s = st.common.switches();
-        (s.drop_websocket_after, s.malformed_record)
-    };
-    let wants = |e: &Event| match &e.collection {
-        Some(c) => wanted.is_empty() || wanted.iter().any(|w| w == c),
-        None => true,
-    };
-    let mut sent = 0usize;
-    let mut last_time = 0u64;
-    for e in backlog {
-        if !wants(&e) {
-            continue;
-        }
-        last_time = e.time_us;
-        sent += 1;
-        if !send_event(&mut socket, &e, malformed).await || drop_after.is_some_and(|n| sent >= n) {
-            return;
-        }
-    }
-    loop {
-        tokio::select! {
-            event = live.recv() => match event {
-                Ok(e) => {
-                    if e.time_us <= last_time || !wants(&e) {
-                        continue;
-                    }
-                    last_time = e.time_us;
-                    sent += 1;
-                    if !send_event(&mut socket, &e, malformed).await
-                        || drop_after.is_some_and(|n| sent >= n)
-                    {
-                        return;
-                    }
-                }
-                // A reader too slow to keep up is cut off, as Jetstream does.
-                Err(_) => return,
-            },
-            incoming = socket.recv() => match incoming {
-                Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return,
-                Some(Ok(_)) => {}
-            },
-        }
-    }
-}
-
-/// Jetstream v2's answer to a cursor older than it keeps: an error message, then a close
-/// frame naming it.
-async fn refuse_old_cursor(mut socket: WebSocket) {
-    let error =
-        json!({"error": "CursorTooOld", "message": "cursor is older than the replay window"});
-    let _ = socket.send(Message::Text(error.to_string().into())).await;
-    let _ = socket
-        .send(Message::Close(Some(axum::extract::ws::CloseFrame {
-            code: 1008,
-            reason: "CursorTooOld".into(),
-        })))
-        .await;
-}
-
-/// Sends one event (after two broken messages when malformed records are switched on);
-/// false when the socket is gone.
-async fn send_event(socket: &mut WebSocket, e: &Event, malformed: bool) -> bool {
-    let mut texts = Vec::new();
-    if malformed && e.collection.is_some() {
-        texts.push(
-            "{\"did\": \"did:plc:broken\", \"time_us\": \"soon\", \"kind\": \"commit\"".to_string(),
-        );
-        texts.push(
-            json!({"did": "did:plc:broken", "time_us": e.time_us, "kind": "commit",
-                "commit": {"operation": "update", "collection": PROFILE_COLLECTION, "rkey": "self",
-                           "record": {"displayName": 7, "avatar": "nope"}}})
-            .to_string(),
-        );
-    }
-    texts.push(e.text.to_string());
-    for text in texts {
-        if socket.send(Message::Text(text.into())).await.is_err() {
-            return false;
-        }
-    }
-    true
 }
