@@ -21,6 +21,7 @@
 
 mod canonical;
 mod decode;
+mod forms;
 mod phash;
 mod quality;
 
@@ -30,6 +31,7 @@ pub use decode::{MAX_DECODE_ALLOC, MAX_DIMENSION, MAX_INPUT_BYTES, MIN_DIMENSION
 pub use quality::QUALITY_GATE;
 
 use canonical::{Integral, Region};
+use forms::CANDIDATE_FORMS;
 
 /// Perceptual fingerprint of an avatar image, with a quality figure used to gate flat logos
 /// and default avatars.
@@ -81,7 +83,7 @@ pub struct AvatarInfo {
 }
 
 /// 64-bit words per form in [`AvatarFingerprint::hashes`]: two luma words and one colour word.
-pub const FORM_WORDS: usize = phash::LUMA_WORDS + 1;
+pub const FORM_WORDS: usize = forms::FORM_WORDS;
 
 /// Bits per form.
 pub const FORM_BITS: u32 = 64 * FORM_WORDS as u32;
@@ -111,30 +113,8 @@ pub fn fingerprint_reference(bytes: &[u8]) -> Result<AvatarFingerprint, AvatarEr
 /// selects the extended set of forms of [`fingerprint_reference`].
 pub fn inspect(bytes: &[u8], reference: bool) -> Result<AvatarInfo, AvatarError> {
     let plane = decode::decode_luma(bytes)?;
+    let hashes = forms::build(&plane, reference);
     let luma = Integral::new(&plane, &plane.data);
-    let blue = Integral::new(&plane, &plane.blue_difference);
-    let red = Integral::new(&plane, &plane.red_difference);
-    let form = |region: Region, mirror: bool| -> [u64; FORM_WORDS] {
-        let grid = |integral: &Integral| {
-            let grid = integral.sample(region, phash::GRID);
-            if mirror {
-                canonical::mirrored(&grid, phash::GRID)
-            } else {
-                grid
-            }
-        };
-        let [low, high] = phash::hash(&phash::low_frequencies(&grid(&luma)));
-        [low, high, phash::colour_word(&grid(&blue), &grid(&red))]
-    };
-
-    let mut hashes = Vec::new();
-    hashes.extend(form(Region::canonical(), false));
-    hashes.extend(form(Region::canonical(), true));
-    if reference {
-        for region in canonical::reference_regions() {
-            hashes.extend(form(region, false));
-        }
-    }
     let coefficients = phash::low_frequencies(&luma.sample(Region::canonical(), phash::GRID));
     let quality_grid = luma.sample(Region::canonical(), quality::QUALITY_GRID);
     let robust = &coefficients[..64];
@@ -149,26 +129,47 @@ pub fn inspect(bytes: &[u8], reference: bool) -> Result<AvatarInfo, AvatarError>
     })
 }
 
-/// The pair of forms closest to a match: reference form index, candidate form index, distance,
-/// and the distance limit that applies to that pair.
-fn closest_forms(reference: &[u64], candidate: &[u64]) -> Option<(usize, usize, u32, u32)> {
-    let mut best: Option<(usize, usize, u32, u32)> = None;
-    for (r, rf) in reference.chunks_exact(FORM_WORDS).enumerate() {
-        // Only the candidate's canonical and mirrored forms: the reference carries the crops.
-        for (c, cf) in candidate.chunks_exact(FORM_WORDS).take(2).enumerate() {
-            let distance = form_distance(rf, cf);
-            let limit = if is_colourless(rf) || is_colourless(cf) {
-                MATCH_DISTANCE_COLOURLESS
-            } else {
-                MATCH_DISTANCE
-            };
-            let margin = i64::from(limit) - i64::from(distance);
-            if best.map_or(true, |(_, _, d, l)| margin > i64::from(l) - i64::from(d)) {
-                best = Some((r, c, distance, limit));
-            }
+/// Best distances between a reference and a candidate: over whole forms (any region of the
+/// reference against the candidate's canonical region or its mirror), and over corner-masked
+/// forms (the same corner masked on both sides). Each is (distance, limit, reference form,
+/// candidate form).
+#[doc(hidden)]
+pub fn closest_forms(reference: &[u64], candidate: &[u64]) -> Option<[(u32, u32, usize, usize); 2]> {
+    let r: Vec<&[u64]> = reference.chunks_exact(FORM_WORDS).collect();
+    let c: Vec<&[u64]> = candidate.chunks_exact(FORM_WORDS).collect();
+    if r.len() < CANDIDATE_FORMS || c.len() < CANDIDATE_FORMS {
+        return None;
+    }
+    let limit = |a: &[u64], b: &[u64]| {
+        if is_colourless(a) || is_colourless(b) {
+            MATCH_DISTANCE_COLOURLESS
+        } else {
+            MATCH_DISTANCE
+        }
+    };
+    let better = |best: &mut (u32, u32, usize, usize), d: u32, l: u32, i: usize, j: usize| {
+        if i64::from(l) - i64::from(d) > i64::from(best.1) - i64::from(best.0) {
+            *best = (d, l, i, j);
+        }
+    };
+    let mut whole = (u32::MAX, 0, 0, 0);
+    for (i, rf) in r.iter().enumerate() {
+        if (2..CANDIDATE_FORMS).contains(&i) {
+            continue;
+        }
+        for (j, cf) in c.iter().enumerate().take(2) {
+            better(&mut whole, form_distance(rf, cf), limit(rf, cf), i, j);
         }
     }
-    best
+    let mut masked = (u32::MAX, 0, 0, 0);
+    for corner in 0..forms::CORNERS {
+        let i = 2 + corner;
+        for mirror in 0..2 {
+            let j = 2 + mirror * forms::CORNERS + corner;
+            better(&mut masked, form_distance(r[i], c[j]), limit(r[i], c[j]), i, j);
+        }
+    }
+    Some([whole, masked])
 }
 
 fn is_colourless(form: &[u64]) -> bool {
@@ -200,32 +201,16 @@ fn similarity_of(distance: u32) -> f32 {
 /// `reference` should come from [`fingerprint_reference`] (a plain [`fingerprint`] works but only
 /// tolerates smaller crops). No match is called when either image is below [`QUALITY_GATE`].
 pub fn compare(reference: &AvatarFingerprint, candidate: &AvatarFingerprint) -> AvatarMatch {
-    let Some((r, c, distance, limit)) = closest_forms(&reference.hashes, &candidate.hashes) else {
+    let Some([whole, masked]) = closest_forms(&reference.hashes, &candidate.hashes) else {
         return AvatarMatch {
             matched: false,
             similarity: 0.0,
             detail: "avatar not compared: no avatar hash on one side".into(),
         };
     };
+    let (distance, limit, r, c) = if whole.0 <= whole.1 || whole.0 <= masked.0 { whole } else { masked };
     let similarity = similarity_of(distance);
     let percent = (similarity * 100.0).round();
-    let plain = |whose: &str, quality: f32| AvatarMatch {
-        matched: false,
-        similarity: 0.0,
-        detail: format!(
-            "avatar not compared: {whose} too plain to identify anyone (quality {quality:.2}, \
-             below {QUALITY_GATE:.2}; flat colours, logos and default pictures look alike) \
-             — {percent}% similar"
-        ),
-    };
-    // NaN (a corrupted stored figure) counts as too plain.
-    let passes = |quality: f32| quality >= QUALITY_GATE;
-    if !passes(reference.quality) {
-        return plain("your avatar is", reference.quality);
-    }
-    if !passes(candidate.quality) {
-        return plain("this account's avatar is", candidate.quality);
-    }
     if distance > limit {
         return AvatarMatch {
             matched: false,
@@ -234,11 +219,14 @@ pub fn compare(reference: &AvatarFingerprint, candidate: &AvatarFingerprint) -> 
         };
     }
     let mut how = Vec::new();
-    if (r == 1) != (c == 1) {
+    if c == 1 || c >= 2 + forms::CORNERS {
         how.push("mirrored");
     }
-    if r >= 2 {
+    if r >= CANDIDATE_FORMS {
         how.push("cropped or zoomed");
+    }
+    if (2..CANDIDATE_FORMS).contains(&r) {
+        how.push("with a corner covered");
     }
     how.push("");
     let how = how.join(", ");
