@@ -230,7 +230,10 @@ pub fn copies() -> Vec<CopyKind> {
         ("saturation -15%", |i| png_rgba(&saturated(i, 0.85))),
         ("border 8% white", |i| png_rgba(&bordered(i, 0.08, Some([255, 255, 255])))),
         ("border 8% black", |i| png_rgba(&bordered(i, 0.08, Some([0, 0, 0])))),
-        ("border 8% colour", |i| jpeg_rgba(&bordered(i, 0.08, Some([200, 30, 90])), 85)),
+        ("border 8% colour", |i| {
+            let shown = super::art::opaque(&flatten(i, [255, 255, 255]));
+            jpeg_rgba(&bordered(&shown, 0.08, Some([200, 30, 90])), 85)
+        }),
         ("padding 8% transparent", |i| png_rgba(&bordered(i, 0.08, None))),
         ("badge 10% bottom-right", |i| {
             png_rgba(&badged(i, Corner::BottomRight, 0.1, BLUE, true))

@@ -1,0 +1,161 @@
+//! Matching one candidate against the protected avatar: the hashes find the best alignment
+//! (whole picture, or with one corner masked), then [`super::verify`] checks the detail there.
+//!
+//! It only gathers evidence; [`super::compare`] turns it into a verdict and words.
+
+use super::canonical::Region;
+use super::forms::{self, CANDIDATE_FORMS, CORNERS, FORM_WORDS};
+use super::layout::Parts;
+use super::phash;
+use super::verify::{self, Reference};
+
+/// Hash distance (of [`FORM_BITS`](super::FORM_BITS)) up to which an alignment is worth
+/// verifying. Unrelated photographs sit near half the bits; copies of any kind within ~24.
+pub const WORTH_VERIFYING: u32 = 44;
+
+/// The best alignment of one family of forms.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Alignment {
+    /// Hash distance (colourless sides scaled to the full width).
+    pub distance: u32,
+    /// Index of the reference form.
+    pub reference_form: usize,
+    /// Index of the candidate form.
+    pub candidate_form: usize,
+}
+
+/// What the comparison found.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Evidence {
+    /// Best whole-picture alignment.
+    pub whole: Alignment,
+    /// Best alignment with one corner masked on both sides.
+    pub masked: Alignment,
+    /// Verification at the whole alignment, when its distance was worth it.
+    pub whole_check: Option<verify::Verdict>,
+    /// Verification at the masked alignment, when its distance was worth it.
+    pub masked_check: Option<verify::Verdict>,
+}
+
+impl Alignment {
+    /// True when the candidate matched through its mirror image.
+    pub fn mirrored(&self) -> bool {
+        self.candidate_form == 1 || self.candidate_form >= 2 + CORNERS
+    }
+
+    /// The masked corner (reference coordinates), for a masked alignment.
+    pub fn corner(&self) -> Option<usize> {
+        (2..CANDIDATE_FORMS)
+            .contains(&self.reference_form)
+            .then(|| self.reference_form - 2)
+    }
+
+    /// The reference region of this alignment, and whether it is one of the extra (shifted or
+    /// scaled) regions.
+    pub fn region(&self, regions: &[Region]) -> (Region, bool) {
+        if self.reference_form < CANDIDATE_FORMS {
+            return (Region::canonical(), false);
+        }
+        let extra = self.reference_form - CANDIDATE_FORMS;
+        let count = regions.len();
+        // Over white: the extra regions; over black (transparent references): the canonical
+        // region, then the extra regions again.
+        let index = if extra < count {
+            Some(extra)
+        } else {
+            (extra - count).checked_sub(1)
+        };
+        match index.and_then(|i| regions.get(i)) {
+            Some(&region) => (region, true),
+            None => (Region::canonical(), false),
+        }
+    }
+}
+
+fn is_colourless(form: &[u64]) -> bool {
+    form[phash::LUMA_WORDS] == phash::NO_COLOUR
+}
+
+/// Hamming distance between two forms, over [`FORM_BITS`](super::FORM_BITS). When either side
+/// is colourless the colour word says nothing, so the luma distance is scaled up to the full
+/// width instead.
+pub fn form_distance(a: &[u64], b: &[u64]) -> u32 {
+    let luma: u32 = a[..phash::LUMA_WORDS]
+        .iter()
+        .zip(&b[..phash::LUMA_WORDS])
+        .map(|(x, y)| (x ^ y).count_ones())
+        .sum();
+    if is_colourless(a) || is_colourless(b) {
+        luma * FORM_WORDS as u32 / phash::LUMA_WORDS as u32
+    } else {
+        luma + (a[phash::LUMA_WORDS] ^ b[phash::LUMA_WORDS]).count_ones()
+    }
+}
+
+/// The closest whole and masked alignments by hash distance.
+pub fn closest(reference: &[u64], candidate: &[u64]) -> (Alignment, Alignment) {
+    let r: Vec<&[u64]> = reference.chunks_exact(FORM_WORDS).collect();
+    let c: Vec<&[u64]> = candidate.chunks_exact(FORM_WORDS).collect();
+    let none = Alignment {
+        distance: u32::MAX,
+        reference_form: 0,
+        candidate_form: 0,
+    };
+    let better = |best: &mut Alignment, distance: u32, i: usize, j: usize| {
+        if distance < best.distance {
+            *best = Alignment {
+                distance,
+                reference_form: i,
+                candidate_form: j,
+            };
+        }
+    };
+    let mut whole = none;
+    for (i, rf) in r.iter().enumerate() {
+        // The reference's own mirror and masked forms are not whole alignments.
+        if (1..CANDIDATE_FORMS).contains(&i) {
+            continue;
+        }
+        for (j, cf) in c.iter().enumerate().take(2) {
+            better(&mut whole, form_distance(rf, cf), i, j);
+        }
+    }
+    let mut masked = none;
+    for corner in 0..CORNERS {
+        let i = 2 + corner;
+        for mirror in 0..2 {
+            let j = 2 + mirror * CORNERS + corner;
+            if let (Some(rf), Some(cf)) = (r.get(i), c.get(j)) {
+                better(&mut masked, form_distance(rf, cf), i, j);
+            }
+        }
+    }
+    (whole, masked)
+}
+
+/// Compares the parts of two fingerprints (the reference must carry its plane to be verified;
+/// without it, the checks are `None`).
+pub fn evidence(reference: &Parts<'_>, candidate: &Parts<'_>) -> Evidence {
+    let (whole, masked) = closest(reference.forms, candidate.forms);
+    let stored = Reference::new(reference.plane);
+    let cells = verify::candidate_cells(candidate.thumbnail);
+    let regions = forms::reference_regions();
+    let check = |alignment: &Alignment| -> Option<verify::Verdict> {
+        if alignment.distance > WORTH_VERIFYING {
+            return None;
+        }
+        let (stored, cells) = (stored.as_ref()?, cells.as_ref()?);
+        let (region, _) = alignment.region(&regions);
+        let mirror = alignment.mirrored();
+        // The mask is in reference coordinates; verification compares in the candidate's, where
+        // a mirrored reference has its corners swapped left to right.
+        let mask = alignment.corner().map(|k| if mirror { k ^ 1 } else { k });
+        Some(verify::verify(stored, cells, region, mirror, mask))
+    };
+    Evidence {
+        whole,
+        masked,
+        whole_check: check(&whole),
+        masked_check: check(&masked),
+    }
+}

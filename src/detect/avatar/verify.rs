@@ -1,0 +1,435 @@
+//! Verification: at the alignment the hashes found, is the candidate really the same picture?
+//!
+//! The hashes keep only which low frequencies lie above their median, which is robust but says
+//! little about detail: two smileys that differ only in their eyes, or two cartoon faces drawn
+//! alike, hash close together. Here the candidate's canonical region, kept as a small colour
+//! thumbnail, is compared with the protected avatar resampled at that alignment (refined by a
+//! small local search) after the best brightness, contrast and saturation fit; the residual,
+//! relative to the picture's own contrast, says whether the detail agrees. A transparent
+//! avatar is composited over whatever background the copy shows (white, black or a colour).
+//!
+//! It only measures; [`super::compare`] decides.
+
+use super::canonical::Region;
+use super::decode::LumaPlane;
+
+/// Side of the candidate's thumbnail, in cells.
+pub const THUMB: usize = 20;
+/// Side of the protected avatar's stored centre square, in pixels.
+pub const PLANE: usize = 96;
+/// Thumbnail cells on each side of a masked corner (the hashes mask 12 of 32).
+const MASK_CELLS: usize = 8;
+/// Bytes per candidate thumbnail: luma and two colour differences per cell.
+pub const THUMB_BYTES: usize = THUMB * THUMB * 3;
+/// Bytes of the protected avatar's plane: luma over white, two colour differences, opacity.
+pub const PLANE_BYTES: usize = PLANE * PLANE * 4;
+
+/// Weight of the colour differences against luma in the residual.
+const COLOUR_WEIGHT: f64 = 0.5;
+/// Residual floor (luma units squared per cell), so a nearly uniform picture cannot make tiny
+/// differences look large.
+const VARIANCE_FLOOR: f64 = 36.0;
+
+/// Packs bytes into words, eight per word (little end first), zero padded.
+pub fn pack(bytes: &[u8]) -> Vec<u64> {
+    bytes
+        .chunks(8)
+        .map(|chunk| {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            u64::from_le_bytes(word)
+        })
+        .collect()
+}
+
+/// The bytes of packed words.
+fn unpack(words: &[u64], len: usize) -> Vec<u8> {
+    let mut bytes: Vec<u8> = words.iter().flat_map(|w| w.to_le_bytes()).collect();
+    bytes.truncate(len);
+    bytes
+}
+
+fn luma_byte(v: f32) -> u8 {
+    v.round().clamp(0.0, 255.0) as u8
+}
+
+fn colour_byte(v: f32) -> u8 {
+    (v / 2.0 + 128.0).round().clamp(0.0, 255.0) as u8
+}
+
+fn colour_value(b: u8) -> f64 {
+    (f64::from(b) - 128.0) * 2.0
+}
+
+/// The candidate's canonical region as a [`THUMB`] x [`THUMB`] thumbnail: luma, then the two
+/// colour differences, row-major.
+pub fn thumbnail(plane: &LumaPlane) -> Vec<u64> {
+    let sample = |values: &[f32]| {
+        super::canonical::Integral::new(plane, values).sample(Region::canonical(), THUMB)
+    };
+    let mut bytes = Vec::with_capacity(THUMB_BYTES);
+    bytes.extend(sample(&plane.data).into_iter().map(luma_byte));
+    bytes.extend(sample(&plane.blue_difference).into_iter().map(colour_byte));
+    bytes.extend(sample(&plane.red_difference).into_iter().map(colour_byte));
+    pack(&bytes)
+}
+
+/// The protected avatar's centre square at [`PLANE`] x [`PLANE`]: luma over white, colour
+/// differences, opacity.
+pub fn reference_plane(plane: &LumaPlane) -> Vec<u64> {
+    let whole = Region {
+        centre_x: 0.5,
+        centre_y: 0.5,
+        side: 1.0,
+    };
+    let sample = |values: &[f32]| super::canonical::Integral::new(plane, values).sample(whole, PLANE);
+    let mut bytes = Vec::with_capacity(PLANE_BYTES);
+    bytes.extend(sample(&plane.data).into_iter().map(luma_byte));
+    bytes.extend(sample(&plane.blue_difference).into_iter().map(colour_byte));
+    bytes.extend(sample(&plane.red_difference).into_iter().map(colour_byte));
+    bytes.extend(
+        sample(&plane.coverage)
+            .into_iter()
+            .map(|a| (a * 255.0).round().clamp(0.0, 255.0) as u8),
+    );
+    pack(&bytes)
+}
+
+/// Summed-area table of one channel of the stored plane.
+struct Table(Vec<f64>);
+
+impl Table {
+    fn new(values: impl Iterator<Item = f64>) -> Table {
+        let n = PLANE;
+        let mut table = vec![0f64; (n + 1) * (n + 1)];
+        let values: Vec<f64> = values.collect();
+        for y in 0..n {
+            let mut row = 0.0;
+            for x in 0..n {
+                row += values[y * n + x];
+                table[(y + 1) * (n + 1) + x + 1] = table[y * (n + 1) + x + 1] + row;
+            }
+        }
+        Table(table)
+    }
+
+    /// Integral over [0, x] x [0, y], bilinear inside a pixel.
+    fn at(&self, x: f64, y: f64) -> f64 {
+        let n = PLANE;
+        let (x, y) = (x.clamp(0.0, n as f64), y.clamp(0.0, n as f64));
+        let (x0, y0) = ((x as usize).min(n - 1), (y as usize).min(n - 1));
+        let (fx, fy) = (x - x0 as f64, y - y0 as f64);
+        let t = |i: usize, j: usize| self.0[j * (n + 1) + i];
+        let top = t(x0, y0) * (1.0 - fx) + t(x0 + 1, y0) * fx;
+        let bottom = t(x0, y0 + 1) * (1.0 - fx) + t(x0 + 1, y0 + 1) * fx;
+        top * (1.0 - fy) + bottom * fy
+    }
+
+    /// Mean over a rectangle (clamped to the plane).
+    fn mean(&self, x0: f64, y0: f64, x1: f64, y1: f64) -> f64 {
+        let n = PLANE as f64;
+        let (x0, x1) = (x0.clamp(0.0, n), x1.clamp(0.0, n));
+        let (y0, y1) = (y0.clamp(0.0, n), y1.clamp(0.0, n));
+        let area = (x1 - x0) * (y1 - y0);
+        if area <= 1e-9 {
+            return 0.0;
+        }
+        (self.at(x1, y1) - self.at(x0, y1) - self.at(x1, y0) + self.at(x0, y0)) / area
+    }
+}
+
+/// The protected avatar, ready to be resampled at any alignment.
+pub struct Reference {
+    /// Premultiplied luma, the two colour differences and opacity.
+    channels: [Table; 4],
+    transparent: bool,
+}
+
+impl Reference {
+    /// From the stored plane words; `None` when they are missing or short.
+    pub fn new(words: &[u64]) -> Option<Reference> {
+        if words.len() * 8 < PLANE_BYTES {
+            return None;
+        }
+        let bytes = unpack(words, PLANE_BYTES);
+        let n = PLANE * PLANE;
+        let (luma, rest) = bytes.split_at(n);
+        let (blue, rest) = rest.split_at(n);
+        let (red, alpha) = rest.split_at(n);
+        let opacity = |b: u8| f64::from(b) / 255.0;
+        // Luma was stored over white: take the white back out (premultiplied luma).
+        let premultiplied = luma
+            .iter()
+            .zip(alpha)
+            .map(|(&y, &a)| f64::from(y) - 255.0 * (1.0 - opacity(a)));
+        Some(Reference {
+            channels: [
+                Table::new(premultiplied),
+                Table::new(blue.iter().map(|&b| colour_value(b))),
+                Table::new(red.iter().map(|&b| colour_value(b))),
+                Table::new(alpha.iter().map(|&a| opacity(a))),
+            ],
+            transparent: alpha.iter().any(|&a| a < 250),
+        })
+    }
+
+    /// The region sampled at `THUMB` x `THUMB`: per cell premultiplied luma, colour differences
+    /// and opacity.
+    fn sample(&self, region: Region, mirror: bool) -> Vec<[f64; 4]> {
+        let n = PLANE as f64;
+        let side = region.side * n;
+        let left = region.centre_x * n - side / 2.0;
+        let top = region.centre_y * n - side / 2.0;
+        let cell = side / THUMB as f64;
+        let mut grid = Vec::with_capacity(THUMB * THUMB);
+        for j in 0..THUMB {
+            let y0 = top + j as f64 * cell;
+            for i in 0..THUMB {
+                let column = if mirror { THUMB - 1 - i } else { i };
+                let x0 = left + column as f64 * cell;
+                grid.push(
+                    [0, 1, 2, 3].map(|k| self.channels[k].mean(x0, y0, x0 + cell, y0 + cell)),
+                );
+            }
+        }
+        grid
+    }
+}
+
+/// The candidate's thumbnail as (luma, blue difference, red difference) per cell.
+pub fn candidate_cells(words: &[u64]) -> Option<Vec<[f64; 3]>> {
+    if words.len() * 8 < THUMB_BYTES {
+        return None;
+    }
+    let bytes = unpack(words, THUMB_BYTES);
+    let n = THUMB * THUMB;
+    Some(
+        (0..n)
+            .map(|i| {
+                [
+                    f64::from(bytes[i]),
+                    colour_value(bytes[n + i]),
+                    colour_value(bytes[2 * n + i]),
+                ]
+            })
+            .collect(),
+    )
+}
+
+/// True for the thumbnail cells inside masked corner `corner` (0 top-left, 1 top-right,
+/// 2 bottom-left, 3 bottom-right).
+fn in_corner(i: usize, corner: usize) -> bool {
+    let (x, y) = (i % THUMB, i / THUMB);
+    let in_x = if corner % 2 == 1 { x >= THUMB - MASK_CELLS } else { x < MASK_CELLS };
+    let in_y = if corner / 2 == 1 { y >= THUMB - MASK_CELLS } else { y < MASK_CELLS };
+    in_x && in_y
+}
+
+/// How far the candidate is from the reference at one alignment: the residual after the best
+/// tone and saturation fit, relative to the reference's own variation (0 = identical, about 1
+/// or more = unrelated).
+fn residual(
+    reference: &[[f64; 4]],
+    candidate: &[[f64; 3]],
+    mask: Option<usize>,
+    background: [f64; 3],
+    gain: Option<f64>,
+) -> f64 {
+    let used: Vec<usize> = (0..candidate.len())
+        .filter(|&i| mask.map_or(true, |corner| !in_corner(i, corner)))
+        .collect();
+    let shown: Vec<[f64; 3]> = used
+        .iter()
+        .map(|&i| {
+            let r = reference[i];
+            [0, 1, 2].map(|k| r[k] + background[k] * (1.0 - r[3]))
+        })
+        .collect();
+    let seen: Vec<[f64; 3]> = used.iter().map(|&i| candidate[i]).collect();
+    let count = shown.len().max(1) as f64;
+
+    // Tone: the copy's RGB = clip(gain * RGB + offset), the same for every channel (brightness
+    // and contrast). Either both are fitted on luma over the cells the copy does not show
+    // clipped, or the gain is given and the offset fitted over the cells it does not clip.
+    let rgb: Vec<[f64; 3]> = shown.iter().map(|&c| to_rgb(c)).collect();
+    let (gain, offset) = match gain {
+        None => {
+            let mut unclipped: Vec<bool> = seen
+                .iter()
+                .map(|&c| to_rgb(c).iter().all(|&v| (6.0..=249.0).contains(&v)))
+                .collect();
+            if unclipped.iter().filter(|&&u| u).count() * 10 < unclipped.len() {
+                unclipped.iter_mut().for_each(|u| *u = true);
+            }
+            fit_line(&shown, &seen, &unclipped)
+        }
+        Some(gain) => (gain, fit_offset(gain, &rgb, &shown, &seen)),
+    };
+    let predicted: Vec<[f64; 3]> = rgb
+        .iter()
+        .map(|c| from_rgb(c.map(|v| (gain * v + offset).clamp(0.0, 255.0))))
+        .collect();
+    // Saturation: one scale for both colour differences (a hue change is not a copy's).
+    let (mut cross, mut power) = (0.0, 0.0);
+    for (p, c) in predicted.iter().zip(&seen) {
+        for k in 1..3 {
+            cross += p[k] * c[k];
+            power += p[k] * p[k];
+        }
+    }
+    let saturation = if power > 1e-6 { cross / power } else { 1.0 }.clamp(0.75, 1.35);
+
+    let mean = |v: &[[f64; 3]], k: usize| v.iter().map(|c| c[k]).sum::<f64>() / count;
+    let means = [0, 1, 2].map(|k| mean(&shown, k));
+    let (mut error, mut spread) = (0.0, 0.0);
+    for ((p, c), r) in predicted.iter().zip(&seen).zip(&shown) {
+        error += (c[0] - p[0]).powi(2);
+        spread += (r[0] - means[0]).powi(2);
+        for k in 1..3 {
+            error += COLOUR_WEIGHT * (c[k] - saturation * p[k]).powi(2);
+            spread += COLOUR_WEIGHT * (r[k] - means[k]).powi(2);
+        }
+    }
+    (error / spread.max(VARIANCE_FLOOR * count)).sqrt()
+}
+
+/// Least-squares line seen = gain * shown + offset on luma over the `used` cells; the gain is
+/// kept within what a brightness or contrast change does.
+fn fit_line(shown: &[[f64; 3]], seen: &[[f64; 3]], used: &[bool]) -> (f64, f64) {
+    let (mut n, mut sx, mut sy) = (0.0, 0.0, 0.0);
+    for ((r, c), _) in shown.iter().zip(seen).zip(used).filter(|(_, &u)| u) {
+        n += 1.0;
+        sx += r[0];
+        sy += c[0];
+    }
+    if n < 1.0 {
+        return (1.0, 0.0);
+    }
+    let (mx, my) = (sx / n, sy / n);
+    let (mut covariance, mut variance) = (0.0, 0.0);
+    for ((r, c), _) in shown.iter().zip(seen).zip(used).filter(|(_, &u)| u) {
+        covariance += (r[0] - mx) * (c[0] - my);
+        variance += (r[0] - mx).powi(2);
+    }
+    let gain = if variance > 1e-6 { covariance / variance } else { 1.0 }.clamp(0.7, 1.45);
+    (gain, my - gain * mx)
+}
+
+/// The offset that best goes with `gain` (mean luma difference over the cells the tone change
+/// leaves unclipped, found in two rounds).
+fn fit_offset(gain: f64, rgb: &[[f64; 3]], shown: &[[f64; 3]], seen: &[[f64; 3]]) -> f64 {
+    let mut offset = 0.0;
+    for _ in 0..2 {
+        let (mut sum, mut n) = (0.0, 0.0);
+        for ((c, r), s) in rgb.iter().zip(shown).zip(seen) {
+            if c.iter().all(|&v| (0.0..=255.0).contains(&(gain * v + offset))) {
+                sum += s[0] - gain * r[0];
+                n += 1.0;
+            }
+        }
+        if n > 0.0 {
+            offset = (sum / n).clamp(-64.0, 64.0);
+        }
+    }
+    offset
+}
+
+/// Gains tried when brightening has clipped most of the picture (a saturated colour at 255),
+/// where fitting a line to what is left says little.
+const GAINS: [f64; 10] = [0.8, 0.85, 0.9, 0.95, 1.0, 1.05, 1.1, 1.15, 1.2, 1.25];
+
+/// RGB of a (luma, B - Y, R - Y) colour.
+fn to_rgb(c: [f64; 3]) -> [f64; 3] {
+    let (r, b) = (c[0] + c[2], c[0] + c[1]);
+    let g = (c[0] - 0.299 * r - 0.114 * b) / 0.587;
+    [r, g, b]
+}
+
+/// (luma, B - Y, R - Y) of an RGB colour.
+fn from_rgb(c: [f64; 3]) -> [f64; 3] {
+    let y = 0.299 * c[0] + 0.587 * c[1] + 0.114 * c[2];
+    [y, c[2] - y, c[0] - y]
+}
+
+/// The backgrounds a transparent reference may be shown over in a copy: white, black, and the
+/// colour the copy shows where the reference is see-through.
+fn backgrounds(reference: &[[f64; 4]], candidate: &[[f64; 3]]) -> Vec<[f64; 3]> {
+    let mut out = vec![WHITE, BLACK];
+    let clear: Vec<usize> = (0..candidate.len()).filter(|&i| reference[i][3] < 0.1).collect();
+    if clear.len() >= 4 {
+        out.push([0, 1, 2].map(|k| {
+            clear.iter().map(|&i| candidate[i][k]).sum::<f64>() / clear.len() as f64
+        }));
+    }
+    out
+}
+
+const WHITE: [f64; 3] = [255.0, 0.0, 0.0];
+const BLACK: [f64; 3] = [0.0, 0.0, 0.0];
+
+/// What the verification found.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Verdict {
+    /// Residual at the best alignment (0 = identical).
+    pub residual: f64,
+    /// True when the reference is transparent and the copy shows it over a dark background.
+    pub dark_background: bool,
+}
+
+/// The smallest residual around `region` (a local search of shifts and scales refines the
+/// alignment the hashes found to a fraction of their grid step).
+pub fn verify(
+    reference: &Reference,
+    candidate: &[[f64; 3]],
+    region: Region,
+    mirror: bool,
+    mask: Option<usize>,
+) -> Verdict {
+    // A transparent reference: the background the copy shows, chosen at the first alignment.
+    let start = reference.sample(region, mirror);
+    let background = if reference.transparent {
+        backgrounds(&start, candidate)
+            .into_iter()
+            .map(|b| (residual(&start, candidate, mask, b, None), b))
+            .min_by(|a, b| a.0.total_cmp(&b.0))
+            .map_or(WHITE, |(_, b)| b)
+    } else {
+        WHITE
+    };
+    // The tone model: fitted at each alignment, and the best fixed gain found here.
+    let gain = GAINS
+        .into_iter()
+        .map(|g| (residual(&start, candidate, mask, background, Some(g)), g))
+        .min_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, g)| g);
+    let measure = |grid: &[[f64; 4]]| {
+        residual(grid, candidate, mask, background, None).min(residual(
+            grid, candidate, mask, background, gain,
+        ))
+    };
+    let mut best = (f64::MAX, region);
+    let mut step = 0.012;
+    for _ in 0..3 {
+        let centre = best.1;
+        for ds in [-1.0, 0.0, 1.0] {
+            for dy in [-1.0, 0.0, 1.0] {
+                for dx in [-1.0, 0.0, 1.0] {
+                    let r = Region {
+                        centre_x: centre.centre_x + dx * step,
+                        centre_y: centre.centre_y + dy * step,
+                        side: centre.side * (1.0 + ds * step * 1.5),
+                    };
+                    let value = measure(&reference.sample(r, mirror));
+                    if value < best.0 {
+                        best = (value, r);
+                    }
+                }
+            }
+        }
+        step /= 2.0;
+    }
+    Verdict {
+        residual: best.0,
+        dark_background: reference.transparent && background[0] < 128.0,
+    }
+}
