@@ -138,12 +138,13 @@ pub fn inspect(bytes: &[u8], reference: bool) -> Result<AvatarInfo, AvatarError>
     let robust = &coefficients[..64];
     let measures = quality::measure(&quality_grid, robust, phash::median(robust));
     let detail = quality::score(measures);
-    let kind = kind::classify(&plane, detail < quality::FLAT_BELOW, kind::is_elephant(&forms));
+    let cells = kind::cells(&plane);
+    let kind = kind::classify(&cells, detail < quality::FLAT_BELOW, kind::is_elephant(&forms));
     let transparent = reference && forms::is_transparent(&plane);
     let count = forms.len() / FORM_WORDS;
 
     let mut hashes = Vec::with_capacity(1 + forms.len() + layout::THUMB_WORDS);
-    hashes.push(layout::header(kind, count, reference, transparent, kind::is_round(&plane)));
+    hashes.push(layout::header(kind, count, reference, transparent, kind::is_round(&cells)));
     hashes.extend(forms);
     hashes.extend(verify::thumbnail(&plane));
     if reference {

@@ -111,12 +111,31 @@ impl Integral {
         let left = origin_x + region.centre_x * square - side / 2.0;
         let top = origin_y + region.centre_y * square - side / 2.0;
         let cell = side / n as f64;
+        // The table at the (n + 1) x (n + 1) cell corners, each read once.
+        let xs: Vec<f64> = (0..=n)
+            .map(|i| (left + i as f64 * cell).clamp(0.0, self.width as f64))
+            .collect();
+        let ys: Vec<f64> = (0..=n)
+            .map(|j| (top + j as f64 * cell).clamp(0.0, self.height as f64))
+            .collect();
+        let corners: Vec<f64> = ys
+            .iter()
+            .flat_map(|&y| xs.iter().map(move |&x| (x, y)))
+            .map(|(x, y)| self.at(x, y))
+            .collect();
         let mut grid = Vec::with_capacity(n * n);
         for j in 0..n {
-            let y0 = top + j as f64 * cell;
             for i in 0..n {
-                let x0 = left + i as f64 * cell;
-                grid.push(self.mean(x0, y0, x0 + cell, y0 + cell) as f32);
+                let area = (xs[i + 1] - xs[i]) * (ys[j + 1] - ys[j]);
+                let value = if area > 1e-9 {
+                    let at = |a: usize, b: usize| corners[b * (n + 1) + a];
+                    (at(i + 1, j + 1) - at(i, j + 1) - at(i + 1, j) + at(i, j)) / area
+                } else {
+                    // Outside the plane: the nearest pixel.
+                    let (x0, y0) = (left + i as f64 * cell, top + j as f64 * cell);
+                    self.mean(x0, y0, x0 + cell, y0 + cell)
+                };
+                grid.push(value as f32);
             }
         }
         grid

@@ -31,13 +31,11 @@ const MASK_CELLS: usize = 12;
 /// Relative sides of the protected avatar's extra regions (1.0 = the canonical region). A copy
 /// cropped by c shows a region (1 - c) as large; a copy with a border b on every side shows
 /// one (1 + 2b) as large.
-pub const REFERENCE_SCALES: [f64; 9] = [0.82, 0.865, 0.91, 0.955, 1.0, 1.045, 1.09, 1.135, 1.18];
+pub const REFERENCE_SCALES: [f64; 5] = [0.82, 0.91, 1.0, 1.09, 1.18];
 
 /// Centre shifts of the extra regions, as a fraction of the centre square's side (a crop of c
 /// from one side moves the centre by c/2).
-pub const REFERENCE_SHIFTS: [f64; 11] = [
-    -0.09, -0.072, -0.054, -0.036, -0.018, 0.0, 0.018, 0.036, 0.054, 0.072, 0.09,
-];
+pub const REFERENCE_SHIFTS: [f64; 7] = [-0.09, -0.06, -0.03, 0.0, 0.03, 0.06, 0.09];
 
 /// Share of the centre square that must be see-through for the black-background forms.
 const TRANSPARENT_SHARE: f64 = 0.01;
@@ -50,21 +48,30 @@ struct Channels {
 }
 
 impl Channels {
-    /// The forms of `region`, mirrored or not, with `mask` (a corner index) filled in.
-    fn form(&self, region: Region, mirror: bool, mask: Option<usize>) -> [u64; FORM_WORDS] {
-        let grid = |integral: &Integral| {
-            let mut grid = integral.sample(region, phash::GRID);
-            if mirror {
-                grid = canonical::mirrored(&grid, phash::GRID);
-            }
-            if let Some(corner) = mask {
-                fill_corner(&mut grid, corner);
-            }
-            grid
-        };
-        let [low, high] = phash::hash(&phash::low_frequencies(&grid(&self.luma)));
-        [low, high, phash::colour_word(&grid(&self.blue), &grid(&self.red))]
+    /// The three grids of `region`.
+    fn grids(&self, region: Region) -> [Vec<f32>; 3] {
+        [&self.luma, &self.blue, &self.red].map(|integral| integral.sample(region, phash::GRID))
     }
+
+    /// The form of `region`.
+    fn form(&self, region: Region) -> [u64; FORM_WORDS] {
+        hash_grids(&self.grids(region), false, None)
+    }
+}
+
+/// The form of sampled grids, mirrored or not, with `mask` (a corner index) filled in.
+fn hash_grids(grids: &[Vec<f32>; 3], mirror: bool, mask: Option<usize>) -> [u64; FORM_WORDS] {
+    let [luma, blue, red] = grids.clone().map(|mut grid| {
+        if mirror {
+            grid = canonical::mirrored(&grid, phash::GRID);
+        }
+        if let Some(corner) = mask {
+            fill_corner(&mut grid, corner);
+        }
+        grid
+    });
+    let [low, high] = phash::hash(&phash::low_frequencies(&luma));
+    [low, high, phash::colour_word(&blue, &red)]
 }
 
 /// Replaces one corner block of a grid by the mean of the rest, so two grids that differ only
@@ -136,12 +143,13 @@ pub fn build(plane: &LumaPlane, reference: bool) -> Vec<u64> {
     };
     let mut words = Vec::with_capacity(FORM_WORDS * CANDIDATE_FORMS);
     let canonical = Region::canonical();
+    let grids = over_white.grids(canonical);
     for mirror in [false, true] {
-        words.extend(over_white.form(canonical, mirror, None));
+        words.extend(hash_grids(&grids, mirror, None));
     }
     for mirror in [false, true] {
         for corner in 0..CORNERS {
-            words.extend(over_white.form(canonical, mirror, Some(corner)));
+            words.extend(hash_grids(&grids, mirror, Some(corner)));
         }
     }
     if !reference {
@@ -149,7 +157,7 @@ pub fn build(plane: &LumaPlane, reference: bool) -> Vec<u64> {
     }
     let regions = reference_regions();
     for &region in &regions {
-        words.extend(over_white.form(region, false, None));
+        words.extend(over_white.form(region));
     }
     if is_transparent(plane) {
         let black: Vec<f32> = plane
@@ -162,9 +170,9 @@ pub fn build(plane: &LumaPlane, reference: bool) -> Vec<u64> {
             luma: Integral::new(plane, &black),
             ..over_white
         };
-        words.extend(over_black.form(canonical, false, None));
+        words.extend(over_black.form(canonical));
         for &region in &regions {
-            words.extend(over_black.form(region, false, None));
+            words.extend(over_black.form(region));
         }
     }
     words

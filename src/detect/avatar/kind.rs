@@ -99,8 +99,9 @@ const NEARLY_SINGLE: f64 = 0.975;
 /// Largest root mean square residual of a linear fit for a smooth gradient.
 const GRADIENT_RESIDUAL: f64 = 3.0;
 
-/// The picture's cells over its centre square: luma and colour differences.
-fn cells(plane: &LumaPlane) -> Vec<[f64; 3]> {
+/// The picture's cells over its centre square ([`GRID`] x [`GRID`]): luma and colour
+/// differences.
+pub fn cells(plane: &LumaPlane) -> Vec<[f64; 3]> {
     let whole = Region {
         centre_x: 0.5,
         centre_y: 0.5,
@@ -131,9 +132,8 @@ fn median_colour(cells: &[[f64; 3]]) -> [f64; 3] {
 }
 
 /// Classifies a picture; `flat` is the texture measure's verdict (few tones, little texture).
-pub fn classify(plane: &LumaPlane, flat: bool, elephant: bool) -> Kind {
-    let cells = cells(plane);
-    let dominant = median_colour(&cells);
+pub fn classify(cells: &[[f64; 3]], flat: bool, elephant: bool) -> Kind {
+    let dominant = median_colour(cells);
     let share = cells
         .iter()
         .filter(|&&c| distance(c, dominant) <= SAME_COLOUR)
@@ -145,13 +145,13 @@ pub fn classify(plane: &LumaPlane, flat: bool, elephant: bool) -> Kind {
     if share >= NEARLY_SINGLE {
         return Kind::Plain(Plain::NearlySingleColour);
     }
-    if gradient_residual(&cells) <= GRADIENT_RESIDUAL {
+    if gradient_residual(cells) <= GRADIENT_RESIDUAL {
         return Kind::Plain(Plain::Gradient);
     }
     if elephant {
         return Kind::Default(Default::MastodonElephant);
     }
-    if is_silhouette(&cells) {
+    if is_silhouette(cells) {
         return Kind::Default(Default::Silhouette);
     }
     if flat {
@@ -273,8 +273,7 @@ pub fn is_elephant(forms: &[u64]) -> bool {
 
 /// True when the picture is a round screenshot: the four corners outside the inscribed circle
 /// are one flat colour (or see-through), and the rim inside the circle is not all that colour.
-pub fn is_round(plane: &LumaPlane) -> bool {
-    let cells = cells(plane);
+pub fn is_round(cells: &[[f64; 3]]) -> bool {
     let n = GRID as f64;
     let radius = |i: usize| {
         let (x, y) = ((i % GRID) as f64 + 0.5 - n / 2.0, (i / GRID) as f64 + 0.5 - n / 2.0);
@@ -312,7 +311,7 @@ mod tests {
     }
 
     fn kind_of(image: &RgbImage) -> Kind {
-        classify(&plane(image), true, false)
+        classify(&cells(&plane(image)), true, false)
     }
 
     fn drawn(f: impl Fn(f32, f32) -> [u8; 3]) -> RgbImage {
@@ -392,7 +391,7 @@ mod tests {
                 (90.0 + 60.0 * ((x + y) * 7.0).cos()) as u8,
             ]
         };
-        assert!(!is_round(&plane(&drawn(texture))));
+        assert!(!is_round(&cells(&plane(&drawn(texture)))));
         for corner in [[255, 255, 255], [0, 0, 0]] {
             let round = drawn(move |x, y| {
                 if (x - 0.5).powi(2) + (y - 0.5).powi(2) > 0.25 {
@@ -401,7 +400,7 @@ mod tests {
                     texture(x, y)
                 }
             });
-            assert!(is_round(&plane(&round)), "{corner:?}");
+            assert!(is_round(&cells(&plane(&round))), "{corner:?}");
         }
     }
 }

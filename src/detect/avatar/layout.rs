@@ -25,8 +25,6 @@ pub const PLANE_WORDS: usize = PLANE_BYTES.div_ceil(8);
 #[derive(Debug, Clone, Copy)]
 pub struct Parts<'a> {
     pub kind: Kind,
-    /// Whether the forms include the black-background set (a transparent protected avatar).
-    pub transparent: bool,
     /// Whether the picture is a round screenshot (flat corners outside the circle).
     pub round: bool,
     pub forms: &'a [u64],
@@ -68,7 +66,6 @@ pub fn parts(words: &[u64]) -> Result<Parts<'_>, Unreadable> {
     let kind = Kind::from_code(((head >> 32) & 0xFF) as u8).ok_or(Unreadable::Damaged)?;
     let forms = ((head >> 16) & 0xFFFF) as usize;
     let reference = head & 1 == 1;
-    let transparent = head & 2 == 2;
     let round = head & 4 == 4;
     let rest = &words[1..];
     let form_words = forms * FORM_WORDS;
@@ -82,7 +79,6 @@ pub fn parts(words: &[u64]) -> Result<Parts<'_>, Unreadable> {
     let (thumbnail, plane) = rest.split_at(THUMB_WORDS);
     Ok(Parts {
         kind,
-        transparent,
         round,
         forms,
         thumbnail,
@@ -112,13 +108,13 @@ mod tests {
         assert_eq!(parts.kind, Kind::Flat);
         assert_eq!(parts.forms.len(), CANDIDATE_FORMS * FORM_WORDS);
         assert_eq!(parts.thumbnail.len(), THUMB_WORDS);
-        assert!(parts.plane.is_empty() && !parts.transparent && parts.round);
+        assert!(parts.plane.is_empty() && parts.round);
 
         let reference = words(Kind::Rich, true);
         let parts = parts(&reference).expect("readable");
         assert_eq!(parts.forms.len(), (CANDIDATE_FORMS + 3) * FORM_WORDS);
         assert_eq!(parts.plane.len(), PLANE_WORDS);
-        assert!(parts.transparent && !parts.round);
+        assert!(!parts.round);
     }
 
     #[test]

@@ -124,18 +124,6 @@ impl Table {
         let bottom = t(x0, y0 + 1) * (1.0 - fx) + t(x0 + 1, y0 + 1) * fx;
         top * (1.0 - fy) + bottom * fy
     }
-
-    /// Mean over a rectangle (clamped to the plane).
-    fn mean(&self, x0: f64, y0: f64, x1: f64, y1: f64) -> f64 {
-        let n = PLANE as f64;
-        let (x0, x1) = (x0.clamp(0.0, n), x1.clamp(0.0, n));
-        let (y0, y1) = (y0.clamp(0.0, n), y1.clamp(0.0, n));
-        let area = (x1 - x0) * (y1 - y0);
-        if area <= 1e-9 {
-            return 0.0;
-        }
-        (self.at(x1, y1) - self.at(x0, y1) - self.at(x1, y0) + self.at(x0, y0)) / area
-    }
 }
 
 /// The protected avatar, ready to be resampled at any alignment.
@@ -181,15 +169,32 @@ impl Reference {
         let left = region.centre_x * n - side / 2.0;
         let top = region.centre_y * n - side / 2.0;
         let cell = side / THUMB as f64;
+        let plane = PLANE as f64;
+        let edges = |start: f64| -> Vec<f64> {
+            (0..=THUMB)
+                .map(|i| (start + i as f64 * cell).clamp(0.0, plane))
+                .collect()
+        };
+        let (xs, ys) = (edges(left), edges(top));
+        let corners: Vec<[f64; 4]> = ys
+            .iter()
+            .flat_map(|&y| xs.iter().map(move |&x| (x, y)))
+            .map(|(x, y)| [0, 1, 2, 3].map(|k| self.channels[k].at(x, y)))
+            .collect();
         let mut grid = Vec::with_capacity(THUMB * THUMB);
         for j in 0..THUMB {
-            let y0 = top + j as f64 * cell;
             for i in 0..THUMB {
                 let column = if mirror { THUMB - 1 - i } else { i };
-                let x0 = left + column as f64 * cell;
-                grid.push(
-                    [0, 1, 2, 3].map(|k| self.channels[k].mean(x0, y0, x0 + cell, y0 + cell)),
-                );
+                let area = (xs[column + 1] - xs[column]) * (ys[j + 1] - ys[j]);
+                let at = |a: usize, b: usize| corners[b * (THUMB + 1) + a];
+                grid.push([0, 1, 2, 3].map(|k| {
+                    if area <= 1e-9 {
+                        return 0.0;
+                    }
+                    (at(column + 1, j + 1)[k] - at(column, j + 1)[k] - at(column + 1, j)[k]
+                        + at(column, j)[k])
+                        / area
+                }));
             }
         }
         grid
@@ -417,7 +422,7 @@ pub fn verify(
                     let r = Region {
                         centre_x: centre.centre_x + dx * step,
                         centre_y: centre.centre_y + dy * step,
-                        side: centre.side * (1.0 + ds * step * 1.5),
+                        side: centre.side * (1.0 + ds * step * 3.0),
                     };
                     let value = measure(&reference.sample(r, mirror));
                     if value < best.0 {
