@@ -105,7 +105,7 @@ pub const FORM_BITS: u32 = 64 * FORM_WORDS as u32;
 
 /// Largest verification residual (0 = identical, ~1 = unrelated) at which a detailed picture
 /// (photograph, shaded illustration) is called a copy. `tests/avatar_eval.rs` prints the margin.
-pub const MATCH_RESIDUAL: f64 = 0.3;
+pub const MATCH_RESIDUAL: f64 = 0.2;
 
 /// The same for flat pictures (logos, drawings, emoji): distinct flat pictures share large
 /// areas of one colour, so the detail that differs weighs less and the bar is stricter.
@@ -309,5 +309,81 @@ fn describe_copy(
         None => what.to_string(),
         Some((last, [])) => format!("{what}, {last}"),
         Some((last, rest)) => format!("{what}, {} and {last}", rest.join(", ")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn encoded(image: &image::RgbImage) -> Vec<u8> {
+        let mut out = std::io::Cursor::new(Vec::new());
+        image
+            .write_to(&mut out, image::ImageFormat::Png)
+            .expect("PNG encoding");
+        out.into_inner()
+    }
+
+    fn textured(seed: f32) -> image::RgbImage {
+        image::RgbImage::from_fn(160, 160, |x, y| {
+            let (u, v) = (x as f32 / 160.0, y as f32 / 160.0);
+            image::Rgb([
+                (128.0 + 90.0 * (u * (9.0 + seed)).sin() * (v * 5.0).cos()) as u8,
+                (110.0 + 70.0 * ((u + 2.0 * v) * (4.0 + seed)).sin()) as u8,
+                (100.0 + 80.0 * (u * v * (30.0 + seed)).cos()) as u8,
+            ])
+        })
+    }
+
+    #[test]
+    fn a_copy_matches_and_says_how_and_another_picture_does_not() {
+        let reference = fingerprint_reference(&encoded(&textured(1.0))).expect("reference");
+        let mirrored = image::imageops::flip_horizontal(&textured(1.0));
+        let m = compare(&reference, &fingerprint(&encoded(&mirrored)).expect("candidate"));
+        assert!(m.matched, "{}", m.detail);
+        assert!(
+            m.detail.starts_with("avatar matches yours: the same picture, mirrored"),
+            "{}",
+            m.detail
+        );
+        let m = compare(&reference, &fingerprint(&encoded(&textured(4.0))).expect("candidate"));
+        assert!(!m.matched, "{}", m.detail);
+        assert!(m.detail.starts_with("avatar differs"), "{}", m.detail);
+    }
+
+    #[test]
+    fn fingerprints_of_another_version_or_damaged_are_not_compared() {
+        let reference = fingerprint_reference(&encoded(&textured(1.0))).expect("reference");
+        // What version 1 stored: two forms of three words, no header.
+        let old = AvatarFingerprint {
+            hashes: vec![0xDEAD_BEEF_0123_4567, 0x1111, 5, 6, 7, 8],
+            quality: 0.9,
+        };
+        let m = compare(&reference, &old);
+        assert!(!m.matched);
+        assert!(m.detail.contains("another version"), "{}", m.detail);
+        let m = compare(&old, &reference);
+        assert!(m.detail.contains("your avatar") && m.detail.contains("another version"));
+        let mut cut = reference.clone();
+        cut.hashes.truncate(40);
+        assert!(compare(&cut, &reference).detail.contains("damaged"));
+        let empty = AvatarFingerprint {
+            hashes: vec![],
+            quality: 0.0,
+        };
+        assert!(!compare(&empty, &reference).matched);
+    }
+
+    #[test]
+    fn a_single_colour_identifies_nobody_even_against_itself() {
+        let plain = image::RgbImage::from_pixel(100, 100, image::Rgb([29, 161, 242]));
+        let bytes = encoded(&plain);
+        let info = inspect(&bytes, true).expect("fingerprint");
+        assert_eq!(info.fingerprint.quality, 0.0);
+        assert_eq!(info.kind, "a single colour");
+        let m = compare(&info.fingerprint, &fingerprint(&bytes).expect("candidate"));
+        assert!(!m.matched);
+        assert_eq!(m.similarity, 0.0);
+        assert!(m.detail.contains("identifies nobody"), "{}", m.detail);
     }
 }

@@ -438,3 +438,73 @@ pub fn verify(
         dark_background: reference.transparent && background[0] < 128.0,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn packing_keeps_every_byte() {
+        let bytes: Vec<u8> = (0..=255u8).chain(0..13).collect();
+        let words = pack(&bytes);
+        assert_eq!(words.len(), bytes.len().div_ceil(8));
+        assert_eq!(unpack(&words, bytes.len()), bytes);
+    }
+
+    /// A reference grid (opaque) and the candidate cells it would give.
+    fn cells(f: impl Fn(usize) -> [f64; 3]) -> (Vec<[f64; 4]>, Vec<[f64; 3]>) {
+        let n = THUMB * THUMB;
+        let seen: Vec<[f64; 3]> = (0..n).map(f).collect();
+        (seen.iter().map(|c| [c[0], c[1], c[2], 1.0]).collect(), seen)
+    }
+
+    fn picture(i: usize) -> [f64; 3] {
+        let (x, y) = ((i % THUMB) as f64, (i / THUMB) as f64);
+        [
+            120.0 + 60.0 * (x * 0.7).sin() * (y * 0.4).cos(),
+            30.0 * (y * 0.5).sin(),
+            -20.0 + 25.0 * (x * 0.3).cos(),
+        ]
+    }
+
+    #[test]
+    fn the_same_picture_has_no_residual_whatever_its_tone() {
+        let (reference, seen) = cells(picture);
+        assert!(residual(&reference, &seen, None, WHITE, None) < 1e-6);
+        // Brighter, more contrast, less saturated: the fit takes it all.
+        let toned: Vec<[f64; 3]> = seen
+            .iter()
+            .map(|c| [c[0] * 1.12 - 4.0, c[1] * 0.88, c[2] * 0.88])
+            .collect();
+        let value = residual(&reference, &toned, None, WHITE, None);
+        assert!(value < 0.05, "{value}");
+    }
+
+    #[test]
+    fn another_picture_or_another_colour_leaves_a_large_residual() {
+        let (reference, _) = cells(picture);
+        let (_, other) = cells(|i| picture(i * 7 % (THUMB * THUMB)));
+        let value = residual(&reference, &other, None, WHITE, None);
+        assert!(value > 0.6, "{value}");
+        // The same drawing in another hue (colour differences swapped).
+        let (_, recoloured) = cells(|i| {
+            let c = picture(i);
+            [c[0], c[2], c[1]]
+        });
+        let value = residual(&reference, &recoloured, None, WHITE, None);
+        assert!(value > 0.3, "{value}");
+    }
+
+    #[test]
+    fn a_masked_corner_is_left_out() {
+        let (reference, mut seen) = cells(picture);
+        for (i, c) in seen.iter_mut().enumerate() {
+            if in_corner(i, 3) {
+                *c = [255.0, 0.0, 0.0];
+            }
+        }
+        assert!(residual(&reference, &seen, None, WHITE, None) > 0.3);
+        assert!(residual(&reference, &seen, Some(3), WHITE, None) < 1e-6);
+        assert!(residual(&reference, &seen, Some(0), WHITE, None) > 0.3);
+    }
+}
