@@ -6,11 +6,25 @@
 //! below. Base URLs can also be set through `DOPPELWATCH_BLUESKY_URL`,
 //! `DOPPELWATCH_JETSTREAM_URL`, `DOPPELWATCH_MASTODON_URL` (comma-separated server URLs) and
 //! `DOPPELWATCH_X_URL`, which win over the file (tests and self-hosted servers use them).
+//!
+//! Every number has a range ([`ranges`], said in each field's doc and in the README), checked
+//! when the settings are read: a value outside it is an error naming the key, the value and
+//! the range, never silently clamped. A settings file must be a JSON object of objects.
+//!
+//! `DOPPELWATCH_LOOPBACK_FAKES=1` (tests only) lets avatar URLs name those base URLs when they
+//! are plain-http loopback fakes; no settings file can do that.
+
+pub mod ranges;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
+
+use ranges::{Number, Range};
+/// Set to `1` (tests only) to let avatar URLs name the loopback fakes given as base URLs: see
+/// [`Config::allow_loopback_fakes`].
+pub const LOOPBACK_FAKES_ENV: &str = "DOPPELWATCH_LOOPBACK_FAKES";
 
 /// All settings of the sources and the watch loop.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
@@ -27,24 +41,31 @@ pub struct Config {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct HttpConfig {
-    /// Whole-request timeout, seconds.
+    /// Whole-request timeout, seconds (1 to 300).
     pub timeout_secs: u64,
-    /// TCP/TLS connect timeout, seconds.
+    /// TCP/TLS connect timeout, seconds (1 to 120).
     pub connect_timeout_secs: u64,
-    /// Largest JSON answer read; a larger one is cut off and treated as malformed.
+    /// Largest JSON answer read; a larger one is cut off and treated as malformed (64 KiB to
+    /// 64 MiB).
     pub max_json_bytes: usize,
-    /// Largest avatar image fetched; a larger one is skipped.
+    /// Largest avatar image fetched; a larger one is skipped (1 KiB to 16 MiB).
     pub max_avatar_bytes: usize,
-    /// Redirects followed when fetching an avatar.
+    /// Redirects followed when fetching an avatar (0 to 3).
     pub max_redirects: usize,
-    /// Retries after a 429, a 5xx or an unreadable answer, per request.
+    /// Retries after a 429, a 5xx or an unreadable answer, per request (0 to 10).
     pub max_retries: u32,
-    /// Longest wait for a rate limit to reset before giving up on the request, seconds.
+    /// Longest wait for a rate limit to reset before giving up on the request, seconds (0 to
+    /// 3600).
     pub max_rate_limit_wait_secs: u64,
     /// Fetch candidates' avatars so the detector can compare them.
     pub fetch_avatars: bool,
-    /// At most this many avatars fetched per check and platform.
+    /// At most this many avatars fetched per check and platform (0 to 500).
     pub max_avatars_per_check: usize,
+    /// Base URLs of loopback fakes (tests, the demo) whose origins remote-supplied URLs may
+    /// name over plain http (see [`crate::net::guarded`]). Never read from nor written to the
+    /// settings file, empty in real use: only [`Config::allow_loopback_fakes`] fills it.
+    #[serde(skip)]
+    pub loopback_fakes: Vec<String>,
 }
 
 impl Default for HttpConfig {
@@ -59,6 +80,7 @@ impl Default for HttpConfig {
             max_rate_limit_wait_secs: 900,
             fetch_avatars: true,
             max_avatars_per_check: 60,
+            loopback_fakes: Vec::new(),
         }
     }
 }
@@ -81,15 +103,15 @@ pub struct BlueskyConfig {
     pub pds_url: String,
     /// Jetstream `subscribe` endpoint.
     pub jetstream_url: String,
-    /// Pages of `searchActors` read per query (100 actors a page).
+    /// Pages of `searchActors` read per query, 100 actors a page (1 to 10).
     pub search_pages: usize,
-    /// Search queries sent per check (names, handle words, name variants).
+    /// Search queries sent per check: names, handle words, name variants (0 to 50).
     pub max_queries: usize,
-    /// Look-alike handles probed with `getProfiles` per check.
+    /// Look-alike handles probed with `getProfiles` per check (0 to 1000).
     pub probe_limit: usize,
     /// Follow Jetstream in `watch`.
     pub live: bool,
-    /// How far back a resumed stream starts before the stored cursor, seconds.
+    /// How far back a resumed stream starts before the stored cursor, seconds (0 to 3600).
     pub rewind_secs: u64,
 }
 
@@ -116,12 +138,13 @@ pub struct MastodonConfig {
     pub enabled: bool,
     /// Base URLs of the servers checked.
     pub servers: Vec<String>,
-    /// Look-alike usernames probed per server and check.
+    /// Look-alike usernames probed per server and check (0 to 200).
     pub probe_limit: usize,
-    /// Accounts read from each server's directory of new accounts per check.
+    /// Accounts read from each server's directory of new accounts per check (1 to 80, one
+    /// page).
     pub directory_limit: usize,
-    /// Pages of 40 read from `/api/v2/search` per name and server. Paging (`offset`) needs a
-    /// user token on that server; without one only the first page is read.
+    /// Pages of 40 read from `/api/v2/search` per name and server (1 to 10). Paging
+    /// (`offset`) needs a user token on that server; without one only the first page is read.
     pub search_pages: usize,
 }
 
@@ -147,15 +170,17 @@ impl Default for MastodonConfig {
 pub struct XConfig {
     pub enabled: bool,
     pub base_url: String,
-    /// Spending cap per UTC day, in US dollars.
+    /// Spending cap per UTC day, in US dollars (0 to 1000).
     pub daily_cap_usd: f64,
-    /// What X charges for one user read, in US dollars.
+    /// What X charges for one user read, in US dollars (0.0001 to 10: never free, or the cap
+    /// would mean nothing).
     pub cost_per_user_read_usd: f64,
-    /// Look-alike handles probed per check, most plausible first (each a paid read when it exists).
+    /// Look-alike handles probed per check, most plausible first (each a paid read when it
+    /// exists) (0 to 1000).
     pub probe_limit: usize,
-    /// Results asked from `/2/users/search` per query (user-context token only).
+    /// Results asked from `/2/users/search` per query, user-context token only (1 to 1000).
     pub search_max_results: usize,
-    /// An account read within this window is not read again, hours.
+    /// An account read within this window is not read again, hours (0 to 720).
     pub reread_window_hours: u64,
 }
 
@@ -177,26 +202,36 @@ impl Default for XConfig {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct WatchConfig {
-    /// Seconds between periodic checks (search, probes, directory) of each source.
+    /// Seconds between periodic checks (search, probes, directory) of each source (1 to
+    /// 604800, a week; under a minute only against a self-hosted or fake server).
     pub check_interval_secs: u64,
     /// Per-platform intervals that win over `check_interval_secs`, e.g. `{"x": 21600}`: X
-    /// charges per read, so it is checked less often by default.
+    /// charges per read, so it is checked less often by default. Keys: bluesky, mastodon, x;
+    /// values as `check_interval_secs`.
     pub platform_interval_secs: std::collections::BTreeMap<String, u64>,
     /// Random spread of every interval, as a fraction (0.1: up to 10% earlier or later), so
-    /// checks never fall into lockstep with a platform's rate-limit windows.
+    /// checks never fall into lockstep with a platform's rate-limit windows (0 to 0.9).
     pub jitter: f64,
-    /// Seconds between re-checks of accounts with an open alert (taken down? renamed?).
+    /// Seconds between re-checks of accounts with an open alert: taken down? renamed? (1 to
+    /// 604800).
     pub recheck_interval_secs: u64,
-    /// First wait after a failed check (offline, server error), doubled per failure.
+    /// First wait after a failed check (offline, server error), doubled per failure, seconds
+    /// (1 to 86400).
     pub min_backoff_secs: u64,
-    /// Longest wait between retries after failures (never longer than the interval).
+    /// Longest wait between retries after failures (never longer than the interval), seconds
+    /// (1 to 86400).
     pub max_backoff_secs: u64,
-    /// Alerts within this many seconds of the last notification come as one summary.
+    /// Alerts within this many seconds of the last notification come as one summary (0 to
+    /// 3600).
     pub notify_batch_secs: u64,
     /// No notifications between these local times (`{"start": "22:00:00", "end": "07:00:00"}`).
     pub quiet_hours: Option<crate::notify::QuietHours>,
-    /// At most this many reports filed through APIs per 24 hours.
+    /// At most this many reports filed through APIs per 24 hours (0 to 100).
     pub report_daily_cap: u32,
+    /// `suspicious` accounts (worth a look, maybe namesakes) never pop up one by one; with
+    /// this on, one notification a day at most says how many are waiting ("3 accounts worth a
+    /// look"). Off: none; they wait in the worth-a-look list. `impostor` alerts always notify.
+    pub worth_a_look_digest: bool,
 }
 
 impl Default for WatchConfig {
@@ -211,6 +246,7 @@ impl Default for WatchConfig {
             notify_batch_secs: 60,
             quiet_hours: None,
             report_daily_cap: crate::report::DEFAULT_DAILY_CAP,
+            worth_a_look_digest: true,
         }
     }
 }
@@ -246,6 +282,32 @@ pub enum ConfigError {
         value: String,
         why: String,
     },
+    #[error("settings{}: {key} is {value}, but it must be {range} (the default is {default}). Fix it, or remove it to use the default", in_file(path))]
+    OutOfRange {
+        path: Option<PathBuf>,
+        key: String,
+        value: Number,
+        range: Range,
+        default: Number,
+    },
+    #[error(
+        "settings{}: {key} names no source; use bluesky, mastodon or x",
+        in_file(path)
+    )]
+    UnknownPlatform { path: Option<PathBuf>, key: String },
+    #[error("settings file {path}: {what} must be a JSON object ({{...}}), not {found}. Fix or delete it to use the defaults")]
+    NotAnObject {
+        path: PathBuf,
+        what: String,
+        found: &'static str,
+    },
+}
+
+/// " file PATH" when the settings came from a file.
+fn in_file(path: &Option<PathBuf>) -> String {
+    path.as_ref()
+        .map(|p| format!(" file {}", p.display()))
+        .unwrap_or_default()
 }
 
 impl Config {
@@ -275,16 +337,112 @@ impl Config {
         Ok(config)
     }
 
-    /// Reads one settings file.
+    /// Reads one settings file: a JSON object of objects whose numbers are all in range.
     pub fn read_file(path: &Path) -> Result<Config, ConfigError> {
         let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
             path: path.to_path_buf(),
             source,
         })?;
-        serde_json::from_str(&text).map_err(|source| ConfigError::Parse {
+        let parse = |source| ConfigError::Parse {
             path: path.to_path_buf(),
             source,
-        })
+        };
+        // serde would read `[]` (or `"http": [20]`) as a struct's fields in order.
+        let value: serde_json::Value = serde_json::from_str(&text).map_err(parse)?;
+        require_objects(&value, path)?;
+        let config: Config = serde_json::from_str(&text).map_err(parse)?;
+        config.check_ranges_in(Some(path))?;
+        Ok(config)
+    }
+
+    /// Every numeric setting with its key, value and allowed range. Adding a number to the
+    /// settings means adding it here (and its range in [`ranges`]).
+    pub fn numbers(&self) -> Vec<(String, Number, Range)> {
+        use ranges::*;
+        let (h, b, m, x, w) = (
+            &self.http,
+            &self.bluesky,
+            &self.mastodon,
+            &self.x,
+            &self.watch,
+        );
+        #[rustfmt::skip]
+        let table: [(&str, Number, Range); 27] = [
+            ("http.timeout_secs", h.timeout_secs.into(), HTTP_TIMEOUT_SECS),
+            ("http.connect_timeout_secs", h.connect_timeout_secs.into(), HTTP_CONNECT_TIMEOUT_SECS),
+            ("http.max_json_bytes", h.max_json_bytes.into(), HTTP_MAX_JSON_BYTES),
+            ("http.max_avatar_bytes", h.max_avatar_bytes.into(), HTTP_MAX_AVATAR_BYTES),
+            ("http.max_redirects", h.max_redirects.into(), HTTP_MAX_REDIRECTS),
+            ("http.max_retries", h.max_retries.into(), HTTP_MAX_RETRIES),
+            ("http.max_rate_limit_wait_secs", h.max_rate_limit_wait_secs.into(), HTTP_MAX_RATE_LIMIT_WAIT_SECS),
+            ("http.max_avatars_per_check", h.max_avatars_per_check.into(), HTTP_MAX_AVATARS_PER_CHECK),
+            ("bluesky.search_pages", b.search_pages.into(), BLUESKY_SEARCH_PAGES),
+            ("bluesky.max_queries", b.max_queries.into(), BLUESKY_MAX_QUERIES),
+            ("bluesky.probe_limit", b.probe_limit.into(), BLUESKY_PROBE_LIMIT),
+            ("bluesky.rewind_secs", b.rewind_secs.into(), BLUESKY_REWIND_SECS),
+            ("mastodon.probe_limit", m.probe_limit.into(), MASTODON_PROBE_LIMIT),
+            ("mastodon.directory_limit", m.directory_limit.into(), MASTODON_DIRECTORY_LIMIT),
+            ("mastodon.search_pages", m.search_pages.into(), MASTODON_SEARCH_PAGES),
+            ("x.daily_cap_usd", x.daily_cap_usd.into(), X_DAILY_CAP_USD),
+            ("x.cost_per_user_read_usd", x.cost_per_user_read_usd.into(), X_COST_PER_USER_READ_USD),
+            ("x.probe_limit", x.probe_limit.into(), X_PROBE_LIMIT),
+            ("x.search_max_results", x.search_max_results.into(), X_SEARCH_MAX_RESULTS),
+            ("x.reread_window_hours", x.reread_window_hours.into(), X_REREAD_WINDOW_HOURS),
+            ("watch.check_interval_secs", w.check_interval_secs.into(), WATCH_CHECK_INTERVAL_SECS),
+            ("watch.jitter", w.jitter.into(), WATCH_JITTER),
+            ("watch.recheck_interval_secs", w.recheck_interval_secs.into(), WATCH_RECHECK_INTERVAL_SECS),
+            ("watch.min_backoff_secs", w.min_backoff_secs.into(), WATCH_MIN_BACKOFF_SECS),
+            ("watch.max_backoff_secs", w.max_backoff_secs.into(), WATCH_MAX_BACKOFF_SECS),
+            ("watch.notify_batch_secs", w.notify_batch_secs.into(), WATCH_NOTIFY_BATCH_SECS),
+            ("watch.report_daily_cap", w.report_daily_cap.into(), WATCH_REPORT_DAILY_CAP),
+        ];
+        let mut list: Vec<(String, Number, Range)> = table
+            .into_iter()
+            .map(|(key, value, range)| (key.to_string(), value, range))
+            .collect();
+        for (platform, secs) in &w.platform_interval_secs {
+            list.push((
+                format!("watch.platform_interval_secs.{platform}"),
+                (*secs).into(),
+                WATCH_CHECK_INTERVAL_SECS,
+            ));
+        }
+        list
+    }
+
+    /// Checks every number against its range (and the per-platform interval keys); the
+    /// error names the key, the value, the range and the default. Run on every settings file
+    /// read and before any settings are saved.
+    pub fn check_ranges(&self) -> Result<(), ConfigError> {
+        self.check_ranges_in(None)
+    }
+
+    fn check_ranges_in(&self, path: Option<&Path>) -> Result<(), ConfigError> {
+        for platform in self.watch.platform_interval_secs.keys() {
+            if !matches!(platform.as_str(), "bluesky" | "mastodon" | "x") {
+                return Err(ConfigError::UnknownPlatform {
+                    path: path.map(Path::to_path_buf),
+                    key: format!("watch.platform_interval_secs.{platform}"),
+                });
+            }
+        }
+        let defaults = Config::default().numbers();
+        for (key, value, range) in self.numbers() {
+            if !range.contains(value.as_f64()) {
+                let default = defaults
+                    .iter()
+                    .find(|(k, _, _)| *k == key)
+                    .map_or(Number::Whole(0), |(_, d, _)| *d);
+                return Err(ConfigError::OutOfRange {
+                    path: path.map(Path::to_path_buf),
+                    key,
+                    value,
+                    range,
+                    default,
+                });
+            }
+        }
+        Ok(())
     }
 
     /// Applies the base-URL overrides from the environment (`get` reads one variable).
@@ -314,6 +472,30 @@ impl Config {
         if let Some(url) = non_empty("DOPPELWATCH_X_URL") {
             self.x.base_url = url.trim().to_string();
         }
+        if get(LOOPBACK_FAKES_ENV).is_some_and(|v| v.trim() == "1") {
+            self.allow_loopback_fakes();
+        }
+    }
+
+    /// Lets remote-supplied URLs (avatars) name the configured base URLs that are plain-http
+    /// loopback fakes (tests, the demo): their origins, nothing else. Real use never calls it.
+    pub fn allow_loopback_fakes(&mut self) {
+        let bases = [
+            &self.bluesky.base_url,
+            &self.bluesky.pds_url,
+            &self.x.base_url,
+        ]
+        .into_iter()
+        .chain(&self.mastodon.servers);
+        let fakes: Vec<String> = bases
+            .filter(|base| {
+                url::Url::parse(base).is_ok_and(|u| {
+                    u.scheme() == "http" && crate::net::guarded::is_loopback_host(&u)
+                })
+            })
+            .cloned()
+            .collect();
+        self.http.loopback_fakes = fakes;
     }
 
     /// Checks that every base URL parses with a usable scheme.
@@ -349,6 +531,38 @@ impl Config {
     }
 }
 
+/// Refuses a settings file that is not an object, or whose sections are not objects.
+fn require_objects(value: &serde_json::Value, path: &Path) -> Result<(), ConfigError> {
+    use serde_json::Value;
+    let kind = |v: &Value| match v {
+        Value::Null => "null",
+        Value::Bool(_) => "true or false",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "an object",
+    };
+    let not_object = |what: &str, v: &Value| ConfigError::NotAnObject {
+        path: path.to_path_buf(),
+        what: what.to_string(),
+        found: kind(v),
+    };
+    let Value::Object(sections) = value else {
+        return Err(not_object("the whole file", value));
+    };
+    for (name, section) in sections {
+        if !section.is_object() {
+            return Err(not_object(&format!("section {name:?}"), section));
+        }
+        if let Some(quiet) = section.get("quiet_hours").filter(|q| !q.is_null()) {
+            if !quiet.is_object() {
+                return Err(not_object(&format!("{name}.quiet_hours"), quiet));
+            }
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -382,5 +596,118 @@ mod tests {
         config.bluesky.jetstream_url = "https://jetstream.example".into();
         let err = config.check_urls().unwrap_err().to_string();
         assert!(err.contains("bluesky.jetstream_url"), "{err}");
+    }
+
+    /// Writes `json` as a settings file and reads it.
+    fn read(json: &str) -> Result<Config, ConfigError> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.json");
+        std::fs::write(&path, json).unwrap();
+        Config::read_file(&path)
+    }
+
+    #[test]
+    fn every_default_is_within_its_range() {
+        Config::default().check_ranges().unwrap();
+        let keys: Vec<String> = Config::default()
+            .numbers()
+            .into_iter()
+            .map(|n| n.0)
+            .collect();
+        let unique: std::collections::BTreeSet<&String> = keys.iter().collect();
+        assert_eq!(unique.len(), keys.len(), "each key once: {keys:?}");
+    }
+
+    #[test]
+    fn out_of_range_numbers_are_refused_naming_key_value_and_range() {
+        let cases = [
+            (
+                r#"{"watch": {"check_interval_secs": 18446744073709551615}}"#,
+                "watch.check_interval_secs is 18446744073709551615, but it must be from 1 to 604800 seconds (the default is 1800)",
+            ),
+            (
+                r#"{"watch": {"check_interval_secs": 0}}"#,
+                "watch.check_interval_secs is 0, but it must be from 1 to 604800 seconds",
+            ),
+            (
+                r#"{"x": {"daily_cap_usd": 1e308, "cost_per_user_read_usd": 0.01}}"#,
+                "x.daily_cap_usd is 1e308, but it must be from 0 to 1000 US dollars",
+            ),
+            (
+                r#"{"x": {"cost_per_user_read_usd": 0}}"#,
+                "x.cost_per_user_read_usd is 0, but it must be from 0.0001 to 10 US dollars",
+            ),
+            (
+                r#"{"watch": {"jitter": 2.5}}"#,
+                "watch.jitter is 2.5, but it must be from 0 to 0.9",
+            ),
+            (
+                r#"{"watch": {"platform_interval_secs": {"x": 0}}}"#,
+                "watch.platform_interval_secs.x is 0",
+            ),
+            (
+                r#"{"http": {"max_redirects": 50}}"#,
+                "http.max_redirects is 50, but it must be from 0 to 3",
+            ),
+        ];
+        for (json, said) in cases {
+            let err = read(json).unwrap_err().to_string();
+            assert!(err.contains(said), "{json}: {err}");
+            assert!(err.contains("config.json"), "names the file: {err}");
+        }
+        let err = read(r#"{"watch": {"platform_interval_secs": {"tiktok": 60}}}"#)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("watch.platform_interval_secs.tiktok names no source"),
+            "{err}"
+        );
+        // The limits themselves are fine.
+        read(
+            r#"{"watch": {"check_interval_secs": 1, "jitter": 0.9}, "x": {"daily_cap_usd": 1000}}"#,
+        )
+        .unwrap();
+    }
+
+    #[test]
+    fn a_settings_file_must_be_an_object_of_objects() {
+        for (json, said) in [
+            (
+                "[]",
+                "the whole file must be a JSON object ({...}), not a list",
+            ),
+            ("\"defaults\"", "the whole file must be a JSON object"),
+            (
+                r#"{"http": [20, 10]}"#,
+                "section \"http\" must be a JSON object",
+            ),
+            (
+                r#"{"watch": {"quiet_hours": ["22:00:00", "07:00:00"]}}"#,
+                "watch.quiet_hours must be a JSON object",
+            ),
+        ] {
+            let err = read(json).unwrap_err().to_string();
+            assert!(err.contains(said), "{json}: {err}");
+        }
+        read(r#"{"watch": {"quiet_hours": null}}"#).unwrap();
+        read("{}").unwrap();
+    }
+
+    #[test]
+    fn the_readme_gives_every_range() {
+        let readme = include_str!("../README.md");
+        for (key, _, range) in Config::default().numbers() {
+            let key = key.replace(
+                "platform_interval_secs.x",
+                "platform_interval_secs.<source>",
+            );
+            let unit = if range.unit.is_empty() {
+                String::new()
+            } else {
+                format!(" {}", range.unit)
+            };
+            let row = format!("| `{key}` | {} to {}{unit} |", range.min, range.max);
+            assert!(readme.contains(&row), "README lacks the row {row}");
+        }
     }
 }

@@ -278,9 +278,11 @@ impl Identity {
     /// Reads and validates an identity JSON file; a relative avatar path is resolved against
     /// the file's directory.
     pub fn load(path: &Path) -> Result<Identity, IdentityError> {
-        let text = std::fs::read_to_string(path).map_err(|source| IdentityError::Read {
-            path: path.to_path_buf(),
-            source,
+        let text = read_bounded_text(path, MAX_IDENTITY_FILE_BYTES).map_err(|source| {
+            IdentityError::Read {
+                path: path.to_path_buf(),
+                source,
+            }
         })?;
         let mut identity: Identity =
             serde_json::from_str(&text).map_err(|source| IdentityError::Parse {
@@ -310,6 +312,27 @@ impl Identity {
     pub fn names(&self) -> impl Iterator<Item = &str> {
         std::iter::once(self.name.as_str()).chain(self.aliases.iter().map(String::as_str))
     }
+}
+
+/// Largest identity file read (a real one is a few hundred bytes).
+const MAX_IDENTITY_FILE_BYTES: u64 = 1024 * 1024;
+
+/// The text of `path`, at most `max` bytes (a FIFO from process substitution is fine; an
+/// endless stream such as `/dev/zero` is refused once past the bound).
+fn read_bounded_text(path: &Path, max: u64) -> std::io::Result<String> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?
+        .take(max + 1)
+        .read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > max {
+        return Err(std::io::Error::other(format!(
+            "it is larger than {} KiB; an identity file is a small JSON object",
+            max / 1024
+        )));
+    }
+    String::from_utf8(bytes)
+        .map_err(|_| std::io::Error::new(std::io::ErrorKind::InvalidData, "it is not UTF-8 text"))
 }
 
 #[cfg(test)]

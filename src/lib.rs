@@ -7,7 +7,10 @@
 pub mod config;
 pub mod detect;
 pub mod fake;
+pub mod files;
 pub mod identity;
+pub mod log_limit;
+pub mod net;
 pub mod notify;
 pub mod profile;
 pub mod report;

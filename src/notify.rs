@@ -3,6 +3,13 @@
 //! within a short window come as one summary; nothing shows during quiet hours (the alerts wait
 //! and come as a summary afterwards). A closed case is announced too.
 //!
+//! The verdict decides what interrupts the person ([`route`]): an `impostor` alert pops up at
+//! once; a `suspicious` one (worth a look, often a namesake) never does. Suspicious alerts wait
+//! in the app's worth-a-look list, and at most one digest a day ("3 accounts worth a look",
+//! whose action opens that list) says how many arrived, unless the person turned it off. When
+//! the last digest went out is kept in the store, so a restart does not send a second one. The
+//! closed case of an alert that never popped up stays quiet too, unless the person reported it.
+//!
 //! Notifications are durable: the store writes each one to its outbox in the same transaction
 //! as the alert, and [`Dispatcher::tick`] shows what is pending and marks it shown. After a
 //! crash, unshown notifications are shown on restart.
@@ -19,13 +26,22 @@ use chrono::{DateTime, Local, NaiveTime, Utc};
 use serde::{Deserialize, Serialize};
 use tokio::sync::mpsc::UnboundedSender;
 
+use crate::detect::Verdict;
 use crate::report::{copied_elements, join_words, platform_name, shown_handle, visible};
-use crate::store::{OutboxItem, OutboxKind, Store, StoreError};
+use crate::store::{AlertState, OutboxItem, OutboxKind, Store, StoreError};
 
 /// Action key of "Review and report" (followed by `:<alert id>`, or `:all:<ids>` on a summary).
 pub const ACTION_REVIEW: &str = "review";
 /// Action key of "Not an impostor" (followed by `:<alert id>`).
 pub const ACTION_ALLOW: &str = "allow";
+/// Action key of the worth-a-look digest's "Have a look" (followed by `:<alert ids>`).
+pub const ACTION_WORTH_A_LOOK: &str = "worth-a-look";
+
+/// At most one worth-a-look digest per this many hours.
+pub const DIGEST_EVERY_HOURS: i64 = 24;
+/// A digest waits until the oldest account it announces has waited this many minutes, so a
+/// namesake never pops up as it is found, and the ones found close together come as one.
+pub const DIGEST_GATHER_MINUTES: i64 = 60;
 
 /// Notification settings.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -35,6 +51,9 @@ pub struct NotifyConfig {
     pub batch_window_secs: u64,
     /// No notification between these local times; alerts wait until the end.
     pub quiet_hours: Option<QuietHours>,
+    /// One digest a day at most of the `suspicious` alerts (which never pop up one by one);
+    /// false: none.
+    pub worth_a_look_digest: bool,
 }
 
 impl Default for NotifyConfig {
@@ -42,6 +61,7 @@ impl Default for NotifyConfig {
         NotifyConfig {
             batch_window_secs: 60,
             quiet_hours: None,
+            worth_a_look_digest: true,
         }
     }
 }
@@ -72,6 +92,8 @@ pub enum NotificationAction {
     Review { alert_id: Option<i64> },
     /// "Not an impostor": allow the account.
     Allow { alert_id: i64 },
+    /// "Have a look" on the worth-a-look digest: open the app at the worth-a-look list.
+    WorthALook,
 }
 
 impl NotificationAction {
@@ -86,6 +108,7 @@ impl NotificationAction {
                 .parse()
                 .ok()
                 .map(|alert_id| NotificationAction::Allow { alert_id }),
+            ACTION_WORTH_A_LOOK => Some(NotificationAction::WorthALook),
             _ => None,
         }
     }
@@ -109,8 +132,90 @@ fn markup_escape(text: &str) -> String {
         .replace('>', "&gt;")
 }
 
+/// What the verdict policy does with a pending notification.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Route {
+    /// Show it now (an impostor, or a case the person reported).
+    Now,
+    /// Wait for the worth-a-look digest (a suspicious alert nobody looked at yet).
+    Digest,
+    /// Never show it: the app's lists have it (a suspicious alert already opened, or the closed
+    /// case of one that was never reported).
+    Quiet,
+}
+
+/// Where a pending notification goes: an `impostor` alert is shown at once; a `suspicious` one
+/// waits for the digest while it is new; a closed case is shown when its alert was an impostor
+/// or `reported` by the person.
+pub fn route(item: &OutboxItem, reported: bool) -> Route {
+    match (item.kind, item.alert.verdict) {
+        (_, Verdict::Impostor) => Route::Now,
+        (OutboxKind::NewAlert, _) if item.alert.state == AlertState::New => Route::Digest,
+        (OutboxKind::CaseClosed, _) if reported => Route::Now,
+        _ => Route::Quiet,
+    }
+}
+
+/// Whether a worth-a-look digest may go out at `now`: the oldest account it would announce has
+/// waited [`DIGEST_GATHER_MINUTES`], and the last digest (`last`) is [`DIGEST_EVERY_HOURS`]
+/// old or more (or in the future: the clock was set back).
+pub fn digest_due(last: Option<DateTime<Utc>>, oldest: DateTime<Utc>, now: DateTime<Utc>) -> bool {
+    let gathered = now - oldest >= chrono::Duration::minutes(DIGEST_GATHER_MINUTES);
+    let rested = match last {
+        None => true,
+        Some(last) => last > now || now - last >= chrono::Duration::hours(DIGEST_EVERY_HOURS),
+    };
+    gathered && rested
+}
+
+/// The worth-a-look digest of `items` (new `suspicious` alerts): how many, which, and an action
+/// that opens the worth-a-look list.
+pub fn compose_digest(items: &[OutboxItem]) -> Notice {
+    let n = items.len();
+    let lines: Vec<String> = items
+        .iter()
+        .take(5)
+        .map(|item| {
+            format!(
+                "{} on {}",
+                shown_handle(&item.alert),
+                platform_name(&item.alert.platform)
+            )
+        })
+        .collect();
+    let more = if n > 5 {
+        format!("\nand {} more", n - 5)
+    } else {
+        String::new()
+    };
+    Notice {
+        summary: if n == 1 {
+            "1 account worth a look".into()
+        } else {
+            format!("{n} accounts worth a look")
+        },
+        body: markup_escape(&format!(
+            "{}{more}\nThey may be namesakes, so they did not pop up one by one.",
+            lines.join("\n")
+        )),
+        actions: vec![(
+            format!(
+                "{ACTION_WORTH_A_LOOK}:{}",
+                items
+                    .iter()
+                    .map(|i| i.alert.id.to_string())
+                    .collect::<Vec<_>>()
+                    .join(",")
+            ),
+            "Have a look".into(),
+        )],
+        outbox_ids: items.iter().map(|i| i.id).collect(),
+    }
+}
+
 /// Turns pending outbox entries into notices: one per entry when there is one new alert, one
-/// summary for several; a closed case gets its own notice.
+/// summary for several; a closed case gets its own notice. It announces whatever it is given:
+/// [`Dispatcher::tick`] gives it only what [`route`] says to show now.
 pub fn compose(items: &[OutboxItem]) -> Vec<Notice> {
     let (new, closed): (Vec<&OutboxItem>, Vec<&OutboxItem>) = items
         .iter()
@@ -310,8 +415,10 @@ impl Dispatcher {
     }
 
     /// Shows what is pending unless it is quiet hours (`local` is the local wall-clock time)
-    /// or the last notification was less than a batch window ago. Returns how many notices
-    /// were shown. A notice that cannot be shown stays pending.
+    /// or the last notification was less than a batch window ago: what [`route`] says to show
+    /// now, and the worth-a-look digest when it is due ([`digest_due`]; with the digest off,
+    /// suspicious alerts are settled without a notice). Returns how many notices were shown.
+    /// A notice that cannot be shown stays pending.
     pub fn tick(&mut self, now: DateTime<Utc>, local: NaiveTime) -> Result<usize, NotifyError> {
         if self
             .config
@@ -330,21 +437,57 @@ impl Dispatcher {
         if pending.is_empty() {
             return Ok(0);
         }
-        let mut shown = 0;
-        for notice in compose(&pending) {
-            match self.sink.show(&notice) {
-                Ok(()) => {
-                    self.store.mark_notified(&notice.outbox_ids, now)?;
-                    shown += 1;
-                }
-                Err(e) => {
-                    tracing::warn!("{e}");
-                    return Err(e);
-                }
+        let (mut now_items, mut digest, mut quiet) = (Vec::new(), Vec::new(), Vec::new());
+        for item in pending {
+            let reported = item.kind == OutboxKind::CaseClosed
+                && item.alert.verdict != Verdict::Impostor
+                && !self.store.reports_for(item.alert.id)?.is_empty();
+            match route(&item, reported) {
+                Route::Now => now_items.push(item),
+                Route::Digest => digest.push(item),
+                Route::Quiet => quiet.push(item.id),
             }
         }
-        self.last_shown = Some(now);
+        if !quiet.is_empty() {
+            self.store.mark_notified(&quiet, now)?;
+        }
+        let mut shown = 0;
+        for notice in compose(&now_items) {
+            self.show(&notice)?;
+            self.store.mark_notified(&notice.outbox_ids, now)?;
+            shown += 1;
+        }
+        shown += self.digest(&digest, now)?;
+        // Suspicious alerts waiting for the digest do not hold back the next impostor.
+        if shown > 0 {
+            self.last_shown = Some(now);
+        }
         Ok(shown)
+    }
+
+    /// Shows the worth-a-look digest of `items` when it is due; with the digest off, marks them
+    /// settled without a notice (the worth-a-look list has them). Returns the notices shown.
+    fn digest(&mut self, items: &[OutboxItem], now: DateTime<Utc>) -> Result<usize, NotifyError> {
+        let Some(oldest) = items.iter().map(|i| i.created_at).min() else {
+            return Ok(0);
+        };
+        if !self.config.worth_a_look_digest {
+            let ids: Vec<i64> = items.iter().map(|i| i.id).collect();
+            self.store.mark_notified(&ids, now)?;
+            return Ok(0);
+        }
+        if !digest_due(self.store.last_digest_at()?, oldest, now) {
+            return Ok(0);
+        }
+        let notice = compose_digest(items);
+        self.show(&notice)?;
+        self.store.mark_digest_shown(&notice.outbox_ids, now)?;
+        Ok(1)
+    }
+
+    /// A failure is said by the caller, who knows how often it tries (rate-limited there).
+    fn show(&self, notice: &Notice) -> Result<(), NotifyError> {
+        self.sink.show(notice)
     }
 
     /// [`Dispatcher::tick`] at the current time.
@@ -389,6 +532,10 @@ mod tests {
         assert_eq!(
             NotificationAction::parse("allow:7"),
             Some(NotificationAction::Allow { alert_id: 7 })
+        );
+        assert_eq!(
+            NotificationAction::parse("worth-a-look:3,4"),
+            Some(NotificationAction::WorthALook)
         );
         assert_eq!(NotificationAction::parse("allow:x"), None);
         assert_eq!(NotificationAction::parse("__closed"), None);

@@ -5,6 +5,11 @@
 //!
 //! Backends: Secret Service over D-Bus on Linux/BSD (gnome-keyring, KeePassXC), the macOS
 //! Keychain, the Windows Credential Manager (chosen by `keyring`'s features in Cargo.toml).
+//!
+//! It never starts anything: on Linux/BSD the keychain is only used through a session bus that
+//! already runs (`DBUS_SESSION_BUS_ADDRESS`, or `$XDG_RUNTIME_DIR/bus`). Without one, libdbus
+//! would "autolaunch" a bus (and the bus a gnome-keyring) that outlive the command; instead
+//! every call fails at once with [`SecretError::NoSessionBus`].
 
 use std::fmt;
 
@@ -79,6 +84,8 @@ pub enum SecretError {
     Rejected { account: String, why: String },
     #[error("an empty secret cannot be stored for {account}")]
     Empty { account: String },
+    #[error("no session D-Bus, so the OS keychain cannot be reached (DBUS_SESSION_BUS_ADDRESS is not set and there is no $XDG_RUNTIME_DIR/bus). Start your desktop session's keyring (log in to the desktop), or run Doppelwatch inside a session bus, e.g. `dbus-run-session -- sh -c 'gnome-keyring-daemon --unlock && doppelwatch ...'`; Doppelwatch never starts a bus or keyring itself")]
+    NoSessionBus,
 }
 
 /// The keychain, under one service name ([`SERVICE`], or another one for tests).
@@ -107,6 +114,7 @@ impl Keychain {
     }
 
     fn entry(&self, key: &SecretKey) -> Result<keyring::Entry, SecretError> {
+        session_bus_running(|name| std::env::var_os(name))?;
         keyring::Entry::new(&self.service, &key.account()).map_err(|e| map_err(e, key))
     }
 
@@ -143,6 +151,32 @@ impl Keychain {
     }
 }
 
+/// Whether a session bus runs that the Secret Service can be reached on (`env` reads one
+/// variable). Linux/BSD only: the other keychains need no bus.
+#[cfg(all(unix, not(target_os = "macos")))]
+fn session_bus_running(
+    env: impl Fn(&str) -> Option<std::ffi::OsString>,
+) -> Result<(), SecretError> {
+    use std::os::unix::fs::FileTypeExt;
+    let set = |name: &str| env(name).filter(|v| !v.is_empty());
+    if set("DBUS_SESSION_BUS_ADDRESS").is_some() {
+        return Ok(());
+    }
+    // Where systemd-style sessions put the bus; libdbus looks there when the variable is unset.
+    let runtime_bus = set("XDG_RUNTIME_DIR").map(|dir| std::path::PathBuf::from(dir).join("bus"));
+    match runtime_bus.and_then(|bus| std::fs::metadata(bus).ok()) {
+        Some(meta) if meta.file_type().is_socket() => Ok(()),
+        _ => Err(SecretError::NoSessionBus),
+    }
+}
+
+#[cfg(not(all(unix, not(target_os = "macos"))))]
+fn session_bus_running(
+    _env: impl Fn(&str) -> Option<std::ffi::OsString>,
+) -> Result<(), SecretError> {
+    Ok(())
+}
+
 /// Maps keyring errors to ours without ever copying secret bytes (`BadEncoding` holds them).
 fn map_err(error: keyring::Error, key: &SecretKey) -> SecretError {
     let account = key.account();
@@ -177,6 +211,35 @@ mod tests {
         assert_eq!(format!("{s}"), "[redacted]");
         assert!(!format!("{s:?}").contains("hunter2"));
         assert_eq!(s.expose(), "hunter2-app-pass");
+    }
+
+    #[cfg(all(unix, not(target_os = "macos")))]
+    #[test]
+    fn without_a_session_bus_the_keychain_is_not_tried() {
+        use std::ffi::OsString;
+        let dir = tempfile::tempdir().unwrap();
+        let runtime = dir.path().as_os_str().to_os_string();
+        let none = |_: &str| None::<OsString>;
+        assert!(matches!(
+            session_bus_running(none),
+            Err(SecretError::NoSessionBus)
+        ));
+        // A runtime folder without a bus socket is no bus either (a plain file is not one).
+        std::fs::write(dir.path().join("bus"), "").unwrap();
+        let runtime_only = |name: &str| (name == "XDG_RUNTIME_DIR").then(|| runtime.clone());
+        assert!(session_bus_running(runtime_only).is_err());
+        let address = |name: &str| {
+            (name == "DBUS_SESSION_BUS_ADDRESS").then(|| OsString::from("unix:path=/run/bus"))
+        };
+        assert!(session_bus_running(address).is_ok());
+        std::fs::remove_file(dir.path().join("bus")).unwrap();
+        let _socket = std::os::unix::net::UnixListener::bind(dir.path().join("bus")).unwrap();
+        assert!(session_bus_running(runtime_only).is_ok());
+        let said = SecretError::NoSessionBus.to_string();
+        assert!(
+            said.starts_with("no session D-Bus") && said.contains("keyring"),
+            "{said}"
+        );
     }
 
     #[test]

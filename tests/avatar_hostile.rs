@@ -4,8 +4,6 @@
 
 mod avatar_support;
 
-use std::time::Instant;
-
 use avatar_support::*;
 use doppelwatch::detect::avatar::{
     compare, fingerprint, fingerprint_reference, AvatarError, MAX_DIMENSION, MAX_INPUT_BYTES,
@@ -104,13 +102,8 @@ fn images_claiming_huge_dimensions_are_refused_before_decoding() {
         ("bmp 60000x60000", bmp_claiming(60_000, 60_000)),
     ];
     for (name, bytes) in cases {
-        let started = Instant::now();
         let result = fingerprint(&bytes);
-        println!(
-            "{name}: {:?} in {:?}",
-            result.as_ref().err(),
-            started.elapsed()
-        );
+        println!("{name}: {:?}", result.as_ref().err());
         match result {
             Err(AvatarError::TooLarge { width, height, max }) => {
                 assert_eq!(max, MAX_DIMENSION);

@@ -13,9 +13,17 @@ use std::process::Command;
 
 use serde_json::Value;
 
-/// The founders' targets on held-out sets (issue 2, item 6).
-const TARGET_PRECISION: f64 = 0.97;
-const TARGET_RECALL: f64 = 0.95;
+/// Bounds just under the figures measured when they were set (issue 9, item 7), so that a few
+/// lines going wrong fail the test: (precision, recall) with `impostor` alone as positive, then
+/// with `impostor` or `suspicious` as positive. Measured: whole set 1.000/0.991 and
+/// 0.964/0.994; hard tier 1.000/1.000 and 0.949/1.000; held-out tier 1.000/0.975 and
+/// 1.000/1.000 (`cargo test --test blind_eval -- --nocapture`).
+const WHOLE_STRICT: (f64, f64) = (0.995, 0.985);
+const WHOLE_LOOSE: (f64, f64) = (0.955, 0.99);
+const HARD_STRICT: (f64, f64) = (0.99, 0.985);
+const HOLDOUT_STRICT: (f64, f64) = (0.97, 0.95);
+/// Every family (attack: share judged impostor; hard negative: share not judged impostor).
+const MIN_FAMILY_RATE: f64 = 0.75;
 
 /// One scored, labelled candidate.
 struct Scored {
@@ -33,8 +41,14 @@ fn set_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/blind-eval")
 }
 
+/// The scored set, run once per test binary.
+fn run_set() -> &'static [Scored] {
+    static SET: std::sync::OnceLock<Vec<Scored>> = std::sync::OnceLock::new();
+    SET.get_or_init(score_set)
+}
+
 /// Runs the real binary over every identity's candidate file and pairs outputs with labels.
-fn run_set() -> Vec<Scored> {
+fn score_set() -> Vec<Scored> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(set_dir())
         .expect("read tests/fixtures/blind-eval")
         .map(|e| e.expect("dir entry").path())
@@ -120,20 +134,21 @@ impl Counts {
             (false, false) => self.tn += 1,
         }
     }
-    fn precision(&self) -> f64 {
+    fn precision(&self) -> Option<f64> {
         ratio(self.tp, self.tp + self.fp)
     }
-    fn recall(&self) -> f64 {
+    fn recall(&self) -> Option<f64> {
         ratio(self.tp, self.tp + self.fn_)
     }
 }
 
-fn ratio(a: usize, b: usize) -> f64 {
-    if b == 0 {
-        1.0
-    } else {
-        a as f64 / b as f64
-    }
+/// `a / b`, or `None` for an empty set (which must fail a bound, never pass it).
+fn ratio(a: usize, b: usize) -> Option<f64> {
+    (b > 0).then(|| a as f64 / b as f64)
+}
+
+fn show(r: Option<f64>) -> String {
+    r.map_or_else(|| "n/a".to_string(), |v| format!("{v:.3}"))
 }
 
 fn is_impostor(s: &Scored) -> bool {
@@ -177,9 +192,9 @@ fn report(set: &[Scored]) {
         ] {
             let c = counts(rows.iter().copied(), predicted);
             println!(
-                "  {label:32} precision {:.3}  recall {:.3}  (tp {} fp {} fn {} tn {})",
-                c.precision(),
-                c.recall(),
+                "  {label:32} precision {}  recall {}  (tp {} fp {} fn {} tn {})",
+                show(c.precision()),
+                show(c.recall()),
                 c.tp,
                 c.fp,
                 c.fn_,
@@ -206,10 +221,10 @@ fn report(set: &[Scored]) {
             (imp, imp + sus)
         };
         println!(
-            "  {:8} {family:18} n={n:3}  {imp:3} / {sus:3} / {clr:3}  rate {:.2} | {:.2}",
+            "  {:8} {family:18} n={n:3}  {imp:3} / {sus:3} / {clr:3}  rate {} | {}",
             if *negative { "negative" } else { "attack" },
-            ratio(strict_ok, n),
-            ratio(loose_ok, n)
+            show(ratio(strict_ok, n)),
+            show(ratio(loose_ok, n))
         );
     }
     println!("\nmisclassified (impostor = positive):");
@@ -251,29 +266,77 @@ fn blind_set_is_scored_line_by_line_and_reported() {
     );
 }
 
-/// Asserts the founders' targets, counting `impostor` as positive, on some of the set's lines.
-fn assert_targets(set: &[&Scored], what: &str) {
-    let c = counts(set.iter().copied(), is_impostor);
+/// Asserts (precision, recall) bounds on some of the set's lines; an empty selection fails.
+fn assert_bounds(set: &[&Scored], what: &str, predicted: fn(&Scored) -> bool, bounds: (f64, f64)) {
+    assert!(!set.is_empty(), "{what}: no lines (set missing?)");
+    let c = counts(set.iter().copied(), predicted);
+    let (p, r) = (c.precision(), c.recall());
     assert!(
-        c.precision() >= TARGET_PRECISION && c.recall() >= TARGET_RECALL,
-        "{what}: precision {:.3} (target {TARGET_PRECISION}), recall {:.3} (target {TARGET_RECALL}); \
-         run scripts/eval-blind for the misses",
-        c.precision(),
-        c.recall()
+        p.is_some_and(|p| p >= bounds.0) && r.is_some_and(|r| r >= bounds.1),
+        "{what}: precision {} (bound {}), recall {} (bound {}); run scripts/eval-blind for the misses",
+        show(p),
+        bounds.0,
+        show(r),
+        bounds.1
     );
 }
 
-/// The founders' targets on the whole blind set, counting `impostor` as positive.
-#[test]
-fn blind_set_meets_the_targets() {
-    let set = run_set();
-    assert_targets(&set.iter().collect::<Vec<_>>(), "whole blind set");
+fn tier<'a>(set: &'a [Scored], name: &str) -> Vec<&'a Scored> {
+    set.iter().filter(|s| s.tier == name).collect()
 }
 
-/// The same targets on the hard tier alone (variations issue 2 does not spell out).
+/// The whole blind set, both ways of counting.
 #[test]
-fn blind_hard_tier_meets_the_targets() {
+fn blind_set_meets_its_bounds() {
     let set = run_set();
-    let hard: Vec<&Scored> = set.iter().filter(|s| s.tier == "hard").collect();
-    assert_targets(&hard, "hard tier");
+    let all: Vec<&Scored> = set.iter().collect();
+    assert_bounds(&all, "whole blind set, impostor", is_impostor, WHOLE_STRICT);
+    assert_bounds(
+        &all,
+        "whole blind set, impostor or suspicious",
+        is_flagged,
+        WHOLE_LOOSE,
+    );
+}
+
+/// The hard tier alone (variations issue 2 does not spell out).
+#[test]
+fn blind_hard_tier_meets_its_bounds() {
+    let set = run_set();
+    assert_bounds(&tier(&set, "hard"), "hard tier", is_impostor, HARD_STRICT);
+}
+
+/// The held-out tier, never tuned on, on its own.
+#[test]
+fn blind_holdout_tier_meets_its_bounds() {
+    let set = run_set();
+    assert_bounds(
+        &tier(&set, "holdout2"),
+        "held-out tier",
+        is_impostor,
+        HOLDOUT_STRICT,
+    );
+}
+
+/// No attack family and no family of hard negatives may be lost, however small.
+#[test]
+fn every_blind_family_keeps_its_minimum() {
+    let set = run_set();
+    let mut families: BTreeMap<&str, Vec<&Scored>> = BTreeMap::new();
+    for s in set {
+        families.entry(s.family.as_str()).or_default().push(s);
+    }
+    assert!(families.len() >= 30, "only {} families", families.len());
+    let mut low = Vec::new();
+    for (family, rows) in &families {
+        let right = rows
+            .iter()
+            .filter(|s| s.expect_impostor == is_impostor(s))
+            .count();
+        let rate = ratio(right, rows.len());
+        if !rate.is_some_and(|r| r >= MIN_FAMILY_RATE) {
+            low.push(format!("{family}: {} of {}", right, rows.len()));
+        }
+    }
+    assert!(low.is_empty(), "families below {MIN_FAMILY_RATE}: {low:?}");
 }

@@ -25,7 +25,7 @@ use doppelwatch::fake::{sample_avatar_png, FakeAccount};
 use doppelwatch::store::{AlertFilter, Store};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use support_watch::dbus::{DbusSession, NotificationServer};
+use support_watch::dbus::{DbusSession, NotificationServer, NotifyCall};
 
 const OWN_HANDLE: &str = "palmerreport.bsky.social";
 const BIO: &str = "Independent political news and analysis since 2016";
@@ -54,6 +54,7 @@ impl Env {
             .env("XDG_CONFIG_HOME", &self.config_home)
             .env("DOPPELWATCH_BLUESKY_URL", &self.bluesky)
             .env("DOPPELWATCH_JETSTREAM_URL", &self.jetstream)
+            .env("DOPPELWATCH_LOOPBACK_FAKES", "1")
             .env("RUST_LOG", "doppelwatch=debug")
             .stdout(Stdio::null())
             .stderr(Stdio::from(log))
@@ -278,9 +279,20 @@ fn kill_9_at_random_moments_loses_nothing_and_duplicates_nothing() {
             );
             tokio::time::sleep(Duration::from_millis(300)).await;
         }
-        // Let notifications drain and any duplicate show up.
-        tokio::time::sleep(Duration::from_secs(3)).await;
-        let by_account = alerts_by_account(&env.data);
+        // A marker impostor after everything: the stream handles events in order, so once the
+        // marker has alerted, every earlier event (a replayed duplicate included) was handled.
+        let marker = fake.add_account(
+            FakeAccount::new("palmer-report-marker.bsky.social")
+                .name("PaImer Report")
+                .bio(BIO),
+        );
+        let deadline = Instant::now() + Duration::from_secs(90);
+        while !alerts_by_account(&env.data).contains_key(&marker) {
+            assert!(Instant::now() < deadline, "the marker impostor never alerted");
+            tokio::time::sleep(Duration::from_millis(300)).await;
+        }
+        let mut by_account = alerts_by_account(&env.data);
+        assert_eq!(by_account.remove(&marker).map(|a| a.len()), Some(1));
         kill9(last);
         for did in &wanted {
             assert_eq!(by_account[*did].len(), 1, "{did}: {:?}", by_account[*did]);
@@ -294,23 +306,18 @@ fn kill_9_at_random_moments_loses_nothing_and_duplicates_nothing() {
         assert_eq!(store.integrity_check().unwrap(), "ok");
         assert!(stored_cursor(&env.data).unwrap_or(0) >= last_cursor);
 
-        // Every alert reached the notification server at least once.
-        let calls = notifications.calls();
-        let mut notified: HashMap<i64, usize> = HashMap::new();
-        for call in &calls {
-            for key in call.actions.iter().step_by(2) {
-                if let Some(id) = key.strip_prefix("review:").and_then(|i| i.parse().ok()) {
-                    *notified.entry(id).or_default() += 1;
-                }
-                // A summary of several alerts lists them: `review:all:3,4,5`.
-                if let Some(list) = key.strip_prefix("review:all:") {
-                    for id in list.split(',').filter_map(|i| i.parse().ok()) {
-                        *notified.entry(id).or_default() += 1;
-                    }
-                }
-            }
-        }
+        // Every alert reached the notification server at least once (waited for: the last
+        // notices may still be on their way when the marker's alert is committed).
         let alert_ids: Vec<i64> = by_account.values().flatten().copied().collect();
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let (calls, notified) = loop {
+            let calls = notifications.calls();
+            let notified = notified_alerts(&calls);
+            if alert_ids.iter().all(|id| notified.contains_key(id)) || Instant::now() > deadline {
+                break (calls, notified);
+            }
+            tokio::time::sleep(Duration::from_millis(300)).await;
+        };
         let unnotified: Vec<_> = alert_ids
             .iter()
             .filter(|id| !notified.contains_key(id))
@@ -330,4 +337,24 @@ fn kill_9_at_random_moments_loses_nothing_and_duplicates_nothing() {
             calls.len()
         );
     });
+}
+
+/// How often each alert id was named by a notification's actions (`review:N`, or a summary's
+/// `review:all:3,4,5`).
+fn notified_alerts(calls: &[NotifyCall]) -> HashMap<i64, usize> {
+    let mut notified: HashMap<i64, usize> = HashMap::new();
+    for call in calls {
+        for key in call.actions.iter().step_by(2) {
+            if let Some(id) = key.strip_prefix("review:").and_then(|i| i.parse().ok()) {
+                *notified.entry(id).or_default() += 1;
+            }
+            // A summary of several alerts lists them: `review:all:3,4,5`.
+            if let Some(list) = key.strip_prefix("review:all:") {
+                for id in list.split(',').filter_map(|i| i.parse().ok()) {
+                    *notified.entry(id).or_default() += 1;
+                }
+            }
+        }
+    }
+    notified
 }

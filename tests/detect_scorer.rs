@@ -116,9 +116,9 @@ fn near_handles_with_copied_name_are_impostors() {
         ("PalmerRepor", "drops"),
         ("PamlerReport", "swaps"),
         ("Palmer_Report", "separators"),
-        ("RealPalmerReport", "\"real\""),
+        ("RealPalmerReport", "\"Real\""),
         ("PalmerReport24", "\"24\""),
-        ("ThePalmerReport", "\"the\""),
+        ("ThePalmerReport", "\"The\""),
     ] {
         let a = assess(&aged(
             profile(Platform::X, handle, Some("Palmer Report")),
@@ -131,9 +131,42 @@ fn near_handles_with_copied_name_are_impostors() {
 }
 
 #[test]
-fn near_handle_without_a_name_is_only_suspicious() {
-    let a = assess(&profile(Platform::X, "PalmerReportt", Some("Sam")));
+fn near_handle_without_a_name_is_suspicious_when_it_may_be_another_name() {
+    // A different initial (or a respelled word) may be somebody else's own handle.
+    let a = assess(&profile(Platform::X, "TalmerReport", Some("Sam")));
     assert_eq!(a.verdict, Verdict::Suspicious, "{a:#?}");
+    // A typing slip of the handle (a letter doubled, dropped or swapped) is squatting.
+    for handle in [
+        "PalmerReportt",
+        "PalmerRepor",
+        "PamlerReport",
+        "PalmerRepirt",
+    ] {
+        let a = assess(&profile(Platform::X, handle, Some("Sam")));
+        assert_eq!(a.verdict, Verdict::Impostor, "{handle}: {a:#?}");
+    }
+    // One edit from a short handle needs a second copied element.
+    let short = Detector::new(
+        Identity {
+            name: "Kim Lee".into(),
+            aliases: vec![],
+            handles: vec![AccountHandle {
+                platform: Platform::X,
+                handle: "kimlee".into(),
+            }],
+            avatar: None,
+            bio: None,
+        },
+        None,
+    );
+    let a = short.assess(&profile(Platform::X, "kimlees", Some("Sam")), None, now());
+    assert_eq!(a.verdict, Verdict::Clear, "{a:#?}");
+    let a = short.assess(
+        &profile(Platform::X, "kimlees", Some("Kim Lee")),
+        None,
+        now(),
+    );
+    assert_eq!(a.verdict, Verdict::Impostor, "{a:#?}");
 }
 
 #[test]
@@ -404,5 +437,55 @@ fn hostile_unicode_never_panics() {
         let p = profile(Platform::Mastodon, &format!("@{text}@{text}"), Some(&text));
         let a = d.assess(&p, None, now());
         assert!((0.0..=1.0).contains(&a.score));
+    }
+}
+
+#[test]
+fn disguised_names_and_fake_marks_count_on_old_accounts_too() {
+    let old = |name: &str| {
+        assess(&aged(
+            profile(Platform::X, "gardening_notes", Some(name)),
+            3000,
+            5000,
+        ))
+    };
+    // A special letter standing in for a different letter, another script, a fake check mark:
+    // an old account so renamed has been repurposed.
+    for name in [
+        "Bill Pa\u{1d0}mer",
+        "Bi\u{142}l Palmer",
+        "Bill P\u{0430}lmer",
+        "Bill Palmer \u{2714}",
+    ] {
+        let a = old(name);
+        assert_eq!(a.verdict, Verdict::Impostor, "{name}: {a:#?}");
+    }
+    // The plain name, or the same letter accented, on an old account of its own: a namesake.
+    for name in ["Bill Palmer", "Bill P\u{e1}lmer"] {
+        let a = old(name);
+        assert_eq!(a.verdict, Verdict::Clear, "{name}: {a:#?}");
+    }
+}
+
+#[test]
+fn namesakes_with_a_bio_of_their_own_are_clear_and_names_are_recognised_in_any_form() {
+    let mut p = aged(
+        profile(Platform::X, "plumber_bill", Some("Bill Palmer")),
+        5,
+        3,
+    );
+    p.bio = Some("Plumber in Adelaide. Hot water systems and blocked drains.".into());
+    let a = assess(&p);
+    assert_eq!(a.verdict, Verdict::Clear, "{a:#?}");
+    assert!(has(&a, Signal::Context, "namesake"), "{a:#?}");
+    for (name, how) in [
+        ("PALMER BILL", "reordered"),
+        ("Palmer, Bill", "reordered"),
+        ("B. PALMER", "initial"),
+        ("Bill K. Palmer", "middle initial"),
+    ] {
+        let a = assess(&aged(profile(Platform::X, "someone", Some(name)), 5, 3));
+        assert_eq!(a.verdict, Verdict::Suspicious, "{name}: {a:#?}");
+        assert!(has(&a, Signal::DisplayName, how), "{name}: {a:#?}");
     }
 }

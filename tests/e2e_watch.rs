@@ -1,6 +1,7 @@
 //! End to end: the real `doppelwatch watch` binary against the fake Bluesky (HTTP and
 //! Jetstream), a real D-Bus notification server and a real gnome-keyring, all on a private
-//! session bus. An impostor appears -> exactly one notification; clicking "Review and report"
+//! session bus. A namesake appears -> an alert worth a look and no notification; an impostor
+//! appears -> exactly one notification; clicking "Review and report"
 //! yields the report draft; the report filed to the fake Bluesky carries the impersonation
 //! reason, the labeler proxy and the impostor's DID; `kill -9` at random moments and restarts
 //! lose no alert and duplicate none (PRAGMA integrity_check ok); the taken-down account closes
@@ -18,7 +19,9 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use doppelwatch::fake::bluesky::FakeBluesky;
+use doppelwatch::fake::demo::namesake;
 use doppelwatch::fake::{sample_avatar_png, FakeAccount};
+use doppelwatch::identity::{Identity, Platform};
 use doppelwatch::report::bluesky::{LABELER_PROXY, REASON_IMPERSONATION};
 use doppelwatch::store::{AlertFilter, AlertState, Store};
 use rand::Rng;
@@ -51,6 +54,7 @@ impl Env {
             .env("XDG_CONFIG_HOME", &self.config_home)
             .env("DOPPELWATCH_BLUESKY_URL", &self.bluesky)
             .env("DOPPELWATCH_JETSTREAM_URL", &self.jetstream)
+            .env("DOPPELWATCH_LOOPBACK_FAKES", "1")
             .env("RUST_LOG", "doppelwatch=debug");
         cmd
     }
@@ -193,17 +197,14 @@ fn watch_end_to_end() {
         let avatar = tmp.path().join("me.png");
         std::fs::write(&avatar, sample_avatar_png(7)).unwrap();
         let identity = tmp.path().join("identity.json");
-        std::fs::write(
-            &identity,
-            serde_json::json!({
-                "name": "Palmer Report",
-                "handles": [{"platform": "bluesky", "handle": OWN_HANDLE}],
-                "avatar": avatar,
-                "bio": BIO,
-            })
-            .to_string(),
-        )
-        .unwrap();
+        let person_json = serde_json::json!({
+            "name": "Palmer Report",
+            "handles": [{"platform": "bluesky", "handle": OWN_HANDLE}],
+            "avatar": avatar,
+            "bio": BIO,
+        });
+        std::fs::write(&identity, person_json.to_string()).unwrap();
+        let person: Identity = serde_json::from_value(person_json).unwrap();
         let config_file = tmp.path().join("config.json");
         std::fs::write(
             &config_file,
@@ -241,6 +242,16 @@ fn watch_end_to_end() {
             .wait_for("a first check", Duration::from_secs(30), |v| v["event"] == "check_done")
             .await;
         assert!(notifications.calls().is_empty(), "the person's own account alerts nothing");
+        // A namesake (the exact name on someone else's new account, with its own face and bio)
+        // is worth a look: an alert, and no pop-up.
+        let namesake_did = fake.add_account(namesake(&person, &Platform::Bluesky));
+        let quiet_alert = watcher
+            .wait_for("the namesake's alert", Duration::from_secs(30), |v| {
+                v["event"] == "new_alert"
+            })
+            .await;
+        assert_eq!(quiet_alert["alert"]["profile"]["platform_id"], namesake_did.as_str());
+        assert_eq!(quiet_alert["alert"]["verdict"], "suspicious");
         let impostor_did = fake.add_account(impostor("palmerreport-news.bsky.social"));
         let new_alert = watcher
             .wait_for("the impostor's alert", Duration::from_secs(30), |v| {
@@ -250,10 +261,17 @@ fn watch_end_to_end() {
         let alert_id = new_alert["alert"]["id"].as_i64().unwrap();
         assert_eq!(new_alert["alert"]["profile"]["platform_id"], impostor_did.as_str());
         let calls = notifications.wait_for_calls(1, Duration::from_secs(10)).await;
-        // Several more periodic checks and the live stream see it again: still one.
-        tokio::time::sleep(Duration::from_secs(4)).await;
+        // Several more periodic checks and the live stream see it again: still one. (Three whole
+        // checks after the alert, counted by their events, not a wait of some seconds.)
+        for n in 1..=3 {
+            watcher
+                .wait_for(&format!("check {n} after the alert"), Duration::from_secs(60), |v| {
+                    v["event"] == "check_done"
+                })
+                .await;
+        }
         let calls_after = notifications.calls();
-        assert_eq!(calls_after.len(), 1, "exactly one notification: {calls_after:?}");
+        assert_eq!(calls_after.len(), 1, "exactly one notification, none for the namesake: {calls_after:?}");
         let call = &calls[0];
         assert_eq!(call.summary, "Possible impersonator on Bluesky");
         assert!(
@@ -322,12 +340,20 @@ fn watch_end_to_end() {
             assert!(Instant::now() < deadline, "not every impostor alerted: {by_account:?}");
             tokio::time::sleep(Duration::from_millis(300)).await;
         }
-        tokio::time::sleep(Duration::from_secs(3)).await;
+        // Two whole checks after every impostor alerted (counted by their events) add nothing.
+        for n in 1..=2 {
+            watcher
+                .wait_for(&format!("check {n} after the last alert"), Duration::from_secs(60), |v| {
+                    v["event"] == "check_done"
+                })
+                .await;
+        }
         let by_account = alerts_by_account(&env.data);
         for did in &dids {
             assert_eq!(by_account[did].len(), 1, "one alert for {did}: {by_account:?}");
         }
-        assert_eq!(by_account.len(), dids.len(), "nothing else alerted: {by_account:?}");
+        assert_eq!(by_account[&namesake_did].len(), 1, "{by_account:?}");
+        assert_eq!(by_account.len(), dids.len() + 1, "nothing else alerted: {by_account:?}");
         assert_eq!(by_account[&impostor_did][0].1, AlertState::Reported, "nothing lost");
         {
             let store = Store::open_in(&env.data).unwrap();

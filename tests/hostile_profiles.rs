@@ -159,6 +159,7 @@ fn config_for(base_url: &str, jetstream_url: &str) -> Config {
     config.bluesky.rewind_secs = 0;
     config.http.timeout_secs = 10;
     config.http.max_retries = 1;
+    config.allow_loopback_fakes();
     config
 }
 

@@ -1,7 +1,9 @@
 //! Notifications against a REAL D-Bus notification service: a private `dbus-daemon` and a zbus
 //! server owning `org.freedesktop.Notifications`. Asserts the `Notify` call (summary, body,
 //! actions), the action round trip (`ActionInvoked` -> [`NotificationAction`]), batching into
-//! one summary, quiet hours, and the closed-case notice.
+//! one summary, quiet hours, the closed-case notice, and the verdict policy: a namesake
+//! (`suspicious`) sends nothing to the server, an impostor does, and the worth-a-look digest's
+//! action comes back.
 //!
 //! One test function: the session bus address is process-wide state.
 #![cfg(all(unix, not(target_os = "macos")))]
@@ -11,10 +13,11 @@ mod support_watch;
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::NaiveTime;
-use doppelwatch::detect::Signal;
+use chrono::{DateTime, NaiveTime, Utc};
+use doppelwatch::detect::{Assessment, Signal};
 use doppelwatch::notify::{
     DesktopNotifier, Dispatcher, NotificationAction, NotifyConfig, QuietHours,
+    DIGEST_GATHER_MINUTES,
 };
 use doppelwatch::store::{AlertChange, Finding, Store};
 use support_watch::dbus::{DbusSession, NotificationServer};
@@ -22,17 +25,21 @@ use support_watch::*;
 use tokio::sync::mpsc::UnboundedReceiver;
 
 fn add_alert(store: &Store, did: &str, handle: &str) -> i64 {
+    let a = impostor_assessment(&[Signal::DisplayName, Signal::Avatar]);
+    add_alert_as(store, did, handle, &a, t(0))
+}
+
+fn add_alert_as(store: &Store, did: &str, handle: &str, a: &Assessment, at: DateTime<Utc>) -> i64 {
     let identity_id = store.upsert_identity(&palmer()).unwrap();
     let f = found(bsky_profile(did, handle, "PaImer Report"));
-    let a = impostor_assessment(&[Signal::DisplayName, Signal::Avatar]);
     match store
         .record_finding(
             Finding {
                 identity_id,
                 found: &f,
-                assessment: &a,
+                assessment: a,
             },
-            t(0),
+            at,
         )
         .unwrap()
         .alert
@@ -82,6 +89,7 @@ fn notifications_round_trip_through_a_real_dbus_server() {
             NotifyConfig {
                 batch_window_secs: 60,
                 quiet_hours: None,
+                worth_a_look_digest: true,
             },
         );
 
@@ -163,6 +171,7 @@ fn notifications_round_trip_through_a_real_dbus_server() {
                     start: NaiveTime::from_hms_opt(22, 0, 0).unwrap(),
                     end: NaiveTime::from_hms_opt(7, 0, 0).unwrap(),
                 }),
+                worth_a_look_digest: true,
             },
         );
         let late = add_alert(&store, "did:plc:late", "late.bsky.social");
@@ -204,5 +213,50 @@ fn notifications_round_trip_through_a_real_dbus_server() {
                 .is_err()
         );
         let _ = ids;
+
+        // A namesake (suspicious) sends nothing to the server; an impostor found after it does.
+        let before = server.calls().len();
+        let namesake = add_alert_as(
+            &store,
+            "did:plc:namesake",
+            "adelaideplumber.bsky.social",
+            &suspicious_assessment(),
+            t(900),
+        );
+        assert_eq!(quiet.tick(t(901), noon()).unwrap(), 0);
+        let impostor = add_alert(&store, "did:plc:after", "after.bsky.social");
+        assert_eq!(quiet.tick(t(902), noon()).unwrap(), 1);
+        let calls = server
+            .wait_for_calls(before + 1, Duration::from_secs(5))
+            .await;
+        assert_eq!(calls.len(), before + 1, "only the impostor: {calls:?}");
+        assert_eq!(calls[before].actions[0], format!("review:{impostor}"));
+        assert!(
+            calls
+                .iter()
+                .all(|c| !c.body.contains("adelaideplumber")
+                    && !c.summary.contains("adelaideplumber"))
+        );
+
+        // Once gathered, the daily digest says how many are worth a look; its action comes back
+        // as "open the worth-a-look list".
+        let gathered = t(900 + DIGEST_GATHER_MINUTES * 60);
+        assert_eq!(quiet.tick(gathered, noon()).unwrap(), 1);
+        let calls = server
+            .wait_for_calls(before + 2, Duration::from_secs(5))
+            .await;
+        let digest = &calls[before + 1];
+        assert_eq!(digest.summary, "1 account worth a look");
+        assert!(
+            digest
+                .body
+                .contains("@adelaideplumber.bsky.social on Bluesky"),
+            "{}",
+            digest.body
+        );
+        let key = format!("worth-a-look:{namesake}");
+        assert_eq!(digest.actions, vec![key.as_str(), "Have a look"]);
+        let action = click(&server, digest.id, &key, &mut actions).await;
+        assert_eq!(action, NotificationAction::WorthALook);
     });
 }

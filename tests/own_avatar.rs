@@ -13,6 +13,7 @@ fn config_for(fake: &FakeBluesky) -> Config {
     config.bluesky.pds_url = fake.base_url();
     config.bluesky.jetstream_url = fake.jetstream_url();
     config.http.timeout_secs = 10;
+    config.allow_loopback_fakes();
     config
 }
 

@@ -77,6 +77,7 @@ fn config(fake: &FakeBluesky, interval_secs: u64) -> Config {
         jitter: 0.0,
         ..WatchConfig::default()
     };
+    config.allow_loopback_fakes();
     config
 }
 
@@ -153,6 +154,7 @@ async fn mastodon_check_with_a_failed_search_is_partial() {
     let mut config = Config::default();
     config.mastodon.servers = vec![home.base_url(), other.base_url()];
     config.http.max_retries = 0;
+    config.allow_loopback_fakes();
     let source = MastodonSource::new(&config).unwrap();
     let identity = Identity {
         name: "Palmer Report".into(),
@@ -369,6 +371,7 @@ async fn scan_says_failed_queries_and_prints_them_only_when_asked() {
             .env("DOPPELWATCH_CONFIG", dir.path().join("config.json"))
             .env("DOPPELWATCH_BLUESKY_URL", fake.base_url())
             .env("DOPPELWATCH_JETSTREAM_URL", fake.jetstream_url())
+            .env("DOPPELWATCH_LOOPBACK_FAKES", "1")
             .env("RUST_LOG", "error")
             .kill_on_drop(true);
         cmd

@@ -1,7 +1,9 @@
 //! The real Bluesky client against the fake Bluesky over loopback: search, probes, rate limits,
 //! malformed data, avatars, the Jetstream live stream with its cursor, and the report endpoints.
 
-use std::time::{Duration, Instant};
+mod faults_support;
+
+use std::time::Duration;
 
 use doppelwatch::config::Config;
 use doppelwatch::fake::bluesky::FakeBluesky;
@@ -10,6 +12,7 @@ use doppelwatch::identity::{AccountHandle, Identity, Platform};
 use doppelwatch::sources::bluesky::live::{run_live, LiveEvent};
 use doppelwatch::sources::bluesky::BlueskySource;
 use doppelwatch::sources::{AccountRef, AccountState, Found, FoundBy, Source};
+use faults_support::{logged_rate_limit_waits, LogCapture};
 use tokio::sync::mpsc;
 
 fn palmer() -> Identity {
@@ -37,6 +40,7 @@ fn config_for(fake: &FakeBluesky) -> Config {
     config.bluesky.pds_url = fake.base_url();
     config.bluesky.jetstream_url = fake.jetstream_url();
     config.http.timeout_secs = 10;
+    config.allow_loopback_fakes();
     config
 }
 
@@ -183,7 +187,16 @@ async fn an_impostor_added_during_the_check_is_found() {
     let identity = palmer();
     let check = source.check(&identity);
     let add = async {
-        tokio::time::sleep(Duration::from_millis(200)).await;
+        // Added once the check is under way (its first request reached the server).
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+        while fake.total_requests() == 0 {
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "the check never started"
+            );
+            tokio::task::yield_now().await;
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
         fake.add_account(FakeAccount::new("palmerreport.bsky.social").name("Palmer Report ✓"));
     };
     let (found, ()) = tokio::join!(check, add);
@@ -203,13 +216,12 @@ async fn a_429_is_waited_out_and_the_check_completes() {
         reset_secs: 2,
     });
     let source = BlueskySource::new(&config_for(&fake)).unwrap();
-    let started = Instant::now();
+    let (logs, _guard) = LogCapture::install();
     let found = source.check(&palmer()).await.unwrap();
-    // The reset is a whole unix second 2 s ahead: at least 1 s away.
-    assert!(
-        started.elapsed() >= Duration::from_millis(1000),
-        "waited for the reset"
-    );
+    // The reset is a whole unix second 2 s ahead: the client decided to wait at least 1 s.
+    let waits = logged_rate_limit_waits(&logs.text());
+    assert_eq!(waits.len(), 1, "{waits:?}");
+    assert!(waits[0] >= 1000, "waited for the reset: {waits:?}");
     assert!(fake.request_count("/xrpc/app.bsky.actor.searchActors") > 1);
     assert!(handles(&found).contains(&"palmer-report.bsky.social".to_string()));
 }
@@ -224,9 +236,10 @@ async fn a_rate_limit_longer_than_allowed_is_reported_not_waited() {
     let mut config = config_for(&fake);
     config.http.max_rate_limit_wait_secs = 60;
     let source = BlueskySource::new(&config).unwrap();
-    let started = Instant::now();
+    let (logs, _guard) = LogCapture::install();
     let err = source.check(&palmer()).await.unwrap_err();
-    assert!(started.elapsed() < Duration::from_secs(5));
+    let waits = logged_rate_limit_waits(&logs.text());
+    assert!(waits.is_empty(), "an hour is not waited: {waits:?}");
     assert!(err.to_string().contains("rate limiting"), "{err}");
 }
 
@@ -234,10 +247,19 @@ async fn a_rate_limit_longer_than_allowed_is_reported_not_waited() {
 async fn server_errors_and_truncated_json_are_retried() {
     let fake = populated().await;
     fake.add_account(FakeAccount::new("palmer-report.bsky.social").name("Palmer Report"));
+    let source = BlueskySource::new(&config_for(&fake)).unwrap();
+    let before = fake.total_requests();
+    source.check(&palmer()).await.unwrap();
+    let per_check = fake.total_requests() - before;
     fake.misbehave(Misbehave::ServerError { requests: 2 });
     fake.misbehave(Misbehave::Truncate { requests: 2 });
-    let source = BlueskySource::new(&config_for(&fake)).unwrap();
+    let before = fake.total_requests();
     let found = source.check(&palmer()).await.unwrap();
+    assert_eq!(
+        fake.total_requests() - before,
+        per_check + 4,
+        "each failed answer was asked again once"
+    );
     assert!(handles(&found).contains(&"palmer-report.bsky.social".to_string()));
 }
 

@@ -61,6 +61,7 @@ fn command(world: &World, args: &[&str]) -> Command {
         .env("DOPPELWATCH_JETSTREAM_URL", world.bluesky.jetstream_url())
         .env("DOPPELWATCH_MASTODON_URL", world.mastodon.base_url())
         .env("DOPPELWATCH_X_URL", "http://127.0.0.1:9")
+        .env("DOPPELWATCH_LOOPBACK_FAKES", "1")
         .env("RUST_LOG", "warn")
         .kill_on_drop(true);
     cmd

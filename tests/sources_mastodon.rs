@@ -1,6 +1,8 @@
 //! The real Mastodon client against two fake Mastodon servers over loopback.
 
-use std::time::{Duration, Instant};
+mod faults_support;
+
+use std::time::Duration;
 
 use doppelwatch::config::Config;
 use doppelwatch::fake::mastodon::FakeMastodon;
@@ -8,6 +10,7 @@ use doppelwatch::fake::{sample_avatar_png, FakeAccount, Misbehave};
 use doppelwatch::identity::{AccountHandle, Identity, Platform};
 use doppelwatch::sources::mastodon::MastodonSource;
 use doppelwatch::sources::{AccountRef, AccountState, Found, FoundBy, Source};
+use faults_support::{logged_rate_limit_waits, LogCapture};
 
 fn palmer() -> Identity {
     Identity {
@@ -43,6 +46,7 @@ async fn servers() -> (FakeMastodon, FakeMastodon) {
 fn config_for(servers: &[&FakeMastodon]) -> Config {
     let mut config = Config::default();
     config.mastodon.servers = servers.iter().map(|s| s.base_url()).collect();
+    config.allow_loopback_fakes();
     config
 }
 
@@ -107,7 +111,15 @@ async fn an_impostor_added_during_the_check_is_found() {
     let source = MastodonSource::new(&config_for(&[&home, &other])).unwrap();
     let identity = palmer();
     let add = async {
-        tokio::time::sleep(Duration::from_millis(150)).await;
+        // Added once the check is under way (its first request reached that server).
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+        while other.total_requests() == 0 {
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "the check never started"
+            );
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
         other.add_account(FakeAccount::new("PalmerReport").name("Palmer Report"));
     };
     let (found, ()) = tokio::join!(source.check(&identity), add);
@@ -123,9 +135,14 @@ async fn a_429_with_a_timestamp_reset_is_waited_out() {
         reset_secs: 2,
     });
     let source = MastodonSource::new(&config_for(&[&home])).unwrap();
-    let started = Instant::now();
+    let (logs, _guard) = LogCapture::install();
     let found = source.check(&palmer()).await.unwrap();
-    assert!(started.elapsed() >= Duration::from_secs(1));
+    let waits = logged_rate_limit_waits(&logs.text());
+    assert_eq!(waits.len(), 2, "{waits:?}");
+    assert!(
+        waits.iter().all(|&ms| ms >= 900),
+        "the reset was honoured: {waits:?}"
+    );
     assert!(find(&found, "palmer_news@social.example").is_some());
 }
 

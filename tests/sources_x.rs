@@ -1,7 +1,7 @@
 //! The real X client against the fake X API over loopback: credentials, ranked probes,
 //! search with a user token, the spending cap, the re-read window and rate limits.
 
-use std::time::{Duration, Instant};
+mod faults_support;
 
 use doppelwatch::config::Config;
 use doppelwatch::fake::x::FakeX;
@@ -9,6 +9,7 @@ use doppelwatch::fake::{FakeAccount, Misbehave};
 use doppelwatch::identity::{AccountHandle, Identity, Platform};
 use doppelwatch::sources::x::{estimate_check_cost, ranked_probes, XCredentials, XSource};
 use doppelwatch::sources::{AccountRef, AccountState, FoundBy, Source, SourceError};
+use faults_support::{logged_rate_limit_waits, LogCapture};
 
 fn palmer() -> Identity {
     Identity {
@@ -33,6 +34,7 @@ fn config_for(fake: &FakeX, cap_usd: f64) -> Config {
     let mut config = Config::default();
     config.x.base_url = fake.base_url();
     config.x.daily_cap_usd = cap_usd;
+    config.allow_loopback_fakes();
     config
 }
 
@@ -180,9 +182,11 @@ async fn a_429_is_waited_out() {
         reset_secs: 2,
     });
     let source = XSource::new(&config_for(&fake, 1.0), app_only()).unwrap();
-    let started = Instant::now();
+    let (logs, _guard) = LogCapture::install();
     let found = source.check(&palmer()).await.unwrap();
-    assert!(started.elapsed() >= Duration::from_secs(1));
+    let waits = logged_rate_limit_waits(&logs.text());
+    assert_eq!(waits.len(), 1, "{waits:?}");
+    assert!(waits[0] >= 900, "the reset was honoured: {waits:?}");
     assert_eq!(found.len(), 1);
 }
 

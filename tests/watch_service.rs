@@ -68,6 +68,7 @@ fn config(fake: &FakeBluesky, interval_secs: u64, live: bool) -> Config {
         jitter: 0.0,
         ..WatchConfig::default()
     };
+    config.allow_loopback_fakes();
     config
 }
 
@@ -123,6 +124,30 @@ async fn wait_status(
             tokio::time::Instant::now() < deadline,
             "no status {what}: {:?}",
             handle.status()
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Waits until the live stream has handled every event the fake Jetstream holds (its stored
+/// cursor reached the fake's newest event).
+async fn live_caught_up(store: &Store, fake: &FakeBluesky) {
+    let id = store.upsert_identity(&person()).unwrap();
+    let name = format!("jetstream:{id}");
+    let latest = fake.latest_time_us();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        let stored: u64 = store
+            .cursor(&name)
+            .unwrap()
+            .and_then(|c| c.parse().ok())
+            .unwrap_or(0);
+        if stored >= latest {
+            return;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the live stream never caught up: cursor {stored}, newest event {latest}"
         );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
@@ -203,12 +228,21 @@ async fn status_check_now_pause_and_one_notice_per_alert() {
     // The live stream and further checks see it again: still one alert, one notice.
     // (The alert may come from the live stream after that check already ended, so no wait
     // for the first check's end here: it may have gone by.)
-    handle.check_now();
-    wait_event(&mut events, "second check", |e| {
-        matches!(e, WatchEvent::CheckDone { .. })
-    })
-    .await;
-    tokio::time::sleep(Duration::from_millis(1500)).await;
+    // Two more whole checks (waited for by their events) and the live stream caught up with
+    // the fake's last event: every path has seen the impostor again by then.
+    let mut per_check = 0;
+    for n in 0..2 {
+        let mut events = handle.subscribe();
+        let before = fake.request_count(SEARCH);
+        handle.check_now();
+        wait_event(&mut events, &format!("check {n} after the alert"), |e| {
+            matches!(e, WatchEvent::CheckDone { .. })
+        })
+        .await;
+        per_check = fake.request_count(SEARCH) - before;
+    }
+    assert!(per_check > 0);
+    live_caught_up(&store, &fake).await;
     assert_eq!(store.alerts(&AlertFilter::default()).unwrap().len(), 1);
     let notices = recorder.0.lock().unwrap().clone();
     assert_eq!(notices.len(), 1, "{notices:?}");
@@ -220,12 +254,9 @@ async fn status_check_now_pause_and_one_notice_per_alert() {
     wait_status(&handle, "paused", |s| s.state == RunState::Paused).await;
     let searches = fake.request_count(SEARCH);
     handle.check_now();
-    tokio::time::sleep(Duration::from_millis(1500)).await;
-    assert_eq!(
-        fake.request_count(SEARCH),
-        searches,
-        "no request while paused"
-    );
+    // No fixed wait for "nothing happened": after resuming, the first check that completes
+    // must account for every search since the pause. A check run while paused would show up
+    // as a second check's worth of searches.
     let mut events = handle.subscribe();
     handle.pause(false);
     handle.check_now();
@@ -233,7 +264,11 @@ async fn status_check_now_pause_and_one_notice_per_alert() {
         matches!(e, WatchEvent::CheckDone { .. })
     })
     .await;
-    assert!(fake.request_count(SEARCH) > searches);
+    assert_eq!(
+        fake.request_count(SEARCH) - searches,
+        per_check,
+        "one check after resuming, none while paused"
+    );
     handle.stop().await;
 }
 
@@ -258,12 +293,16 @@ async fn failures_back_off_and_rate_limits_show_until_when() {
         retry_in.map_or(true, |d| d < chrono::Duration::seconds(5)),
         "retried soon, not after the interval: {retry_in:?}"
     );
+    // Retried after the 1 s backoff: a second failed check is seen (a count, waited for).
     let first = fake.request_count(SEARCH);
-    tokio::time::sleep(Duration::from_millis(2500)).await;
-    assert!(
-        fake.request_count(SEARCH) > first,
-        "retried after the backoff"
-    );
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    while fake.request_count(SEARCH) <= first {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "never retried after the backoff"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 
     // Back online: the next retry succeeds and clears the error.
     fake.misbehave(Misbehave::Behave);

@@ -89,6 +89,7 @@ fn config(fake: &FakeBluesky) -> Config {
         jitter: 0.0,
         ..WatchConfig::default()
     };
+    config.allow_loopback_fakes();
     config
 }
 
@@ -125,6 +126,23 @@ async fn wait_new_alert(events: &mut Receiver<WatchEvent>, id: Option<i64>) -> i
     }
 }
 
+/// Runs two whole checks ("check now", each waited for by its `CheckDone` event).
+async fn two_checks(handle: &WatchHandle) {
+    for n in 0..2 {
+        let mut events = handle.subscribe();
+        handle.check_now();
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+        loop {
+            match tokio::time::timeout_at(deadline, events.recv()).await {
+                Ok(Ok(WatchEvent::CheckDone { .. })) => break,
+                Ok(Ok(_)) => {}
+                Ok(Err(e)) => panic!("events: {e}"),
+                Err(_) => panic!("check {n} never completed"),
+            }
+        }
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_due_snooze_is_notified_again_and_a_changed_account_wakes_early() {
     let fake = FakeBluesky::start().await.unwrap();
@@ -144,7 +162,9 @@ async fn a_due_snooze_is_notified_again_and_a_changed_account_wakes_early() {
     store
         .snooze_alert(id, now + chrono::Duration::days(30), now)
         .unwrap();
-    tokio::time::sleep(Duration::from_millis(2500)).await;
+    // Two whole checks see the snoozed account again, unchanged (waited for by their events,
+    // not by a fixed wait): it stays asleep.
+    two_checks(&handle).await;
     assert_eq!(recorder.notices().len(), 1, "{:?}", recorder.notices());
     assert_eq!(store.alert(id).unwrap().state, AlertState::Snoozed);
 
@@ -169,7 +189,7 @@ async fn a_due_snooze_is_notified_again_and_a_changed_account_wakes_early() {
     assert_eq!(alert.state, AlertState::New);
     assert!(alert.state_note.unwrap().starts_with("back from snooze"));
     // Once: later ticks do not notify it again.
-    tokio::time::sleep(Duration::from_millis(2500)).await;
+    two_checks(&handle).await;
     assert_eq!(recorder.notices().len(), 2, "{:?}", recorder.notices());
 
     // Snoozed for 30 days again; the account then changes its name: "check now" re-checks

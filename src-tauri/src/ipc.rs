@@ -208,12 +208,37 @@ pub struct SourceStatusView {
     pub words: String,
 }
 
+/// Alerts waiting for the person (new or seen), impostors and worth-a-look apart: impostors
+/// pop up and make the tray ask for attention; the worth-a-look ones (suspicious, maybe
+/// namesakes) wait quietly.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct OpenAlerts {
+    pub impostors: u32,
+    pub worth_a_look: u32,
+}
+
+impl OpenAlerts {
+    /// The counts in words, as the tray shows them: "2 impostor alerts, 3 worth a look".
+    pub fn words(self) -> String {
+        let impostors = match self.impostors {
+            1 => "1 impostor alert".to_string(),
+            n => format!("{n} impostor alerts"),
+        };
+        match (self.impostors, self.worth_a_look) {
+            (0, 0) => "No open alerts".to_string(),
+            (0, n) => format!("{n} worth a look"),
+            (_, 0) => impostors,
+            (_, n) => format!("{impostors}, {n} worth a look"),
+        }
+    }
+}
+
 /// The dashboard: sources and whether watching is paused.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct DashboardView {
     pub paused: bool,
     pub sources: Vec<SourceStatusView>,
-    pub open_alerts: u32,
+    pub open_alerts: OpenAlerts,
 }
 
 /// Whether a credential is stored in the keychain (never the secret itself).
@@ -241,6 +266,52 @@ pub struct SettingsView {
     pub x_spending_cap_usd: f64,
     pub quiet_hours: Option<QuietHours>,
     pub start_at_login: bool,
+    /// One notification a day at most saying how many accounts are worth a look (they never
+    /// pop up one by one); false: none.
+    pub worth_a_look_digest: bool,
+}
+
+/// The bounds of one number typed in settings, inclusive.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, TS)]
+pub struct NumberRange {
+    pub min: f64,
+    pub max: f64,
+}
+
+impl NumberRange {
+    /// Whether `value` lies within the bounds (never for NaN or infinity).
+    pub fn contains(&self, value: f64) -> bool {
+        value.is_finite() && self.min <= value && value <= self.max
+    }
+}
+
+/// The ranges of the numbers in [`SettingsView`], made from the core's settings ranges
+/// (`doppelwatch::config::ranges`), so the window's inputs, its checks and the save command
+/// accept exactly what the settings file accepts. The UI gets them as the generated constant
+/// `SETTINGS_RANGES` (`ui/src/bindings/settingsRangeValues.ts`).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, TS)]
+pub struct SettingsRanges {
+    /// Whole minutes.
+    pub check_interval_minutes: NumberRange,
+    pub x_spending_cap_usd: NumberRange,
+}
+
+impl SettingsRanges {
+    /// The ranges, from the core's.
+    pub fn get() -> SettingsRanges {
+        use doppelwatch::config::ranges::{WATCH_CHECK_INTERVAL_SECS, X_DAILY_CAP_USD};
+        SettingsRanges {
+            // Whole minutes that stay inside the range in seconds.
+            check_interval_minutes: NumberRange {
+                min: (WATCH_CHECK_INTERVAL_SECS.min / 60.0).ceil().max(1.0),
+                max: (WATCH_CHECK_INTERVAL_SECS.max / 60.0).floor(),
+            },
+            x_spending_cap_usd: NumberRange {
+                min: X_DAILY_CAP_USD.min,
+                max: X_DAILY_CAP_USD.max,
+            },
+        }
+    }
 }
 
 /// A secret typed in settings, on its way to the keychain.
@@ -259,7 +330,7 @@ pub struct AppInfo {
     /// True when running against the bundled fake platforms (`--demo`).
     pub demo: bool,
     pub has_identity: bool,
-    pub open_alerts: u32,
+    pub open_alerts: OpenAlerts,
 }
 
 #[cfg(test)]
@@ -270,6 +341,22 @@ mod tests {
 
     /// Writes the TypeScript bindings to `ui/src/bindings/`. The test command runs this and
     /// then `git diff --exit-code ui/src/bindings` to catch drift between Rust and the UI.
+    #[test]
+    fn open_alert_counts_read_as_words() {
+        let words = |impostors, worth_a_look| {
+            OpenAlerts {
+                impostors,
+                worth_a_look,
+            }
+            .words()
+        };
+        assert_eq!(words(0, 0), "No open alerts");
+        assert_eq!(words(1, 0), "1 impostor alert");
+        assert_eq!(words(12, 0), "12 impostor alerts");
+        assert_eq!(words(0, 3), "3 worth a look");
+        assert_eq!(words(2, 1), "2 impostor alerts, 1 worth a look");
+    }
+
     #[test]
     fn export_bindings() {
         let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../ui/src/bindings");
@@ -290,10 +377,23 @@ mod tests {
             EvidenceExport,
             DashboardView,
             SettingsView,
+            SettingsRanges,
             CredentialStatus,
             CredentialInput,
             AppInfo,
         );
         assert!(dir.join("AlertDetail.ts").is_file());
+        // Values, not only types: the settings ranges as a constant the UI imports.
+        let ranges = serde_json::to_string_pretty(&SettingsRanges::get()).expect("ranges");
+        std::fs::write(
+            dir.join("settingsRangeValues.ts"),
+            format!(
+                "// Generated by `cargo test -p doppelwatch-desktop export_bindings` from the core's settings\n\
+                 // ranges (src/config/ranges.rs). Do not edit this file manually.\n\
+                 import type {{ SettingsRanges }} from \"./SettingsRanges\";\n\n\
+                 export const SETTINGS_RANGES: SettingsRanges = {ranges};\n"
+            ),
+        )
+        .expect("settingsRangeValues.ts");
     }
 }

@@ -37,12 +37,12 @@ pub struct Options {
     pub demo: bool,
     /// Only make sure the background watcher runs; open no window (used by start at login).
     pub hidden: bool,
-    /// Where the window opens: an alert (`--alert ID`) or the list (`--inbox`), from a
-    /// notification's action.
+    /// Where the window opens: an alert (`--alert ID`), the list (`--inbox`) or the
+    /// worth-a-look list (`--worth-a-look`), from a notification's action.
     pub open_at: Place,
 }
 
-const USAGE: &str = "usage: doppelwatch-desktop [--demo] [--hidden] [--alert ID | --inbox]\n  --demo      run against bundled fake platforms (no accounts or internet needed)\n  --hidden    start watching in the background without opening the window\n  --alert ID  open the window at alert ID\n  --inbox     open the window at the alert list";
+const USAGE: &str = "usage: doppelwatch-desktop [--demo] [--hidden] [--alert ID | --inbox | --worth-a-look]\n  --demo          run against bundled fake platforms (no accounts or internet needed)\n  --hidden        start watching in the background without opening the window\n  --alert ID      open the window at alert ID\n  --inbox         open the window at the alert list\n  --worth-a-look  open the window at the accounts worth a look";
 
 impl Options {
     /// Reads `--demo`, `--hidden` and `--alert ID`; anything else is refused with the usage.
@@ -54,6 +54,7 @@ impl Options {
                 "--demo" => options.demo = true,
                 "--hidden" => options.hidden = true,
                 "--inbox" => options.open_at = Place::Inbox,
+                "--worth-a-look" => options.open_at = Place::WorthALook,
                 "--alert" => {
                     let id = args.next().and_then(|id| id.parse::<i64>().ok());
                     match id {
@@ -126,7 +127,13 @@ pub fn run(options: Options) {
         ])
         .setup(move |app| {
             let config = match demo_config {
-                Some(config) => *config,
+                Some(config) => {
+                    // The allow-list of the demo's loopback fakes never travels (nor is saved):
+                    // the window sets it again from the demo's base URLs.
+                    let mut config = *config;
+                    config.allow_loopback_fakes();
+                    config
+                }
                 None => doppelwatch::config::Config::load(None)?,
             };
             let config_path = (!options.demo)
@@ -189,6 +196,10 @@ mod tests {
             .contains("needs an alert number"));
         assert!(parse(&["--alert", "x"]).is_err());
         assert_eq!(parse(&["--inbox"]).unwrap().open_at, Place::Inbox);
+        assert_eq!(
+            parse(&["--worth-a-look"]).unwrap().open_at,
+            Place::WorthALook
+        );
         assert_eq!(parse(&[]), Ok(Options::default()));
         let err = parse(&["--demoo"]).unwrap_err();
         assert!(err.contains("unknown option \"--demoo\"") && err.contains("usage"));

@@ -19,7 +19,7 @@ use doppelwatch::watch::WatchSetup;
 use crate::error::{CommandError, CommandResult, ErrorKind};
 use crate::ipc::{
     AlertAction, AlertDetail, AlertSummary, CredentialInput, CredentialStatus, EvidenceExport,
-    QuietHours, ReportView, SettingsView,
+    QuietHours, ReportView, SettingsRanges, SettingsView,
 };
 use crate::views;
 
@@ -60,7 +60,7 @@ impl AppState {
         config: Config,
         config_path: Option<PathBuf>,
     ) -> CommandResult<AppState> {
-        std::fs::create_dir_all(&data_dir).map_err(|e| {
+        doppelwatch::files::private::ensure_private_dir(&data_dir).map_err(|e| {
             CommandError::io(format!(
                 "cannot create data folder {}: {e}",
                 data_dir.display()
@@ -203,8 +203,9 @@ impl AppState {
         )?))
     }
 
-    /// Alerts waiting for the person (new or seen; not snoozed, reported or closed).
-    pub fn open_alert_count(&self) -> u32 {
+    /// Alerts waiting for the person (new or seen; not snoozed, reported or closed),
+    /// impostors and worth-a-look apart.
+    pub fn open_alert_count(&self) -> crate::ipc::OpenAlerts {
         crate::background::open_alerts(&self.store)
     }
 
@@ -261,21 +262,39 @@ impl AppState {
         self.report(alert_id)
     }
 
-    /// Writes the evidence bundle (one zip) to `dir`.
+    /// Writes the evidence bundle (one zip) to `dir` under a new name: an existing file is
+    /// never replaced (a second export in the same second gets `-2`, `-3`, ...).
     pub fn export_evidence(&self, alert_id: i64, dir: &Path) -> CommandResult<EvidenceExport> {
         std::fs::create_dir_all(dir)
             .map_err(|e| CommandError::io(format!("cannot create {}: {e}", dir.display())))?;
         let now = Utc::now();
-        let out = dir.join(format!(
-            "doppelwatch-evidence-alert-{alert_id}-{}.zip",
+        let stem = format!(
+            "doppelwatch-evidence-alert-{alert_id}-{}",
             now.format("%Y%m%d-%H%M%S")
-        ));
-        let bundle = report::evidence::export_bundle(&self.store, alert_id, &out, now)
-            .map_err(|e| CommandError::io(e.to_string()))?;
-        Ok(EvidenceExport {
-            path: bundle.path.display().to_string(),
-            files: bundle.files.into_iter().map(|(name, _)| name).collect(),
-        })
+        );
+        for n in 1..=100 {
+            let name = if n == 1 {
+                format!("{stem}.zip")
+            } else {
+                format!("{stem}-{n}.zip")
+            };
+            match report::evidence::export_bundle(&self.store, alert_id, &dir.join(name), now) {
+                Ok(bundle) => {
+                    return Ok(EvidenceExport {
+                        path: bundle.path.display().to_string(),
+                        files: bundle.files.into_iter().map(|(name, _)| name).collect(),
+                    })
+                }
+                Err(report::evidence::EvidenceError::Output(
+                    doppelwatch::files::output::OutputError::Exists { .. },
+                )) => continue,
+                Err(e) => return Err(CommandError::io(e.to_string())),
+            }
+        }
+        Err(CommandError::io(format!(
+            "{} already holds 100 bundles of alert {alert_id} from this second; try again",
+            dir.display()
+        )))
     }
 
     // --- settings ---
@@ -291,20 +310,26 @@ impl AppState {
                 end: q.end.format("%H:%M").to_string(),
             }),
             start_at_login: false,
+            worth_a_look_digest: config.watch.worth_a_look_digest,
         }
     }
 
     /// Saves settings: the core's into its settings file, the app's beside it.
     pub fn save_settings(&self, settings: SettingsView) -> CommandResult<()> {
-        if !(5..=1440).contains(&settings.check_interval_minutes) {
-            return Err(CommandError::invalid(
-                "check interval: type a whole number of minutes from 5 to 1440",
-            ));
+        let ranges = SettingsRanges::get();
+        let minutes = ranges.check_interval_minutes;
+        if !minutes.contains(f64::from(settings.check_interval_minutes)) {
+            return Err(CommandError::invalid(format!(
+                "check interval: type a whole number of minutes from {} to {}",
+                minutes.min, minutes.max
+            )));
         }
-        if !(settings.x_spending_cap_usd.is_finite() && settings.x_spending_cap_usd >= 0.0) {
-            return Err(CommandError::invalid(
-                "X spending cap: type an amount in dollars, 0 or more",
-            ));
+        let cap = ranges.x_spending_cap_usd;
+        if !cap.contains(settings.x_spending_cap_usd) {
+            return Err(CommandError::invalid(format!(
+                "X spending cap: type an amount in dollars from {} to {}",
+                cap.min, cap.max
+            )));
         }
         let quiet_hours = match &settings.quiet_hours {
             Some(q) => {
@@ -326,9 +351,19 @@ impl AppState {
             config.watch.check_interval_secs = u64::from(settings.check_interval_minutes) * 60;
             config.x.daily_cap_usd = settings.x_spending_cap_usd;
             config.watch.quiet_hours = quiet_hours;
+            config.watch.worth_a_look_digest = settings.worth_a_look_digest;
         };
-        apply(&mut lock(&self.config));
+        // Nothing out of range is kept, in memory or on disk.
+        let in_range = |config: &Config| {
+            config
+                .check_ranges()
+                .map_err(|e| CommandError::invalid(e.to_string()))
+        };
+        let mut in_memory = self.config();
+        apply(&mut in_memory);
+        in_range(&in_memory)?;
         let Some(path) = &self.config_path else {
+            self.set_config(in_memory);
             return Ok(()); // demo: settings live in memory only
         };
         // Start from the file as written (not the env-overridden config) and change our fields.
@@ -338,13 +373,15 @@ impl AppState {
             Config::default()
         };
         apply(&mut on_disk);
+        in_range(&on_disk)?;
         if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir)
-                .map_err(|e| CommandError::io(format!("cannot create {}: {e}", dir.display())))?;
+            private_config_dir(dir)?;
         }
         let json = serde_json::to_vec_pretty(&on_disk)
             .map_err(|e| CommandError::internal(e.to_string()))?;
-        write_atomically(path, &json)
+        write_atomically(path, &json)?;
+        self.set_config(in_memory);
+        Ok(())
     }
 
     /// The keychain entries the person's accounts can use, and whether each is stored.
@@ -446,13 +483,45 @@ impl AppState {
 
 pub use crate::background::lock;
 
-/// Writes `bytes` to `path` through a temporary file and a rename, so a crash never leaves a
-/// half-written file.
+/// Writes `bytes` to `path` through a private (0600) temporary file, created afresh, and a
+/// rename, so a crash never leaves a half-written file and the result is private.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> CommandResult<()> {
+    use std::io::Write;
     let tmp = path.with_extension("tmp");
-    std::fs::write(&tmp, bytes)
+    let _ = std::fs::remove_file(&tmp);
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(doppelwatch::files::private::FILE_MODE);
+    }
+    options
+        .open(&tmp)
+        .and_then(|mut file| {
+            doppelwatch::files::private::restrict_file(&file);
+            file.write_all(bytes)?;
+            file.sync_all()
+        })
         .and_then(|()| std::fs::rename(&tmp, path))
-        .map_err(|e| CommandError::io(format!("cannot write {}: {e}", path.display())))
+        .map_err(|e| {
+            let _ = std::fs::remove_file(&tmp);
+            CommandError::io(format!("cannot write {}: {e}", path.display()))
+        })
+}
+
+/// The settings file's folder: created 0700; the default folder is also tightened if an older
+/// version left it 0755 (a folder the person chose through `DOPPELWATCH_CONFIG` keeps its mode).
+fn private_config_dir(dir: &Path) -> CommandResult<()> {
+    let is_default = Config::default_path()
+        .and_then(|p| p.parent().map(Path::to_path_buf))
+        .is_some_and(|d| d == dir);
+    let made = if is_default || !dir.exists() {
+        doppelwatch::files::private::ensure_private_dir(dir)
+    } else {
+        Ok(())
+    };
+    made.map_err(|e| CommandError::io(format!("cannot create {}: {e}", dir.display())))
 }
 
 #[cfg(test)]
@@ -532,9 +601,63 @@ mod tests {
     }
 
     #[test]
+    fn settings_out_of_range_are_never_saved() {
+        let dir = TempDir(
+            std::env::temp_dir().join(format!("doppelwatch-desktop-ranges-{}", std::process::id())),
+        );
+        let _ = std::fs::remove_dir_all(&dir.0);
+        let path = dir.0.join("config").join("config.json");
+        let app = AppState::open(
+            dir.0.join("data"),
+            false,
+            Config::default(),
+            Some(path.clone()),
+        )
+        .unwrap();
+        let view = |minutes, cap| SettingsView {
+            check_interval_minutes: minutes,
+            x_spending_cap_usd: cap,
+            quiet_hours: None,
+            start_at_login: false,
+            worth_a_look_digest: true,
+        };
+        for (minutes, cap) in [
+            (0, 1.0),
+            (10_081, 1.0),
+            (60, 1e308),
+            (60, -1.0),
+            (60, f64::NAN),
+        ] {
+            let err = app.save_settings(view(minutes, cap)).unwrap_err();
+            assert_eq!(
+                err.kind,
+                crate::error::ErrorKind::Invalid,
+                "{minutes} {cap}"
+            );
+            assert!(!path.exists(), "{minutes} {cap} was not written");
+        }
+        assert_eq!(app.config(), Config::default(), "nor kept in memory");
+        app.save_settings(view(60, 2.5)).unwrap();
+        let saved = Config::read_file(&path).unwrap();
+        assert_eq!(saved.watch.check_interval_secs, 3600);
+        assert_eq!(saved.x.daily_cap_usd, 2.5);
+        // A file edited out of range by hand is not written back with the bad value in it.
+        let edited = r#"{"watch": {"jitter": 5}}"#;
+        std::fs::write(&path, edited).unwrap();
+        let err = app.save_settings(view(30, 1.0)).unwrap_err();
+        assert!(err.message.contains("watch.jitter is 5"), "{}", err.message);
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), edited);
+        assert_eq!(
+            app.config().watch.check_interval_secs,
+            3600,
+            "memory as last saved"
+        );
+    }
+
+    #[test]
     fn snooze_choices_map_to_timed_snoozes_that_leave_the_open_count() {
         let (_dir, app, ids) = app_with_alerts("snooze-map", 4);
-        assert_eq!(app.open_alert_count(), 4);
+        assert_eq!(app.open_alert_count().impostors, 4);
         let now = t(100);
         for (id, length, days) in [
             (ids[0], SnoozeLength::OneDay, 1),
@@ -562,7 +685,7 @@ mod tests {
             );
         }
         // Snoozed alerts do not wait for the person: only the fourth counts.
-        assert_eq!(app.open_alert_count(), 1);
+        assert_eq!(app.open_alert_count().impostors, 1);
         // The other actions still map as before.
         let seen = app.act_on_alert_at(ids[3], AlertAction::Seen, now).unwrap();
         assert_eq!(seen.state, AlertStateView::Seen);
@@ -571,7 +694,7 @@ mod tests {
             .act_on_alert_at(ids[3], AlertAction::NotImpostor, now)
             .unwrap();
         assert_eq!(allowed.state, AlertStateView::Allowed);
-        assert_eq!(app.open_alert_count(), 0);
+        assert_eq!(app.open_alert_count().impostors, 0);
         // An allowed alert cannot be snoozed: a clear "invalid" error, not an I/O one.
         let err = app
             .act_on_alert_at(ids[3], AlertAction::Snooze(SnoozeLength::OneDay), now)
@@ -583,6 +706,34 @@ mod tests {
             "{}",
             err.message
         );
+    }
+
+    #[test]
+    fn the_digest_setting_is_saved_with_the_others_and_read_back() {
+        let dir = TempDir(std::env::temp_dir().join(format!(
+            "doppelwatch-desktop-digest-setting-{}",
+            std::process::id()
+        )));
+        let _ = std::fs::remove_dir_all(&dir.0);
+        let config_path = dir.0.join("config").join("config.json");
+        let app = AppState::open(
+            dir.0.join("data"),
+            false,
+            Config::default(),
+            Some(config_path.clone()),
+        )
+        .unwrap();
+        let mut settings = app.settings();
+        assert!(settings.worth_a_look_digest, "on by default");
+        settings.worth_a_look_digest = false;
+        app.save_settings(settings).unwrap();
+        assert!(!app.settings().worth_a_look_digest);
+        // In the settings file, where the watcher reads it when it restarts.
+        let on_disk = Config::read_file(&config_path).unwrap();
+        assert!(!on_disk.watch.worth_a_look_digest);
+        let reopened =
+            AppState::open(dir.0.join("data"), false, on_disk, Some(config_path)).unwrap();
+        assert!(!reopened.settings().worth_a_look_digest);
     }
 
     #[test]

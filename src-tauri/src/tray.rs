@@ -49,12 +49,10 @@ struct CountItem(MenuItem<tauri::Wry>);
 
 /// Updates the tray's count of open alerts (menu line, tooltip and label).
 pub fn refresh(app: &AppHandle) {
-    let count = app.state::<AppState>().open_alert_count();
-    let words = match count {
-        0 => "No open alerts".to_string(),
-        1 => "1 open alert".to_string(),
-        n => format!("{n} open alerts"),
-    };
+    let open = app.state::<AppState>().open_alert_count();
+    let words = open.words();
+    // The number beside the icon counts impostors: the worth-a-look ones wait quietly.
+    let count = open.impostors;
     if let Some(item) = app.try_state::<CountItem>() {
         let _ = item.0.set_text(&words);
     }

@@ -1,6 +1,7 @@
 //! Turns the core's alerts, profiles and reports into the shapes the UI shows.
 
 use chrono::{DateTime, Utc};
+use doppelwatch::files::input::read_regular;
 use doppelwatch::identity::Identity;
 use doppelwatch::profile::Profile;
 use doppelwatch::report::{self, ReportDraft};
@@ -111,7 +112,7 @@ fn person_view(identity: &Identity, alert: &Alert, handle: Option<String>) -> Ac
         avatar: identity
             .avatar
             .as_ref()
-            .and_then(|p| std::fs::read(p).ok())
+            .and_then(|p| read_regular(p, avatar::MAX_AVATAR_BYTES as u64).ok())
             .and_then(|b| avatar::png_data_url(&b).ok()),
     }
 }

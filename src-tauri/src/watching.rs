@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use doppelwatch::log_limit::LogLimiter;
 use tauri::{AppHandle, Emitter, Manager};
 
 use crate::background::link::WatcherLink;
@@ -17,9 +18,12 @@ pub fn follow(app: &AppHandle) {
     let app = app.clone();
     tauri::async_runtime::spawn(async move {
         let link = app.state::<WatcherLink>().inner().clone();
+        // Tried every second while the watcher is away: said once, then summarised.
+        let log = LogLimiter::default();
         loop {
             match link.subscribe().await {
                 Ok(mut events) => {
+                    log.recovered("watcher-link", "the watcher answers again");
                     while let Some(event) = events.next().await {
                         if on_event(&app, event) {
                             app.exit(0);
@@ -27,12 +31,15 @@ pub fn follow(app: &AppHandle) {
                         }
                     }
                 }
-                Err(e) => tracing::warn!("{e}"),
+                Err(e) => log.warn("watcher-link", e),
             }
             let _ = app.emit("status-changed", ());
             tokio::time::sleep(Duration::from_secs(1)).await;
             if let Err(e) = link.ensure_running().await {
-                tracing::error!("{e}");
+                log.warn(
+                    "watcher-start",
+                    format_args!("cannot start the watcher: {e}"),
+                );
             }
         }
     });

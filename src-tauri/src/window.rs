@@ -21,6 +21,9 @@ pub fn show_at(app: &AppHandle, at: Place) {
             Place::Inbox => {
                 let _ = window.emit_to(MAIN, "open-inbox", ());
             }
+            Place::WorthALook => {
+                let _ = window.emit_to(MAIN, "open-worth-a-look", ());
+            }
             Place::Home => {}
         }
         return;

@@ -6,10 +6,12 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use doppelwatch::detect::Verdict;
 use doppelwatch::identity::{AccountHandle, Identity, Platform};
 use doppelwatch::store::Store;
 use doppelwatch_desktop::background::link::WatcherLink;
 use doppelwatch_desktop::background::protocol::{Reply, Request, WatcherEvent};
+use doppelwatch_desktop::ipc::OpenAlerts;
 
 const WATCHER: &str = env!("CARGO_BIN_EXE_doppelwatch-watcher");
 
@@ -119,7 +121,12 @@ async fn the_demo_watcher_watches_reports_events_and_runs_once() {
     let first = tokio::time::timeout(Duration::from_secs(10), events.next())
         .await
         .unwrap();
-    assert_eq!(first, Some(WatcherEvent::AlertsChanged { open: 0 }));
+    assert_eq!(
+        first,
+        Some(WatcherEvent::AlertsChanged {
+            open: OpenAlerts::default()
+        })
+    );
     let store = Store::open_in(&base.path().join("demo")).unwrap();
     store
         .upsert_identity(&Identity {
@@ -154,20 +161,35 @@ async fn the_demo_watcher_watches_reports_events_and_runs_once() {
         other => panic!("{other:?}"),
     }
 
-    // The demo's first impostor appears on the fake Jetstream; the subscribed window hears of it.
+    // The demo's namesake and first impostor appear on the fake Jetstream; the subscribed window
+    // hears of them, counted apart.
     let open = tokio::time::timeout(Duration::from_secs(90), async {
         loop {
             match events.next().await {
-                Some(WatcherEvent::AlertsChanged { open }) if open > 0 => return open,
+                Some(WatcherEvent::AlertsChanged { open })
+                    if open.impostors > 0 && open.worth_a_look > 0 =>
+                {
+                    return open
+                }
                 Some(_) => {}
                 None => panic!("the watcher went away"),
             }
         }
     })
     .await
-    .expect("an alert within 90 s");
-    assert!(open >= 1);
-    assert!(!store.alerts(&Default::default()).unwrap().is_empty());
+    .expect("a namesake and an impostor within 90 s");
+    assert!(open.impostors >= 1 && open.worth_a_look == 1, "{open:?}");
+    let alerts = store.alerts(&Default::default()).unwrap();
+    let namesake: Vec<_> = alerts
+        .iter()
+        .filter(|a| a.verdict == Verdict::Suspicious)
+        .collect();
+    assert_eq!(namesake.len(), 1, "{alerts:?}");
+    assert_eq!(namesake[0].profile.handle, "adelaideplumber.bsky.social");
+    assert_eq!(
+        namesake[0].profile.display_name.as_deref(),
+        Some("Palmer Report")
+    );
 
     // A request it does not understand gets an error in words, and it keeps serving.
     // (`--quit` asks it to stop: the subscriber hears Quit and the process ends.)

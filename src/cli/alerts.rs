@@ -7,10 +7,13 @@ use std::path::PathBuf;
 use chrono::Utc;
 use clap::Args;
 
+use doppelwatch::detect::Verdict;
 use doppelwatch::identity::Platform;
 use doppelwatch::report::{self, bluesky::BlueskyReporter, mastodon::MastodonReporter};
 use doppelwatch::secrets::Keychain;
-use doppelwatch::store::{AlertFilter, AlertState, Store};
+use doppelwatch::store::{AlertFilter, AlertState, Store, StoreError};
+
+use super::out::Out;
 
 #[derive(Args)]
 pub struct AlertsArgs {
@@ -21,6 +24,21 @@ pub struct AlertsArgs {
     /// Only alerts on this platform.
     #[arg(long)]
     pub platform: Option<String>,
+    /// Only alerts with this verdict: impostor (notified at once) or suspicious (worth a look:
+    /// no pop-up, at most one digest a day).
+    #[arg(long, value_enum)]
+    pub verdict: Option<VerdictArg>,
+    /// The worth-a-look list: suspicious alerts waiting for you (the same as
+    /// `--verdict suspicious --state new,seen`).
+    #[arg(long, conflicts_with_all = ["verdict", "state"])]
+    pub worth_a_look: bool,
+}
+
+/// The verdicts an alert can have.
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub enum VerdictArg {
+    Impostor,
+    Suspicious,
 }
 
 #[derive(Args)]
@@ -59,7 +77,12 @@ pub struct ReportArgs {
 #[derive(Args)]
 pub struct ExportArgs {
     pub alert_id: String,
+    /// The zip file to write (it must not exist yet, unless --force).
     pub out: PathBuf,
+    /// Replace OUT if it is an existing regular file (never the database, a folder or a
+    /// device).
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Args)]
@@ -81,13 +104,26 @@ pub struct SnoozeArgs {
     pub days: u16,
 }
 
+/// The store, for commands that change it.
 fn open_store() -> Result<Store, i32> {
     let dir = doppelwatch::store::data_dir(super::data_dir_override()).map_err(fail)?;
     Store::open_in(&dir).map_err(fail)
 }
 
+/// The store, for commands that only read it: no write lock, works beside the watcher and on a
+/// read-only folder.
+fn open_store_read_only() -> Result<Store, i32> {
+    let dir = doppelwatch::store::data_dir(super::data_dir_override()).map_err(fail)?;
+    Store::open_in_read_only(&dir).map_err(fail)
+}
+
+/// Says a failed store operation with the file named and what to do.
+fn store_fail(store: &Store, e: StoreError) -> i32 {
+    fail(store.explain(e))
+}
+
 fn fail(e: impl std::fmt::Display) -> i32 {
-    eprintln!("doppelwatch: {e}");
+    super::out::eprintln_quiet(&format!("doppelwatch: {e}"));
     1
 }
 
@@ -100,13 +136,39 @@ fn alert_id(text: &str) -> Result<i64, i32> {
 }
 
 fn print_json(value: &impl serde::Serialize) -> i32 {
-    match serde_json::to_string_pretty(value) {
-        Ok(text) => {
-            println!("{text}");
-            0
-        }
-        Err(e) => fail(e),
+    let mut out = Out::stdout();
+    match out.emit_pretty_json(value).and_then(|()| out.finish()) {
+        Ok(()) => 0,
+        Err(status) => status,
     }
+}
+
+/// Prints the draft (as JSON with `--json`).
+fn print_draft(draft: &report::ReportDraft, json: bool) -> Result<(), i32> {
+    let mut out = Out::stdout();
+    if json {
+        out.emit_pretty_json(draft)?;
+        return out.finish();
+    }
+    out.emit_line(&draft.subject)?;
+    out.emit_line(&format!(
+        "Report to: {}",
+        report::platform_name(&draft.platform)
+    ))?;
+    if let Some(form) = &draft.form_url {
+        out.emit_line(&format!("Official form: {form}"))?;
+    }
+    if let Some(path) = &draft.in_app_path {
+        out.emit_line(&format!("In the app: {path}"))?;
+    }
+    if let Some(api) = draft.api {
+        out.emit_line(&format!(
+            "Can be filed through the API ({api:?}): add --file"
+        ))?;
+    }
+    out.emit_line("")?;
+    out.emit_line(&draft.text)?;
+    out.finish()
 }
 
 pub fn alerts(args: AlertsArgs) -> i32 {
@@ -120,13 +182,21 @@ pub fn alerts(args: AlertsArgs) -> i32 {
         }
     }
     filter.platform = args.platform.as_deref().map(Platform::parse);
-    let store = match open_store() {
+    filter.verdict = args.verdict.map(|v| match v {
+        VerdictArg::Impostor => Verdict::Impostor,
+        VerdictArg::Suspicious => Verdict::Suspicious,
+    });
+    if args.worth_a_look {
+        filter.verdict = Some(Verdict::Suspicious);
+        filter.states = vec![AlertState::New, AlertState::Seen];
+    }
+    let store = match open_store_read_only() {
         Ok(s) => s,
         Err(code) => return code,
     };
     match store.alerts(&filter) {
         Ok(list) => print_json(&list),
-        Err(e) => fail(e),
+        Err(e) => store_fail(&store, e),
     }
 }
 
@@ -135,49 +205,46 @@ pub fn report(args: ReportArgs) -> i32 {
         Ok(id) => id,
         Err(code) => return code,
     };
+    let alert = match open_store_read_only()
+        .and_then(|store| store.alert(id).map_err(|e| store_fail(&store, e)))
+    {
+        Ok(a) => a,
+        Err(code) => return code,
+    };
+    let platform = args.platform.as_deref().map(Platform::parse);
+    let draft = report::draft(&alert, platform.as_ref());
+    if let Err(status) = print_draft(&draft, args.json) {
+        return status;
+    }
+    // Only what changes the store opens it for writing: marking the draft seen (not worth
+    // failing the command over), recording a sent form, filing.
+    if alert.state == AlertState::New {
+        let marked = open_store().and_then(|store| {
+            store
+                .set_alert_state(id, AlertState::Seen, None)
+                .map_err(|e| store_fail(&store, e))
+        });
+        if marked.is_err() {
+            super::out::eprintln_quiet(&format!("doppelwatch: alert {id} stays new"));
+        }
+    }
+    if !args.form_sent && !args.file {
+        return 0;
+    }
     let store = match open_store() {
         Ok(s) => s,
         Err(code) => return code,
     };
-    let alert = match store.alert(id) {
-        Ok(a) => a,
-        Err(e) => return fail(e),
-    };
-    let platform = args.platform.as_deref().map(Platform::parse);
-    let draft = report::draft(&alert, platform.as_ref());
-    if alert.state == AlertState::New {
-        if let Err(e) = store.set_alert_state(id, AlertState::Seen, None) {
-            return fail(e);
-        }
-    }
-    if args.json {
-        print_json(&draft);
-    } else {
-        println!("{}", draft.subject);
-        println!("Report to: {}", report::platform_name(&draft.platform));
-        if let Some(form) = &draft.form_url {
-            println!("Official form: {form}");
-        }
-        if let Some(path) = &draft.in_app_path {
-            println!("In the app: {path}");
-        }
-        if let Some(api) = draft.api {
-            println!("Can be filed through the API ({api:?}): add --file");
-        }
-        println!();
-        println!("{}", draft.text);
-    }
     if args.form_sent {
         return match report::record_form_report(&store, id, &draft.platform, Utc::now()) {
             Ok(_) => {
-                eprintln!("recorded: the form was sent; the account will be re-checked");
+                super::out::eprintln_quiet(
+                    "recorded: the form was sent; the account will be re-checked",
+                );
                 0
             }
             Err(e) => fail(e),
         };
-    }
-    if !args.file {
-        return 0;
     }
     if draft.api.is_none() {
         return fail(format!(
@@ -195,66 +262,9 @@ pub fn report(args: ReportArgs) -> i32 {
         eprintln!("not filed");
         return 1;
     }
-    let keychain = Keychain::new();
-    let filer: Box<dyn report::ReportFiler> = match draft.platform {
-        Platform::Bluesky => {
-            let pds = match args.pds.clone() {
-                Some(pds) => pds,
-                None => match doppelwatch::config::Config::load(None) {
-                    Ok(config) => config.bluesky.pds_url,
-                    Err(e) => return super::usage_error(e),
-                },
-            };
-            let Some(reporter) = args.reporter.clone().or_else(|| {
-                alert
-                    .identity
-                    .handles_on(&Platform::Bluesky)
-                    .next()
-                    .map(String::from)
-            }) else {
-                return super::usage_error("no Bluesky account to file with: pass --as HANDLE");
-            };
-            match BlueskyReporter::from_keychain(&pds, &reporter, &keychain) {
-                Ok(r) => Box::new(r),
-                Err(e) => return fail(e),
-            }
-        }
-        Platform::Mastodon => {
-            let settings = store
-                .source_settings(&Platform::Mastodon)
-                .ok()
-                .flatten()
-                .unwrap_or_default();
-            let base = args
-                .server
-                .clone()
-                .or_else(|| {
-                    settings
-                        .get("server")
-                        .and_then(|v| v.as_str())
-                        .map(String::from)
-                })
-                .or_else(|| {
-                    alert
-                        .identity
-                        .handles_on(&Platform::Mastodon)
-                        .next()
-                        .and_then(|h| h.split_once('@'))
-                        .map(|(_, server)| format!("https://{server}"))
-                });
-            let Some(base) = base else {
-                return super::usage_error("no Mastodon server to file on: pass --server URL");
-            };
-            let host = url::Url::parse(&base)
-                .ok()
-                .and_then(|u| u.host_str().map(str::to_string))
-                .unwrap_or_default();
-            match MastodonReporter::from_keychain(&base, &host, &keychain) {
-                Ok(r) => Box::new(r),
-                Err(e) => return fail(e),
-            }
-        }
-        _ => return fail("this platform has no report API"),
+    let filer = match filer_for(&args, &store, &alert, &draft) {
+        Ok(filer) => filer,
+        Err(code) => return code,
     };
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -282,11 +292,90 @@ pub fn report(args: ReportArgs) -> i32 {
     }
 }
 
+/// The reporter that files `draft` through the platform's API, with the person's credentials
+/// from the keychain.
+fn filer_for(
+    args: &ReportArgs,
+    store: &Store,
+    alert: &doppelwatch::store::Alert,
+    draft: &report::ReportDraft,
+) -> Result<Box<dyn report::ReportFiler>, i32> {
+    let keychain = Keychain::new();
+    match draft.platform {
+        Platform::Bluesky => {
+            let pds = match args.pds.clone() {
+                Some(pds) => pds,
+                None => match doppelwatch::config::Config::load(None) {
+                    Ok(config) => config.bluesky.pds_url,
+                    Err(e) => return Err(super::usage_error(e)),
+                },
+            };
+            let Some(reporter) = args.reporter.clone().or_else(|| {
+                alert
+                    .identity
+                    .handles_on(&Platform::Bluesky)
+                    .next()
+                    .map(String::from)
+            }) else {
+                return Err(super::usage_error(
+                    "no Bluesky account to file with: pass --as HANDLE",
+                ));
+            };
+            match BlueskyReporter::from_keychain(&pds, &reporter, &keychain) {
+                Ok(r) => Ok(Box::new(r)),
+                Err(e) => Err(fail(e)),
+            }
+        }
+        Platform::Mastodon => {
+            let settings = store
+                .source_settings(&Platform::Mastodon)
+                .ok()
+                .flatten()
+                .unwrap_or_default();
+            let base = args
+                .server
+                .clone()
+                .or_else(|| {
+                    settings
+                        .get("server")
+                        .and_then(|v| v.as_str())
+                        .map(String::from)
+                })
+                .or_else(|| {
+                    alert
+                        .identity
+                        .handles_on(&Platform::Mastodon)
+                        .next()
+                        .and_then(|h| h.split_once('@'))
+                        .map(|(_, server)| format!("https://{server}"))
+                });
+            let Some(base) = base else {
+                return Err(super::usage_error(
+                    "no Mastodon server to file on: pass --server URL",
+                ));
+            };
+            let host = url::Url::parse(&base)
+                .ok()
+                .and_then(|u| u.host_str().map(str::to_string))
+                .unwrap_or_default();
+            match MastodonReporter::from_keychain(&base, &host, &keychain) {
+                Ok(r) => Ok(Box::new(r)),
+                Err(e) => Err(fail(e)),
+            }
+        }
+        _ => Err(fail("this platform has no report API")),
+    }
+}
+
 fn confirm(question: &str) -> bool {
     eprint!("{question}");
     let _ = std::io::stderr().flush();
     let mut line = String::new();
-    if std::io::stdin().lock().read_line(&mut line).is_err() {
+    // An answer is a word: a bounded read, so a stream without newlines cannot grow it.
+    if std::io::Read::take(std::io::stdin().lock(), 256)
+        .read_line(&mut line)
+        .is_err()
+    {
         return false;
     }
     matches!(line.trim().to_ascii_lowercase().as_str(), "y" | "yes")
@@ -297,13 +386,19 @@ pub fn export(args: ExportArgs) -> i32 {
         Ok(id) => id,
         Err(code) => return code,
     };
-    let store = match open_store() {
+    let store = match open_store_read_only() {
         Ok(s) => s,
         Err(code) => return code,
     };
-    match report::evidence::export_bundle(&store, id, &args.out, Utc::now()) {
-        Ok(summary) => print_json(&summary),
-        Err(e) => fail(e),
+    match report::evidence::export_bundle_with(&store, id, &args.out, Utc::now(), args.force) {
+        Ok(summary) => {
+            eprintln!(
+                "doppelwatch: evidence bundle of alert {id} written to {}",
+                summary.path.display()
+            );
+            print_json(&summary)
+        }
+        Err(e) => fail(format!("export: {e}")),
     }
 }
 
@@ -318,7 +413,7 @@ fn set_state(text: &str, state: AlertState, note: &str) -> i32 {
     };
     match store.set_alert_state(id, state, Some(note)) {
         Ok(alert) => print_json(&alert),
-        Err(e) => fail(e),
+        Err(e) => store_fail(&store, e),
     }
 }
 
@@ -343,6 +438,6 @@ pub fn snooze(args: SnoozeArgs) -> i32 {
     let until = now + chrono::Duration::days(i64::from(args.days));
     match store.snooze_alert(id, until, now) {
         Ok(alert) => print_json(&alert),
-        Err(e) => fail(e),
+        Err(e) => store_fail(&store, e),
     }
 }

@@ -4,6 +4,8 @@ use std::path::PathBuf;
 
 use clap::Args;
 
+use super::out::Out;
+
 #[derive(Args)]
 pub struct ScoreArgs {
     /// Identity JSON file.
@@ -77,8 +79,6 @@ pub const DEFAULT_VARIANT_LIMIT: usize = 200;
 
 /// Prints one JSON line `{"handle", "kind"}` per variant, most plausible first.
 pub fn variants(args: VariantsArgs) -> i32 {
-    use std::io::Write;
-
     let platform = match known_platform(&args.platform) {
         Ok(p) => p,
         Err(message) => return super::usage_error(message),
@@ -89,19 +89,14 @@ pub fn variants(args: VariantsArgs) -> i32 {
     };
     let limit = args.limit.unwrap_or(DEFAULT_VARIANT_LIMIT);
     let found = doppelwatch::detect::variants::variants(&platform, &handle, limit);
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
-    for v in &found {
-        let line = serde_json::json!({"handle": v.handle, "kind": v.kind});
-        if writeln!(out, "{line}").is_err() {
-            // A closed pipe (e.g. `| head`) is not an error of ours.
-            return 0;
-        }
+    let mut out = Out::stdout();
+    let printed = found
+        .iter()
+        .try_for_each(|v| out.emit_json(&serde_json::json!({"handle": v.handle, "kind": v.kind})));
+    match printed.and_then(|()| out.finish()) {
+        Ok(()) => 0,
+        Err(status) => status,
     }
-    if out.flush().is_err() {
-        return 0;
-    }
-    0
 }
 
 /// The platform named on the command line, refusing names Doppelwatch has no rules for.
@@ -132,37 +127,43 @@ pub fn scan_handles(args: ScanHandlesArgs) -> i32 {
         }
     }
     let stdin = std::io::stdin();
-    let stdout = std::io::stdout();
+    let mut out = Out::stdout();
     let result = if args.naive {
-        NaiveScanner::new(&identities).scan_stream(stdin.lock(), stdout.lock())
+        NaiveScanner::new(&identities).scan_stream(stdin.lock(), &mut out)
     } else {
-        HandleIndex::new(&identities).scan_stream(stdin.lock(), stdout.lock())
+        HandleIndex::new(&identities).scan_stream(stdin.lock(), &mut out)
     };
     match result {
-        Ok(_) => 0,
-        // Whoever reads our output went away (`| head`): nothing more to do.
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => 0,
-        Err(e) => {
-            eprintln!("doppelwatch: scan-handles: reading handles failed: {e}");
-            1
-        }
+        Ok(_) => match out.finish() {
+            Ok(()) => 0,
+            Err(status) => status,
+        },
+        Err(e) => match out.failed() {
+            // The output failed (closed pipe, full disk): said, if needed, by `out`.
+            Some(status) => status,
+            None => {
+                super::out::eprintln_quiet(&format!(
+                    "doppelwatch: scan-handles: reading handles failed: {e}"
+                ));
+                1
+            }
+        },
     }
 }
 
 pub fn avatar_hash(args: AvatarHashArgs) -> i32 {
     use doppelwatch::detect::avatar;
-    use std::io::Read;
 
     let path = args.image.display();
-    // Read one byte past the limit so an oversized file is reported as such, not truncated.
-    let mut bytes = Vec::new();
-    let read = std::fs::File::open(&args.image).and_then(|file| {
-        file.take(avatar::MAX_INPUT_BYTES as u64 + 1)
-            .read_to_end(&mut bytes)
-    });
-    if let Err(e) = read {
-        return super::usage_error(format!("cannot read {path}: {e}"));
-    }
+    // A regular file only (a FIFO would block, a device never end); one byte past the limit is
+    // read so an oversized file is reported as such. The decoder refuses it by size.
+    let bytes = match doppelwatch::files::input::read_regular(
+        &args.image,
+        avatar::MAX_INPUT_BYTES as u64 + 1,
+    ) {
+        Ok(bytes) => bytes,
+        Err(e) => return super::usage_error(format!("cannot use {path}: {e}")),
+    };
     let info = match avatar::inspect(&bytes, args.reference) {
         Ok(info) => info,
         Err(e) => {
@@ -186,6 +187,9 @@ pub fn avatar_hash(args: AvatarHashArgs) -> i32 {
         "height": info.height,
         "format": info.format,
     });
-    println!("{json}");
-    0
+    let mut out = Out::stdout();
+    match out.emit_line(&json.to_string()).and_then(|()| out.finish()) {
+        Ok(()) => 0,
+        Err(status) => status,
+    }
 }

@@ -1,5 +1,7 @@
-//! Subcommands, one module per area. Exit codes: 0 all good, 1 some input failed, 2 unusable
-//! arguments (clap's own usage errors also exit 2).
+//! Subcommands, one module per area. Exit codes: 0 all good, 1 some input failed or the output
+//! could not be written (full disk), 2 unusable arguments (clap's own usage errors also exit 2),
+//! 141 the reader of the output went away (`| head`; see [`out`]). Results go to stdout only
+//! through [`out::Out`].
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -8,6 +10,7 @@ use clap::{Parser, Subcommand};
 
 mod alerts;
 mod detect;
+mod out;
 mod scan;
 mod score;
 mod secret;
@@ -90,6 +93,6 @@ pub fn run() -> i32 {
 
 /// Prints an error for unusable arguments and returns exit code 2.
 fn usage_error(message: impl std::fmt::Display) -> i32 {
-    eprintln!("doppelwatch: {message}");
+    out::eprintln_quiet(&format!("doppelwatch: {message}"));
     2
 }

@@ -13,7 +13,6 @@
 //! source's findings (opt-in, so programs reading the finding lines see no new kind of line).
 //! The exit code is unchanged: 0 when every selected source answered, partially included.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -25,11 +24,11 @@ use doppelwatch::detect::avatar::fingerprint_reference;
 use doppelwatch::detect::{Detector, Verdict};
 use doppelwatch::identity::{Identity, Platform};
 use doppelwatch::secrets::{Keychain, SecretKey};
-use doppelwatch::sources::runner::{
-    assess_found, build_sources, check_all, Credentials, Finding, Sources,
-};
+use doppelwatch::sources::runner::{assess_found, build_sources, check_all, Credentials, Sources};
 use doppelwatch::sources::x::XCredentials;
 use doppelwatch::sources::QueryFailure;
+
+use super::out::Out;
 
 /// Largest identity avatar read for the detector's reference fingerprint.
 const MAX_OWN_AVATAR_BYTES: u64 = 20 << 20;
@@ -116,11 +115,8 @@ fn prepare(
 fn read_reference_avatar(
     path: &Path,
 ) -> Result<doppelwatch::detect::avatar::AvatarFingerprint, String> {
-    let meta = std::fs::metadata(path).map_err(|e| e.to_string())?;
-    if meta.len() > MAX_OWN_AVATAR_BYTES {
-        return Err("it is larger than 20 MiB".into());
-    }
-    let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
+    let bytes = doppelwatch::files::input::read_regular(path, MAX_OWN_AVATAR_BYTES)
+        .map_err(|e| e.to_string())?;
     fingerprint_reference(&bytes).map_err(|e| e.to_string())
 }
 
@@ -197,20 +193,10 @@ fn runtime() -> Result<tokio::runtime::Runtime, i32> {
         })
 }
 
-/// Prints one finding as a JSON line; false when stdout is closed.
-fn print_finding(out: &mut impl Write, finding: &Finding) -> bool {
-    print_json_line(out, finding)
-}
-
-/// Prints one value as a JSON line; false when stdout is closed.
-fn print_json_line(out: &mut impl Write, value: &impl serde::Serialize) -> bool {
-    match serde_json::to_string(value) {
-        Ok(line) => writeln!(out, "{line}").and_then(|_| out.flush()).is_ok(),
-        Err(e) => {
-            eprintln!("doppelwatch: a line could not be written: {e}");
-            true
-        }
-    }
+/// Prints one value as a JSON line at once (findings show as they are judged).
+fn print_json_line(out: &mut Out, value: &impl serde::Serialize) -> Result<(), i32> {
+    out.emit_json(value)?;
+    out.flush_now()
 }
 
 fn report_skipped(command: &str, prepared: &Prepared) -> bool {
@@ -242,18 +228,17 @@ pub fn scan(args: ScanArgs) -> i32 {
     };
     let identity = prepared.detector.identity().clone();
     let results = runtime.block_on(check_all(&prepared.sources.all, &identity));
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut out = Out::stdout();
     let now = Utc::now();
     for (platform, result) in results {
         match result {
             Ok(report) => {
                 for f in report.found {
                     let finding = assess_found(&prepared.detector, f, now);
-                    if (args.all || finding.verdict != Verdict::Clear)
-                        && !print_finding(&mut out, &finding)
-                    {
-                        return 0;
+                    if args.all || finding.verdict != Verdict::Clear {
+                        if let Err(status) = print_json_line(&mut out, &finding) {
+                            return status;
+                        }
                     }
                 }
                 for failure in &report.failures {
@@ -266,8 +251,10 @@ pub fn scan(args: ScanArgs) -> i32 {
                         platform: &platform,
                         failure,
                     };
-                    if args.report_failures && !print_json_line(&mut out, &line) {
-                        return 0;
+                    if args.report_failures {
+                        if let Err(status) = print_json_line(&mut out, &line) {
+                            return status;
+                        }
                     }
                 }
             }
@@ -277,5 +264,8 @@ pub fn scan(args: ScanArgs) -> i32 {
             }
         }
     }
-    i32::from(failed)
+    match out.finish() {
+        Ok(()) => i32::from(failed),
+        Err(status) => status,
+    }
 }

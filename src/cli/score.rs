@@ -7,7 +7,10 @@
 //!   goes on; a blank line is such a line (`"error": "line N is blank"`), so output line N always
 //!   answers input line N;
 //! - exit 0 when every line was scored, 1 when some failed, 2 when the identity or candidates
-//!   file is unusable (message on stderr).
+//!   file is unusable (message on stderr);
+//! - a line longer than 1 MiB is answered with an error and skipped to its end without being
+//!   kept; one that does not end within 64 MiB (`/dev/zero`) stops the run (exit 1);
+//! - avatar paths must name regular files (a FIFO or a device is refused, never read).
 //!
 //! Candidates are read leniently: unknown keys are ignored, `id` may be a string or a number and
 //! is echoed as given, `created_at` may be RFC 3339, a date or Unix seconds, `followers` a number
@@ -15,7 +18,7 @@
 //! that cannot be read or decoded is not compared, and a reason says so.
 
 use std::fs::File;
-use std::io::{BufRead, BufReader, BufWriter, Read, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
@@ -31,6 +34,9 @@ use super::detect::ScoreArgs;
 
 /// Largest candidate line read; longer lines are refused (hostile or broken input).
 const MAX_LINE_BYTES: usize = 1 << 20;
+/// Longest stretch of an over-long line skipped while looking for its end; past it, the
+/// input is not JSON lines (`/dev/zero`) and reading stops.
+const MAX_SKIP_BYTES: u64 = 64 << 20;
 /// Largest avatar file read.
 const MAX_AVATAR_BYTES: u64 = 20 << 20;
 
@@ -108,8 +114,7 @@ pub fn run(args: ScoreArgs) -> i32 {
         .unwrap_or_default();
     let detector = Detector::new(identity, reference_avatar);
 
-    let stdout = std::io::stdout();
-    let mut out = BufWriter::new(stdout.lock());
+    let mut out = super::out::Out::stdout();
     let mut reader = BufReader::new(file);
     let mut buf = Vec::new();
     let mut line_no = 0usize;
@@ -134,10 +139,20 @@ pub fn run(args: ScoreArgs) -> i32 {
             break;
         }
         line_no += 1;
+        let mut stop_after = None;
         let line_result = if buf.len() > MAX_LINE_BYTES && !buf.ends_with(b"\n") {
-            // Skip the rest of the over-long line.
-            let mut rest = Vec::new();
-            let _ = reader.read_until(b'\n', &mut rest);
+            // Skip the rest of the over-long line without keeping it; a "line" that does not
+            // end (`/dev/zero`) stops the run once it has cost MAX_SKIP_BYTES of reading.
+            match skip_line(&mut reader, MAX_SKIP_BYTES) {
+                Ok(true) => {}
+                Ok(false) => {
+                    stop_after = Some(format!(
+                        "line {line_no} did not end within {} MiB; stopped reading (is it a JSON-lines file?)",
+                        MAX_SKIP_BYTES >> 20
+                    ))
+                }
+                Err(e) => stop_after = Some(format!("reading failed after line {line_no}: {e}")),
+            }
             Err((None, format!("line {line_no} is longer than 1 MiB")))
         } else {
             read_candidate(&buf, line_no, &base)
@@ -184,14 +199,45 @@ pub fn run(args: ScoreArgs) -> i32 {
             }
         };
         if written.is_err() {
-            // stdout closed (e.g. piped into `head`): nobody is listening any more.
-            return if failed { 1 } else { 0 };
+            // The output failed: closed (`| head`, quietly) or full (said by `out`).
+            return out.failed().unwrap_or(super::out::EXIT_OUTPUT_FAILED);
+        }
+        if let Some(why) = stop_after {
+            eprintln!("doppelwatch: score: {}: {why}", args.candidates.display());
+            break;
         }
     }
-    if out.flush().is_err() {
-        return 1;
+    if let Err(status) = out.finish() {
+        return status;
     }
     i32::from(failed)
+}
+
+/// Reads and drops bytes up to and including the next newline, at most `limit` bytes.
+/// Ok(true) when the newline (or the end of the input) was reached, Ok(false) when `limit`
+/// bytes went by without one. Nothing is kept: memory stays at the reader's buffer.
+fn skip_line(reader: &mut impl BufRead, limit: u64) -> std::io::Result<bool> {
+    let mut skipped = 0u64;
+    loop {
+        let chunk = match reader.fill_buf() {
+            Ok(chunk) => chunk,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if chunk.is_empty() {
+            return Ok(true);
+        }
+        if let Some(at) = memchr::memchr(b'\n', chunk) {
+            reader.consume(at + 1);
+            return Ok(true);
+        }
+        let n = chunk.len();
+        reader.consume(n);
+        skipped += n as u64;
+        if skipped >= limit {
+            return Ok(false);
+        }
+    }
 }
 
 fn write_json<T: Serialize>(out: &mut impl Write, value: &T) -> std::io::Result<()> {
@@ -205,14 +251,9 @@ fn read_avatar(
     path: &Path,
     fingerprint: fn(&[u8]) -> Result<AvatarFingerprint, avatar::AvatarError>,
 ) -> Result<AvatarFingerprint, String> {
-    let file = File::open(path).map_err(|e| format!("cannot read it ({e})"))?;
-    let mut bytes = Vec::new();
-    file.take(MAX_AVATAR_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| format!("cannot read it ({e})"))?;
-    if bytes.len() as u64 > MAX_AVATAR_BYTES {
-        return Err("it is larger than 20 MiB".into());
-    }
+    // A FIFO or a device given as an image would block or never end: regular files only.
+    let bytes = doppelwatch::files::input::read_regular(path, MAX_AVATAR_BYTES)
+        .map_err(|e| e.to_string())?;
     fingerprint(&bytes).map_err(|e| e.to_string())
 }
 

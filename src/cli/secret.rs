@@ -7,6 +7,9 @@ use clap::{Args, Subcommand};
 
 use doppelwatch::secrets::{Keychain, Secret, SecretKey};
 
+/// Longest secret read from standard input.
+const MAX_SECRET_BYTES: u64 = 64 * 1024;
+
 #[derive(Args)]
 pub struct SecretArgs {
     #[command(subcommand)]
@@ -68,9 +71,19 @@ pub fn secret(args: SecretArgs) -> i32 {
     let result = match action {
         "set" => {
             let mut text = String::new();
-            if let Err(e) = std::io::stdin().read_to_string(&mut text) {
+            // Secrets are short: a bounded read (`< /dev/zero` must not grow without end).
+            if let Err(e) = std::io::stdin()
+                .take(MAX_SECRET_BYTES + 1)
+                .read_to_string(&mut text)
+            {
                 eprintln!("doppelwatch: cannot read the secret from standard input: {e}");
                 return 1;
+            }
+            if text.len() as u64 > MAX_SECRET_BYTES {
+                return super::usage_error(format!(
+                    "the secret on standard input is longer than {} KiB; give the token or password alone",
+                    MAX_SECRET_BYTES / 1024
+                ));
             }
             let value = text.trim_end_matches(['\n', '\r']);
             keychain

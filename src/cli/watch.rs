@@ -12,6 +12,8 @@ use doppelwatch::report;
 use doppelwatch::store::Store;
 use doppelwatch::watch::{Notifications, WatchEvent, WatchService, WatchSetup};
 
+use super::out::{eprintln_quiet, Out, EXIT_OUTPUT_CLOSED};
+
 #[derive(Args)]
 pub struct WatchArgs {
     /// Identity JSON file.
@@ -82,6 +84,7 @@ pub fn watch(args: WatchArgs) -> i32 {
         Err(e) => return fail(e),
     };
     runtime.block_on(async move {
+        let mut out = Out::stdout();
         let handle = WatchService::start(
             config.watch.clone(),
             store.clone(),
@@ -92,42 +95,60 @@ pub fn watch(args: WatchArgs) -> i32 {
         let mut events = handle.subscribe();
         let stop = shutdown_signal();
         tokio::pin!(stop);
+        // Whoever reads the events went away (`watch | head -1`): stop, even when idle.
+        let closed = super::out::closed();
+        tokio::pin!(closed);
+        let mut status = 0;
         loop {
             let event = tokio::select! {
                 e = events.recv() => e,
                 _ = &mut stop => break,
+                _ = &mut closed => {
+                    status = EXIT_OUTPUT_CLOSED;
+                    break;
+                }
             };
-            match event {
+            let printed = match event {
                 Ok(WatchEvent::Review { alert_id: Some(id) }) => {
                     // "Review and report" from a notification: print the draft to act on.
                     match store.alert(id) {
-                        Ok(alert) => print_line(&serde_json::json!({
-                            "event": "review",
-                            "alert_id": id,
-                            "draft": report::draft(&alert, None),
-                        })),
-                        Err(e) => eprintln!("doppelwatch: {e}"),
+                        Ok(alert) => print_line(
+                            &mut out,
+                            &serde_json::json!({
+                                "event": "review",
+                                "alert_id": id,
+                                "draft": report::draft(&alert, None),
+                            }),
+                        ),
+                        Err(e) => {
+                            eprintln_quiet(&format!("doppelwatch: {e}"));
+                            Ok(())
+                        }
                     }
                 }
-                Ok(event) => print_line(&event),
+                Ok(event) => print_line(&mut out, &event),
                 Err(tokio::sync::broadcast::error::RecvError::Lagged(n)) => {
-                    eprintln!("doppelwatch: {n} events were not printed (the store has them)");
+                    eprintln_quiet(&format!(
+                        "doppelwatch: {n} events were not printed (the store has them)"
+                    ));
+                    Ok(())
                 }
                 Err(_) => break,
+            };
+            if let Err(code) = printed {
+                status = code;
+                break;
             }
         }
         handle.stop().await;
-    });
-    0
+        status
+    })
 }
 
-fn print_line(value: &impl serde::Serialize) {
-    if let Ok(text) = serde_json::to_string(value) {
-        use std::io::Write;
-        let mut out = std::io::stdout().lock();
-        let _ = writeln!(out, "{text}");
-        let _ = out.flush();
-    }
+/// Prints one event line at once.
+fn print_line(out: &mut Out, value: &impl serde::Serialize) -> Result<(), i32> {
+    out.emit_json(value)?;
+    out.flush_now()
 }
 
 /// Resolves on Ctrl-C or SIGTERM.

@@ -19,7 +19,7 @@ const MAX_LISTED: usize = 6;
 const SEPARATORS: &[char] = &['_', '.', '-'];
 
 /// Words impostors glue to a copied handle. Compared in skeleton form.
-const AFFIXES: &[&str] = &[
+pub(crate) const AFFIXES: &[&str] = &[
     "official", "real", "the", "its", "iam", "im", "hq", "news", "tv", "team", "backup", "media",
     "live", "daily", "updates", "account", "fan", "fans", "parody", "com", "net", "org", "x",
     "here", "now", "www", "support", "help", "helpdesk", "care", "service", "services", "customer",
@@ -146,6 +146,14 @@ pub struct HandleMatch {
     pub sequence_lookalike: bool,
     /// Affix words found (e.g. `fan`, `parody`), lowercase.
     pub affixes: Vec<String>,
+    /// One edit from a short handle (7 characters or fewer): two people's own short handles
+    /// are often one letter apart, so this alone is no copy.
+    pub short_neighbour: bool,
+    /// The edits look like a typing slip of the person's handle (a character added, dropped,
+    /// doubled or swapped, a letter replaced inside a word, two slips apart), not like another
+    /// name: a different initial (`GBachelay`, `ABachelay`) or one word respelled (`MikeKaneMP`,
+    /// `MikeLakeMP`; `jamesberrymp`, `JakeBerryMP`).
+    pub typo: bool,
 }
 
 /// The person's handle prepared once.
@@ -179,6 +187,8 @@ pub fn compare_handle(cand: &HandleForm, reference: &ReferenceHandle) -> Option<
             detail: format!("this is {yours}, registered as yours"),
             letter_changed: false,
             sequence_lookalike: false,
+            short_neighbour: false,
+            typo: false,
             affixes: vec![],
         });
     }
@@ -209,6 +219,8 @@ pub fn compare_handle(cand: &HandleForm, reference: &ReferenceHandle) -> Option<
             detail,
             letter_changed: false,
             sequence_lookalike: false,
+            short_neighbour: false,
+            typo: false,
             affixes: vec![],
         });
     }
@@ -245,6 +257,8 @@ pub fn compare_handle(cand: &HandleForm, reference: &ReferenceHandle) -> Option<
             detail: format!("handle {shown} looks like {yours}: {}", parts.join("; ")),
             letter_changed: false,
             sequence_lookalike,
+            short_neighbour: false,
+            typo: false,
             affixes: vec![],
         });
     }
@@ -255,49 +269,33 @@ pub fn compare_handle(cand: &HandleForm, reference: &ReferenceHandle) -> Option<
             detail: format!("handle {shown} is {yours} with separators added or removed"),
             letter_changed: false,
             sequence_lookalike: false,
+            short_neighbour: false,
+            typo: false,
             affixes: vec![],
         })
-    } else if let Some(affixes) = strip_affixes(&cand.bare, &r.bare) {
-        let quoted: Vec<String> = affixes.iter().map(|a| format!("\"{a}\"")).collect();
+    } else if let Some((affixes, quoted)) = affixes_around(cand, r) {
+        let lookalike = affixes.leet;
         Some(HandleMatch {
-            kind: HandleKind::Affix,
-            strength: 0.85,
+            kind: if lookalike {
+                HandleKind::Lookalike
+            } else {
+                HandleKind::Affix
+            },
+            strength: if lookalike { 1.0 } else { 0.85 },
             detail: format!(
-                "handle {shown} is {yours} with {} added",
-                quoted.join(" and ")
+                "handle {shown} is {yours} with {} added{}",
+                quoted.join(" and "),
+                if lookalike {
+                    " and digits written for letters"
+                } else {
+                    ""
+                }
             ),
             letter_changed: false,
             sequence_lookalike: false,
-            affixes,
-        })
-    } else if let Some(affixes) = strip_affixes(&plain_bare(cand), &plain_bare(r)) {
-        // Skeletons fold across the seam between handle and affix (`ledger`+`news` reads
-        // `ledgemews`, rn -> m), so the plain lowercase forms are compared too.
-        let quoted: Vec<String> = affixes.iter().map(|a| format!("\"{a}\"")).collect();
-        Some(HandleMatch {
-            kind: HandleKind::Affix,
-            strength: 0.85,
-            detail: format!(
-                "handle {shown} is {yours} with {} added",
-                quoted.join(" and ")
-            ),
-            letter_changed: false,
-            sequence_lookalike: false,
-            affixes,
-        })
-    } else if let Some(affixes) = strip_affixes(&leet_folded(&cand.bare), &r.bare) {
-        // An affix beside digits written for letters (`Re4lKofiMB`, `Realelli3okafor`).
-        let quoted: Vec<String> = affixes.iter().map(|a| format!("\"{a}\"")).collect();
-        Some(HandleMatch {
-            kind: HandleKind::Lookalike,
-            strength: 1.0,
-            detail: format!(
-                "handle {shown} is {yours} with {} added and digits written for letters",
-                quoted.join(" and ")
-            ),
-            letter_changed: false,
-            sequence_lookalike: false,
-            affixes,
+            short_neighbour: false,
+            typo: false,
+            affixes: affixes.words,
         })
     } else if let Some((affix, kept)) = truncated_copy(cand, r) {
         Some(HandleMatch {
@@ -309,10 +307,14 @@ pub fn compare_handle(cand: &HandleForm, reference: &ReferenceHandle) -> Option<
             ),
             letter_changed: false,
             sequence_lookalike: false,
+            short_neighbour: false,
+            typo: false,
             affixes: vec![affix.to_string()],
         })
     } else {
-        leet(cand, r, &shown, &yours).or_else(|| near_edit(cand, r, &shown, &yours))
+        leet(cand, r, &shown, &yours)
+            .or_else(|| near_edit(cand, r, &shown, &yours))
+            .or_else(|| affix_and_edit(cand, r, &shown, &yours))
     };
     found.map(|m| with_lookalike_intent(m, cand, r))
 }
@@ -394,6 +396,7 @@ fn with_lookalike_intent(mut m: HandleMatch, cand: &HandleForm, r: &HandleForm) 
     m.kind = HandleKind::Lookalike;
     m.strength = 1.0;
     m.letter_changed = false;
+    m.short_neighbour = false;
     if m.detail.contains(" where yours has ") && !m.detail.contains("instead of") {
         // near_edit already named the look-alike characters.
         return m;
@@ -443,6 +446,8 @@ fn leet(cand: &HandleForm, r: &HandleForm, shown: &str, yours: &str) -> Option<H
         ),
         letter_changed: false,
         sequence_lookalike: false,
+        short_neighbour: false,
+        typo: false,
         affixes: vec![],
     })
 }
@@ -483,21 +488,101 @@ fn sequence_only(cand: &str, reference: &str) -> bool {
         })
 }
 
-/// The affixes that turn `reference` into `cand` (both bare skeletons), if any: up to two
-/// affix words or a run of digits on either end.
-fn strip_affixes(cand: &str, reference: &str) -> Option<Vec<String>> {
+/// Affix words found around the person's handle.
+struct Affixes {
+    /// The words, lowercase as listed (`fan`, `official`) or the digits as typed.
+    words: Vec<String>,
+    /// True when digits stand for letters in the copied part (`Re4lKofiMB`).
+    leet: bool,
+}
+
+/// The affixes that turn the person's handle into the candidate's, tried on the look-alike
+/// keys, then on plain lowercase (skeletons fold across the seam between handle and affix:
+/// `ledger`+`news` reads `ledgemews`, rn -> m), then with digits written for letters folded
+/// back; with each affix quoted as the account typed it ("56591705", never its folded form).
+fn affixes_around(cand: &HandleForm, r: &HandleForm) -> Option<(Affixes, Vec<String>)> {
+    let skeleton_bare = |s: &str| -> String {
+        confusable_skeleton(s)
+            .chars()
+            .filter(|c| !SEPARATORS.contains(c))
+            .collect()
+    };
+    let plain = |s: &str| -> String {
+        s.to_lowercase()
+            .chars()
+            .filter(|c| !SEPARATORS.contains(c))
+            .collect()
+    };
+    let leet = |s: &str| leet_folded(&skeleton_bare(s));
+    let tries: [(&dyn Fn(&str) -> String, String, bool); 3] = [
+        (&skeleton_bare, r.bare.clone(), false),
+        (&plain, plain_bare(r), false),
+        (&leet, r.bare.clone(), true),
+    ];
+    for (fold, reference, is_leet) in tries {
+        let Some(found) = strip_affixes(&fold(&cand.core), &reference) else {
+            continue;
+        };
+        if let Some(quoted) = quote_affixes(&cand.core, fold, &found) {
+            let words = found.into_iter().map(|(w, _)| w).collect();
+            return Some((
+                Affixes {
+                    words,
+                    leet: is_leet,
+                },
+                quoted,
+            ));
+        }
+    }
+    None
+}
+
+/// The candidate's own characters behind each affix (`fold` maps a raw prefix to its key, whose
+/// byte offsets the spans use), quoted; `None` when a number in the key is no number as typed
+/// (the `o` and `l` that `0` and `1` fold to are letters in the handle).
+fn quote_affixes(
+    core: &str,
+    fold: &dyn Fn(&str) -> String,
+    found: &[(String, std::ops::Range<usize>)],
+) -> Option<Vec<String>> {
+    // Key length of each raw prefix: the key offset where each raw character starts.
+    let mut starts = Vec::with_capacity(core.len());
+    for (i, _) in core.char_indices() {
+        starts.push((i, fold(&core[..i]).len()));
+    }
+    let mut quoted = Vec::with_capacity(found.len());
+    for (word, span) in found {
+        let raw: String = core
+            .char_indices()
+            .zip(&starts)
+            .filter(|(_, (_, at))| span.contains(at))
+            .map(|((_, c), _)| c)
+            .filter(|c| !SEPARATORS.contains(c))
+            .collect();
+        let listed = AFFIXES.contains(&word.as_str());
+        if !listed && !raw.chars().all(|c| c.is_ascii_digit()) {
+            return None;
+        }
+        let shown = if raw.is_empty() { word.clone() } else { raw };
+        quoted.push(format!("\"{}\"", display_safe(&shown)));
+    }
+    Some(quoted)
+}
+
+/// The affixes that turn `reference` into `cand` (both keys), if any: up to three affix words
+/// or runs of digits on either end, each with its byte span in `cand`.
+fn strip_affixes(cand: &str, reference: &str) -> Option<Vec<(String, std::ops::Range<usize>)>> {
     if cand.len() <= reference.len() || !cand.contains(reference) || reference.len() < 3 {
         return None;
     }
     let start = cand.find(reference)?;
-    let prefix = &cand[..start];
-    let suffix = &cand[start + reference.len()..];
+    let end = start + reference.len();
     let mut found = Vec::new();
-    for part in [prefix, suffix] {
+    for (part, offset) in [(&cand[..start], 0), (&cand[end..], end)] {
         if part.is_empty() {
             continue;
         }
-        found.extend(split_affixes(part)?);
+        found.extend(split_affixes(part, offset)?);
     }
     if found.is_empty() || found.len() > 3 {
         None
@@ -506,15 +591,20 @@ fn strip_affixes(cand: &str, reference: &str) -> Option<Vec<String>> {
     }
 }
 
-/// Splits an affix string into known affix words and digit runs; `None` if something else is
-/// left (then it is not an affix but a different name).
-fn split_affixes(mut part: &str) -> Option<Vec<String>> {
+/// Splits an affix string into known affix words and digit runs, with their spans (shifted by
+/// `offset`); `None` if something else is left (then it is not an affix but a different name).
+fn split_affixes(whole: &str, offset: usize) -> Option<Vec<(String, std::ops::Range<usize>)>> {
     let mut words = Vec::new();
-    'outer: while !part.is_empty() {
+    let mut at = 0;
+    'outer: while at < whole.len() {
+        let part = &whole[at..];
+        let take = |len: usize, word: String, words: &mut Vec<_>| {
+            words.push((word, offset + at..offset + at + len));
+            len
+        };
         if part.starts_with(|c: char| c.is_ascii_digit()) {
             let digits = digit_run(part);
-            words.push(part[..digits].to_string());
-            part = &part[digits..];
+            at += take(digits, part[..digits].to_string(), &mut words);
             continue;
         }
         // Longest affix word first so "official" wins over partial matches; words before digit
@@ -527,16 +617,14 @@ fn split_affixes(mut part: &str) -> Option<Vec<String>> {
             }
         }
         if let Some((affix, len)) = best {
-            words.push(affix.to_string());
-            part = &part[len..];
+            at += take(len, affix.to_string(), &mut words);
             continue 'outer;
         }
         // Digits fold to letters in skeletons (0 -> o, 1 -> l), so a run of digits shows as
         // digits, `o` and `l`; up to four of them are taken as a number ("2024", "10").
         let digits = digit_run(part);
         if digits > 0 && digits <= 4 {
-            words.push(part[..digits].to_string());
-            part = &part[digits..];
+            at += take(digits, part[..digits].to_string(), &mut words);
             continue;
         }
         return None;
@@ -551,30 +639,69 @@ fn digit_run(part: &str) -> usize {
         .count()
 }
 
-/// One or two edits (two only for long handles), swapped neighbours included.
-fn near_edit(cand: &HandleForm, r: &HandleForm, shown: &str, yours: &str) -> Option<HandleMatch> {
-    let len = r.bare.chars().count();
-    let max_edits = match len {
+/// Most edits a near handle may have from a handle of `len` key characters: none below five,
+/// one up to eight, two from nine.
+fn max_edits(len: usize) -> usize {
+    match len {
         0..=4 => 0,
         5..=8 => 1,
         _ => 2,
-    };
-    if max_edits == 0 {
-        return None;
     }
-    let diff = cand.bare.chars().count().abs_diff(len);
-    if diff > max_edits {
-        return None;
-    }
+}
+
+/// The edits from `reference` to `cand` (raw text, separators dropped) when there are between
+/// one and `max` of them: the cost, one phrase per edit quoting the candidate's own characters
+/// (positions counted from `offset`), and whether a letter was replaced by another letter.
+fn describe_edits(cand: &str, reference: &str, max: usize, offset: usize) -> Option<Edits> {
     let strip = |s: &str| -> String { s.chars().filter(|c| !SEPARATORS.contains(c)).collect() };
-    let (cost, edits) = align(&strip(&cand.core), &strip(&r.core))?;
-    if cost == 0 || cost > max_edits {
+    let (cost, edits) = align(&strip(cand), &strip(reference))?;
+    if cost == 0 || cost > max {
         return None;
     }
+    // Where the candidate's words start: its first character, after a separator or a digit,
+    // and a capital after a small letter (camel case).
+    let mut word_start = Vec::new();
+    let mut prev: Option<char> = None;
+    for c in cand.chars() {
+        if SEPARATORS.contains(&c) {
+            prev = None;
+            continue;
+        }
+        word_start.push(match prev {
+            None => true,
+            Some(p) => {
+                p.is_ascii_digit() != c.is_ascii_digit() || (p.is_lowercase() && c.is_uppercase())
+            }
+        });
+        prev = Some(c);
+    }
+    let positions: Vec<usize> = edits
+        .iter()
+        .filter(|e| !matches!(e.edit, Edit::Same | Edit::Lookalike { .. }))
+        .map(|e| e.position)
+        .collect();
+    let spread = positions
+        .iter()
+        .max()
+        .zip(positions.iter().min())
+        .map_or(0, |(a, b)| a - b);
+    let substitutions: Vec<usize> = edits
+        .iter()
+        .filter(|e| matches!(e.edit, Edit::Substitute { .. }))
+        .map(|e| e.position)
+        .collect();
+    let typo = match (cost, substitutions.as_slice()) {
+        (_, []) => true,
+        (1, [at]) => !word_start
+            .get(at.saturating_sub(1))
+            .copied()
+            .unwrap_or(true),
+        _ => spread >= 4,
+    };
     let mut letter_changed = false;
     let mut parts = Vec::new();
     for e in &edits {
-        let pos = ordinal(e.position);
+        let pos = ordinal(e.position + offset);
         match &e.edit {
             Edit::Same => {}
             Edit::Lookalike { cand, reference } => parts.push(format!(
@@ -606,6 +733,35 @@ fn near_edit(cand: &HandleForm, r: &HandleForm, shown: &str, yours: &str) -> Opt
             )),
         }
     }
+    Some(Edits {
+        cost,
+        parts,
+        letter_changed,
+        typo,
+    })
+}
+
+/// What [`describe_edits`] found.
+struct Edits {
+    cost: usize,
+    parts: Vec<String>,
+    letter_changed: bool,
+    typo: bool,
+}
+
+/// One or two edits (two only for long handles), swapped neighbours included.
+fn near_edit(cand: &HandleForm, r: &HandleForm, shown: &str, yours: &str) -> Option<HandleMatch> {
+    let len = r.bare.chars().count();
+    let max = max_edits(len);
+    if max == 0 || cand.bare.chars().count().abs_diff(len) > max {
+        return None;
+    }
+    let Edits {
+        cost,
+        parts,
+        letter_changed,
+        typo,
+    } = describe_edits(&cand.core, &r.core, max, 0)?;
     let edits_word = if cost == 1 { "one edit" } else { "two edits" };
     Some(HandleMatch {
         kind: HandleKind::Near,
@@ -616,8 +772,113 @@ fn near_edit(cand: &HandleForm, r: &HandleForm, shown: &str, yours: &str) -> Opt
         ),
         letter_changed,
         sequence_lookalike: false,
+        short_neighbour: cost == 1 && len <= 7,
+        typo,
         affixes: vec![],
     })
+}
+
+/// An affix beside one edit (`theAlanTudgMP`, `ALPIGHMP_real`): the affix words peeled from
+/// either end of the candidate's key leave a handle one edit from yours.
+fn affix_and_edit(
+    cand: &HandleForm,
+    r: &HandleForm,
+    shown: &str,
+    yours: &str,
+) -> Option<HandleMatch> {
+    let len = r.bare.chars().count();
+    if max_edits(len) == 0 || !cand.bare.is_ascii() || !r.bare.is_ascii() {
+        return None;
+    }
+    let key = cand.bare.as_str();
+    let n = key.len();
+    let mut starts = vec![(0, None)];
+    let mut ends = vec![(n, None)];
+    for affix in AFFIXES {
+        let sk = confusable_skeleton(affix);
+        if n > sk.len() + 4 && key.starts_with(sk.as_str()) {
+            starts.push((sk.len(), Some(*affix)));
+        }
+        if n > sk.len() + 4 && key.ends_with(sk.as_str()) {
+            ends.push((n - sk.len(), Some(*affix)));
+        }
+    }
+    // Digits at the end as typed.
+    let typed_digits = cand
+        .core
+        .chars()
+        .rev()
+        .take_while(|c| c.is_ascii_digit())
+        .count();
+    if typed_digits > 0 && typed_digits < n {
+        ends.push((n - typed_digits, None));
+    }
+    // Raw characters by the key offset where each starts (ASCII keys: one byte per unit).
+    let fold = |s: &str| -> String {
+        confusable_skeleton(s)
+            .chars()
+            .filter(|c| !SEPARATORS.contains(c))
+            .collect()
+    };
+    let starts_at: Vec<(char, usize)> = cand
+        .core
+        .char_indices()
+        .map(|(i, c)| (c, fold(&cand.core[..i]).len()))
+        .collect();
+    for &(s, before) in &starts {
+        for &(e, after) in &ends {
+            if (s == 0 && e == n) || e <= s || (e - s).abs_diff(len) > 1 {
+                continue;
+            }
+            let rest: String = starts_at
+                .iter()
+                .filter(|(_, at)| (s..e).contains(at))
+                .map(|(c, _)| *c)
+                .collect();
+            let offset = starts_at.iter().filter(|(_, at)| *at < s).count();
+            let Some(Edits {
+                cost: 1,
+                parts,
+                letter_changed,
+                typo,
+            }) = describe_edits(&rest, &r.core, 1, offset)
+            else {
+                continue;
+            };
+            let mut added: Vec<String> = Vec::new();
+            let raw_of = |range: std::ops::Range<usize>| -> String {
+                starts_at
+                    .iter()
+                    .filter(|(c, at)| range.contains(at) && !SEPARATORS.contains(c))
+                    .map(|(c, _)| *c)
+                    .collect()
+            };
+            let mut affixes = Vec::new();
+            if s > 0 {
+                added.push(format!("\"{}\" in front", display_safe(&raw_of(0..s))));
+                affixes.extend(before.map(str::to_string));
+            }
+            if e < n {
+                added.push(format!("\"{}\" at the end", display_safe(&raw_of(e..n))));
+                affixes.extend(after.map(str::to_string));
+            }
+            return Some(HandleMatch {
+                kind: HandleKind::Near,
+                strength: 0.75,
+                detail: format!(
+                    "handle {shown} is {yours} with {} added and one edit: {}",
+                    added.join(" and "),
+                    parts.join("; ")
+                ),
+                letter_changed,
+                sequence_lookalike: false,
+                short_neighbour: len <= 7,
+                typo,
+                affixes,
+            });
+        }
+    }
+    None
 }
 
 /// Platform name for sentences.
@@ -736,6 +997,49 @@ mod tests {
             kind(cmp(b.clone(), "xn--pple-43d.com", b, "apple.com")),
             Some(Lookalike)
         );
+    }
+
+    #[test]
+    fn affixes_are_quoted_as_typed() {
+        let m = cmp(
+            Platform::X,
+            "PalmerReport56591705",
+            Platform::X,
+            "PalmerReport",
+        )
+        .unwrap();
+        assert_eq!(m.kind, HandleKind::Affix, "{m:?}");
+        assert!(m.detail.contains("\"56591705\" added"), "{}", m.detail);
+        let m = cmp(
+            Platform::X,
+            "Real_PalmerReport",
+            Platform::X,
+            "PalmerReport",
+        )
+        .unwrap();
+        assert!(m.detail.contains("\"Real\" added"), "{}", m.detail);
+        // A trailing letter `o` is no zero: an edit, not a number added.
+        let m = cmp(Platform::X, "PalmerReporto", Platform::X, "PalmerReport").unwrap();
+        assert_eq!(m.kind, HandleKind::Near, "{m:?}");
+    }
+
+    #[test]
+    fn edits_ignore_case_and_short_neighbours_are_marked() {
+        let m = cmp(Platform::X, "MarkDavidsn", Platform::X, "markdavidson").unwrap();
+        assert!(
+            m.detail.starts_with("handle MarkDavidsn is one edit"),
+            "{}",
+            m.detail
+        );
+        let m = cmp(Platform::X, "amazom", Platform::X, "amazon").unwrap();
+        assert!(m.short_neighbour, "{m:?}");
+        let m = cmp(Platform::X, "amaz0m", Platform::X, "amazon").unwrap();
+        assert!(
+            !m.short_neighbour && m.kind == HandleKind::Lookalike,
+            "{m:?}"
+        );
+        let m = cmp(Platform::X, "PalmerRepotr", Platform::X, "PalmerReport").unwrap();
+        assert!(!m.short_neighbour, "{m:?}");
     }
 
     #[test]

@@ -1,8 +1,13 @@
 //! Display names: identical, look-alike, reordered, extended, shortened or near copies of the
-//! person's name, and fake verification marks.
+//! person's name (in any case, surname first, with initials), how deliberately their letters
+//! disguise it ([`disguise`]), and fake verification marks. It compares names; it never weighs
+//! them into a verdict.
+
+pub mod disguise;
 
 use super::confusables::{describe_lookalikes, display_safe, is_invisible};
 use super::text::{folded_words, plain_words};
+use disguise::{comparable, passes_for, Disguise, Passing};
 use unicode_normalization::char::is_combining_mark;
 
 /// Characters that imitate a platform's verification badge when put in a display name.
@@ -65,6 +70,8 @@ pub struct NameForm {
     pub plain: Vec<String>,
     /// Lowercase words with accents removed (`José` -> `jose`).
     pub unaccented: Vec<String>,
+    /// Words as written (case kept), each with its lowercase unaccented form.
+    pub words: Vec<(String, String)>,
     /// Fake check marks found.
     pub check_marks: Vec<char>,
 }
@@ -92,7 +99,16 @@ impl NameForm {
             .collect::<String>()
             .trim()
             .to_string();
+        let words = split_words(&cleaned)
+            .into_iter()
+            .map(|w| {
+                let plain = plain_words(&strip_accents(&w)).concat();
+                (w, plain)
+            })
+            .filter(|(_, plain)| !plain.is_empty())
+            .collect();
         NameForm {
+            words,
             // A lone separator (`Name | Role`) is punctuation, not the letter `l` it looks like.
             folded: folded_words(&without_lone_punctuation(&cleaned)),
             plain: plain_words(&cleaned),
@@ -131,6 +147,42 @@ pub struct NameMatch {
     pub detail: String,
     /// Words added to the person's name (lowercase).
     pub extra_words: Vec<String>,
+    /// How deliberately its letters imitate the person's (see [`Disguise`]).
+    pub disguise: Disguise,
+}
+
+/// The candidate's words (lowercase, unaccented) with each word that passes for one of the
+/// person's words through look-alike or special letters replaced by that word, and what passed.
+fn repaired(cand: &NameForm, reference: &NameForm) -> (Vec<String>, Passing) {
+    let mut words = Vec::with_capacity(cand.words.len());
+    let mut passing = Passing::default();
+    for (raw, plain) in &cand.words {
+        if reference.words.iter().any(|(_, r)| r == plain) {
+            words.push(plain.clone());
+            continue;
+        }
+        let found = reference.words.iter().find_map(|(r_raw, r_plain)| {
+            // A special letter for a different one counts only in words long enough that the
+            // rest of the word still says which word it is.
+            let special = usize::from(r_plain.chars().count() >= 4);
+            passes_for(&comparable(raw), &comparable(r_raw), special)
+                .filter(|p| p.disguise > Disguise::None)
+                .map(|p| (r_plain, p))
+        });
+        match found {
+            Some((r_plain, p)) => {
+                words.push(r_plain.clone());
+                passing.disguise = passing.disguise.max(p.disguise);
+                passing.parts.extend(
+                    p.parts
+                        .into_iter()
+                        .map(|part| format!("{part} in \"{}\"", display_safe(raw))),
+                );
+            }
+            None => words.push(plain.clone()),
+        }
+    }
+    (words, passing)
 }
 
 /// Compares a candidate display name with one of the person's names.
@@ -146,6 +198,7 @@ pub fn compare_name(cand: &NameForm, reference: &NameForm) -> Option<NameMatch> 
             strength,
             detail,
             extra_words,
+            disguise: Disguise::None,
         })
     };
     if cand.plain == reference.plain {
@@ -173,23 +226,92 @@ pub fn compare_name(cand: &NameForm, reference: &NameForm) -> Option<NameMatch> 
             vec![],
         );
     }
+    let ref_words: Vec<String> = reference.words.iter().map(|(_, p)| p.clone()).collect();
+    let (words, passing) = repaired(cand, reference);
+    let mut found = if passing.disguise > Disguise::None && words == ref_words {
+        make(
+            NameKind::Lookalike,
+            1.0,
+            format!(
+                "display name \"{shown}\" looks like your name \"{yours}\": {}",
+                passing.parts.join("; ")
+            ),
+            vec![],
+        )
+    } else {
+        structural(&words, &ref_words, &shown, &yours)
+    };
+    if let Some(m) = found.as_mut() {
+        if passing.disguise > Disguise::None && m.kind != NameKind::Lookalike {
+            m.detail = format!(
+                "{}, and it uses look-alike letters: {}",
+                m.detail,
+                passing.parts.join("; ")
+            );
+        }
+        m.disguise = passing.disguise;
+        return found;
+    }
+    // Look-alikes across word boundaries (`PaImerReport` for "Palmer Report").
     if cand.folded == reference.folded || cand.joined() == reference.joined() {
+        let joined =
+            |f: &NameForm| -> String { f.words.iter().map(|(w, _)| comparable(w)).collect() };
+        let disguise = passes_for(&joined(cand), &joined(reference), 0)
+            .map_or(Disguise::Weak, |p| p.disguise.max(Disguise::Weak));
         let parts = describe_lookalikes(&cand.cleaned, &reference.cleaned);
         let how = if parts.is_empty() {
             String::from("it differs only in characters that look alike")
         } else {
             parts.join("; ")
         };
+        return Some(NameMatch {
+            kind: NameKind::Lookalike,
+            strength: 1.0,
+            detail: format!("display name \"{shown}\" looks like your name \"{yours}\": {how}"),
+            extra_words: vec![],
+            disguise,
+        });
+    }
+    let (a, b) = (cand.joined(), reference.joined());
+    if b.chars().count() >= 8 && strsim::damerau_levenshtein(&a, &b) == 1 {
         return make(
-            NameKind::Lookalike,
-            1.0,
-            format!("display name \"{shown}\" looks like your name \"{yours}\": {how}"),
+            NameKind::Near,
+            0.7,
+            format!("display name \"{shown}\" is one letter away from your name \"{yours}\""),
             vec![],
         );
     }
-    if cand.folded.len() >= 2 && cand.folded.len() == reference.folded.len() {
-        let mut a = cand.folded.clone();
-        let mut b = reference.folded.clone();
+    None
+}
+
+/// The person's name with its words reordered, extended, shortened or initialled (`words` and
+/// `reference` lowercase and unaccented).
+fn structural(
+    words: &[String],
+    reference: &[String],
+    shown: &str,
+    yours: &str,
+) -> Option<NameMatch> {
+    let make = |kind, strength, detail: String, extra_words: Vec<String>| {
+        Some(NameMatch {
+            kind,
+            strength,
+            detail,
+            extra_words,
+            disguise: Disguise::None,
+        })
+    };
+    if words == reference {
+        return make(
+            NameKind::Identical,
+            1.0,
+            format!("display name \"{shown}\" is your name \"{yours}\""),
+            vec![],
+        );
+    }
+    if words.len() >= 2 && words.len() == reference.len() {
+        let mut a = words.to_vec();
+        let mut b = reference.to_vec();
         a.sort();
         b.sort();
         if a == b {
@@ -201,8 +323,14 @@ pub fn compare_name(cand: &NameForm, reference: &NameForm) -> Option<NameMatch> 
             );
         }
     }
-    if let Some(extra) = extra_words(&cand.folded, &reference.folded) {
-        let known = extra.iter().all(|w| NAME_AFFIXES.contains(&w.as_str()));
+    let surname_first = surname_first(reference);
+    let extra = extra_words(words, reference)
+        .or_else(|| surname_first.as_ref().and_then(|r| extra_words(words, r)));
+    if let Some(extra) = extra {
+        let known = extra.iter().all(|w| {
+            NAME_AFFIXES.contains(&w.as_str())
+                || NAME_AFFIXES.contains(&super::confusables::confusable_skeleton(w).as_str())
+        });
         let strength = if known { 0.85 } else { 0.5 };
         let quoted: Vec<String> = extra.iter().map(|w| format!("\"{w}\"")).collect();
         return make(
@@ -215,7 +343,7 @@ pub fn compare_name(cand: &NameForm, reference: &NameForm) -> Option<NameMatch> 
             extra,
         );
     }
-    if let Some(how) = shortened(&cand.folded, &reference.folded) {
+    if let Some(how) = shortened(words, reference).or_else(|| initialled(words, reference)) {
         return make(
             NameKind::Shortened,
             0.6,
@@ -223,16 +351,19 @@ pub fn compare_name(cand: &NameForm, reference: &NameForm) -> Option<NameMatch> 
             vec![],
         );
     }
-    let (a, b) = (cand.joined(), reference.joined());
-    if b.chars().count() >= 8 && strsim::damerau_levenshtein(&a, &b) == 1 {
-        return make(
-            NameKind::Near,
-            0.7,
-            format!("display name \"{shown}\" is one letter away from your name \"{yours}\""),
-            vec![],
-        );
-    }
     None
+}
+
+/// The name written surname first (`haddad amira` for `amira haddad`), when it has two words
+/// or more.
+fn surname_first(reference: &[String]) -> Option<Vec<String>> {
+    let (last, rest) = reference.split_last()?;
+    if rest.is_empty() {
+        return None;
+    }
+    let mut out = vec![last.clone()];
+    out.extend_from_slice(rest);
+    Some(out)
 }
 
 /// The words added around the person's name (contiguous), if the candidate is the name plus at
@@ -247,6 +378,11 @@ fn extra_words(cand: &[String], reference: &[String]) -> Option<Vec<String>> {
     Some(extra)
 }
 
+/// True when `short` is the initial of `word` (`j` of `jane`).
+fn initial_of(short: &str, word: &str) -> bool {
+    short.chars().count() == 1 && word.starts_with(short) && word.chars().count() > 1
+}
+
 /// How the candidate shortens the person's name: an initial, a title, or a dropped middle name.
 fn shortened(cand: &[String], reference: &[String]) -> Option<&'static str> {
     let (n, m) = (cand.len(), reference.len());
@@ -255,9 +391,6 @@ fn shortened(cand: &[String], reference: &[String]) -> Option<&'static str> {
     }
     let first = &reference[0];
     let last = &reference[m - 1];
-    let initial_of = |short: &str, word: &str| {
-        short.chars().count() == 1 && word.starts_with(short) && word.chars().count() > 1
-    };
     // The candidate's words after its first are the end of the person's name ("Doe", "Jong Fast").
     let rest_is_tail = cand[1..] == reference[m - (n - 1)..];
     if rest_is_tail && initial_of(&cand[0], first) {
@@ -278,12 +411,72 @@ fn shortened(cand: &[String], reference: &[String]) -> Option<&'static str> {
     None
 }
 
+/// The person's name with initials, in either order: every word of the candidate is a word of
+/// the name or its initial, in order (or surname first), the first and last names are there,
+/// middle names may be dropped or initialled, and one middle initial may be added
+/// ("Amira K. Haddad", "Richardson, Heather C.", "HADDAD A.").
+fn initialled(cand: &[String], reference: &[String]) -> Option<&'static str> {
+    let m = reference.len();
+    if m < 2 || cand.len() < 2 {
+        return None;
+    }
+    let as_written = initialled_in_order(cand, reference);
+    if as_written.is_some() {
+        return as_written;
+    }
+    // Surname first: the candidate's first word goes last.
+    let mut rotated = cand[1..].to_vec();
+    rotated.push(cand[0].clone());
+    initialled_in_order(&rotated, reference).map(|_| "surname first, with initials")
+}
+
+fn initialled_in_order(cand: &[String], reference: &[String]) -> Option<&'static str> {
+    let (n, m) = (cand.len(), reference.len());
+    let (mut i, mut j) = (0, 0);
+    let (mut exact_long, mut initials, mut dropped, mut added) = (0, 0, 0, 0);
+    while i < n && j < m {
+        if cand[i] == reference[j] {
+            exact_long += usize::from(cand[i].chars().count() > 1);
+            i += 1;
+            j += 1;
+        } else if initial_of(&cand[i], &reference[j]) {
+            initials += 1;
+            i += 1;
+            j += 1;
+        } else if j > 0 && j < m - 1 {
+            dropped += 1;
+            j += 1;
+        } else if i > 0 && i < n - 1 && cand[i].chars().count() == 1 && added == 0 {
+            added += 1;
+            i += 1;
+        } else {
+            return None;
+        }
+    }
+    if i < n || j < m || exact_long == 0 || initials + dropped + added == 0 {
+        return None;
+    }
+    Some(match (initials, dropped, added) {
+        (_, _, 1) => "a middle initial added",
+        (0, _, _) => "middle name dropped",
+        _ => "with initials",
+    })
+}
+
 /// `s` without combining marks after NFD, so accented letters become their base letters
 /// (NFD, not NFKD: fullwidth and other compatibility forms stay a disguise).
 fn strip_accents(s: &str) -> String {
     use unicode_normalization::char::is_combining_mark;
     use unicode_normalization::UnicodeNormalization;
     s.nfd().filter(|c| !is_combining_mark(*c)).collect()
+}
+
+/// The words of `text` as written (case and accents kept), split like [`plain_words`].
+fn split_words(text: &str) -> Vec<String> {
+    text.split(|c: char| !c.is_alphanumeric() && !is_combining_mark(c))
+        .filter(|w| !w.is_empty())
+        .map(str::to_string)
+        .collect()
 }
 
 /// The text without whitespace-separated tokens that hold no letter or digit (`|`, `-`, `·`).

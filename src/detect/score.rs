@@ -16,6 +16,7 @@ use super::confusables::{
     describe_char, display_safe, max_combining_run, ordinal, suspicious_hidden_characters,
 };
 use super::handles::{compare_handle, handle_form, HandleKind, HandleMatch, ReferenceHandle};
+use super::names::disguise::Disguise;
 use super::names::{check_mark_reason, compare_name, spells_handle, NameForm, NameKind, NameMatch};
 use super::text::{affiliation_claims, disclaimers, strip_html, BioShingles};
 use super::{Assessment, Reason, Signal, Verdict};
@@ -209,6 +210,7 @@ impl Detector {
                             r.form.handle
                         ),
                         extra_words: vec![],
+                        disguise: Disguise::None,
                     });
                 }
             }
@@ -292,10 +294,35 @@ impl Detector {
                 );
             }
         }
+        // Short handles one edit apart are often two people's own (`kimj` and `kimjh`): such a
+        // neighbour counts only beside a second copied element.
+        if best_handle.as_ref().is_some_and(|m| m.short_neighbour)
+            && !best_name.as_ref().is_some_and(|m| m.strength >= ELEMENT)
+            && a == 0.0
+            && b < ELEMENT
+        {
+            if let Some(m) = best_handle.take() {
+                push(
+                    Signal::Context,
+                    format!(
+                        "{}; short handles one edit apart are often two people's own, so this \
+                         alone is not a copy",
+                        m.detail
+                    ),
+                );
+            }
+        }
         let h = best_handle.as_ref().map_or(0.0, |m| m.strength);
         let lookalike_handle = best_handle
             .as_ref()
             .is_some_and(|m| m.kind == HandleKind::Lookalike);
+        // A long handle with a typing slip of yours (a letter added, dropped, doubled, swapped
+        // or replaced inside a word: `AlannTudgeMP`) is squatted: nobody's own name is spelled
+        // so. A different initial or one word respelled may be another person's name
+        // (`MikeKaneMP`, `MikeLakeMP`): worth a look, not an alarm.
+        let typo_handle = best_handle
+            .as_ref()
+            .is_some_and(|m| m.kind == HandleKind::Near && m.typo && !m.short_neighbour);
         if let Some(m) = &best_handle {
             let signal = if m.kind == HandleKind::Lookalike {
                 Signal::ConfusableHandle
@@ -464,27 +491,35 @@ impl Detector {
             .filter(|x| **x)
             .count();
         let name_only = copies == 1 && n >= ELEMENT;
-        // A display name spelled with look-alike characters (Cyrillic letters, fullwidth forms,
-        // hidden characters) is disguised on purpose, which a namesake has no reason to do.
+        // A display name spelled with letters no namesake would type (another script's
+        // look-alikes, a special letter for a different one, hidden characters) is disguised on
+        // purpose, whatever the account's age: an old account so renamed has been repurposed.
+        // Ordinary letters that read alike (`Clara` for `Dara`) and styled forms of the same
+        // letters only on a fresh account.
         let name_text = profile.display_name.as_deref().unwrap_or("");
         let disguised_name = best_name.as_ref().is_some_and(|m| {
-            m.kind == NameKind::Lookalike
+            m.disguise == Disguise::Deliberate
+                || (m.disguise == Disguise::Weak && !established)
+                || (m.kind == NameKind::Lookalike && !established)
                 || (m.strength >= ELEMENT
                     && (max_combining_run(name_text) >= 3
                         || !suspicious_hidden_characters(name_text).is_empty()))
-        }) && !established;
-        let mut level: u8 = if lookalike_handle || copies >= 2 || disguised_name {
+        });
+        let mut level: u8 = if lookalike_handle || typo_handle || copies >= 2 || disguised_name {
             2
-        } else if copies == 1
-            && (fake_check.is_some() || !claims.is_empty() || labelled_impersonation)
-        {
+        } else if copies == 1 && fake_check.is_some() {
+            // A fake verification mark beside a copied element is a claim no namesake makes.
+            2
+        } else if copies == 1 && (!claims.is_empty() || labelled_impersonation) {
             if name_only && established {
                 1
             } else {
                 2
             }
         } else if copies == 1 {
-            if name_only && established {
+            // The person's name alone, on an account with years and an audience of its own or
+            // with a bio of its own saying who it is, is somebody else's name.
+            if name_only && (established || bio_of_its_own(&cand_bio, b)) {
                 0
             } else {
                 1
@@ -492,11 +527,15 @@ impl Detector {
         } else {
             0
         };
-        if name_only && established && level == 0 {
+        if name_only && level == 0 {
+            let whose = if established {
+                "on an established account of its own"
+            } else {
+                "on an account whose bio is its own"
+            };
             push(
                 Signal::Context,
-                "only the name is shared, on an established account of its own: likely a namesake"
-                    .into(),
+                format!("only the name is shared, {whose}: likely a namesake"),
             );
         }
         if disclaimed {
@@ -528,6 +567,14 @@ impl Detector {
             reasons,
         }
     }
+}
+
+/// A bio that says who the account is, in words of its own: three words or more, not copied
+/// from the person's (`copied` below [`ELEMENT`]), and no word that claims to be the person
+/// ("official", "real", "verified", "backup", "original").
+fn bio_of_its_own(bio: &str, copied: f64) -> bool {
+    let words = super::text::plain_words(bio);
+    copied < ELEMENT && words.len() >= 3 && !words.iter().any(|w| NAME_CLAIMS.contains(&w.as_str()))
 }
 
 /// Small helper so "keep the strongest handle match" reads plainly.

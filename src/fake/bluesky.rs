@@ -26,8 +26,8 @@ use serde_json::{json, Value};
 use tokio::sync::broadcast;
 
 use super::{
-    avatar_response, json_response, lock, misbehaviour_layer, serve, Common, FakeAccount, Flavor,
-    Misbehave, ReceivedReport, Server,
+    avatar_response, json_response, lock, misbehaviour_layer, serve, unix_now, Common, FakeAccount,
+    Flavor, Misbehave, ReceivedReport, Server,
 };
 use crate::sources::bluesky::cid::{base32_lower, blob_cid};
 
@@ -238,6 +238,11 @@ impl FakeBluesky {
     /// How many requests reached this path (e.g. `/xrpc/com.atproto.server.createSession`).
     pub fn request_count(&self, path: &str) -> usize {
         self.state.common.request_count(path)
+    }
+
+    /// How many API requests reached the server in all (retries included).
+    pub fn total_requests(&self) -> usize {
+        self.state.common.total_requests()
     }
 
     /// The blob CID of an account's avatar, as Jetstream and the CDN URL carry it.
@@ -712,6 +717,20 @@ async fn stream_events(
     wanted: Vec<String>,
     cursor: Option<u64>,
 ) {
+    let retention = st.common.switches().jetstream_retention;
+    let oldest_kept = retention.map(|(secs, _)| {
+        let now_us = unix_now().saturating_mul(1_000_000);
+        now_us.saturating_sub(secs.saturating_mul(1_000_000))
+    });
+    let cursor = match (cursor, oldest_kept, retention) {
+        (Some(c), Some(oldest), Some((_, true))) if c < oldest => {
+            refuse_old_cursor(socket).await;
+            return;
+        }
+        // Clamped silently to the oldest event kept.
+        (Some(c), Some(oldest), _) => Some(c.max(oldest)),
+        (cursor, ..) => cursor,
+    };
     let (backlog, mut live) = {
         let events = lock(&st.events);
         // Subscribe under the log lock so no event falls between backlog and live.
@@ -766,6 +785,20 @@ async fn stream_events(
             },
         }
     }
+}
+
+/// Jetstream v2's answer to a cursor older than it keeps: an error message, then a close
+/// frame naming it.
+async fn refuse_old_cursor(mut socket: WebSocket) {
+    let error =
+        json!({"error": "CursorTooOld", "message": "cursor is older than the replay window"});
+    let _ = socket.send(Message::Text(error.to_string().into())).await;
+    let _ = socket
+        .send(Message::Close(Some(axum::extract::ws::CloseFrame {
+            code: 1008,
+            reason: "CursorTooOld".into(),
+        })))
+        .await;
 }
 
 /// Sends one event (after two broken messages when malformed records are switched on);

@@ -1,5 +1,7 @@
 //! Impostors of a person, ready to place on the fakes: what the desktop demo mode shows
-//! appearing every few seconds, and what tests use when any plausible copy will do.
+//! appearing every few seconds, and what tests use when any plausible copy will do; and a
+//! namesake (the person's exact name on someone else's brand-new account, with its own face
+//! and its own unrelated bio), which is worth a look but must never pop up.
 
 use super::FakeAccount;
 use crate::detect::variants::variants;
@@ -74,6 +76,44 @@ pub fn impostors(identity: &Identity, platform: &Platform, count: usize) -> Vec<
         .collect()
 }
 
+/// The namesake's bio: a life that has nothing to do with the person's.
+pub const NAMESAKE_BIO: &str =
+    "Licensed plumber in Adelaide, South Australia. Blocked drains, burst pipes and hot water \
+     systems. Free quotes, no call-out fee on weekdays.";
+
+/// Someone else with exactly the person's name, on `platform`: a brand-new account with an
+/// unrelated handle (`adelaideplumber`) and its own picture, that has not written a bio yet.
+/// It copies nothing but the name, so it is worth a look and never pops up. (With its own bio,
+/// [`NAMESAKE_BIO`], the detector clears it as a namesake: no alert at all.)
+pub fn namesake(identity: &Identity, platform: &Platform) -> FakeAccount {
+    let handle = match platform {
+        Platform::Bluesky => "adelaideplumber.bsky.social",
+        _ => "adelaideplumber",
+    };
+    FakeAccount::new(handle)
+        .name(identity.name.clone())
+        .avatar(namesake_avatar_png())
+        .followers(12)
+}
+
+/// The namesake's own picture: concentric rings, unlike any sample avatar (diagonal stripes).
+pub fn namesake_avatar_png() -> Vec<u8> {
+    let mut img = image::RgbImage::new(96, 96);
+    for (x, y, px) in img.enumerate_pixels_mut() {
+        let (dx, dy) = (x as f32 - 40.0, y as f32 - 52.0);
+        let ring = ((dx * dx + dy * dy).sqrt() / 9.0) as u32;
+        *px = if ring % 2 == 0 {
+            image::Rgb([30, 110, 200])
+        } else {
+            image::Rgb([240, 200, 60 + (x as u8 % 40)])
+        };
+    }
+    let mut out = std::io::Cursor::new(Vec::new());
+    // Encoding an in-memory RGB image to PNG cannot fail short of running out of memory.
+    let _ = image::DynamicImage::ImageRgb8(img).write_to(&mut out, image::ImageFormat::Png);
+    out.into_inner()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -108,5 +148,48 @@ mod tests {
                 .iter()
                 .any(|a| a.display_name.as_deref() == Some("PaImer Report")));
         }
+    }
+
+    /// The demo and the end-to-end tests rely on the namesake being worth a look (an alert in
+    /// the quiet list) and not an impostor (which would pop up).
+    #[test]
+    fn the_namesake_is_worth_a_look_and_not_an_impostor() {
+        use crate::detect::avatar::{fingerprint, fingerprint_reference};
+        use crate::detect::{Detector, Verdict};
+        let own_avatar = crate::fake::sample_avatar_png(11);
+        let identity = Identity {
+            name: "Palmer Report".into(),
+            aliases: vec![],
+            handles: vec![AccountHandle {
+                platform: Platform::Bluesky,
+                handle: "palmerreport.bsky.social".into(),
+            }],
+            avatar: None,
+            bio: Some("Independent political news and analysis.".into()),
+        };
+        let detector = Detector::new(identity.clone(), fingerprint_reference(&own_avatar).ok());
+        let now = chrono::Utc::now();
+        let account = namesake(&identity, &Platform::Bluesky);
+        let profile = crate::profile::Profile {
+            platform: Platform::Bluesky,
+            handle: account.handle.clone(),
+            display_name: account.display_name.clone(),
+            bio: account.bio.clone(),
+            created_at: Some(now - chrono::Duration::hours(2)),
+            followers: Some(account.followers),
+            platform_id: Some("did:plc:namesake".into()),
+            ..Default::default()
+        };
+        let avatar = account.avatar.as_deref().and_then(|b| fingerprint(b).ok());
+        let assessment = detector.assess(&profile, avatar.as_ref(), now);
+        assert_eq!(assessment.verdict, Verdict::Suspicious, "{assessment:?}");
+        assert_eq!(account.display_name.as_deref(), Some("Palmer Report"));
+        // With a bio of its own (a plumber in Adelaide), the same account is a namesake.
+        let with_bio = crate::profile::Profile {
+            bio: Some(NAMESAKE_BIO.into()),
+            ..profile
+        };
+        let assessment = detector.assess(&with_bio, avatar.as_ref(), now);
+        assert_eq!(assessment.verdict, Verdict::Clear, "{assessment:?}");
     }
 }

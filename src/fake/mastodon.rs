@@ -32,6 +32,8 @@ struct Account {
     display_name: String,
     note: String,
     avatar: Option<Arc<Vec<u8>>>,
+    /// An avatar URL served as is instead of the fake's own (a hostile server's choice).
+    avatar_url: Option<String>,
     followers: u64,
     bot: bool,
     created_at: DateTime<Utc>,
@@ -138,6 +140,7 @@ impl FakeMastodon {
             display_name: account.display_name.unwrap_or_default(),
             note: account.bio.unwrap_or_default(),
             avatar: account.avatar.map(Arc::new),
+            avatar_url: account.avatar_url,
             followers: account.followers,
             bot,
             created_at: account.created_at.unwrap_or_else(Utc::now),
@@ -158,6 +161,7 @@ impl FakeMastodon {
         acc.display_name = account.display_name.unwrap_or_default();
         acc.note = account.bio.unwrap_or_default();
         acc.avatar = account.avatar.map(Arc::new);
+        acc.avatar_url = account.avatar_url;
         acc.followers = account.followers;
         true
     }
@@ -200,6 +204,11 @@ impl FakeMastodon {
         self.state.common.request_count(path)
     }
 
+    /// How many API requests reached the server in all (retries included).
+    pub fn total_requests(&self) -> usize {
+        self.state.common.total_requests()
+    }
+
     /// The query strings of the requests to this path, oldest first (e.g. to see which
     /// `offset`s a paging client asked for).
     pub fn request_queries(&self, path: &str) -> Vec<String> {
@@ -215,12 +224,13 @@ impl MastoState {
             Some(d) => format!("{}@{d}", a.username),
             None => a.username.clone(),
         };
-        let avatar = match &a.avatar {
-            Some(_) => format!(
+        let avatar = match (&a.avatar_url, &a.avatar) {
+            (Some(url), _) => url.clone(),
+            (None, Some(_)) => format!(
                 "{}/system/accounts/avatars/{}/original.png",
                 self.base_url, a.id
             ),
-            None => format!("{}/avatars/original/missing.png", self.base_url),
+            (None, None) => format!("{}/avatars/original/missing.png", self.base_url),
         };
         // Mastodon rounds created_at to midnight.
         let created = a

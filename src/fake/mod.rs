@@ -43,6 +43,10 @@ pub enum Misbehave {
     AvatarRedirectLoop,
     /// Jetstream closes each connection after this many messages.
     DropWebSocket { after_messages: usize },
+    /// Jetstream keeps only the last `secs` of events: an older cursor is clamped to the
+    /// oldest event kept (as v1 does, silently), or refused with `CursorTooOld` when `refuse`
+    /// (as v2 does: an error message, then a close frame naming it).
+    JetstreamRetention { secs: u64, refuse: bool },
     /// The next `requests` API requests answer 429 with no rate-limit or `Retry-After`
     /// headers at all (the client must pick its own backoff).
     RateLimitWithoutHeaders { requests: u32 },
@@ -74,6 +78,8 @@ pub(crate) struct Switches {
     pub oversized_avatars: bool,
     pub avatar_redirect_loop: bool,
     pub drop_websocket_after: Option<usize>,
+    /// Seconds of events Jetstream replays, and whether an older cursor is refused.
+    pub jetstream_retention: Option<(u64, bool)>,
     pub bare_rate_limit_left: u32,
     pub clock_skew_secs: i64,
     pub unavailable_left: u32,
@@ -100,6 +106,9 @@ impl Switches {
             Misbehave::AvatarRedirectLoop => self.avatar_redirect_loop = true,
             Misbehave::DropWebSocket { after_messages } => {
                 self.drop_websocket_after = Some(after_messages)
+            }
+            Misbehave::JetstreamRetention { secs, refuse } => {
+                self.jetstream_retention = Some((secs, refuse))
             }
             Misbehave::RateLimitWithoutHeaders { requests } => {
                 self.bare_rate_limit_left += requests
@@ -154,6 +163,11 @@ impl Common {
 
     pub fn request_count(&self, path: &str) -> usize {
         lock(&self.requests).get(path).copied().unwrap_or(0)
+    }
+
+    /// How many API requests reached the server in all, whatever their path.
+    pub fn total_requests(&self) -> usize {
+        lock(&self.requests).values().sum()
     }
 
     /// The query strings requests to `path` carried, oldest first (the first 10,000).
@@ -486,6 +500,9 @@ pub struct FakeAccount {
     pub bio: Option<String>,
     /// Avatar image bytes, served by the fake.
     pub avatar: Option<Vec<u8>>,
+    /// An avatar URL the fake names instead of its own (Mastodon fake): what a hostile server
+    /// may put there (loopback, credentials, redirect chains).
+    pub avatar_url: Option<String>,
     pub followers: u64,
     /// Labels: Bluesky label values; `parody` marks an X parody account; `bot` a Mastodon bot.
     pub labels: Vec<String>,
@@ -516,6 +533,12 @@ impl FakeAccount {
     /// Sets the avatar image bytes.
     pub fn avatar(mut self, bytes: Vec<u8>) -> FakeAccount {
         self.avatar = Some(bytes);
+        self
+    }
+
+    /// Names this avatar URL instead of the fake's own (Mastodon fake).
+    pub fn avatar_url(mut self, url: impl Into<String>) -> FakeAccount {
+        self.avatar_url = Some(url.into());
         self
     }
 

@@ -144,6 +144,11 @@ impl FakeX {
         self.state.common.request_count(path)
     }
 
+    /// How many API requests reached the server in all (retries included).
+    pub fn total_requests(&self) -> usize {
+        self.state.common.total_requests()
+    }
+
     /// The query strings of the requests to this path, oldest first.
     pub fn request_queries(&self, path: &str) -> Vec<String> {
         self.state.common.request_queries(path)

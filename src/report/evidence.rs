@@ -15,6 +15,7 @@ use sha2::{Digest, Sha256};
 use zip::write::SimpleFileOptions;
 use zip::CompressionMethod;
 
+use crate::files::output::{write_new_file, OutputError, OutputPolicy};
 use crate::store::{Alert, Store, StoreError};
 
 /// The person's avatar is copied into the bundle only below this size.
@@ -28,13 +29,8 @@ pub const MANIFEST_NAME: &str = "MANIFEST.sha256";
 pub enum EvidenceError {
     #[error(transparent)]
     Store(#[from] StoreError),
-    #[error("cannot write the bundle {path}: {source}")]
-    Write {
-        path: PathBuf,
-        source: std::io::Error,
-    },
-    #[error("cannot build the zip file: {0}")]
-    Zip(#[from] zip::result::ZipError),
+    #[error(transparent)]
+    Output(#[from] OutputError),
 }
 
 /// What went into a bundle.
@@ -47,13 +43,27 @@ pub struct BundleSummary {
     pub manifest_sha256: String,
 }
 
-/// Writes the evidence bundle of `alert_id` to `out` (atomically: a partial file is renamed
-/// into place only when complete).
+/// Writes the evidence bundle of `alert_id` to `out`, which must not exist yet (see
+/// [`export_bundle_with`]).
 pub fn export_bundle(
     store: &Store,
     alert_id: i64,
     out: &Path,
     now: DateTime<Utc>,
+) -> Result<BundleSummary, EvidenceError> {
+    export_bundle_with(store, alert_id, out, now, false)
+}
+
+/// Writes the evidence bundle of `alert_id` to `out` through [`crate::files::output`]: an
+/// existing file is replaced only when `replace` is set, the database and anything that is not
+/// a regular file never; the bundle is written to a private (0600) temporary file in the same
+/// folder and renamed into place only when complete. The summary names the absolute path.
+pub fn export_bundle_with(
+    store: &Store,
+    alert_id: i64,
+    out: &Path,
+    now: DateTime<Utc>,
+    replace: bool,
 ) -> Result<BundleSummary, EvidenceError> {
     let alert = store.alert(alert_id)?;
     let files = collect_files(store, &alert, now)?;
@@ -67,13 +77,6 @@ pub fn export_bundle(
     }
     let manifest_sha256 = hex::encode(Sha256::digest(manifest.as_bytes()));
 
-    let partial = out.with_extension("partial");
-    let write_err = |source| EvidenceError::Write {
-        path: out.to_path_buf(),
-        source,
-    };
-    let file = std::fs::File::create(&partial).map_err(write_err)?;
-    let mut zip = zip::ZipWriter::new(file);
     let stamp = zip::DateTime::from_date_and_time(
         now.year().clamp(1980, 2107) as u16,
         now.month() as u8,
@@ -86,19 +89,25 @@ pub fn export_bundle(
     let options = SimpleFileOptions::default()
         .compression_method(CompressionMethod::Deflated)
         .last_modified_time(stamp);
-    for (name, bytes) in files.iter().chain(std::iter::once(&(
-        MANIFEST_NAME.to_string(),
-        manifest.into_bytes(),
-    ))) {
-        zip.start_file(name.as_str(), options)?;
-        zip.write_all(bytes).map_err(write_err)?;
-    }
-    let file = zip.finish()?;
-    file.sync_all().map_err(write_err)?;
-    drop(file);
-    std::fs::rename(&partial, out).map_err(write_err)?;
+    let policy = OutputPolicy {
+        replace,
+        protected: vec![store.path().to_path_buf()],
+    };
+    let path = write_new_file(out, &policy, |file| {
+        let mut zip = zip::ZipWriter::new(file);
+        for (name, bytes) in files.iter().chain(std::iter::once(&(
+            MANIFEST_NAME.to_string(),
+            manifest.into_bytes(),
+        ))) {
+            zip.start_file(name.as_str(), options)
+                .map_err(std::io::Error::other)?;
+            zip.write_all(bytes)?;
+        }
+        zip.finish().map_err(std::io::Error::other)?;
+        Ok(())
+    })?;
     Ok(BundleSummary {
-        path: out.to_path_buf(),
+        path,
         files: listed,
         manifest_sha256,
     })
@@ -191,11 +200,7 @@ fn pretty<T: Serialize>(value: &T) -> Vec<u8> {
 }
 
 fn read_bounded(path: &Path) -> Option<Vec<u8>> {
-    let meta = std::fs::metadata(path).ok()?;
-    if !meta.is_file() || meta.len() > MAX_AVATAR_BYTES {
-        return None;
-    }
-    std::fs::read(path).ok()
+    crate::files::input::read_regular(path, MAX_AVATAR_BYTES).ok()
 }
 
 /// File extension from the image's magic bytes.

@@ -3,7 +3,8 @@
 //! A 429 is waited out (the platform's reset headers, with jitter) unless the wait is longer
 //! than the configured maximum; 5xx, timeouts and unreadable JSON are retried with exponential
 //! backoff; when a window is used up (`remaining: 0`) the next request waits for its reset.
-//! Tokens are passed per request and never appear in errors or logs.
+//! Tokens are passed per request and never appear in errors or logs. Avatars, whose URLs come
+//! from the platforms' data, go through [`crate::net::guarded`] only.
 
 use std::sync::Mutex;
 use std::time::{Duration, Instant, SystemTime};
@@ -17,6 +18,8 @@ use super::ratelimit::{backoff, with_jitter, RateLimitInfo};
 use super::{Found, SourceError};
 use crate::config::HttpConfig;
 use crate::identity::Platform;
+use crate::net::{FetchError, GuardedFetcher, Limits};
+use crate::profile::Profile;
 
 /// The first retry waits about this long after a 5xx or a broken answer.
 const BACKOFF_BASE: Duration = Duration::from_millis(250);
@@ -38,7 +41,8 @@ pub struct Http {
     platform: Platform,
     config: HttpConfig,
     api: reqwest::Client,
-    avatars: reqwest::Client,
+    /// Every avatar (a URL the platform's data names) goes through the guarded fetcher.
+    avatars: GuardedFetcher,
     /// No request before this instant (a used-up window or a 429 seen).
     not_before: Mutex<Option<Instant>>,
 }
@@ -46,21 +50,30 @@ pub struct Http {
 impl Http {
     /// A client obeying `config`'s limits.
     pub fn new(platform: Platform, config: &HttpConfig) -> Result<Http, SourceError> {
-        let build = |redirects: usize| {
-            reqwest::Client::builder()
-                .user_agent(concat!("doppelwatch/", env!("CARGO_PKG_VERSION")))
-                .timeout(config.timeout())
-                .connect_timeout(Duration::from_secs(config.connect_timeout_secs.max(1)))
-                .redirect(reqwest::redirect::Policy::limited(redirects))
-                .build()
-                .map_err(|e| SourceError::Unreachable {
-                    platform: platform.clone(),
-                    message: format!("cannot set up the HTTP client: {e}"),
-                })
+        let setup_failed = |message: String| SourceError::Unreachable {
+            platform: platform.clone(),
+            message: format!("cannot set up the HTTP client: {message}"),
         };
+        let connect_timeout = Duration::from_secs(config.connect_timeout_secs.max(1));
+        let api = reqwest::Client::builder()
+            .user_agent(concat!("doppelwatch/", env!("CARGO_PKG_VERSION")))
+            .timeout(config.timeout())
+            .connect_timeout(connect_timeout)
+            .redirect(reqwest::redirect::Policy::limited(3))
+            .build()
+            .map_err(|e| setup_failed(e.to_string()))?;
+        let avatars = GuardedFetcher::new(
+            Limits {
+                timeout: config.timeout(),
+                connect_timeout,
+                max_redirects: config.max_redirects,
+            },
+            &config.loopback_fakes,
+        )
+        .map_err(|e| setup_failed(e.to_string()))?;
         Ok(Http {
-            api: build(3)?,
-            avatars: build(config.max_redirects)?,
+            api,
+            avatars,
             platform,
             config: config.clone(),
             not_before: Mutex::new(None),
@@ -270,32 +283,54 @@ impl Http {
         }))
     }
 
-    /// Fetches an avatar image: http(s) only, few redirects, at most `max_avatar_bytes`.
-    /// Any failure is logged and yields `None`: a missing avatar never fails a check.
+    /// Fetches an avatar image through the guarded fetcher ([`crate::net::guarded`]: public
+    /// https addresses only, every redirect checked, at most `max_avatar_bytes`). Any failure
+    /// is logged and yields `None`: a missing avatar never fails a check.
     pub async fn fetch_avatar(&self, url: &str) -> Option<Vec<u8>> {
-        let parsed = Url::parse(url).ok()?;
-        if !matches!(parsed.scheme(), "http" | "https") {
-            tracing::warn!(platform = %self.platform, "avatar URL with scheme {} skipped", parsed.scheme());
-            return None;
-        }
-        let response = match self.avatars.get(parsed).send().await {
-            Ok(r) => r,
-            Err(e) => {
-                tracing::warn!(platform = %self.platform, "avatar fetch failed: {}", describe_reqwest_error(&e));
-                return None;
-            }
-        };
-        if !response.status().is_success() {
-            tracing::warn!(platform = %self.platform, "avatar fetch answered {}", response.status());
-            return None;
-        }
-        match read_bounded(response, self.config.max_avatar_bytes).await {
+        match self.avatars.get(url, self.config.max_avatar_bytes).await {
             Ok(bytes) => Some(bytes),
-            Err(problem) => {
-                tracing::warn!(platform = %self.platform, "avatar skipped: {problem}");
+            Err(e) => {
+                tracing::warn!(platform = %self.platform, "avatar skipped: {e}");
                 None
             }
         }
+    }
+
+    /// Fetches the avatar `profile` shows, from the platform's own image host where it has a
+    /// known one ([`Http::avatar_url_of`]); the error says why there is none.
+    pub async fn fetch_avatar_of(&self, profile: &Profile) -> Result<Vec<u8>, FetchError> {
+        let url = self.avatar_url_of(profile)?;
+        self.avatars.get(&url, self.config.max_avatar_bytes).await
+    }
+
+    /// The address to fetch `profile`'s avatar from. Bluesky serves every avatar from its CDN
+    /// (`cdn.bsky.app`), so an AppView's URL elsewhere is rebuilt on the CDN from the account's
+    /// DID and the image's CID (and refused when it has none); the fakes of tests and the demo
+    /// serve their own. Other platforms' URLs are used as given (the fetcher checks them).
+    pub fn avatar_url_of(&self, profile: &Profile) -> Result<String, FetchError> {
+        let url = profile
+            .avatar_url
+            .clone()
+            .ok_or_else(|| FetchError::BadUrl("the profile has no picture".into()))?;
+        if self.platform != Platform::Bluesky {
+            return Ok(url);
+        }
+        let parsed = self.avatars.check(&url);
+        if let Ok(parsed) = &parsed {
+            if self.avatars.is_fake_origin(parsed)
+                || parsed.host_str() == Some(super::bluesky::cid::BLUESKY_CDN_HOST)
+            {
+                return Ok(url);
+            }
+        }
+        super::bluesky::cid::cdn_avatar_url(profile.platform_id.as_deref(), &url).ok_or_else(|| {
+            parsed.err().unwrap_or_else(|| {
+                FetchError::BadUrl(
+                    "the Bluesky avatar is not on the Bluesky CDN and names no image to fetch there"
+                        .into(),
+                )
+            })
+        })
     }
 
     /// Fetches the avatars of `found` (those with an avatar URL and no image yet), a few at a
@@ -304,15 +339,24 @@ impl Http {
         if !self.config.fetch_avatars {
             return;
         }
-        let wanted: Vec<(usize, String)> = found
+        let wanted: Vec<(usize, Profile)> = found
             .iter()
             .enumerate()
-            .filter(|(_, f)| f.avatar_image.is_none())
-            .filter_map(|(i, f)| f.profile.avatar_url.clone().map(|u| (i, u)))
+            .filter(|(_, f)| f.avatar_image.is_none() && f.profile.avatar_url.is_some())
+            .map(|(i, f)| (i, f.profile.clone()))
             .take(self.config.max_avatars_per_check)
             .collect();
         let fetched: Vec<(usize, Option<Vec<u8>>)> = futures_util::stream::iter(wanted)
-            .map(|(i, url)| async move { (i, self.fetch_avatar(&url).await) })
+            .map(|(i, profile)| async move {
+                let bytes = match self.fetch_avatar_of(&profile).await {
+                    Ok(bytes) => Some(bytes),
+                    Err(e) => {
+                        tracing::warn!(platform = %self.platform, "avatar skipped: {e}");
+                        None
+                    }
+                };
+                (i, bytes)
+            })
             .buffer_unordered(4)
             .collect()
             .await;

@@ -7,8 +7,9 @@ use crate::profile::Profile;
 use super::http::Http;
 use super::{AccountRef, AccountState, Source, SourceError};
 
-/// Looks up the person's own account `handle` with `source` and downloads its picture (with the
-/// same bounds as any avatar: http(s) only, few redirects, a size cap). Returns the profile and
+/// Looks up the person's own account `handle` with `source` and downloads its picture through
+/// the guarded fetcher, like any avatar ([`crate::net::guarded`]: public https only, redirects
+/// checked, a size cap). Returns the profile and
 /// the picture's bytes; an error says what is missing in words.
 pub async fn own_avatar(
     source: &dyn Source,
@@ -34,18 +35,18 @@ pub async fn own_avatar(
             )))
         }
     };
-    let Some(url) = profile.avatar_url.clone() else {
+    if profile.avatar_url.is_none() {
         return Err(problem(format!(
             "your {platform} profile {} has no picture: choose a file instead",
             wanted.handle
         )));
-    };
+    }
     let bytes = Http::new(platform.clone(), http)?
-        .fetch_avatar(&url)
+        .fetch_avatar_of(&profile)
         .await
-        .ok_or_else(|| {
+        .map_err(|e| {
             problem(format!(
-                "the picture of your {platform} profile could not be downloaded: choose a file instead"
+                "the picture of your {platform} profile could not be downloaded ({e}): choose a file instead"
             ))
         })?;
     Ok((profile, bytes))

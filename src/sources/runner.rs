@@ -254,6 +254,13 @@ pub async fn watch(
                             })
                             .await
                             .is_ok(),
+                        LiveEvent::CoverageGap { from_us, to_us } => events
+                            .send(WatchEvent::LiveStatus {
+                                connected: true,
+                                detail: format!("coverage gap from {from_us} to {to_us}"),
+                            })
+                            .await
+                            .is_ok(),
                         LiveEvent::Disconnected { reason, retry_in } => events
                             .send(WatchEvent::LiveStatus {
                                 connected: false,

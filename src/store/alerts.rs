@@ -154,8 +154,20 @@ pub struct AlertFilter {
     pub identity_id: Option<IdentityId>,
     #[serde(default)]
     pub platform: Option<Platform>,
+    /// Only alerts with this verdict: `impostor` (notified at once) or `suspicious` (the quiet
+    /// worth-a-look list).
+    #[serde(default)]
+    pub verdict: Option<Verdict>,
     #[serde(default)]
     pub limit: Option<u32>,
+}
+
+/// Alerts waiting for the person (new or seen), by verdict: impostors are announced one by
+/// one, the suspicious ones wait quietly in the worth-a-look list.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WaitingAlerts {
+    pub impostors: u32,
+    pub worth_a_look: u32,
 }
 
 /// What a notification announces.
@@ -292,6 +304,9 @@ pub(crate) fn load_alert(conn: &Connection, id: AlertId) -> Result<Alert, StoreE
     decode_alert(raw)
 }
 
+/// The store key of the time the last worth-a-look digest was shown.
+const LAST_DIGEST_KEY: &str = "notify:last_digest";
+
 /// The longest snooze [`Store::snooze_alert`] accepts, in days.
 pub const MAX_SNOOZE_DAYS: i64 = 366;
 
@@ -346,6 +361,10 @@ impl Store {
         if let Some(platform) = &filter.platform {
             args.push(platform.as_str().to_string().into());
             sql.push_str(&format!(" AND ac.platform = ?{}", args.len()));
+        }
+        if let Some(verdict) = filter.verdict {
+            args.push(verdict.as_str().to_string().into());
+            sql.push_str(&format!(" AND a.verdict = ?{}", args.len()));
         }
         sql.push_str(" ORDER BY a.id DESC");
         if let Some(limit) = filter.limit {
@@ -565,6 +584,57 @@ impl Store {
                 params![id, ts(now)],
             )?;
         }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// How many alerts wait for the person (new or seen), impostors and worth-a-look apart.
+    pub fn waiting_alerts(&self) -> Result<WaitingAlerts, StoreError> {
+        let conn = self.lock();
+        let mut stmt = conn.prepare(
+            "SELECT verdict, COUNT(*) FROM alerts WHERE state IN ('new', 'seen') GROUP BY verdict",
+        )?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut waiting = WaitingAlerts::default();
+        for (verdict, n) in rows {
+            let n = u32::try_from(n).unwrap_or(u32::MAX);
+            match verdict.as_str() {
+                "impostor" => waiting.impostors = n,
+                "suspicious" => waiting.worth_a_look = n,
+                _ => {}
+            }
+        }
+        Ok(waiting)
+    }
+
+    /// When the last worth-a-look digest was shown, if ever (kept across restarts, so the
+    /// digest stays once a day).
+    pub fn last_digest_at(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
+        let value: Option<String> = self
+            .lock()
+            .query_row(
+                "SELECT value FROM cursors WHERE name = ?1",
+                [LAST_DIGEST_KEY],
+                |r| r.get(0),
+            )
+            .optional()?;
+        value.as_deref().map(parse_ts).transpose()
+    }
+
+    /// Marks the notifications a worth-a-look digest covered as shown and records when the
+    /// digest went out, in one transaction.
+    pub fn mark_digest_shown(&self, ids: &[i64], now: DateTime<Utc>) -> Result<(), StoreError> {
+        let mut conn = self.lock();
+        let tx = conn.transaction()?;
+        for id in ids {
+            tx.execute(
+                "UPDATE outbox SET sent_at = ?2 WHERE id = ?1 AND sent_at IS NULL",
+                params![id, ts(now)],
+            )?;
+        }
+        super::set_cursor_in(&tx, LAST_DIGEST_KEY, &ts(now))?;
         tx.commit()?;
         Ok(())
     }

@@ -154,11 +154,12 @@ impl Store {
     /// Alert rules: a verdict other than clear raises an alert unless the same evidence
     /// ([`evidence_fingerprint`]) was already raised for this account and identity, or the
     /// person allowed the account. An account with an open alert gets its alert updated
-    /// instead of a second one. An open alert whose account no longer copies the person is
-    /// resolved (renamed). A snoozed alert comes back early (as `new`, notified again) when the
-    /// account changes its handle, name, bio or picture from what was snoozed, and otherwise
-    /// stays asleep (no second alert); a snoozed account that no longer copies the person is
-    /// resolved like an open one.
+    /// instead of a second one; when that update turns a `suspicious` alert into an `impostor`
+    /// one, it is notified like a new alert. An open alert whose account no longer copies the
+    /// person is resolved (renamed). A snoozed alert comes back early (as `new`, notified
+    /// again) when the account changes its handle, name, bio or picture from what was snoozed,
+    /// and otherwise stays asleep (no second alert); a snoozed account that no longer copies
+    /// the person is resolved like an open one.
     pub fn record_findings(
         &self,
         findings: &[Finding<'_>],
@@ -434,6 +435,14 @@ fn record_one(
         )?;
         AlertChange::Suppressed
     } else if let Some(alert_id) = open_alert {
+        let was: String = tx.query_row(
+            "SELECT verdict FROM alerts WHERE id = ?1",
+            [alert_id],
+            |r| r.get(0),
+        )?;
+        if assessment.verdict == Verdict::Impostor && was != Verdict::Impostor.as_str() {
+            announce_escalation(tx, alert_id, now)?;
+        }
         tx.execute(
             "UPDATE alerts SET profile_version_id = ?2, fingerprint = ?3, verdict = ?4,
              score = ?5, reasons_json = ?6, updated_at = ?7 WHERE id = ?1",
@@ -492,6 +501,27 @@ fn record_one(
         profile_changed,
         alert: change,
     })
+}
+
+/// An open alert that was only worth a look is an impostor now: its notification is queued like
+/// a new alert's, unless one is still waiting to be shown (it then shows as the impostor).
+fn announce_escalation(
+    tx: &Connection,
+    alert_id: i64,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let waiting = tx
+        .query_row(
+            "SELECT 1 FROM outbox WHERE alert_id = ?1 AND kind = 'new_alert' AND sent_at IS NULL",
+            [alert_id],
+            |_| Ok(()),
+        )
+        .optional()?
+        .is_some();
+    if waiting {
+        return Ok(());
+    }
+    insert_outbox(tx, OutboxKind::NewAlert, alert_id, now)
 }
 
 /// What a person would call changed between the profile they snoozed and the one seen now.

@@ -8,19 +8,28 @@
 //! one transaction together with its alert and its notification, so a crash at any moment
 //! either keeps all of them or none (and the next check finds the account again).
 //!
+//! Opening (`open.rs`): the schema version is checked before anything changes, so a file from
+//! a newer version is refused untouched; commands that only read open the file read-only
+//! ([`Store::open_in_read_only`]: no migration, no journal change, works beside a writer and
+//! on a read-only folder); errors name the file and tell a damaged file, a locked one, a full
+//! disk and a read-only folder apart.
+//!
 //! Library API for the CLI and the desktop app:
-//! - [`Store::open`] / [`Store::open_in`] / [`data_dir`]
+//! - [`Store::open`] / [`Store::open_in`] / [`Store::open_read_only`] /
+//!   [`Store::open_in_read_only`] / [`Store::explain`] / [`data_dir`]
 //! - identities: [`Store::upsert_identity`], [`Store::identities`]
 //! - findings: [`Store::record_finding`], [`Store::record_findings`] (dedups alerts by evidence)
 //! - alerts: [`Store::alerts`], [`Store::alert`], [`Store::set_alert_state`], [`Store::close_case`],
 //!   [`Store::snooze_alert`], [`Store::wake_due_snoozes`]
 //! - reports: [`Store::record_report`], [`Store::reports_for`], [`Store::api_reports_since`]
-//! - notifications: [`Store::pending_notifications`], [`Store::mark_notified`]
+//! - notifications: [`Store::pending_notifications`], [`Store::mark_notified`],
+//!   [`Store::mark_digest_shown`], [`Store::last_digest_at`]; [`Store::waiting_alerts`]
 //! - the Jetstream cursor: [`Store::cursor`], [`Store::set_cursor`]
 
 mod alerts;
 mod findings;
 mod migrations;
+mod open;
 mod reports;
 
 use std::path::{Path, PathBuf};
@@ -32,7 +41,7 @@ use rusqlite::{Connection, OptionalExtension};
 use crate::identity::{Identity, Platform};
 
 pub use alerts::{
-    Alert, AlertFilter, AlertId, AlertState, OutboxItem, OutboxKind, MAX_SNOOZE_DAYS,
+    Alert, AlertFilter, AlertId, AlertState, OutboxItem, OutboxKind, WaitingAlerts, MAX_SNOOZE_DAYS,
 };
 pub use findings::{evidence_fingerprint, AlertChange, Finding, FindingOutcome, ProfileVersion};
 pub use reports::{ReportMethod, ReportRecord};
@@ -49,11 +58,21 @@ pub type IdentityId = i64;
 /// Why the store could not do what was asked, in words that say what to do.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("cannot open the database {path}: {source}. Check that the directory is writable and the file is not a different kind of file")]
+    #[error("cannot use the database {path}: {source}")]
     Open {
         path: PathBuf,
         source: rusqlite::Error,
     },
+    #[error("the database {path} is damaged or is not a Doppelwatch database ({detail}). Move it aside (keep it: `sqlite3 FILE .recover` may save its data); Doppelwatch then starts a new one")]
+    Damaged { path: PathBuf, detail: String },
+    #[error("the database {path} is locked by another program writing to it. Try again in a moment; if it stays locked, close the other Doppelwatch commands or apps using this file")]
+    Locked { path: PathBuf },
+    #[error("the disk holding the database {path} is full. Free some space on it and try again")]
+    DiskFull { path: PathBuf },
+    #[error("the database {path} cannot be written: it or its folder is read-only (or not yours). Make the folder writable, or use a writable one with --data-dir or DOPPELWATCH_DATA_DIR; commands that only read, such as `alerts`, still work")]
+    ReadOnly { path: PathBuf },
+    #[error("the database {path} must be created or upgraded by this version first, which needs writing to it")]
+    NeedsUpgrade { path: PathBuf },
     #[error("cannot create the data directory {path}: {source}")]
     CreateDir {
         path: PathBuf,
@@ -105,6 +124,28 @@ pub fn data_dir(override_dir: Option<&Path>) -> Result<PathBuf, StoreError> {
         .ok_or(StoreError::NoDataDir)
 }
 
+/// Creates the database file as 0600 if it does not exist yet, and makes an existing one and
+/// its companions 0600 (an older version left them 0644). Failures are logged, never fatal.
+fn make_db_private(path: &Path) {
+    use crate::files::private::{restrict_path, FILE_MODE};
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(FILE_MODE);
+    }
+    if let Ok(file) = options.open(path) {
+        crate::files::private::restrict_file(&file);
+    }
+    let name = path.as_os_str();
+    for suffix in ["", "-wal", "-shm", "-journal"] {
+        let mut companion = name.to_owned();
+        companion.push(suffix);
+        restrict_path(Path::new(&companion));
+    }
+}
+
 /// The store: one SQLite connection behind a mutex, so one `Arc<Store>` can be shared by the
 /// watch service, the notifier and the desktop app's commands.
 #[derive(Debug)]
@@ -116,7 +157,9 @@ pub struct Store {
 impl Store {
     /// Opens (creating if needed) the database in `dir`, creating the directory too.
     pub fn open_in(dir: &Path) -> Result<Store, StoreError> {
-        std::fs::create_dir_all(dir).map_err(|source| StoreError::CreateDir {
+        // The folder holds everything Doppelwatch knows: 0700, and tightened if an older
+        // version left it 0755.
+        crate::files::private::ensure_private_dir(dir).map_err(|source| StoreError::CreateDir {
             path: dir.to_path_buf(),
             source,
         })?;
@@ -124,41 +167,48 @@ impl Store {
     }
 
     /// Opens (creating if needed) the database file at `path` and brings its schema up to date.
+    /// A file from a newer version is refused before anything in it changes.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
-        let open_err = |source| StoreError::Open {
-            path: path.to_path_buf(),
-            source,
-        };
-        let mut conn = Connection::open(path).map_err(open_err)?;
-        conn.busy_timeout(std::time::Duration::from_secs(10))
-            .map_err(open_err)?;
-        // WAL: readers (the desktop app) never block the watcher's writes. FULL: a commit is on
-        // disk before it returns, so power loss cannot drop an alert.
-        // Switching a new file to WAL needs it alone, and SQLite answers "busy" at once (the
-        // busy handler is not used) while another process opens the same new file: retry for
-        // up to 2 s (found by tests/crash_store_concurrent_open.rs).
-        let mut tries = 0;
-        let mode: String = loop {
-            match conn.query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0)) {
-                Err(rusqlite::Error::SqliteFailure(e, _))
-                    if e.code == rusqlite::ErrorCode::DatabaseBusy && tries < 100 =>
-                {
-                    tries += 1;
-                    std::thread::sleep(std::time::Duration::from_millis(20));
-                }
-                other => break other.map_err(open_err)?,
-            }
-        };
-        if !mode.eq_ignore_ascii_case("wal") {
-            tracing::warn!("SQLite refused WAL mode (got {mode}); continuing in {mode}");
-        }
-        conn.execute_batch("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;")
-            .map_err(open_err)?;
-        migrations::migrate(&mut conn, path)?;
+        // SQLite creates the WAL and SHM files with the database's own mode: a database made
+        // 0600 here (whatever the umask) keeps all three private.
+        make_db_private(path);
         Ok(Store {
-            conn: Mutex::new(conn),
+            conn: Mutex::new(open::open_writable(path)?),
             path: path.to_path_buf(),
         })
+    }
+
+    /// Opens the database in `dir` for reading only (listing alerts, drafting a report,
+    /// exporting evidence): no write lock, no journal change, no migration, so it works while
+    /// another process writes and on a read-only folder. A missing or older file is created or
+    /// upgraded once through [`Store::open_in`] first (that needs writing), then opened
+    /// read-only.
+    pub fn open_in_read_only(dir: &Path) -> Result<Store, StoreError> {
+        let path = dir.join(DB_FILE);
+        match Store::open_read_only(&path) {
+            Err(StoreError::NeedsUpgrade { .. }) => {
+                drop(Store::open_in(dir)?);
+                Store::open_read_only(&path)
+            }
+            other => other,
+        }
+    }
+
+    /// Opens an existing, up-to-date database file for reading only; writes through it fail.
+    /// [`StoreError::NeedsUpgrade`] when it is missing or older, [`StoreError::TooNew`] when
+    /// a newer version wrote it.
+    pub fn open_read_only(path: &Path) -> Result<Store, StoreError> {
+        Ok(Store {
+            conn: Mutex::new(open::open_read_only(path)?),
+            path: path.to_path_buf(),
+        })
+    }
+
+    /// `e` in words for the person: a bare SQLite error of an operation on this store becomes
+    /// one that names the file and says whether it is locked, damaged, on a full disk or in a
+    /// read-only folder.
+    pub fn explain(&self, e: StoreError) -> StoreError {
+        open::in_file(e, &self.path)
     }
 
     /// Path of the database file.

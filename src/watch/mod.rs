@@ -1,7 +1,8 @@
 //! The watch service: per source and identity, periodic checks at the platform's interval with
 //! jitter, the live stream where there is one (Bluesky Jetstream), "check now", pause, backoff
 //! when offline, re-checks of accounts with open alerts (a taken-down account closes its case),
-//! notifications from the store's outbox, and the notification actions.
+//! notifications from the store's outbox (an impostor at once, the suspicious ones in a daily
+//! digest at most: see [`crate::notify`]), and the notification actions.
 //!
 //! Library API (the CLI's `watch` and the desktop app both use it):
 //! ```no_run
@@ -37,6 +38,7 @@ use crate::config::{Config, WatchConfig};
 use crate::detect::avatar::{fingerprint_reference, AvatarFingerprint};
 use crate::detect::Detector;
 use crate::identity::{Identity, Platform};
+use crate::log_limit::LogLimiter;
 use crate::notify::{DesktopNotifier, NotificationAction, NotificationSink};
 use crate::secrets::{Keychain, SecretKey};
 use crate::sources::bluesky::BlueskySource;
@@ -134,6 +136,8 @@ pub enum WatchEvent {
     CaseClosed { alert: Box<Alert> },
     /// The person clicked "Review and report": open the app at this alert (None: the list).
     Review { alert_id: Option<i64> },
+    /// The person clicked the worth-a-look digest: open the app at the worth-a-look list.
+    WorthALook,
     /// The person clicked "Not an impostor": the alert is now allowed.
     Allowed { alert_id: i64 },
     /// A periodic check finished. `failed_queries` of its queries failed (0: complete); what
@@ -150,6 +154,14 @@ pub enum WatchEvent {
         platform: Platform,
         identity: String,
         error: String,
+    },
+    /// The live stream could not replay `from`..`to`; a full check of every source was
+    /// started at once to cover it.
+    CoverageGap {
+        platform: Platform,
+        identity: String,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
     },
 }
 
@@ -199,6 +211,17 @@ pub struct SourceStatus {
     /// (`missed 2 of 10 queries (search "Jane Doe" at bsky.social: ...)`). Cleared by the next
     /// check that misses nothing.
     pub partial: Option<String>,
+    /// The live stream's last coverage gap: a time span whose events the stream could not
+    /// replay (the watcher was off, or the stream unreachable, for longer than the platform
+    /// keeps events). A full check ran when it was found.
+    pub coverage_gap: Option<CoverageGap>,
+}
+
+/// A span of time the live stream did not cover.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct CoverageGap {
+    pub from: DateTime<Utc>,
+    pub to: DateTime<Utc>,
 }
 
 /// State shared by the service's tasks.
@@ -211,6 +234,9 @@ pub(crate) struct Shared {
     pub check_now: watch::Sender<u64>,
     pub paused: watch::Sender<bool>,
     pub stop: watch::Sender<bool>,
+    /// Warnings the loops can repeat (every second while no notification server runs) are
+    /// logged once, then as a summary every few minutes.
+    pub log: LogLimiter,
 }
 
 impl Shared {
@@ -264,6 +290,7 @@ impl WatchService {
             check_now: watch::channel(0).0,
             paused: watch::channel(false).0,
             stop: watch::channel(false).0,
+            log: LogLimiter::default(),
         });
         let targets: Vec<Target> = identities
             .into_iter()
@@ -290,6 +317,7 @@ impl WatchService {
                 rate_limited_until: None,
                 last_candidates: 0,
                 partial: None,
+                coverage_gap: None,
             });
             status.len() - 1
         };
@@ -313,6 +341,7 @@ impl WatchService {
             }
             if let Some(live) = &setup.live {
                 let slot = add_status(Platform::Bluesky, &target.identity.name, SourceMode::Live);
+                tasks::restore_coverage_gap(&shared, slot, target);
                 tasks.push(tokio::spawn(tasks::live(
                     shared.clone(),
                     slot,
@@ -415,12 +444,14 @@ impl Drop for WatchHandle {
 /// The fingerprint of the person's avatar, when it is set and readable.
 fn own_avatar(identity: &Identity) -> Option<AvatarFingerprint> {
     let path = identity.avatar.as_ref()?;
-    let meta = std::fs::metadata(path).ok()?;
-    if meta.len() > MAX_OWN_AVATAR_BYTES {
-        tracing::warn!("your avatar {} is too large to compare", path.display());
-        return None;
-    }
-    let bytes = std::fs::read(path).ok()?;
+    // A regular file only: a FIFO there would block the watcher.
+    let bytes = match crate::files::input::read_regular(path, MAX_OWN_AVATAR_BYTES) {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            tracing::warn!("your avatar {} cannot be compared: {e}", path.display());
+            return None;
+        }
+    };
     // The reference form set tolerates 5-10% crops of the person's own avatar.
     match fingerprint_reference(&bytes) {
         Ok(fp) => Some(fp),

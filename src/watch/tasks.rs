@@ -4,14 +4,15 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
 use super::schedule::{backoff, jittered};
-use super::{RunState, Shared, Target, WatchEvent};
+use super::{CoverageGap, RunState, Shared, Target, WatchEvent};
 use crate::detect::avatar::fingerprint;
 use crate::detect::Assessment;
+use crate::identity::Platform;
 use crate::notify::{Dispatcher, NotificationAction, NotificationSink, NotifyConfig};
 use crate::sources::bluesky::live::{run_live, LiveEvent};
 use crate::sources::bluesky::BlueskySource;
@@ -22,6 +23,10 @@ use crate::store::{AlertChange, AlertFilter, AlertState, Finding, StoreError};
 const CHECK_TIMEOUT: Duration = Duration::from_secs(15 * 60);
 /// Accounts looked up per `lookup` call (Bluesky's getProfiles takes 25).
 const LOOKUP_BATCH: usize = 25;
+/// Kinds of warnings the loops below can repeat, for [`Shared::log`].
+const LOG_NOTIFY: &str = "notify";
+const LOG_SNOOZE: &str = "snooze";
+const LOG_CURSOR: &str = "jetstream-cursor";
 
 /// Judges what a source found and records it in one transaction (with `cursor` when given);
 /// emits events and wakes the notifier. Returns the number of new alerts.
@@ -73,7 +78,11 @@ pub(crate) async fn record(
                     });
                 }
             }
-            AlertChange::Updated(id) => shared.emit(WatchEvent::AlertUpdated { alert_id: id }),
+            AlertChange::Updated(id) => {
+                // A suspicious alert that turned impostor has its notification queued.
+                wake = true;
+                shared.emit(WatchEvent::AlertUpdated { alert_id: id });
+            }
             AlertChange::Resolved(id) => {
                 wake = true;
                 if let Ok(alert) = shared.store.alert(id) {
@@ -367,9 +376,18 @@ pub(crate) async fn live(
                         store.set_cursor(&name, &time_us.to_string())
                     })
                     .await;
-                    if !matches!(saved, Ok(Ok(()))) {
-                        tracing::warn!("could not save the Jetstream cursor");
+                    if matches!(saved, Ok(Ok(()))) {
+                        shared
+                            .log
+                            .recovered(LOG_CURSOR, "the Jetstream cursor is saved again");
+                    } else {
+                        shared
+                            .log
+                            .warn(LOG_CURSOR, "could not save the Jetstream cursor");
                     }
+                }
+                LiveEvent::CoverageGap { from_us, to_us } => {
+                    coverage_gap(&shared, slot, &target, from_us, to_us).await;
                 }
                 LiveEvent::Disconnected { reason, retry_in } => shared.update_status(slot, |s| {
                     s.state = RunState::Reconnecting;
@@ -384,6 +402,67 @@ pub(crate) async fn live(
             return;
         }
     }
+}
+
+/// The stored coverage gap of an identity's live stream (`from_us to_us`), if any.
+fn gap_key(target: &Target) -> String {
+    format!("coverage_gap:jetstream:{}", target.identity_id)
+}
+
+/// The gap last stored for this stream, shown again after a restart.
+pub(crate) fn restore_coverage_gap(shared: &Shared, slot: usize, target: &Target) {
+    let stored = shared.store.cursor(&gap_key(target)).ok().flatten();
+    let parsed = stored.as_deref().and_then(|v| {
+        let (from, to) = v.split_once(' ')?;
+        gap_span(from.parse().ok()?, to.parse().ok()?)
+    });
+    if let Some(gap) = parsed {
+        shared.update_status(slot, |s| s.coverage_gap = Some(gap));
+    }
+}
+
+fn gap_span(from_us: u64, to_us: u64) -> Option<CoverageGap> {
+    let at = |us: u64| DateTime::<Utc>::from_timestamp_micros(i64::try_from(us).ok()?);
+    Some(CoverageGap {
+        from: at(from_us)?,
+        to: at(to_us)?,
+    })
+}
+
+/// The live stream could not replay a span: record it where the person sees it (status,
+/// event, store) and run every periodic check now, which finds what the stream missed.
+async fn coverage_gap(
+    shared: &Arc<Shared>,
+    slot: usize,
+    target: &Target,
+    from_us: u64,
+    to_us: u64,
+) {
+    let Some(gap) = gap_span(from_us, to_us) else {
+        return;
+    };
+    tracing::warn!(
+        identity = %target.identity.name,
+        "live coverage had a gap from {} to {}: running a full check now",
+        gap.from,
+        gap.to
+    );
+    shared.update_status(slot, |s| s.coverage_gap = Some(gap));
+    let store = shared.store.clone();
+    let (key, value) = (gap_key(target), format!("{from_us} {to_us}"));
+    if !matches!(
+        tokio::task::spawn_blocking(move || store.set_cursor(&key, &value)).await,
+        Ok(Ok(()))
+    ) {
+        tracing::warn!("could not save the live coverage gap");
+    }
+    shared.emit(WatchEvent::CoverageGap {
+        platform: Platform::Bluesky,
+        identity: target.identity.name.clone(),
+        from: gap.from,
+        to: gap.to,
+    });
+    shared.check_now.send_modify(|n| *n = n.wrapping_add(1));
 }
 
 /// Re-checks the accounts of open and snoozed alerts: a gone account closes its case; a
@@ -478,14 +557,22 @@ async fn wake_due_snoozes(shared: &Arc<Shared>) {
     let store = shared.store.clone();
     match tokio::task::spawn_blocking(move || store.wake_due_snoozes(Utc::now())).await {
         Ok(Ok(woken)) => {
+            shared
+                .log
+                .recovered(LOG_SNOOZE, "snoozed alerts are woken again");
             for alert in woken {
                 shared.emit(WatchEvent::NewAlert {
                     alert: Box::new(alert),
                 });
             }
         }
-        Ok(Err(e)) => tracing::warn!("snoozed alerts not woken yet: {e}"),
-        Err(e) => tracing::warn!("the snooze task failed: {e}"),
+        Ok(Err(e)) => shared.log.warn(
+            LOG_SNOOZE,
+            format_args!("snoozed alerts not woken yet: {e}"),
+        ),
+        Err(e) => shared
+            .log
+            .warn(LOG_SNOOZE, format_args!("the snooze task failed: {e}")),
     }
 }
 
@@ -499,6 +586,7 @@ pub(crate) async fn dispatch(shared: Arc<Shared>, sink: Arc<dyn NotificationSink
         NotifyConfig {
             batch_window_secs: shared.config.notify_batch_secs,
             quiet_hours: shared.config.quiet_hours,
+            worth_a_look_digest: shared.config.worth_a_look_digest,
         },
     )));
     let mut stop = shared.stop.subscribe();
@@ -510,8 +598,18 @@ pub(crate) async fn dispatch(shared: Arc<Shared>, sink: Arc<dyn NotificationSink
             d.lock().unwrap_or_else(|p| p.into_inner()).tick_now()
         })
         .await;
-        if let Ok(Err(e)) = shown {
-            tracing::warn!("notification not shown yet: {e}");
+        match shown {
+            Ok(Ok(0)) => {}
+            Ok(Ok(_)) => shared
+                .log
+                .recovered(LOG_NOTIFY, "notifications are shown again"),
+            Ok(Err(e)) => shared
+                .log
+                .warn(LOG_NOTIFY, format_args!("notification not shown yet: {e}")),
+            Err(e) => shared.log.warn(
+                LOG_NOTIFY,
+                format_args!("the notification task failed: {e}"),
+            ),
         }
         tokio::select! {
             _ = shared.wake_notifier.notified() => {}
@@ -522,7 +620,8 @@ pub(crate) async fn dispatch(shared: Arc<Shared>, sink: Arc<dyn NotificationSink
 }
 
 /// Acts on notification buttons: "Not an impostor" allows the account; "Review and report"
-/// marks the alert seen and tells the app to open it.
+/// marks the alert seen and tells the app to open it; the digest's "Have a look" tells the app
+/// to open the worth-a-look list.
 pub(crate) async fn actions(
     shared: Arc<Shared>,
     mut actions: mpsc::UnboundedReceiver<NotificationAction>,
@@ -555,6 +654,7 @@ pub(crate) async fn actions(
                 }
                 shared.emit(WatchEvent::Review { alert_id });
             }
+            NotificationAction::WorthALook => shared.emit(WatchEvent::WorthALook),
         }
     }
 }

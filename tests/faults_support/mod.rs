@@ -89,3 +89,15 @@ pub fn hostile_names() -> Vec<String> {
 /// Bios with HTML, script, `javascript:` links and an image that would load remotely.
 pub const HOSTILE_BIO: &str = "<p>Official <a href=\"javascript:alert(1)\">link</a>\
     <script>steal()</script><img src=x onerror=alert(1)> \u{202E}txet desrever</p>";
+
+/// The waits the HTTP client decided on after 429 answers, in milliseconds, as it logged them
+/// ("rate limited; waiting N ms"). Asserting on the decision, not on the wall clock, keeps a
+/// slow machine from failing (or passing) a test for the wrong reason.
+pub fn logged_rate_limit_waits(log: &str) -> Vec<u64> {
+    log.lines()
+        .filter_map(|line| {
+            let rest = line.split("rate limited; waiting ").nth(1)?;
+            rest.split(" ms").next()?.trim().parse().ok()
+        })
+        .collect()
+}

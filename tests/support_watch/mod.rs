@@ -81,11 +81,47 @@ pub fn impostor_assessment(signals: &[Signal]) -> Assessment {
     }
 }
 
+/// A `suspicious` verdict (worth a look, e.g. a namesake): only the name is shared.
+pub fn suspicious_assessment() -> Assessment {
+    Assessment {
+        verdict: Verdict::Suspicious,
+        score: 0.45,
+        reasons: vec![Reason {
+            signal: Signal::DisplayName,
+            detail: "display name is exactly yours (\"Palmer Report\")".into(),
+        }],
+    }
+}
+
 pub fn clear() -> Assessment {
     Assessment {
         verdict: Verdict::Clear,
         score: 0.05,
         reasons: vec![],
+    }
+}
+
+/// A notification sink that keeps what it was asked to show.
+#[derive(Default)]
+pub struct RecordingSink(std::sync::Mutex<Vec<doppelwatch::notify::Notice>>);
+
+impl doppelwatch::notify::NotificationSink for RecordingSink {
+    fn show(
+        &self,
+        notice: &doppelwatch::notify::Notice,
+    ) -> Result<(), doppelwatch::notify::NotifyError> {
+        self.0
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(notice.clone());
+        Ok(())
+    }
+}
+
+impl RecordingSink {
+    /// Every notice shown so far, in order.
+    pub fn notices(&self) -> Vec<doppelwatch::notify::Notice> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).clone()
     }
 }
 
@@ -95,4 +131,30 @@ pub fn doppelwatch_bin() -> std::path::PathBuf {
     std::env::var_os("DOPPELWATCH_BIN")
         .map(std::path::PathBuf::from)
         .unwrap_or_else(|| env!("CARGO_BIN_EXE_doppelwatch").into())
+}
+
+/// A data folder whose database holds `n` new Bluesky impostor alerts (ids in order).
+pub fn data_dir_with_alerts(dir: &std::path::Path, n: usize) -> Vec<i64> {
+    use doppelwatch::store::{AlertChange, Finding, Store};
+    let store = Store::open_in(dir).unwrap();
+    let identity_id = store.upsert_identity(&palmer()).unwrap();
+    let assessment = impostor_assessment(&[Signal::DisplayName]);
+    (0..n)
+        .map(|i| {
+            let f = found(bsky_profile(
+                &format!("did:plc:imp{i}"),
+                &format!("palmer-report{i}.bsky.social"),
+                "PaImer Report",
+            ));
+            let finding = Finding {
+                identity_id,
+                found: &f,
+                assessment: &assessment,
+            };
+            match store.record_finding(finding, t(i as i64)).unwrap().alert {
+                AlertChange::New(id) => id,
+                other => panic!("alert {i} not new: {other:?}"),
+            }
+        })
+        .collect()
 }

@@ -15,6 +15,7 @@ import type { EvidenceExport } from "./bindings/EvidenceExport";
 import type { HandleCheck } from "./bindings/HandleCheck";
 import type { IdentityInput } from "./bindings/IdentityInput";
 import type { IdentityView } from "./bindings/IdentityView";
+import type { OpenAlerts } from "./bindings/OpenAlerts";
 import type { ReportView } from "./bindings/ReportView";
 import type { SettingsView } from "./bindings/SettingsView";
 import type { VariantView } from "./bindings/VariantView";
@@ -48,15 +49,17 @@ export const api = {
 
 /** Events the shell emits to the window. */
 export const events = {
-  /** A new alert arrived or one changed: payload is the open-alert count. */
-  onAlertsChanged: (f: (openAlerts: number) => void): Promise<UnlistenFn> =>
-    listen<number>("alerts-changed", (e) => f(e.payload)),
+  /** A new alert arrived or one changed: payload is the open alerts, impostors and worth-a-look apart. */
+  onAlertsChanged: (f: (openAlerts: OpenAlerts) => void): Promise<UnlistenFn> =>
+    listen<OpenAlerts>("alerts-changed", (e) => f(e.payload)),
   /** A source's state changed (a check finished or failed). */
   onStatusChanged: (f: () => void): Promise<UnlistenFn> => listen<null>("status-changed", () => f()),
   /** A notification (or the tray) asks to open an alert. */
   onOpenAlert: (f: (id: number) => void): Promise<UnlistenFn> => listen<number>("open-alert", (e) => f(e.payload)),
   /** A notification that announced several alerts asks to open the alert list. */
   onOpenInbox: (f: () => void): Promise<UnlistenFn> => listen<null>("open-inbox", () => f()),
+  /** The worth-a-look digest asks to open the worth-a-look list. */
+  onOpenWorthALook: (f: () => void): Promise<UnlistenFn> => listen<null>("open-worth-a-look", () => f()),
 };
 
 /** True for the `{kind, message}` errors commands reject with. */

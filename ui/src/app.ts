@@ -1,6 +1,7 @@
 // The layout (header, navigation, main region) and the hash router.
 
 import { api, errorMessage, events } from "./api";
+import type { OpenAlerts } from "./bindings/OpenAlerts";
 import { h, replace } from "./dom";
 import { parseRoute, type Route } from "./router";
 import { alertView } from "./views/alert";
@@ -19,6 +20,7 @@ export function go(hash: string): void {
 let root: HTMLElement;
 let main: HTMLElement;
 let alertsBadge: HTMLElement;
+let worthBadge: HTMLElement;
 let banner: HTMLElement;
 let hasIdentity = false;
 /** The route shown, so live updates re-render only the views that list live data. */
@@ -27,13 +29,15 @@ let current: Route["name"] = "onboarding";
 /** Renders the layout into `el` and starts routing. */
 export async function startApp(el: HTMLElement): Promise<void> {
   root = el;
-  alertsBadge = h("span", { class: "badge", attrs: { "aria-label": "open alerts" } }, "0");
+  alertsBadge = h("span", { class: "badge", attrs: { "aria-label": "open impostor alerts" } }, "0");
+  worthBadge = h("span", { class: "badge quiet", attrs: { "aria-label": "accounts worth a look" } }, "0");
   banner = h("div", { class: "banner", attrs: { role: "status" } });
   const nav = h(
     "nav",
     { attrs: { "aria-label": "Main" } },
     h("a", { attrs: { href: "#/dashboard" } }, "Dashboard"),
     h("a", { attrs: { href: "#/alerts" } }, "Alerts ", alertsBadge),
+    h("a", { attrs: { href: "#/worth-a-look" } }, "Worth a look ", worthBadge),
     h("a", { attrs: { href: "#/settings" } }, "Settings"),
   );
   main = h("main", { id: "main", attrs: { tabindex: "-1" } });
@@ -42,18 +46,19 @@ export async function startApp(el: HTMLElement): Promise<void> {
   await events
     .onAlertsChanged((n) => {
       setOpenAlerts(n);
-      if (current === "alerts" || current === "dashboard") void render(true);
+      if (current === "alerts" || current === "worth-a-look" || current === "dashboard") void render(true);
     })
     .catch(() => undefined);
   await events.onStatusChanged(() => current === "dashboard" && void render(true)).catch(() => undefined);
   await events.onOpenAlert((id) => go(`#/alerts/${id}`)).catch(() => undefined);
   await events.onOpenInbox(() => go("#/alerts")).catch(() => undefined);
+  await events.onOpenWorthALook(() => go("#/worth-a-look")).catch(() => undefined);
   try {
     const info = await api.appInfo();
     hasIdentity = info.has_identity;
     setOpenAlerts(info.open_alerts);
     if (info.demo) {
-      replace(banner, "Demo mode: watching bundled fake platforms. Impostors appear every few seconds. Try the name Palmer Report with the Bluesky handle palmerreport.bsky.social (its profile has a picture to take).");
+      replace(banner, "Demo mode: watching bundled fake platforms. A namesake appears first (listed under Worth a look, with no notification), then impostors every few seconds. Try the name Palmer Report with the Bluesky handle palmerreport.bsky.social (its profile has a picture to take).");
       banner.classList.add("demo");
     }
   } catch (e) {
@@ -62,10 +67,13 @@ export async function startApp(el: HTMLElement): Promise<void> {
   await render();
 }
 
-/** Updates the alert count in the navigation. */
-export function setOpenAlerts(n: number): void {
+/** Updates the alert counts in the navigation: impostors, and the quiet worth-a-look list. */
+export function setOpenAlerts(open: OpenAlerts): void {
+  const n = open.impostors;
   alertsBadge.textContent = String(n);
-  alertsBadge.setAttribute("aria-label", n === 1 ? "1 open alert" : `${n} open alerts`);
+  alertsBadge.setAttribute("aria-label", n === 1 ? "1 open impostor alert" : `${n} open impostor alerts`);
+  worthBadge.textContent = String(open.worth_a_look);
+  worthBadge.setAttribute("aria-label", open.worth_a_look === 1 ? "1 account worth a look" : `${open.worth_a_look} accounts worth a look`);
 }
 
 /** Marks onboarding as done (used by the onboarding view). */
@@ -100,6 +108,8 @@ async function viewFor(route: Route): Promise<HTMLElement> {
       return dashboardView();
     case "alerts":
       return inboxView();
+    case "worth-a-look":
+      return inboxView("worth-a-look");
     case "alert":
       return alertView(route.id);
     case "report":

@@ -1,9 +1,11 @@
-// Hash routes: #/onboarding, #/dashboard, #/alerts, #/alerts/3, #/alerts/3/report, #/settings.
+// Hash routes: #/onboarding, #/dashboard, #/alerts, #/alerts/3, #/alerts/3/report,
+// #/worth-a-look (the quiet list of suspicious alerts), #/settings.
 
 export type Route =
   | { name: "onboarding" }
   | { name: "dashboard" }
   | { name: "alerts" }
+  | { name: "worth-a-look" }
   | { name: "alert"; id: number }
   | { name: "report"; id: number }
   | { name: "settings" };
@@ -14,6 +16,7 @@ export function parseRoute(hash: string): Route {
   const [first, second, third] = parts;
   if (first === "onboarding") return { name: "onboarding" };
   if (first === "settings") return { name: "settings" };
+  if (first === "worth-a-look") return { name: "worth-a-look" };
   if (first === "alerts") {
     if (second === undefined) return { name: "alerts" };
     const id = Number(second);

@@ -1,5 +1,6 @@
 //! Demo mode (`--demo`): the watcher watches bundled fake platform servers on loopback, where
-//! impostors of the registered person appear every few seconds. No account or internet needed.
+//! a namesake of the registered person (worth a look, no pop-up) and then impostors appear every
+//! few seconds. No account or internet needed.
 //! The fakes live in the watcher process, as long as it runs.
 
 use std::sync::Arc;
@@ -36,6 +37,9 @@ pub async fn start(mut config: Config) -> std::io::Result<(DemoWorld, Config)> {
     config.mastodon.enabled = false;
     config.x.enabled = false;
     config.watch.check_interval_secs = 20;
+    // The fake serves its avatars over plain http on loopback: the demo, and only the demo,
+    // lets the guarded fetcher reach it.
+    config.allow_loopback_fakes();
     // The demo's suggested person has a real-looking profile of their own, so onboarding's
     // "Take it from my profile" works in the demo too.
     bluesky.add_account(
@@ -106,7 +110,8 @@ pub fn impostors(identity: &Identity, avatar: Option<Vec<u8>>) -> Vec<FakeAccoun
         .collect()
 }
 
-/// Plants the demo impostors one by one, once a person is registered in `store`.
+/// Plants the demo namesake, then the impostors one by one, once a person is registered in
+/// `store`.
 pub async fn plant(store: Arc<Store>, world: Arc<DemoWorld>) {
     let identity = loop {
         if let Some((_, identity)) = store.identities().ok().and_then(|mut ids| ids.pop()) {
@@ -116,7 +121,13 @@ pub async fn plant(store: Arc<Store>, world: Arc<DemoWorld>) {
     };
     let handle = bluesky_handle(&identity);
     world.bluesky.set_app_password(&handle, DEMO_APP_PASSWORD);
-    let avatar = identity.avatar.as_ref().and_then(|p| std::fs::read(p).ok());
+    let avatar = identity.avatar.as_ref().and_then(|p| {
+        doppelwatch::files::input::read_regular(p, crate::avatar::MAX_AVATAR_BYTES as u64).ok()
+    });
+    tokio::time::sleep(IMPOSTOR_EVERY).await;
+    let namesake = doppelwatch::fake::demo::namesake(&identity, &Platform::Bluesky);
+    tracing::info!("demo: a namesake appears: {}", namesake.handle);
+    world.bluesky.add_account(namesake);
     for account in impostors(&identity, avatar) {
         tokio::time::sleep(IMPOSTOR_EVERY).await;
         tracing::info!("demo: a new impostor appears: {}", account.handle);

@@ -70,7 +70,7 @@ impl WatcherLink {
         } else {
             Vec::new()
         };
-        std::fs::create_dir_all(&self.base)
+        doppelwatch::files::private::ensure_private_dir(&self.base)
             .map_err(|e| format!("cannot create data folder {}: {e}", self.base.display()))?;
         let log = self.base.join(if self.demo {
             "watcher-demo.log"

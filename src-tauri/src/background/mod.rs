@@ -22,15 +22,23 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::{Mutex, MutexGuard};
 
-use doppelwatch::store::{AlertFilter, AlertState, Store};
+use doppelwatch::store::Store;
 
-/// Alerts waiting for the person (new or seen): the tray's count.
-pub fn open_alerts(store: &Store) -> u32 {
-    let filter = AlertFilter {
-        states: vec![AlertState::New, AlertState::Seen],
-        ..AlertFilter::default()
-    };
-    store.alerts(&filter).map(|a| a.len() as u32).unwrap_or(0)
+use crate::ipc::OpenAlerts;
+
+/// Alerts waiting for the person (new or seen), impostors and worth-a-look apart: the tray's
+/// and the dashboard's counts.
+pub fn open_alerts(store: &Store) -> OpenAlerts {
+    match store.waiting_alerts() {
+        Ok(w) => OpenAlerts {
+            impostors: w.impostors,
+            worth_a_look: w.worth_a_look,
+        },
+        Err(e) => {
+            tracing::warn!("cannot count the open alerts: {e}");
+            OpenAlerts::default()
+        }
+    }
 }
 
 /// Locks a mutex, recovering the data if a panicking thread poisoned it (plain values, still
@@ -61,7 +69,8 @@ pub fn spawn_detached(exe: &Path, args: &[String], log: Option<&Path>) -> std::i
         .args(args)
         .stdin(Stdio::null())
         .stdout(Stdio::null());
-    match log.map(std::fs::File::create) {
+    // Logs may name accounts and alerts: private (0600), whatever the umask.
+    match log.map(doppelwatch::files::private::create_private) {
         Some(Ok(file)) => {
             command.stderr(file);
         }

@@ -5,7 +5,7 @@
 use doppelwatch::config::Config;
 use serde::{Deserialize, Serialize};
 
-use crate::ipc::DashboardView;
+use crate::ipc::{DashboardView, OpenAlerts};
 
 /// The longest line either side accepts; longer ones are refused, not buffered.
 pub const MAX_LINE: usize = 256 * 1024;
@@ -63,7 +63,7 @@ pub enum Reply {
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum WatcherEvent {
     /// Alerts changed; `open` alerts are waiting for the person.
-    AlertsChanged { open: u32 },
+    AlertsChanged { open: OpenAlerts },
     /// A source's state changed (a check ended or failed).
     StatusChanged,
     /// Show the window at this place (a notification's action, the tray).
@@ -83,6 +83,8 @@ pub enum Place {
     Inbox,
     /// One alert: a notification about it.
     Alert { id: i64 },
+    /// The worth-a-look list (suspicious alerts): the daily digest's action.
+    WorthALook,
 }
 
 impl Place {
@@ -97,6 +99,7 @@ impl Place {
             Place::Home => "index.html".into(),
             Place::Inbox => "index.html#/alerts".into(),
             Place::Alert { id } => format!("index.html#/alerts/{id}"),
+            Place::WorthALook => "index.html#/worth-a-look".into(),
         }
     }
 
@@ -106,6 +109,7 @@ impl Place {
             Place::Home => Vec::new(),
             Place::Inbox => vec!["--inbox".into()],
             Place::Alert { id } => vec!["--alert".into(), id.to_string()],
+            Place::WorthALook => vec!["--worth-a-look".into()],
         }
     }
 }
@@ -145,6 +149,14 @@ mod tests {
         assert_eq!(decode::<Reply>(&encode(&event)), Ok(event));
         assert_eq!(Place::for_review(None).args(), ["--inbox"]);
         assert_eq!(Place::for_review(Some(3)).route(), "index.html#/alerts/3");
+        assert_eq!(Place::WorthALook.args(), ["--worth-a-look"]);
+        assert_eq!(Place::WorthALook.route(), "index.html#/worth-a-look");
+        let shown = Reply::Event {
+            event: WatcherEvent::Show {
+                at: Place::WorthALook,
+            },
+        };
+        assert_eq!(decode::<Reply>(&encode(&shown)), Ok(shown));
         let err = decode::<Request>("{\"request\":\"format_disk\"}").unwrap_err();
         assert!(err.contains("not a message"), "{err}");
     }

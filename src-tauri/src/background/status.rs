@@ -3,13 +3,13 @@
 use chrono::{DateTime, Local, Utc};
 use doppelwatch::watch::{RunState, SourceMode, SourceStatus, WatchHandle};
 
-use crate::ipc::{DashboardView, SourceStatusView};
+use crate::ipc::{DashboardView, OpenAlerts, SourceStatusView};
 
 /// The dashboard of a watcher: its sources in words, or why it is not watching.
 pub fn dashboard(
     handle: Option<&WatchHandle>,
     problem: Option<&str>,
-    open_alerts: u32,
+    open_alerts: OpenAlerts,
 ) -> DashboardView {
     let Some(handle) = handle else {
         return not_watching(
@@ -29,7 +29,7 @@ pub fn dashboard(
 }
 
 /// A dashboard that says why nothing is watched.
-pub fn not_watching(words: &str, open_alerts: u32) -> DashboardView {
+pub fn not_watching(words: &str, open_alerts: OpenAlerts) -> DashboardView {
     DashboardView {
         paused: false,
         sources: vec![SourceStatusView {
@@ -51,11 +51,24 @@ pub fn status_view(s: &SourceStatus, now: DateTime<Utc>) -> SourceStatusView {
         .flatten()
         .collect::<Vec<_>>()
         .join(", ");
+    // A span the live stream could not replay (off or unreachable for too long): said with
+    // the live source's state, and that a full check covered it.
+    let gap = s
+        .coverage_gap
+        .map(|g| {
+            let day = |t: DateTime<Utc>| t.with_timezone(&Local).format("%b %-d %H:%M").to_string();
+            format!(
+                "; live coverage had a gap from {} to {} (a full check ran)",
+                day(g.from),
+                day(g.to)
+            )
+        })
+        .unwrap_or_default();
     let (state, words) = match s.state {
-        RunState::Connected => ("live", "watching live".to_string()),
+        RunState::Connected => ("live", format!("watching live{gap}")),
         RunState::Reconnecting => (
             "offline",
-            format!("live stream down, reconnecting{}", error_suffix(s)),
+            format!("live stream down, reconnecting{}{gap}", error_suffix(s)),
         ),
         RunState::Paused => ("paused", "paused".to_string()),
         RunState::Checking => ("checking", "checking now".to_string()),
@@ -149,6 +162,7 @@ mod tests {
             rate_limited_until: None,
             last_candidates: 4,
             partial: partial.map(String::from),
+            coverage_gap: None,
         }
     }
 
@@ -158,6 +172,25 @@ mod tests {
             .with_timezone(&Local)
             .format("%H:%M")
             .to_string()
+    }
+
+    #[test]
+    fn a_live_coverage_gap_is_said_with_its_span() {
+        let mut s = waiting(None);
+        s.mode = SourceMode::Live;
+        s.state = RunState::Connected;
+        s.coverage_gap = Some(doppelwatch::watch::CoverageGap {
+            from: Utc.with_ymd_and_hms(2026, 3, 1, 8, 0, 0).unwrap(),
+            to: Utc.with_ymd_and_hms(2026, 3, 2, 20, 0, 0).unwrap(),
+        });
+        let view = status_view(&s, Utc::now());
+        assert_eq!(view.state, "live");
+        assert!(
+            view.words.contains("live coverage had a gap from"),
+            "{}",
+            view.words
+        );
+        assert!(view.words.contains("a full check ran"), "{}", view.words);
     }
 
     #[test]

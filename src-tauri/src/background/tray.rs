@@ -1,5 +1,6 @@
 //! The watcher's tray icon on Linux: a StatusNotifierItem on the session bus (what desktop
-//! panels show as tray icons), with the count of open alerts, "Open Doppelwatch" and "Quit".
+//! panels show as tray icons), with the open alerts counted (impostors and worth-a-look apart;
+//! only impostors make it ask for attention), "Open Doppelwatch" and "Quit".
 //! It lives in the watcher, so it stays while the window is closed, and it loads no GTK.
 
 use ksni::menu::{MenuItem, StandardItem};
@@ -7,22 +8,14 @@ use ksni::{Icon, ToolTip, TrayMethods};
 use tokio::sync::mpsc::UnboundedSender;
 
 use super::watcher::Pick;
+use crate::ipc::OpenAlerts;
 
 /// The tray's state: what it shows and where picks go.
 pub struct AlertTray {
-    open_alerts: u32,
+    open_alerts: OpenAlerts,
     demo: bool,
     icon: Vec<Icon>,
     picks: UnboundedSender<Pick>,
-}
-
-/// The tray's words for a count of open alerts.
-pub fn count_words(open_alerts: u32) -> String {
-    match open_alerts {
-        0 => "No open alerts".to_string(),
-        1 => "1 open alert".to_string(),
-        n => format!("{n} open alerts"),
-    }
 }
 
 impl AlertTray {
@@ -41,12 +34,13 @@ impl ksni::Tray for AlertTray {
     }
 
     fn title(&self) -> String {
-        format!("Doppelwatch: {}", count_words(self.open_alerts))
+        format!("Doppelwatch: {}", self.open_alerts.words())
     }
 
     fn status(&self) -> ksni::Status {
-        // NeedsAttention makes panels draw attention to the icon while alerts are open.
-        if self.open_alerts > 0 {
+        // NeedsAttention makes panels draw attention to the icon while impostor alerts are open
+        // (the worth-a-look ones wait quietly).
+        if self.open_alerts.impostors > 0 {
             ksni::Status::NeedsAttention
         } else {
             ksni::Status::Active
@@ -60,7 +54,7 @@ impl ksni::Tray for AlertTray {
     fn tool_tip(&self) -> ToolTip {
         ToolTip {
             title: "Doppelwatch".into(),
-            description: count_words(self.open_alerts),
+            description: self.open_alerts.words(),
             icon_name: String::new(),
             icon_pixmap: Vec::new(),
         }
@@ -73,7 +67,7 @@ impl ksni::Tray for AlertTray {
     fn menu(&self) -> Vec<MenuItem<Self>> {
         vec![
             StandardItem {
-                label: count_words(self.open_alerts),
+                label: self.open_alerts.words(),
                 enabled: false,
                 ..Default::default()
             }
@@ -100,7 +94,7 @@ pub struct TrayHandle(ksni::Handle<AlertTray>);
 
 impl TrayHandle {
     /// Shows a new count of open alerts.
-    pub async fn set_open_alerts(&self, open_alerts: u32) {
+    pub async fn set_open_alerts(&self, open_alerts: OpenAlerts) {
         self.0.update(|tray| tray.open_alerts = open_alerts).await;
     }
 }
@@ -108,7 +102,7 @@ impl TrayHandle {
 /// Puts the icon on the session bus. Without a panel that shows tray icons yet (or at all), the
 /// item still registers and appears when one starts.
 pub async fn start(
-    open_alerts: u32,
+    open_alerts: OpenAlerts,
     demo: bool,
     picks: UnboundedSender<Pick>,
 ) -> Result<TrayHandle, String> {
@@ -154,12 +148,5 @@ mod tests {
         let i = &icons[0];
         assert!(i.width > 0 && i.height > 0);
         assert_eq!(i.data.len(), (i.width * i.height * 4) as usize);
-    }
-
-    #[test]
-    fn counts_read_as_words() {
-        assert_eq!(count_words(0), "No open alerts");
-        assert_eq!(count_words(1), "1 open alert");
-        assert_eq!(count_words(12), "12 open alerts");
     }
 }

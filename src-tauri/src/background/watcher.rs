@@ -68,7 +68,7 @@ pub async fn run(base: PathBuf, options: WatcherOptions) -> Result<(), String> {
             Err(e) => Err(format!("no watcher to stop: {e}")),
         };
     }
-    std::fs::create_dir_all(&base)
+    doppelwatch::files::private::ensure_private_dir(&base)
         .map_err(|e| format!("cannot create data folder {}: {e}", base.display()))?;
     let Some(_lock) = take_lock(&endpoint.lock)? else {
         tracing::info!("a watcher already runs for {}", base.display());
@@ -85,7 +85,7 @@ pub async fn run(base: PathBuf, options: WatcherOptions) -> Result<(), String> {
     } else {
         base.clone()
     };
-    std::fs::create_dir_all(&data_dir)
+    doppelwatch::files::private::ensure_private_dir(&data_dir)
         .map_err(|e| format!("cannot create data folder {}: {e}", data_dir.display()))?;
     let mut config = Config::load(None).map_err(|e| e.to_string())?;
     let mut world = None;
@@ -180,12 +180,17 @@ fn register_demo_person(store: &Store) -> Result<(), String> {
 /// Takes the watcher lock of this data folder (an OS lock, released when the process ends,
 /// however it ends); `None` if another watcher holds it. The file holds the holder's pid.
 fn take_lock(path: &Path) -> Result<Option<File>, String> {
-    let mut file = File::options()
-        .create(true)
-        .truncate(false)
-        .write(true)
+    let mut options = File::options();
+    options.create(true).truncate(false).write(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(doppelwatch::files::private::FILE_MODE);
+    }
+    let mut file = options
         .open(path)
         .map_err(|e| format!("cannot open {}: {e}", path.display()))?;
+    doppelwatch::files::private::restrict_file(&file);
     match file.try_lock() {
         Ok(()) => {}
         Err(std::fs::TryLockError::WouldBlock) => return Ok(None),
@@ -354,11 +359,14 @@ impl Watcher {
     async fn on_event(&self, event: WatchEvent) {
         match event {
             WatchEvent::Review { alert_id } => self.show(Place::for_review(alert_id)),
+            WatchEvent::WorthALook => self.show(Place::WorthALook),
             WatchEvent::NewAlert { .. }
             | WatchEvent::AlertUpdated { .. }
             | WatchEvent::CaseClosed { .. }
             | WatchEvent::Allowed { .. } => self.alerts_changed().await,
-            WatchEvent::CheckDone { .. } | WatchEvent::CheckFailed { .. } => {
+            WatchEvent::CheckDone { .. }
+            | WatchEvent::CheckFailed { .. }
+            | WatchEvent::CoverageGap { .. } => {
                 let _ = self.events.send(WatcherEvent::StatusChanged);
             }
         }

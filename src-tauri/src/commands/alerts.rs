@@ -32,7 +32,8 @@ pub async fn act_on_alert(
     Ok(summary)
 }
 
-/// Alerts still waiting for the person (new or seen, not reported, dismissed or snoozed).
-pub fn open_alert_count(state: &AppState) -> u32 {
+/// Alerts still waiting for the person (new or seen, not reported, dismissed or snoozed),
+/// impostors and worth-a-look apart.
+pub fn open_alert_count(state: &AppState) -> crate::ipc::OpenAlerts {
     state.open_alert_count()
 }

@@ -138,7 +138,9 @@ pub fn identity_view(id: &Identity) -> IdentityView {
         avatar: id
             .avatar
             .as_ref()
-            .and_then(|p| std::fs::read(p).ok())
+            .and_then(|p| {
+                doppelwatch::files::input::read_regular(p, avatar::MAX_AVATAR_BYTES as u64).ok()
+            })
             .and_then(|b| avatar::png_data_url(&b).ok()),
     }
 }

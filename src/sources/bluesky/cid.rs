@@ -48,6 +48,39 @@ pub fn cid_from_avatar_url(url: &str) -> Option<String> {
     valid.then(|| cid.to_string())
 }
 
+/// The host Bluesky serves every avatar from.
+pub const BLUESKY_CDN_HOST: &str = "cdn.bsky.app";
+
+/// The avatar at `url` as the Bluesky CDN serves it
+/// (`https://cdn.bsky.app/img/avatar/plain/<did>/<cid>@jpeg`), when `did` is a well-formed
+/// `did:plc`/`did:web` and `url` names a blob CID; None otherwise.
+pub fn cdn_avatar_url(did: Option<&str>, url: &str) -> Option<String> {
+    let did = did?;
+    let well_formed = match (did.strip_prefix("did:plc:"), did.strip_prefix("did:web:")) {
+        (Some(id), _) => {
+            id.len() == 24
+                && id
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || (b'2'..=b'7').contains(&b))
+        }
+        (_, Some(host)) => {
+            !host.is_empty()
+                && host.len() <= 253
+                && host
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')
+        }
+        _ => false,
+    };
+    if !well_formed {
+        return None;
+    }
+    let cid = cid_from_avatar_url(url.split(['?', '#']).next().unwrap_or(url))?;
+    Some(format!(
+        "https://{BLUESKY_CDN_HOST}/img/avatar/plain/{did}/{cid}@jpeg"
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -75,5 +108,37 @@ mod tests {
             Some("bafkreieajxclqzwk2mczx7hxmoboqpuiveqlbm35gsda5xlaqfmlryu4ri")
         );
         assert_eq!(cid_from_avatar_url("https://example.com/me.png"), None);
+    }
+
+    #[test]
+    fn avatars_elsewhere_are_fetched_from_the_bluesky_cdn() {
+        let did = "did:plc:abcdefghijklmnopqrstuvwx";
+        let cid = "bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku";
+        assert_eq!(
+            cdn_avatar_url(Some(did), &format!("http://10.0.0.1:8080/x/{cid}@jpeg?a=1")),
+            Some(format!(
+                "https://cdn.bsky.app/img/avatar/plain/{did}/{cid}@jpeg"
+            ))
+        );
+        assert_eq!(
+            cdn_avatar_url(Some("did:web:example.com"), &format!("https://evil/{cid}")),
+            Some(format!(
+                "https://cdn.bsky.app/img/avatar/plain/did:web:example.com/{cid}@jpeg"
+            ))
+        );
+        // No CID, or a DID that would change the path: nothing to fetch.
+        assert_eq!(
+            cdn_avatar_url(Some(did), "http://127.0.0.1/secret.png"),
+            None
+        );
+        assert_eq!(
+            cdn_avatar_url(Some("did:plc:../../../admin"), &format!("https://x/{cid}")),
+            None
+        );
+        assert_eq!(
+            cdn_avatar_url(Some("did:web:a/b@c"), &format!("https://x/{cid}")),
+            None
+        );
+        assert_eq!(cdn_avatar_url(None, &format!("https://x/{cid}")), None);
     }
 }

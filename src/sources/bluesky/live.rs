@@ -7,6 +7,12 @@
 //! restart or an hour offline leaves no gap (Jetstream keeps about a day of events). After a
 //! drop it reconnects with exponential backoff and jitter, resuming from the exact cursor.
 //!
+//! Jetstream replays only about [`REPLAY_WINDOW`] of events: v1 silently clamps an older cursor
+//! to its oldest event, v2 refuses it (`CursorTooOld`). Events outside that window are lost to
+//! the stream, so a cursor that old, a refusal, or a first replayed event far after the cursor
+//! is reported as a [`LiveEvent::CoverageGap`]; the watcher then tells the person and runs a
+//! full search-and-probe check, which finds what the stream could not replay.
+//!
 //! Jetstream is unauthenticated, so a record is only a trigger: a hit is confirmed with
 //! `getProfiles` before it becomes a [`Found`]. A confirmation that fails (the AppView is
 //! down) is retried, and the reported cursor never passes an unconfirmed hit.
@@ -36,6 +42,12 @@ const IDLE_TIMEOUT: Duration = Duration::from_secs(120);
 const CURSOR_EVERY: Duration = Duration::from_secs(1);
 /// The person's own avatar file is read for its CID only up to this size.
 const MAX_OWN_AVATAR_BYTES: u64 = 8 * 1024 * 1024;
+/// How far back Jetstream replays (its documentation: about 36 hours). A stored cursor older
+/// than this cannot be resumed without a gap.
+pub const REPLAY_WINDOW: Duration = Duration::from_secs(36 * 3600);
+/// The whole network changes profiles many times a minute: a first replayed event this long
+/// after the cursor means the server clamped the cursor to the oldest event it kept.
+const CLAMP_TOLERANCE: Duration = Duration::from_secs(10 * 60);
 
 /// What the live stream tells its driver.
 #[derive(Debug, Clone)]
@@ -49,6 +61,35 @@ pub enum LiveEvent {
     Cursor(u64),
     /// The connection dropped; the stream reconnects by itself after `retry_in`.
     Disconnected { reason: String, retry_in: Duration },
+    /// Events between these two `time_us` could not be replayed (the watcher was off, or the
+    /// stream unreachable, for longer than Jetstream keeps events): anything that happened
+    /// then must be found by a full check instead.
+    CoverageGap { from_us: u64, to_us: u64 },
+}
+
+/// Microseconds since the Unix epoch, Jetstream's `time_us` clock.
+fn now_us() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_micros()).unwrap_or(u64::MAX))
+}
+
+/// When `cursor` is older than Jetstream can replay at `now`: the gap it leaves (from the
+/// cursor to the oldest event still kept), which is also where to resume.
+pub fn stale_cursor_gap(cursor: u64, now: u64) -> Option<(u64, u64)> {
+    let window = u64::try_from(REPLAY_WINDOW.as_micros()).unwrap_or(u64::MAX);
+    let oldest_kept = now.saturating_sub(window);
+    (cursor < oldest_kept).then_some((cursor, oldest_kept))
+}
+
+/// Whether a Jetstream message or close reason is the v2 refusal of a cursor that is too old
+/// (`{"error": "CursorTooOld", ...}` or a close frame naming it). A display name cannot fake
+/// it: only a top-level `error` field or the close reason counts.
+fn is_cursor_too_old(text: &str) -> bool {
+    serde_json::from_str::<serde_json::Value>(text)
+        .ok()
+        .and_then(|v| v.get("error").and_then(|e| e.as_str()).map(String::from))
+        .is_some_and(|e| e == "CursorTooOld")
 }
 
 /// A hit whose confirmation has not succeeded yet.
@@ -79,6 +120,7 @@ pub async fn run_live(
         events,
         last_cursor_sent: None,
         last_cursor_at: tokio::time::Instant::now(),
+        resumed_from: None,
     };
     let mut resume = start_cursor.map(|c| c.saturating_sub(rewind_us));
     let mut attempt: u32 = 0;
@@ -89,6 +131,14 @@ pub async fn run_live(
         if stream.matcher.is_none() {
             stream.matcher = stream.prepare_matcher().await;
         }
+        if let Some((from_us, to_us)) = resume.and_then(|c| stale_cursor_gap(c, now_us())) {
+            // Ask only for what the server keeps; the rest is a gap a full check must cover.
+            if !stream.gap(from_us, to_us).await {
+                return;
+            }
+            resume = Some(to_us);
+        }
+        stream.resumed_from = resume;
         let url = match subscribe_url(&source.config().jetstream_url, resume) {
             Ok(u) => u,
             Err(reason) => {
@@ -120,6 +170,16 @@ pub async fn run_live(
                 }
                 match stream.read(socket).await {
                     ReadEnd::ReceiverGone => return,
+                    ReadEnd::CursorTooOld if resume.is_some() => {
+                        // Refused (v2): everything since the cursor is a gap; go on from now.
+                        let from_us = resume.unwrap_or(0);
+                        if !stream.gap(from_us, now_us()).await {
+                            return;
+                        }
+                        resume = None;
+                        continue;
+                    }
+                    ReadEnd::CursorTooOld => "Jetstream refused a stream from now".to_string(),
                     ReadEnd::Dropped {
                         reason,
                         got_messages,
@@ -176,7 +236,12 @@ pub fn subscribe_url(base: &str, cursor: Option<u64>) -> Result<Url, String> {
 
 enum ReadEnd {
     ReceiverGone,
-    Dropped { reason: String, got_messages: bool },
+    Dropped {
+        reason: String,
+        got_messages: bool,
+    },
+    /// The server refused the cursor as older than it keeps (Jetstream v2).
+    CursorTooOld,
 }
 
 struct LiveStream<'a> {
@@ -190,6 +255,9 @@ struct LiveStream<'a> {
     events: mpsc::Sender<LiveEvent>,
     last_cursor_sent: Option<u64>,
     last_cursor_at: tokio::time::Instant,
+    /// The cursor this connection resumed from, until its first event arrives (to see a
+    /// clamped cursor).
+    resumed_from: Option<u64>,
 }
 
 impl LiveStream<'_> {
@@ -199,8 +267,7 @@ impl LiveStream<'_> {
         let mut own_cids = Vec::new();
         if let Some(path) = &self.identity.avatar {
             // The file the person uploaded has the CID their profile shows; copies of it too.
-            let small = std::fs::metadata(path).is_ok_and(|m| m.len() <= MAX_OWN_AVATAR_BYTES);
-            if let (true, Ok(bytes)) = (small, std::fs::read(path)) {
+            if let Ok(bytes) = crate::files::input::read_regular(path, MAX_OWN_AVATAR_BYTES) {
                 own_cids.push(blob_cid(&bytes));
             }
         }
@@ -255,10 +322,16 @@ impl LiveStream<'_> {
                         Err(_) => "no message for two minutes".to_string(),
                         Ok(None) => "the connection closed".to_string(),
                         Ok(Some(Err(e))) => format!("the connection failed: {e}"),
+                        Ok(Some(Ok(Message::Close(Some(f))))) if f.reason.contains("CursorTooOld") => {
+                            return ReadEnd::CursorTooOld;
+                        }
                         Ok(Some(Ok(Message::Close(frame)))) => match frame {
                             Some(f) => format!("closed by the server: {} {}", f.code, f.reason),
                             None => "closed by the server".to_string(),
                         },
+                        Ok(Some(Ok(Message::Text(text)))) if is_cursor_too_old(text.as_str()) => {
+                            return ReadEnd::CursorTooOld;
+                        }
                         Ok(Some(Ok(Message::Text(text)))) => {
                             got_messages = true;
                             if !self.handle_text(text.as_str()).await {
@@ -288,6 +361,13 @@ impl LiveStream<'_> {
             }
         };
         let time_us = event.time_us();
+        if let Some(from_us) = self.resumed_from.take() {
+            let tolerance = u64::try_from(CLAMP_TOLERANCE.as_micros()).unwrap_or(u64::MAX);
+            // Clamped (v1): the server started at the oldest event it kept.
+            if time_us > from_us.saturating_add(tolerance) && !self.gap(from_us, time_us).await {
+                return false;
+            }
+        }
         if self.handled_up_to.is_some_and(|done| time_us <= done) {
             return true;
         }
@@ -318,6 +398,20 @@ impl LiveStream<'_> {
             }
         }
         self.report_cursor(false).await
+    }
+
+    /// Reports a coverage gap; false when the receiver is gone.
+    async fn gap(&mut self, from_us: u64, to_us: u64) -> bool {
+        tracing::warn!(
+            platform = "bluesky",
+            from_us,
+            to_us,
+            "Jetstream could not replay every event since the stored cursor: live coverage has a gap"
+        );
+        self.events
+            .send(LiveEvent::CoverageGap { from_us, to_us })
+            .await
+            .is_ok()
     }
 
     /// Confirms pending hits with getProfiles (all at once, up to 25); false when the
@@ -395,6 +489,29 @@ impl LiveStream<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_cursor_older_than_the_replay_window_is_a_gap_up_to_the_oldest_kept_event() {
+        let hour = 3_600_000_000u64;
+        let now = 1_000 * hour;
+        assert_eq!(stale_cursor_gap(now - 35 * hour, now), None);
+        assert_eq!(
+            stale_cursor_gap(now - 40 * hour, now),
+            Some((now - 40 * hour, now - 36 * hour))
+        );
+        assert_eq!(stale_cursor_gap(0, 5), None, "a clock near zero is no gap");
+    }
+
+    #[test]
+    fn only_a_top_level_error_is_a_cursor_refusal() {
+        assert!(is_cursor_too_old(
+            r#"{"error":"CursorTooOld","message":"cursor is older than the replay window"}"#
+        ));
+        assert!(!is_cursor_too_old(
+            r#"{"did":"did:plc:x","time_us":1,"kind":"commit","commit":{"record":{"displayName":"CursorTooOld"}}}"#
+        ));
+        assert!(!is_cursor_too_old("not json CursorTooOld"));
+    }
 
     #[test]
     fn subscribe_url_asks_for_profiles_from_the_cursor() {

@@ -12,4 +12,9 @@ check_interval_minutes: number,
 /**
  * Daily X API spending cap in US dollars.
  */
-x_spending_cap_usd: number, quiet_hours: QuietHours | null, start_at_login: boolean, };
+x_spending_cap_usd: number, quiet_hours: QuietHours | null, start_at_login: boolean, 
+/**
+ * One notification a day at most saying how many accounts are worth a look (they never
+ * pop up one by one); false: none.
+ */
+worth_a_look_digest: boolean, };

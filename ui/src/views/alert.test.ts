@@ -78,7 +78,7 @@ describe("alert view", () => {
     const calls = mockCommands({
       get_alert: () => detail(),
       act_on_alert: (args) => (args.action === "seen" ? { ...detail().summary, state: "seen" } : snoozed),
-      app_info: () => ({ version: "0.1.0", demo: false, has_identity: true, open_alerts: 0 }),
+      app_info: () => ({ version: "0.1.0", demo: false, has_identity: true, open_alerts: { impostors: 0, worth_a_look: 0 } }),
     });
     const view = await alertView(7);
     document.body.append(view);
@@ -118,7 +118,7 @@ describe("alert view", () => {
       const calls = mockCommands({
         get_alert: () => ({ ...detail(), summary: { ...detail().summary, state: "seen" } }),
         act_on_alert: () => ({ ...detail().summary, state: "snoozed", snoozed_until: "2026-12-29T12:00:00Z" }),
-        app_info: () => ({ version: "0.1.0", demo: false, has_identity: true, open_alerts: 0 }),
+        app_info: () => ({ version: "0.1.0", demo: false, has_identity: true, open_alerts: { impostors: 0, worth_a_look: 0 } }),
       });
       const view = await alertView(7);
       view.querySelectorAll<HTMLButtonElement>('[role="group"] button')[i].click();

@@ -91,7 +91,7 @@ export async function alertView(id: number): Promise<HTMLElement> {
         .catch(() => undefined);
     };
     section.append(
-      h("h2", { id: "alert-title" }, d.summary.verdict === "impostor" ? "Possible impostor" : "Suspicious account", " on ", platformLabel(d.summary.platform)),
+      h("h2", { id: "alert-title" }, d.summary.verdict === "impostor" ? "Possible impostor" : "Account worth a look", " on ", platformLabel(d.summary.platform)),
       h("p", null, "Found by ", d.found_by, ", first seen ", h("time", { attrs: { datetime: d.summary.first_seen } }, when(d.summary.first_seen)), "."),
       snoozedNow,
       h("div", { class: "side-by-side" }, accountCard("The other account", d.candidate, "candidate"), accountCard("You", d.person, "person")),

@@ -10,10 +10,28 @@ export async function dashboardView(): Promise<HTMLElement> {
   const body = h("div");
   const show = (d: DashboardView) => {
     setOpenAlerts(d.open_alerts);
+    const { impostors, worth_a_look: worth } = d.open_alerts;
     const alertsLine =
-      d.open_alerts === 0
+      impostors === 0 && worth === 0
         ? h("p", null, "No open alerts. Doppelwatch keeps watching while this window is closed.")
-        : h("p", null, h("a", { attrs: { href: "#/alerts" } }, d.open_alerts === 1 ? "1 open alert" : `${d.open_alerts} open alerts`), " waiting for you.");
+        : h(
+            "div",
+            { class: "figures" },
+            h(
+              "p",
+              { class: "figure impostors" },
+              ...(impostors === 0
+                ? ["No impostor alerts."]
+                : [h("a", { attrs: { href: "#/alerts" } }, impostors === 1 ? "1 impostor alert" : `${impostors} impostor alerts`), " waiting for you."]),
+            ),
+            h(
+              "p",
+              { class: "figure worth-a-look" },
+              ...(worth === 0
+                ? ["Nothing worth a look."]
+                : [h("a", { attrs: { href: "#/worth-a-look" } }, worth === 1 ? "1 account worth a look" : `${worth} accounts worth a look`), " (maybe namesakes: no pop-up for these)."]),
+            ),
+          );
     const sources =
       d.sources.length === 0
         ? h("p", null, "No source is set up yet. Add your handles, or credentials in ", h("a", { attrs: { href: "#/settings" } }, "Settings"), ".")

@@ -1,15 +1,26 @@
 // Settings: sources and credentials (to the keychain), intervals, X spending cap, quiet hours,
-// start at login, and a test notification.
+// the daily worth-a-look digest, start at login, and a test notification.
 
 import { api, errorMessage } from "../api";
 import { button, field, h } from "../dom";
 import type { SettingsView } from "../bindings/SettingsView";
+import type { NumberRange } from "../bindings/NumberRange";
+// The same ranges the settings file and the save command accept (generated from Rust).
+import { SETTINGS_RANGES } from "../bindings/settingsRangeValues";
 
 const CREDENTIALS = [
   { platform: "bluesky", label: "Bluesky", account: "Your handle", secret: "App password (Settings → Privacy → App passwords)" },
   { platform: "mastodon", label: "Mastodon", account: "Your server (e.g. mastodon.social)", secret: "Access token (Preferences → Development)" },
   { platform: "x", label: "X", account: "Label for this key", secret: "API bearer token (your own developer account)" },
 ];
+
+/** The typed value when it is a number within `range` (whole when asked), else null. */
+export function inRange(text: string, range: NumberRange, whole: boolean): number | null {
+  if (text.trim() === "") return null;
+  const value = Number(text);
+  if (!Number.isFinite(value) || (whole && !Number.isInteger(value))) return null;
+  return value >= range.min && value <= range.max ? value : null;
+}
 
 export async function settingsView(): Promise<HTMLElement> {
   const section = h("section", { attrs: { "aria-labelledby": "settings-title" } }, h("h2", { id: "settings-title" }, "Settings"));
@@ -22,9 +33,13 @@ export async function settingsView(): Promise<HTMLElement> {
     return section;
   }
 
-  const interval = h("input", { id: "interval", attrs: { type: "number", min: "5", max: "1440", step: "1" } });
+  const { check_interval_minutes: minutesRange, x_spending_cap_usd: capRange } = SETTINGS_RANGES;
+  const interval = h("input", {
+    id: "interval",
+    attrs: { type: "number", min: String(minutesRange.min), max: String(minutesRange.max), step: "1" },
+  });
   interval.value = String(settings.check_interval_minutes);
-  const cap = h("input", { id: "x-cap", attrs: { type: "number", min: "0", step: "0.5" } });
+  const cap = h("input", { id: "x-cap", attrs: { type: "number", min: String(capRange.min), max: String(capRange.max), step: "0.5" } });
   cap.value = String(settings.x_spending_cap_usd);
   const quiet = h("input", { id: "quiet", attrs: { type: "checkbox" } });
   quiet.checked = settings.quiet_hours !== null;
@@ -34,18 +49,20 @@ export async function settingsView(): Promise<HTMLElement> {
   quietEnd.value = settings.quiet_hours?.end ?? "07:00";
   const login = h("input", { id: "login", attrs: { type: "checkbox" } });
   login.checked = settings.start_at_login;
+  const digest = h("input", { id: "digest", attrs: { type: "checkbox", "aria-describedby": "digest-hint" } });
+  digest.checked = settings.worth_a_look_digest;
 
   const save = async (ev: Event) => {
     ev.preventDefault();
-    const minutes = Number(interval.value);
-    if (!Number.isInteger(minutes) || minutes < 5 || minutes > 1440) {
-      status.textContent = "Check interval: type a whole number of minutes from 5 to 1440.";
+    const minutes = inRange(interval.value, minutesRange, true);
+    if (minutes === null) {
+      status.textContent = `Check interval: type a whole number of minutes from ${minutesRange.min} to ${minutesRange.max}.`;
       interval.focus();
       return;
     }
-    const dollars = Number(cap.value);
-    if (!Number.isFinite(dollars) || dollars < 0) {
-      status.textContent = "X spending cap: type an amount in dollars, 0 or more.";
+    const dollars = inRange(cap.value, capRange, false);
+    if (dollars === null) {
+      status.textContent = `X spending cap: type an amount in dollars from ${capRange.min} to ${capRange.max}.`;
       cap.focus();
       return;
     }
@@ -55,6 +72,7 @@ export async function settingsView(): Promise<HTMLElement> {
         x_spending_cap_usd: dollars,
         quiet_hours: quiet.checked ? { start: quietStart.value, end: quietEnd.value } : null,
         start_at_login: login.checked,
+        worth_a_look_digest: digest.checked,
       });
       status.textContent = "Settings saved.";
     } catch (e) {
@@ -111,6 +129,12 @@ export async function settingsView(): Promise<HTMLElement> {
         h("legend", null, "Notifications"),
         h("div", { class: "check" }, quiet, h("label", { attrs: { for: "quiet" } }, "Quiet hours (no notification sound or pop-up)")),
         h("div", { class: "row" }, field("From", quietStart).wrap, field("To", quietEnd).wrap),
+        h("div", { class: "check" }, digest, h("label", { attrs: { for: "digest" } }, "Once a day, tell me how many accounts are worth a look")),
+        h(
+          "p",
+          { class: "hint", id: "digest-hint" },
+          "Impostors always get a notification at once. Accounts that may be namesakes never pop up one by one: they wait under Worth a look, and this is at most one notification a day about them.",
+        ),
         h("div", { class: "check" }, login, h("label", { attrs: { for: "login" } }, "Start Doppelwatch when I log in")),
       ),
       h("button", { class: "primary", attrs: { type: "submit" } }, "Save settings"),
