@@ -74,6 +74,8 @@ pub struct Scores {
     pub refused: [usize; 3],
     /// (matched, total) per class and kind of copy.
     pub copies: [Vec<(usize, usize)>; 3],
+    /// Copies that did not match their original (the first `EXAMPLES` of each class).
+    pub misses: [Vec<String>; 3],
     /// The person's picture against another original of the same class.
     pub distinct: [Negatives; 3],
     /// The person's picture against copies of another original of the same class
@@ -101,15 +103,23 @@ pub fn score(people: &[Fingerprints], defaults: &[Fingerprints]) -> Scores {
     let mut originals = [0; 3];
     let mut refused = [0; 3];
     let mut copies: [Vec<(usize, usize)>; 3] = std::array::from_fn(|_| vec![(0, 0); KINDS.len()]);
+    let mut misses: [Vec<String>; 3] = Default::default();
     for p in people {
         let c = class_index(p.class.unwrap_or(Class::Photo));
         originals[c] += 1;
         refused[c] += usize::from(p.reference.is_none());
         for (k, copy) in p.copies.iter().enumerate() {
-            let hit = match (&p.reference, copy) {
-                (Some(r), Some(cand)) => matched(r, cand).0,
-                _ => false,
+            let (hit, similarity) = match (&p.reference, copy) {
+                (Some(r), Some(cand)) => matched(r, cand),
+                _ => (false, 0.0),
             };
+            if !hit && misses[c].len() < EXAMPLES {
+                misses[c].push(format!(
+                    "{} ({}, similarity {similarity:.3})",
+                    p.id,
+                    kind_of(k)
+                ));
+            }
             copies[c][k].0 += usize::from(hit);
             copies[c][k].1 += 1;
         }
@@ -119,6 +129,7 @@ pub fn score(people: &[Fingerprints], defaults: &[Fingerprints]) -> Scores {
         originals,
         refused,
         copies,
+        misses,
         distinct,
         others_copies,
         defaults: defaults.len(),
@@ -298,6 +309,9 @@ pub fn render(split: Split, s: &Scores, built: Duration, total: Duration) -> Str
         "  {:<28} {:>7} {:>13} {:>7}",
         "all kinds", all[0], all[1], all[2]
     );
+    for miss in s.misses.iter().flatten() {
+        let _ = writeln!(out, "      missed: {miss}");
+    }
     let _ = writeln!(
         out,
         "\nfalse matches among distinct pictures of one class (person's picture vs another's):"

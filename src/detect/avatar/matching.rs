@@ -11,7 +11,7 @@ use super::verify::{self, Reference};
 
 /// Hash distance (of [`FORM_BITS`](super::FORM_BITS)) up to which an alignment is worth
 /// verifying. Unrelated photographs sit near half the bits; copies of any kind within ~24.
-pub const WORTH_VERIFYING: u32 = 44;
+pub const WORTH_VERIFYING: u32 = 52;
 
 /// The best alignment of one family of forms.
 #[derive(Debug, Clone, Copy, PartialEq)]

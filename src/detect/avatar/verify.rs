@@ -16,7 +16,7 @@ use super::decode::LumaPlane;
 /// Side of the candidate's thumbnail, in cells.
 pub const THUMB: usize = 20;
 /// Side of the protected avatar's stored centre square, in pixels.
-pub const PLANE: usize = 96;
+pub const PLANE: usize = 128;
 /// Thumbnail cells on each side of a masked corner (the hashes mask 12 of 32).
 const MASK_CELLS: usize = 8;
 /// Bytes per candidate thumbnail: luma and two colour differences per cell.
@@ -341,7 +341,7 @@ fn fit_offset(gain: f64, rgb: &[[f64; 3]], shown: &[[f64; 3]], seen: &[[f64; 3]]
 
 /// Residual after the first, coarse round of the local search beyond which the finer rounds
 /// are skipped: copies sit far below it (the bars are 0.2 to 0.3), unrelated pictures near 1.
-const HOPELESS: f64 = 0.6;
+const HOPELESS: f64 = 0.8;
 
 /// Gains tried when brightening has clipped most of the picture (a saturated colour at 255),
 /// where fitting a line to what is left says little.
@@ -413,8 +413,8 @@ pub fn verify(
         .min_by(|a, b| a.0.total_cmp(&b.0))
         .and_then(|(_, g)| g);
     let mut best = (f64::MAX, region);
-    let mut step = 0.012;
-    for round in 0..3 {
+    let mut step = 0.024;
+    for round in 0..4 {
         let centre = best.1;
         for ds in [-1.0, 0.0, 1.0] {
             for dy in [-1.0, 0.0, 1.0] {
