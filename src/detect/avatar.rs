@@ -218,7 +218,7 @@ pub fn compare(reference: &AvatarFingerprint, candidate: &AvatarFingerprint) -> 
             ));
         }
     }
-    let evidence = matching::evidence(&r, &c);
+    let matcher = matching::Matcher::new(&r, &c);
     let flat = r.kind == Kind::Flat || c.kind == Kind::Flat;
     let whole_limit = if flat {
         MATCH_RESIDUAL_FLAT
@@ -226,12 +226,18 @@ pub fn compare(reference: &AvatarFingerprint, candidate: &AvatarFingerprint) -> 
         MATCH_RESIDUAL
     };
     let passes = |check: Option<verify::Verdict>, limit: f64| check.filter(|v| v.residual <= limit);
-    let (alignment, verdict) = if let Some(v) = passes(evidence.whole_check, whole_limit) {
-        (evidence.whole, v)
-    } else if let Some(v) = passes(evidence.masked_check, MATCH_RESIDUAL_MASKED.min(whole_limit)) {
-        (evidence.masked, v)
-    } else {
-        let best = [evidence.whole_check, evidence.masked_check]
+    // The masked alignment is verified only when the whole picture is not a copy.
+    let whole_check = matcher.check(&matcher.whole);
+    let found = passes(whole_check, whole_limit).map(|v| (matcher.whole, v));
+    let masked_check = match found {
+        Some(_) => None,
+        None => matcher.check(&matcher.masked),
+    };
+    let found = found.or_else(|| {
+        passes(masked_check, MATCH_RESIDUAL_MASKED.min(whole_limit)).map(|v| (matcher.masked, v))
+    });
+    let Some((alignment, verdict)) = found else {
+        let best = [whole_check, masked_check]
             .into_iter()
             .flatten()
             .map(|v| v.residual)
@@ -239,7 +245,7 @@ pub fn compare(reference: &AvatarFingerprint, candidate: &AvatarFingerprint) -> 
         let similarity = if best < f64::MAX {
             similarity_of_residual(best)
         } else {
-            (1.0 - evidence.whole.distance as f32 / (FORM_BITS / 2) as f32).clamp(0.0, 0.5)
+            (1.0 - matcher.whole.distance as f32 / (FORM_BITS / 2) as f32).clamp(0.0, 0.5)
         };
         return AvatarMatch {
             matched: false,

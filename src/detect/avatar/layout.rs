@@ -104,17 +104,17 @@ mod tests {
     #[test]
     fn the_header_says_what_follows() {
         let candidate = words(Kind::Flat, false);
-        let parts = parts(&candidate).expect("readable");
-        assert_eq!(parts.kind, Kind::Flat);
-        assert_eq!(parts.forms.len(), CANDIDATE_FORMS * FORM_WORDS);
-        assert_eq!(parts.thumbnail.len(), THUMB_WORDS);
-        assert!(parts.plane.is_empty() && parts.round);
+        let read = parts(&candidate).expect("readable");
+        assert_eq!(read.kind, Kind::Flat);
+        assert_eq!(read.forms.len(), CANDIDATE_FORMS * FORM_WORDS);
+        assert_eq!(read.thumbnail.len(), THUMB_WORDS);
+        assert!(read.plane.is_empty() && read.round);
 
         let reference = words(Kind::Rich, true);
-        let parts = parts(&reference).expect("readable");
-        assert_eq!(parts.forms.len(), (CANDIDATE_FORMS + 3) * FORM_WORDS);
-        assert_eq!(parts.plane.len(), PLANE_WORDS);
-        assert!(!parts.round);
+        let read = parts(&reference).expect("readable");
+        assert_eq!(read.forms.len(), (CANDIDATE_FORMS + 3) * FORM_WORDS);
+        assert_eq!(read.plane.len(), PLANE_WORDS);
+        assert!(!read.round);
     }
 
     #[test]

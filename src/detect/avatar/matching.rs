@@ -3,6 +3,8 @@
 //!
 //! It only gathers evidence; [`super::compare`] turns it into a verdict and words.
 
+use std::cell::OnceCell;
+
 use super::canonical::Region;
 use super::forms::{self, CANDIDATE_FORMS, CORNERS, FORM_WORDS};
 use super::layout::Parts;
@@ -133,29 +135,64 @@ pub fn closest(reference: &[u64], candidate: &[u64]) -> (Alignment, Alignment) {
     (whole, masked)
 }
 
-/// Compares the parts of two fingerprints (the reference must carry its plane to be verified;
-/// without it, the checks are `None`).
-pub fn evidence(reference: &Parts<'_>, candidate: &Parts<'_>) -> Evidence {
-    let (whole, masked) = closest(reference.forms, candidate.forms);
-    let stored = Reference::new(reference.plane);
-    let cells = verify::candidate_cells(candidate.thumbnail);
-    let regions = forms::reference_regions();
-    let check = |alignment: &Alignment| -> Option<verify::Verdict> {
+/// One comparison under way: the alignments the hashes found, and what verification needs.
+/// Each alignment is verified only when asked (a copy found whole needs no masked check).
+pub struct Matcher<'a> {
+    /// Best whole-picture alignment.
+    pub whole: Alignment,
+    /// Best alignment with one corner masked on both sides.
+    pub masked: Alignment,
+    plane: &'a [u64],
+    thumbnail: &'a [u64],
+    /// Unpacked at the first check (most candidates are too far to verify at all).
+    ready: OnceCell<Option<(Reference, Vec<[f64; 3]>)>>,
+}
+
+impl<'a> Matcher<'a> {
+    /// Finds the alignments (the reference must carry its plane to be verified; without it,
+    /// every check is `None`).
+    pub fn new(reference: &Parts<'a>, candidate: &Parts<'a>) -> Matcher<'a> {
+        let (whole, masked) = closest(reference.forms, candidate.forms);
+        Matcher {
+            whole,
+            masked,
+            plane: reference.plane,
+            thumbnail: candidate.thumbnail,
+            ready: OnceCell::new(),
+        }
+    }
+
+    /// Verification at `alignment`, when its distance is worth it.
+    pub fn check(&self, alignment: &Alignment) -> Option<verify::Verdict> {
         if alignment.distance > WORTH_VERIFYING {
             return None;
         }
-        let (stored, cells) = (stored.as_ref()?, cells.as_ref()?);
-        let (region, _) = alignment.region(&regions);
+        let (stored, cells) = self
+            .ready
+            .get_or_init(|| {
+                Some((
+                    Reference::new(self.plane)?,
+                    verify::candidate_cells(self.thumbnail)?,
+                ))
+            })
+            .as_ref()?;
+        let (region, _) = alignment.region(&forms::reference_regions());
         let mirror = alignment.mirrored();
         // The mask is in reference coordinates; verification compares in the candidate's, where
         // a mirrored reference has its corners swapped left to right.
         let mask = alignment.corner().map(|k| if mirror { k ^ 1 } else { k });
         Some(verify::verify(stored, cells, region, mirror, mask))
-    };
+    }
+}
+
+/// Compares the parts of two fingerprints, verifying both alignments (for the evaluation
+/// tables; [`super::compare`] verifies only what it needs).
+pub fn evidence(reference: &Parts<'_>, candidate: &Parts<'_>) -> Evidence {
+    let matcher = Matcher::new(reference, candidate);
     Evidence {
-        whole,
-        masked,
-        whole_check: check(&whole),
-        masked_check: check(&masked),
+        whole: matcher.whole,
+        masked: matcher.masked,
+        whole_check: matcher.check(&matcher.whole),
+        masked_check: matcher.check(&matcher.masked),
     }
 }

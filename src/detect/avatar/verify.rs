@@ -230,9 +230,40 @@ fn in_corner(i: usize, corner: usize) -> bool {
     in_x && in_y
 }
 
+/// The candidate's side of the comparison, prepared once per verification: the cells compared
+/// (all but a masked corner) and which of them the copy shows unclipped.
+struct Seen {
+    used: Vec<usize>,
+    cells: Vec<[f64; 3]>,
+    /// Cells whose RGB the copy does not show clipped (all of them when nearly none are).
+    unclipped: Vec<bool>,
+}
+
+impl Seen {
+    fn new(candidate: &[[f64; 3]], mask: Option<usize>) -> Seen {
+        let used: Vec<usize> = (0..candidate.len())
+            .filter(|&i| mask.map_or(true, |corner| !in_corner(i, corner)))
+            .collect();
+        let cells: Vec<[f64; 3]> = used.iter().map(|&i| candidate[i]).collect();
+        let mut unclipped: Vec<bool> = cells
+            .iter()
+            .map(|&c| to_rgb(c).iter().all(|&v| (6.0..=249.0).contains(&v)))
+            .collect();
+        if unclipped.iter().filter(|&&u| u).count() * 10 < unclipped.len() {
+            unclipped.iter_mut().for_each(|u| *u = true);
+        }
+        Seen {
+            used,
+            cells,
+            unclipped,
+        }
+    }
+}
+
 /// How far the candidate is from the reference at one alignment: the residual after the best
 /// tone and saturation fit, relative to the reference's own variation (0 = identical, about 1
 /// or more = unrelated).
+#[cfg(test)]
 fn residual(
     reference: &[[f64; 4]],
     candidate: &[[f64; 3]],
@@ -240,17 +271,19 @@ fn residual(
     background: [f64; 3],
     gain: Option<f64>,
 ) -> f64 {
-    let used: Vec<usize> = (0..candidate.len())
-        .filter(|&i| mask.map_or(true, |corner| !in_corner(i, corner)))
-        .collect();
-    let shown: Vec<[f64; 3]> = used
+    residual_of(reference, &Seen::new(candidate, mask), background, gain)
+}
+
+/// [`residual`] with the candidate's side prepared.
+fn residual_of(reference: &[[f64; 4]], seen: &Seen, background: [f64; 3], gain: Option<f64>) -> f64 {
+    let shown: Vec<[f64; 3]> = seen
+        .used
         .iter()
         .map(|&i| {
             let r = reference[i];
             [0, 1, 2].map(|k| r[k] + background[k] * (1.0 - r[3]))
         })
         .collect();
-    let seen: Vec<[f64; 3]> = used.iter().map(|&i| candidate[i]).collect();
     let count = shown.len().max(1) as f64;
 
     // Tone: the copy's RGB = clip(gain * RGB + offset), the same for every channel (brightness
@@ -258,25 +291,16 @@ fn residual(
     // clipped, or the gain is given and the offset fitted over the cells it does not clip.
     let rgb: Vec<[f64; 3]> = shown.iter().map(|&c| to_rgb(c)).collect();
     let (gain, offset) = match gain {
-        None => {
-            let mut unclipped: Vec<bool> = seen
-                .iter()
-                .map(|&c| to_rgb(c).iter().all(|&v| (6.0..=249.0).contains(&v)))
-                .collect();
-            if unclipped.iter().filter(|&&u| u).count() * 10 < unclipped.len() {
-                unclipped.iter_mut().for_each(|u| *u = true);
-            }
-            fit_line(&shown, &seen, &unclipped)
-        }
-        Some(gain) => (gain, fit_offset(gain, &rgb, &shown, &seen)),
+        None => fit_line(&shown, &seen.cells, &seen.unclipped),
+        Some(gain) => (gain, fit_offset(gain, &rgb, &shown, &seen.cells)),
     };
+    // Saturation: one scale for both colour differences (a hue change is not a copy's).
     let predicted: Vec<[f64; 3]> = rgb
         .iter()
         .map(|c| from_rgb(c.map(|v| (gain * v + offset).clamp(0.0, 255.0))))
         .collect();
-    // Saturation: one scale for both colour differences (a hue change is not a copy's).
     let (mut cross, mut power) = (0.0, 0.0);
-    for (p, c) in predicted.iter().zip(&seen) {
+    for (p, c) in predicted.iter().zip(&seen.cells) {
         for k in 1..3 {
             cross += p[k] * c[k];
             power += p[k] * p[k];
@@ -287,7 +311,7 @@ fn residual(
     let mean = |v: &[[f64; 3]], k: usize| v.iter().map(|c| c[k]).sum::<f64>() / count;
     let means = [0, 1, 2].map(|k| mean(&shown, k));
     let (mut error, mut spread) = (0.0, 0.0);
-    for ((p, c), r) in predicted.iter().zip(&seen).zip(&shown) {
+    for ((p, c), r) in predicted.iter().zip(&seen.cells).zip(&shown) {
         error += (c[0] - p[0]).powi(2);
         spread += (r[0] - means[0]).powi(2);
         for k in 1..3 {
@@ -394,12 +418,13 @@ pub fn verify(
     mirror: bool,
     mask: Option<usize>,
 ) -> Verdict {
+    let seen = Seen::new(candidate, mask);
     // A transparent reference: the background the copy shows, chosen at the first alignment.
     let start = reference.sample(region, mirror);
     let background = if reference.transparent {
         backgrounds(&start, candidate)
             .into_iter()
-            .map(|b| (residual(&start, candidate, mask, b, None), b))
+            .map(|b| (residual_of(&start, &seen, b, None), b))
             .min_by(|a, b| a.0.total_cmp(&b.0))
             .map_or(WHITE, |(_, b)| b)
     } else {
@@ -409,7 +434,7 @@ pub fn verify(
     // gain that suits this copy best (brightening that clipped most of the picture).
     let gain = std::iter::once(None)
         .chain(GAINS.into_iter().map(Some))
-        .map(|g| (residual(&start, candidate, mask, background, g), g))
+        .map(|g| (residual_of(&start, &seen, background, g), g))
         .min_by(|a, b| a.0.total_cmp(&b.0))
         .and_then(|(_, g)| g);
     let mut best = (f64::MAX, region);
@@ -424,8 +449,7 @@ pub fn verify(
                         centre_y: centre.centre_y + dy * step,
                         side: centre.side * (1.0 + ds * step * 3.0),
                     };
-                    let value =
-                        residual(&reference.sample(r, mirror), candidate, mask, background, gain);
+                    let value = residual_of(&reference.sample(r, mirror), &seen, background, gain);
                     if value < best.0 {
                         best = (value, r);
                     }
