@@ -115,6 +115,13 @@ pub const MATCH_RESIDUAL_FLAT: f64 = 0.3;
 /// is compared, so the bar is stricter still.
 pub const MATCH_RESIDUAL_MASKED: f64 = 0.25;
 
+/// Residual up to which a whole-picture match needs no look at the masked alignment.
+const CLEAR_COPY: f64 = 0.1;
+
+/// A masked alignment that leaves at most this share of the whole picture's residual says the
+/// copy has a badge or sticker over that corner.
+const BADGE_FIT: f64 = 0.6;
+
 /// Decodes an image (bounded in size) and computes its fingerprint. Use this for candidates'
 /// avatars.
 pub fn fingerprint(bytes: &[u8]) -> Result<AvatarFingerprint, AvatarError> {
@@ -227,15 +234,21 @@ pub fn compare(reference: &AvatarFingerprint, candidate: &AvatarFingerprint) -> 
     };
     let passes = |check: Option<verify::Verdict>, limit: f64| check.filter(|v| v.residual <= limit);
     // The masked alignment is verified only when the whole picture is not a copy.
+    // The masked alignment is verified only when the whole picture is no clear copy (a copy
+    // with a badge may pass whole, but fits far better with the badge's corner left out).
     let whole_check = matcher.check(&matcher.whole);
-    let found = passes(whole_check, whole_limit).map(|v| (matcher.whole, v));
-    let masked_check = match found {
-        Some(_) => None,
-        None => matcher.check(&matcher.masked),
+    let whole = passes(whole_check, whole_limit).map(|v| (matcher.whole, v));
+    let masked_check = match whole {
+        Some((_, v)) if v.residual <= CLEAR_COPY => None,
+        _ => matcher.check(&matcher.masked),
     };
-    let found = found.or_else(|| {
-        passes(masked_check, MATCH_RESIDUAL_MASKED.min(whole_limit)).map(|v| (matcher.masked, v))
-    });
+    let masked = passes(masked_check, MATCH_RESIDUAL_MASKED.min(whole_limit))
+        .map(|v| (matcher.masked, v));
+    let found = match (whole, masked) {
+        (Some(w), Some(m)) if m.1.residual < w.1.residual * BADGE_FIT => Some(m),
+        (Some(w), _) => Some(w),
+        (None, m) => m,
+    };
     let Some((alignment, verdict)) = found else {
         let best = [whole_check, masked_check]
             .into_iter()
@@ -306,6 +319,12 @@ fn describe_copy(
     if verdict.dark_background {
         how.push("on a dark background");
     }
+    if verdict.tone_changed {
+        how.push("with brightness or contrast changed");
+    }
+    if verdict.colour_changed {
+        how.push("with its colours made stronger or paler");
+    }
     let what = if flat {
         "your logo or drawing copied"
     } else {
@@ -355,6 +374,31 @@ mod tests {
         let m = compare(&reference, &fingerprint(&encoded(&textured(4.0))).expect("candidate"));
         assert!(!m.matched, "{}", m.detail);
         assert!(m.detail.starts_with("avatar differs"), "{}", m.detail);
+    }
+
+    #[test]
+    fn the_reason_says_when_the_tone_or_the_colours_were_changed() {
+        let original = textured(1.0);
+        let reference = fingerprint_reference(&encoded(&original)).expect("reference");
+        let detail = |f: &dyn Fn([f32; 3]) -> [f32; 3]| {
+            let copy = image::RgbImage::from_fn(160, 160, |x, y| {
+                let p = original.get_pixel(x, y).0.map(f32::from);
+                image::Rgb(f(p).map(|v| v.round().clamp(0.0, 255.0) as u8))
+            });
+            let m = compare(&reference, &fingerprint(&encoded(&copy)).expect("candidate"));
+            assert!(m.matched, "{}", m.detail);
+            m.detail
+        };
+        let same = detail(&|p| p);
+        assert!(!same.contains("brightness") && !same.contains("colours"), "{same}");
+        let brighter = detail(&|p| p.map(|v| v * 1.15));
+        assert!(brighter.contains("with brightness or contrast changed"), "{brighter}");
+        let paler = detail(&|p| {
+            let grey = 0.299 * p[0] + 0.587 * p[1] + 0.114 * p[2];
+            p.map(|v| grey + 0.8 * (v - grey))
+        });
+        assert!(paler.contains("with its colours made stronger or paler"), "{paler}");
+        assert!(!paler.contains("brightness"), "{paler}");
     }
 
     #[test]

@@ -20,8 +20,14 @@ pub use avatar_real_pictures::{Class, Split, CLASSES};
 pub struct Bounds {
     /// Fewest originals per class in the set (an empty or shrunken set fails).
     pub min_originals_per_class: usize,
-    /// Least share of copies matched, in every class and every kind of copy.
+    /// Least share of copies matched, in every class and every kind of copy (each cell of
+    /// the table).
     pub min_copies_matched: f64,
+    /// Least share of copies matched per class, over all kinds of copy (one per class, in the
+    /// order of `CLASSES`).
+    pub min_copies_matched_per_class: [f64; 3],
+    /// Least share of copies matched per kind of copy, over all classes.
+    pub min_copies_matched_per_kind: f64,
     /// Highest share of false matches among distinct pictures of one class.
     pub max_false_matches: f64,
 }

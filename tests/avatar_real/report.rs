@@ -283,31 +283,44 @@ pub fn render(split: Split, s: &Scores, built: Duration, total: Duration) -> Str
     );
     let _ = writeln!(
         out,
-        "  {:<28} {:>7} {:>13} {:>7}",
-        "kind of copy", "photo", "illustration", "logo"
+        "  {:<28} {:>7} {:>13} {:>7} {:>7}",
+        "kind of copy", "photo", "illustration", "logo", "all"
     );
     for (k, kind) in KINDS.iter().enumerate() {
         let cells: Vec<String> = (0..3)
             .map(|c| share(s.copies[c][k].0, s.copies[c][k].1))
             .collect();
+        let (m, t) = (0..3).fold((0, 0), |(m, t), c| {
+            (m + s.copies[c][k].0, t + s.copies[c][k].1)
+        });
         let _ = writeln!(
             out,
-            "  {kind:<28} {:>7} {:>13} {:>7}",
-            cells[0], cells[1], cells[2]
+            "  {kind:<28} {:>7} {:>13} {:>7} {:>7}",
+            cells[0],
+            cells[1],
+            cells[2],
+            share(m, t)
         );
     }
-    let all: Vec<String> = (0..3)
+    let totals: Vec<(usize, usize)> = (0..3)
         .map(|c| {
-            let (m, t) = s.copies[c]
+            s.copies[c]
                 .iter()
-                .fold((0, 0), |(m, t), (a, b)| (m + a, t + b));
-            share(m, t)
+                .fold((0, 0), |(m, t), (a, b)| (m + a, t + b))
         })
         .collect();
+    let all: Vec<String> = totals.iter().map(|&(m, t)| share(m, t)).collect();
+    let (m, t) = totals
+        .iter()
+        .fold((0, 0), |(m, t), (a, b)| (m + a, t + b));
     let _ = writeln!(
         out,
-        "  {:<28} {:>7} {:>13} {:>7}",
-        "all kinds", all[0], all[1], all[2]
+        "  {:<28} {:>7} {:>13} {:>7} {:>7}",
+        "all kinds",
+        all[0],
+        all[1],
+        all[2],
+        share(m, t)
     );
     for miss in s.misses.iter().flatten() {
         let _ = writeln!(out, "      missed: {miss}");
@@ -379,6 +392,16 @@ pub fn check(s: &Scores, b: &Bounds) -> Vec<String> {
                 ));
             }
         }
+        let (m, t) = s.copies[i]
+            .iter()
+            .fold((0, 0), |(m, t), (a, b)| (m + a, t + b));
+        let least = b.min_copies_matched_per_class[i];
+        if t == 0 || (m as f64 / t as f64) < least {
+            fail.push(format!(
+                "{} / all kinds: copies matched {m}/{t} < {least}",
+                c.name()
+            ));
+        }
         for (what, n) in [
             ("other originals", &s.distinct[i]),
             ("copies of other originals", &s.others_copies[i]),
@@ -392,6 +415,17 @@ pub fn check(s: &Scores, b: &Bounds) -> Vec<String> {
                     b.max_false_matches
                 ));
             }
+        }
+    }
+    for (k, kind) in KINDS.iter().enumerate() {
+        let (m, t) = (0..CLASSES.len()).fold((0, 0), |(m, t), c| {
+            (m + s.copies[c][k].0, t + s.copies[c][k].1)
+        });
+        if t == 0 || (m as f64 / t as f64) < b.min_copies_matched_per_kind {
+            fail.push(format!(
+                "all classes / {kind}: copies matched {m}/{t} < {}",
+                b.min_copies_matched_per_kind
+            ));
         }
     }
     if s.defaults == 0 {

@@ -271,11 +271,20 @@ fn residual(
     background: [f64; 3],
     gain: Option<f64>,
 ) -> f64 {
-    residual_of(reference, &Seen::new(candidate, mask), background, gain)
+    fit(reference, &Seen::new(candidate, mask), background, gain).residual
 }
 
-/// [`residual`] with the candidate's side prepared.
-fn residual_of(reference: &[[f64; 4]], seen: &Seen, background: [f64; 3], gain: Option<f64>) -> f64 {
+/// The tone fit at one alignment and what is left after it.
+#[derive(Debug, Clone, Copy)]
+struct Fit {
+    residual: f64,
+    gain: f64,
+    offset: f64,
+    saturation: f64,
+}
+
+/// [`residual`] with the candidate's side prepared, and the fit that gave it.
+fn fit(reference: &[[f64; 4]], seen: &Seen, background: [f64; 3], gain: Option<f64>) -> Fit {
     let shown: Vec<[f64; 3]> = seen
         .used
         .iter()
@@ -319,7 +328,12 @@ fn residual_of(reference: &[[f64; 4]], seen: &Seen, background: [f64; 3], gain: 
             spread += COLOUR_WEIGHT * (r[k] - means[k]).powi(2);
         }
     }
-    (error / spread.max(VARIANCE_FLOOR * count)).sqrt()
+    Fit {
+        residual: (error / spread.max(VARIANCE_FLOOR * count)).sqrt(),
+        gain,
+        offset,
+        saturation,
+    }
 }
 
 /// Least-squares line seen = gain * shown + offset on luma over the `used` cells; the gain is
@@ -407,7 +421,18 @@ pub struct Verdict {
     pub residual: f64,
     /// True when the reference is transparent and the copy shows it over a dark background.
     pub dark_background: bool,
+    /// True when the copy's brightness or contrast was changed ([`TONE_CHANGE`] or more).
+    pub tone_changed: bool,
+    /// True when the copy's colours were made stronger or paler ([`TONE_CHANGE`] or more).
+    pub colour_changed: bool,
 }
+
+/// Relative change of brightness, contrast or saturation from which the reason mentions it
+/// (re-encoding alone moves them by a few percent).
+pub const TONE_CHANGE: f64 = 0.07;
+
+/// Largest residual at which the fitted tone is read as a change of the copy's.
+const TONE_READABLE: f64 = 0.12;
 
 /// The smallest residual around `region` (a local search of shifts and scales refines the
 /// alignment the hashes found to a fraction of their grid step).
@@ -424,7 +449,7 @@ pub fn verify(
     let background = if reference.transparent {
         backgrounds(&start, candidate)
             .into_iter()
-            .map(|b| (residual_of(&start, &seen, b, None), b))
+            .map(|b| (fit(&start, &seen, b, None).residual, b))
             .min_by(|a, b| a.0.total_cmp(&b.0))
             .map_or(WHITE, |(_, b)| b)
     } else {
@@ -434,10 +459,18 @@ pub fn verify(
     // gain that suits this copy best (brightening that clipped most of the picture).
     let gain = std::iter::once(None)
         .chain(GAINS.into_iter().map(Some))
-        .map(|g| (residual_of(&start, &seen, background, g), g))
+        .map(|g| (fit(&start, &seen, background, g).residual, g))
         .min_by(|a, b| a.0.total_cmp(&b.0))
         .and_then(|(_, g)| g);
-    let mut best = (f64::MAX, region);
+    let mut best = (
+        Fit {
+            residual: f64::MAX,
+            gain: 1.0,
+            offset: 0.0,
+            saturation: 1.0,
+        },
+        region,
+    );
     let mut step = 0.024;
     for round in 0..4 {
         let centre = best.1;
@@ -449,22 +482,30 @@ pub fn verify(
                         centre_y: centre.centre_y + dy * step,
                         side: centre.side * (1.0 + ds * step * 3.0),
                     };
-                    let value = residual_of(&reference.sample(r, mirror), &seen, background, gain);
-                    if value < best.0 {
+                    let value = fit(&reference.sample(r, mirror), &seen, background, gain);
+                    if value.residual < best.0.residual {
                         best = (value, r);
                     }
                 }
             }
         }
         // Far from any copy after the coarse round: finer steps will not bring it back.
-        if round == 0 && best.0 > HOPELESS {
+        if round == 0 && best.0.residual > HOPELESS {
             break;
         }
         step /= 2.0;
     }
+    let tone = best.0;
+    // A loose fit also bends the tone to make up for detail that does not line up: the tone
+    // is only read from a close one.
+    let close = tone.residual <= TONE_READABLE;
     Verdict {
-        residual: best.0,
+        residual: tone.residual,
         dark_background: reference.transparent && background[0] < 128.0,
+        tone_changed: close
+            && ((tone.gain - 1.0).abs() >= TONE_CHANGE
+                || (tone.gain * 128.0 + tone.offset - 128.0).abs() >= 255.0 * TONE_CHANGE),
+        colour_changed: close && (tone.saturation - 1.0).abs() >= TONE_CHANGE,
     }
 }
 
