@@ -236,8 +236,9 @@ pub fn compare(reference: &AvatarFingerprint, candidate: &AvatarFingerprint) -> 
     // The masked alignment is verified only when the whole picture is not a copy.
     // The masked alignment is verified only when the whole picture is no clear copy (a copy
     // with a badge may pass whole, but fits far better with the badge's corner left out).
-    let whole_check = matcher.check(&matcher.whole);
-    let whole = passes(whole_check, whole_limit).map(|v| (matcher.whole, v));
+    let whole_found = matcher.check_whole(CLEAR_COPY);
+    let whole_check = whole_found.map(|(_, v)| v);
+    let whole = whole_found.filter(|(_, v)| v.residual <= whole_limit);
     let masked_check = match whole {
         Some((_, v)) if v.residual <= CLEAR_COPY => None,
         _ => matcher.check(&matcher.masked),

@@ -29,7 +29,7 @@ pub struct Alignment {
 /// What the comparison found.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Evidence {
-    /// Best whole-picture alignment.
+    /// Best whole-picture alignment (the verified one when one was verified).
     pub whole: Alignment,
     /// Best alignment with one corner masked on both sides.
     pub masked: Alignment,
@@ -94,45 +94,60 @@ pub fn form_distance(a: &[u64], b: &[u64]) -> u32 {
     }
 }
 
-/// The closest whole and masked alignments by hash distance.
-pub fn closest(reference: &[u64], candidate: &[u64]) -> (Alignment, Alignment) {
+/// Whole-picture alignments verified at most, closest first: the hash grid's best point is
+/// not always the one whose neighbourhood holds the true alignment.
+pub const STARTS: usize = 3;
+
+/// The closest whole alignments (up to [`STARTS`], closest first) and the closest masked one,
+/// by hash distance.
+pub fn closest(reference: &[u64], candidate: &[u64]) -> (Vec<Alignment>, Alignment) {
     let r: Vec<&[u64]> = reference.chunks_exact(FORM_WORDS).collect();
     let c: Vec<&[u64]> = candidate.chunks_exact(FORM_WORDS).collect();
-    let none = Alignment {
-        distance: u32::MAX,
-        reference_form: 0,
-        candidate_form: 0,
-    };
-    let better = |best: &mut Alignment, distance: u32, i: usize, j: usize| {
-        if distance < best.distance {
-            *best = Alignment {
-                distance,
-                reference_form: i,
-                candidate_form: j,
-            };
-        }
-    };
-    let mut whole = none;
+    let mut wholes: Vec<Alignment> = Vec::with_capacity(STARTS + 1);
     for (i, rf) in r.iter().enumerate() {
         // The reference's own mirror and masked forms are not whole alignments.
         if (1..CANDIDATE_FORMS).contains(&i) {
             continue;
         }
         for (j, cf) in c.iter().enumerate().take(2) {
-            better(&mut whole, form_distance(rf, cf), i, j);
+            let distance = form_distance(rf, cf);
+            if wholes.len() == STARTS && wholes.last().is_some_and(|a| a.distance <= distance) {
+                continue;
+            }
+            let at = wholes.partition_point(|a| a.distance <= distance);
+            wholes.insert(
+                at,
+                Alignment {
+                    distance,
+                    reference_form: i,
+                    candidate_form: j,
+                },
+            );
+            wholes.truncate(STARTS);
         }
     }
-    let mut masked = none;
+    let mut masked = Alignment {
+        distance: u32::MAX,
+        reference_form: 0,
+        candidate_form: 0,
+    };
     for corner in 0..CORNERS {
         let i = 2 + corner;
         for mirror in 0..2 {
             let j = 2 + mirror * CORNERS + corner;
             if let (Some(rf), Some(cf)) = (r.get(i), c.get(j)) {
-                better(&mut masked, form_distance(rf, cf), i, j);
+                let distance = form_distance(rf, cf);
+                if distance < masked.distance {
+                    masked = Alignment {
+                        distance,
+                        reference_form: i,
+                        candidate_form: j,
+                    };
+                }
             }
         }
     }
-    (whole, masked)
+    (wholes, masked)
 }
 
 /// One comparison under way: the alignments the hashes found, and what verification needs.
@@ -140,6 +155,8 @@ pub fn closest(reference: &[u64], candidate: &[u64]) -> (Alignment, Alignment) {
 pub struct Matcher<'a> {
     /// Best whole-picture alignment.
     pub whole: Alignment,
+    /// The next best whole alignments, verified when the best is no clear copy.
+    others: Vec<Alignment>,
     /// Best alignment with one corner masked on both sides.
     pub masked: Alignment,
     plane: &'a [u64],
@@ -152,14 +169,42 @@ impl<'a> Matcher<'a> {
     /// Finds the alignments (the reference must carry its plane to be verified; without it,
     /// every check is `None`).
     pub fn new(reference: &Parts<'a>, candidate: &Parts<'a>) -> Matcher<'a> {
-        let (whole, masked) = closest(reference.forms, candidate.forms);
+        let (mut wholes, masked) = closest(reference.forms, candidate.forms);
+        let none = Alignment {
+            distance: u32::MAX,
+            reference_form: 0,
+            candidate_form: 0,
+        };
+        let whole = if wholes.is_empty() {
+            none
+        } else {
+            wholes.remove(0)
+        };
         Matcher {
             whole,
+            others: wholes,
             masked,
             plane: reference.plane,
             thumbnail: candidate.thumbnail,
             ready: OnceCell::new(),
         }
+    }
+
+    /// The best verified whole alignment: the closest by hash first, then the next ones
+    /// unless a residual at or under `enough` was already found.
+    pub fn check_whole(&self, enough: f64) -> Option<(Alignment, verify::Verdict)> {
+        let mut best = self.check(&self.whole).map(|v| (self.whole, v));
+        for alignment in &self.others {
+            if best.is_some_and(|(_, v)| v.residual <= enough) {
+                break;
+            }
+            if let Some(v) = self.check(alignment) {
+                if best.map_or(true, |(_, b)| v.residual < b.residual) {
+                    best = Some((*alignment, v));
+                }
+            }
+        }
+        best
     }
 
     /// Verification at `alignment`, when its distance is worth it.
@@ -189,10 +234,14 @@ impl<'a> Matcher<'a> {
 /// tables; [`super::compare`] verifies only what it needs).
 pub fn evidence(reference: &Parts<'_>, candidate: &Parts<'_>) -> Evidence {
     let matcher = Matcher::new(reference, candidate);
+    let (whole, whole_check) = match matcher.check_whole(0.0) {
+        Some((alignment, v)) => (alignment, Some(v)),
+        None => (matcher.whole, None),
+    };
     Evidence {
-        whole: matcher.whole,
+        whole,
         masked: matcher.masked,
-        whole_check: matcher.check(&matcher.whole),
+        whole_check,
         masked_check: matcher.check(&matcher.masked),
     }
 }

@@ -95,41 +95,52 @@ pub fn reference_plane(plane: &LumaPlane) -> Vec<u64> {
     pack(&bytes)
 }
 
-/// Summed-area table of one channel of the stored plane.
-struct Table(Vec<f64>);
+/// Summed-area table of the stored plane, the four channels (premultiplied luma, the two colour
+/// differences, opacity) side by side.
+struct Table(Vec<[f64; 4]>);
 
 impl Table {
-    fn new(values: impl Iterator<Item = f64>) -> Table {
+    fn new(values: &[[f64; 4]]) -> Table {
         let n = PLANE;
-        let mut table = vec![0f64; (n + 1) * (n + 1)];
-        let values: Vec<f64> = values.collect();
+        let mut table = vec![[0f64; 4]; (n + 1) * (n + 1)];
         for y in 0..n {
-            let mut row = 0.0;
+            let mut row = [0f64; 4];
             for x in 0..n {
-                row += values[y * n + x];
-                table[(y + 1) * (n + 1) + x + 1] = table[y * (n + 1) + x + 1] + row;
+                let above = table[y * (n + 1) + x + 1];
+                for (sum, v) in row.iter_mut().zip(values[y * n + x]) {
+                    *sum += v;
+                }
+                table[(y + 1) * (n + 1) + x + 1] = [0, 1, 2, 3].map(|k| above[k] + row[k]);
             }
         }
         Table(table)
     }
 
-    /// Integral over [0, x] x [0, y], bilinear inside a pixel.
-    fn at(&self, x: f64, y: f64) -> f64 {
+    /// A coordinate's cell and the fraction into it (clamped to the plane).
+    fn split(v: f64) -> (usize, f64) {
         let n = PLANE;
-        let (x, y) = (x.clamp(0.0, n as f64), y.clamp(0.0, n as f64));
-        let (x0, y0) = ((x as usize).min(n - 1), (y as usize).min(n - 1));
-        let (fx, fy) = (x - x0 as f64, y - y0 as f64);
-        let t = |i: usize, j: usize| self.0[j * (n + 1) + i];
-        let top = t(x0, y0) * (1.0 - fx) + t(x0 + 1, y0) * fx;
-        let bottom = t(x0, y0 + 1) * (1.0 - fx) + t(x0 + 1, y0 + 1) * fx;
-        top * (1.0 - fy) + bottom * fy
+        let v = v.clamp(0.0, n as f64);
+        let i = (v as usize).min(n - 1);
+        (i, v - i as f64)
+    }
+
+    /// Integral over [0, x] x [0, y] of every channel, bilinear inside a pixel.
+    fn at(&self, (x0, fx): (usize, f64), (y0, fy): (usize, f64)) -> [f64; 4] {
+        let stride = PLANE + 1;
+        let (a, b) = (self.0[y0 * stride + x0], self.0[y0 * stride + x0 + 1]);
+        let (c, d) = (self.0[(y0 + 1) * stride + x0], self.0[(y0 + 1) * stride + x0 + 1]);
+        [0, 1, 2, 3].map(|k| {
+            let top = a[k] + (b[k] - a[k]) * fx;
+            let bottom = c[k] + (d[k] - c[k]) * fx;
+            top + (bottom - top) * fy
+        })
     }
 }
 
 /// The protected avatar, ready to be resampled at any alignment.
 pub struct Reference {
     /// Premultiplied luma, the two colour differences and opacity.
-    channels: [Table; 4],
+    table: Table,
     transparent: bool,
 }
 
@@ -146,17 +157,19 @@ impl Reference {
         let (red, alpha) = rest.split_at(n);
         let opacity = |b: u8| f64::from(b) / 255.0;
         // Luma was stored over white: take the white back out (premultiplied luma).
-        let premultiplied = luma
-            .iter()
-            .zip(alpha)
-            .map(|(&y, &a)| f64::from(y) - 255.0 * (1.0 - opacity(a)));
+        let values: Vec<[f64; 4]> = (0..n)
+            .map(|i| {
+                let a = opacity(alpha[i]);
+                [
+                    f64::from(luma[i]) - 255.0 * (1.0 - a),
+                    colour_value(blue[i]),
+                    colour_value(red[i]),
+                    a,
+                ]
+            })
+            .collect();
         Some(Reference {
-            channels: [
-                Table::new(premultiplied),
-                Table::new(blue.iter().map(|&b| colour_value(b))),
-                Table::new(red.iter().map(|&b| colour_value(b))),
-                Table::new(alpha.iter().map(|&a| opacity(a))),
-            ],
+            table: Table::new(&values),
             transparent: alpha.iter().any(|&a| a < 250),
         })
     }
@@ -176,10 +189,14 @@ impl Reference {
                 .collect()
         };
         let (xs, ys) = (edges(left), edges(top));
-        let corners: Vec<[f64; 4]> = ys
+        let (xi, yi): (Vec<_>, Vec<_>) = (
+            xs.iter().map(|&x| Table::split(x)).collect(),
+            ys.iter().map(|&y| Table::split(y)).collect(),
+        );
+        let corners: Vec<[f64; 4]> = yi
             .iter()
-            .flat_map(|&y| xs.iter().map(move |&x| (x, y)))
-            .map(|(x, y)| [0, 1, 2, 3].map(|k| self.channels[k].at(x, y)))
+            .flat_map(|&y| xi.iter().map(move |&x| (x, y)))
+            .map(|(x, y)| self.table.at(x, y))
             .collect();
         let mut grid = Vec::with_capacity(THUMB * THUMB);
         for j in 0..THUMB {
