@@ -1,5 +1,6 @@
-//! Matching one candidate against the protected avatar: the hashes find the best alignment
-//! (whole picture, or with one corner masked), then [`super::verify`] checks the detail there.
+//! Matching one candidate against the protected avatar: the hashes find the best alignments
+//! (the closest few of the whole picture, the closest with one corner masked), then
+//! [`super::verify`] checks the detail there, only as far as the decision needs it.
 //!
 //! It only gathers evidence; [`super::compare`] turns it into a verdict and words.
 

@@ -5,8 +5,9 @@
 //! alike, hash close together. Here the candidate's canonical region, kept as a small colour
 //! thumbnail, is compared with the protected avatar resampled at that alignment (refined by a
 //! small local search) after the best brightness, contrast and saturation fit; the residual,
-//! relative to the picture's own contrast, says whether the detail agrees. A transparent
-//! avatar is composited over whatever background the copy shows (white, black or a colour).
+//! relative to the picture's own contrast, says whether the detail agrees, and the fitted tone
+//! whether the copy's brightness, contrast or colours were changed. A transparent avatar is
+//! composited over whatever background the copy shows (white, black or a colour).
 //!
 //! It only measures; [`super::compare`] decides.
 
