@@ -37,14 +37,18 @@ const DEV: Bounds = Bounds {
     max_false_matches: 0.0005,
 };
 
-/// Holdout set: run once, at the end of the work on issue 9's item 1; the bounds are set just
-/// under that one run (see the README) and are never tuned on.
+/// Holdout set, run once at the end of the work on issue 9's item 1 (commit after 9191929,
+/// same command with `holdout_set`) and never tuned on: every copy matched (photo 19,
+/// illustration 33, logo 25 originals x 16 kinds), no false match among 2k pairs of distinct
+/// pictures and 8k pairs with copies, no default matched. Bounds just under that run: one
+/// miss more per kind over the classes (77 copies) or 3 to 5 per class (304 to 528 copies)
+/// fail; per cell (19 to 33 copies) the issue's 95% is already the next step down.
 const HOLDOUT: Bounds = Bounds {
     min_originals_per_class: HOLDOUT_MIN_ORIGINALS_PER_CLASS,
     min_copies_matched: ISSUE_MIN_COPIES_MATCHED,
-    min_copies_matched_per_class: [ISSUE_MIN_COPIES_MATCHED; 3],
-    min_copies_matched_per_kind: ISSUE_MIN_COPIES_MATCHED,
-    max_false_matches: ISSUE_MAX_FALSE_MATCHES,
+    min_copies_matched_per_class: [0.99, 0.99, 0.99],
+    min_copies_matched_per_kind: 0.98,
+    max_false_matches: 0.0005,
 };
 
 #[test]
