@@ -36,7 +36,10 @@ fn prints_hashes_quality_dimensions_and_format() {
     assert_eq!(json["forms"], 10);
     let hashes = json["hashes"].as_array().expect("hashes array");
     let forms_end = 1 + 10 * 3;
-    assert!(hashes.len() > forms_end, "header, forms, then the thumbnail");
+    assert!(
+        hashes.len() > forms_end,
+        "header, forms, then the thumbnail"
+    );
     assert!(hashes.iter().all(|h| h
         .as_str()
         .is_some_and(|h| h.len() == 16 && u64::from_str_radix(h, 16).is_ok())));
@@ -56,7 +59,10 @@ fn prints_hashes_quality_dimensions_and_format() {
         &hashes[1..forms_end],
         "the same first ten forms"
     );
-    assert_ne!(reference[0], hashes[0], "the header says which is the reference");
+    assert_ne!(
+        reference[0], hashes[0],
+        "the header says which is the reference"
+    );
 }
 
 #[test]
@@ -69,7 +75,9 @@ fn pictures_that_identify_nobody_say_so() {
     let json: serde_json::Value = serde_json::from_str(stdout.trim()).expect("JSON");
     assert_eq!(json["quality"].as_f64(), Some(0.0));
     assert!(
-        json["kind"].as_str().is_some_and(|k| k.contains("default avatar")),
+        json["kind"]
+            .as_str()
+            .is_some_and(|k| k.contains("default avatar")),
         "{json}"
     );
 
@@ -82,7 +90,9 @@ fn pictures_that_identify_nobody_say_so() {
     let quality = json["quality"].as_f64().expect("quality");
     assert!(quality > 0.0 && quality < 0.35, "{json}");
     assert!(
-        json["kind"].as_str().is_some_and(|k| k.contains("flat picture")),
+        json["kind"]
+            .as_str()
+            .is_some_and(|k| k.contains("flat picture")),
         "{json}"
     );
 }

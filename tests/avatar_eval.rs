@@ -251,7 +251,9 @@ fn pictures_that_identify_nobody_never_match_and_flat_logos_match_only_themselve
 #[test]
 fn black_and_white_photos_match_their_copies_and_not_each_other() {
     let pool = env_count("AVATAR_EVAL_POOL", 8);
-    let greys: Vec<_> = (0..pool).map(|seed| greyscale(&photo(seed, SIZE))).collect();
+    let greys: Vec<_> = (0..pool)
+        .map(|seed| greyscale(&photo(seed, SIZE)))
+        .collect();
     let references: Vec<AvatarFingerprint> = greys
         .iter()
         .map(|image| fingerprint_reference(&png(image)).expect("reference"))

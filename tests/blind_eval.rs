@@ -255,7 +255,7 @@ fn blind_set_is_scored_line_by_line_and_reported() {
         .iter()
         .filter(|s| s.verdict.starts_with("error"))
         .collect();
-    report(&set);
+    report(set);
     assert!(
         errors.is_empty(),
         "lines the CLI could not score: {:?}",
@@ -303,7 +303,7 @@ fn blind_set_meets_its_bounds() {
 #[test]
 fn blind_hard_tier_meets_its_bounds() {
     let set = run_set();
-    assert_bounds(&tier(&set, "hard"), "hard tier", is_impostor, HARD_STRICT);
+    assert_bounds(&tier(set, "hard"), "hard tier", is_impostor, HARD_STRICT);
 }
 
 /// The held-out tier, never tuned on, on its own.
@@ -311,7 +311,7 @@ fn blind_hard_tier_meets_its_bounds() {
 fn blind_holdout_tier_meets_its_bounds() {
     let set = run_set();
     assert_bounds(
-        &tier(&set, "holdout2"),
+        &tier(set, "holdout2"),
         "held-out tier",
         is_impostor,
         HOLDOUT_STRICT,

@@ -146,12 +146,22 @@ pub fn inspect(bytes: &[u8], reference: bool) -> Result<AvatarInfo, AvatarError>
     let measures = quality::measure(&quality_grid, robust, phash::median(robust));
     let detail = quality::score(measures);
     let cells = kind::cells(&plane);
-    let kind = kind::classify(&cells, detail < quality::FLAT_BELOW, kind::is_elephant(&forms));
+    let kind = kind::classify(
+        &cells,
+        detail < quality::FLAT_BELOW,
+        kind::is_elephant(&forms),
+    );
     let transparent = reference && forms::is_transparent(&plane);
     let count = forms.len() / FORM_WORDS;
 
     let mut hashes = Vec::with_capacity(1 + forms.len() + layout::THUMB_WORDS);
-    hashes.push(layout::header(kind, count, reference, transparent, kind::is_round(&cells)));
+    hashes.push(layout::header(
+        kind,
+        count,
+        reference,
+        transparent,
+        kind::is_round(&cells),
+    ));
     hashes.extend(forms);
     hashes.extend(verify::thumbnail(&plane));
     if reference {
@@ -199,7 +209,9 @@ fn unreadable(whose: &str, why: Unreadable) -> AvatarMatch {
             "avatar not compared: the fingerprint of {whose} was made by another version of \
              Doppelwatch; it is recomputed from the picture"
         ),
-        Unreadable::Damaged => format!("avatar not compared: the fingerprint of {whose} is damaged"),
+        Unreadable::Damaged => {
+            format!("avatar not compared: the fingerprint of {whose} is damaged")
+        }
     })
 }
 
@@ -217,7 +229,10 @@ pub fn compare(reference: &AvatarFingerprint, candidate: &AvatarFingerprint) -> 
         Ok(parts) => parts,
         Err(why) => return unreadable("this account's avatar", why),
     };
-    for (whose, kind) in [("your avatar is", r.kind), ("this account's avatar is", c.kind)] {
+    for (whose, kind) in [
+        ("your avatar is", r.kind),
+        ("this account's avatar is", c.kind),
+    ] {
         if kind.identifies_nobody() {
             return not_compared(format!(
                 "avatar not compared: {whose} {}, which identifies nobody",
@@ -243,8 +258,8 @@ pub fn compare(reference: &AvatarFingerprint, candidate: &AvatarFingerprint) -> 
         Some((_, v)) if v.residual <= CLEAR_COPY => None,
         _ => matcher.check(&matcher.masked),
     };
-    let masked = passes(masked_check, MATCH_RESIDUAL_MASKED.min(whole_limit))
-        .map(|v| (matcher.masked, v));
+    let masked =
+        passes(masked_check, MATCH_RESIDUAL_MASKED.min(whole_limit)).map(|v| (matcher.masked, v));
     let found = match (whole, masked) {
         (Some(w), Some(m)) if m.1.residual < w.1.residual * BADGE_FIT => Some(m),
         (Some(w), _) => Some(w),
@@ -302,7 +317,9 @@ fn describe_copy(
     let (region, extra) = alignment.region(&forms::reference_regions());
     if extra {
         let scale = region.side / Region::canonical().side;
-        let shift = (region.centre_x - 0.5).abs().max((region.centre_y - 0.5).abs());
+        let shift = (region.centre_x - 0.5)
+            .abs()
+            .max((region.centre_y - 0.5).abs());
         if scale < 0.97 {
             how.push("cropped");
         } else if scale > 1.03 {
@@ -365,14 +382,21 @@ mod tests {
     fn a_copy_matches_and_says_how_and_another_picture_does_not() {
         let reference = fingerprint_reference(&encoded(&textured(1.0))).expect("reference");
         let mirrored = image::imageops::flip_horizontal(&textured(1.0));
-        let m = compare(&reference, &fingerprint(&encoded(&mirrored)).expect("candidate"));
+        let m = compare(
+            &reference,
+            &fingerprint(&encoded(&mirrored)).expect("candidate"),
+        );
         assert!(m.matched, "{}", m.detail);
         assert!(
-            m.detail.starts_with("avatar matches yours: the same picture, mirrored"),
+            m.detail
+                .starts_with("avatar matches yours: the same picture, mirrored"),
             "{}",
             m.detail
         );
-        let m = compare(&reference, &fingerprint(&encoded(&textured(4.0))).expect("candidate"));
+        let m = compare(
+            &reference,
+            &fingerprint(&encoded(&textured(4.0))).expect("candidate"),
+        );
         assert!(!m.matched, "{}", m.detail);
         assert!(m.detail.starts_with("avatar differs"), "{}", m.detail);
     }
@@ -386,19 +410,31 @@ mod tests {
                 let p = original.get_pixel(x, y).0.map(f32::from);
                 image::Rgb(f(p).map(|v| v.round().clamp(0.0, 255.0) as u8))
             });
-            let m = compare(&reference, &fingerprint(&encoded(&copy)).expect("candidate"));
+            let m = compare(
+                &reference,
+                &fingerprint(&encoded(&copy)).expect("candidate"),
+            );
             assert!(m.matched, "{}", m.detail);
             m.detail
         };
         let same = detail(&|p| p);
-        assert!(!same.contains("brightness") && !same.contains("colours"), "{same}");
+        assert!(
+            !same.contains("brightness") && !same.contains("colours"),
+            "{same}"
+        );
         let brighter = detail(&|p| p.map(|v| v * 1.15));
-        assert!(brighter.contains("with brightness or contrast changed"), "{brighter}");
+        assert!(
+            brighter.contains("with brightness or contrast changed"),
+            "{brighter}"
+        );
         let paler = detail(&|p| {
             let grey = 0.299 * p[0] + 0.587 * p[1] + 0.114 * p[2];
             p.map(|v| grey + 0.8 * (v - grey))
         });
-        assert!(paler.contains("with its colours made stronger or paler"), "{paler}");
+        assert!(
+            paler.contains("with its colours made stronger or paler"),
+            "{paler}"
+        );
         assert!(!paler.contains("brightness"), "{paler}");
     }
 

@@ -496,6 +496,9 @@ struct Affixes {
     leet: bool,
 }
 
+/// A folding of a handle's text (skeleton, plain or leet).
+type Fold<'a> = dyn Fn(&str) -> String + 'a;
+
 /// The affixes that turn the person's handle into the candidate's, tried on the look-alike
 /// keys, then on plain lowercase (skeletons fold across the seam between handle and affix:
 /// `ledger`+`news` reads `ledgemews`, rn -> m), then with digits written for letters folded
@@ -514,7 +517,7 @@ fn affixes_around(cand: &HandleForm, r: &HandleForm) -> Option<(Affixes, Vec<Str
             .collect()
     };
     let leet = |s: &str| leet_folded(&skeleton_bare(s));
-    let tries: [(&dyn Fn(&str) -> String, String, bool); 3] = [
+    let tries: [(&Fold<'_>, String, bool); 3] = [
         (&skeleton_bare, r.bare.clone(), false),
         (&plain, plain_bare(r), false),
         (&leet, r.bare.clone(), true),

@@ -447,8 +447,8 @@ impl HandleIndex {
                 entries.push((table_key(deletion_hash(&prefix, i), n - 1), t as u32));
             }
             if target.form == Form::Merged {
-                for len in 8..n {
-                    entries.push((table_key(prefix[len], len) ^ PREFIX_TAG, t as u32));
+                for (len, &hash) in prefix.iter().enumerate().take(n).skip(8) {
+                    entries.push((table_key(hash, len) ^ PREFIX_TAG, t as u32));
                 }
             }
             if n >= TWO_EDIT_LEN {
@@ -565,7 +565,7 @@ impl HandleIndex {
         hits: &mut Vec<u32>,
     ) {
         let n = key.len();
-        if n < 4 || n > MAX_EDIT_LEN {
+        if !(4..=MAX_EDIT_LEN).contains(&n) {
             return;
         }
         let mut starts = [0usize; 3];

@@ -310,9 +310,7 @@ pub fn render(split: Split, s: &Scores, built: Duration, total: Duration) -> Str
         })
         .collect();
     let all: Vec<String> = totals.iter().map(|&(m, t)| share(m, t)).collect();
-    let (m, t) = totals
-        .iter()
-        .fold((0, 0), |(m, t), (a, b)| (m + a, t + b));
+    let (m, t) = totals.iter().fold((0, 0), |(m, t), (a, b)| (m + a, t + b));
     let _ = writeln!(
         out,
         "  {:<28} {:>7} {:>13} {:>7} {:>7}",

@@ -100,8 +100,8 @@ impl Shape {
                     (v[0] - u[0]) * (p[1] - u[1]) - (v[1] - u[1]) * (p[0] - u[0])
                 };
                 let (s1, s2, s3) = (side(a, b), side(b, c), side(c, a));
-                let inside = (s1 >= 0.0 && s2 >= 0.0 && s3 >= 0.0)
-                    || (s1 <= 0.0 && s2 <= 0.0 && s3 <= 0.0);
+                let inside =
+                    (s1 >= 0.0 && s2 >= 0.0 && s3 >= 0.0) || (s1 <= 0.0 && s2 <= 0.0 && s3 <= 0.0);
                 if inside {
                     -d
                 } else {
@@ -245,7 +245,15 @@ const WHITE: [f32; 3] = [255.0, 255.0, 255.0];
 const INK: [f32; 3] = [25.0, 25.0, 30.0];
 
 /// One letter-like glyph made of 1 to 3 strokes inside the box (left, top, width, height).
-fn glyph(rng: &mut Rng, left: f32, top: f32, w: f32, h: f32, stroke: f32, colour: [f32; 3]) -> Vec<Layer> {
+fn glyph(
+    rng: &mut Rng,
+    left: f32,
+    top: f32,
+    w: f32,
+    h: f32,
+    stroke: f32,
+    colour: [f32; 3],
+) -> Vec<Layer> {
     let point = |rng: &mut Rng| {
         // Strokes start and end on a 3 x 3 lattice of the box, like the bones of a letter.
         let (i, j) = ((rng.next() % 3) as f32, (rng.next() % 3) as f32);
@@ -257,7 +265,11 @@ fn glyph(rng: &mut Rng, left: f32, top: f32, w: f32, h: f32, stroke: f32, colour
         let kind = rng.next() % 5;
         let layer = if kind == 0 {
             Layer::new(
-                Shape::Ring([left + w / 2.0, top + h / 2.0], w.min(h) / 2.0, stroke * 2.0),
+                Shape::Ring(
+                    [left + w / 2.0, top + h / 2.0],
+                    w.min(h) / 2.0,
+                    stroke * 2.0,
+                ),
                 colour,
             )
         } else {
@@ -372,10 +384,22 @@ pub fn illustration(seed: u64, size: u32) -> RgbaImage {
     } else {
         Fill::Vertical(brand(&mut rng), brand(&mut rng), 0.0, 1.0)
     };
-    let line = [rng.range(10.0, 60.0), rng.range(10.0, 50.0), rng.range(10.0, 50.0)];
+    let line = [
+        rng.range(10.0, 60.0),
+        rng.range(10.0, 50.0),
+        rng.range(10.0, 50.0),
+    ];
     let width = rng.range(0.006, 0.014);
-    let skin = hsv(rng.range(0.2, 0.8), rng.range(0.2, 0.6), rng.range(0.45, 0.98));
-    let hair = hsv(rng.range(0.0, 6.0), rng.range(0.2, 0.9), rng.range(0.1, 0.9));
+    let skin = hsv(
+        rng.range(0.2, 0.8),
+        rng.range(0.2, 0.6),
+        rng.range(0.45, 0.98),
+    );
+    let hair = hsv(
+        rng.range(0.0, 6.0),
+        rng.range(0.2, 0.9),
+        rng.range(0.1, 0.9),
+    );
     let shirt = brand(&mut rng);
     let cx = rng.range(0.42, 0.58);
     let cy = rng.range(0.4, 0.5);
@@ -427,10 +451,19 @@ pub fn illustration(seed: u64, size: u32) -> RgbaImage {
     for side in [-1.0f32, 1.0] {
         let c = [cx + side * eye_dx, eye_y];
         if big_eyes {
-            layers.push(Layer::new(Shape::Ellipse(c, [eye_r, eye_r * 1.2], 0.0), WHITE).outlined(line, width));
-            layers.push(Layer::new(Shape::Ellipse([c[0], c[1] + eye_r * 0.2], [eye_r * 0.5, eye_r * 0.6], 0.0), line));
+            layers.push(
+                Layer::new(Shape::Ellipse(c, [eye_r, eye_r * 1.2], 0.0), WHITE)
+                    .outlined(line, width),
+            );
+            layers.push(Layer::new(
+                Shape::Ellipse([c[0], c[1] + eye_r * 0.2], [eye_r * 0.5, eye_r * 0.6], 0.0),
+                line,
+            ));
         } else {
-            layers.push(Layer::new(Shape::Ellipse(c, [eye_r * 0.5, eye_r * 0.6], 0.0), line));
+            layers.push(Layer::new(
+                Shape::Ellipse(c, [eye_r * 0.5, eye_r * 0.6], 0.0),
+                line,
+            ));
         }
         if rng.unit() < 0.4 {
             // Eyebrow.
@@ -470,7 +503,11 @@ pub fn emoji(seed: u64, size: u32) -> RgbaImage {
     let line = [90.0, 60.0, 20.0];
     let mut layers = Vec::new();
     if rng.unit() < 0.6 {
-        let yellow = [rng.range(240.0, 255.0), rng.range(190.0, 215.0), rng.range(40.0, 80.0)];
+        let yellow = [
+            rng.range(240.0, 255.0),
+            rng.range(190.0, 215.0),
+            rng.range(40.0, 80.0),
+        ];
         let face = Layer {
             shape: Shape::Ellipse([0.5, 0.5], [0.44, 0.44], 0.0),
             fill: if rng.unit() < 0.5 {
@@ -489,30 +526,53 @@ pub fn emoji(seed: u64, size: u32) -> RgbaImage {
             let c = [0.5 + side * eye_dx, eye_y];
             match eyes {
                 0 => layers.push(Layer::new(Shape::Ellipse(c, [0.035, 0.06], 0.0), dark)),
-                1 => layers.push(Layer::new(Shape::Arc([c[0], c[1] + 0.03], 0.05, 0.014, 3.6, 5.8), dark)),
+                1 => layers.push(Layer::new(
+                    Shape::Arc([c[0], c[1] + 0.03], 0.05, 0.014, 3.6, 5.8),
+                    dark,
+                )),
                 2 => {
                     // Heart eyes.
                     let red = [230.0, 30.0, 50.0];
-                    layers.push(Layer::new(Shape::Ellipse([c[0] - 0.025, c[1]], [0.035, 0.035], 0.0), red));
-                    layers.push(Layer::new(Shape::Ellipse([c[0] + 0.025, c[1]], [0.035, 0.035], 0.0), red));
                     layers.push(Layer::new(
-                        Shape::Triangle([c[0] - 0.058, c[1] + 0.01], [c[0] + 0.058, c[1] + 0.01], [c[0], c[1] + 0.075]),
+                        Shape::Ellipse([c[0] - 0.025, c[1]], [0.035, 0.035], 0.0),
+                        red,
+                    ));
+                    layers.push(Layer::new(
+                        Shape::Ellipse([c[0] + 0.025, c[1]], [0.035, 0.035], 0.0),
+                        red,
+                    ));
+                    layers.push(Layer::new(
+                        Shape::Triangle(
+                            [c[0] - 0.058, c[1] + 0.01],
+                            [c[0] + 0.058, c[1] + 0.01],
+                            [c[0], c[1] + 0.075],
+                        ),
                         red,
                     ));
                 }
                 _ => {
-                    layers.push(Layer::new(Shape::Ellipse(c, [0.05, 0.05], 0.0), WHITE).outlined(dark, 0.008));
+                    layers.push(
+                        Layer::new(Shape::Ellipse(c, [0.05, 0.05], 0.0), WHITE)
+                            .outlined(dark, 0.008),
+                    );
                     layers.push(Layer::new(Shape::Ellipse(c, [0.022, 0.022], 0.0), dark));
                 }
             }
         }
         let mouth_y = rng.range(0.6, 0.68);
         match rng.next() % 4 {
-            0 => layers.push(Layer::new(Shape::Arc([0.5, mouth_y - 0.12], 0.17, 0.016, 0.5, 2.64), dark)),
+            0 => layers.push(Layer::new(
+                Shape::Arc([0.5, mouth_y - 0.12], 0.17, 0.016, 0.5, 2.64),
+                dark,
+            )),
             1 => {
                 // Open grin: a half disc with teeth.
                 layers.push(Layer::new(
-                    Shape::Ellipse([0.5, mouth_y], [rng.range(0.13, 0.2), rng.range(0.06, 0.1)], 0.0),
+                    Shape::Ellipse(
+                        [0.5, mouth_y],
+                        [rng.range(0.13, 0.2), rng.range(0.06, 0.1)],
+                        0.0,
+                    ),
                     dark,
                 ));
                 layers.push(Layer::new(
@@ -521,10 +581,17 @@ pub fn emoji(seed: u64, size: u32) -> RgbaImage {
                 ));
             }
             2 => layers.push(Layer::new(
-                Shape::Capsule([0.4, mouth_y], [0.6, mouth_y + rng.range(-0.03, 0.03)], 0.015),
+                Shape::Capsule(
+                    [0.4, mouth_y],
+                    [0.6, mouth_y + rng.range(-0.03, 0.03)],
+                    0.015,
+                ),
                 dark,
             )),
-            _ => layers.push(Layer::new(Shape::Ellipse([0.5, mouth_y], [0.05, 0.065], 0.0), dark)),
+            _ => layers.push(Layer::new(
+                Shape::Ellipse([0.5, mouth_y], [0.05, 0.065], 0.0),
+                dark,
+            )),
         }
         if rng.unit() < 0.35 {
             // Blush.
@@ -546,13 +613,25 @@ pub fn emoji(seed: u64, size: u32) -> RgbaImage {
     } else {
         let main = brand(&mut rng);
         let accent = brand(&mut rng);
-        let lined = |layer: Layer| if outline { layer.outlined(INK, 0.012) } else { layer };
+        let lined = |layer: Layer| {
+            if outline {
+                layer.outlined(INK, 0.012)
+            } else {
+                layer
+            }
+        };
         match rng.next() % 3 {
             0 => {
                 // Heart.
                 let r = rng.range(0.18, 0.22);
-                layers.push(lined(Layer::new(Shape::Ellipse([0.5 - r * 0.75, 0.4], [r, r], 0.0), main)));
-                layers.push(lined(Layer::new(Shape::Ellipse([0.5 + r * 0.75, 0.4], [r, r], 0.0), main)));
+                layers.push(lined(Layer::new(
+                    Shape::Ellipse([0.5 - r * 0.75, 0.4], [r, r], 0.0),
+                    main,
+                )));
+                layers.push(lined(Layer::new(
+                    Shape::Ellipse([0.5 + r * 0.75, 0.4], [r, r], 0.0),
+                    main,
+                )));
                 layers.push(Layer::new(
                     Shape::Triangle([0.5 - r * 1.68, 0.47], [0.5 + r * 1.68, 0.47], [0.5, 0.88]),
                     main,
@@ -573,13 +652,22 @@ pub fn emoji(seed: u64, size: u32) -> RgbaImage {
                         accent,
                     ));
                 }
-                layers.push(lined(Layer::new(Shape::Ellipse([0.5, 0.5], [0.25, 0.25], 0.0), main)));
+                layers.push(lined(Layer::new(
+                    Shape::Ellipse([0.5, 0.5], [0.25, 0.25], 0.0),
+                    main,
+                )));
             }
             _ => {
                 // A fruit: a round body, a stem and a leaf.
                 let r = rng.range(0.3, 0.38);
-                layers.push(lined(Layer::new(Shape::Ellipse([0.5, 0.56], [r, r * rng.range(0.85, 1.0)], 0.0), main)));
-                layers.push(Layer::new(Shape::Capsule([0.5, 0.26], [0.53, 0.12], 0.018), [100.0, 70.0, 30.0]));
+                layers.push(lined(Layer::new(
+                    Shape::Ellipse([0.5, 0.56], [r, r * rng.range(0.85, 1.0)], 0.0),
+                    main,
+                )));
+                layers.push(Layer::new(
+                    Shape::Capsule([0.5, 0.26], [0.53, 0.12], 0.018),
+                    [100.0, 70.0, 30.0],
+                ));
                 layers.push(lined(Layer::new(
                     Shape::Ellipse([0.62, 0.16], [0.09, 0.04], rng.range(-0.6, 0.2)),
                     [60.0, 170.0, 60.0],

@@ -17,7 +17,11 @@ pub fn flatten(image: &RgbaImage, background: [u8; 3]) -> RgbImage {
         let [r, g, b, a] = image.get_pixel(x, y).0;
         let a = f32::from(a) / 255.0;
         let mix = |c: u8, bg: u8| (f32::from(c) * a + f32::from(bg) * (1.0 - a)).round() as u8;
-        Rgb([mix(r, background[0]), mix(g, background[1]), mix(b, background[2])])
+        Rgb([
+            mix(r, background[0]),
+            mix(g, background[1]),
+            mix(b, background[2]),
+        ])
     })
 }
 
@@ -55,7 +59,12 @@ pub fn resized(image: &RgbaImage, size: u32) -> RgbaImage {
 
 /// Down to `small` pixels and back up to the original size.
 pub fn down_and_up(image: &RgbaImage, small: u32) -> RgbaImage {
-    imageops::resize(&resized(image, small), image.width(), image.height(), FilterType::CatmullRom)
+    imageops::resize(
+        &resized(image, small),
+        image.width(),
+        image.height(),
+        FilterType::CatmullRom,
+    )
 }
 
 pub fn mirrored(image: &RgbaImage) -> RgbaImage {
@@ -149,7 +158,13 @@ pub enum Corner {
 
 /// A sticker over a corner covering about `area` of the picture: a disc with a white rim and a
 /// check-like mark (a "verified" or flag sticker), or a rounded square with a bar.
-pub fn badged(image: &RgbaImage, corner: Corner, area: f32, colour: [f32; 3], disc: bool) -> RgbaImage {
+pub fn badged(
+    image: &RgbaImage,
+    corner: Corner,
+    area: f32,
+    colour: [f32; 3],
+    disc: bool,
+) -> RgbaImage {
     let s = image.width();
     let (r, inset) = if disc {
         ((area / std::f32::consts::PI).sqrt(), 0.01)
@@ -167,13 +182,26 @@ pub fn badged(image: &RgbaImage, corner: Corner, area: f32, colour: [f32; 3], di
         vec![
             Layer::new(Shape::Ellipse([cx, cy], [r, r], 0.0), white),
             Layer::new(Shape::Ellipse([cx, cy], [r * 0.86, r * 0.86], 0.0), colour),
-            Layer::new(Shape::Capsule([cx - r * 0.4, cy], [cx - r * 0.1, cy + r * 0.3], r * 0.1), white),
-            Layer::new(Shape::Capsule([cx - r * 0.1, cy + r * 0.3], [cx + r * 0.45, cy - r * 0.35], r * 0.1), white),
+            Layer::new(
+                Shape::Capsule([cx - r * 0.4, cy], [cx - r * 0.1, cy + r * 0.3], r * 0.1),
+                white,
+            ),
+            Layer::new(
+                Shape::Capsule(
+                    [cx - r * 0.1, cy + r * 0.3],
+                    [cx + r * 0.45, cy - r * 0.35],
+                    r * 0.1,
+                ),
+                white,
+            ),
         ]
     } else {
         vec![
             Layer::new(Shape::RoundRect([cx, cy], [r, r], r * 0.2), colour),
-            Layer::new(Shape::RoundRect([cx, cy], [r * 0.6, r * 0.15], r * 0.1), white),
+            Layer::new(
+                Shape::RoundRect([cx, cy], [r * 0.6, r * 0.15], r * 0.1),
+                white,
+            ),
         ]
     };
     let sticker = render(s, None::<Fill>, &layers);
@@ -184,9 +212,9 @@ pub fn badged(image: &RgbaImage, corner: Corner, area: f32, colour: [f32; 3], di
         if a > 0.0 {
             let base = f32::from(p.0[3]) / 255.0;
             let alpha = a + base * (1.0 - a);
-            for k in 0..3 {
-                let c = (f32::from(q[k]) * a + f32::from(p.0[k]) * base * (1.0 - a)) / alpha;
-                p.0[k] = c.round().clamp(0.0, 255.0) as u8;
+            for (channel, &over) in p.0.iter_mut().zip(&q).take(3) {
+                let c = (f32::from(over) * a + f32::from(*channel) * base * (1.0 - a)) / alpha;
+                *channel = c.round().clamp(0.0, 255.0) as u8;
             }
             p.0[3] = (alpha * 255.0).round() as u8;
         }
@@ -209,16 +237,36 @@ pub fn copies() -> Vec<CopyKind> {
         ("jpeg q35", |i| jpeg_rgba(i, 35)),
         ("jpeg q80 over black", |i| jpeg_over(i, 80, [0, 0, 0])),
         ("64px", |i| png_rgba(&resized(i, 64))),
-        ("64px and back, jpeg q75", |i| jpeg_rgba(&down_and_up(i, 64), 75)),
-        ("crop 15% left", |i| png_rgba(&cropped(i, 0.15, 0.0, 0.0, 0.0))),
-        ("crop 15% right", |i| png_rgba(&cropped(i, 0.0, 0.0, 0.15, 0.0))),
-        ("crop 15% top", |i| png_rgba(&cropped(i, 0.0, 0.15, 0.0, 0.0))),
-        ("crop 15% bottom", |i| png_rgba(&cropped(i, 0.0, 0.0, 0.0, 0.15))),
-        ("crop 15% centred", |i| png_rgba(&cropped(i, 0.075, 0.075, 0.075, 0.075))),
-        ("crop 15% off-centre", |i| png_rgba(&cropped(i, 0.1, 0.03, 0.05, 0.12))),
-        ("crop 12% top-left", |i| png_rgba(&cropped(i, 0.12, 0.12, 0.0, 0.0))),
-        ("round, white corners", |i| png_rgba(&round(i, Some([255, 255, 255])))),
-        ("round, black corners", |i| png_rgba(&round(i, Some([0, 0, 0])))),
+        ("64px and back, jpeg q75", |i| {
+            jpeg_rgba(&down_and_up(i, 64), 75)
+        }),
+        ("crop 15% left", |i| {
+            png_rgba(&cropped(i, 0.15, 0.0, 0.0, 0.0))
+        }),
+        ("crop 15% right", |i| {
+            png_rgba(&cropped(i, 0.0, 0.0, 0.15, 0.0))
+        }),
+        ("crop 15% top", |i| {
+            png_rgba(&cropped(i, 0.0, 0.15, 0.0, 0.0))
+        }),
+        ("crop 15% bottom", |i| {
+            png_rgba(&cropped(i, 0.0, 0.0, 0.0, 0.15))
+        }),
+        ("crop 15% centred", |i| {
+            png_rgba(&cropped(i, 0.075, 0.075, 0.075, 0.075))
+        }),
+        ("crop 15% off-centre", |i| {
+            png_rgba(&cropped(i, 0.1, 0.03, 0.05, 0.12))
+        }),
+        ("crop 12% top-left", |i| {
+            png_rgba(&cropped(i, 0.12, 0.12, 0.0, 0.0))
+        }),
+        ("round, white corners", |i| {
+            png_rgba(&round(i, Some([255, 255, 255])))
+        }),
+        ("round, black corners", |i| {
+            png_rgba(&round(i, Some([0, 0, 0])))
+        }),
         ("round, transparent corners", |i| png_rgba(&round(i, None))),
         ("mirrored", |i| png_rgba(&mirrored(i))),
         ("brightness +15%", |i| png_rgba(&toned(i, 1.15, 0.0, 1.0))),
@@ -228,17 +276,25 @@ pub fn copies() -> Vec<CopyKind> {
         ("contrast -15%", |i| png_rgba(&toned(i, 1.0, 0.0, 0.85))),
         ("saturation +15%", |i| png_rgba(&saturated(i, 1.15))),
         ("saturation -15%", |i| png_rgba(&saturated(i, 0.85))),
-        ("border 8% white", |i| png_rgba(&bordered(i, 0.08, Some([255, 255, 255])))),
-        ("border 8% black", |i| png_rgba(&bordered(i, 0.08, Some([0, 0, 0])))),
+        ("border 8% white", |i| {
+            png_rgba(&bordered(i, 0.08, Some([255, 255, 255])))
+        }),
+        ("border 8% black", |i| {
+            png_rgba(&bordered(i, 0.08, Some([0, 0, 0])))
+        }),
         ("border 8% colour", |i| {
             let shown = super::art::opaque(&flatten(i, [255, 255, 255]));
             jpeg_rgba(&bordered(&shown, 0.08, Some([200, 30, 90])), 85)
         }),
-        ("padding 8% transparent", |i| png_rgba(&bordered(i, 0.08, None))),
+        ("padding 8% transparent", |i| {
+            png_rgba(&bordered(i, 0.08, None))
+        }),
         ("badge 10% bottom-right", |i| {
             png_rgba(&badged(i, Corner::BottomRight, 0.1, BLUE, true))
         }),
-        ("badge 10% top-left", |i| png_rgba(&badged(i, Corner::TopLeft, 0.1, RED, true))),
+        ("badge 10% top-left", |i| {
+            png_rgba(&badged(i, Corner::TopLeft, 0.1, RED, true))
+        }),
         ("sticker 10% top-right", |i| {
             png_rgba(&badged(i, Corner::TopRight, 0.1, RED, false))
         }),
@@ -249,10 +305,16 @@ pub fn copies() -> Vec<CopyKind> {
             jpeg_rgba(&mirrored(&cropped(i, 0.1, 0.0, 0.0, 0.0)), 60)
         }),
         ("round black, crop 6%, jpeg q50", |i| {
-            jpeg_rgba(&round(&cropped(i, 0.0, 0.06, 0.0, 0.0), Some([0, 0, 0])), 50)
+            jpeg_rgba(
+                &round(&cropped(i, 0.0, 0.06, 0.0, 0.0), Some([0, 0, 0])),
+                50,
+            )
         }),
         ("border 6%, tone, jpeg q60", |i| {
-            jpeg_rgba(&toned(&bordered(i, 0.06, Some([255, 255, 255])), 0.9, 0.0, 1.1), 60)
+            jpeg_rgba(
+                &toned(&bordered(i, 0.06, Some([255, 255, 255])), 0.9, 0.0, 1.1),
+                60,
+            )
         }),
     ]
 }

@@ -80,8 +80,16 @@ fn fill_corner(grid: &mut [f32], corner: usize) {
     let n = phash::GRID;
     let (right, bottom) = (corner % 2 == 1, corner / 2 == 1);
     let inside = |x: usize, y: usize| {
-        let in_x = if right { x >= n - MASK_CELLS } else { x < MASK_CELLS };
-        let in_y = if bottom { y >= n - MASK_CELLS } else { y < MASK_CELLS };
+        let in_x = if right {
+            x >= n - MASK_CELLS
+        } else {
+            x < MASK_CELLS
+        };
+        let in_y = if bottom {
+            y >= n - MASK_CELLS
+        } else {
+            y < MASK_CELLS
+        };
         in_x && in_y
     };
     let (mut sum, mut count) = (0f64, 0usize);

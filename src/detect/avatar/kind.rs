@@ -256,8 +256,11 @@ fn is_silhouette(cells: &[[f64; 3]]) -> bool {
 }
 
 /// The canonical form of Mastodon's `missing.png` (the elephant, 400x400, since 2018).
-const ELEPHANT: [u64; super::forms::FORM_WORDS] =
-    [0x025C_7BCE_1E17_473C, 0x9A1C_CCC8_CF33_8CCD, 0x3C2E_8E78_C3D1_7187];
+const ELEPHANT: [u64; super::forms::FORM_WORDS] = [
+    0x025C_7BCE_1E17_473C,
+    0x9A1C_CCC8_CF33_8CCD,
+    0x3C2E_8E78_C3D1_7187,
+];
 
 /// Hash distance within which a picture is Mastodon's elephant (copies of it are re-encoded
 /// and resized by servers, never edited).
@@ -276,7 +279,10 @@ pub fn is_elephant(forms: &[u64]) -> bool {
 pub fn is_round(cells: &[[f64; 3]]) -> bool {
     let n = GRID as f64;
     let radius = |i: usize| {
-        let (x, y) = ((i % GRID) as f64 + 0.5 - n / 2.0, (i / GRID) as f64 + 0.5 - n / 2.0);
+        let (x, y) = (
+            (i % GRID) as f64 + 0.5 - n / 2.0,
+            (i / GRID) as f64 + 0.5 - n / 2.0,
+        );
         (x * x + y * y).sqrt() / (n / 2.0)
     };
     let corners: Vec<[f64; 3]> = (0..cells.len())
@@ -291,8 +297,13 @@ pub fn is_round(cells: &[[f64; 3]]) -> bool {
         return false;
     }
     let colour = median_colour(&corners);
-    let flat = corners.iter().all(|&c| distance(c, colour) <= SAME_COLOUR / 2.0);
-    let differs = rim.iter().filter(|&&c| distance(c, colour) > SAME_COLOUR).count();
+    let flat = corners
+        .iter()
+        .all(|&c| distance(c, colour) <= SAME_COLOUR / 2.0);
+    let differs = rim
+        .iter()
+        .filter(|&&c| distance(c, colour) > SAME_COLOUR)
+        .count();
     flat && differs * 4 >= rim.len()
 }
 

@@ -70,8 +70,7 @@ pub fn parts(words: &[u64]) -> Result<Parts<'_>, Unreadable> {
     let rest = &words[1..];
     let form_words = forms * FORM_WORDS;
     let plane_words = if reference { PLANE_WORDS } else { 0 };
-    if rest.len() != form_words + THUMB_WORDS + plane_words
-        || forms < super::forms::CANDIDATE_FORMS
+    if rest.len() != form_words + THUMB_WORDS + plane_words || forms < super::forms::CANDIDATE_FORMS
     {
         return Err(Unreadable::Damaged);
     }

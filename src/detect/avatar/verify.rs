@@ -83,7 +83,8 @@ pub fn reference_plane(plane: &LumaPlane) -> Vec<u64> {
         centre_y: 0.5,
         side: 1.0,
     };
-    let sample = |values: &[f32]| super::canonical::Integral::new(plane, values).sample(whole, PLANE);
+    let sample =
+        |values: &[f32]| super::canonical::Integral::new(plane, values).sample(whole, PLANE);
     let mut bytes = Vec::with_capacity(PLANE_BYTES);
     bytes.extend(sample(&plane.data).into_iter().map(luma_byte));
     bytes.extend(sample(&plane.blue_difference).into_iter().map(colour_byte));
@@ -129,7 +130,10 @@ impl Table {
     fn at(&self, (x0, fx): (usize, f64), (y0, fy): (usize, f64)) -> [f64; 4] {
         let stride = PLANE + 1;
         let (a, b) = (self.0[y0 * stride + x0], self.0[y0 * stride + x0 + 1]);
-        let (c, d) = (self.0[(y0 + 1) * stride + x0], self.0[(y0 + 1) * stride + x0 + 1]);
+        let (c, d) = (
+            self.0[(y0 + 1) * stride + x0],
+            self.0[(y0 + 1) * stride + x0 + 1],
+        );
         [0, 1, 2, 3].map(|k| {
             let top = a[k] + (b[k] - a[k]) * fx;
             let bottom = c[k] + (d[k] - c[k]) * fx;
@@ -243,8 +247,16 @@ pub fn candidate_cells(words: &[u64]) -> Option<Vec<[f64; 3]>> {
 /// 2 bottom-left, 3 bottom-right).
 fn in_corner(i: usize, corner: usize) -> bool {
     let (x, y) = (i % THUMB, i / THUMB);
-    let in_x = if corner % 2 == 1 { x >= THUMB - MASK_CELLS } else { x < MASK_CELLS };
-    let in_y = if corner / 2 == 1 { y >= THUMB - MASK_CELLS } else { y < MASK_CELLS };
+    let in_x = if corner % 2 == 1 {
+        x >= THUMB - MASK_CELLS
+    } else {
+        x < MASK_CELLS
+    };
+    let in_y = if corner / 2 == 1 {
+        y >= THUMB - MASK_CELLS
+    } else {
+        y < MASK_CELLS
+    };
     in_x && in_y
 }
 
@@ -372,7 +384,12 @@ fn fit_line(shown: &[[f64; 3]], seen: &[[f64; 3]], used: &[bool]) -> (f64, f64) 
         covariance += (r[0] - mx) * (c[0] - my);
         variance += (r[0] - mx).powi(2);
     }
-    let gain = if variance > 1e-6 { covariance / variance } else { 1.0 }.clamp(0.7, 1.45);
+    let gain = if variance > 1e-6 {
+        covariance / variance
+    } else {
+        1.0
+    }
+    .clamp(0.7, 1.45);
     (gain, my - gain * mx)
 }
 
@@ -383,7 +400,9 @@ fn fit_offset(gain: f64, rgb: &[[f64; 3]], shown: &[[f64; 3]], seen: &[[f64; 3]]
     for _ in 0..2 {
         let (mut sum, mut n) = (0.0, 0.0);
         for ((c, r), s) in rgb.iter().zip(shown).zip(seen) {
-            if c.iter().all(|&v| (0.0..=255.0).contains(&(gain * v + offset))) {
+            if c.iter()
+                .all(|&v| (0.0..=255.0).contains(&(gain * v + offset)))
+            {
                 sum += s[0] - gain * r[0];
                 n += 1.0;
             }
@@ -420,11 +439,14 @@ fn from_rgb(c: [f64; 3]) -> [f64; 3] {
 /// colour the copy shows where the reference is see-through.
 fn backgrounds(reference: &[[f64; 4]], candidate: &[[f64; 3]]) -> Vec<[f64; 3]> {
     let mut out = vec![WHITE, BLACK];
-    let clear: Vec<usize> = (0..candidate.len()).filter(|&i| reference[i][3] < 0.1).collect();
+    let clear: Vec<usize> = (0..candidate.len())
+        .filter(|&i| reference[i][3] < 0.1)
+        .collect();
     if clear.len() >= 4 {
-        out.push([0, 1, 2].map(|k| {
-            clear.iter().map(|&i| candidate[i][k]).sum::<f64>() / clear.len() as f64
-        }));
+        out.push(
+            [0, 1, 2]
+                .map(|k| clear.iter().map(|&i| candidate[i][k]).sum::<f64>() / clear.len() as f64),
+        );
     }
     out
 }
