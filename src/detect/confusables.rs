@@ -836,7 +836,10 @@ mod tests {
         assert_eq!(suspicious_hidden_characters("Pal\u{200D}mer").len(), 1);
         // Beside a space or at an end, a joiner joins nothing: it hides a difference.
         assert_eq!(suspicious_hidden_characters("Uxue \u{200D}Barkos").len(), 1);
-        assert_eq!(suspicious_hidden_characters("Patrick\u{200D} Mennucci").len(), 1);
+        assert_eq!(
+            suspicious_hidden_characters("Patrick\u{200D} Mennucci").len(),
+            1
+        );
         assert_eq!(suspicious_hidden_characters("\u{200D}Palmer").len(), 1);
         // Devanagari: a joiner after a virama shapes the letter (क्‍ष).
         assert!(suspicious_hidden_characters("\u{915}\u{94D}\u{200D}\u{937}").is_empty());
