@@ -4,8 +4,12 @@
 //!
 //! Every real person is an identity (`<slug>.identity.json`); its candidates (`<slug>.jsonl`) are other
 //! real people's own accounts (family `real-vs-real`), generated impersonations (one family per attack)
-//! and hard negatives (namesakes, same-letter spellings, unrelated accounts). Lines carry `"expect"`
-//! ("impostor" or "clear"), `"family"`, `"tier"` and `"kind"`, which the CLI ignores. People are split
+//! and hard negatives (namesakes, same-letter spellings, unrelated accounts). Lines carry `"expect"`,
+//! `"family"`, `"tier"` and `"kind"`, which the CLI ignores. `"expect"` is "impostor", "clear", or
+//! "suspicious" for a handle alone one or two edits (or an affix and an edit) from the person's: with
+//! nothing else to go on that must be flagged, but two real people's handles can be that close too, so
+//! those lines count as positives when `suspicious` does and are left out when `impostor` alone is
+//! positive. People are split
 //! by a stable hash into `dev/` (tune on it) and `holdout/` (asserted on its own; its lines are never
 //! printed unless `REAL_NAMES_SHOW_HOLDOUT=1`).
 //!
@@ -27,14 +31,16 @@ const TARGET_IMPOSTOR_RECALL: f64 = 0.95;
 /// Issue 9 ("Done when"), `impostor` or `suspicious` as positive.
 const TARGET_FLAGGED_RECALL: f64 = 0.98;
 const TARGET_FLAGGED_PRECISION: f64 = 0.95;
-/// Each attack family's recall, `impostor` alone as positive (issue 9, item 7).
+/// Each attack family's recall: `impostor` alone as positive for the families expected `impostor`,
+/// `impostor` or `suspicious` for those expected `suspicious` (issue 9, item 7).
 const MIN_FAMILY_RECALL: f64 = 0.90;
 /// Real people's own accounts scored against each other (both sets): this many lines at least.
 const MIN_REAL_VS_REAL_LINES: usize = 5000;
 /// Lines per set at least: a set that lost its files must fail, not pass on nothing.
 const MIN_SET_LINES: usize = 5000;
 
-/// Attack families (expected `impostor`); every one must have lines in each set.
+/// Attack families; every one must have lines in each set. Those in FLAG_FAMILIES are expected
+/// `suspicious` (or `impostor`), every other one `impostor`.
 const ATTACK_FAMILIES: &[&str] = &[
     "copied-bio",
     "handle-affix",
@@ -63,6 +69,13 @@ const ATTACK_FAMILIES: &[&str] = &[
     "repurposed-special-letter",
 ];
 
+/// Handle-only edits: flagged is right, `impostor` is not required (see the module comment).
+const FLAG_FAMILIES: &[&str] = &[
+    "handle-only-affix-edit",
+    "handle-only-one-edit",
+    "handle-only-two-edits",
+];
+
 /// Negative families (expected `clear`); every one must have lines in each set.
 const NEGATIVE_FAMILIES: &[&str] = &[
     "namesake-established",
@@ -71,6 +84,26 @@ const NEGATIVE_FAMILIES: &[&str] = &[
     "spelling-variant",
     "unrelated",
 ];
+
+/// What a line's label asks of the verdict.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Expect {
+    Impostor,
+    /// `suspicious` or `impostor`.
+    Flagged,
+    Clear,
+}
+
+impl Expect {
+    fn parse(label: &Value) -> Expect {
+        match label.as_str() {
+            Some("impostor") => Expect::Impostor,
+            Some("suspicious") => Expect::Flagged,
+            Some("clear") => Expect::Clear,
+            other => panic!("expect must be impostor, suspicious or clear, not {other:?}"),
+        }
+    }
+}
 
 /// One scored, labelled candidate.
 struct Scored {
@@ -81,7 +114,7 @@ struct Scored {
     family: String,
     tier: String,
     kind: String,
-    expect_impostor: bool,
+    expect: Expect,
     verdict: String,
     score: f64,
     input: String,
@@ -200,7 +233,7 @@ fn score_file(set: &'static str, candidates: &Path) -> Vec<Scored> {
                 family: text(&want, "family"),
                 tier: text(&want, "tier"),
                 kind: text(&want, "kind"),
-                expect_impostor: want["expect"] == "impostor",
+                expect: Expect::parse(&want["expect"]),
                 verdict,
                 score: got["score"].as_f64().unwrap_or(f64::NAN),
                 input: input.clone(),
@@ -220,10 +253,16 @@ struct Counts {
 }
 
 impl Counts {
-    fn of<'a>(rows: impl IntoIterator<Item = &'a Scored>, predicted: Predicate) -> Self {
+    fn of<'a>(rows: impl IntoIterator<Item = &'a Scored>, definition: &Definition) -> Self {
         let mut c = Counts::default();
         for s in rows {
-            match (s.expect_impostor, predicted(s)) {
+            let positive = match s.expect {
+                Expect::Impostor => true,
+                Expect::Clear => false,
+                Expect::Flagged if definition.strict => continue,
+                Expect::Flagged => true,
+            };
+            match (positive, (definition.predicted)(s)) {
                 (true, true) => c.tp += 1,
                 (false, true) => c.fp += 1,
                 (true, false) => c.fn_ += 1,
@@ -257,24 +296,48 @@ fn is_flagged(s: &Scored) -> bool {
     s.verdict == "impostor" || s.verdict == "suspicious"
 }
 
-type Predicate = fn(&Scored) -> bool;
+/// What counts as a positive prediction; `strict` leaves out the lines expected `suspicious`.
+struct Definition {
+    label: &'static str,
+    predicted: fn(&Scored) -> bool,
+    strict: bool,
+}
 
-const DEFINITIONS: [(&str, Predicate); 2] = [
-    ("impostor = positive", is_impostor),
-    ("impostor+suspicious = positive", is_flagged),
-];
+const STRICT: Definition = Definition {
+    label: "impostor = positive",
+    predicted: is_impostor,
+    strict: true,
+};
+
+const LOOSE: Definition = Definition {
+    label: "impostor+suspicious = positive",
+    predicted: is_flagged,
+    strict: false,
+};
+
+/// Whether the verdict is what the label asks for.
+fn is_right(s: &Scored) -> bool {
+    match s.expect {
+        Expect::Impostor => is_impostor(s),
+        Expect::Flagged => is_flagged(s),
+        Expect::Clear => !is_impostor(s),
+    }
+}
 
 fn print_counts(label: &str, rows: &[&Scored]) {
-    let positives = rows.iter().filter(|s| s.expect_impostor).count();
+    let count = |e: Expect| rows.iter().filter(|s| s.expect == e).count();
     println!(
-        "{label}: {} lines, {positives} impostors, {} clear",
+        "{label}: {} lines, {} impostors, {} to flag, {} clear",
         rows.len(),
-        rows.len() - positives
+        count(Expect::Impostor),
+        count(Expect::Flagged),
+        count(Expect::Clear)
     );
-    for (definition, predicted) in DEFINITIONS {
-        let c = Counts::of(rows.iter().copied(), predicted);
+    for definition in [&STRICT, &LOOSE] {
+        let c = Counts::of(rows.iter().copied(), definition);
         println!(
-            "  {definition:32} precision {}  recall {}  (tp {} fp {} fn {} tn {})",
+            "  {:32} precision {}  recall {}  (tp {} fp {} fn {} tn {})",
+            definition.label,
             show(c.precision()),
             show(c.recall()),
             c.tp,
@@ -309,23 +372,21 @@ fn report(name: &str, set: &[Scored]) {
     );
     let mut families: Vec<(String, Vec<&Scored>)> =
         group_by(set, |s| s.family.as_str()).into_iter().collect();
-    families.sort_by_key(|(family, rows)| (!rows[0].expect_impostor, family.clone()));
+    families.sort_by_key(|(family, rows)| (rows[0].expect == Expect::Clear, family.clone()));
     for (family, rows) in families {
         let n = rows.len();
         let imp = rows.iter().filter(|s| s.verdict == "impostor").count();
         let sus = rows.iter().filter(|s| s.verdict == "suspicious").count();
         let clr = rows.iter().filter(|s| s.verdict == "clear").count();
-        let attack = rows.iter().all(|s| s.expect_impostor);
-        let (strict, loose) = if attack {
-            (imp, imp + sus)
-        } else {
-            (n - imp, n - imp - sus)
+        let (what, strict, loose) = match rows[0].expect {
+            Expect::Impostor => ("attack", ratio(imp, n), ratio(imp + sus, n)),
+            Expect::Flagged => ("to flag", None, ratio(imp + sus, n)),
+            Expect::Clear => ("negative", ratio(n - imp, n), ratio(n - imp - sus, n)),
         };
         println!(
-            "  {:8} {family:28} n={n:5}  {imp:5} / {sus:5} / {clr:5}  rate {} | {}",
-            if attack { "attack" } else { "negative" },
-            show(ratio(strict, n)),
-            show(ratio(loose, n))
+            "  {what:8} {family:28} n={n:5}  {imp:5} / {sus:5} / {clr:5}  rate {} | {}",
+            show(strict),
+            show(loose)
         );
     }
 }
@@ -333,12 +394,12 @@ fn report(name: &str, set: &[Scored]) {
 /// Prints the lines `impostor` alone gets wrong, a few per family unless all are asked for.
 fn print_misses(set: &[Scored]) {
     let all = std::env::var_os("REAL_NAMES_ALL_MISSES").is_some();
-    println!("\nmisclassified, impostor = positive (REAL_NAMES_ALL_MISSES=1 for every one):");
+    println!(
+        "\nwrong verdicts: attacks not impostor, handle-only edits not flagged, negatives impostor \
+         (REAL_NAMES_ALL_MISSES=1 for every one):"
+    );
     for (family, rows) in group_by(set, |s| s.family.as_str()) {
-        let misses: Vec<&&Scored> = rows
-            .iter()
-            .filter(|s| s.expect_impostor != is_impostor(s))
-            .collect();
+        let misses: Vec<&&Scored> = rows.iter().filter(|s| !is_right(s)).collect();
         if misses.is_empty() {
             continue;
         }
@@ -386,22 +447,29 @@ fn assert_well_formed(name: &str, set: &[Scored]) {
         );
     }
     for (family, rows) in &families {
-        let attack = ATTACK_FAMILIES.contains(&family.as_str());
+        let family = family.as_str();
+        let expect = if FLAG_FAMILIES.contains(&family) {
+            Expect::Flagged
+        } else if ATTACK_FAMILIES.contains(&family) {
+            Expect::Impostor
+        } else if NEGATIVE_FAMILIES.contains(&family) {
+            Expect::Clear
+        } else {
+            panic!(
+                "{name}: unknown family {family}: add it to ATTACK_FAMILIES or NEGATIVE_FAMILIES"
+            )
+        };
         assert!(
-            attack || NEGATIVE_FAMILIES.contains(&family.as_str()),
-            "{name}: unknown family {family}: add it to ATTACK_FAMILIES or NEGATIVE_FAMILIES"
-        );
-        assert!(
-            rows.iter().all(|s| s.expect_impostor == attack),
-            "{name}: family {family} mixes expected verdicts"
+            rows.iter().all(|s| s.expect == expect),
+            "{name}: family {family} should all be expected {expect:?}"
         );
     }
 }
 
 /// The issue's targets on a whole set, and the minimum recall of every attack family.
 fn assert_targets(name: &str, set: &[Scored]) {
-    let strict = Counts::of(set, is_impostor);
-    let loose = Counts::of(set, is_flagged);
+    let strict = Counts::of(set, &STRICT);
+    let loose = Counts::of(set, &LOOSE);
     let mut failures = Vec::new();
     let mut check = |what: String, got: Option<f64>, bound: f64| {
         if !matches!(got, Some(v) if v >= bound) {
@@ -430,9 +498,13 @@ fn assert_targets(name: &str, set: &[Scored]) {
     );
     for (family, rows) in group_by(set, |s| s.family.as_str()) {
         if ATTACK_FAMILIES.contains(&family.as_str()) {
-            let c = Counts::of(rows.iter().copied(), is_impostor);
+            let flag = FLAG_FAMILIES.contains(&family.as_str());
+            let c = Counts::of(rows.iter().copied(), if flag { &LOOSE } else { &STRICT });
             check(
-                format!("family {family} recall"),
+                format!(
+                    "family {family} recall ({})",
+                    if flag { "flagged" } else { "impostor" }
+                ),
                 c.recall(),
                 MIN_FAMILY_RECALL,
             );

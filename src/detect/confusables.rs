@@ -286,10 +286,16 @@ pub fn suspicious_hidden_characters(s: &str) -> Vec<(usize, char)> {
             match c as u32 {
                 0xFE00..=0xFE0F => false,
                 0x200D => {
-                    let before = i.checked_sub(1).and_then(|j| chars.get(j));
-                    let after = chars.get(i + 1);
-                    before.is_some_and(|b| b.is_alphanumeric())
-                        && after.is_some_and(|a| a.is_alphanumeric())
+                    // An emoji sequence joins two symbols (👨‍💻), and Indic scripts put a joiner
+                    // after a virama; beside a letter, a digit or a space, or at either end, it
+                    // only hides a difference ("Uxue \u{200D}Barkos").
+                    let before = i.checked_sub(1).and_then(|j| chars.get(j)).copied();
+                    let after = chars.get(i + 1).copied();
+                    let symbol = |c: Option<char>| {
+                        c.is_some_and(|c| !c.is_alphanumeric() && !c.is_whitespace())
+                    };
+                    let after_virama = before.is_some_and(is_combining_mark);
+                    !(after_virama || (symbol(before) && symbol(after)))
                 }
                 _ => true,
             }
@@ -828,6 +834,15 @@ mod tests {
                 .is_empty()
         );
         assert_eq!(suspicious_hidden_characters("Pal\u{200D}mer").len(), 1);
+        // Beside a space or at an end, a joiner joins nothing: it hides a difference.
+        assert_eq!(suspicious_hidden_characters("Uxue \u{200D}Barkos").len(), 1);
+        assert_eq!(
+            suspicious_hidden_characters("Patrick\u{200D} Mennucci").len(),
+            1
+        );
+        assert_eq!(suspicious_hidden_characters("\u{200D}Palmer").len(), 1);
+        // Devanagari: a joiner after a virama shapes the letter (क्‍ष).
+        assert!(suspicious_hidden_characters("\u{915}\u{94D}\u{200D}\u{937}").is_empty());
         assert!(is_mixed_script("\u{0430}pple"));
         assert!(!is_mixed_script("apple"));
         assert!(has_foreign_lookalike(
