@@ -31,32 +31,70 @@ fn prints_hashes_quality_dimensions_and_format() {
     assert_eq!(json["height"], 300);
     assert_eq!(json["format"], "jpeg");
     assert_eq!(json["form_words"], 3);
+    assert_eq!(json["kind"], "a detailed picture");
+    // The image and its mirror, each also with one of four corners masked.
+    assert_eq!(json["forms"], 10);
     let hashes = json["hashes"].as_array().expect("hashes array");
-    assert_eq!(hashes.len(), 6, "two forms of three words");
+    let forms_end = 1 + 10 * 3;
+    assert!(
+        hashes.len() > forms_end,
+        "header, forms, then the thumbnail"
+    );
     assert!(hashes.iter().all(|h| h
         .as_str()
         .is_some_and(|h| h.len() == 16 && u64::from_str_radix(h, 16).is_ok())));
     let quality = json["quality"].as_f64().expect("quality");
     assert!((0.35..=1.0).contains(&quality), "{quality}");
 
-    // --reference adds the shifted and scaled forms.
+    // --reference adds the shifted and scaled forms and the stored picture.
     let (code, stdout, _) = avatar_hash(&["--reference", path.to_str().expect("utf-8 path")]);
     assert_eq!(code, 0);
     let json: serde_json::Value = serde_json::from_str(stdout.trim()).expect("JSON");
     let reference = json["hashes"].as_array().expect("hashes");
-    assert!(reference.len() > 6 && reference.len() % 3 == 0);
-    assert_eq!(&reference[..6], &hashes[..], "same first two forms");
+    let forms = json["forms"].as_u64().expect("forms") as usize;
+    assert!(forms > 10, "{forms}");
+    assert!(reference.len() > hashes.len() + (forms - 10) * 3);
+    assert_eq!(
+        &reference[1..forms_end],
+        &hashes[1..forms_end],
+        "the same first ten forms"
+    );
+    assert_ne!(
+        reference[0], hashes[0],
+        "the header says which is the reference"
+    );
 }
 
 #[test]
-fn plain_images_report_low_quality() {
+fn pictures_that_identify_nobody_say_so() {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("default.png");
     std::fs::write(&path, png(&default_avatars(200)[0].1)).expect("write");
     let (code, stdout, _) = avatar_hash(&[path.to_str().expect("utf-8 path")]);
     assert_eq!(code, 0);
     let json: serde_json::Value = serde_json::from_str(stdout.trim()).expect("JSON");
-    assert!(json["quality"].as_f64().expect("quality") < 0.35);
+    assert_eq!(json["quality"].as_f64(), Some(0.0));
+    assert!(
+        json["kind"]
+            .as_str()
+            .is_some_and(|k| k.contains("default avatar")),
+        "{json}"
+    );
+
+    // A flat logo is not refused: it is a flat picture with a low quality above 0.
+    let path = dir.path().join("logo.png");
+    std::fs::write(&path, png(&flat_logos(200)[0].1)).expect("write");
+    let (code, stdout, _) = avatar_hash(&[path.to_str().expect("utf-8 path")]);
+    assert_eq!(code, 0);
+    let json: serde_json::Value = serde_json::from_str(stdout.trim()).expect("JSON");
+    let quality = json["quality"].as_f64().expect("quality");
+    assert!(quality > 0.0 && quality < 0.35, "{json}");
+    assert!(
+        json["kind"]
+            .as_str()
+            .is_some_and(|k| k.contains("flat picture")),
+        "{json}"
+    );
 }
 
 #[test]

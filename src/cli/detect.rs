@@ -48,19 +48,24 @@ pub struct AvatarHashArgs {
     /// Image file (PNG, JPEG, GIF, WebP or BMP; at most 4096x4096 pixels and 16 MiB).
     pub image: PathBuf,
     /// Print the person's-own-avatar fingerprint: the candidate forms plus the shifted and scaled
-    /// forms that let cropped copies match.
+    /// forms that let cropped or framed copies match, and the stored picture verified against.
     #[arg(long)]
     pub reference: bool,
 }
 
 const AVATAR_HASH_HELP: &str = "\
 Output: one JSON object on stdout:
-  {\"hashes\": [\"<16 hex digits>\", ...], \"form_words\": 2, \"quality\": 0..1,
-   \"width\": N, \"height\": N, \"format\": \"png\"|\"jpeg\"|\"gif\"|\"webp\"|\"bmp\"}
-  Each form is `form_words` consecutive 64-bit words (a 192-bit DCT hash, luma then colour, of the square inside the
-  round-avatar circle); form 0 is the image, form 1 its mirror; with --reference, shifted and
-  scaled forms follow. Quality below 0.35 means flat colours, a logo or a default avatar: such
-  images are never called a match. Animated images are hashed on their first frame.
+  {\"hashes\": [\"<16 hex digits>\", ...], \"form_words\": 3, \"forms\": N, \"quality\": 0..1,
+   \"kind\": \"...\", \"width\": N, \"height\": N, \"format\": \"png\"|\"jpeg\"|\"gif\"|\"webp\"|\"bmp\"}
+  hashes[0] is a header (format version, kind of picture, number of forms); then `forms` forms of
+  `form_words` 64-bit words each (a 192-bit DCT hash, luma then colour, of the square inside the
+  round-avatar circle: the image, its mirror, and both with each corner masked; with --reference,
+  shifted and scaled forms follow), then a small thumbnail (and with --reference the stored
+  picture) that matching verifies detail against. `kind` says what the picture is (a detailed
+  picture; a flat picture such as a logo, drawing or emoji; or one that identifies nobody: a
+  single colour, nearly a single colour, a plain gradient, a platform's default avatar). Quality
+  0 means the picture identifies nobody and is never called a match; flat pictures have a low
+  quality and match on a stricter rule. Animated images are hashed on their first frame.
 Exit codes: 0 hashed; 1 the file was read but is not a usable image (undecodable, truncated,
   unsupported format such as SVG, too large or too small); 2 unusable arguments (no IMAGE given,
   or the file cannot be read).";
@@ -175,7 +180,9 @@ pub fn avatar_hash(args: AvatarHashArgs) -> i32 {
     let json = serde_json::json!({
         "hashes": hashes,
         "form_words": avatar::FORM_WORDS,
+        "forms": info.forms,
         "quality": (f64::from(info.fingerprint.quality) * 1000.0).round() / 1000.0,
+        "kind": info.kind,
         "width": info.width,
         "height": info.height,
         "format": info.format,

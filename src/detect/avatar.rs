@@ -1,43 +1,54 @@
-//! Avatar fingerprints: perceptual hashes of the avatar that survive re-encoding, resizing,
-//! tone changes, mirroring, small crops and round-avatar screenshots.
+//! Avatar fingerprints and matching: is a candidate's avatar a copy of the person's, whatever
+//! kind of picture it is (photograph, illustration, logo or wordmark, emoji) and whatever the
+//! copy went through (re-encoding, downscaling, crops up to ~15%, round screenshots, mirroring,
+//! tone and saturation changes, an added border or padding, a badge over a corner)?
 //!
 //! How it works (details in the submodules):
-//! 1. [`decode`]: untrusted bytes are decoded under strict bounds and reduced to a small luma plane.
-//! 2. [`canonical`]: the region hashed is the square inside the circle inside the image's centre
-//!    square, which a round mask never touches; the protected avatar is also hashed at a grid of
-//!    shifted and scaled regions, so a candidate cropped by up to ~10% still lands on one of them.
-//! 3. [`phash`]: each region gives a 192-bit DCT hash (low frequencies above their median).
-//! 4. [`quality`]: flat logos and default silhouettes get a low quality, and [`compare`] refuses to
-//!    call a match on them.
+//! 1. [`decode`]: untrusted bytes are decoded under strict bounds and reduced to small luma,
+//!    colour-difference and opacity planes.
+//! 2. [`canonical`] and [`forms`]: the region hashed is the square inside the circle inside the
+//!    image's centre square, which a round mask never touches, mirrored and not, and with each
+//!    corner masked (a badge spoils one corner only). The protected avatar is also hashed at a
+//!    grid of shifted and scaled regions (crops, borders), and over black when it is
+//!    transparent.
+//! 3. [`phash`]: each form is a 192-bit DCT hash (low frequencies above their median); the hashes
+//!    find the best alignment cheaply.
+//! 4. [`verify`]: at that alignment, the candidate's small colour thumbnail is compared with the
+//!    protected avatar resampled there, after the best tone fit: the detail has to agree, which
+//!    tells two smileys or two flat logos apart.
+//! 5. [`kind`]: single colours, near-empty pictures, gradients and platforms' default avatars are
+//!    recognised and never match; flat pictures (logos, drawings) match on a stricter rule.
 //!
-//! ## Hash layout
-//! Each form is [`FORM_WORDS`] consecutive 64-bit words: two luma words (128 DCT bits, lowest
-//! frequencies first) and a colour word (the lowest frequencies of the two colour differences;
-//! 0 for a colourless image, whose forms are then compared on luma alone).
-//! Form 0 is the canonical region, form 1 the same region mirrored left to right.
-//! [`fingerprint`] stops there (candidates: four words to store per account);
-//! [`fingerprint_reference`] appends the shifted and scaled forms of
-//! `canonical::reference_regions` (the person's own avatar, hashed once).
+//! [`layout`] says how the words are stored and which format version wrote them: a fingerprint
+//! of an older version is never compared with a new one (recompute it from the image).
 
 mod canonical;
 mod decode;
+mod forms;
+mod kind;
+mod layout;
+mod matching;
 mod phash;
 mod quality;
+mod verify;
 
 use serde::{Deserialize, Serialize};
 
 pub use decode::{decode_image, MAX_DECODE_ALLOC, MAX_DIMENSION, MAX_INPUT_BYTES, MIN_DIMENSION};
-pub use quality::QUALITY_GATE;
+pub use matching::Evidence;
+pub use verify::Verdict;
 
 use canonical::{Integral, Region};
+use kind::Kind;
+use layout::Unreadable;
 
-/// Perceptual fingerprint of an avatar image, with a quality figure used to gate flat logos
-/// and default avatars.
+/// Perceptual fingerprint of an avatar image.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AvatarFingerprint {
-    /// Hashes of canonical forms of the image; layout in the module documentation.
+    /// Header, hash forms and thumbnails; layout in [`layout`].
     pub hashes: Vec<u64>,
-    /// 0 (flat, featureless) to 1 (rich detail).
+    /// 0 (a picture that identifies nobody: a single colour, a near-empty picture, a default
+    /// avatar) to 1 (rich detail). Flat logos and drawings sit low but above 0.
     pub quality: f32,
 }
 
@@ -62,11 +73,12 @@ pub enum AvatarError {
 /// How closely a candidate's avatar matches the person's.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AvatarMatch {
-    /// True when the images are perceptually the same picture (and distinctive enough to say so).
+    /// True when the images are the same picture (and the picture identifies someone).
     pub matched: bool,
-    /// 0 (unrelated) to 1 (identical). 0 when either image is too plain to compare.
+    /// 0 (unrelated) to 1 (identical). 0 when either picture identifies nobody.
     pub similarity: f32,
-    /// Evidence in words, e.g. "avatar matches yours (mirrored, 94% similar)".
+    /// Evidence in words, e.g. "avatar matches yours: the same picture, mirrored and cropped
+    /// (94% similar)".
     pub detail: String,
 }
 
@@ -78,174 +90,268 @@ pub struct AvatarInfo {
     pub height: u32,
     /// "png", "jpeg", "gif", "webp" or "bmp".
     pub format: &'static str,
+    /// The kind of picture in words ("a flat picture (logo, drawing or emoji)", "a default
+    /// avatar ...").
+    pub kind: &'static str,
+    /// Number of hash forms (each [`FORM_WORDS`] words, after the header word).
+    pub forms: usize,
 }
 
-/// 64-bit words per form in [`AvatarFingerprint::hashes`]: two luma words and one colour word.
-pub const FORM_WORDS: usize = phash::LUMA_WORDS + 1;
+/// 64-bit words per hash form: two luma words and one colour word.
+pub const FORM_WORDS: usize = forms::FORM_WORDS;
 
 /// Bits per form.
 pub const FORM_BITS: u32 = 64 * FORM_WORDS as u32;
 
-/// Largest Hamming distance (of [`FORM_BITS`]) between the best pair of forms still called a
-/// match. Unrelated pictures sit near half the bits; `tests/avatar_eval.rs` prints the margin.
-pub const MATCH_DISTANCE: u32 = 30;
+/// Largest verification residual (0 = identical, ~1 = unrelated) at which a detailed picture
+/// (photograph, shaded illustration) is called a copy. `tests/avatar_eval.rs` prints the margin.
+pub const MATCH_RESIDUAL: f64 = 0.2;
 
-/// The same limit when either side is colourless (black-and-white photos): luma alone separates
-/// copies from unrelated pictures by less, so the bar is higher (21 of 192 scaled = 14 of the
-/// 128 luma bits).
-pub const MATCH_DISTANCE_COLOURLESS: u32 = 21;
+/// The same for flat pictures (logos, drawings, emoji): distinct flat pictures share large
+/// areas of one colour, so the detail that differs weighs less and the bar is stricter.
+pub const MATCH_RESIDUAL_FLAT: f64 = 0.3;
 
-/// Decodes an image (bounded in size) and computes its fingerprint: the canonical region and its
-/// mirror. Use this for candidates' avatars.
+/// The same when one corner is left out (a badge or sticker over it): less of the picture
+/// is compared, so the bar is stricter still.
+pub const MATCH_RESIDUAL_MASKED: f64 = 0.25;
+
+/// Residual up to which a whole-picture match needs no look at the masked alignment.
+const CLEAR_COPY: f64 = 0.1;
+
+/// A masked alignment that leaves at most this share of the whole picture's residual says the
+/// copy has a badge or sticker over that corner.
+const BADGE_FIT: f64 = 0.6;
+
+/// Decodes an image (bounded in size) and computes its fingerprint. Use this for candidates'
+/// avatars.
 pub fn fingerprint(bytes: &[u8]) -> Result<AvatarFingerprint, AvatarError> {
     inspect(bytes, false).map(|info| info.fingerprint)
 }
 
-/// Fingerprint of the person's own avatar: the candidate forms plus shifted and scaled forms, so
-/// a cropped copy still matches. Pass it as `reference` to [`compare`].
+/// Fingerprint of the person's own avatar: the candidate forms plus shifted and scaled forms and
+/// the stored plane that verification resamples. Pass it as `reference` to [`compare`].
 pub fn fingerprint_reference(bytes: &[u8]) -> Result<AvatarFingerprint, AvatarError> {
     inspect(bytes, true).map(|info| info.fingerprint)
 }
 
-/// Decodes and fingerprints an image, returning its dimensions and format too. `reference`
-/// selects the extended set of forms of [`fingerprint_reference`].
+/// Decodes and fingerprints an image, returning its dimensions, format and kind too.
+/// `reference` selects the extended fingerprint of [`fingerprint_reference`].
 pub fn inspect(bytes: &[u8], reference: bool) -> Result<AvatarInfo, AvatarError> {
     let plane = decode::decode_luma(bytes)?;
+    let forms = forms::build(&plane, reference);
     let luma = Integral::new(&plane, &plane.data);
-    let blue = Integral::new(&plane, &plane.blue_difference);
-    let red = Integral::new(&plane, &plane.red_difference);
-    let form = |region: Region, mirror: bool| -> [u64; FORM_WORDS] {
-        let grid = |integral: &Integral| {
-            let grid = integral.sample(region, phash::GRID);
-            if mirror {
-                canonical::mirrored(&grid, phash::GRID)
-            } else {
-                grid
-            }
-        };
-        let [low, high] = phash::hash(&phash::low_frequencies(&grid(&luma)));
-        [low, high, phash::colour_word(&grid(&blue), &grid(&red))]
-    };
-
-    let mut hashes = Vec::new();
-    hashes.extend(form(Region::canonical(), false));
-    hashes.extend(form(Region::canonical(), true));
-    if reference {
-        for region in canonical::reference_regions() {
-            hashes.extend(form(region, false));
-        }
-    }
     let coefficients = phash::low_frequencies(&luma.sample(Region::canonical(), phash::GRID));
     let quality_grid = luma.sample(Region::canonical(), quality::QUALITY_GRID);
     let robust = &coefficients[..64];
     let measures = quality::measure(&quality_grid, robust, phash::median(robust));
-    let quality = quality::score(measures);
+    let detail = quality::score(measures);
+    let cells = kind::cells(&plane);
+    let kind = kind::classify(
+        &cells,
+        detail < quality::FLAT_BELOW,
+        kind::is_elephant(&forms),
+    );
+    let transparent = reference && forms::is_transparent(&plane);
+    let count = forms.len() / FORM_WORDS;
 
+    let mut hashes = Vec::with_capacity(1 + forms.len() + layout::THUMB_WORDS);
+    hashes.push(layout::header(
+        kind,
+        count,
+        reference,
+        transparent,
+        kind::is_round(&cells),
+    ));
+    hashes.extend(forms);
+    hashes.extend(verify::thumbnail(&plane));
+    if reference {
+        hashes.extend(verify::reference_plane(&plane));
+    }
+    let quality = if kind.identifies_nobody() {
+        0.0
+    } else {
+        detail.max(0.01)
+    };
     Ok(AvatarInfo {
         fingerprint: AvatarFingerprint { hashes, quality },
         width: plane.source_width,
         height: plane.source_height,
         format: decode::format_name(plane.format),
+        kind: kind.describe(),
+        forms: count,
     })
 }
 
-/// The pair of forms closest to a match: reference form index, candidate form index, distance,
-/// and the distance limit that applies to that pair.
-fn closest_forms(reference: &[u64], candidate: &[u64]) -> Option<(usize, usize, u32, u32)> {
-    let mut best: Option<(usize, usize, u32, u32)> = None;
-    for (r, rf) in reference.chunks_exact(FORM_WORDS).enumerate() {
-        // Only the candidate's canonical and mirrored forms: the reference carries the crops.
-        for (c, cf) in candidate.chunks_exact(FORM_WORDS).take(2).enumerate() {
-            let distance = form_distance(rf, cf);
-            let limit = if is_colourless(rf) || is_colourless(cf) {
-                MATCH_DISTANCE_COLOURLESS
-            } else {
-                MATCH_DISTANCE
-            };
-            let margin = i64::from(limit) - i64::from(distance);
-            if best.map_or(true, |(_, _, d, l)| margin > i64::from(l) - i64::from(d)) {
-                best = Some((r, c, distance, limit));
-            }
+/// The comparison's evidence, for the evaluation tables: `None` when either fingerprint cannot
+/// be read.
+#[doc(hidden)]
+pub fn evidence(reference: &AvatarFingerprint, candidate: &AvatarFingerprint) -> Option<Evidence> {
+    let (r, c) = (
+        layout::parts(&reference.hashes).ok()?,
+        layout::parts(&candidate.hashes).ok()?,
+    );
+    Some(matching::evidence(&r, &c))
+}
+
+/// A refusal to compare, with the reason.
+fn not_compared(detail: String) -> AvatarMatch {
+    AvatarMatch {
+        matched: false,
+        similarity: 0.0,
+        detail,
+    }
+}
+
+fn unreadable(whose: &str, why: Unreadable) -> AvatarMatch {
+    not_compared(match why {
+        Unreadable::Empty => format!("avatar not compared: no avatar fingerprint for {whose}"),
+        Unreadable::OtherVersion => format!(
+            "avatar not compared: the fingerprint of {whose} was made by another version of \
+             Doppelwatch; it is recomputed from the picture"
+        ),
+        Unreadable::Damaged => {
+            format!("avatar not compared: the fingerprint of {whose} is damaged")
         }
-    }
-    best
-}
-
-fn is_colourless(form: &[u64]) -> bool {
-    form[phash::LUMA_WORDS] == phash::NO_COLOUR
-}
-
-/// Hamming distance between two forms, over [`FORM_BITS`]. When either side is colourless the
-/// colour word says nothing, so the luma distance is scaled up to the full width instead.
-fn form_distance(a: &[u64], b: &[u64]) -> u32 {
-    let luma: u32 = a[..phash::LUMA_WORDS]
-        .iter()
-        .zip(&b[..phash::LUMA_WORDS])
-        .map(|(x, y)| (x ^ y).count_ones())
-        .sum();
-    if is_colourless(a) || is_colourless(b) {
-        luma * FORM_WORDS as u32 / phash::LUMA_WORDS as u32
-    } else {
-        luma + (a[phash::LUMA_WORDS] ^ b[phash::LUMA_WORDS]).count_ones()
-    }
-}
-
-/// 1 for identical hashes, 0 at half the bits differing (what unrelated pictures show) or more.
-fn similarity_of(distance: u32) -> f32 {
-    (1.0 - distance as f32 / (FORM_BITS / 2) as f32).max(0.0)
+    })
 }
 
 /// Compares the person's avatar with a candidate's.
 ///
-/// `reference` should come from [`fingerprint_reference`] (a plain [`fingerprint`] works but only
-/// tolerates smaller crops). No match is called when either image is below [`QUALITY_GATE`].
+/// `reference` should come from [`fingerprint_reference`]: a plain [`fingerprint`] carries no
+/// stored plane, so nothing can be verified and nothing matches. Pictures that identify nobody
+/// (single colours, near-empty pictures, default avatars) never match.
 pub fn compare(reference: &AvatarFingerprint, candidate: &AvatarFingerprint) -> AvatarMatch {
-    let Some((r, c, distance, limit)) = closest_forms(&reference.hashes, &candidate.hashes) else {
-        return AvatarMatch {
-            matched: false,
-            similarity: 0.0,
-            detail: "avatar not compared: no avatar hash on one side".into(),
+    let r = match layout::parts(&reference.hashes) {
+        Ok(parts) => parts,
+        Err(why) => return unreadable("your avatar", why),
+    };
+    let c = match layout::parts(&candidate.hashes) {
+        Ok(parts) => parts,
+        Err(why) => return unreadable("this account's avatar", why),
+    };
+    for (whose, kind) in [
+        ("your avatar is", r.kind),
+        ("this account's avatar is", c.kind),
+    ] {
+        if kind.identifies_nobody() {
+            return not_compared(format!(
+                "avatar not compared: {whose} {}, which identifies nobody",
+                kind.describe()
+            ));
+        }
+    }
+    let matcher = matching::Matcher::new(&r, &c);
+    let flat = r.kind == Kind::Flat || c.kind == Kind::Flat;
+    let whole_limit = if flat {
+        MATCH_RESIDUAL_FLAT
+    } else {
+        MATCH_RESIDUAL
+    };
+    let passes = |check: Option<verify::Verdict>, limit: f64| check.filter(|v| v.residual <= limit);
+    // The masked alignment is verified only when the whole picture is not a copy.
+    // The masked alignment is verified only when the whole picture is no clear copy (a copy
+    // with a badge may pass whole, but fits far better with the badge's corner left out).
+    let whole_found = matcher.check_whole(CLEAR_COPY);
+    let whole_check = whole_found.map(|(_, v)| v);
+    let whole = whole_found.filter(|(_, v)| v.residual <= whole_limit);
+    let masked_check = match whole {
+        Some((_, v)) if v.residual <= CLEAR_COPY => None,
+        _ => matcher.check(&matcher.masked),
+    };
+    let masked =
+        passes(masked_check, MATCH_RESIDUAL_MASKED.min(whole_limit)).map(|v| (matcher.masked, v));
+    let found = match (whole, masked) {
+        (Some(w), Some(m)) if m.1.residual < w.1.residual * BADGE_FIT => Some(m),
+        (Some(w), _) => Some(w),
+        (None, m) => m,
+    };
+    let Some((alignment, verdict)) = found else {
+        let best = [whole_check, masked_check]
+            .into_iter()
+            .flatten()
+            .map(|v| v.residual)
+            .fold(f64::MAX, f64::min);
+        let similarity = if best < f64::MAX {
+            similarity_of_residual(best)
+        } else {
+            (1.0 - matcher.whole.distance as f32 / (FORM_BITS / 2) as f32).clamp(0.0, 0.5)
         };
-    };
-    let similarity = similarity_of(distance);
-    let percent = (similarity * 100.0).round();
-    let plain = |whose: &str, quality: f32| AvatarMatch {
-        matched: false,
-        similarity: 0.0,
-        detail: format!(
-            "avatar not compared: {whose} too plain to identify anyone (quality {quality:.2}, \
-             below {QUALITY_GATE:.2}; flat colours, logos and default pictures look alike) \
-             — {percent}% similar"
-        ),
-    };
-    // NaN (a corrupted stored figure) counts as too plain.
-    let passes = |quality: f32| quality >= QUALITY_GATE;
-    if !passes(reference.quality) {
-        return plain("your avatar is", reference.quality);
-    }
-    if !passes(candidate.quality) {
-        return plain("this account's avatar is", candidate.quality);
-    }
-    if distance > limit {
         return AvatarMatch {
             matched: false,
             similarity,
-            detail: format!("avatar differs from yours ({percent}% similar)"),
+            detail: format!(
+                "avatar differs from yours ({:.0}% similar)",
+                similarity * 100.0
+            ),
         };
-    }
-    let mut how = Vec::new();
-    if (r == 1) != (c == 1) {
-        how.push("mirrored");
-    }
-    if r >= 2 {
-        how.push("cropped or zoomed");
-    }
-    how.push("");
-    let how = how.join(", ");
+    };
+    let similarity = similarity_of_residual(verdict.residual);
     AvatarMatch {
         matched: true,
         similarity,
-        detail: format!("avatar matches yours ({how}{percent}% similar)"),
+        detail: format!(
+            "avatar matches yours: {} ({:.0}% similar)",
+            describe_copy(&alignment, &verdict, flat, &r, &c),
+            similarity * 100.0
+        ),
+    }
+}
+
+/// 1 for a zero residual, 0.5 at a residual of 1 (what unrelated pictures show).
+fn similarity_of_residual(residual: f64) -> f32 {
+    (1.0 - residual / 2.0).clamp(0.0, 1.0) as f32
+}
+
+/// The kind of copy in words: "the same picture, mirrored and cropped".
+fn describe_copy(
+    alignment: &matching::Alignment,
+    verdict: &verify::Verdict,
+    flat: bool,
+    reference: &layout::Parts<'_>,
+    candidate: &layout::Parts<'_>,
+) -> String {
+    let mut how: Vec<&str> = Vec::new();
+    if alignment.mirrored() {
+        how.push("mirrored");
+    }
+    let (region, extra) = alignment.region(&forms::reference_regions());
+    if extra {
+        let scale = region.side / Region::canonical().side;
+        let shift = (region.centre_x - 0.5)
+            .abs()
+            .max((region.centre_y - 0.5).abs());
+        if scale < 0.97 {
+            how.push("cropped");
+        } else if scale > 1.03 {
+            how.push("with a border or padding added");
+        } else if shift > 0.01 {
+            how.push("cropped on one side");
+        }
+    }
+    if alignment.corner().is_some() {
+        how.push("with a badge or sticker over a corner");
+    }
+    if candidate.round && !reference.round {
+        how.push("as a round screenshot");
+    }
+    if verdict.dark_background {
+        how.push("on a dark background");
+    }
+    if verdict.tone_changed {
+        how.push("with brightness or contrast changed");
+    }
+    if verdict.colour_changed {
+        how.push("with its colours made stronger or paler");
+    }
+    let what = if flat {
+        "your logo or drawing copied"
+    } else {
+        "the same picture"
+    };
+    match how.split_last() {
+        None => what.to_string(),
+        Some((last, [])) => format!("{what}, {last}"),
+        Some((last, rest)) => format!("{what}, {} and {last}", rest.join(", ")),
     }
 }
 
@@ -253,67 +359,118 @@ pub fn compare(reference: &AvatarFingerprint, candidate: &AvatarFingerprint) -> 
 mod tests {
     use super::*;
 
-    fn fp(hashes: Vec<u64>, quality: f32) -> AvatarFingerprint {
-        AvatarFingerprint { hashes, quality }
+    fn encoded(image: &image::RgbImage) -> Vec<u8> {
+        let mut out = std::io::Cursor::new(Vec::new());
+        image
+            .write_to(&mut out, image::ImageFormat::Png)
+            .expect("PNG encoding");
+        out.into_inner()
+    }
+
+    fn textured(seed: f32) -> image::RgbImage {
+        image::RgbImage::from_fn(160, 160, |x, y| {
+            let (u, v) = (x as f32 / 160.0, y as f32 / 160.0);
+            image::Rgb([
+                (128.0 + 90.0 * (u * (9.0 + seed)).sin() * (v * 5.0).cos()) as u8,
+                (110.0 + 70.0 * ((u + 2.0 * v) * (4.0 + seed)).sin()) as u8,
+                (100.0 + 80.0 * (u * v * (30.0 + seed)).cos()) as u8,
+            ])
+        })
     }
 
     #[test]
-    fn identical_hashes_match_fully() {
-        let a = fp(vec![0xDEAD_BEEF_0123_4567, 0x1111, 5, 6, 7, 8], 0.9);
-        let m = compare(&a, &a);
-        assert!(m.matched);
-        assert_eq!(m.similarity, 1.0);
-        assert_eq!(m.detail, "avatar matches yours (100% similar)");
+    fn a_copy_matches_and_says_how_and_another_picture_does_not() {
+        let reference = fingerprint_reference(&encoded(&textured(1.0))).expect("reference");
+        let mirrored = image::imageops::flip_horizontal(&textured(1.0));
+        let m = compare(
+            &reference,
+            &fingerprint(&encoded(&mirrored)).expect("candidate"),
+        );
+        assert!(m.matched, "{}", m.detail);
+        assert!(
+            m.detail
+                .starts_with("avatar matches yours: the same picture, mirrored"),
+            "{}",
+            m.detail
+        );
+        let m = compare(
+            &reference,
+            &fingerprint(&encoded(&textured(4.0))).expect("candidate"),
+        );
+        assert!(!m.matched, "{}", m.detail);
+        assert!(m.detail.starts_with("avatar differs"), "{}", m.detail);
     }
 
     #[test]
-    fn a_match_on_the_mirror_form_says_mirrored() {
-        let reference = fp(vec![0, 0, 1, u64::MAX, u64::MAX, 1], 0.9);
-        let candidate = fp(vec![u64::MAX, u64::MAX, 1, 0, 0, 1], 0.9);
-        let m = compare(&reference, &candidate);
-        assert!(m.matched);
-        assert!(m.detail.contains("mirrored"), "{}", m.detail);
+    fn the_reason_says_when_the_tone_or_the_colours_were_changed() {
+        let original = textured(1.0);
+        let reference = fingerprint_reference(&encoded(&original)).expect("reference");
+        let detail = |f: &dyn Fn([f32; 3]) -> [f32; 3]| {
+            let copy = image::RgbImage::from_fn(160, 160, |x, y| {
+                let p = original.get_pixel(x, y).0.map(f32::from);
+                image::Rgb(f(p).map(|v| v.round().clamp(0.0, 255.0) as u8))
+            });
+            let m = compare(
+                &reference,
+                &fingerprint(&encoded(&copy)).expect("candidate"),
+            );
+            assert!(m.matched, "{}", m.detail);
+            m.detail
+        };
+        let same = detail(&|p| p);
+        assert!(
+            !same.contains("brightness") && !same.contains("colours"),
+            "{same}"
+        );
+        let brighter = detail(&|p| p.map(|v| v * 1.15));
+        assert!(
+            brighter.contains("with brightness or contrast changed"),
+            "{brighter}"
+        );
+        let paler = detail(&|p| {
+            let grey = 0.299 * p[0] + 0.587 * p[1] + 0.114 * p[2];
+            p.map(|v| grey + 0.8 * (v - grey))
+        });
+        assert!(
+            paler.contains("with its colours made stronger or paler"),
+            "{paler}"
+        );
+        assert!(!paler.contains("brightness"), "{paler}");
     }
 
     #[test]
-    fn plain_images_are_refused_and_say_why() {
-        let rich = fp(vec![42, 43, 44], 0.9);
-        let plain = fp(vec![42, 43, 44], 0.1);
-        let m = compare(&rich, &plain);
+    fn fingerprints_of_another_version_or_damaged_are_not_compared() {
+        let reference = fingerprint_reference(&encoded(&textured(1.0))).expect("reference");
+        // What version 1 stored: two forms of three words, no header.
+        let old = AvatarFingerprint {
+            hashes: vec![0xDEAD_BEEF_0123_4567, 0x1111, 5, 6, 7, 8],
+            quality: 0.9,
+        };
+        let m = compare(&reference, &old);
+        assert!(!m.matched);
+        assert!(m.detail.contains("another version"), "{}", m.detail);
+        let m = compare(&old, &reference);
+        assert!(m.detail.contains("your avatar") && m.detail.contains("another version"));
+        let mut cut = reference.clone();
+        cut.hashes.truncate(40);
+        assert!(compare(&cut, &reference).detail.contains("damaged"));
+        let empty = AvatarFingerprint {
+            hashes: vec![],
+            quality: 0.0,
+        };
+        assert!(!compare(&empty, &reference).matched);
+    }
+
+    #[test]
+    fn a_single_colour_identifies_nobody_even_against_itself() {
+        let plain = image::RgbImage::from_pixel(100, 100, image::Rgb([29, 161, 242]));
+        let bytes = encoded(&plain);
+        let info = inspect(&bytes, true).expect("fingerprint");
+        assert_eq!(info.fingerprint.quality, 0.0);
+        assert_eq!(info.kind, "a single colour");
+        let m = compare(&info.fingerprint, &fingerprint(&bytes).expect("candidate"));
         assert!(!m.matched);
         assert_eq!(m.similarity, 0.0);
-        assert!(m.detail.contains("too plain"), "{}", m.detail);
-        assert!(!compare(&plain, &rich).matched);
-        assert!(!compare(&fp(vec![42, 43, 44], f32::NAN), &rich).matched);
-    }
-
-    #[test]
-    fn empty_or_truncated_hashes_never_match() {
-        let m = compare(&fp(vec![], 1.0), &fp(vec![1, 2, 3], 1.0));
-        assert!(!m.matched);
-        assert!(m.detail.contains("not compared"));
-        assert!(!compare(&fp(vec![1, 2], 1.0), &fp(vec![1, 2], 1.0)).matched);
-    }
-
-    #[test]
-    fn a_colourless_side_is_compared_on_luma_alone() {
-        let colour = fp(vec![0, 0, 0xFFFF_FFFF], 0.9);
-        let grey = fp(vec![0, 0, phash::NO_COLOUR], 0.9);
-        let m = compare(&colour, &grey);
-        assert!(m.matched);
-        assert_eq!(m.similarity, 1.0);
-        let far_grey = fp(vec![u64::MAX, 0, phash::NO_COLOUR], 0.9);
-        assert_eq!(form_distance(&colour.hashes, &far_grey.hashes), 96);
-        // 14 luma bits (21 scaled) still match without colour, 15 (22) do not.
-        assert!(compare(&colour, &fp(vec![0x3FFF, 0, phash::NO_COLOUR], 0.9)).matched);
-        assert!(!compare(&colour, &fp(vec![0x7FFF, 0, phash::NO_COLOUR], 0.9)).matched);
-    }
-
-    #[test]
-    fn distant_hashes_do_not_match() {
-        let m = compare(&fp(vec![0, 0, 1], 0.9), &fp(vec![u64::MAX, 0, 2], 0.9));
-        assert!(!m.matched);
-        assert!(m.similarity < 0.5, "{}", m.similarity);
-        assert!(m.detail.starts_with("avatar differs"), "{}", m.detail);
+        assert!(m.detail.contains("identifies nobody"), "{}", m.detail);
     }
 }

@@ -4,6 +4,9 @@
 //! default silhouettes, flat logos, single colours).
 #![allow(dead_code)]
 
+pub mod art;
+pub mod copies;
+
 use std::io::Cursor;
 
 use image::codecs::jpeg::JpegEncoder;

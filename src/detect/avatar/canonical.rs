@@ -3,9 +3,9 @@
 //! Platforms show avatars as circles, and people screenshot them with white or black corners, or
 //! crop a few percent off. The whole image therefore is not stable, but the square inscribed in the
 //! circle inscribed in the image's centre square is: a round mask never touches it, and a small crop
-//! only shifts and scales it a little. The candidate is hashed at that one region (and its mirror);
-//! the protected avatar, known in advance, is hashed at a grid of shifted and scaled versions of it
-//! that covers crops up to ~10% on any side.
+//! only shifts and scales it a little. [`super::forms`] hashes the candidate at that one region
+//! and the protected avatar, known in advance, also at a grid of shifted and scaled versions of it.
+//! This module only defines regions and samples them; it never hashes or compares.
 
 use super::decode::LumaPlane;
 
@@ -13,14 +13,6 @@ use super::decode::LumaPlane;
 /// the circle has side 1/sqrt(2) = 0.707; a little less leaves room for the anti-aliased rim of a
 /// round screenshot.
 pub const INNER_SIDE: f64 = 0.68;
-
-/// Relative sides of the reference's extra forms (1.0 = the canonical region). A candidate cropped
-/// by c shows a canonical region (1 - c) as large, in reference terms.
-pub const REFERENCE_SCALES: [f64; 3] = [1.0, 0.95, 0.9];
-
-/// Centre shifts of the reference's extra forms, as a fraction of the centre square's side. A crop
-/// taken from one side by c moves the centre by c/2.
-pub const REFERENCE_SHIFTS: [f64; 7] = [-0.045, -0.03, -0.015, 0.0, 0.015, 0.03, 0.045];
 
 /// A square region of the image: centre and side, in units of the image's centre square
 /// (centre (0.5, 0.5), side 1 is the whole centre square).
@@ -40,27 +32,6 @@ impl Region {
             side: INNER_SIDE,
         }
     }
-}
-
-/// The reference's extra regions, in a fixed order (scale-major, then y shift, then x shift),
-/// skipping the canonical region itself (already the first form).
-pub fn reference_regions() -> Vec<Region> {
-    let mut regions = Vec::new();
-    for scale in REFERENCE_SCALES {
-        for dy in REFERENCE_SHIFTS {
-            for dx in REFERENCE_SHIFTS {
-                if scale == 1.0 && dx == 0.0 && dy == 0.0 {
-                    continue;
-                }
-                regions.push(Region {
-                    centre_x: 0.5 + dx,
-                    centre_y: 0.5 + dy,
-                    side: INNER_SIDE * scale,
-                });
-            }
-        }
-    }
-    regions
 }
 
 /// Summed-area table over a luma plane, for exact box averages over fractional rectangles.
@@ -140,12 +111,31 @@ impl Integral {
         let left = origin_x + region.centre_x * square - side / 2.0;
         let top = origin_y + region.centre_y * square - side / 2.0;
         let cell = side / n as f64;
+        // The table at the (n + 1) x (n + 1) cell corners, each read once.
+        let xs: Vec<f64> = (0..=n)
+            .map(|i| (left + i as f64 * cell).clamp(0.0, self.width as f64))
+            .collect();
+        let ys: Vec<f64> = (0..=n)
+            .map(|j| (top + j as f64 * cell).clamp(0.0, self.height as f64))
+            .collect();
+        let corners: Vec<f64> = ys
+            .iter()
+            .flat_map(|&y| xs.iter().map(move |&x| (x, y)))
+            .map(|(x, y)| self.at(x, y))
+            .collect();
         let mut grid = Vec::with_capacity(n * n);
         for j in 0..n {
-            let y0 = top + j as f64 * cell;
             for i in 0..n {
-                let x0 = left + i as f64 * cell;
-                grid.push(self.mean(x0, y0, x0 + cell, y0 + cell) as f32);
+                let area = (xs[i + 1] - xs[i]) * (ys[j + 1] - ys[j]);
+                let value = if area > 1e-9 {
+                    let at = |a: usize, b: usize| corners[b * (n + 1) + a];
+                    (at(i + 1, j + 1) - at(i, j + 1) - at(i + 1, j) + at(i, j)) / area
+                } else {
+                    // Outside the plane: the nearest pixel.
+                    let (x0, y0) = (left + i as f64 * cell, top + j as f64 * cell);
+                    self.mean(x0, y0, x0 + cell, y0 + cell)
+                };
+                grid.push(value as f32);
             }
         }
         grid

@@ -40,6 +40,8 @@ pub struct LumaPlane {
     pub blue_difference: Vec<f32>,
     /// Row-major R - Y colour difference (-255..255), same layout.
     pub red_difference: Vec<f32>,
+    /// Row-major mean opacity (0 transparent .. 1 opaque), same layout.
+    pub coverage: Vec<f32>,
     /// Original width in pixels.
     pub source_width: u32,
     /// Original height in pixels.
@@ -173,13 +175,14 @@ pub fn format_name(format: ImageFormat) -> &'static str {
 }
 
 /// Rec. 601 luma and the two colour differences (B - Y, R - Y) of an sRGB pixel, alpha
-/// composited over white (how a web page shows a transparent avatar; white has no colour).
-fn ycc(r: f32, g: f32, b: f32, a: f32) -> [f32; 3] {
+/// composited over white (how a web page shows a transparent avatar; white has no colour), and
+/// the opacity.
+fn ycc(r: f32, g: f32, b: f32, a: f32) -> [f32; 4] {
     let y = 0.299 * r + 0.587 * g + 0.114 * b;
-    [y * a + 255.0 * (1.0 - a), (b - y) * a, (r - y) * a]
+    [y * a + 255.0 * (1.0 - a), (b - y) * a, (r - y) * a, a]
 }
 
-fn rgba_ycc(p: &[u8]) -> [f32; 3] {
+fn rgba_ycc(p: &[u8]) -> [f32; 4] {
     ycc(
         f32::from(p[0]),
         f32::from(p[1]),
@@ -193,12 +196,12 @@ fn reduce(image: &DynamicImage, format: ImageFormat) -> LumaPlane {
     let (w, h) = (image.width() as usize, image.height() as usize);
     let factor = (w.max(h)).div_ceil(WORKING_SIZE as usize).max(1);
     let (rw, rh) = (w.div_ceil(factor), h.div_ceil(factor));
-    let mut sum = vec![[0f32; 3]; rw * rh];
+    let mut sum = vec![[0f32; 4]; rw * rh];
     let mut count = vec![0u32; rw * rh];
     // Block column of every pixel column, computed once (no division per pixel).
     let block_of: Vec<usize> = (0..w).map(|x| x / factor).collect();
     // Adds every pixel of a row-major buffer with `channels` bytes per pixel.
-    let mut accumulate = |raw: &[u8], channels: usize, to_ycc: &dyn Fn(&[u8]) -> [f32; 3]| {
+    let mut accumulate = |raw: &[u8], channels: usize, to_ycc: &dyn Fn(&[u8]) -> [f32; 4]| {
         for (y, row) in raw.chunks_exact(w * channels).enumerate().take(h) {
             let base = (y / factor) * rw;
             for (pixel, &block) in row.chunks_exact(channels).zip(&block_of) {
@@ -207,13 +210,14 @@ fn reduce(image: &DynamicImage, format: ImageFormat) -> LumaPlane {
                 cell[0] += value[0];
                 cell[1] += value[1];
                 cell[2] += value[2];
+                cell[3] += value[3];
                 count[base + block] += 1;
             }
         }
     };
     match image {
         DynamicImage::ImageLuma8(buf) => {
-            accumulate(buf.as_raw(), 1, &|p| [f32::from(p[0]), 0.0, 0.0]);
+            accumulate(buf.as_raw(), 1, &|p| [f32::from(p[0]), 0.0, 0.0, 1.0]);
         }
         DynamicImage::ImageLumaA8(buf) => {
             accumulate(buf.as_raw(), 2, &|p| {
@@ -248,6 +252,7 @@ fn reduce(image: &DynamicImage, format: ImageFormat) -> LumaPlane {
         data: channel(0, 255.0),
         blue_difference: channel(1, 0.0),
         red_difference: channel(2, 0.0),
+        coverage: channel(3, 1.0),
         source_width: w as u32,
         source_height: h as u32,
         format,

@@ -12,8 +12,9 @@
 /// Side of the grid quality is measured on.
 pub const QUALITY_GRID: usize = 64;
 
-/// Below this quality, `compare` refuses to call a match.
-pub const QUALITY_GATE: f32 = 0.35;
+/// Below this figure a picture counts as flat (few tones, little texture: logos, drawings,
+/// emoji), which [`super::compare`] matches on a stricter rule.
+pub const FLAT_BELOW: f32 = 0.35;
 
 /// The separate measures, for tests and the evaluation table.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -137,7 +138,7 @@ mod tests {
                 }
             })
             .collect();
-        assert!(score(measure(&disc, &[10.0; 64], 0.0)) < QUALITY_GATE);
+        assert!(score(measure(&disc, &[10.0; 64], 0.0)) < FLAT_BELOW);
     }
 
     #[test]
