@@ -126,6 +126,31 @@ impl Http {
             .map_err(Billed::into_error)
     }
 
+    /// The error for an answer the server refused (a 4xx other than 404 and 429):
+    /// credentials refused are said as such, with what to do.
+    fn refusal(
+        &self,
+        what: &str,
+        status: StatusCode,
+        body: &[u8],
+        bearer: Option<&str>,
+    ) -> SourceError {
+        let message = error_message(body, bearer);
+        match status {
+            StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => SourceError::NeedsCredentials {
+                platform: self.platform.clone(),
+                what: format!(
+                    "{what} answered {status}: {message}. {}",
+                    credentials_advice(&self.platform, bearer.is_some())
+                ),
+            },
+            _ => SourceError::Api {
+                platform: self.platform.clone(),
+                message: format!("{what} answered {status}: {message}"),
+            },
+        }
+    }
+
     async fn send(
         &self,
         method: Method,
@@ -235,22 +260,7 @@ impl Http {
                 }
             };
             if !status.is_success() {
-                let message = error_message(&body, bearer);
-                return Err(Billed::Free(match status {
-                    StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => {
-                        SourceError::NeedsCredentials {
-                            platform: self.platform.clone(),
-                            what: format!(
-                                "{what} answered {status}: {message}. {}",
-                                credentials_advice(&self.platform, bearer.is_some())
-                            ),
-                        }
-                    }
-                    _ => SourceError::Api {
-                        platform: self.platform.clone(),
-                        message: format!("{what} answered {status}: {message}"),
-                    },
-                }));
+                return Err(Billed::Free(self.refusal(&what, status, &body, bearer)));
             }
             // Invalid UTF-8 in one field must not cost the whole answer (serde_json refuses
             // the raw bytes outright): bad bytes become U+FFFD and every record is kept.
