@@ -14,9 +14,9 @@
 //! The exit code is unchanged: 0 when every selected source answered, partially included.
 //!
 //! Paid sources (X) spend against the same daily cap and re-read window as the watcher: their
-//! spending is read from the store before the check and added to it after
-//! ([`doppelwatch::sources::spending::begin_check`], which holds the room left under the cap, the watch service's own path). Without a usable
-//! store a paid source is not run.
+//! spending is read from the store before the check, which holds the room left under the cap,
+//! and added to it after ([`doppelwatch::sources::spending::begin_check`], the watch
+//! service's own path). Without a usable store a paid source is not run.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
