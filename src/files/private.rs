@@ -5,7 +5,8 @@
 //!
 //! Must never: change the mode of anything but our own data (the folder given and the files
 //! named), or fail a command because a mode could not be changed (a read-only mount, a file
-//! owned by someone else): that is logged instead.
+//! owned by someone else): that is logged instead. Never follow a symlink planted where one
+//! of our files goes (opened with `O_NOFOLLOW`: the open fails instead).
 
 use std::fs::File;
 use std::io;
@@ -57,13 +58,8 @@ pub fn restrict_path(path: &Path) {
 
 /// Opens (creating if needed) a private file for appending: a log.
 pub fn open_private_append(path: &Path) -> io::Result<File> {
-    let mut options = std::fs::OpenOptions::new();
+    let mut options = private_options();
     options.append(true).create(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(FILE_MODE);
-    }
     let file = options.open(path)?;
     restrict_file(&file);
     Ok(file)
@@ -71,16 +67,33 @@ pub fn open_private_append(path: &Path) -> io::Result<File> {
 
 /// Creates (or truncates) a private file: a log started afresh.
 pub fn create_private(path: &Path) -> io::Result<File> {
-    let mut options = std::fs::OpenOptions::new();
+    let mut options = private_options();
     options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(FILE_MODE);
-    }
     let file = options.open(path)?;
     restrict_file(&file);
     Ok(file)
+}
+
+/// Opens (creating if needed) a private file for writing without truncating it: a lock file,
+/// emptied only once its lock is held.
+pub fn open_private_lock(path: &Path) -> io::Result<File> {
+    let mut options = private_options();
+    options.write(true).create(true).truncate(false);
+    let file = options.open(path)?;
+    restrict_file(&file);
+    Ok(file)
+}
+
+/// Options that create files 0600 and never follow a symlink at the path.
+fn private_options() -> std::fs::OpenOptions {
+    #[allow(unused_mut)]
+    let mut options = std::fs::OpenOptions::new();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(FILE_MODE).custom_flags(libc::O_NOFOLLOW);
+    }
+    options
 }
 
 fn set_mode(path: &Path, mode: u32) {
@@ -131,5 +144,20 @@ mod tests {
         assert_eq!(mode(&log), 0o600);
         drop(create_private(&log).unwrap());
         assert_eq!(mode(&log), 0o600);
+    }
+
+    #[test]
+    fn a_symlink_where_our_file_goes_is_never_followed() {
+        let tmp = tempfile::tempdir().unwrap();
+        let victim = tmp.path().join("victim");
+        std::fs::write(&victim, "precious").unwrap();
+        std::fs::set_permissions(&victim, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let link = tmp.path().join("watcher.lock");
+        std::os::unix::fs::symlink(&victim, &link).unwrap();
+        assert!(create_private(&link).is_err());
+        assert!(open_private_append(&link).is_err());
+        assert!(open_private_lock(&link).is_err());
+        assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious");
+        assert_eq!(mode(&victim), 0o644);
     }
 }

@@ -204,3 +204,31 @@ async fn garbage_on_the_socket_gets_an_error_not_a_crash() {
     let _ = link.request(&Request::Quit).await;
     assert!(wait_exit(&mut watcher, "the watcher after quit").success());
 }
+
+/// A symlink planted at `watcher.lock` is never followed (hostile round 3, N3): the watcher
+/// refuses to start instead of emptying, rewriting and chmodding the link's target.
+#[cfg(unix)]
+#[test]
+fn a_symlink_at_the_lock_file_is_refused_and_its_target_untouched() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let base = tmp.path().join("data");
+    std::fs::create_dir(&base).unwrap();
+    std::fs::set_permissions(&base, std::fs::Permissions::from_mode(0o700)).unwrap();
+    let victim = tmp.path().join("victim");
+    std::fs::write(&victim, "precious line 1\nprecious line 2\n").unwrap();
+    std::fs::set_permissions(&victim, std::fs::Permissions::from_mode(0o644)).unwrap();
+    std::os::unix::fs::symlink(&victim, base.join("watcher.lock")).unwrap();
+
+    let mut watcher = start_watcher(&base, &[]);
+    let status = wait_exit(&mut watcher, "a watcher whose lock file is a symlink");
+    assert!(!status.success(), "{status:?}");
+    assert_eq!(
+        std::fs::read_to_string(&victim).unwrap(),
+        "precious line 1\nprecious line 2\n"
+    );
+    assert_eq!(
+        std::fs::metadata(&victim).unwrap().permissions().mode() & 0o777,
+        0o644
+    );
+}
