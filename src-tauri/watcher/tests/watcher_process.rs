@@ -232,3 +232,40 @@ fn a_symlink_at_the_lock_file_is_refused_and_its_target_untouched() {
         0o644
     );
 }
+
+/// The watcher reads its settings as the CLI does (hostile round 3, N4): `/dev/zero` or a
+/// FIFO as `DOPPELWATCH_CONFIG` is refused at once, never read without end or waited on.
+#[cfg(unix)]
+#[test]
+fn a_device_or_fifo_as_the_settings_file_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let fifo = tmp.path().join("settings.fifo");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    for settings in [std::path::Path::new("/dev/zero"), fifo.as_path()] {
+        let mut watcher = Command::new(WATCHER)
+            .env("DOPPELWATCH_DATA_DIR", tmp.path().join("data"))
+            .env("DOPPELWATCH_CONFIG", settings)
+            .env(
+                "DBUS_SESSION_BUS_ADDRESS",
+                "unix:path=/nonexistent/doppelwatch-test-bus",
+            )
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let status = wait_exit(&mut watcher, "a watcher given a device or FIFO as settings");
+        let mut said = String::new();
+        std::io::Read::read_to_string(&mut watcher.stderr.take().unwrap(), &mut said).unwrap();
+        assert_eq!(status.code(), Some(1), "{}: {said}", settings.display());
+        assert!(
+            said.contains("not a regular file"),
+            "{}: {said}",
+            settings.display()
+        );
+    }
+}
