@@ -56,6 +56,24 @@ pub fn restrict_path(path: &Path) {
     }
 }
 
+/// Takes the group's and others' bits off the folder or regular file at `path` (a symlink is
+/// not followed), keeping the owner's: what a reader does to data it must not make writable
+/// (a 0777 folder becomes 0700, a 0666 file 0600, a 0555 folder 0500).
+pub fn drop_shared_bits(path: &Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        if let Ok(meta) = std::fs::symlink_metadata(path) {
+            let mode = meta.permissions().mode() & 0o777;
+            if (meta.is_dir() || meta.is_file()) && mode & 0o077 != 0 {
+                set_mode(path, mode & 0o700);
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+}
+
 /// Opens (creating if needed) a private file for appending: a log.
 pub fn open_private_append(path: &Path) -> io::Result<File> {
     let mut options = private_options();
