@@ -3,8 +3,8 @@
 //! No secrets here: tokens and app passwords live in the OS keychain and are handed to the
 //! sources as parameters. The settings file is JSON (`config.json` in the platform config dir,
 //! or the path in `DOPPELWATCH_CONFIG`); every field is optional and falls back to the defaults
-//! below. Base URLs can also be set through `DOPPELWATCH_BLUESKY_URL`,
-//! `DOPPELWATCH_JETSTREAM_URL`, `DOPPELWATCH_MASTODON_URL` (comma-separated server URLs) and
+//! below. Base URLs can also be set through `DOPPELWATCH_BLUESKY_URL` (the AppView, never
+//! the PDS), `DOPPELWATCH_BLUESKY_PDS_URL`, `DOPPELWATCH_JETSTREAM_URL`, `DOPPELWATCH_MASTODON_URL` (comma-separated server URLs) and
 //! `DOPPELWATCH_X_URL`, which win over the file (tests and self-hosted servers use them).
 //!
 //! Every number has a range ([`ranges`], said in each field's doc and in the README), checked
@@ -473,11 +473,9 @@ impl Config {
     pub fn apply_env(&mut self, get: impl Fn(&str) -> Option<String>) {
         let non_empty = |name: &str| get(name).filter(|v| !v.trim().is_empty());
         if let Some(url) = non_empty("DOPPELWATCH_BLUESKY_URL") {
+            // The AppView only: the app password goes to the PDS alone (the settings'
+            // `pds_url` or `DOPPELWATCH_BLUESKY_PDS_URL`), never to this URL.
             self.bluesky.base_url = url.trim().to_string();
-            // A self-hosted or fake AppView usually also answers the PDS calls.
-            if non_empty("DOPPELWATCH_BLUESKY_PDS_URL").is_none() {
-                self.bluesky.pds_url = self.bluesky.base_url.clone();
-            }
         }
         if let Some(url) = non_empty("DOPPELWATCH_BLUESKY_PDS_URL") {
             self.bluesky.pds_url = url.trim().to_string();
@@ -603,7 +601,10 @@ mod tests {
             _ => None,
         });
         assert_eq!(config.bluesky.base_url, "http://127.0.0.1:9");
-        assert_eq!(config.bluesky.pds_url, "http://127.0.0.1:9");
+        assert_eq!(
+            config.bluesky.pds_url, "https://bsky.social",
+            "the AppView URL never becomes the PDS, which gets the app password"
+        );
         assert_eq!(
             config.mastodon.servers,
             vec!["http://127.0.0.1:7", "http://127.0.0.1:8"]

@@ -53,6 +53,7 @@ impl Env {
             .env("DOPPELWATCH_CONFIG", &self.config_file)
             .env("XDG_CONFIG_HOME", &self.config_home)
             .env("DOPPELWATCH_BLUESKY_URL", &self.bluesky)
+            .env("DOPPELWATCH_BLUESKY_PDS_URL", &self.bluesky)
             .env("DOPPELWATCH_JETSTREAM_URL", &self.jetstream)
             .env("DOPPELWATCH_LOOPBACK_FAKES", "1")
             .env("RUST_LOG", "doppelwatch=debug");

@@ -254,4 +254,30 @@ fn secrets_live_in_the_secret_service_and_nowhere_else() {
     );
     assert!(!failed.status.success());
     assert!(!contains(&failed.stderr, "wrong-pass-4455"));
+
+    // `DOPPELWATCH_BLUESKY_URL` names the AppView only: with the PDS elsewhere (settings),
+    // the app password is never sent to it (hostile round 3, N2).
+    let settings = tmp.path().join("pds-elsewhere.json");
+    std::fs::write(
+        &settings,
+        r#"{"bluesky": {"pds_url": "http://127.0.0.1:1"}}"#,
+    )
+    .unwrap();
+    let sessions_before = seen.lock().unwrap().len();
+    let appview = Command::new(support_watch::doppelwatch_bin())
+        .args(["report", &alert_id.to_string(), "--file", "--yes"])
+        .arg("--data-dir")
+        .arg(&data)
+        .env("DBUS_SESSION_BUS_ADDRESS", &bus.address)
+        .env("XDG_CONFIG_HOME", &config)
+        .env("DOPPELWATCH_CONFIG", &settings)
+        .env("DOPPELWATCH_BLUESKY_URL", &base)
+        .output()
+        .unwrap();
+    assert!(!appview.status.success(), "{appview:?}");
+    assert_eq!(
+        seen.lock().unwrap().len(),
+        sessions_before,
+        "the AppView got no createSession (no app password)"
+    );
 }

@@ -135,4 +135,20 @@ fn data_folder_database_and_bundles_are_private_under_a_permissive_umask() {
     let _ = child.wait();
     assert_eq!(mode(&cli_dir), 0o700, "CLI data folder");
     assert_eq!(mode(&companion(&cli_dir, "")), 0o600, "CLI database");
+
+    // Read-only commands (`alerts`, `report`, `export`) tighten an older 0777/0666 folder
+    // too, and the WAL/SHM files they make SQLite create are 0600 (hostile round 3, N6).
+    let open = root.path().join("open");
+    let store = Store::open_in(&open).unwrap();
+    let id = record_alert(&store);
+    drop(store);
+    std::fs::set_permissions(&open, std::fs::Permissions::from_mode(0o777)).unwrap();
+    std::fs::set_permissions(companion(&open, ""), std::fs::Permissions::from_mode(0o666)).unwrap();
+    for suffix in ["-wal", "-shm"] {
+        let _ = std::fs::remove_file(companion(&open, suffix));
+    }
+    let store = Store::open_in_read_only(&open).unwrap();
+    assert!(store.alert(id).is_ok());
+    assert_private(&open, "store read by a read-only command");
+    drop(store);
 }

@@ -145,3 +145,26 @@ async fn a_second_scan_does_not_reread_accounts_within_the_window() {
     );
     assert_eq!(world.x.users_returned(), 3);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn parallel_scans_together_never_pass_the_daily_cap() {
+    // $0.05 a day at $0.01 a read: 5 paid reads in all, however many scans run at once.
+    let world = World::start(
+        30,
+        r#"{"daily_cap_usd": 0.05, "cost_per_user_read_usd": 0.01, "reread_window_hours": 0}"#,
+    )
+    .await;
+    let outputs: Vec<Output> = std::thread::scope(|scope| {
+        let runs: Vec<_> = (0..6).map(|_| scope.spawn(|| world.scan())).collect();
+        runs.into_iter().map(|r| r.join().unwrap()).collect()
+    });
+    assert!(
+        outputs.iter().any(|o| o.status.success()),
+        "some scan read: {outputs:?}"
+    );
+    assert!(
+        world.x.users_returned() <= 5,
+        "6 parallel scans read {} users against a cap that allows 5",
+        world.x.users_returned()
+    );
+}

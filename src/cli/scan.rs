@@ -14,9 +14,9 @@
 //! The exit code is unchanged: 0 when every selected source answered, partially included.
 //!
 //! Paid sources (X) spend against the same daily cap and re-read window as the watcher: their
-//! spending is read from the store before the check and added to it after
-//! ([`doppelwatch::sources::spending::sync`], the watch service's own path). Without a usable
-//! store a paid source is not run.
+//! spending is read from the store before the check, which holds the room left under the cap,
+//! and added to it after ([`doppelwatch::sources::spending::begin_check`], the watch
+//! service's own path). Without a usable store a paid source is not run.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -206,7 +206,7 @@ fn spending_store(sources: &mut Sources) -> (Option<Store>, bool) {
         .and_then(|dir| Store::open_in(&dir))
         .and_then(|store| {
             for source in &sources.all {
-                spending::sync(&store, source.as_ref()).map_err(|e| store.explain(e))?;
+                spending::begin_check(&store, source.as_ref()).map_err(|e| store.explain(e))?;
             }
             Ok(store)
         });
@@ -235,7 +235,7 @@ fn save_spending(store: Option<&Store>, sources: &Sources) -> bool {
     };
     let mut failed = false;
     for source in &sources.all {
-        if let Err(e) = spending::sync(store, source.as_ref()) {
+        if let Err(e) = spending::end_check(store, source.as_ref()) {
             eprintln!(
                 "doppelwatch: scan: {}: what this scan spent could not be stored: {}",
                 source.platform(),

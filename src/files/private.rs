@@ -5,7 +5,8 @@
 //!
 //! Must never: change the mode of anything but our own data (the folder given and the files
 //! named), or fail a command because a mode could not be changed (a read-only mount, a file
-//! owned by someone else): that is logged instead.
+//! owned by someone else): that is logged instead. Never follow a symlink planted where one
+//! of our files goes (opened with `O_NOFOLLOW`: the open fails instead).
 
 use std::fs::File;
 use std::io;
@@ -55,15 +56,28 @@ pub fn restrict_path(path: &Path) {
     }
 }
 
-/// Opens (creating if needed) a private file for appending: a log.
-pub fn open_private_append(path: &Path) -> io::Result<File> {
-    let mut options = std::fs::OpenOptions::new();
-    options.append(true).create(true);
+/// Takes the group's and others' bits off the folder or regular file at `path` (a symlink is
+/// not followed), keeping the owner's: what a reader does to data it must not make writable
+/// (a 0777 folder becomes 0700, a 0666 file 0600, a 0555 folder 0500).
+pub fn drop_shared_bits(path: &Path) {
     #[cfg(unix)]
     {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(FILE_MODE);
+        use std::os::unix::fs::PermissionsExt;
+        if let Ok(meta) = std::fs::symlink_metadata(path) {
+            let mode = meta.permissions().mode() & 0o777;
+            if (meta.is_dir() || meta.is_file()) && mode & 0o077 != 0 {
+                set_mode(path, mode & 0o700);
+            }
+        }
     }
+    #[cfg(not(unix))]
+    let _ = path;
+}
+
+/// Opens (creating if needed) a private file for appending: a log.
+pub fn open_private_append(path: &Path) -> io::Result<File> {
+    let mut options = private_options();
+    options.append(true).create(true);
     let file = options.open(path)?;
     restrict_file(&file);
     Ok(file)
@@ -71,16 +85,33 @@ pub fn open_private_append(path: &Path) -> io::Result<File> {
 
 /// Creates (or truncates) a private file: a log started afresh.
 pub fn create_private(path: &Path) -> io::Result<File> {
-    let mut options = std::fs::OpenOptions::new();
+    let mut options = private_options();
     options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(FILE_MODE);
-    }
     let file = options.open(path)?;
     restrict_file(&file);
     Ok(file)
+}
+
+/// Opens (creating if needed) a private file for writing without truncating it: a lock file,
+/// emptied only once its lock is held.
+pub fn open_private_lock(path: &Path) -> io::Result<File> {
+    let mut options = private_options();
+    options.write(true).create(true).truncate(false);
+    let file = options.open(path)?;
+    restrict_file(&file);
+    Ok(file)
+}
+
+/// Options that create files 0600 and never follow a symlink at the path.
+fn private_options() -> std::fs::OpenOptions {
+    #[allow(unused_mut)]
+    let mut options = std::fs::OpenOptions::new();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(FILE_MODE).custom_flags(libc::O_NOFOLLOW);
+    }
+    options
 }
 
 fn set_mode(path: &Path, mode: u32) {
@@ -131,5 +162,20 @@ mod tests {
         assert_eq!(mode(&log), 0o600);
         drop(create_private(&log).unwrap());
         assert_eq!(mode(&log), 0o600);
+    }
+
+    #[test]
+    fn a_symlink_where_our_file_goes_is_never_followed() {
+        let tmp = tempfile::tempdir().unwrap();
+        let victim = tmp.path().join("victim");
+        std::fs::write(&victim, "precious").unwrap();
+        std::fs::set_permissions(&victim, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let link = tmp.path().join("watcher.lock");
+        std::os::unix::fs::symlink(&victim, &link).unwrap();
+        assert!(create_private(&link).is_err());
+        assert!(open_private_append(&link).is_err());
+        assert!(open_private_lock(&link).is_err());
+        assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious");
+        assert_eq!(mode(&victim), 0o644);
     }
 }

@@ -133,6 +133,11 @@ pub struct Spending {
     pub usd: f64,
     /// Accounts read (lowercased names) and when: not read again within the re-read window.
     pub reads: Vec<(String, chrono::DateTime<chrono::Utc>)>,
+    /// Who holds room under the cap for a running check ([`spending::begin_check`]): one
+    /// name per source in a process, never shared by two.
+    pub holder: String,
+    /// The daily cap in dollars: a check holds at most what it leaves.
+    pub cap_usd: f64,
 }
 
 /// One platform's way of finding accounts that may copy an identity.

@@ -6,10 +6,18 @@
 //! A sync adds what the source spent since its last sync to the stored total in one IMMEDIATE
 //! transaction, so two processes spending at once both count; it never replaces the total
 //! with one process's own figure. It never runs a check or talks to a platform.
+//!
+//! A check reserves before it spends ([`begin_check`]): in the same transaction it holds
+//! all the room the cap still leaves (key `holds:<platform>`, JSON `{holder: {day, usd,
+//! until}}`), and every other process counts that hold as spent, so checks in parallel
+//! processes can never together pass the cap. [`end_check`] hands the spending over and
+//! gives the hold back; a hold whose process died lapses after [`HOLD_LIFETIME`].
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Mutex;
 
 use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
 
 use super::{Source, Spending};
 use crate::store::{Store, StoreError};
@@ -24,31 +32,156 @@ pub fn reads_key(source: &dyn Source) -> String {
     format!("reads:{}", source.platform())
 }
 
+/// The store key of the paid source's holds on the day's room: `holds:<platform>`.
+pub fn holds_key(source: &dyn Source) -> String {
+    format!("holds:{}", source.platform())
+}
+
+/// How long a hold lasts when its process never gives it back (it died): longer than a
+/// check may run (15 minutes).
+pub const HOLD_LIFETIME: chrono::Duration = chrono::Duration::minutes(20);
+
+/// Checks running now per holder in this process: a source shared by several checks (the
+/// watcher's targets) gives its hold back only when the last of them ends.
+static RUNNING: Mutex<BTreeMap<String, u32>> = Mutex::new(BTreeMap::new());
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Hold {
+    day: NaiveDate,
+    usd: f64,
+    until: DateTime<Utc>,
+}
+
+/// What a sync does with this source's hold on the day's room.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum HoldChange {
+    Keep,
+    Take,
+    GiveBack,
+}
+
 /// Most recent reads kept (a check reads at most a few thousand accounts).
 const MAX_READS: usize = 20_000;
 
 /// Hands what `source` spent since its last sync to the store and gives it back the stored
-/// total of every process. Free sources (no spending) are left alone. On an error nothing
-/// counts as handed over (the next sync tries again) and the cap still holds in this process.
+/// total of every process (and their holds). Free sources (no spending) are left alone. On
+/// an error nothing counts as handed over (the next sync tries again) and the cap still
+/// holds in this process.
 pub fn sync(store: &Store, source: &dyn Source) -> Result<(), StoreError> {
+    exchange(store, source, HoldChange::Keep)
+}
+
+/// Before a check: [`sync`], and hold all the room the cap still leaves today, so that no
+/// other process can spend it while this check runs. Pair it with [`end_check`].
+pub fn begin_check(store: &Store, source: &dyn Source) -> Result<(), StoreError> {
     let Some(mine) = source.unsaved_spending() else {
         return Ok(());
     };
-    let keys = [spending_key(source), reads_key(source)];
+    *running().entry(mine.holder).or_insert(0) += 1;
+    exchange(store, source, HoldChange::Take)
+}
+
+/// After a check: [`sync`], and give back the hold when no other check of this source runs.
+pub fn end_check(store: &Store, source: &dyn Source) -> Result<(), StoreError> {
+    let Some(mine) = source.unsaved_spending() else {
+        return Ok(());
+    };
+    let last = {
+        let mut running = running();
+        let count = running.entry(mine.holder.clone()).or_insert(0);
+        *count = count.saturating_sub(1);
+        let last = *count == 0;
+        if last {
+            running.remove(&mine.holder);
+        }
+        last
+    };
+    exchange(
+        store,
+        source,
+        if last {
+            HoldChange::GiveBack
+        } else {
+            HoldChange::Keep
+        },
+    )
+}
+
+fn running() -> std::sync::MutexGuard<'static, BTreeMap<String, u32>> {
+    RUNNING.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+fn exchange(store: &Store, source: &dyn Source, change: HoldChange) -> Result<(), StoreError> {
+    let Some(mine) = source.unsaved_spending() else {
+        return Ok(());
+    };
+    let keys = [spending_key(source), reads_key(source), holds_key(source)];
     let mut merged = None;
     store.update_cursors(&keys, |stored| {
         let total = merge(stored, &mine);
+        let holds = update_holds(
+            stored.get(2).and_then(|v| v.as_deref()),
+            &mine,
+            &total,
+            change,
+        );
+        let others: f64 = holds
+            .iter()
+            .filter(|(holder, _)| **holder != mine.holder)
+            .map(|(_, h)| h.usd)
+            .sum();
         let values = vec![
             format!("{} {}", total.day, total.usd),
             reads_json(&total.reads),
+            serde_json::to_string(&holds).unwrap_or_else(|_| "{}".into()),
         ];
-        merged = Some(total);
+        merged = Some(Spending {
+            usd: total.usd + others,
+            ..total
+        });
         values
     })?;
     if let Some(total) = merged {
         source.spending_saved(&mine, &total);
     }
     Ok(())
+}
+
+/// The stored holds, without lapsed ones or other days', with this source's hold changed.
+fn update_holds(
+    stored: Option<&str>,
+    mine: &Spending,
+    total: &Spending,
+    change: HoldChange,
+) -> HashMap<String, Hold> {
+    let now = Utc::now();
+    let mut holds: HashMap<String, Hold> = stored
+        .and_then(|v| serde_json::from_str(v).ok())
+        .unwrap_or_default();
+    holds.retain(|_, h| h.day == total.day && h.until > now && h.usd.is_finite() && h.usd >= 0.0);
+    match change {
+        HoldChange::Keep => {}
+        HoldChange::GiveBack => {
+            holds.remove(&mine.holder);
+        }
+        HoldChange::Take => {
+            let others: f64 = holds
+                .iter()
+                .filter(|(holder, _)| **holder != mine.holder)
+                .map(|(_, h)| h.usd)
+                .sum();
+            let room = (mine.cap_usd - total.usd - others).max(0.0);
+            holds.insert(
+                mine.holder.clone(),
+                Hold {
+                    day: total.day,
+                    usd: room,
+                    until: now + HOLD_LIFETIME,
+                },
+            );
+        }
+    }
+    holds
 }
 
 /// The stored state (`[spending, reads]` values) plus `mine`.
@@ -85,7 +218,12 @@ fn merge(stored: &[Option<String>], mine: &Spending) -> Spending {
         reads.sort_by_key(|r| std::cmp::Reverse(r.1));
         reads.truncate(MAX_READS);
     }
-    Spending { day, usd, reads }
+    Spending {
+        day,
+        usd,
+        reads,
+        ..mine.clone()
+    }
 }
 
 fn parse_spending(value: &str) -> Option<(NaiveDate, f64)> {

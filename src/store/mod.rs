@@ -186,11 +186,22 @@ impl Store {
 
     /// Opens the database in `dir` for reading only (listing alerts, drafting a report,
     /// exporting evidence): no write lock, no journal change, no migration, so it works while
-    /// another process writes and on a read-only folder. A missing or older file is created or
+    /// another process writes and on a read-only folder. The group's and others' bits are
+    /// taken off the folder and the database files where they can be. A missing or older file is created or
     /// upgraded once through [`Store::open_in`] first (that needs writing), then opened
     /// read-only.
     pub fn open_in_read_only(dir: &Path) -> Result<Store, StoreError> {
         let path = dir.join(DB_FILE);
+        // Tighten what an older version left open (0777 folder, 0666 files) without making
+        // anything writable; the WAL and SHM files SQLite creates take the database's 0600.
+        // Best effort: a read-only folder is still read.
+        crate::files::private::drop_shared_bits(dir);
+        let name = path.as_os_str();
+        for suffix in ["", "-wal", "-shm", "-journal"] {
+            let mut file = name.to_owned();
+            file.push(suffix);
+            crate::files::private::drop_shared_bits(Path::new(&file));
+        }
         match Store::open_read_only(&path) {
             Err(StoreError::NeedsUpgrade { .. }) => {
                 drop(Store::open_in(dir)?);

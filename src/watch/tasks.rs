@@ -134,13 +134,18 @@ struct Checked {
 }
 
 /// Hands a paid source's (X) spending to the store and takes every process's total back
-/// (the same path `scan` uses: [`crate::sources::spending::sync`]), so a restart or a `scan`
-/// beside the watcher keeps the daily cap.
-async fn sync_spending(shared: &Arc<Shared>, source: &Arc<dyn Source>) {
+/// (the same path `scan` uses: [`crate::sources::spending::begin_check`] before a check, which
+/// holds the room left under the cap, and [`crate::sources::spending::end_check`] after), so a
+/// restart or a `scan` beside the watcher keeps the daily cap.
+async fn sync_spending(shared: &Arc<Shared>, source: &Arc<dyn Source>, begin: bool) {
     let store = shared.store.clone();
     let source = source.clone();
     let synced = tokio::task::spawn_blocking(move || {
-        crate::sources::spending::sync(&store, source.as_ref())
+        if begin {
+            crate::sources::spending::begin_check(&store, source.as_ref())
+        } else {
+            crate::sources::spending::end_check(&store, source.as_ref())
+        }
     })
     .await;
     if !matches!(synced, Ok(Ok(()))) {
@@ -190,12 +195,12 @@ pub(crate) async fn periodic(
             s.next_check = None;
         });
         // What other processes (a `scan`) spent since counts against this check's cap.
-        sync_spending(&shared, &source).await;
+        sync_spending(&shared, &source, true).await;
         let result = tokio::select! {
             r = tokio::time::timeout(CHECK_TIMEOUT, source.check_report(&target.identity)) => r,
             _ = stop.changed() => return,
         };
-        sync_spending(&shared, &source).await;
+        sync_spending(&shared, &source, false).await;
         let now = Utc::now();
         let outcome = match result {
             Ok(Ok(report)) => {

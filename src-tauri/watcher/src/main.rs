@@ -19,18 +19,12 @@ fn main() -> ExitCode {
         .init();
     let options = match WatcherOptions::parse(std::env::args().skip(1)) {
         Ok(Invocation::Run(options)) => options,
-        Ok(Invocation::Help) => {
-            // A closed stdout (`--help | true`) is no error worth a panic.
-            let _ = writeln!(std::io::stdout(), "{USAGE}");
-            return ExitCode::SUCCESS;
-        }
+        Ok(Invocation::Help) => return print(USAGE),
         Ok(Invocation::Version) => {
-            let _ = writeln!(
-                std::io::stdout(),
+            return print(&format!(
                 "doppelwatch-watcher {}",
                 env!("CARGO_PKG_VERSION")
-            );
-            return ExitCode::SUCCESS;
+            ))
         }
         Err(usage) => {
             eprintln!("{usage}");
@@ -59,6 +53,24 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("doppelwatch-watcher: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Writes `text` and a newline to stdout (`--help`, `--version`) as the CLI does: a closed
+/// pipe (`--help | true`) ends quietly with status 141, any other write error (a full disk,
+/// `> /dev/full`) is said on stderr and ends with status 1.
+fn print(text: &str) -> ExitCode {
+    let mut stdout = std::io::stdout().lock();
+    match writeln!(stdout, "{text}").and_then(|()| stdout.flush()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::from(141),
+        Err(e) => {
+            let _ = writeln!(
+                std::io::stderr(),
+                "doppelwatch-watcher: cannot write the output: {e}"
+            );
             ExitCode::FAILURE
         }
     }

@@ -200,17 +200,9 @@ fn register_demo_person(store: &Store) -> Result<(), String> {
 /// Takes the watcher lock of this data folder (an OS lock, released when the process ends,
 /// however it ends); `None` if another watcher holds it. The file holds the holder's pid.
 fn take_lock(path: &Path) -> Result<Option<File>, String> {
-    let mut options = File::options();
-    options.create(true).truncate(false).write(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(doppelwatch::files::private::FILE_MODE);
-    }
-    let mut file = options
-        .open(path)
+    // Never through a symlink planted at the path (it would empty and chmod its target).
+    let mut file = doppelwatch::files::private::open_private_lock(path)
         .map_err(|e| format!("cannot open {}: {e}", path.display()))?;
-    doppelwatch::files::private::restrict_file(&file);
     match file.try_lock() {
         Ok(()) => {}
         Err(std::fs::TryLockError::WouldBlock) => return Ok(None),

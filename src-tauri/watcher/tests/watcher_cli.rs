@@ -1,5 +1,6 @@
 //! `doppelwatch-watcher --help` and `--version` answer (exit 0, on stdout) instead of being
 //! refused as unknown options (issue 14, finding 12); a wrong option still gets the usage.
+//! Output that cannot be written (`> /dev/full`) is an error (exit 1), as in the CLI.
 
 use std::process::Command;
 
@@ -45,4 +46,23 @@ fn a_wrong_option_is_refused_with_the_usage() {
         said.contains("unknown option \"--bogus\"") && said.contains("usage: doppelwatch-watcher"),
         "{said}"
     );
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn help_and_version_that_cannot_be_written_exit_1_and_say_so() {
+    for flag in ["--help", "--version"] {
+        let full = std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap();
+        let out = Command::new(WATCHER)
+            .arg(flag)
+            .stdout(full)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{flag} > /dev/full: {out:?}");
+        let said = String::from_utf8_lossy(&out.stderr);
+        assert!(said.contains("cannot write the output"), "{flag}: {said}");
+    }
 }

@@ -204,3 +204,68 @@ async fn garbage_on_the_socket_gets_an_error_not_a_crash() {
     let _ = link.request(&Request::Quit).await;
     assert!(wait_exit(&mut watcher, "the watcher after quit").success());
 }
+
+/// A symlink planted at `watcher.lock` is never followed (hostile round 3, N3): the watcher
+/// refuses to start instead of emptying, rewriting and chmodding the link's target.
+#[cfg(unix)]
+#[test]
+fn a_symlink_at_the_lock_file_is_refused_and_its_target_untouched() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let base = tmp.path().join("data");
+    std::fs::create_dir(&base).unwrap();
+    std::fs::set_permissions(&base, std::fs::Permissions::from_mode(0o700)).unwrap();
+    let victim = tmp.path().join("victim");
+    std::fs::write(&victim, "precious line 1\nprecious line 2\n").unwrap();
+    std::fs::set_permissions(&victim, std::fs::Permissions::from_mode(0o644)).unwrap();
+    std::os::unix::fs::symlink(&victim, base.join("watcher.lock")).unwrap();
+
+    let mut watcher = start_watcher(&base, &[]);
+    let status = wait_exit(&mut watcher, "a watcher whose lock file is a symlink");
+    assert!(!status.success(), "{status:?}");
+    assert_eq!(
+        std::fs::read_to_string(&victim).unwrap(),
+        "precious line 1\nprecious line 2\n"
+    );
+    assert_eq!(
+        std::fs::metadata(&victim).unwrap().permissions().mode() & 0o777,
+        0o644
+    );
+}
+
+/// The watcher reads its settings as the CLI does (hostile round 3, N4): `/dev/zero` or a
+/// FIFO as `DOPPELWATCH_CONFIG` is refused at once, never read without end or waited on.
+#[cfg(unix)]
+#[test]
+fn a_device_or_fifo_as_the_settings_file_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let fifo = tmp.path().join("settings.fifo");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    for settings in [std::path::Path::new("/dev/zero"), fifo.as_path()] {
+        let mut watcher = Command::new(WATCHER)
+            .env("DOPPELWATCH_DATA_DIR", tmp.path().join("data"))
+            .env("DOPPELWATCH_CONFIG", settings)
+            .env(
+                "DBUS_SESSION_BUS_ADDRESS",
+                "unix:path=/nonexistent/doppelwatch-test-bus",
+            )
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let status = wait_exit(&mut watcher, "a watcher given a device or FIFO as settings");
+        let mut said = String::new();
+        std::io::Read::read_to_string(&mut watcher.stderr.take().unwrap(), &mut said).unwrap();
+        assert_eq!(status.code(), Some(1), "{}: {said}", settings.display());
+        assert!(
+            said.contains("not a regular file"),
+            "{}: {said}",
+            settings.display()
+        );
+    }
+}

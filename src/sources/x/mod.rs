@@ -68,6 +68,8 @@ pub struct XSource {
     /// Accounts a failed check had already paid for, per identity name: the next check of
     /// that identity returns them (they will not be read again within the re-read window).
     unreported: Mutex<HashMap<String, Vec<Found>>>,
+    /// This source's name for its hold on the day's room ([`Spending::holder`]).
+    holder: String,
 }
 
 fn today() -> NaiveDate {
@@ -165,6 +167,7 @@ impl XSource {
             credentials,
             last_read: Mutex::new(HashMap::new()),
             unreported: Mutex::new(HashMap::new()),
+            holder: format!("{}-{:016x}", std::process::id(), rand::random::<u64>()),
         })
     }
 
@@ -435,7 +438,14 @@ impl Source for XSource {
             .filter(|(_, t)| **t > since)
             .map(|(name, t)| (name.clone(), *t))
             .collect();
-        Some(Spending { day, usd, reads })
+        let cap_usd = lock(&self.budget).cap_usd();
+        Some(Spending {
+            day,
+            usd,
+            reads,
+            holder: self.holder.clone(),
+            cap_usd,
+        })
     }
 
     fn spending_saved(&self, handed: &Spending, stored: &Spending) {
