@@ -11,6 +11,7 @@ pub mod fake;
 pub mod files;
 pub mod identity;
 pub mod log_limit;
+pub mod logging;
 pub mod net;
 pub mod notify;
 pub mod platforms;

@@ -4,6 +4,9 @@
 //! a summary "N more like this in the last M minutes". Once the trouble ends, a last line
 //! says how many more there were. So a warning twice a second costs a few lines an hour, not
 //! 45 MB a day, and the log still says when it started, that it went on, and when it ended.
+//! Trouble that flaps (it ends, and comes back within the period: out of file descriptors, one
+//! accept works and the next fails) is the same trouble: counted, not said again until the
+//! period is over.
 //!
 //! Decisions are pure ([`LogLimiter::decide`], [`LogLimiter::recover`] take the time), so
 //! they are tested with a controlled clock; [`LogLimiter::warn`] reads the real one. It owns no
@@ -28,11 +31,13 @@ pub enum Decision {
     Suppress,
 }
 
-/// Per kind of warning: when its current period began and how many were not logged since.
+/// Per kind of warning: when its current period began, how many were not logged since, and
+/// whether the log said it goes on (a warning not yet followed by a recovery line).
 #[derive(Debug)]
 struct Window {
     since: Instant,
     suppressed: u64,
+    open: bool,
 }
 
 /// Limits repeated log lines per kind (a `&'static str` naming the warning, so the set of
@@ -67,17 +72,20 @@ impl LogLimiter {
                 Window {
                     since: now,
                     suppressed: 0,
+                    open: true,
                 },
             );
             return Decision::Log;
         };
         let elapsed = now.saturating_duration_since(window.since);
         if elapsed < self.period {
+            // Within the period of the last line (a warning, or a recovery when it flaps).
             window.suppressed += 1;
             return Decision::Suppress;
         }
         let suppressed = std::mem::take(&mut window.suppressed);
         window.since = now;
+        window.open = true;
         if suppressed == 0 {
             Decision::Log
         } else {
@@ -88,15 +96,23 @@ impl LogLimiter {
         }
     }
 
-    /// The trouble of `kind` ended at `now`: forgets it, so the next occurrence is logged at
-    /// once. `Some((not yet told, minutes since the last line))` when it had been warned about.
+    /// The trouble of `kind` ended at `now`. `Some((not yet told, minutes since the last
+    /// line))` when the log said it goes on; `None` when there is nothing to say (no trouble,
+    /// or a flap already told ended). A recurrence within the period after this is counted,
+    /// and told with the first line after the period; later than that it is logged at once.
     pub fn recover(&self, kind: &'static str, now: Instant) -> Option<(u64, u64)> {
         let mut windows = self.windows.lock().unwrap_or_else(|p| p.into_inner());
-        let window = windows.remove(kind)?;
-        Some((
-            window.suppressed,
+        let window = windows.get_mut(kind)?;
+        if !window.open {
+            return None;
+        }
+        let told = (
+            std::mem::take(&mut window.suppressed),
             minutes(now.saturating_duration_since(window.since)),
-        ))
+        );
+        window.open = false;
+        window.since = now;
+        Some(told)
     }
 
     /// Logs `message` as a warning of `kind`, as [`LogLimiter::decide`] says, now.
@@ -181,13 +197,41 @@ mod tests {
         );
         assert_eq!(limiter.decide("a", at(2)), Decision::Suppress);
         assert_eq!(limiter.decide("a", at(3)), Decision::Suppress);
-        // The trouble ends: the two not logged are told, and the next one is logged at once.
+        // The trouble ends: the two not logged are told, once.
         assert_eq!(limiter.recover("a", at(30)), Some((2, 1)));
         assert_eq!(limiter.recover("a", at(31)), None);
-        assert_eq!(limiter.decide("a", at(32)), Decision::Log);
+        // Well after the period, a new occurrence is a plain line at once.
+        assert_eq!(limiter.decide("a", at(100)), Decision::Log);
+        assert_eq!(limiter.recover("a", at(101)), Some((0, 1)));
         // After a quiet period with nothing suppressed, a new occurrence is a plain line.
         assert_eq!(limiter.decide("b", at(200)), Decision::Log);
         assert_eq!(limiter.recover("b", at(201)), Some((0, 1)));
         assert_eq!(limiter.recover("never", at(202)), None, "nothing to say");
+    }
+
+    /// Out of file descriptors, accepting flaps: one accept works when a descriptor frees, the
+    /// next fails. A thousand flaps in ten seconds are two lines, not two thousand; the flaps
+    /// are counted into the first line after the period.
+    #[test]
+    fn trouble_that_flaps_is_told_once_and_counted() {
+        let limiter = LogLimiter::new(Duration::from_secs(60));
+        let t0 = Instant::now();
+        let ms = |ms| t0 + Duration::from_millis(ms);
+        assert_eq!(limiter.decide("accept", ms(0)), Decision::Log);
+        assert_eq!(limiter.recover("accept", ms(5)), Some((0, 1)));
+        let mut told = 0;
+        for n in 1..=1000 {
+            told += usize::from(limiter.decide("accept", ms(n * 10)) != Decision::Suppress);
+            told += usize::from(limiter.recover("accept", ms(n * 10 + 5)).is_some());
+        }
+        assert_eq!(told, 0);
+        assert_eq!(
+            limiter.decide("accept", ms(70_000)),
+            Decision::LogWithSummary {
+                suppressed: 1000,
+                minutes: 1
+            }
+        );
+        assert_eq!(limiter.recover("accept", ms(70_001)), Some((0, 1)));
     }
 }

@@ -7,12 +7,7 @@ use std::io::Write;
 use doppelwatch_desktop::Invocation;
 
 fn main() {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    doppelwatch::logging::init("info");
     match doppelwatch_desktop::Options::parse(std::env::args().skip(1)) {
         Ok(Invocation::Run(options)) => doppelwatch_desktop::run(options),
         // A closed stdout (`--help | true`) is no error worth a panic.

@@ -86,7 +86,7 @@ fn prepare(
     config: Option<&Path>,
     no_keychain: bool,
 ) -> Result<Prepared, i32> {
-    init_logging();
+    doppelwatch::logging::init("warn");
     let identity =
         Identity::load(identity).map_err(|e| super::usage_error(format!("{command}: {e}")))?;
     let config = Config::load(config).map_err(|e| super::usage_error(format!("{command}: {e}")))?;
@@ -159,15 +159,6 @@ fn parse_sources(list: &str) -> Result<Vec<Platform>, String> {
         return Err(format!("--source is empty; use {}", choices()));
     }
     Ok(out)
-}
-
-fn init_logging() {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .try_init();
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime, i32> {

@@ -33,13 +33,7 @@ fn fail(e: impl std::fmt::Display) -> i32 {
 }
 
 pub fn watch(args: WatchArgs) -> i32 {
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
-        )
-        .with_writer(std::io::stderr)
-        .try_init();
+    doppelwatch::logging::init("warn");
     let identity = match Identity::load(&args.identity) {
         Ok(i) => i,
         Err(e) => return super::usage_error(e),

@@ -11,12 +11,7 @@ use doppelwatch_watcher::watcher::{run, WatcherOptions, USAGE};
 use doppelwatch_watcher::Invocation;
 
 fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    doppelwatch::logging::init("info");
     let options = match WatcherOptions::parse(std::env::args().skip(1)) {
         Ok(Invocation::Run(options)) => options,
         Ok(Invocation::Help) => return print(USAGE),

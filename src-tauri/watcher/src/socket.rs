@@ -13,6 +13,8 @@ use interprocess::local_socket::{ListenerOptions, Name};
 use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncReadExt, AsyncWriteExt};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
+use doppelwatch::log_limit::LogLimiter;
+
 use crate::protocol::{encode, Reply, MAX_LINE};
 
 /// A connection to or from the watcher.
@@ -80,7 +82,11 @@ impl Endpoint {
             use std::os::unix::fs::PermissionsExt;
             std::fs::set_permissions(&self.socket, std::fs::Permissions::from_mode(0o600))?;
         }
-        Ok(Listener { inner, failures: 0 })
+        Ok(Listener {
+            inner,
+            failures: 0,
+            log: LogLimiter::new(ACCEPT_LOG_PERIOD),
+        })
     }
 
     /// Connects to the watcher.
@@ -92,14 +98,21 @@ impl Endpoint {
 /// The watcher's listening socket.
 pub struct Listener {
     inner: interprocess::local_socket::tokio::Listener,
-    /// Accepts that failed in a row (e.g. out of file descriptors).
+    /// Accepts that failed in a row (e.g. out of file descriptors), for the backoff.
     failures: u32,
+    /// What the log said of failed accepts: a burst is told once when it starts and once when
+    /// it ends, however often accepting flaps in between.
+    log: LogLimiter,
 }
 
 /// The first wait after a failed accept; it doubles with each failure in a row.
 const FIRST_BACKOFF: Duration = Duration::from_millis(10);
 /// The longest wait between two accepts that fail.
 const MAX_BACKOFF: Duration = Duration::from_secs(1);
+/// How often trouble accepting is told again while it goes on (or flaps).
+const ACCEPT_LOG_PERIOD: Duration = Duration::from_secs(60);
+/// The log's name for trouble accepting.
+const LOG_ACCEPT: &str = "accept";
 
 /// How long to wait after `failures` accepts failed in a row.
 fn backoff(failures: u32) -> Duration {
@@ -111,30 +124,26 @@ fn backoff(failures: u32) -> Duration {
 impl Listener {
     /// The next connection. When accepting fails (typically EMFILE: no file descriptor left,
     /// and the pending connection stays queued so the next accept fails at once), waits before
-    /// trying again, doubling the wait up to [`MAX_BACKOFF`]; a burst of failures is logged once
-    /// when it starts and once when it ends. Cancel-safe.
+    /// trying again, doubling the wait up to [`MAX_BACKOFF`]. Cancel-safe.
     pub async fn accept(&mut self) -> Stream {
         loop {
             match self.inner.accept().await {
                 Ok(stream) => {
-                    if self.failures > 0 {
-                        tracing::info!(
-                            "accepting connections again (after {} failed attempts)",
-                            self.failures
-                        );
-                        self.failures = 0;
-                    }
+                    self.failures = 0;
+                    self.log
+                        .recovered(LOG_ACCEPT, "accepting connections again");
                     return stream;
                 }
                 Err(e) => {
-                    if self.failures == 0 {
-                        tracing::warn!(
+                    self.failures = self.failures.saturating_add(1);
+                    self.log.warn(
+                        LOG_ACCEPT,
+                        format_args!(
                             "cannot accept a connection ({e}); retrying at most every {} ms \
                              until it works again",
                             MAX_BACKOFF.as_millis()
-                        );
-                    }
-                    self.failures = self.failures.saturating_add(1);
+                        ),
+                    );
                     tokio::time::sleep(backoff(self.failures)).await;
                 }
             }

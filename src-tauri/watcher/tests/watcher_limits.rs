@@ -188,4 +188,6 @@ async fn out_of_file_descriptors_the_watcher_backs_off_and_recovers() {
     let text = quit_and_read_log(&link, &mut watcher, &log).await;
     let lines = text.lines().count();
     assert!(lines < 40, "{lines} log lines; the end:\n{}", tail(&text));
+    // A log file is plain text: no terminal colour codes.
+    assert!(!text.contains('\u{1b}'), "colour codes in the log file");
 }
