@@ -280,4 +280,72 @@ fn secrets_live_in_the_secret_service_and_nowhere_else() {
         sessions_before,
         "the AppView got no createSession (no app password)"
     );
+    // `--server http://HOST:PORT` files on that server, scheme and port kept, with the token
+    // stored for that host and port (hostile round 3, N8: the port was dropped and the report
+    // went to https://HOST).
+    mastodon_report_goes_to_the_server_named_with_its_port(&runtime, &cli, &data);
+}
+
+fn mastodon_report_goes_to_the_server_named_with_its_port(
+    runtime: &tokio::runtime::Runtime,
+    cli: &dyn Fn(&[&str], Option<&str>) -> std::process::Output,
+    data: &Path,
+) {
+    let fake = runtime
+        .block_on(doppelwatch::fake::mastodon::FakeMastodon::start(
+            "mastodon.example",
+        ))
+        .unwrap();
+    let impostor = doppelwatch::fake::FakeAccount {
+        handle: "palmer".into(),
+        display_name: Some("PaImer Report".into()),
+        ..Default::default()
+    };
+    let impostor_id = fake.add_remote_account(impostor, "evil.example");
+    fake.add_user_token("masto-user-token-31", "palmer");
+    let store = Store::open_in(data).unwrap();
+    let identity_id = store.upsert_identity(&palmer()).unwrap();
+    let mut profile = bsky_profile("x", "palmer@evil.example", "PaImer Report");
+    profile.platform = doppelwatch::identity::Platform::Mastodon;
+    profile.platform_id = Some(impostor_id.clone());
+    let a = impostor_assessment(&[Signal::DisplayName]);
+    let AlertChange::New(alert_id) = store
+        .record_finding(
+            Finding {
+                identity_id,
+                found: &found(profile),
+                assessment: &a,
+            },
+            t(10),
+        )
+        .unwrap()
+        .alert
+    else {
+        panic!("no new alert")
+    };
+    drop(store);
+    let base = fake.base_url();
+    let server = base.trim_start_matches("http://").to_string();
+    let set = cli(
+        &["secret", "set", "mastodon-token", &server],
+        Some("masto-user-token-31\n"),
+    );
+    assert!(set.status.success(), "{set:?}");
+    let filed = cli(
+        &[
+            "report",
+            &alert_id.to_string(),
+            "--file",
+            "--yes",
+            "--server",
+            &base,
+        ],
+        None,
+    );
+    let stderr = String::from_utf8_lossy(&filed.stderr);
+    assert!(filed.status.success(), "{stderr}");
+    let reports = fake.received_reports();
+    assert_eq!(reports.len(), 1, "{stderr}");
+    assert_eq!(reports[0].subject, impostor_id);
+    assert_eq!(reports[0].reported_by, "palmer");
 }

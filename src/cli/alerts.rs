@@ -331,10 +331,24 @@ fn filer(
         .flatten()
         .and_then(|s| s.get("server").and_then(|v| v.as_str()).map(String::from));
     if let Some(server) = args.server.clone().or(saved) {
+        // Host, and `:port` when not the scheme's default: the handle names the server the
+        // token was stored for and the report goes to, scheme and port included.
         let host = url::Url::parse(&server)
             .ok()
-            .and_then(|u| u.host_str().map(str::to_ascii_lowercase))
-            .ok_or_else(|| super::usage_error(format!("--server {server:?} is not a URL")))?;
+            .filter(|u| matches!(u.scheme(), "http" | "https"))
+            .and_then(|u| {
+                let host = u.host_str()?.to_ascii_lowercase();
+                Some(match u.port() {
+                    Some(port) => format!("{host}:{port}"),
+                    None => host,
+                })
+            })
+            .ok_or_else(|| {
+                super::usage_error(format!(
+                    "--server {server:?} is not a server address: write it as \
+                     https://mastodon.example"
+                ))
+            })?;
         config.mastodon.servers = vec![server];
         for h in alert
             .identity
