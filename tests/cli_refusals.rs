@@ -1,7 +1,7 @@
 //! Small refusals of the command line (issue 14, hostile round F7): `secret` refuses account
 //! names with control or invisible characters (they were echoed raw and stored); `alerts`,
 //! `report` and `dismiss` on a data folder without a database say there is no data yet and
-//! create nothing.
+//! create nothing; a data folder that is a file is refused, not read as "no data yet".
 
 mod support_watch;
 
@@ -69,4 +69,19 @@ fn commands_on_a_folder_without_data_say_so_and_create_nothing() {
     }
     assert!(!data.exists(), "no data folder or database was created");
     assert!(!dir.path().join("out.zip").exists());
+}
+
+#[test]
+fn a_data_folder_that_is_a_file_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("alerts.db-by-mistake");
+    std::fs::write(&file, "not a folder").unwrap();
+    for args in [vec!["alerts"], vec!["report", "1"], vec!["dismiss", "1"]] {
+        let out = run(&args, &file);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains("is not a folder"), "{args:?}: {stderr}");
+        assert!(out.stdout.is_empty(), "{args:?}: nothing listed");
+    }
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "not a folder");
 }

@@ -109,6 +109,14 @@ pub struct SnoozeArgs {
 /// otherwise (these commands never create one: only watching or the app does).
 fn existing_data_dir() -> Result<PathBuf, Result<String, i32>> {
     let dir = doppelwatch::store::data_dir(super::data_dir_override()).map_err(|e| Err(fail(e)))?;
+    if dir.exists() && !dir.is_dir() {
+        return Err(Err(super::usage_error(format!(
+            "the data folder {} is not a folder: give --data-dir (or DOPPELWATCH_DATA_DIR) the \
+             folder that holds {}",
+            dir.display(),
+            doppelwatch::store::DB_FILE
+        ))));
+    }
     if dir.join(doppelwatch::store::DB_FILE).exists() {
         Ok(dir)
     } else {
