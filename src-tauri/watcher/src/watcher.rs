@@ -52,7 +52,10 @@ options:
 
 environment:
   DOPPELWATCH_DATA_DIR  the data folder (database, watcher.sock, watcher.log)
-  DOPPELWATCH_CONFIG    the settings file";
+  DOPPELWATCH_CONFIG    the settings file
+  RUST_LOG              how much to log (default: info)
+
+It logs to stderr; when the app starts it, stderr goes to watcher.log in the data folder.";
 
 impl WatcherOptions {
     /// Reads `--demo`, `--quit`, `--help` and `--version`; anything else is refused with the
