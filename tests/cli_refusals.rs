@@ -46,6 +46,26 @@ fn secret_refuses_account_names_with_control_or_hidden_characters() {
 }
 
 #[test]
+fn secret_refuses_a_mastodon_server_that_is_no_server() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    for account in [
+        "a/b@c:99999999",
+        "social.example:0",
+        "social.example/path",
+        "nodot",
+    ] {
+        let out = run(&["secret", "check", "mastodon-token", account], &data);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{account:?}: {stderr}");
+        assert!(
+            stderr.contains("is not a Mastodon server"),
+            "{account:?}: {stderr}"
+        );
+    }
+}
+
+#[test]
 fn commands_on_a_folder_without_data_say_so_and_create_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("never-watched");

@@ -5,6 +5,7 @@ use std::io::Read;
 
 use clap::{Args, Subcommand};
 
+use doppelwatch::identity::Platform;
 use doppelwatch::secrets::{Keychain, Secret, SecretKey};
 
 /// Longest secret read from standard input.
@@ -65,9 +66,10 @@ fn key_of(which: &SecretWhich) -> Result<SecretKey, String> {
         "bluesky-app-password" => Ok(SecretKey::BlueskyAppPassword {
             handle: need("your Bluesky handle")?,
         }),
-        "mastodon-token" => Ok(SecretKey::MastodonToken {
-            server: need("your Mastodon server's host name")?,
-        }),
+        // The same rule as the app's: a server name, with its port if not the default.
+        "mastodon-token" => doppelwatch::platforms::module(&Platform::Mastodon)
+            .ok_or_else(|| "Mastodon is not built into this program".to_string())?
+            .credential_key(&need("your Mastodon server's host name")?),
         "x-bearer-token" => Ok(SecretKey::XBearerToken),
         "x-user-token" => Ok(SecretKey::XUserToken),
         other => Err(format!(

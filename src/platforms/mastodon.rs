@@ -35,6 +35,43 @@ fn server_key(url: &str) -> Option<String> {
     })
 }
 
+/// The server a token typed for `account` belongs to: `host` or `host:port` from
+/// `mastodon.social`, `me@mastodon.social` or `https://mastodon.social:8443/`. Anything else (a
+/// path, a port out of range, a name that is no host) is refused: the token would be stored
+/// under a server nobody can reach.
+fn token_server(account: &str) -> Result<String, String> {
+    let bare = account.trim().to_ascii_lowercase();
+    let bare = bare
+        .strip_prefix("https://")
+        .or_else(|| bare.strip_prefix("http://"))
+        .unwrap_or(&bare)
+        .trim_end_matches('/');
+    let server = server_of(bare);
+    let refuse = |why: &str| {
+        Err(format!(
+            "{server:?} is not a Mastodon server: {why}; type it as mastodon.social (or \
+             host:port)"
+        ))
+    };
+    let (host, port) = match server.rsplit_once(':') {
+        Some((host, port)) => match port.parse::<u16>() {
+            Ok(p) if p > 0 => (host, Some(p)),
+            _ => return refuse("the port is not a number from 1 to 65535"),
+        },
+        None => (server, None),
+    };
+    let is_host = check_domain(host).is_ok()
+        || host == "localhost"
+        || host.parse::<std::net::Ipv4Addr>().is_ok();
+    if !is_host {
+        return refuse("that is not a host name");
+    }
+    Ok(match port {
+        Some(port) => format!("{host}:{port}"),
+        None => host.to_string(),
+    })
+}
+
 impl PlatformModule for Mastodon {
     fn platform(&self) -> Platform {
         Platform::Mastodon
@@ -115,7 +152,7 @@ impl PlatformModule for Mastodon {
             return Err("type your Mastodon server: the token belongs to it".into());
         }
         Ok(SecretKey::MastodonToken {
-            server: server_of(account).to_string(),
+            server: token_server(account)?,
         })
     }
     fn build_source(
@@ -165,5 +202,25 @@ impl PlatformModule for Mastodon {
             let filer: Box<dyn ReportFiler> = Box::new(MastodonReporter::new(&base, token)?);
             Ok(filer)
         })())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_token_belongs_to_the_host_and_port_typed() {
+        for (typed, server) in [
+            ("Mastodon.Social", "mastodon.social"),
+            ("me@mastodon.social", "mastodon.social"),
+            ("https://mastodon.social:8443/", "mastodon.social:8443"),
+            ("127.0.0.1:4001", "127.0.0.1:4001"),
+        ] {
+            assert_eq!(token_server(typed).as_deref(), Ok(server), "{typed}");
+        }
+        for typed in ["a/b@c:99999999", "host.example:", "x.example/path", "nodot"] {
+            assert!(token_server(typed).is_err(), "{typed}");
+        }
     }
 }
