@@ -564,8 +564,9 @@ async fn wake_due_snoozes(shared: &Arc<Shared>) {
 }
 
 /// Shows pending notifications: after each new finding and at least every second (so a
-/// batch window or quiet hours that end are noticed). Each round first wakes the snoozed
-/// alerts that are due, so they are notified in the same round.
+/// batch window or quiet hours that end are noticed); after a failure (no notification
+/// service) the once-a-second round only when [`NotifyRetry`] allows. Each round first wakes the snoozed alerts that
+/// are due, so they are notified in the same round.
 pub(crate) async fn dispatch(shared: Arc<Shared>, sink: Arc<dyn NotificationSink>) {
     let dispatcher = Arc::new(std::sync::Mutex::new(Dispatcher::new(
         shared.store.clone(),
@@ -577,32 +578,80 @@ pub(crate) async fn dispatch(shared: Arc<Shared>, sink: Arc<dyn NotificationSink
         },
     )));
     let mut stop = shared.stop.subscribe();
+    let mut retry = NotifyRetry::default();
+    // A new finding is always tried at once; the once-a-second round only when the backoff
+    // allows.
+    let mut new_finding = true;
     loop {
         wake_due_snoozes(&shared).await;
-        let d = dispatcher.clone();
-        // Showing a notification is a blocking D-Bus call.
-        let shown = tokio::task::spawn_blocking(move || {
-            d.lock().unwrap_or_else(|p| p.into_inner()).tick_now()
-        })
-        .await;
-        match shown {
-            Ok(Ok(0)) => {}
-            Ok(Ok(_)) => shared
-                .log
-                .recovered(LOG_NOTIFY, "notifications are shown again"),
-            Ok(Err(e)) => shared
-                .log
-                .warn(LOG_NOTIFY, format_args!("notification not shown yet: {e}")),
-            Err(e) => shared.log.warn(
-                LOG_NOTIFY,
-                format_args!("the notification task failed: {e}"),
-            ),
+        if new_finding || retry.ready(Instant::now()) {
+            let d = dispatcher.clone();
+            // Showing a notification is a blocking D-Bus call.
+            let shown = tokio::task::spawn_blocking(move || {
+                d.lock().unwrap_or_else(|p| p.into_inner()).tick_now()
+            })
+            .await;
+            match shown {
+                Ok(Ok(0)) => retry.shown(),
+                Ok(Ok(_)) => {
+                    retry.shown();
+                    shared
+                        .log
+                        .recovered(LOG_NOTIFY, "notifications are shown again");
+                }
+                Ok(Err(e)) => {
+                    retry.failed(Instant::now());
+                    shared
+                        .log
+                        .warn(LOG_NOTIFY, format_args!("notification not shown yet: {e}"));
+                }
+                Err(e) => {
+                    retry.failed(Instant::now());
+                    shared.log.warn(
+                        LOG_NOTIFY,
+                        format_args!("the notification task failed: {e}"),
+                    );
+                }
+            }
         }
-        tokio::select! {
-            _ = shared.wake_notifier.notified() => {}
-            _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+        new_finding = tokio::select! {
+            _ = shared.wake_notifier.notified() => true,
+            _ = tokio::time::sleep(Duration::from_secs(1)) => false,
             _ = stop.changed() => return,
-        }
+        };
+    }
+}
+
+/// Longest wait between tries to show notifications while the service fails.
+const NOTIFY_RETRY_MAX: Duration = Duration::from_secs(60);
+
+/// When notifications may be tried again: at once while they are shown; after a failure in
+/// 2 s, then 4, 8... up to [`NOTIFY_RETRY_MAX`], so a failing notification service (each try
+/// a new bus connection and a service activation) is not asked every second.
+#[derive(Debug, Default)]
+struct NotifyRetry {
+    failures: u32,
+    next: Option<Instant>,
+}
+
+impl NotifyRetry {
+    fn ready(&self, now: Instant) -> bool {
+        !matches!(self.next, Some(next) if now < next)
+    }
+
+    fn failed(&mut self, now: Instant) {
+        self.failures = self.failures.saturating_add(1);
+        let wait = backoff(
+            self.failures,
+            Duration::from_secs(2),
+            NOTIFY_RETRY_MAX,
+            NOTIFY_RETRY_MAX,
+        );
+        self.next = Some(now + wait);
+    }
+
+    fn shown(&mut self) {
+        *self = NotifyRetry::default();
     }
 }
 
@@ -643,5 +692,38 @@ pub(crate) async fn actions(
             }
             NotificationAction::WorthALook => shared.emit(WatchEvent::WorthALook),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_failing_notification_service_is_tried_ever_less_often() {
+        let start = Instant::now();
+        let mut retry = NotifyRetry::default();
+        assert!(retry.ready(start));
+        let mut now = start;
+        let mut waits = Vec::new();
+        for _ in 0..12 {
+            retry.failed(now);
+            assert!(!retry.ready(now), "not tried again at once");
+            assert!(
+                !retry.ready(now + Duration::from_secs(1)),
+                "not every second"
+            );
+            let next = retry.next.expect("a failure sets when to try again");
+            assert!(retry.ready(next));
+            waits.push(next - now);
+            now = next;
+        }
+        assert!(waits[1] > waits[0] && waits[2] > waits[1], "{waits:?}");
+        assert!(waits
+            .iter()
+            .all(|w| *w <= NOTIFY_RETRY_MAX + NOTIFY_RETRY_MAX / 5));
+        assert!(waits[11] >= NOTIFY_RETRY_MAX - NOTIFY_RETRY_MAX / 5);
+        retry.shown();
+        assert!(retry.ready(now), "shown again: back to every round");
     }
 }
