@@ -102,7 +102,9 @@ pub struct BlueskyConfig {
     pub enabled: bool,
     /// Public read host (no account needed).
     pub base_url: String,
-    /// The user's PDS, for authenticated calls (reports).
+    /// The user's PDS, for authenticated calls (reports). At the default
+    /// (`https://bsky.social`) the PDS is found from the account's DID document instead
+    /// ([`crate::report::bluesky_pds`]); any other value is used as is.
     pub pds_url: String,
     /// Jetstream `subscribe` endpoint.
     pub jetstream_url: String,
