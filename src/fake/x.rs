@@ -1,8 +1,8 @@
 //! A fake X API v2 (user endpoints of the OpenAPI document): `GET /2/users/by` and
 //! `GET /2/users?ids=` (app bearer or
 //! user token, 1-100 usernames, missing ones in `errors[]`), `GET /2/users/search` (user-context
-//! token only), profile images. It counts the user objects it returned, which is what X bills,
-//! so tests can check the spending cap held.
+//! token only), profile images. It counts the user objects it returned and bills them as X
+//! does (each user once per UTC day), so tests can check the spending cap held.
 
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -130,7 +130,8 @@ impl FakeX {
     }
 
     /// User reads X would bill so far: each user once per UTC day ("All resources are
-    /// deduplicated within a 24-hour UTC day window", https://docs.x.com/x-api/getting-started/pricing);
+    /// deduplicated within a 24-hour UTC day window",
+    /// <https://docs.x.com/x-api/getting-started/pricing>);
     /// an object without a readable id is billed every time.
     pub fn users_billed(&self) -> usize {
         lock(&self.state.billed).len()

@@ -8,7 +8,7 @@
 //! DID's own host (`did:web`, `https://<host>/.well-known/did.json`), and the PDS is the
 //! document's `#atproto_pds` service of type `AtprotoPersonalDataServer` (as
 //! `getPdsEndpoint` in bluesky-social/atproto `packages/common-web/src/did-doc.ts` reads it;
-//! the atproto DID specification, https://atproto.com/specs/did). A handle must come back in
+//! the atproto DID specification, <https://atproto.com/specs/did>). A handle must come back in
 //! the document's `alsoKnownAs` (`at://<handle>`), as the handle specification requires.
 //!
 //! The PDS named by a document gets the app password, so it must pass the guards every

@@ -227,7 +227,7 @@ impl FakeBluesky {
     }
 
     /// Makes the labeler refuse these reason types in `createReport` with 400
-    /// `InvalidRequest` "Invalid reason type: <type>", as Ozone does for a reason its service
+    /// `InvalidRequest` "Invalid reason type: `<type>`", as Ozone does for a reason its service
     /// record does not declare. An empty list accepts every reason again.
     pub fn refuse_reason_types(&self, reason_types: &[&str]) {
         *lock(&self.state.refused_reason_types) =

@@ -3,9 +3,12 @@
 //! A check probes ranked look-alike usernames with `/2/users/by` (100 per request) and, with a
 //! user-context token, searches the person's names with `/2/users/search`. Spending is held
 //! under the daily cap ([`budget::Budget`]): a check is cut to the reads the cap still allows,
-//! most plausible variants first, and a username read within the re-read window is not read
-//! again. The spending and the recent reads are kept in the store by every process alike
-//! ([`super::spending`]). [`estimate_check_cost`] says what one check costs at most, for the settings screen.
+//! most plausible variants first (and says so: [`CheckReport::cut`]), and a username read
+//! within the re-read window is not read again. The budget counts what X bills: each user
+//! returned, once per UTC day ($0.01, <https://docs.x.com/x-api/getting-started/pricing>).
+//! The spending, the recent reads and the users billed today are kept in the store by every
+//! process alike ([`super::spending`]). [`estimate_check_cost`] says what one check costs at
+//! most, for the settings screen.
 
 pub mod budget;
 pub mod parse;
@@ -78,7 +81,7 @@ pub struct XSource {
 /// The ids of the users X billed on `day` (a UTC day), by this process or (from the store)
 /// another. X bills a user read once per UTC day: "All resources are deduplicated within a
 /// 24-hour UTC day window ... This applies to all billable resources (Posts, users, etc.)"
-/// (https://docs.x.com/x-api/getting-started/pricing, "Deduplication"). X calls it a soft
+/// (<https://docs.x.com/x-api/getting-started/pricing>, "Deduplication"). X calls it a soft
 /// guarantee; a read it bills twice anyway is under-counted here at worst by the same user.
 #[derive(Debug, Default)]
 struct BilledToday {
