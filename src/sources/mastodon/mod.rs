@@ -291,7 +291,9 @@ impl MastodonSource {
         let mut resolve =
             server.token.is_some() && !server.not_a_user_token.load(Ordering::Relaxed);
         loop {
-            let mut params = vec![("q", acct), ("type", "accounts"), ("limit", "5")];
+            // Mastodon ranks an exact username match first; a few more leave room for
+            // servers that do not.
+            let mut params = vec![("q", acct), ("type", "accounts"), ("limit", "10")];
             if resolve {
                 params.push(("resolve", "true"));
             }
