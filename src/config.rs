@@ -102,7 +102,9 @@ pub struct BlueskyConfig {
     pub enabled: bool,
     /// Public read host (no account needed).
     pub base_url: String,
-    /// The user's PDS, for authenticated calls (reports).
+    /// The user's PDS, for authenticated calls (reports). At the default
+    /// (`https://bsky.social`) the PDS is found from the account's DID document instead
+    /// ([`crate::report::bluesky_pds`]); any other value is used as is.
     pub pds_url: String,
     /// Jetstream `subscribe` endpoint.
     pub jetstream_url: String,
@@ -193,6 +195,9 @@ impl Default for XConfig {
             enabled: true,
             base_url: "https://api.x.com".into(),
             daily_cap_usd: 1.0,
+            // "User: Read $0.010 per resource", "Charged per resource returned in the
+            // response", each resource once per UTC day ("Deduplication"):
+            // https://docs.x.com/x-api/getting-started/pricing (pay-per-usage, read 2026-12).
             cost_per_user_read_usd: 0.01,
             probe_limit: 40,
             search_max_results: 20,

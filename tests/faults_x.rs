@@ -3,9 +3,9 @@
 //! timeout, answers cut mid-JSON, a malformed user among good ones, an oversized answer,
 //! invalid UTF-8 in one user, hostile names and bios, and a bad or missing token (401/403).
 //!
-//! X bills every user object it returns, so on top of "no panic, no hang, plain errors, only
-//! the broken record lost", each fault asserts the spending cap: what the fake billed
-//! (`users_returned`) never exceeds the cap, a billed answer is never bought twice, and what
+//! X bills every user object it returns (each user once per UTC day), so on top of "no panic,
+//! no hang, plain errors, only the broken record lost", each fault asserts the spending cap:
+//! what the fake billed (`users_billed`) never exceeds the cap, a billed answer is never bought twice, and what
 //! the source counted is never less than what was billed. The bearer token never appears in
 //! an error or in anything logged.
 //!
@@ -88,9 +88,9 @@ fn handles(found: &[Found]) -> BTreeSet<String> {
     found.iter().map(|f| f.profile.handle.clone()).collect()
 }
 
-/// Dollars the fake billed (every user object it returned).
+/// Dollars the fake billed (every user it returned, once per UTC day).
 fn billed_usd(fake: &FakeX) -> f64 {
-    fake.users_returned() as f64 * COST
+    fake.users_billed() as f64 * COST
 }
 
 /// The cap held: X billed no more than the cap, and the source counted at least what X billed.

@@ -3,7 +3,8 @@
 //! searches found AND names the two failed searches; the watch service records and alerts the
 //! impostor at once, shows the check as partial, re-runs it sooner than a whole interval, and
 //! the next complete check clears the partial state; `scan` says the failures on stderr, prints
-//! them as JSON lines only when asked, and keeps its exit code.
+//! them as JSON lines only when asked, and keeps its exit code. An X check the spending cap
+//! cut short is shown the same way in the status, without the sooner retry.
 //!
 //! Run: `cargo test --test partial_checks`.
 
@@ -335,6 +336,83 @@ async fn watch_alerts_at_once_shows_partial_retries_sooner_and_clears_on_success
             .filter(|a| a.profile.handle == IMPOSTOR)
             .count(),
         1
+    );
+    handle.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn watch_shows_an_x_check_cut_by_the_cap_and_does_not_retry_it_sooner() {
+    use doppelwatch::fake::x::FakeX;
+    use doppelwatch::sources::x::{ranked_probes, XCredentials, XSource};
+    let fake = FakeX::start("app-token").await.unwrap();
+    let identity = Identity {
+        name: "Palmer Report".into(),
+        aliases: vec![],
+        handles: vec![AccountHandle {
+            platform: Platform::X,
+            handle: "PalmerReport".into(),
+        }],
+        avatar: None,
+        bio: None,
+    };
+    for (user, _) in ranked_probes(&identity, 40) {
+        fake.add_account(FakeAccount::new(user).name("Palmer Report"));
+    }
+    let mut config = Config::default();
+    config.x.base_url = fake.base_url();
+    config.x.daily_cap_usd = 0.05;
+    config.allow_loopback_fakes();
+    config.watch.check_interval_secs = 3600;
+    config.watch.min_backoff_secs = 5;
+    config.watch.max_backoff_secs = 5;
+    let credentials = XCredentials {
+        bearer_token: Some("app-token".into()),
+        user_token: None,
+    };
+    let source: Arc<dyn Source> = Arc::new(XSource::new(&config, credentials).unwrap());
+    let setup = WatchSetup {
+        sources: vec![source],
+        live: None,
+        skipped: Vec::new(),
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(Store::open(&dir.path().join("state.sqlite3")).unwrap());
+    let id = store.upsert_identity(&identity).unwrap();
+    let (_tx, actions) = tokio::sync::mpsc::unbounded_channel();
+    let handle = WatchService::start(
+        config.watch.clone(),
+        store.clone(),
+        vec![(id, identity)],
+        setup,
+        Notifications {
+            sink: Arc::new(Recorder::default()),
+            actions,
+        },
+    );
+    let mut events = handle.subscribe();
+    wait_event(&mut events, "the X check's end", |e| {
+        matches!(e, WatchEvent::CheckDone { .. })
+    })
+    .await;
+    let status = handle
+        .status()
+        .into_iter()
+        .find(|s| s.platform == Platform::X)
+        .unwrap_or_else(|| panic!("{:?}", handle.status()));
+    let partial = status
+        .partial
+        .clone()
+        .unwrap_or_else(|| panic!("{status:?}"));
+    assert!(
+        partial.contains("today's X spending cap of $0.05 cut this check: probed 5 of"),
+        "{partial}"
+    );
+    assert_eq!(fake.users_returned(), 5);
+    // The cap would cut a sooner retry again: the next check waits the whole interval.
+    let next = status.next_check.expect("a next check is planned");
+    assert!(
+        next - status.last_check.unwrap() > chrono::Duration::minutes(30),
+        "{status:?}"
     );
     handle.stop().await;
 }

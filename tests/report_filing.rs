@@ -11,14 +11,13 @@ use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use doppelwatch::detect::Signal;
 use doppelwatch::identity::Platform;
 use doppelwatch::profile::Profile;
 use doppelwatch::report::{
     self, bluesky::BlueskyReporter, mastodon::MastodonReporter, ReportError,
 };
 use doppelwatch::secrets::Secret;
-use doppelwatch::store::{AlertChange, AlertState, Finding, Store};
+use doppelwatch::store::{AlertState, Store};
 use serde_json::{json, Value};
 use support_watch::*;
 
@@ -159,27 +158,6 @@ async fn serve(seen: Shared) -> String {
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     format!("http://{addr}")
-}
-
-fn alert_for(store: &Store, profile: Profile) -> i64 {
-    let identity_id = store.upsert_identity(&palmer()).unwrap();
-    let f = found(profile);
-    let a = impostor_assessment(&[Signal::DisplayName, Signal::Avatar]);
-    match store
-        .record_finding(
-            Finding {
-                identity_id,
-                found: &f,
-                assessment: &a,
-            },
-            t(0),
-        )
-        .unwrap()
-        .alert
-    {
-        AlertChange::New(id) => id,
-        other => panic!("{other:?}"),
-    }
 }
 
 #[tokio::test]

@@ -168,3 +168,58 @@ async fn parallel_scans_together_never_pass_the_daily_cap() {
         world.x.users_returned()
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_scan_cut_by_the_cap_says_so_on_stderr_and_in_its_json() {
+    let world = World::start(
+        30,
+        r#"{"daily_cap_usd": 0.05, "cost_per_user_read_usd": 0.01, "reread_window_hours": 0}"#,
+    )
+    .await;
+    let scan = world.scan();
+    assert!(scan.status.success(), "{scan:?}");
+    let stderr = String::from_utf8_lossy(&scan.stderr);
+    assert!(
+        stderr.contains("x: coverage reduced: today's X spending cap of $0.05 cut this check")
+            && stderr.contains("probed 5 of"),
+        "{stderr}"
+    );
+    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&scan.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(!lines.is_empty(), "the 5 reads were printed");
+    for line in &lines {
+        let cut = line["coverage_cut"].as_str().unwrap_or_default();
+        assert!(cut.contains("probed 5 of"), "{line}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_user_read_again_the_same_day_is_not_paid_again_by_any_scan() {
+    // $0.45 leaves room for the 40 probes a scan may read; 3 look-alikes read by 4 scans (no
+    // re-read window) are 12 reads of 3 users, which X bills once each per UTC day. Counted
+    // 12 times, the third scan would find room for only 39 probes and be cut.
+    let world = World::start(
+        3,
+        r#"{"daily_cap_usd": 0.45, "cost_per_user_read_usd": 0.01, "reread_window_hours": 0}"#,
+    )
+    .await;
+    for run in 1..=4 {
+        let scan = world.scan();
+        assert!(scan.status.success(), "scan {run}: {scan:?}");
+        assert!(
+            !String::from_utf8_lossy(&scan.stderr).contains("coverage reduced"),
+            "scan {run} was not cut: {scan:?}"
+        );
+    }
+    assert_eq!(world.x.users_returned(), 12, "every scan read the 3 users");
+    assert_eq!(world.x.users_billed(), 3);
+    let store = doppelwatch::store::Store::open_in(&world.dir.path().join("data")).unwrap();
+    let spent = store.cursor("spending:x").unwrap().unwrap_or_default();
+    let usd: f64 = spent.split_whitespace().nth(1).unwrap().parse().unwrap();
+    assert!(
+        (usd - 0.03).abs() < 1e-9,
+        "the stored spending is what X billed: {spent}"
+    );
+}

@@ -220,6 +220,96 @@ async fn lookup_tells_present_from_gone() {
     assert_eq!(states[0].1, AccountState::Gone);
 }
 
+/// The lookups a fake answered, as the `acct` each asked for.
+fn lookup_accts(fake: &FakeMastodon) -> Vec<String> {
+    fake.request_queries("/api/v1/accounts/lookup")
+}
+
+/// The `q` of every search a fake answered.
+fn search_terms(fake: &FakeMastodon) -> Vec<String> {
+    fake.request_queries("/api/v2/search")
+        .iter()
+        .filter_map(|q| {
+            url::form_urlencoded::parse(q.as_bytes())
+                .find(|(k, _)| k == "q")
+                .map(|(_, v)| v.into_owned())
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_server_refusing_lookups_without_a_token_is_probed_through_search() {
+    let (home, other) = servers().await;
+    other.add_account(FakeAccount::new("PalmerReport").name("PR"));
+    other.require_user_token_on_lookup(true);
+    let source = MastodonSource::new(&config_for(&[&home, &other])).unwrap();
+    let found = source.check(&palmer()).await.unwrap();
+
+    let same = find(&found, "PalmerReport@other.example").expect("found through search");
+    assert!(
+        matches!(same.found_by, FoundBy::Probe { .. }),
+        "{:?}",
+        same.found_by
+    );
+    assert_eq!(
+        lookup_accts(&other).len(),
+        1,
+        "one refused lookup, then search for every probe"
+    );
+    assert!(
+        search_terms(&other).iter().any(|q| q == "PalmerReport"),
+        "{:?}",
+        search_terms(&other)
+    );
+    // No user token: search without `resolve`, which Mastodon refuses from anyone else.
+    assert!(other
+        .request_queries("/api/v2/search")
+        .iter()
+        .all(|q| !q.contains("resolve")));
+    // The home server answers lookups: it is never searched for probes.
+    assert!(lookup_accts(&home).len() > 1);
+
+    // A recheck (`lookup`) on that server tells present from gone through search as well.
+    let account = AccountRef {
+        handle: "PalmerReport@other.example".into(),
+        platform_id: None,
+    };
+    let states = source.lookup(std::slice::from_ref(&account)).await.unwrap();
+    assert!(
+        matches!(&states[0].1, AccountState::Present(p) if p.handle == "PalmerReport@other.example"),
+        "{states:?}"
+    );
+    other.remove_account("PalmerReport");
+    let states = source.lookup(&[account]).await.unwrap();
+    assert_eq!(states[0].1, AccountState::Gone);
+}
+
+#[tokio::test]
+async fn the_persons_token_opens_lookups_that_need_one() {
+    let (home, other) = servers().await;
+    other.add_account(FakeAccount::new("PalmerReport").name("PR"));
+    other.require_user_token_on_lookup(true);
+    other.add_user_token("user-token-77", "user1");
+    let source = MastodonSource::new(&config_for(&[&home, &other]))
+        .unwrap()
+        .with_token(&other.base_url(), "user-token-77".into());
+    let found = source.check(&palmer()).await.unwrap();
+
+    let same = find(&found, "PalmerReport@other.example").expect("found by lookup");
+    assert!(matches!(same.found_by, FoundBy::Probe { .. }));
+    let probes = source.probe_usernames(&palmer()).len();
+    assert_eq!(
+        lookup_accts(&other).len(),
+        probes,
+        "every probe was a lookup"
+    );
+    assert!(
+        !search_terms(&other).iter().any(|q| q == "PalmerReport"),
+        "no probe went through search: {:?}",
+        search_terms(&other)
+    );
+}
+
 #[tokio::test]
 async fn reports_need_a_user_token_and_are_recorded() {
     let (home, _other) = servers().await;

@@ -134,6 +134,69 @@ async fn the_spending_cap_holds_and_the_most_plausible_go_first() {
 }
 
 #[tokio::test]
+async fn a_check_cut_by_the_cap_says_so_in_its_report() {
+    let fake = populated().await;
+    let probes = ranked_probes(&palmer(), 40);
+    for (user, _) in &probes {
+        fake.add_account(FakeAccount::new(user.clone()).name("Palmer Report"));
+    }
+    let source = XSource::new(&config_for(&fake, 0.05), app_only()).unwrap();
+    let report = source.check_report(&palmer()).await.unwrap();
+    assert_eq!(report.found.len(), 5);
+    let cut = report.cut.expect("the cut is said");
+    assert!(
+        cut.contains(&format!(
+            "probed 5 of {} look-alike usernames",
+            probes.len()
+        )) && cut.contains("$0.05"),
+        "{cut}"
+    );
+    // A check the cap did not cut says nothing.
+    let roomy = XSource::new(&config_for(&fake, 10.0), app_only()).unwrap();
+    assert_eq!(roomy.check_report(&palmer()).await.unwrap().cut, None);
+}
+
+#[tokio::test]
+async fn a_user_returned_twice_in_a_day_is_billed_once() {
+    let fake = populated().await;
+    fake.add_user_token("user-token");
+    // Look-alikes that both the probes and the name search return.
+    let probes = ranked_probes(&palmer(), 40);
+    for (user, _) in probes.iter().take(4) {
+        fake.add_account(FakeAccount::new(user.clone()).name("Palmer Report"));
+    }
+    let credentials = XCredentials {
+        bearer_token: None,
+        user_token: Some("user-token".into()),
+    };
+    let source = XSource::new(&config_for(&fake, 1.0), credentials).unwrap();
+    source.check(&palmer()).await.unwrap();
+    assert!(
+        fake.users_returned() > fake.users_billed(),
+        "the search returned users the probes had read: {} returned, {} billed",
+        fake.users_returned(),
+        fake.users_billed()
+    );
+    let billed_usd = fake.users_billed() as f64 * 0.01;
+    assert!(
+        (source.spent_today_usd() - billed_usd).abs() < 1e-9,
+        "the budget counts what X bills: ${} counted, ${billed_usd} billed",
+        source.spent_today_usd()
+    );
+    // Looking them up again the same day costs nothing more.
+    let refs: Vec<AccountRef> = probes
+        .iter()
+        .take(4)
+        .map(|(u, _)| AccountRef {
+            handle: u.clone(),
+            platform_id: None,
+        })
+        .collect();
+    source.lookup(&refs).await.unwrap();
+    assert!((source.spent_today_usd() - billed_usd).abs() < 1e-9);
+}
+
+#[tokio::test]
 async fn accounts_read_within_the_window_are_not_read_again() {
     let fake = populated().await;
     fake.add_account(FakeAccount::new("PaImerReport").name("Palmer Report"));
@@ -244,4 +307,12 @@ fn the_cost_estimate_is_visible_and_capped() {
     let capped = estimate_check_cost(&identity, &config.x, true);
     assert_eq!(capped.paid_reads, 10);
     assert!((capped.usd - 0.10).abs() < 1e-9);
+}
+
+#[test]
+fn the_default_price_is_xs_published_user_read_price() {
+    // https://docs.x.com/x-api/getting-started/pricing: "User: Read $0.010 per resource",
+    // billed per resource returned, once per resource per UTC day. Change both together.
+    assert_eq!(Config::default().x.cost_per_user_read_usd, 0.01);
+    assert_eq!(doppelwatch::sources::x::MAX_BILLED_IDS, 100_000);
 }

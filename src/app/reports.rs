@@ -27,7 +27,8 @@ impl From<ReportError> for AppError {
             ReportError::Auth { .. } | ReportError::MissingCredential { .. } => ErrorKind::Keychain,
             ReportError::Unreachable { .. }
             | ReportError::RateLimited { .. }
-            | ReportError::Refused { .. } => ErrorKind::Network,
+            | ReportError::Refused { .. }
+            | ReportError::PdsNotFound { .. } => ErrorKind::Network,
             ReportError::NoApi { .. } | ReportError::DailyCap { .. } => ErrorKind::Unavailable,
             ReportError::AccountNotFound { .. } => ErrorKind::NotFound,
             ReportError::BadAlert(_) => ErrorKind::Invalid,

@@ -12,6 +12,9 @@
 //! as a JSON line `{"kind": "query_failure", "platform", "query", "server", "error"}` after that
 //! source's findings (opt-in, so programs reading the finding lines see no new kind of line).
 //! The exit code is unchanged: 0 when every selected source answered, partially included.
+//! A check the spending cap (X) cut short is said on stderr ("coverage reduced: ..."), in a
+//! `coverage_cut` field of that platform's finding lines, and with `--report-failures` as a
+//! line `{"kind": "coverage_cut", "platform", "detail"}`.
 //!
 //! Paid sources (X) spend against the same daily cap and re-read window as the watcher: their
 //! spending is read from the store before the check, which holds the room left under the cap,
@@ -70,6 +73,23 @@ struct FailureLine<'a> {
     platform: &'a Platform,
     #[serde(flatten)]
     failure: &'a QueryFailure,
+}
+
+/// A check the spending cap cut short, as a `scan --report-failures` JSON line.
+#[derive(serde::Serialize)]
+struct CutLine<'a> {
+    kind: &'static str,
+    platform: &'a Platform,
+    detail: &'a str,
+}
+
+/// A finding line, with the cut of its platform's check when the spending cap cut it.
+#[derive(serde::Serialize)]
+struct FindingLine<'a, T: serde::Serialize> {
+    #[serde(flatten)]
+    finding: &'a T,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    coverage_cut: Option<&'a str>,
 }
 
 /// Everything a run needs, prepared from the arguments.
@@ -278,10 +298,27 @@ pub fn scan(args: ScanArgs) -> i32 {
                 for f in report.found {
                     let finding = assess_found(&prepared.detector, f, now);
                     if args.all || finding.verdict != Verdict::Clear {
-                        if let Err(status) = print_json_line(&mut out, &finding) {
+                        let line = FindingLine {
+                            finding: &finding,
+                            coverage_cut: report.cut.as_deref(),
+                        };
+                        if let Err(status) = print_json_line(&mut out, &line) {
                             return status;
                         }
                     }
+                }
+                if let Some(cut) = report.cut.as_deref().filter(|_| args.report_failures) {
+                    let line = CutLine {
+                        kind: "coverage_cut",
+                        platform: &platform,
+                        detail: cut,
+                    };
+                    if let Err(status) = print_json_line(&mut out, &line) {
+                        return status;
+                    }
+                }
+                if let Some(cut) = &report.cut {
+                    eprintln!("doppelwatch: scan: {platform}: coverage reduced: {cut}");
                 }
                 for failure in &report.failures {
                     eprintln!(

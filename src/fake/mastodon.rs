@@ -7,7 +7,7 @@
 //! search need a user token, as on Mastodon 4.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use axum::extract::{Path, RawQuery, State};
@@ -48,6 +48,9 @@ struct MastoState {
     accounts: Mutex<Vec<Account>>,
     next_id: AtomicU64,
     required_token: Mutex<Option<String>>,
+    /// `/api/v1/accounts/lookup` answers 401 without a user token (as the API documentation
+    /// describes it; most servers answer it without one).
+    lookup_needs_user_token: AtomicBool,
     /// User tokens and the local username each belongs to.
     user_tokens: Mutex<HashMap<String, String>>,
     reports: Mutex<Vec<ReceivedReport>>,
@@ -80,6 +83,7 @@ impl FakeMastodon {
                         * 1000,
             ),
             required_token: Mutex::new(None),
+            lookup_needs_user_token: AtomicBool::new(false),
             user_tokens: Mutex::new(HashMap::new()),
             reports: Mutex::new(Vec::new()),
         });
@@ -175,6 +179,14 @@ impl FakeMastodon {
     /// Requires this token on every API call (some servers do), or no token with None.
     pub fn require_token(&self, token: Option<&str>) {
         *lock(&self.state.required_token) = token.map(String::from);
+    }
+
+    /// Makes `/api/v1/accounts/lookup` answer 401 unless a user token comes with it (true),
+    /// or answer everyone (false, the default).
+    pub fn require_user_token_on_lookup(&self, required: bool) {
+        self.state
+            .lookup_needs_user_token
+            .store(required, Ordering::SeqCst);
     }
 
     /// Accepts `token` as a user token of the local account `username` (reports, resolve).
@@ -338,6 +350,12 @@ async fn lookup(
 ) -> Response {
     if let Some(denied) = st.gate(&headers) {
         return denied;
+    }
+    if st.lookup_needs_user_token.load(Ordering::SeqCst) && st.user(&headers).is_none() {
+        return error(
+            StatusCode::UNAUTHORIZED,
+            "This method requires an authenticated user",
+        );
     }
     let p = query_pairs(&raw);
     let acct = param(&p, "acct").unwrap_or_default();

@@ -1,8 +1,8 @@
 //! A fake X API v2 (user endpoints of the OpenAPI document): `GET /2/users/by` and
 //! `GET /2/users?ids=` (app bearer or
 //! user token, 1-100 usernames, missing ones in `errors[]`), `GET /2/users/search` (user-context
-//! token only), profile images. It counts the user objects it returned, which is what X bills,
-//! so tests can check the spending cap held.
+//! token only), profile images. It counts the user objects it returned and bills them as X
+//! does (each user once per UTC day), so tests can check the spending cap held.
 
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -40,6 +40,8 @@ struct XState {
     app_tokens: Mutex<Vec<String>>,
     user_tokens: Mutex<Vec<String>>,
     users_returned: AtomicUsize,
+    /// Users billed, as X's pay-per-use pricing bills them: once per user per UTC day.
+    billed: Mutex<std::collections::HashSet<(chrono::NaiveDate, String)>>,
 }
 
 /// A running fake X API.
@@ -62,6 +64,7 @@ impl FakeX {
             app_tokens: Mutex::new(vec![app_token.to_string()]),
             user_tokens: Mutex::new(Vec::new()),
             users_returned: AtomicUsize::new(0),
+            billed: Mutex::new(std::collections::HashSet::new()),
         });
         let api = Router::new()
             .route("/2/users/by", get(users_by))
@@ -121,9 +124,17 @@ impl FakeX {
 
     common_accessors!();
 
-    /// User objects returned so far: what X would have billed.
+    /// User objects returned so far, a user returned twice counted twice.
     pub fn users_returned(&self) -> usize {
         self.state.users_returned.load(Ordering::SeqCst)
+    }
+
+    /// User reads X would bill so far: each user once per UTC day ("All resources are
+    /// deduplicated within a 24-hour UTC day window",
+    /// <https://docs.x.com/x-api/getting-started/pricing>);
+    /// an object without a readable id is billed every time.
+    pub fn users_billed(&self) -> usize {
+        lock(&self.state.billed).len()
     }
 }
 
@@ -163,6 +174,21 @@ enum Caller {
 }
 
 impl XState {
+    /// Counts `data` as returned and bills each user not yet billed today.
+    fn bill(&self, data: &[Value]) {
+        self.users_returned.fetch_add(data.len(), Ordering::SeqCst);
+        let today = Utc::now().date_naive();
+        let mut billed = lock(&self.billed);
+        for (i, user) in data.iter().enumerate() {
+            let id = match user.get("id").and_then(Value::as_str) {
+                Some(id) => id.to_string(),
+                // Unreadable: billed as a new resource each time.
+                None => format!("unreadable-{}-{i}", billed.len()),
+            };
+            billed.insert((today, id));
+        }
+    }
+
     fn caller(&self, headers: &HeaderMap) -> Option<Caller> {
         let token = headers
             .get("authorization")
@@ -329,7 +355,7 @@ fn lookup_answer(
     if parameter == "usernames" && st.malformed() && !data.is_empty() {
         data.insert(0, json!({"id": 5, "username": null}));
     }
-    st.users_returned.fetch_add(data.len(), Ordering::SeqCst);
+    st.bill(&data);
     let mut body = json!({});
     if !data.is_empty() {
         body["data"] = Value::Array(data);
@@ -407,7 +433,7 @@ async fn users_search(
         .take(max)
         .map(|u| st.user_object(u, &wanted))
         .collect();
-    st.users_returned.fetch_add(data.len(), Ordering::SeqCst);
+    st.bill(&data);
     let mut body = json!({"meta": {}});
     if offset + max < matches.len() {
         body["meta"]["next_token"] = json!((offset + max).to_string());

@@ -326,6 +326,30 @@ impl GuardedFetcher {
     }
 }
 
+/// An API client (POSTs with a session token or an app password) for a server whose address
+/// came from remote data (a Bluesky PDS named by a DID document): the guarded resolver (only
+/// public addresses, loopback only for the configured fakes' names), redirects only to the same
+/// origin ([`super::api::same_origin_redirects`]), no Referer, no proxy. Callers check the URL
+/// with [`GuardedFetcher::check`] before each request.
+pub fn guarded_api_client(
+    limits: Limits,
+    loopback_fakes: &[String],
+) -> Result<reqwest::Client, FetchError> {
+    reqwest::Client::builder()
+        .user_agent(concat!("Doppelwatch/", env!("CARGO_PKG_VERSION")))
+        .timeout(limits.timeout)
+        .connect_timeout(limits.connect_timeout)
+        .redirect(super::api::same_origin_redirects())
+        .referer(false)
+        .no_proxy()
+        .dns_resolver(Arc::new(GuardedResolver {
+            lookup: Arc::new(SystemLookup),
+            allowed: Arc::new(Allowed::new(loopback_fakes)),
+        }))
+        .build()
+        .map_err(|e| FetchError::BadUrl(format!("cannot set up the HTTP client: {e}")))
+}
+
 /// A reqwest error in words: our own refusal when one is behind it (a redirect or a resolved
 /// address refused), else what failed, without the URL.
 fn explain(host: &str, e: &reqwest::Error) -> FetchError {

@@ -109,11 +109,12 @@ impl PlatformModule for Bluesky {
                 handle: handle.clone(),
             };
             let password = required(secrets, key, format!("Bluesky app password for {handle}"))?;
-            let filer: Box<dyn ReportFiler> = Box::new(BlueskyReporter::new(
+            let filer: Box<dyn ReportFiler> = Box::new(BlueskyReporter::for_settings(
                 &config.bluesky.pds_url,
                 &handle,
                 password,
-            ));
+                &config.http.loopback_fakes,
+            )?);
             Ok(filer)
         })())
     }

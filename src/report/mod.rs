@@ -4,6 +4,7 @@
 //! daily cap), and the evidence bundle of a case ([`evidence::export_bundle`]).
 
 pub mod bluesky;
+pub mod bluesky_pds;
 pub mod evidence;
 mod forms;
 mod http;
@@ -99,6 +100,8 @@ pub enum ReportError {
     },
     #[error("the account {handle} was not found on your server {server}; it may already be gone")]
     AccountNotFound { handle: String, server: String },
+    #[error("your Bluesky PDS could not be found from your DID document: {why}. Try again later, or set bluesky.pds_url in the settings to your PDS (https://bsky.social for Bluesky-hosted accounts)")]
+    PdsNotFound { why: String },
     #[error("the report cannot be filed from this alert: {0}")]
     BadAlert(String),
     #[error(transparent)]

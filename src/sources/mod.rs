@@ -66,6 +66,9 @@ pub struct CheckReport {
     pub queries: usize,
     /// The queries that failed, in the order they were sent.
     pub failures: Vec<QueryFailure>,
+    /// What a spending cap (X) left out of this check, in words: the check ran, but with
+    /// less coverage than asked, and the person must be told. None when nothing was cut.
+    pub cut: Option<String>,
 }
 
 impl CheckReport {
@@ -75,6 +78,7 @@ impl CheckReport {
             found,
             queries: 0,
             failures: Vec::new(),
+            cut: None,
         }
     }
 
@@ -138,6 +142,9 @@ pub struct Spending {
     pub holder: String,
     /// The daily cap in dollars: a check holds at most what it leaves.
     pub cap_usd: f64,
+    /// Ids of the users billed on `day`: X bills a user once per UTC day, so one returned
+    /// again that day (by any process) costs nothing.
+    pub billed: Vec<String>,
 }
 
 /// One platform's way of finding accounts that may copy an identity.
@@ -162,6 +169,7 @@ pub trait Source: Send + Sync {
             found,
             queries: log.sent,
             failures: log.failures,
+            cut: None,
         })
     }
 

@@ -1,7 +1,9 @@
 //! What paid sources (X) spent, kept in the store so that every process holds the same daily
 //! cap and re-read window: the watch service and `scan` both call [`sync`] before and after
 //! each check. It owns the store keys `spending:<platform>` (`YYYY-MM-DD USD`, the day's total
-//! over every process) and `reads:<platform>` (JSON `{username: RFC 3339}`).
+//! over every process), `reads:<platform>` (JSON `{username: RFC 3339}`) and
+//! `billed:<platform>` (JSON `{"day": "YYYY-MM-DD", "ids": [..]}`: the users X billed that
+//! UTC day, which it does not bill again that day).
 //!
 //! A sync adds what the source spent since its last sync to the stored total in one IMMEDIATE
 //! transaction, so two processes spending at once both count; it never replaces the total
@@ -30,6 +32,11 @@ pub fn spending_key(source: &dyn Source) -> String {
 /// The store key of a paid source's recent reads: `reads:<platform>`.
 pub fn reads_key(source: &dyn Source) -> String {
     format!("reads:{}", source.platform())
+}
+
+/// The store key of the users a paid source was billed for today: `billed:<platform>`.
+pub fn billed_key(source: &dyn Source) -> String {
+    format!("billed:{}", source.platform())
 }
 
 /// The store key of the paid source's holds on the day's room: `holds:<platform>`.
@@ -115,7 +122,12 @@ fn exchange(store: &Store, source: &dyn Source, change: HoldChange) -> Result<()
     let Some(mine) = source.unsaved_spending() else {
         return Ok(());
     };
-    let keys = [spending_key(source), reads_key(source), holds_key(source)];
+    let keys = [
+        spending_key(source),
+        reads_key(source),
+        holds_key(source),
+        billed_key(source),
+    ];
     let mut merged = None;
     store.update_cursors(&keys, |stored| {
         let total = merge(stored, &mine);
@@ -134,6 +146,7 @@ fn exchange(store: &Store, source: &dyn Source, change: HoldChange) -> Result<()
             format!("{} {}", total.day, total.usd),
             reads_json(&total.reads),
             serde_json::to_string(&holds).unwrap_or_else(|_| "{}".into()),
+            billed_json(total.day, &total.billed),
         ];
         merged = Some(Spending {
             usd: total.usd + others,
@@ -218,12 +231,52 @@ fn merge(stored: &[Option<String>], mine: &Spending) -> Spending {
         reads.sort_by_key(|r| std::cmp::Reverse(r.1));
         reads.truncate(MAX_READS);
     }
+    let billed = merge_billed(stored.get(3).and_then(|v| v.as_deref()), mine, day);
     Spending {
         day,
         usd,
         reads,
+        billed,
         ..mine.clone()
     }
+}
+
+/// Users billed on `day` at most kept (as [`crate::sources::x::MAX_BILLED_IDS`]).
+const MAX_BILLED: usize = crate::sources::x::MAX_BILLED_IDS;
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct Billed {
+    day: Option<NaiveDate>,
+    ids: Vec<String>,
+}
+
+/// The users billed on `day`: the stored ones of that day and `mine`'s (when of that day).
+fn merge_billed(stored: Option<&str>, mine: &Spending, day: NaiveDate) -> Vec<String> {
+    let stored: Billed = stored
+        .and_then(|v| serde_json::from_str(v).ok())
+        .unwrap_or_default();
+    let mut ids: std::collections::BTreeSet<String> = if stored.day == Some(day) {
+        stored.ids.into_iter().take(MAX_BILLED).collect()
+    } else {
+        Default::default()
+    };
+    if mine.day == day {
+        for id in &mine.billed {
+            if ids.len() >= MAX_BILLED {
+                break;
+            }
+            ids.insert(id.clone());
+        }
+    }
+    ids.into_iter().collect()
+}
+
+fn billed_json(day: NaiveDate, ids: &[String]) -> String {
+    serde_json::to_string(&Billed {
+        day: Some(day),
+        ids: ids.to_vec(),
+    })
+    .unwrap_or_else(|_| "{}".into())
 }
 
 fn parse_spending(value: &str) -> Option<(NaiveDate, f64)> {

@@ -185,8 +185,9 @@ pub struct SourceStatus {
     /// Candidates seen by the last check.
     pub last_candidates: usize,
     /// When the last check ran but some of its queries failed: which, in plain words
-    /// (`missed 2 of 10 queries (search "Jane Doe" at bsky.social: ...)`). Cleared by the next
-    /// check that misses nothing.
+    /// (`missed 2 of 10 queries (search "Jane Doe" at bsky.social: ...)`), and what a spending
+    /// cap (X) cut of it (`today's X spending cap of $1.00 cut this check: ...`). Cleared by
+    /// the next check that misses nothing.
     pub partial: Option<String>,
     /// The live stream's last coverage gap: a time span whose events the stream could not
     /// replay (the watcher was off, or the stream unreachable, for longer than the platform

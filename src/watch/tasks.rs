@@ -131,6 +131,9 @@ struct Checked {
     /// The failed queries in words when the check was partial.
     missed: Option<String>,
     failed_queries: usize,
+    /// What a spending cap cut of the check, in words (shown like a partial check, but not
+    /// tried again early: the cap would cut it again).
+    cut: Option<String>,
 }
 
 /// Hands a paid source's (X) spending to the store and takes every process's total back
@@ -207,6 +210,7 @@ pub(crate) async fn periodic(
                 let candidates = report.found.len();
                 let missed = report.missed_summary();
                 let failed_queries = report.failures.len();
+                let cut = report.cut.clone();
                 // What the other queries found is judged and alerted now, partial or not.
                 match record(&shared, &target, report.found, None).await {
                     Ok(new_alerts) => Ok(Checked {
@@ -214,6 +218,7 @@ pub(crate) async fn periodic(
                         new_alerts,
                         missed,
                         failed_queries,
+                        cut,
                     }),
                     Err(e) => Err(format!("could not save the findings: {e}")),
                 }
@@ -269,7 +274,10 @@ pub(crate) async fn periodic(
                     s.last_error = None;
                     s.rate_limited_until = None;
                     s.last_candidates = checked.candidates;
-                    s.partial = checked.missed.clone();
+                    s.partial = match (&checked.missed, &checked.cut) {
+                        (Some(missed), Some(cut)) => Some(format!("{missed}; {cut}")),
+                        (missed, cut) => missed.clone().or_else(|| cut.clone()),
+                    };
                 });
                 shared.emit(WatchEvent::CheckDone {
                     platform: platform.clone(),

@@ -158,3 +158,25 @@ pub fn data_dir_with_alerts(dir: &std::path::Path, n: usize) -> Vec<i64> {
         })
         .collect()
 }
+
+/// Records an impostor finding of `profile` against [`palmer`]; returns the new alert's id.
+pub fn alert_for(store: &doppelwatch::store::Store, profile: Profile) -> i64 {
+    let identity_id = store.upsert_identity(&palmer()).unwrap();
+    let f = found(profile);
+    let a = impostor_assessment(&[Signal::DisplayName, Signal::Avatar]);
+    match store
+        .record_finding(
+            doppelwatch::store::Finding {
+                identity_id,
+                found: &f,
+                assessment: &a,
+            },
+            t(0),
+        )
+        .unwrap()
+        .alert
+    {
+        doppelwatch::store::AlertChange::New(id) => id,
+        other => panic!("{other:?}"),
+    }
+}

@@ -67,6 +67,8 @@ struct BskyState {
     reports: Mutex<Vec<ReceivedReport>>,
     /// `searchActors` queries (lowercased) that answer 503 until healed.
     failing_searches: Mutex<Vec<String>>,
+    /// Reason types the labeler refuses (an older Ozone that knows only the older reasons).
+    refused_reason_types: Mutex<Vec<String>>,
 }
 
 /// A running fake Bluesky (AppView, PDS, CDN and Jetstream on one loopback port).
@@ -93,6 +95,7 @@ impl FakeBluesky {
             sessions: Mutex::new(HashMap::new()),
             reports: Mutex::new(Vec::new()),
             failing_searches: Mutex::new(Vec::new()),
+            refused_reason_types: Mutex::new(Vec::new()),
         });
         let api = Router::new()
             .route("/xrpc/app.bsky.actor.searchActors", get(search_actors))
@@ -136,6 +139,17 @@ impl FakeBluesky {
     pub fn add_account(&self, account: FakeAccount) -> String {
         let seq = self.state.next_seq.fetch_add(1, Ordering::SeqCst);
         let did = fake_did(&account.handle, seq);
+        self.place_account(did, seq, account)
+    }
+
+    /// Places an account under a DID of the caller's choosing (a `did:web`, or the same
+    /// `did:plc` on a second fake playing another server); returns that DID.
+    pub fn add_account_as(&self, did: &str, account: FakeAccount) -> String {
+        let seq = self.state.next_seq.fetch_add(1, Ordering::SeqCst);
+        self.place_account(did.to_string(), seq, account)
+    }
+
+    fn place_account(&self, did: String, seq: u64, account: FakeAccount) -> String {
         let avatar_cid = account.avatar.as_deref().map(blob_cid);
         let acc = Account {
             did: did.clone(),
@@ -210,6 +224,14 @@ impl FakeBluesky {
     /// fails requests by count whatever they ask.)
     pub fn fail_searches_for(&self, queries: &[&str]) {
         *lock(&self.state.failing_searches) = queries.iter().map(|q| q.to_lowercase()).collect();
+    }
+
+    /// Makes the labeler refuse these reason types in `createReport` with 400
+    /// `InvalidRequest` "Invalid reason type: `<type>`", as Ozone does for a reason its service
+    /// record does not declare. An empty list accepts every reason again.
+    pub fn refuse_reason_types(&self, reason_types: &[&str]) {
+        *lock(&self.state.refused_reason_types) =
+            reason_types.iter().map(|r| r.to_string()).collect();
     }
 
     /// Accepts `createSession` for this identifier (handle or DID) and app password.
@@ -452,7 +474,10 @@ async fn create_session(State(st): State<Arc<BskyState>>, body: String) -> Respo
         );
     };
     let seq = st.next_seq.fetch_add(1, Ordering::SeqCst);
-    let access = format!("fake-access-{seq}-{}", &account.did[8..]);
+    let access = format!(
+        "fake-access-{seq}-{}",
+        account.did.get(8..).unwrap_or_default()
+    );
     lock(&st.sessions).insert(access.clone(), account.did.clone());
     json_response(
         StatusCode::OK,
@@ -495,6 +520,16 @@ async fn create_report(
             "Input must have the property \"reasonType\"",
         );
     };
+    if lock(&st.refused_reason_types)
+        .iter()
+        .any(|r| r == reason_type)
+    {
+        return xrpc_error(
+            StatusCode::BAD_REQUEST,
+            "InvalidRequest",
+            &format!("Invalid reason type: {reason_type}"),
+        );
+    }
     let subject = input.get("subject").cloned().unwrap_or(Value::Null);
     let subject_id = match subject.get("$type").and_then(Value::as_str) {
         Some("com.atproto.admin.defs#repoRef") => subject.get("did").and_then(Value::as_str),

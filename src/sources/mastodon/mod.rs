@@ -43,6 +43,10 @@ struct Server {
     /// The server refused `resolve`/`offset` with our token: it is not a user token (some
     /// servers hand out server-wide tokens), so search goes without them from then on.
     not_a_user_token: AtomicBool,
+    /// The server answered 401 to `/api/v1/accounts/lookup` (the API documentation says it
+    /// needs a user token; most servers answer it without one): usernames are looked up
+    /// through search from then on.
+    lookup_refused: AtomicBool,
 }
 
 impl fmt::Debug for Server {
@@ -82,6 +86,7 @@ impl MastodonSource {
                     domain: OnceCell::new(),
                     token: None,
                     not_a_user_token: AtomicBool::new(false),
+                    lookup_refused: AtomicBool::new(false),
                 })
             })
             .collect::<Result<Vec<_>, SourceError>>()?;
@@ -239,20 +244,79 @@ impl MastodonSource {
         (out, None)
     }
 
+    /// The account `acct` (`user` on this server, or `user@domain`): `/api/v1/accounts/lookup`
+    /// (with the person's token for this server when there is one), or, on a server that
+    /// refuses it (401), an account search for exactly that `acct`.
     async fn lookup_acct(
         server: &Server,
         domain: &str,
         acct: &str,
     ) -> Result<Option<Profile>, SourceError> {
-        match Self::get(server, "/api/v1/accounts/lookup", &[("acct", acct)]).await? {
-            Answer::Json(v) => match parse::profile_from_account(&v, domain) {
-                Ok(p) => Ok(Some(p)),
-                Err(e) => {
-                    tracing::warn!(platform = "mastodon", "skipped a malformed account: {e}");
-                    Ok(None)
+        if !server.lookup_refused.load(Ordering::Relaxed) {
+            match Self::get(server, "/api/v1/accounts/lookup", &[("acct", acct)]).await {
+                Ok(Answer::Json(v)) => return Ok(Self::account(&v, domain)),
+                Ok(Answer::NotFound) => return Ok(None),
+                Err(SourceError::NeedsCredentials { .. }) => {
+                    tracing::info!(platform = "mastodon", server = %server.base, "account lookup refused (401); looking usernames up through search");
+                    server.lookup_refused.store(true, Ordering::Relaxed);
                 }
-            },
-            Answer::NotFound => Ok(None),
+                Err(e) => return Err(e),
+            }
+        }
+        Self::search_acct(server, domain, acct).await
+    }
+
+    fn account(value: &Value, domain: &str) -> Option<Profile> {
+        match parse::profile_from_account(value, domain) {
+            Ok(p) => Some(p),
+            Err(e) => {
+                tracing::warn!(platform = "mastodon", "skipped a malformed account: {e}");
+                None
+            }
+        }
+    }
+
+    /// `acct` through `/api/v2/search?type=accounts` (with `resolve=true` when the server holds
+    /// a user token, so a remote account the server has not seen yet is fetched): the result
+    /// whose handle is exactly `acct`, None when there is none.
+    async fn search_acct(
+        server: &Server,
+        domain: &str,
+        acct: &str,
+    ) -> Result<Option<Profile>, SourceError> {
+        let wanted = match acct.split_once('@') {
+            Some(_) => acct.to_ascii_lowercase(),
+            None => format!("{acct}@{domain}").to_ascii_lowercase(),
+        };
+        let mut resolve =
+            server.token.is_some() && !server.not_a_user_token.load(Ordering::Relaxed);
+        loop {
+            // Mastodon ranks an exact username match first; a few more leave room for
+            // servers that do not.
+            let mut params = vec![("q", acct), ("type", "accounts"), ("limit", "10")];
+            if resolve {
+                params.push(("resolve", "true"));
+            }
+            let list = match Self::get(server, "/api/v2/search", &params).await {
+                Ok(Answer::Json(mut v)) => match v.get_mut("accounts").map(Value::take) {
+                    Some(Value::Array(list)) => list,
+                    _ => return Err(error("search answered without \"accounts\"".into())),
+                },
+                Ok(Answer::NotFound) => {
+                    return Err(error(format!("{} has no search API", server.base)))
+                }
+                // `resolve` refused: the token is not a user's; search what the server knows.
+                Err(SourceError::NeedsCredentials { .. }) if resolve => {
+                    server.not_a_user_token.store(true, Ordering::Relaxed);
+                    resolve = false;
+                    continue;
+                }
+                Err(e) => return Err(e),
+            };
+            let (profiles, _skipped) = parse::account_list(&list, domain);
+            return Ok(profiles
+                .into_iter()
+                .find(|p| p.handle.eq_ignore_ascii_case(&wanted)));
         }
     }
 

@@ -3,9 +3,12 @@
 //! A check probes ranked look-alike usernames with `/2/users/by` (100 per request) and, with a
 //! user-context token, searches the person's names with `/2/users/search`. Spending is held
 //! under the daily cap ([`budget::Budget`]): a check is cut to the reads the cap still allows,
-//! most plausible variants first, and a username read within the re-read window is not read
-//! again. The spending and the recent reads are kept in the store by every process alike
-//! ([`super::spending`]). [`estimate_check_cost`] says what one check costs at most, for the settings screen.
+//! most plausible variants first (and says so: [`CheckReport::cut`]), and a username read
+//! within the re-read window is not read again. The budget counts what X bills: each user
+//! returned, once per UTC day ($0.01, <https://docs.x.com/x-api/getting-started/pricing>).
+//! The spending, the recent reads and the users billed today are kept in the store by every
+//! process alike ([`super::spending`]). [`estimate_check_cost`] says what one check costs at
+//! most, for the settings screen.
 
 pub mod budget;
 pub mod parse;
@@ -21,7 +24,8 @@ use url::Url;
 use super::bluesky::push_unique;
 use super::http::{Answer, Billed, Http};
 use super::{
-    AccountRef, AccountState, CostEstimate, Found, FoundBy, Source, SourceError, Spending,
+    querylog, AccountRef, AccountState, CheckReport, CostEstimate, Found, FoundBy, Source,
+    SourceError, Spending,
 };
 use crate::config::{Config, XConfig};
 use crate::detect::variants::variants;
@@ -70,6 +74,86 @@ pub struct XSource {
     unreported: Mutex<HashMap<String, Vec<Found>>>,
     /// This source's name for its hold on the day's room ([`Spending::holder`]).
     holder: String,
+    /// Users X already billed today: returned again the same UTC day, they cost nothing.
+    billed: Mutex<BilledToday>,
+}
+
+/// The ids of the users X billed on `day` (a UTC day), by this process or (from the store)
+/// another. X bills a user read once per UTC day: "All resources are deduplicated within a
+/// 24-hour UTC day window ... This applies to all billable resources (Posts, users, etc.)"
+/// (<https://docs.x.com/x-api/getting-started/pricing>, "Deduplication"). X calls it a soft
+/// guarantee; a read it bills twice anyway is under-counted here at worst by the same user.
+#[derive(Debug, Default)]
+struct BilledToday {
+    day: Option<NaiveDate>,
+    ids: HashSet<String>,
+}
+
+/// User ids remembered per day at most; past it, a user is counted as billed every time (the
+/// cap then over-counts, never under-counts).
+pub const MAX_BILLED_IDS: usize = 100_000;
+
+impl BilledToday {
+    fn roll(&mut self, today: NaiveDate) {
+        if self.day != Some(today) {
+            self.day = Some(today);
+            self.ids.clear();
+        }
+    }
+
+    /// Whether `id` is billed now (not yet today): notes it.
+    fn bill(&mut self, id: &str, today: NaiveDate) -> bool {
+        self.roll(today);
+        if self.ids.contains(id) {
+            return false;
+        }
+        if self.ids.len() < MAX_BILLED_IDS {
+            self.ids.insert(id.to_string());
+        }
+        true
+    }
+}
+
+/// How much of one check the spending cap let through, to say plainly when it cut it.
+#[derive(Debug, Default, Clone, Copy)]
+struct Coverage {
+    probes_wanted: usize,
+    probes_read: usize,
+    searches_wanted: usize,
+    searches_run: usize,
+    results_wanted: usize,
+    results_asked: usize,
+}
+
+impl Coverage {
+    /// The cut in words, None when the cap cut nothing.
+    fn cut(&self, cap_usd: f64) -> Option<String> {
+        let mut parts = Vec::new();
+        if self.probes_read < self.probes_wanted {
+            parts.push(format!(
+                "probed {} of {} look-alike usernames",
+                self.probes_read, self.probes_wanted
+            ));
+        }
+        if self.searches_run < self.searches_wanted {
+            parts.push(format!(
+                "searched {} of {} names",
+                self.searches_run, self.searches_wanted
+            ));
+        }
+        if self.results_asked < self.results_wanted {
+            parts.push(format!(
+                "asked {} of {} search results",
+                self.results_asked, self.results_wanted
+            ));
+        }
+        (!parts.is_empty()).then(|| {
+            format!(
+                "today's X spending cap of ${cap_usd:.2} cut this check: {}; the rest waits for the next UTC day",
+                parts.join(", ")
+            )
+        })
+    }
 }
 
 fn today() -> NaiveDate {
@@ -168,6 +252,7 @@ impl XSource {
             last_read: Mutex::new(HashMap::new()),
             unreported: Mutex::new(HashMap::new()),
             holder: format!("{}-{:016x}", std::process::id(), rand::random::<u64>()),
+            billed: Mutex::new(BilledToday::default()),
         })
     }
 
@@ -245,14 +330,31 @@ impl XSource {
         }
     }
 
-    /// Charges the user objects of a readable answer: every entry of `data`, parsed or not
-    /// (a malformed one was billed all the same).
+    /// Charges the user objects of a readable answer that X bills: every entry of `data` whose
+    /// user X did not bill yet today (X deduplicates a user within a UTC day), and every entry
+    /// without a readable id (a malformed one was billed all the same).
     fn charge_answer(&self, answer: &serde_json::Value) {
-        let returned = answer
-            .get("data")
-            .and_then(serde_json::Value::as_array)
-            .map_or(0, Vec::len);
-        self.charge(returned);
+        let Some(data) = answer.get("data").and_then(serde_json::Value::as_array) else {
+            return;
+        };
+        let today = today();
+        let new = {
+            let mut billed = lock(&self.billed);
+            data.iter()
+                .filter(|user| {
+                    match user
+                        .get("id")
+                        .and_then(serde_json::Value::as_str)
+                        .filter(|id| {
+                            (1..=20).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_digit())
+                        }) {
+                        Some(id) => billed.bill(id, today),
+                        None => true,
+                    }
+                })
+                .count()
+        };
+        self.charge(new);
     }
 
     fn cap_reached(&self) -> SourceError {
@@ -357,6 +459,7 @@ impl XSource {
         identity: &Identity,
         out: &mut Vec<Found>,
         seen: &mut HashSet<String>,
+        coverage: &mut Coverage,
     ) -> Result<(), SourceError> {
         let probes: Vec<(String, String)> = ranked_probes(identity, self.config.probe_limit)
             .into_iter()
@@ -371,6 +474,10 @@ impl XSource {
             return Ok(());
         }
         let affordable = self.take_reads(probes.len());
+        coverage.probes_wanted = probes.len();
+        coverage.probes_read = affordable;
+        coverage.searches_wanted = queries.len();
+        coverage.results_wanted = queries.len() * self.config.search_max_results;
         if affordable == 0 && (queries.is_empty() || self.take_reads(1) == 0) {
             // Results a failed check kept are still delivered; the next check says "cap".
             return if out.is_empty() {
@@ -378,14 +485,6 @@ impl XSource {
             } else {
                 Ok(())
             };
-        }
-        if affordable < probes.len() {
-            tracing::warn!(
-                platform = "x",
-                "today's X spending cap of ${:.2} allows probing only {affordable} of {} look-alikes; the rest wait for the next UTC day",
-                lock(&self.budget).cap_usd(),
-                probes.len()
-            );
         }
         let usernames: Vec<String> = probes[..affordable]
             .iter()
@@ -406,6 +505,8 @@ impl XSource {
                 );
                 break;
             }
+            coverage.searches_run += 1;
+            coverage.results_asked += max;
             for p in self.search(&query, max).await? {
                 let found_by = FoundBy::Search {
                     query: query.clone(),
@@ -414,6 +515,54 @@ impl XSource {
             }
         }
         Ok(())
+    }
+
+    /// One check, and what the spending cap cut of it in words (None when nothing).
+    async fn check_with_cut(
+        &self,
+        identity: &Identity,
+    ) -> Result<(Vec<Found>, Option<String>), SourceError> {
+        self.token()?;
+        // What a failed check already paid for comes first: those usernames are in the
+        // re-read window, so dropping them would hide their accounts for a day.
+        let mut out = lock(&self.unreported)
+            .remove(&identity.name)
+            .unwrap_or_default();
+        let mut seen: HashSet<String> = HashSet::new();
+        for f in &out {
+            // The key push_unique uses for X: the account id, else the handle.
+            seen.insert(
+                f.profile
+                    .platform_id
+                    .clone()
+                    .unwrap_or_else(|| f.profile.handle.to_lowercase()),
+            );
+        }
+        let mut coverage = Coverage::default();
+        match self
+            .check_into(identity, &mut out, &mut seen, &mut coverage)
+            .await
+        {
+            Ok(()) => {
+                self.http.fetch_avatars(&mut out).await;
+                let cut = coverage.cut(lock(&self.budget).cap_usd());
+                if let Some(cut) = &cut {
+                    tracing::warn!(platform = "x", "{cut}");
+                }
+                Ok((out, cut))
+            }
+            Err(e) => {
+                if !out.is_empty() {
+                    tracing::info!(
+                        platform = "x",
+                        "check failed; {} paid results kept for the next check",
+                        out.len()
+                    );
+                    lock(&self.unreported).insert(identity.name.clone(), out);
+                }
+                Err(e)
+            }
+        }
     }
 
     fn read_recently(&self, username: &str) -> bool {
@@ -439,12 +588,18 @@ impl Source for XSource {
             .map(|(name, t)| (name.clone(), *t))
             .collect();
         let cap_usd = lock(&self.budget).cap_usd();
+        let billed = {
+            let mut billed = lock(&self.billed);
+            billed.roll(day);
+            billed.ids.iter().cloned().collect()
+        };
         Some(Spending {
             day,
             usd,
             reads,
             holder: self.holder.clone(),
             cap_usd,
+            billed,
         })
     }
 
@@ -453,6 +608,18 @@ impl Source for XSource {
         budget.saved(handed.day, handed.usd);
         budget.restore(stored.day, stored.usd);
         drop(budget);
+        {
+            let mut billed = lock(&self.billed);
+            billed.roll(today());
+            if billed.day == Some(stored.day) {
+                for id in &stored.billed {
+                    if billed.ids.len() >= MAX_BILLED_IDS {
+                        break;
+                    }
+                    billed.ids.insert(id.clone());
+                }
+            }
+        }
         let mut last = lock(&self.last_read);
         for (name, at) in &stored.reads {
             let entry = last.entry(name.to_ascii_lowercase()).or_insert(*at);
@@ -463,39 +630,20 @@ impl Source for XSource {
     }
 
     async fn check(&self, identity: &Identity) -> Result<Vec<Found>, SourceError> {
-        self.token()?;
-        // What a failed check already paid for comes first: those usernames are in the
-        // re-read window, so dropping them would hide their accounts for a day.
-        let mut out = lock(&self.unreported)
-            .remove(&identity.name)
-            .unwrap_or_default();
-        let mut seen: HashSet<String> = HashSet::new();
-        for f in &out {
-            // The key push_unique uses for X: the account id, else the handle.
-            seen.insert(
-                f.profile
-                    .platform_id
-                    .clone()
-                    .unwrap_or_else(|| f.profile.handle.to_lowercase()),
-            );
-        }
-        match self.check_into(identity, &mut out, &mut seen).await {
-            Ok(()) => {
-                self.http.fetch_avatars(&mut out).await;
-                Ok(out)
-            }
-            Err(e) => {
-                if !out.is_empty() {
-                    tracing::info!(
-                        platform = "x",
-                        "check failed; {} paid results kept for the next check",
-                        out.len()
-                    );
-                    lock(&self.unreported).insert(identity.name.clone(), out);
-                }
-                Err(e)
-            }
-        }
+        self.check_with_cut(identity)
+            .await
+            .map(|(found, _cut)| found)
+    }
+
+    /// Like the default, and says in [`CheckReport::cut`] what the spending cap cut.
+    async fn check_report(&self, identity: &Identity) -> Result<CheckReport, SourceError> {
+        let (result, log) = querylog::record_queries(self.check_with_cut(identity)).await;
+        result.map(|(found, cut)| CheckReport {
+            found,
+            queries: log.sent,
+            failures: log.failures,
+            cut,
+        })
     }
 
     /// Looks accounts up by id when known (an impostor may rename itself), else by username.
