@@ -72,9 +72,9 @@ const POW: [u64; MAX_EDIT_LEN + 2] = {
 
 mod keys;
 mod probes;
-use probes::Probes;
 pub use keys::{fold_ascii_into, fold_ascii_unmerged_into, fold_unicode_into, handle_key};
 use keys::{leet_into, nn_as_m_at, nn_positions};
+use probes::Probes;
 
 /// How a handle is written, which tells its platform family in a list of handles.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

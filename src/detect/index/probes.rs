@@ -154,11 +154,6 @@ mod tests {
         let mut probes = Probes::default();
         let got = probes.collect(key, true, true, &filter);
         assert!(kept.iter().all(|k| got.contains(k)), "{got:?}");
-        assert!(
-            got.len() < every.len(),
-            "{} of {}",
-            got.len(),
-            every.len()
-        );
+        assert!(got.len() < every.len(), "{} of {}", got.len(), every.len());
     }
 }
