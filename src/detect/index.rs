@@ -12,8 +12,9 @@
 //! of those away before the table is touched), whatever the number of identities; then without
 //! the affix words of [`super::handles`] and trailing digits, with digits written for letters
 //! read back, without the `rn`/`vv`/`cl` merges, and with `nn` read as `m`. Hashes of all
-//! deletions come from one prefix-hash pass (polynomial hashing), so no string is built per
-//! deletion; a hit is confirmed by a bounded edit distance on the keys.
+//! deletions come from one pass over the key (polynomial hashing, one multiply-add per
+//! deletion: [`probes`]), so no string is built per deletion; a hit is confirmed by a bounded
+//! edit distance on the keys.
 //!
 //! The index only finds candidates. Every confirmed candidate is judged by the same
 //! [`Detector`] that `score` uses, on the handle alone, so `scan-handles` and `score` give the
@@ -53,6 +54,10 @@ const TRUNCATED_LEN: usize = 15;
 const PREFIX_TAG: u64 = 1 << 56;
 /// Bits of the filter in front of the table (2^22 bits = 512 KiB).
 const FILTER_BITS: u32 = 22;
+/// The filter's 64-bit words.
+const FILTER_WORDS: usize = 1 << (FILTER_BITS - 6);
+/// The bit filter: a fixed size, so its indices need no bounds check.
+type Filter = [u64; FILTER_WORDS];
 
 /// `POW[i] = BASE^i`.
 const POW: [u64; MAX_EDIT_LEN + 2] = {
@@ -66,8 +71,10 @@ const POW: [u64; MAX_EDIT_LEN + 2] = {
 };
 
 mod keys;
+mod probes;
 pub use keys::{fold_ascii_into, fold_ascii_unmerged_into, fold_unicode_into, handle_key};
 use keys::{leet_into, nn_as_m_at, nn_positions};
+use probes::Probes;
 
 /// How a handle is written, which tells its platform family in a list of handles.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -121,6 +128,7 @@ pub struct Scratch {
     leet: Vec<u8>,
     sub: Vec<u8>,
     prefix: Vec<u64>,
+    probes: Probes,
     hits: Vec<u32>,
 }
 
@@ -162,7 +170,7 @@ pub struct HandleIndex {
     /// Target indices.
     postings: Vec<u32>,
     /// One bit per table key (hashed): most lookups of a scanned handle end here, in cache.
-    filter: Vec<u64>,
+    filter: Box<Filter>,
 }
 
 /// Polynomial hashes of all prefixes of `key`: `prefix[i]` hashes `key[..i]`.
@@ -360,7 +368,7 @@ impl HandleIndex {
         entries.dedup();
         let mut table = FxHashMap::default();
         let mut postings = Vec::with_capacity(entries.len());
-        let mut filter = vec![0u64; 1 << (FILTER_BITS - 6)];
+        let mut filter: Box<Filter> = Box::new([0u64; FILTER_WORDS]);
         let mut k = 0;
         while k < entries.len() {
             let h = entries[k].0;
@@ -395,6 +403,12 @@ impl HandleIndex {
         if self.filter[word] & bit == 0 {
             return &[];
         }
+        self.postings_of(key)
+    }
+
+    /// Targets stored under a table key (past the filter).
+    #[inline]
+    fn postings_of(&self, key: u64) -> &[u32] {
         match self.table.get(&key) {
             Some(&(start, count)) => &self.postings[start as usize..(start + count) as usize],
             None => &[],
@@ -403,46 +417,29 @@ impl HandleIndex {
 
     /// Pushes the targets whose key is within `max` edits of `key` (`max` 0, 1 or 2; forms
     /// other than the plain key and the unmerged one only ever match exactly).
-    fn lookup(&self, key: &[u8], max: usize, prefix: &mut Vec<u64>, hits: &mut Vec<u32>) {
+    fn lookup(&self, key: &[u8], max: usize, probes: &mut Probes, hits: &mut Vec<u32>) {
         let n = key.len();
         if n == 0 || n > MAX_EDIT_LEN + 2 {
             return;
         }
-        prefix_hashes(key, prefix);
-        let confirm = |t: u32, hits: &mut Vec<u32>| {
-            let target = &self.targets[t as usize];
-            let exact = target.key == key;
-            let edits_allowed = matches!(target.form, Form::Merged | Form::Unmerged)
-                && target.key.len() >= MIN_EDIT_LEN
-                && max > 0;
-            let allowed = if target.key.len() >= TWO_EDIT_LEN {
-                max
-            } else {
-                max.min(1)
-            };
-            if (exact || (edits_allowed && within(key, &target.key, allowed))) && !hits.contains(&t)
-            {
-                hits.push(t);
-            }
-        };
-        for &t in self.postings(prefix[n], n) {
-            confirm(t, hits);
-        }
-        if max == 0 || n + 1 < MIN_EDIT_LEN || n > MAX_EDIT_LEN {
-            return;
-        }
-        for i in 0..n {
-            for &t in self.postings(deletion_hash(prefix, i), n - 1) {
-                confirm(t, hits);
-            }
-        }
-        if max < 2 || n < TWO_EDIT_LEN {
-            return;
-        }
-        for i in 0..n {
-            for j in i + 1..n {
-                for &t in self.postings(pair_deletion_hash(prefix, i, j), n - 2) {
-                    confirm(t, hits);
+        let singles = max > 0 && n + 1 >= MIN_EDIT_LEN && n <= MAX_EDIT_LEN;
+        let pairs = singles && max >= 2 && n >= TWO_EDIT_LEN;
+        for &probe in probes.collect(key, singles, pairs, &self.filter) {
+            for &t in self.postings_of(probe) {
+                let target = &self.targets[t as usize];
+                let exact = target.key == key;
+                let edits_allowed = matches!(target.form, Form::Merged | Form::Unmerged)
+                    && target.key.len() >= MIN_EDIT_LEN
+                    && max > 0;
+                let allowed = if target.key.len() >= TWO_EDIT_LEN {
+                    max
+                } else {
+                    max.min(1)
+                };
+                if (exact || (edits_allowed && within(key, &target.key, allowed)))
+                    && !hits.contains(&t)
+                {
+                    hits.push(t);
                 }
             }
         }
@@ -455,7 +452,7 @@ impl HandleIndex {
         key: &[u8],
         digits: usize,
         sub: &mut Vec<u8>,
-        prefix: &mut Vec<u64>,
+        probes: &mut Probes,
         hits: &mut Vec<u32>,
     ) {
         let n = key.len();
@@ -504,7 +501,7 @@ impl HandleIndex {
                 }
                 sub.clear();
                 sub.extend_from_slice(&key[a..b]);
-                self.lookup(sub, 1, prefix, hits);
+                self.lookup(sub, 1, probes, hits);
             }
         }
     }
@@ -574,6 +571,7 @@ impl HandleIndex {
             leet,
             sub,
             prefix,
+            probes,
             hits,
         } = scratch;
         hits.clear();
@@ -587,30 +585,30 @@ impl HandleIndex {
         if key.is_empty() {
             return;
         }
-        self.lookup(key, 2, prefix, hits);
+        self.lookup(key, 2, probes, hits);
         if key.len() > MIN_EDIT_LEN {
             for pos in nn_positions(key) {
                 nn_as_m_at(key, pos, alt);
-                self.lookup(alt, 0, prefix, hits);
+                self.lookup(alt, 0, probes, hits);
             }
         }
         let digits = core.iter().rev().take_while(|b| b.is_ascii_digit()).count();
-        self.lookup_affixes(key, digits.min(key.len()), sub, prefix, hits);
+        self.lookup_affixes(key, digits.min(key.len()), sub, probes, hits);
         if merges {
             // Merges hide edits and affix seams (`ledger`+`news` reads `ledgemews`).
             alt.clear();
             fold_ascii_unmerged_into(core, alt);
-            self.lookup(alt, 2, prefix, hits);
-            self.lookup_affixes(alt, digits.min(alt.len()), sub, prefix, hits);
+            self.lookup(alt, 2, probes, hits);
+            self.lookup_affixes(alt, digits.min(alt.len()), sub, probes, hits);
         }
         if shape == Shape::Plain && core.len() == TRUNCATED_LEN {
             self.lookup_truncated(key, prefix, hits);
         }
         leet_into(key, leet);
         if leet != key {
-            self.lookup(leet, 0, prefix, hits);
+            self.lookup(leet, 0, probes, hits);
             if key.iter().any(|b| matches!(b, b'3'..=b'9' | b'@' | b'$')) {
-                self.lookup_affixes(leet, 0, sub, prefix, hits);
+                self.lookup_affixes(leet, 0, sub, probes, hits);
             }
         }
         if hits.is_empty() {

@@ -96,18 +96,29 @@ pub fn handle_key(s: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
+/// What [`leet_into`] reads each byte as.
+const LEET: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        t[b] = match b as u8 {
+            b'3' => b'e',
+            b'4' | b'@' => b'a',
+            b'5' | b'$' => b's',
+            b'7' => b't',
+            b'8' | b'6' => b'b',
+            b'9' | b'q' => b'g',
+            b'i' | b'!' => b'l',
+            other => other,
+        };
+        b += 1;
+    }
+    t
+};
+
 /// The key with digits and symbols written for letters read back, and the letter pairs fonts
 /// draw alike made one (`i`/`l`, `q`/`g`), into `out` (cleared first).
 pub(super) fn leet_into(key: &[u8], out: &mut Vec<u8>) {
     out.clear();
-    out.extend(key.iter().map(|&b| match b {
-        b'3' => b'e',
-        b'4' | b'@' => b'a',
-        b'5' | b'$' => b's',
-        b'7' => b't',
-        b'8' | b'6' => b'b',
-        b'9' | b'q' => b'g',
-        b'i' | b'!' => b'l',
-        other => other,
-    }));
+    out.extend(key.iter().map(|&b| LEET[b as usize]));
 }
