@@ -73,7 +73,8 @@ impl Platform {
     /// What this platform's handles look like: the registered platform's own rules, or the
     /// generic ones of a platform known only by name.
     pub fn handle_rules(&self) -> HandleRules {
-        crate::platforms::module(self).map_or_else(|| rules::unsupported(self), |m| m.handle_rules())
+        crate::platforms::module(self)
+            .map_or_else(|| rules::unsupported(self), |m| m.handle_rules())
     }
 
     /// The first registered platform whose handles have `shape`, if any.

@@ -31,7 +31,9 @@ impl PlatformId {
 
     /// Every registered platform, in the registry's order.
     pub fn all() -> impl Iterator<Item = PlatformId> {
-        doppelwatch::platforms::ALL.iter().map(|m| PlatformId(m.id()))
+        doppelwatch::platforms::ALL
+            .iter()
+            .map(|m| PlatformId(m.id()))
     }
 
     /// The platform's name (`bluesky`, `mastodon`, `x`).
@@ -490,5 +492,4 @@ mod tests {
             );
         }
     }
-
 }

@@ -31,28 +31,6 @@ impl Deref for AppState {
     }
 }
 
-impl From<AppError> for CommandError {
-    fn from(e: AppError) -> Self {
-        use doppelwatch::app::ErrorKind as Core;
-        let kind = match e.kind {
-            Core::Invalid => ErrorKind::Invalid,
-            Core::NotFound => ErrorKind::NotFound,
-            Core::Unavailable => ErrorKind::Unavailable,
-            Core::Keychain => ErrorKind::Keychain,
-            Core::Io => ErrorKind::Io,
-            Core::Network => ErrorKind::Network,
-            Core::Internal => ErrorKind::Internal,
-        };
-        CommandError::new(kind, e.message)
-    }
-}
-
-impl From<StoreError> for CommandError {
-    fn from(e: StoreError) -> Self {
-        AppError::from(e).into()
-    }
-}
-
 impl AppState {
     /// Opens the facade over `data_dir` (`config` already resolved); demo mode keeps secrets
     /// in memory, with the fake Bluesky's app password for the person.

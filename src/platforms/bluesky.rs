@@ -5,7 +5,8 @@
 use std::sync::Arc;
 
 use super::{
-    own_handle, required, AvatarHost, BuiltSource, CredentialForm, CredentialNeed, PlatformModule, SecretLookup,
+    own_handle, required, AvatarHost, BuiltSource, CredentialForm, CredentialNeed, PlatformModule,
+    SecretLookup,
 };
 use crate::config::Config;
 use crate::identity::{

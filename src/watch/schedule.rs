@@ -51,6 +51,9 @@ mod tests {
         assert!(near(failure_wait(10, min, max, interval), 600.0));
         assert!(near(failure_wait(50, min, max, interval), 600.0));
         // Never longer than the normal interval.
-        assert!(near(failure_wait(10, min, max, Duration::from_secs(60)), 60.0));
+        assert!(near(
+            failure_wait(10, min, max, Duration::from_secs(60)),
+            60.0
+        ));
     }
 }

@@ -2,11 +2,11 @@
 //! Mastodon username), each with its rank, one function a tier (see the parent module's
 //! ranking). It must never validate full handles or deduplicate (the parent does both).
 
-use crate::identity::Charset;
 use super::tables::{
     is_vowel, keyboard_neighbours, uts39_ascii_pairs, uts39_foreign_lookalikes,
     CLOSE_WEAK_HOMOGLYPHS, STRONG_HOMOGLYPHS, WEAK_HOMOGLYPHS,
 };
+use crate::identity::Charset;
 
 /// A variant of the varied part, before it is put back into a full handle.
 pub(super) struct CoreVariant {

@@ -131,7 +131,7 @@ impl Ranked {
 fn domain_variants(handle: &str, rules: &HandleRules, out: &mut Ranked) {
     let (label, parent) = handle.split_once('.').unwrap_or((handle, ""));
     let label_rules = rules.charset;
-    let custom = rules.hosted.is_none_or(|hosted| parent != hosted.suffix);
+    let custom = !rules.hosted.is_some_and(|hosted| parent == hosted.suffix);
     if let Some(hosted) = rules.hosted {
         if custom {
             out.push(0, format!("{label}.{}", hosted.suffix), hosted.kind);
