@@ -1,12 +1,19 @@
 //! The person being protected: names, real handles per platform, avatar and bio.
 //!
 //! Input is validated against each platform's handle rules so a typo is caught when the person
-//! registers, not silently ignored during a scan.
+//! registers, not silently ignored during a scan. What a platform's handles look like (their
+//! shape, what they may hold, the quirks impostors use) is data in [`rules`] that each
+//! registered platform supplies and the detector reads through [`Platform::handle_rules`], so
+//! the detector names no platform.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+mod rules;
+
+pub use rules::{Charset, HandleRules, HandleShape, HostedDomain};
 
 /// A social network. Known platforms have their own handle rules, report forms and sources;
 /// any other name is kept as [`Platform::Other`] so an identity file can list it.
@@ -56,6 +63,26 @@ impl Platform {
             "twitch" => Platform::Twitch,
             _ => Platform::Other(lower),
         }
+    }
+
+    /// The name on screen of a registered platform (`Bluesky`); `None` for the others.
+    pub fn display_name(&self) -> Option<&'static str> {
+        crate::platforms::module(self).map(|m| m.display_name())
+    }
+
+    /// What this platform's handles look like: the registered platform's own rules, or the
+    /// generic ones of a platform known only by name.
+    pub fn handle_rules(&self) -> HandleRules {
+        crate::platforms::module(self)
+            .map_or_else(|| rules::unsupported(self), |m| m.handle_rules())
+    }
+
+    /// The first registered platform whose handles have `shape`, if any.
+    pub fn with_handle_shape(shape: HandleShape) -> Option<Platform> {
+        crate::platforms::ALL
+            .iter()
+            .find(|m| m.handle_rules().shape == shape)
+            .map(|m| m.platform())
     }
 }
 

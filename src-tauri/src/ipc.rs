@@ -14,31 +14,87 @@ use ts_rs::TS;
 /// The dashboard crosses the watcher's socket too, so the watcher crate owns its shape.
 pub use doppelwatch_watcher::protocol::{DashboardView, OpenAlerts, SourceStatusView};
 
-/// A platform the app watches, as the webview names it (TypeScript: `Platform`, a union of the
-/// names). The command arguments that pick a platform take it, so a typo is a type error.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "lowercase")]
-#[ts(rename = "Platform")]
-pub enum PlatformId {
-    Bluesky,
-    Mastodon,
-    X,
-}
+/// A platform the app watches, as the webview names it: the id of a registered platform
+/// (`doppelwatch::platforms::ALL`). In TypeScript it is `Platform`, the union of those ids,
+/// generated from the registry, so a typo is a type error; here any other name is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PlatformId(&'static str);
 
 impl PlatformId {
+    /// The registered platform named exactly `id`, if any.
+    pub fn from_id(id: &str) -> Option<PlatformId> {
+        doppelwatch::platforms::ALL
+            .iter()
+            .find(|m| m.id() == id)
+            .map(|m| PlatformId(m.id()))
+    }
+
+    /// Every registered platform, in the registry's order.
+    pub fn all() -> impl Iterator<Item = PlatformId> {
+        doppelwatch::platforms::ALL
+            .iter()
+            .map(|m| PlatformId(m.id()))
+    }
+
     /// The platform's name (`bluesky`, `mastodon`, `x`).
     pub fn as_str(self) -> &'static str {
-        match self {
-            PlatformId::Bluesky => "bluesky",
-            PlatformId::Mastodon => "mastodon",
-            PlatformId::X => "x",
-        }
+        self.0
     }
 }
 
 impl From<PlatformId> for doppelwatch::identity::Platform {
     fn from(p: PlatformId) -> Self {
         doppelwatch::identity::Platform::parse(p.as_str())
+    }
+}
+
+impl Serialize for PlatformId {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for PlatformId {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let name = String::deserialize(d)?;
+        PlatformId::from_id(&name).ok_or_else(|| {
+            let ids: Vec<&str> = PlatformId::all().map(PlatformId::as_str).collect();
+            serde::de::Error::custom(format!(
+                "unknown platform {name:?}: expected one of {}",
+                ids.join(", ")
+            ))
+        })
+    }
+}
+
+/// `type Platform = "bluesky" | "mastodon" | "x";`, written from the registry.
+impl TS for PlatformId {
+    type WithoutGenerics = Self;
+    type OptionInnerType = Self;
+
+    fn docs() -> Option<String> {
+        Some(
+            "/**\n * A platform the app watches: the id of a registered platform (generated from the\n \
+             * core's registry). The command arguments that pick a platform take it, so a typo is a\n \
+             * type error.\n */\n"
+                .into(),
+        )
+    }
+    fn name(_: &ts_rs::Config) -> String {
+        "Platform".into()
+    }
+    fn inline(_: &ts_rs::Config) -> String {
+        let ids: Vec<String> = PlatformId::all().map(|p| format!("\"{}\"", p.0)).collect();
+        ids.join(" | ")
+    }
+    fn decl(cfg: &ts_rs::Config) -> String {
+        format!("type Platform = {};", Self::inline(cfg))
+    }
+    fn decl_concrete(cfg: &ts_rs::Config) -> String {
+        Self::decl(cfg)
+    }
+    fn output_path() -> Option<std::path::PathBuf> {
+        Some(std::path::PathBuf::from("Platform.ts"))
     }
 }
 
@@ -410,25 +466,29 @@ mod tests {
 
     #[test]
     fn platform_names_are_the_cores() {
-        // The webview's union of platform names is exactly the registry's ids, both ways.
+        // The webview's union of platform names is exactly the registry's ids, in its order.
         let ids: Vec<&str> = doppelwatch::platforms::ALL.iter().map(|m| m.id()).collect();
-        let ours = [PlatformId::Bluesky, PlatformId::Mastodon, PlatformId::X];
+        let ours: Vec<&str> = PlatformId::all().map(PlatformId::as_str).collect();
+        assert_eq!(ours, ids);
+        let cfg = ts_rs::Config::new();
+        let union: Vec<String> = ids.iter().map(|id| format!("\"{id}\"")).collect();
         assert_eq!(
-            ids.len(),
-            ours.len(),
-            "a platform was registered or removed: add it to PlatformId"
+            PlatformId::decl(&cfg),
+            format!("type Platform = {};", union.join(" | "))
         );
-        for p in ours {
-            assert!(
-                ids.contains(&p.as_str()),
-                "{} is not registered",
-                p.as_str()
-            );
+        for p in PlatformId::all() {
             let core = doppelwatch::identity::Platform::from(p);
             assert_eq!(core.as_str(), p.as_str());
-            assert_eq!(
-                serde_json::to_string(&p).unwrap(),
-                format!("\"{}\"", p.as_str())
+            let json = serde_json::to_string(&p).unwrap();
+            assert_eq!(json, format!("\"{}\"", p.as_str()));
+            assert_eq!(serde_json::from_str::<PlatformId>(&json).unwrap(), p);
+        }
+        // Only the exact ids cross IPC: no alias, no other case, no unknown platform.
+        for refused in ["\"bsky\"", "\"X\"", "\"instagram\"", "\"\"", "3"] {
+            let err = serde_json::from_str::<PlatformId>(refused).unwrap_err();
+            assert!(
+                refused == "3" || err.to_string().contains("expected one of"),
+                "{refused}: {err}"
             );
         }
     }

@@ -6,13 +6,13 @@ use std::ops::Deref;
 use std::path::{Path, PathBuf};
 
 use chrono::Utc;
-use doppelwatch::app::{App, AppError, ReportCase, Settings};
+use doppelwatch::app::{App, ReportCase, Settings};
 use doppelwatch::config::Config;
 use doppelwatch::notify::{DesktopNotifier, Notice, NotificationSink};
 use doppelwatch::secrets::SecretKey;
-use doppelwatch::store::{AlertFilter, AlertState, StoreError};
+use doppelwatch::store::{AlertFilter, AlertState};
 
-use crate::error::{CommandError, CommandResult, ErrorKind};
+use crate::error::{CommandError, CommandResult};
 use crate::ipc::{
     AlertAction, AlertDetail, AlertSummary, CredentialInput, CredentialStatus, EvidenceExport,
     QuietHours, ReportView, SettingsView,
@@ -28,28 +28,6 @@ impl Deref for AppState {
     type Target = App;
     fn deref(&self) -> &App {
         &self.app
-    }
-}
-
-impl From<AppError> for CommandError {
-    fn from(e: AppError) -> Self {
-        use doppelwatch::app::ErrorKind as Core;
-        let kind = match e.kind {
-            Core::Invalid => ErrorKind::Invalid,
-            Core::NotFound => ErrorKind::NotFound,
-            Core::Unavailable => ErrorKind::Unavailable,
-            Core::Keychain => ErrorKind::Keychain,
-            Core::Io => ErrorKind::Io,
-            Core::Network => ErrorKind::Network,
-            Core::Internal => ErrorKind::Internal,
-        };
-        CommandError::new(kind, e.message)
-    }
-}
-
-impl From<StoreError> for CommandError {
-    fn from(e: StoreError) -> Self {
-        AppError::from(e).into()
     }
 }
 
@@ -174,12 +152,12 @@ impl AppState {
 
     /// Saves settings through the core, which checks them against the settings ranges.
     pub fn save_settings(&self, settings: SettingsView) -> CommandResult<()> {
-        Ok(self.app.save_settings(&Settings {
+        self.app.save_settings(&Settings {
             check_interval_minutes: settings.check_interval_minutes,
             x_spending_cap_usd: settings.x_spending_cap_usd,
             quiet_hours: settings.quiet_hours.map(|q| (q.start, q.end)),
             worth_a_look_digest: settings.worth_a_look_digest,
-        })?)
+        })
     }
 
     /// The keychain entries the person's accounts can use, and whether each is stored.
@@ -198,9 +176,8 @@ impl AppState {
 
     /// Stores a credential in the keychain (in memory in demo mode).
     pub fn store_credential(&self, input: CredentialInput) -> CommandResult<()> {
-        Ok(self
-            .app
-            .store_credential(input.platform.as_str(), &input.account, &input.secret)?)
+        self.app
+            .store_credential(input.platform.as_str(), &input.account, &input.secret)
     }
 
     /// Sends a test notification through the same notifier as real alerts.
@@ -409,7 +386,7 @@ mod tests {
         let err = app
             .act_on_alert_at(ids[3], AlertAction::Snooze(SnoozeLength::OneDay), now)
             .unwrap_err();
-        assert_eq!(err.kind, ErrorKind::Invalid, "{err:?}");
+        assert_eq!(err.kind, crate::error::ErrorKind::Invalid, "{err:?}");
         assert!(
             err.message
                 .contains("only new or seen alerts can be snoozed"),

@@ -7,7 +7,8 @@
 //! platform's filer and recording form reports.
 //!
 //! It never shows anything or knows about windows, IPC or the watcher process; errors carry a
-//! kind ([`ErrorKind`]) and words for the person.
+//! kind ([`ErrorKind`]) and words for the person ([`AppError`], which the desktop commands
+//! return as is: it serialises as `{kind, message}`).
 
 pub mod avatar;
 mod reports;
@@ -17,8 +18,12 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
+use serde::Serialize;
+
 use crate::config::Config;
-use crate::identity::{validate_handle, AccountHandle, Identity, Platform};
+use crate::identity::{
+    validate_handle, AccountHandle, HandleError, Identity, IdentityError, Platform,
+};
 use crate::platforms;
 use crate::secrets::{Keychain, Secret, SecretKey};
 use crate::sources::own_profile;
@@ -29,7 +34,9 @@ pub use reports::ReportCase;
 pub use settings::{Settings, CHECK_INTERVAL_MINUTES};
 
 /// What went wrong, for a front end to choose how to show it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
 pub enum ErrorKind {
     /// The input is not valid; the message says which field and what to type instead.
     Invalid,
@@ -47,8 +54,11 @@ pub enum ErrorKind {
     Internal,
 }
 
-/// An error of the facade, phrased for the person.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+/// An error phrased for the person, of the facade and of every desktop command (there named
+/// `CommandError`). It crosses IPC as `{ "kind": "invalid", "message": "field name: ..." }`, so
+/// the UI branches on `kind` and shows `message` as is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "CommandError"))]
 #[error("{message}")]
 pub struct AppError {
     pub kind: ErrorKind,
@@ -70,6 +80,24 @@ impl AppError {
     }
     pub fn io(message: impl Into<String>) -> AppError {
         AppError::new(ErrorKind::Io, message)
+    }
+    pub fn not_found(message: impl Into<String>) -> AppError {
+        AppError::new(ErrorKind::NotFound, message)
+    }
+    pub fn internal(message: impl Into<String>) -> AppError {
+        AppError::new(ErrorKind::Internal, message)
+    }
+}
+
+impl From<IdentityError> for AppError {
+    fn from(e: IdentityError) -> Self {
+        AppError::invalid(e.to_string())
+    }
+}
+
+impl From<HandleError> for AppError {
+    fn from(e: HandleError) -> Self {
+        AppError::invalid(e.to_string())
     }
 }
 

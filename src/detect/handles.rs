@@ -10,7 +10,7 @@ use super::confusables::{
     align, confusable_skeleton, describe_char, describe_lookalikes, display_safe,
     hidden_characters, is_leet_for, is_mixed_script, letter_scripts, ordinal, Edit,
 };
-use crate::identity::Platform;
+use crate::identity::{HandleShape, Platform};
 
 mod affixes;
 
@@ -60,7 +60,7 @@ pub fn handle_form(platform: &Platform, handle: &str) -> HandleForm {
     let decoded = decode_punycode(&bare_handle);
     let (core, server, hosted) = if let Some((user, server)) = decoded.split_once('@') {
         (user.to_string(), Some(server.to_lowercase()), false)
-    } else if decoded.contains('.') && !matches!(platform, Platform::X) {
+    } else if decoded.contains('.') && platform.handle_rules().shape != HandleShape::Username {
         const HOSTED: &str = ".bsky.social";
         let split = decoded.len().checked_sub(HOSTED.len());
         let hosted_user = split
@@ -198,11 +198,11 @@ pub fn compare_handle(cand: &HandleForm, reference: &ReferenceHandle) -> Option<
     }
     if same_core_text {
         let detail = if cand.platform == r.platform {
-            match (&cand.platform, cand.hosted, r.hosted) {
-                (Platform::Bluesky, true, false) => format!(
+            match (cand.platform.handle_rules().shape, cand.hosted, r.hosted) {
+                (HandleShape::Domain, true, false) => format!(
                     "handle {shown} copies {yours} (a custom domain) as a bsky.social handle"
                 ),
-                (Platform::Mastodon, _, _) => match &cand.server {
+                (HandleShape::Fediverse, _, _) => match &cand.server {
                     Some(server) => format!(
                         "handle {shown} is the same username as {yours}, on another server ({})",
                         display_safe(server)
@@ -348,12 +348,12 @@ fn leet_folded(bare: &str) -> String {
         .collect()
 }
 
-/// X handles stop at 15 characters, so "Real" + a long handle gets cut (`RealGideonAbern` for
-/// `GideonAbernathy`): a prefix affix followed by at least 8 leading characters of the person's
-/// handle, filling the whole limit. Returns the affix and how many characters were kept.
+/// Handles that stop at a length (X's 15 characters, [`crate::identity::HandleRules::cut_at`])
+/// cut "Real" + a long handle (`RealGideonAbern` for `GideonAbernathy`): a prefix affix followed
+/// by at least 8 leading characters of the person's handle, filling the whole limit. Returns the
+/// affix and how many characters were kept.
 fn truncated_copy(cand: &HandleForm, r: &HandleForm) -> Option<(&'static str, usize)> {
-    const X_LIMIT: usize = 15;
-    if cand.platform != Platform::X || cand.core.chars().count() != X_LIMIT {
+    if cand.platform.handle_rules().cut_at != Some(cand.core.chars().count()) {
         return None;
     }
     AFFIXES.iter().find_map(|affix| {
@@ -736,10 +736,10 @@ fn affix_and_edit(
 
 /// Platform name for sentences.
 pub fn platform_name(p: &Platform) -> String {
+    if let Some(name) = p.display_name() {
+        return name.into();
+    }
     match p {
-        Platform::X => "X".into(),
-        Platform::Bluesky => "Bluesky".into(),
-        Platform::Mastodon => "Mastodon".into(),
         Platform::Instagram => "Instagram".into(),
         Platform::Threads => "Threads".into(),
         Platform::Youtube => "YouTube".into(),
@@ -748,6 +748,7 @@ pub fn platform_name(p: &Platform) -> String {
         Platform::Twitch => "Twitch".into(),
         Platform::Other(name) if name.is_empty() => "unknown platform".into(),
         Platform::Other(name) => display_safe(name),
+        registered => registered.as_str().into(),
     }
 }
 

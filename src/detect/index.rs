@@ -30,7 +30,7 @@ use serde::Serialize;
 use super::handles::AFFIXES;
 use super::score::Detector;
 use super::{Reason, Verdict};
-use crate::identity::{Identity, Platform};
+use crate::identity::{HandleShape, Identity, Platform};
 use crate::profile::Profile;
 
 /// Keys shorter than this match only when equal (no edits, no affixes).
@@ -85,6 +85,11 @@ pub enum Shape {
     Domain,
     /// `PalmerReport@mastodon.social`: Mastodon and the fediverse.
     Fediverse,
+}
+
+/// The registered platform whose handles have `shape` (an unnamed one when none has).
+fn platform_of(shape: HandleShape) -> Platform {
+    Platform::with_handle_shape(shape).unwrap_or_else(|| Platform::Other(String::new()))
 }
 
 /// Splits a handle (no leading `@`) into its core and shape.
@@ -292,8 +297,13 @@ impl HandleIndex {
                 .handles
                 .iter()
                 .map(|h| h.platform.clone())
-                .find(|p| !matches!(p, Platform::Bluesky | Platform::Mastodon))
-                .unwrap_or(Platform::X);
+                .find(|p| {
+                    !matches!(
+                        p.handle_rules().shape,
+                        HandleShape::Domain | HandleShape::Fediverse
+                    )
+                })
+                .unwrap_or_else(|| platform_of(HandleShape::Username));
             judges.push(Judge {
                 name: identity.name.clone(),
                 detector: Detector::new(identity.clone(), None),
@@ -634,8 +644,8 @@ impl HandleIndex {
         let judge = &self.judges[identity as usize];
         let platform = match shape {
             Shape::Plain => judge.plain_platform.clone(),
-            Shape::Domain => Platform::Bluesky,
-            Shape::Fediverse => Platform::Mastodon,
+            Shape::Domain => platform_of(HandleShape::Domain),
+            Shape::Fediverse => platform_of(HandleShape::Fediverse),
         };
         let profile = Profile {
             platform,

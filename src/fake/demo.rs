@@ -96,6 +96,70 @@ pub fn namesake(identity: &Identity, platform: &Platform) -> FakeAccount {
         .followers(12)
 }
 
+/// The person's Bluesky handle in the desktop demo (which runs a fake Bluesky), or one made
+/// from their name.
+pub fn demo_handle(identity: &Identity) -> String {
+    identity
+        .handles_on(&Platform::Bluesky)
+        .next()
+        .map(String::from)
+        .unwrap_or_else(|| {
+            let slug: String = identity
+                .name
+                .chars()
+                .filter(|c| c.is_ascii_alphanumeric())
+                .collect::<String>()
+                .to_ascii_lowercase();
+            format!(
+                "{}.bsky.social",
+                if slug.is_empty() { "person" } else { &slug }
+            )
+        })
+}
+
+/// The namesake the desktop demo plants on its fake Bluesky.
+pub fn demo_namesake(identity: &Identity) -> FakeAccount {
+    namesake(identity, &Platform::Bluesky)
+}
+
+/// The `count` impostors the desktop demo plants on its fake Bluesky for `identity`, in
+/// order: look-alike handles of [`demo_handle`] with the person's name, bio and avatar; the
+/// second carries HTML and script in its name and bio (which the app must show as inert text).
+pub fn demo_impostors(
+    identity: &Identity,
+    avatar: Option<Vec<u8>>,
+    count: usize,
+) -> Vec<FakeAccount> {
+    let handle = demo_handle(identity);
+    let bio = identity
+        .bio
+        .clone()
+        .unwrap_or_else(|| format!("Official account of {}.", identity.name));
+    variants(&Platform::Bluesky, &handle, count)
+        .into_iter()
+        .enumerate()
+        .map(|(i, v)| {
+            let mut account = FakeAccount::new(v.handle).name(identity.name.clone());
+            account = if i == 1 {
+                account
+                    .name(format!(
+                        "{} <img src=x onerror=\"window.__pwned=1\">",
+                        identity.name
+                    ))
+                    .bio(format!(
+                        "<script>window.__pwned=2</script>{bio} New account, follow here!"
+                    ))
+            } else {
+                account.bio(bio.clone())
+            };
+            if let Some(bytes) = &avatar {
+                account = account.avatar(bytes.clone());
+            }
+            account
+        })
+        .collect()
+}
+
 /// The namesake's own picture: concentric rings, unlike any sample avatar (diagonal stripes).
 pub fn namesake_avatar_png() -> Vec<u8> {
     let mut img = image::RgbImage::new(96, 96);
@@ -150,14 +214,9 @@ mod tests {
         }
     }
 
-    /// The demo and the end-to-end tests rely on the namesake being worth a look (an alert in
-    /// the quiet list) and not an impostor (which would pop up).
-    #[test]
-    fn the_namesake_is_worth_a_look_and_not_an_impostor() {
-        use crate::detect::avatar::{fingerprint, fingerprint_reference};
-        use crate::detect::{Detector, Verdict};
-        let own_avatar = crate::fake::sample_avatar_png(11);
-        let identity = Identity {
+    /// The demo's person on Bluesky.
+    fn palmer_on_bluesky(bio: Option<&str>) -> Identity {
+        Identity {
             name: "Palmer Report".into(),
             aliases: vec![],
             handles: vec![AccountHandle {
@@ -165,8 +224,45 @@ mod tests {
                 handle: "palmerreport.bsky.social".into(),
             }],
             avatar: None,
-            bio: Some("Independent political news and analysis.".into()),
+            bio: bio.map(String::from),
+        }
+    }
+
+    #[test]
+    fn demo_impostors_copy_the_person_with_lookalike_handles() {
+        let list = demo_impostors(&palmer_on_bluesky(None), None, 12);
+        assert!(list.len() >= 3, "{}", list.len());
+        assert!(list.iter().all(|a| a.handle != "palmerreport.bsky.social"));
+        assert!(list.iter().all(|a| a
+            .display_name
+            .as_deref()
+            .is_some_and(|n| n.contains("Palmer Report"))));
+        assert!(list[1]
+            .bio
+            .as_deref()
+            .is_some_and(|b| b.contains("<script>")));
+    }
+
+    #[test]
+    fn a_demo_handle_is_made_up_when_the_person_has_no_bluesky() {
+        let person = Identity {
+            name: "Ana María".into(),
+            aliases: vec![],
+            handles: vec![],
+            avatar: None,
+            bio: None,
         };
+        assert_eq!(demo_handle(&person), "anamara.bsky.social");
+    }
+
+    /// The demo and the end-to-end tests rely on the namesake being worth a look (an alert in
+    /// the quiet list) and not an impostor (which would pop up).
+    #[test]
+    fn the_namesake_is_worth_a_look_and_not_an_impostor() {
+        use crate::detect::avatar::{fingerprint, fingerprint_reference};
+        use crate::detect::{Detector, Verdict};
+        let own_avatar = crate::fake::sample_avatar_png(11);
+        let identity = palmer_on_bluesky(Some("Independent political news and analysis."));
         let detector = Detector::new(identity.clone(), fingerprint_reference(&own_avatar).ok());
         let now = chrono::Utc::now();
         let account = namesake(&identity, &Platform::Bluesky);

@@ -5,14 +5,17 @@
 use std::sync::Arc;
 
 use super::{
-    own_handle, required, BuiltSource, CredentialForm, CredentialNeed, PlatformModule, SecretLookup,
+    own_handle, required, AvatarHost, BuiltSource, CredentialForm, CredentialNeed, PlatformModule,
+    SecretLookup,
 };
 use crate::config::Config;
-use crate::identity::{check_domain, HandleError, Identity, Platform};
+use crate::identity::{
+    check_domain, Charset, HandleError, HandleRules, HandleShape, HostedDomain, Identity, Platform,
+};
 use crate::report::bluesky::BlueskyReporter;
 use crate::report::{ReportApi, ReportError, ReportFiler};
 use crate::secrets::SecretKey;
-use crate::sources::bluesky::BlueskySource;
+use crate::sources::bluesky::{cid, BlueskySource};
 use crate::sources::SourceError;
 use crate::store::Alert;
 
@@ -45,8 +48,39 @@ impl PlatformModule for Bluesky {
         })?;
         Ok(lower)
     }
+    fn handle_rules(&self) -> HandleRules {
+        // The first label of a domain name: lowercase letters, digits and inner hyphens.
+        let label = Charset {
+            upper: false,
+            max: 63,
+            extra: b"-",
+            seps: b"-",
+            edge: b"",
+            ..Charset::BASE
+        };
+        HandleRules {
+            hosted: Some(HostedDomain {
+                suffix: "bsky.social",
+                // bsky.social accepts 3 to 18 characters before the suffix.
+                charset: Charset {
+                    min: 3,
+                    max: 18,
+                    ..label
+                },
+                kind: "bsky_social",
+            }),
+            ..HandleRules::new(HandleShape::Domain, label)
+        }
+    }
     fn profile_url(&self, handle: &str) -> String {
         format!("https://bsky.app/profile/{handle}")
+    }
+    fn avatar_host(&self) -> Option<AvatarHost> {
+        // Every Bluesky avatar is on its CDN, named by the account's DID and the image's CID.
+        Some(AvatarHost {
+            host: cid::BLUESKY_CDN_HOST,
+            rebuild: cid::cdn_avatar_url,
+        })
     }
     fn in_app_path(&self) -> Option<&'static str> {
         Some("On the profile: ... -> Report account -> Misleading -> Impersonation")

@@ -9,7 +9,9 @@ use super::{
     own_handle, required, BuiltSource, CredentialForm, CredentialNeed, PlatformModule, SecretLookup,
 };
 use crate::config::Config;
-use crate::identity::{check_domain, HandleError, Identity, Platform};
+use crate::identity::{
+    check_domain, Charset, HandleError, HandleRules, HandleShape, Identity, Platform,
+};
 use crate::report::mastodon::MastodonReporter;
 use crate::report::{ReportApi, ReportError, ReportFiler};
 use crate::secrets::SecretKey;
@@ -18,6 +20,22 @@ use crate::sources::SourceError;
 use crate::store::Alert;
 
 pub struct Mastodon;
+
+/// Big Mastodon servers where an impostor would register the same username.
+const BIG_SERVERS: &[&str] = &[
+    "mastodon.social",
+    "mastodon.online",
+    "mas.to",
+    "mstdn.social",
+    "mastodon.world",
+    "infosec.exchange",
+    "hachyderm.io",
+    "fosstodon.org",
+    "universeodon.com",
+    "masto.ai",
+    "mstdn.party",
+    "techhub.social",
+];
 
 /// The server of `user@server` (the whole text when there is no `@`).
 fn server_of(handle: &str) -> &str {
@@ -109,6 +127,20 @@ impl PlatformModule for Mastodon {
         let server = server.to_ascii_lowercase();
         check_domain(&server).map_err(|why| invalid(&format!("the server {why}")))?;
         Ok(format!("{user}@{server}"))
+    }
+    fn handle_rules(&self) -> HandleRules {
+        HandleRules {
+            big_servers: BIG_SERVERS,
+            // Mastodon's sign-up form takes letters, digits and underscores.
+            ..HandleRules::new(
+                HandleShape::Fediverse,
+                Charset {
+                    extra: b"_",
+                    seps: b"_",
+                    ..Charset::BASE
+                },
+            )
+        }
     }
     fn profile_url(&self, handle: &str) -> String {
         match handle.split_once('@') {

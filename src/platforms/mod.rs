@@ -21,7 +21,7 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use crate::config::Config;
-use crate::identity::{HandleError, Identity, Platform};
+use crate::identity::{HandleError, HandleRules, Identity, Platform};
 use crate::report::{ReportApi, ReportError, ReportFiler};
 use crate::secrets::{Secret, SecretKey};
 use crate::sources::bluesky::BlueskySource;
@@ -98,6 +98,17 @@ pub fn infos() -> Vec<PlatformInfo> {
         .collect()
 }
 
+/// The one host a platform serves every avatar from (Bluesky's CDN): an avatar address found
+/// elsewhere is rebuilt there, never fetched where the data points.
+#[derive(Debug, Clone, Copy)]
+pub struct AvatarHost {
+    /// The host name (`cdn.bsky.app`).
+    pub host: &'static str,
+    /// The address on that host of the image `url` names for the account with the platform's
+    /// id `account_id`; `None` when it names no image there.
+    pub rebuild: fn(account_id: Option<&str>, url: &str) -> Option<String>,
+}
+
 /// A platform's source as built from the settings: periodic checks, plus a live stream when
 /// the platform has one and the settings follow it.
 pub struct BuiltSource {
@@ -121,6 +132,9 @@ pub trait PlatformModule: Send + Sync {
     fn handle_example(&self) -> &'static str;
     /// Checks a handle against the platform's rules; returns its canonical form.
     fn validate_handle(&self, bare: &str, typed: &str) -> Result<String, HandleError>;
+    /// What its handles look like, for the detector: their shape, what the chosen part may
+    /// hold and the quirks impostors use (how look-alike variants are made here).
+    fn handle_rules(&self) -> HandleRules;
     /// The public profile URL of `handle` (no leading `@`).
     fn profile_url(&self, handle: &str) -> String;
     /// True when the platform is also watched live (a stream), not only by periodic checks.
@@ -130,6 +144,11 @@ pub trait PlatformModule: Send + Sync {
     /// True when reading from the platform costs money (a paid API): the UI asks there last.
     fn paid_reads(&self) -> bool {
         false
+    }
+    /// The one host the platform serves avatars from, if it has one; `None`: avatar addresses
+    /// are fetched as given (through the guarded fetcher).
+    fn avatar_host(&self) -> Option<AvatarHost> {
+        None
     }
     /// The check interval this platform gets by default when it differs from the general one.
     fn default_interval_secs(&self) -> Option<u64> {

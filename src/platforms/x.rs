@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use super::{BuiltSource, CredentialForm, CredentialNeed, PlatformModule, SecretLookup};
 use crate::config::Config;
-use crate::identity::{HandleError, Identity, Platform};
+use crate::identity::{Charset, HandleError, HandleRules, HandleShape, Identity, Platform};
 use crate::secrets::SecretKey;
 use crate::sources::x::{XCredentials, XSource};
 use crate::sources::SourceError;
@@ -40,6 +40,21 @@ impl PlatformModule for X {
             Err(HandleError::X {
                 handle: typed.to_string(),
             })
+        }
+    }
+    fn handle_rules(&self) -> HandleRules {
+        HandleRules {
+            // "Real" + a long handle loses its end at the 15-character limit.
+            cut_at: Some(15),
+            ..HandleRules::new(
+                HandleShape::Username,
+                Charset {
+                    max: 15,
+                    extra: b"_",
+                    seps: b"_",
+                    ..Charset::BASE
+                },
+            )
         }
     }
     fn default_interval_secs(&self) -> Option<u64> {

@@ -56,25 +56,22 @@ pub(crate) async fn body(
     Ok(out)
 }
 
-/// Seconds to wait from a 429 answer's headers (`Retry-After`, `RateLimit-Reset`,
-/// `X-RateLimit-Reset` as unix seconds or RFC 3339), 60 when absent.
+/// Seconds to wait from a 429 answer's headers, read by the sources' one rate-limit parser
+/// ([`crate::sources::ratelimit::RateLimitInfo`]): `Retry-After` as given, else the time to
+/// the window's reset (`RateLimit-Reset`, `X-RateLimit-Reset`) between 1 s and an hour; 60
+/// when they say nothing.
 pub(crate) fn retry_after(headers: &reqwest::header::HeaderMap) -> u64 {
-    let get = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
-    if let Some(secs) = get("retry-after").and_then(|v| v.trim().parse::<u64>().ok()) {
-        return secs;
+    let now = std::time::SystemTime::now();
+    let info = crate::sources::ratelimit::RateLimitInfo::from_headers(headers, now);
+    if let Some(wait) = info.retry_after {
+        return wait.as_secs();
     }
-    let now = chrono::Utc::now();
-    for name in ["ratelimit-reset", "x-ratelimit-reset"] {
-        if let Some(v) = get(name) {
-            if let Ok(unix) = v.trim().parse::<i64>() {
-                return (unix - now.timestamp()).clamp(1, 3600) as u64;
-            }
-            if let Ok(t) = chrono::DateTime::parse_from_rfc3339(v.trim()) {
-                return (t.timestamp() - now.timestamp()).clamp(1, 3600) as u64;
-            }
-        }
-    }
-    60
+    info.reset_at.map_or(60, |at| {
+        at.duration_since(now)
+            .unwrap_or_default()
+            .as_secs()
+            .clamp(1, 3600)
+    })
 }
 
 /// The `error`/`message` of a JSON error answer, made safe to show: any of `secrets` the

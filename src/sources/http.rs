@@ -14,7 +14,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::Value;
 use url::Url;
 
-use super::ratelimit::{backoff, with_jitter, RateLimitInfo};
+use super::ratelimit::{backoff, with_jitter, Jitter, RateLimitInfo};
 use super::{Found, SourceError};
 use crate::config::HttpConfig;
 use crate::identity::Platform;
@@ -25,6 +25,11 @@ use crate::profile::Profile;
 const BACKOFF_BASE: Duration = Duration::from_millis(250);
 /// Retries never wait longer than this for a 5xx.
 const BACKOFF_CAP: Duration = Duration::from_secs(30);
+
+/// The wait before retry `attempt` (0-based) of a request.
+fn retry_wait(attempt: u32) -> Duration {
+    backoff(attempt, BACKOFF_BASE, BACKOFF_CAP, Jitter::Half)
+}
 
 /// What a JSON request came back with.
 #[derive(Debug)]
@@ -186,7 +191,7 @@ impl Http {
                     last_problem = describe_reqwest_error(&e);
                     unreachable = true;
                     tracing::warn!(platform = %self.platform, endpoint = %what, attempt, "request failed: {last_problem}");
-                    tokio::time::sleep(backoff(attempt, BACKOFF_BASE, BACKOFF_CAP)).await;
+                    tokio::time::sleep(retry_wait(attempt)).await;
                     continue;
                 }
             };
@@ -196,7 +201,7 @@ impl Http {
             if status == StatusCode::TOO_MANY_REQUESTS {
                 let wait = limits
                     .wait(SystemTime::now())
-                    .unwrap_or_else(|| backoff(attempt + 2, BACKOFF_BASE, BACKOFF_CAP));
+                    .unwrap_or_else(|| retry_wait(attempt + 2));
                 if wait > Duration::from_secs(self.config.max_rate_limit_wait_secs) {
                     return Err(Billed::Free(SourceError::RateLimited {
                         platform: self.platform.clone(),
@@ -218,7 +223,7 @@ impl Http {
             if status.is_server_error() {
                 last_problem = format!("HTTP {status}");
                 tracing::warn!(platform = %self.platform, endpoint = %what, attempt, "server error {status}");
-                tokio::time::sleep(backoff(attempt, BACKOFF_BASE, BACKOFF_CAP)).await;
+                tokio::time::sleep(retry_wait(attempt)).await;
                 continue;
             }
             if status == StatusCode::NOT_FOUND {
@@ -255,7 +260,7 @@ impl Http {
                             ),
                         }));
                     }
-                    tokio::time::sleep(backoff(attempt, BACKOFF_BASE, BACKOFF_CAP)).await;
+                    tokio::time::sleep(retry_wait(attempt)).await;
                     continue;
                 }
             };
@@ -277,7 +282,7 @@ impl Http {
                             ),
                         }));
                     }
-                    tokio::time::sleep(backoff(attempt, BACKOFF_BASE, BACKOFF_CAP)).await;
+                    tokio::time::sleep(retry_wait(attempt)).await;
                 }
             }
         }
@@ -321,32 +326,32 @@ impl Http {
         self.avatars.get(&url, self.config.max_avatar_bytes).await
     }
 
-    /// The address to fetch `profile`'s avatar from. Bluesky serves every avatar from its CDN
-    /// (`cdn.bsky.app`), so an AppView's URL elsewhere is rebuilt on the CDN from the account's
-    /// DID and the image's CID (and refused when it has none); the fakes of tests and the demo
-    /// serve their own. Other platforms' URLs are used as given (the fetcher checks them).
+    /// The address to fetch `profile`'s avatar from. A platform that serves every avatar from
+    /// one host (Bluesky's CDN, [`crate::platforms::PlatformModule::avatar_host`]) gets an
+    /// address elsewhere rebuilt on that host from the account's id and the image's name (and
+    /// refused when it names none); the fakes of tests and the demo serve their own. Other
+    /// platforms' URLs are used as given (the fetcher checks them).
     pub fn avatar_url_of(&self, profile: &Profile) -> Result<String, FetchError> {
         let url = profile
             .avatar_url
             .clone()
             .ok_or_else(|| FetchError::BadUrl("the profile has no picture".into()))?;
-        if self.platform != Platform::Bluesky {
+        let Some((name, host)) = crate::platforms::module(&self.platform)
+            .and_then(|m| Some((m.display_name(), m.avatar_host()?)))
+        else {
             return Ok(url);
-        }
+        };
         let parsed = self.avatars.check(&url);
         if let Ok(parsed) = &parsed {
-            if self.avatars.is_fake_origin(parsed)
-                || parsed.host_str() == Some(super::bluesky::cid::BLUESKY_CDN_HOST)
-            {
+            if self.avatars.is_fake_origin(parsed) || parsed.host_str() == Some(host.host) {
                 return Ok(url);
             }
         }
-        super::bluesky::cid::cdn_avatar_url(profile.platform_id.as_deref(), &url).ok_or_else(|| {
+        (host.rebuild)(profile.platform_id.as_deref(), &url).ok_or_else(|| {
             parsed.err().unwrap_or_else(|| {
-                FetchError::BadUrl(
-                    "the Bluesky avatar is not on the Bluesky CDN and names no image to fetch there"
-                        .into(),
-                )
+                FetchError::BadUrl(format!(
+                    "the {name} avatar is not on the {name} CDN and names no image to fetch there"
+                ))
             })
         })
     }

@@ -123,13 +123,41 @@ fn system_time_from_unix_millis(ms: i64) -> SystemTime {
     }
 }
 
-/// Exponential backoff for attempt `n` (0-based) from `base`, capped at `cap`, with full
-/// jitter between half and all of it so many clients do not retry in step.
-pub fn backoff(n: u32, base: Duration, cap: Duration) -> Duration {
-    let exp = base.saturating_mul(1u32 << n.min(16)).min(cap);
-    let half = exp / 2;
-    let jitter_ms = rand::thread_rng().gen_range(0..=half.as_millis().max(1) as u64);
-    half + Duration::from_millis(jitter_ms)
+/// How a backoff spreads its waits, so many clients (or sources) do not retry in step.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Jitter {
+    /// Anywhere between half and all of the wait ("full jitter" over the upper half): the
+    /// retries of one request.
+    Half,
+    /// Up to this fraction either way ([`jittered`]): the checks of the watch schedule.
+    Within(f64),
+}
+
+/// The one exponential backoff: the wait before retry `n` (0-based), `base` doubled per
+/// retry, capped at `cap` and never under 100 ms, spread by `jitter`.
+pub fn backoff(n: u32, base: Duration, cap: Duration, jitter: Jitter) -> Duration {
+    let exp = base
+        .saturating_mul(1u32 << n.min(20))
+        .min(cap)
+        .max(Duration::from_millis(100));
+    match jitter {
+        Jitter::Half => {
+            let half = exp / 2;
+            let jitter_ms = rand::thread_rng().gen_range(0..=half.as_millis().max(1) as u64);
+            half + Duration::from_millis(jitter_ms)
+        }
+        Jitter::Within(fraction) => jittered(exp, fraction),
+    }
+}
+
+/// `interval` spread by up to `jitter` (a fraction, at most 0.9) either way.
+pub fn jittered(interval: Duration, jitter: f64) -> Duration {
+    let jitter = jitter.clamp(0.0, 0.9);
+    if jitter == 0.0 {
+        return interval;
+    }
+    let factor = 1.0 + rand::thread_rng().gen_range(-jitter..=jitter);
+    interval.mul_f64(factor)
 }
 
 /// A wait the server asked for, plus a little jitter (up to 10% and at least 50 ms) so the
@@ -243,7 +271,7 @@ mod tests {
         let base = Duration::from_millis(100);
         let cap = Duration::from_secs(2);
         for n in 0..20 {
-            let d = backoff(n, base, cap);
+            let d = backoff(n, base, cap, Jitter::Half);
             assert!(d <= cap, "{d:?}");
             let floor = (base.saturating_mul(1 << n.min(16))).min(cap) / 2;
             assert!(d >= floor, "attempt {n}: {d:?} < {floor:?}");

@@ -46,7 +46,7 @@ use crate::sources::runner::build_sources;
 use crate::sources::{Source, SourceError};
 use crate::store::{Alert, IdentityId, Store};
 
-pub use schedule::{backoff, jittered};
+pub use schedule::{failure_wait, jittered};
 
 /// The person's avatar is read for its fingerprint only below this size.
 const MAX_OWN_AVATAR_BYTES: u64 = 8 * 1024 * 1024;

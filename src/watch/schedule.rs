@@ -3,29 +3,20 @@
 
 use std::time::Duration;
 
-use rand::Rng;
+/// Jitter and the exponential backoff are the sources' ([`crate::sources::ratelimit`]): one
+/// implementation for request retries and for check failures.
+pub use crate::sources::ratelimit::{backoff, jittered, Jitter};
 
-/// `interval` spread by up to `jitter` (a fraction) either way.
-pub fn jittered(interval: Duration, jitter: f64) -> Duration {
-    let jitter = jitter.clamp(0.0, 0.9);
-    if jitter == 0.0 {
-        return interval;
-    }
-    let factor = 1.0 + rand::thread_rng().gen_range(-jitter..=jitter);
-    interval.mul_f64(factor)
-}
-
-/// The wait after the `failures`-th failure in a row (1 for the first): `min` doubled per
+/// The wait after the `failures`-th failed check in a row (1 for the first): `min` doubled per
 /// failure, capped at `max` and at the normal `interval` (a failing source is never checked
 /// less often than a healthy one), with up to 10% jitter.
-pub fn backoff(failures: u32, min: Duration, max: Duration, interval: Duration) -> Duration {
-    let exp = failures.saturating_sub(1).min(20);
-    let wait = min
-        .saturating_mul(1u32 << exp)
-        .min(max)
-        .min(interval)
-        .max(Duration::from_millis(100));
-    jittered(wait, 0.1)
+pub fn failure_wait(failures: u32, min: Duration, max: Duration, interval: Duration) -> Duration {
+    backoff(
+        failures.saturating_sub(1),
+        min,
+        max.min(interval),
+        Jitter::Within(0.1),
+    )
 }
 
 #[cfg(test)]
@@ -46,7 +37,7 @@ mod tests {
     }
 
     #[test]
-    fn backoff_doubles_and_is_capped() {
+    fn failure_wait_doubles_and_is_capped() {
         let min = Duration::from_secs(30);
         let max = Duration::from_secs(600);
         let interval = Duration::from_secs(1800);
@@ -54,12 +45,15 @@ mod tests {
             let s = d.as_secs_f64();
             s >= secs * 0.89 && s <= secs * 1.11
         };
-        assert!(near(backoff(1, min, max, interval), 30.0));
-        assert!(near(backoff(2, min, max, interval), 60.0));
-        assert!(near(backoff(3, min, max, interval), 120.0));
-        assert!(near(backoff(10, min, max, interval), 600.0));
-        assert!(near(backoff(50, min, max, interval), 600.0));
+        assert!(near(failure_wait(1, min, max, interval), 30.0));
+        assert!(near(failure_wait(2, min, max, interval), 60.0));
+        assert!(near(failure_wait(3, min, max, interval), 120.0));
+        assert!(near(failure_wait(10, min, max, interval), 600.0));
+        assert!(near(failure_wait(50, min, max, interval), 600.0));
         // Never longer than the normal interval.
-        assert!(near(backoff(10, min, max, Duration::from_secs(60)), 60.0));
+        assert!(near(
+            failure_wait(10, min, max, Duration::from_secs(60)),
+            60.0
+        ));
     }
 }

@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
-use super::schedule::{backoff, jittered};
+use super::schedule::{failure_wait, jittered};
 use super::{CoverageGap, RunState, Shared, Target, WatchEvent};
 use crate::detect::avatar::fingerprint;
 use crate::detect::Assessment;
@@ -261,7 +261,7 @@ pub(crate) async fn periodic(
                     // interval (a partial check does not count as a failure).
                     Some(missed) => {
                         tracing::warn!(platform = %platform, "partial check: {missed}");
-                        backoff(1, min_backoff, max_backoff, interval)
+                        failure_wait(1, min_backoff, max_backoff, interval)
                     }
                     None => jittered(interval, shared.config.jitter),
                 };
@@ -289,7 +289,7 @@ pub(crate) async fn periodic(
             }
             Err(message) => {
                 failures = failures.saturating_add(1);
-                let wait = backoff(failures, min_backoff, max_backoff, interval);
+                let wait = failure_wait(failures, min_backoff, max_backoff, interval);
                 next = Instant::now() + wait;
                 tracing::warn!(platform = %platform, "check failed ({failures} in a row): {message}");
                 shared.update_status(slot, |s| {

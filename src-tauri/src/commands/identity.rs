@@ -89,7 +89,7 @@ pub async fn save_identity(
 /// Keeps the person's avatar from a file the person picked; returns it as a PNG data URL.
 #[tauri::command]
 pub fn set_avatar(state: State<'_, AppState>, bytes: Vec<u8>) -> CommandResult<String> {
-    Ok(state.set_avatar(&bytes)?)
+    state.set_avatar(&bytes)
 }
 
 /// Takes the person's avatar from their own profile on `platform`; kept like a picked file.
@@ -99,7 +99,7 @@ pub async fn fetch_own_avatar(
     platform: PlatformId,
     handle: String,
 ) -> CommandResult<String> {
-    Ok(state.fetch_own_avatar(platform.as_str(), &handle).await?)
+    state.fetch_own_avatar(platform.as_str(), &handle).await
 }
 
 /// The person as the UI shows them, avatar re-encoded.

@@ -7,10 +7,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use doppelwatch::config::Config;
-use doppelwatch::detect::variants::variants;
 use doppelwatch::fake::bluesky::FakeBluesky;
+use doppelwatch::fake::demo::{demo_handle, demo_impostors, demo_namesake};
 use doppelwatch::fake::FakeAccount;
-use doppelwatch::identity::{Identity, Platform};
 use doppelwatch::store::Store;
 
 /// Seconds between two demo impostors.
@@ -55,61 +54,6 @@ pub async fn start(mut config: Config) -> std::io::Result<(DemoWorld, Config)> {
 /// picture, is on the demo's fake Bluesky).
 pub const DEMO_PERSON_HANDLE: &str = "palmerreport.bsky.social";
 
-/// The person's Bluesky handle, or one made from their name for the demo.
-pub fn bluesky_handle(identity: &Identity) -> String {
-    identity
-        .handles
-        .iter()
-        .find(|h| h.platform == Platform::Bluesky)
-        .map(|h| h.handle.clone())
-        .unwrap_or_else(|| {
-            let slug: String = identity
-                .name
-                .chars()
-                .filter(|c| c.is_ascii_alphanumeric())
-                .collect::<String>()
-                .to_ascii_lowercase();
-            format!(
-                "{}.bsky.social",
-                if slug.is_empty() { "person" } else { &slug }
-            )
-        })
-}
-
-/// The impostors the demo plants for `identity`, in order: look-alike handles with the
-/// person's name, bio and avatar; one of them carries HTML and script in its name and bio
-/// (which the app must show as inert text).
-pub fn impostors(identity: &Identity, avatar: Option<Vec<u8>>) -> Vec<FakeAccount> {
-    let handle = bluesky_handle(identity);
-    let bio = identity
-        .bio
-        .clone()
-        .unwrap_or_else(|| format!("Official account of {}.", identity.name));
-    variants(&Platform::Bluesky, &handle, IMPOSTORS)
-        .into_iter()
-        .enumerate()
-        .map(|(i, v)| {
-            let mut account = FakeAccount::new(v.handle).name(identity.name.clone());
-            account = if i == 1 {
-                account
-                    .name(format!(
-                        "{} <img src=x onerror=\"window.__pwned=1\">",
-                        identity.name
-                    ))
-                    .bio(format!(
-                        "<script>window.__pwned=2</script>{bio} New account, follow here!"
-                    ))
-            } else {
-                account.bio(bio.clone())
-            };
-            if let Some(bytes) = &avatar {
-                account = account.avatar(bytes.clone());
-            }
-            account
-        })
-        .collect()
-}
-
 /// Plants the demo namesake, then the impostors one by one, once a person is registered in
 /// `store`.
 pub async fn plant(store: Arc<Store>, world: Arc<DemoWorld>) {
@@ -119,7 +63,7 @@ pub async fn plant(store: Arc<Store>, world: Arc<DemoWorld>) {
         }
         tokio::time::sleep(Duration::from_millis(500)).await;
     };
-    let handle = bluesky_handle(&identity);
+    let handle = demo_handle(&identity);
     world.bluesky.set_app_password(&handle, DEMO_APP_PASSWORD);
     let avatar = identity.avatar.as_ref().and_then(|p| {
         doppelwatch::files::input::read_regular(
@@ -129,55 +73,12 @@ pub async fn plant(store: Arc<Store>, world: Arc<DemoWorld>) {
         .ok()
     });
     tokio::time::sleep(IMPOSTOR_EVERY).await;
-    let namesake = doppelwatch::fake::demo::namesake(&identity, &Platform::Bluesky);
+    let namesake = demo_namesake(&identity);
     tracing::info!("demo: a namesake appears: {}", namesake.handle);
     world.bluesky.add_account(namesake);
-    for account in impostors(&identity, avatar) {
+    for account in demo_impostors(&identity, avatar, IMPOSTORS) {
         tokio::time::sleep(IMPOSTOR_EVERY).await;
         tracing::info!("demo: a new impostor appears: {}", account.handle);
         world.bluesky.add_account(account);
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use doppelwatch::identity::AccountHandle;
-
-    #[test]
-    fn impostors_copy_the_person_with_lookalike_handles() {
-        let person = Identity {
-            name: "Palmer Report".into(),
-            aliases: vec![],
-            handles: vec![AccountHandle {
-                platform: Platform::Bluesky,
-                handle: "palmerreport.bsky.social".into(),
-            }],
-            avatar: None,
-            bio: None,
-        };
-        let list = impostors(&person, None);
-        assert!(list.len() >= 3, "{}", list.len());
-        assert!(list.iter().all(|a| a.handle != "palmerreport.bsky.social"));
-        assert!(list.iter().all(|a| a
-            .display_name
-            .as_deref()
-            .is_some_and(|n| n.contains("Palmer Report"))));
-        assert!(list[1]
-            .bio
-            .as_deref()
-            .is_some_and(|b| b.contains("<script>")));
-    }
-
-    #[test]
-    fn a_handle_is_made_up_when_the_person_has_no_bluesky() {
-        let person = Identity {
-            name: "Ana María".into(),
-            aliases: vec![],
-            handles: vec![],
-            avatar: None,
-            bio: None,
-        };
-        assert_eq!(bluesky_handle(&person), "anamara.bsky.social");
     }
 }

@@ -2,11 +2,11 @@
 //! Mastodon username), each with its rank, one function a tier (see the parent module's
 //! ranking). It must never validate full handles or deduplicate (the parent does both).
 
-use super::rules::Rules;
 use super::tables::{
     is_vowel, keyboard_neighbours, uts39_ascii_pairs, uts39_foreign_lookalikes,
     CLOSE_WEAK_HOMOGLYPHS, STRONG_HOMOGLYPHS, WEAK_HOMOGLYPHS,
 };
+use crate::identity::Charset;
 
 /// A variant of the varied part, before it is put back into a full handle.
 pub(super) struct CoreVariant {
@@ -72,7 +72,7 @@ fn replace_all(s: &[char], from: &str, to: &str) -> Option<Vec<char>> {
 }
 
 /// All variants of the varied part `core` under `rules`, ranked (not yet deduplicated).
-pub(super) fn core_variants(core: &str, rules: &Rules) -> Vec<CoreVariant> {
+pub(super) fn core_variants(core: &str, rules: &Charset) -> Vec<CoreVariant> {
     let s: Vec<char> = core.chars().collect();
     let mut fuzz = Fuzz {
         s: &s,
@@ -92,7 +92,7 @@ pub(super) fn core_variants(core: &str, rules: &Rules) -> Vec<CoreVariant> {
 /// The variants of one varied part, in the order they are made (the order breaks rank ties).
 struct Fuzz<'a> {
     s: &'a [char],
-    rules: &'a Rules,
+    rules: &'a Charset,
     out: Vec<CoreVariant>,
 }
 

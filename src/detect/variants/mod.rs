@@ -20,12 +20,12 @@
 //! a word and skim its middle.
 //!
 //! This module owns the public list ([`variants`]) and how a full handle is put back together
-//! per platform; [`rules`] says what each platform accepts, [`fuzzers`] makes the ranked variants
-//! of the varied part and [`tables`] holds the look-alike and keyboard tables. It must never look
-//! anything up: it only makes candidate handles.
+//! per handle shape; what each platform accepts comes from its handle rules
+//! ([`Platform::handle_rules`], supplied by the platform's module), [`fuzzers`] makes the ranked
+//! variants of the varied part and [`tables`] holds the look-alike and keyboard tables. It must
+//! never look anything up: it only makes candidate handles.
 
 mod fuzzers;
-mod rules;
 mod tables;
 #[cfg(test)]
 mod tests;
@@ -34,9 +34,8 @@ use std::collections::HashSet;
 
 use serde::{Deserialize, Serialize};
 
-use crate::identity::{validate_handle, Platform};
+use crate::identity::{validate_handle, HandleRules, HandleShape, Platform};
 use fuzzers::{core_variants, TIER};
-use rules::Rules;
 pub use tables::ascii_uts39_pairs;
 
 /// One look-alike handle and how it was made.
@@ -45,29 +44,14 @@ pub struct Variant {
     pub handle: String,
     /// The fuzzer that made it: `homoglyph`, `addition`, `omission`, `repetition`,
     /// `transposition`, `separator`, `affix`, `vowel_swap`, `keyboard`, `confusable`,
-    /// `other_server` (Mastodon), `bsky_social` (Bluesky custom domain copied under bsky.social),
-    /// `tld_swap` (Bluesky custom domain under another top-level domain).
+    /// `other_server` (Mastodon), `bsky_social` (Bluesky custom domain copied under bsky.social:
+    /// the hosting's kind from the platform's rules), `tld_swap` (Bluesky custom domain under
+    /// another top-level domain).
     pub kind: String,
 }
 
 /// Longest handle (whole, with server or domain) that gets variants.
 pub const MAX_HANDLE_CHARS: usize = 253;
-
-/// Big Mastodon servers where an impostor would register the same username.
-pub const BIG_MASTODON_SERVERS: &[&str] = &[
-    "mastodon.social",
-    "mastodon.online",
-    "mas.to",
-    "mstdn.social",
-    "mastodon.world",
-    "infosec.exchange",
-    "hachyderm.io",
-    "fosstodon.org",
-    "universeodon.com",
-    "masto.ai",
-    "mstdn.party",
-    "techhub.social",
-];
 
 /// Top-level domains tried for a Bluesky custom-domain handle (`palmerreport.com` →
 /// `palmerreport.net`).
@@ -90,12 +74,12 @@ pub fn variants(platform: &Platform, handle: &str, limit: usize) -> Vec<Variant>
         return Vec::new();
     }
     let mut out = Ranked::default();
-    match platform {
-        Platform::Bluesky => bluesky_variants(&canonical, &mut out),
-        Platform::Mastodon => mastodon_variants(&canonical, &mut out),
-        other => {
-            let rules = Rules::for_platform(other);
-            for c in core_variants(&canonical, &rules) {
+    let rules = platform.handle_rules();
+    match rules.shape {
+        HandleShape::Domain => domain_variants(&canonical, &rules, &mut out),
+        HandleShape::Fediverse => fediverse_variants(&canonical, &rules, &mut out),
+        HandleShape::Username | HandleShape::Loose => {
+            for c in core_variants(&canonical, &rules.charset) {
                 out.push(c.rank, c.core, c.kind);
             }
         }
@@ -141,23 +125,20 @@ impl Ranked {
     }
 }
 
-/// Bluesky: the first label varies; a custom domain is also copied under `bsky.social`, where
-/// anyone can register for free, and its variants are tried there first.
-fn bluesky_variants(handle: &str, out: &mut Ranked) {
+/// Domain handles (Bluesky): the first label varies; a custom domain is also copied under the
+/// platform's free hosting domain (`bsky.social`), where anyone can register, and its variants
+/// are tried there first.
+fn domain_variants(handle: &str, rules: &HandleRules, out: &mut Ranked) {
     let (label, parent) = handle.split_once('.').unwrap_or((handle, ""));
-    let label_rules = Rules::for_platform(&Platform::Bluesky);
-    // bsky.social accepts 3 to 18 characters before the suffix.
-    let social_rules = Rules {
-        min: 3,
-        max: 18,
-        ..label_rules
-    };
-    let custom = parent != "bsky.social";
-    if custom {
-        out.push(0, format!("{label}.bsky.social"), "bsky_social");
-    }
-    for c in core_variants(label, &social_rules) {
-        out.push(c.rank, format!("{}.bsky.social", c.core), c.kind);
+    let label_rules = rules.charset;
+    let custom = !rules.hosted.is_some_and(|hosted| parent == hosted.suffix);
+    if let Some(hosted) = rules.hosted {
+        if custom {
+            out.push(0, format!("{label}.{}", hosted.suffix), hosted.kind);
+        }
+        for c in core_variants(label, &hosted.charset) {
+            out.push(c.rank, format!("{}.{}", c.core, hosted.suffix), c.kind);
+        }
     }
     if custom {
         // The same name under another top-level domain (dnstwist's tld-swap): a domain costs
@@ -180,20 +161,20 @@ fn bluesky_variants(handle: &str, out: &mut Ranked) {
     }
 }
 
-/// Mastodon: username variants on the same server, and the same username on big servers.
-fn mastodon_variants(handle: &str, out: &mut Ranked) {
+/// Fediverse handles (Mastodon): username variants on the same server, and the same username
+/// on the platform's big servers.
+fn fediverse_variants(handle: &str, rules: &HandleRules, out: &mut Ranked) {
     let Some((user, server)) = handle.split_once('@') else {
         return;
     };
-    let rules = Rules::for_platform(&Platform::Mastodon);
-    for (k, other) in BIG_MASTODON_SERVERS.iter().enumerate() {
+    for (k, other) in rules.big_servers.iter().enumerate() {
         if *other != server {
             // After the I/l and rn/m look-alikes, before 0/O: an exact copy elsewhere is the
             // commonest Mastodon impersonation.
             out.push(75 + k as u32, format!("{user}@{other}"), "other_server");
         }
     }
-    for c in core_variants(user, &rules) {
+    for c in core_variants(user, &rules.charset) {
         out.push(c.rank, format!("{}@{server}", c.core), c.kind);
     }
 }

@@ -31,7 +31,7 @@ use super::matcher::{LiveHint, LiveMatcher};
 use super::parse::{jetstream_event, JetstreamEvent, PROFILE_COLLECTION};
 use super::BlueskySource;
 use crate::identity::{Identity, Platform};
-use crate::sources::ratelimit::backoff;
+use crate::sources::ratelimit::{backoff, Jitter};
 use crate::sources::{Found, FoundBy};
 
 /// Largest Jetstream message read (profile events are a few KiB).
@@ -206,7 +206,12 @@ pub async fn run_live(
         if let Some(done) = stream.handled_up_to {
             resume = Some(done);
         }
-        let retry_in = backoff(attempt, Duration::from_millis(500), Duration::from_secs(60));
+        let retry_in = backoff(
+            attempt,
+            Duration::from_millis(500),
+            Duration::from_secs(60),
+            Jitter::Half,
+        );
         attempt = attempt.saturating_add(1);
         tracing::warn!(
             platform = "bluesky",

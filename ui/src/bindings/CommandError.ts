@@ -2,6 +2,8 @@
 import type { ErrorKind } from "./ErrorKind";
 
 /**
- * An error as the UI receives it: `{ "kind": "invalid", "message": "field name: ..." }`.
+ * An error phrased for the person, of the facade and of every desktop command (there named
+ * `CommandError`). It crosses IPC as `{ "kind": "invalid", "message": "field name: ..." }`, so
+ * the UI branches on `kind` and shows `message` as is.
  */
 export type CommandError = { kind: ErrorKind, message: string, };
