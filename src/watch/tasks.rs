@@ -649,7 +649,7 @@ impl NotifyRetry {
 
     fn failed(&mut self, now: Instant) {
         self.failures = self.failures.saturating_add(1);
-        let wait = backoff(
+        let wait = failure_wait(
             self.failures,
             Duration::from_secs(2),
             NOTIFY_RETRY_MAX,

@@ -14,6 +14,7 @@ use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncReadExt, AsyncWriteExt};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use doppelwatch::log_limit::LogLimiter;
+use doppelwatch::sources::ratelimit::{self, Jitter};
 
 use crate::protocol::{encode, Reply, MAX_LINE};
 
@@ -106,7 +107,7 @@ pub struct Listener {
 }
 
 /// The first wait after a failed accept; it doubles with each failure in a row.
-const FIRST_BACKOFF: Duration = Duration::from_millis(10);
+const FIRST_BACKOFF: Duration = Duration::from_millis(100);
 /// The longest wait between two accepts that fail.
 const MAX_BACKOFF: Duration = Duration::from_secs(1);
 /// How often trouble accepting is told again while it goes on (or flaps).
@@ -114,11 +115,15 @@ const ACCEPT_LOG_PERIOD: Duration = Duration::from_secs(60);
 /// The log's name for trouble accepting.
 const LOG_ACCEPT: &str = "accept";
 
-/// How long to wait after `failures` accepts failed in a row.
+/// How long to wait after `failures` accepts failed in a row (the core's one backoff, without
+/// jitter: one listener has nobody to spread out from).
 fn backoff(failures: u32) -> Duration {
-    FIRST_BACKOFF
-        .saturating_mul(1 << failures.saturating_sub(1).min(16))
-        .min(MAX_BACKOFF)
+    ratelimit::backoff(
+        failures.saturating_sub(1),
+        FIRST_BACKOFF,
+        MAX_BACKOFF,
+        Jitter::Within(0.0),
+    )
 }
 
 impl Listener {
@@ -240,10 +245,10 @@ mod tests {
 
     #[test]
     fn accept_backoff_doubles_up_to_a_second() {
-        assert_eq!(backoff(1), Duration::from_millis(10));
-        assert_eq!(backoff(2), Duration::from_millis(20));
-        assert_eq!(backoff(5), Duration::from_millis(160));
-        assert_eq!(backoff(8), MAX_BACKOFF);
+        assert_eq!(backoff(1), Duration::from_millis(100));
+        assert_eq!(backoff(2), Duration::from_millis(200));
+        assert_eq!(backoff(4), Duration::from_millis(800));
+        assert_eq!(backoff(5), MAX_BACKOFF);
         assert_eq!(backoff(u32::MAX), MAX_BACKOFF);
     }
 
