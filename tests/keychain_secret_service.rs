@@ -15,9 +15,8 @@ use std::sync::{Arc, Mutex};
 
 use axum::routing::post;
 use axum::{Json, Router};
-use doppelwatch::detect::Signal;
 use doppelwatch::secrets::{Keychain, Secret, SecretKey};
-use doppelwatch::store::{AlertChange, AlertState, Finding, Store};
+use doppelwatch::store::{AlertState, Store};
 use serde_json::{json, Value};
 use support_watch::dbus::{DbusSession, GnomeKeyring};
 use support_watch::*;
@@ -73,27 +72,10 @@ fn secrets_live_in_the_secret_service_and_nowhere_else() {
     let config = tmp.path().join("config");
     std::fs::create_dir_all(&config).unwrap();
     let store = Store::open_in(&data).unwrap();
-    let identity_id = store.upsert_identity(&palmer()).unwrap();
-    let f = found(bsky_profile(
-        "did:plc:imp",
-        "palmer-report.bsky.social",
-        "PaImer Report",
-    ));
-    let a = impostor_assessment(&[Signal::DisplayName]);
-    let AlertChange::New(alert_id) = store
-        .record_finding(
-            Finding {
-                identity_id,
-                found: &f,
-                assessment: &a,
-            },
-            t(0),
-        )
-        .unwrap()
-        .alert
-    else {
-        panic!()
-    };
+    let alert_id = alert_for(
+        &store,
+        bsky_profile("did:plc:imp", "palmer-report.bsky.social", "PaImer Report"),
+    );
     drop(store);
 
     let seen: Arc<Mutex<Vec<Value>>> = Arc::default();
@@ -304,25 +286,10 @@ fn mastodon_report_goes_to_the_server_named_with_its_port(
     let impostor_id = fake.add_remote_account(impostor, "evil.example");
     fake.add_user_token("masto-user-token-31", "palmer");
     let store = Store::open_in(data).unwrap();
-    let identity_id = store.upsert_identity(&palmer()).unwrap();
     let mut profile = bsky_profile("x", "palmer@evil.example", "PaImer Report");
     profile.platform = doppelwatch::identity::Platform::Mastodon;
     profile.platform_id = Some(impostor_id.clone());
-    let a = impostor_assessment(&[Signal::DisplayName]);
-    let AlertChange::New(alert_id) = store
-        .record_finding(
-            Finding {
-                identity_id,
-                found: &found(profile),
-                assessment: &a,
-            },
-            t(10),
-        )
-        .unwrap()
-        .alert
-    else {
-        panic!("no new alert")
-    };
+    let alert_id = alert_for(&store, profile);
     drop(store);
     let base = fake.base_url();
     let server = base.trim_start_matches("http://").to_string();
