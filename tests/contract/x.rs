@@ -1,13 +1,13 @@
 //! X against its OpenAPI description (`tests/fixtures/x/openapi-users-subset.json`): the
-//! source's `/2/users/by` probes, `/2/users/search` (user token) and `/2/users` by id, and the
-//! fake's `/2/users/by/username/{username}`, through the recorder.
+//! source's `/2/users/by` probes, `/2/users/search` (user token) and `/2/users` by id, through
+//! the recorder (the client never calls `/2/users/by/username/{username}`; the fake lacks it).
 
 use doppelwatch::config::Config;
 use doppelwatch::fake::x::FakeX;
 use doppelwatch::fake::FakeAccount;
 use doppelwatch::sources::x::{parse, XCredentials, XSource};
 use doppelwatch::sources::Source;
-use serde_json::{json, Value};
+use serde_json::json;
 
 use crate::support_contract::openapi::OpenApi;
 use crate::support_contract::{assert_conform, json_fixture, Contract, Exchange, Recorder};
@@ -44,17 +44,6 @@ async fn record_everything() -> Vec<Exchange> {
     assert!(found.iter().any(|f| f.profile.handle == "PaImerReport"), "{found:?}");
     let by_id = source.users_by_id(&[impostor.clone()]).await.unwrap();
     assert_eq!(by_id.len(), 1);
-    // The fake serves the single-user lookup too (no client calls it today).
-    let one: Value = reqwest::Client::new()
-        .get(format!("{}/2/users/by/username/PaImerReport", rec.base_url))
-        .bearer_auth("app-token")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(parse::profile_from_user(&one["data"]).unwrap().handle, "PaImerReport");
     rec.exchanges()
 }
 
@@ -65,7 +54,6 @@ async fn every_x_request_and_answer_follows_the_openapi_description() {
     let expected = [
         "GET /2/users (getUsersByIds)",
         "GET /2/users/by (getUsersByUsernames)",
-        "GET /2/users/by/username/{username} (getUsersByUsername)",
         "GET /2/users/search (searchUsers)",
     ];
     assert_eq!(covered.into_iter().collect::<Vec<_>>(), expected);
