@@ -56,7 +56,9 @@ async fn record_everything() -> (FakeBluesky, Vec<Exchange>) {
         .await
         .unwrap();
     assert!(
-        found.iter().any(|f| f.profile.handle == "palmer-report.bsky.social"),
+        found
+            .iter()
+            .any(|f| f.profile.handle == "palmer-report.bsky.social"),
         "the real parser read the fake's answers: {found:?}"
     );
     // The fake serves getProfile too (no client calls it today).
@@ -83,7 +85,11 @@ async fn record_everything() -> (FakeBluesky, Vec<Exchange>) {
     let reporter = BlueskyReporter::new(&rec.base_url, "palmerreport.com", Secret::new(PASSWORD));
     let first = alert_for(
         &store,
-        bsky_profile("did:plc:aaaaaaaaaaaaaaaaaaaaaaaa", "palmer-report.bsky.social", "PaImer Report"),
+        bsky_profile(
+            "did:plc:aaaaaaaaaaaaaaaaaaaaaaaa",
+            "palmer-report.bsky.social",
+            "PaImer Report",
+        ),
     );
     report::file_report(&store, first, &reporter, 10, t(10))
         .await
@@ -91,12 +97,20 @@ async fn record_everything() -> (FakeBluesky, Vec<Exchange>) {
     fake.refuse_reason_types(&[REASON_IMPERSONATION]);
     let second = alert_for(
         &store,
-        bsky_profile("did:plc:bbbbbbbbbbbbbbbbbbbbbbbb", "palmerreport.bsky.social", "Palmer Report"),
+        bsky_profile(
+            "did:plc:bbbbbbbbbbbbbbbbbbbbbbbb",
+            "palmerreport.bsky.social",
+            "Palmer Report",
+        ),
     );
     report::file_report(&store, second, &reporter, 10, t(20))
         .await
         .unwrap();
-    let reasons: Vec<String> = fake.received_reports().into_iter().map(|r| r.category).collect();
+    let reasons: Vec<String> = fake
+        .received_reports()
+        .into_iter()
+        .map(|r| r.category)
+        .collect();
     assert_eq!(reasons, [REASON_IMPERSONATION, REASON_MISLEADING]);
     let exchanges = rec.exchanges();
     (fake, exchanges)
@@ -158,20 +172,35 @@ async fn the_lexicon_validator_catches_real_mismatches() {
         .remove("handle");
     bad.response = serde_json::to_vec(&body).unwrap();
     let errs = contract().check(&bad).unwrap_err().join("\n");
-    assert!(errs.contains("followersCount: string where the lexicon says integer"), "{errs}");
-    assert!(errs.contains("required field \"handle\" is missing"), "{errs}");
+    assert!(
+        errs.contains("followersCount: string where the lexicon says integer"),
+        "{errs}"
+    );
+    assert!(
+        errs.contains("required field \"handle\" is missing"),
+        "{errs}"
+    );
 
     // A client sending an undocumented parameter, a limit out of range, too many actors.
     let pairs = |list: &[(&str, &str)]| -> Vec<(String, String)> {
-        list.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        list.iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     };
     let errs = lexicons
-        .check_params("app.bsky.actor.searchActors", &pairs(&[("q", "palmer"), ("sort", "top"), ("limit", "101")]))
+        .check_params(
+            "app.bsky.actor.searchActors",
+            &pairs(&[("q", "palmer"), ("sort", "top"), ("limit", "101")]),
+        )
         .join("\n");
     assert!(errs.contains("\"sort\" is not in the lexicon"), "{errs}");
     assert!(errs.contains("101 is above the maximum 100"), "{errs}");
-    let many: Vec<(String, String)> = (0..26).map(|i| ("actors".into(), format!("a{i}.test"))).collect();
-    let errs = lexicons.check_params("app.bsky.actor.getProfiles", &many).join("\n");
+    let many: Vec<(String, String)> = (0..26)
+        .map(|i| ("actors".into(), format!("a{i}.test")))
+        .collect();
+    let errs = lexicons
+        .check_params("app.bsky.actor.getProfiles", &many)
+        .join("\n");
     assert!(errs.contains("26 items, more than 25"), "{errs}");
     // A report with an unknown reason type and a subject without its $type.
     let errs = lexicons

@@ -20,7 +20,11 @@ fn description() -> OpenApi {
 async fn record_everything() -> Vec<Exchange> {
     let fake = FakeX::start("app-token").await.unwrap();
     fake.add_user_token("user-token");
-    fake.add_account(FakeAccount::new("PalmerReport").name("Palmer Report").followers(90_000));
+    fake.add_account(
+        FakeAccount::new("PalmerReport")
+            .name("Palmer Report")
+            .followers(90_000),
+    );
     let impostor = fake.add_account(
         FakeAccount::new("PaImerReport")
             .name("Palmer Report")
@@ -41,7 +45,10 @@ async fn record_everything() -> Vec<Exchange> {
     )
     .unwrap();
     let found = source.check(&palmer()).await.unwrap();
-    assert!(found.iter().any(|f| f.profile.handle == "PaImerReport"), "{found:?}");
+    assert!(
+        found.iter().any(|f| f.profile.handle == "PaImerReport"),
+        "{found:?}"
+    );
     let by_id = source.users_by_id(&[impostor.clone()]).await.unwrap();
     assert_eq!(by_id.len(), 1);
     rec.exchanges()
@@ -69,11 +76,25 @@ async fn our_x_fixture_fits_the_description_and_parses() {
     let api = description();
     let users_by = json_fixture("x/users_by.json");
     let schema = json!({"$ref": "#/components/schemas/GetUsersByUsernamesResponse"});
-    let errs = crate::support_contract::schema::Schemas { root: &api.doc, strict: true }
-        .errors(&schema, &users_by);
-    assert_eq!(errs, Vec::<String>::new());
+    let errs = crate::support_contract::schema::Schemas {
+        root: &api.doc,
+        strict: true,
+    }
+    .errors(&schema, &users_by);
+    // Its second user is malformed on purpose (the parser must skip it alone): the checker
+    // names exactly that one.
+    assert_eq!(
+        errs,
+        [
+            "$.data[1].id: integer where the schema says string",
+            "$.data[1].username: null where the schema says string"
+        ]
+    );
     let (profiles, _missing) = parse::users_page(&users_by);
-    assert_eq!(profiles.len(), users_by["data"].as_array().unwrap().len());
+    assert_eq!(
+        profiles.len(),
+        users_by["data"].as_array().unwrap().len() - 1
+    );
 }
 
 #[tokio::test]

@@ -35,7 +35,9 @@ impl Lexicons {
             None => (reference, "main"),
         };
         let doc = self.docs.get(nsid).ok_or_else(|| {
-            format!("lexicon {nsid} is not among the fixtures (copy it from bluesky-social/atproto)")
+            format!(
+                "lexicon {nsid} is not among the fixtures (copy it from bluesky-social/atproto)"
+            )
         })?;
         doc["defs"]
             .get(name)
@@ -58,7 +60,11 @@ impl Lexicons {
             .as_object()
             .unwrap_or(&empty);
         let mut errs = Vec::new();
-        for name in main["parameters"]["required"].as_array().into_iter().flatten() {
+        for name in main["parameters"]["required"]
+            .as_array()
+            .into_iter()
+            .flatten()
+        {
             let name = name.as_str().unwrap_or_default();
             if !pairs.iter().any(|(k, _)| k == name) {
                 errs.push(format!("required parameter {name:?} is missing"));
@@ -67,7 +73,9 @@ impl Lexicons {
         let mut seen: Vec<&str> = Vec::new();
         for (name, value) in pairs {
             let Some(p) = props.get(name) else {
-                errs.push(format!("parameter {name:?} is not in the lexicon of {nsid}"));
+                errs.push(format!(
+                    "parameter {name:?} is not in the lexicon of {nsid}"
+                ));
                 continue;
             };
             let at = format!("parameter {name}");
@@ -160,7 +168,10 @@ impl Lexicons {
             },
             "unknown" => {
                 if !v.is_object() {
-                    errs.push(format!("{at}: {} where the lexicon says unknown (an object)", kind(v)));
+                    errs.push(format!(
+                        "{at}: {} where the lexicon says unknown (an object)",
+                        kind(v)
+                    ));
                 }
             }
             other => errs.push(format!("{at}: lexicon type {other:?} is not implemented")),
@@ -173,11 +184,20 @@ impl Lexicons {
             return;
         };
         let full = |r: &str| -> String {
-            let r = if r.starts_with('#') { format!("{ctx}{r}") } else { r.to_string() };
+            let r = if r.starts_with('#') {
+                format!("{ctx}{r}")
+            } else {
+                r.to_string()
+            };
             r.strip_suffix("#main").map(str::to_string).unwrap_or(r)
         };
         let wanted = full(tag);
-        let refs: Vec<&str> = t["refs"].as_array().into_iter().flatten().filter_map(Value::as_str).collect();
+        let refs: Vec<&str> = t["refs"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .collect();
         match refs.iter().find(|r| full(r) == wanted) {
             Some(r) => match self.def(ctx, r) {
                 Ok((nsid, def)) => self.validate(&nsid, def, v, at, errs),
@@ -198,7 +218,12 @@ impl Lexicons {
                 errs.push(format!("{at}: required field {name:?} is missing"));
             }
         }
-        let nullable: Vec<&str> = t["nullable"].as_array().into_iter().flatten().filter_map(Value::as_str).collect();
+        let nullable: Vec<&str> = t["nullable"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .collect();
         for (name, value) in map {
             if name == "$type" {
                 continue;
@@ -230,7 +255,10 @@ fn load_dir(dir: &Path, docs: &mut HashMap<String, Value>) {
 /// numbers and booleans stay strings, so the type check names them).
 fn param_value(t: &Value, text: &str) -> Value {
     match t["type"].as_str() {
-        Some("integer") => text.parse::<i64>().map(Value::from).unwrap_or_else(|_| text.into()),
+        Some("integer") => text
+            .parse::<i64>()
+            .map(Value::from)
+            .unwrap_or_else(|_| text.into()),
         Some("boolean") => match text {
             "true" => Value::Bool(true),
             "false" => Value::Bool(false),
@@ -257,13 +285,22 @@ fn string(t: &Value, s: &str, at: &str, errs: &mut Vec<String>) {
     let bytes = s.len() as u64;
     let graphemes = s.chars().count() as u64;
     if t["maxLength"].as_u64().is_some_and(|m| bytes > m) {
-        errs.push(format!("{at}: {bytes} bytes, more than maxLength {}", t["maxLength"]));
+        errs.push(format!(
+            "{at}: {bytes} bytes, more than maxLength {}",
+            t["maxLength"]
+        ));
     }
     if t["minLength"].as_u64().is_some_and(|m| bytes < m) {
-        errs.push(format!("{at}: {bytes} bytes, fewer than minLength {}", t["minLength"]));
+        errs.push(format!(
+            "{at}: {bytes} bytes, fewer than minLength {}",
+            t["minLength"]
+        ));
     }
     if t["maxGraphemes"].as_u64().is_some_and(|m| graphemes > m) {
-        errs.push(format!("{at}: {graphemes} characters, more than maxGraphemes {}", t["maxGraphemes"]));
+        errs.push(format!(
+            "{at}: {graphemes} characters, more than maxGraphemes {}",
+            t["maxGraphemes"]
+        ));
     }
     if let Some(known) = t["knownValues"].as_array() {
         if !known.iter().any(|k| k == s) {
@@ -286,7 +323,9 @@ fn check_format(format: &str, s: &str) -> Result<(), String> {
             let (scheme, method, rest) = (parts.next(), parts.next(), parts.next());
             ok(
                 scheme == Some("did")
-                    && method.is_some_and(|m| !m.is_empty() && m.bytes().all(|b| b.is_ascii_lowercase()))
+                    && method.is_some_and(|m| {
+                        !m.is_empty() && m.bytes().all(|b| b.is_ascii_lowercase())
+                    })
                     && rest.is_some_and(|r| !r.is_empty()),
                 "did:<method>:<id>",
             )
@@ -314,15 +353,22 @@ fn check_format(format: &str, s: &str) -> Result<(), String> {
         "uri" => ok(
             s.split_once(':').is_some_and(|(scheme, rest)| {
                 !scheme.is_empty()
-                    && scheme.bytes().all(|b| b.is_ascii_alphanumeric() || b"+-.".contains(&b))
+                    && scheme
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b"+-.".contains(&b))
                     && !rest.is_empty()
                     && !s.contains(char::is_whitespace)
             }),
             "scheme:rest without spaces",
         ),
         "at-uri" => ok(s.starts_with("at://") && s.len() > 5, "at://..."),
-        "cid" => ok(s.len() >= 8 && s.bytes().all(|b| b.is_ascii_alphanumeric()), "a CID"),
-        other => Err(format!("format {other:?} is not implemented by this validator")),
+        "cid" => ok(
+            s.len() >= 8 && s.bytes().all(|b| b.is_ascii_alphanumeric()),
+            "a CID",
+        ),
+        other => Err(format!(
+            "format {other:?} is not implemented by this validator"
+        )),
     }
 }
 
@@ -344,7 +390,10 @@ impl Contract for BlueskyContract {
             (Some("procedure"), "POST") => {
                 errs.extend(self.lexicons.check_params(nsid, &ex.query));
                 if main.get("input").is_some() {
-                    if !ex.header("content-type").is_some_and(|c| c.starts_with("application/json")) {
+                    if !ex
+                        .header("content-type")
+                        .is_some_and(|c| c.starts_with("application/json"))
+                    {
                         errs.push("the input is not sent as application/json".into());
                     }
                     match ex.json_body() {

@@ -29,8 +29,10 @@ impl MastodonContract {
 
     /// Mismatches of `value` against entity `name` (`Account`, `Instance`, ...).
     pub fn entity_errors(&self, name: &str, value: &Value) -> Vec<String> {
-        self.schemas()
-            .errors(&serde_json::json!({ "$ref": format!("#/entities/{name}") }), value)
+        self.schemas().errors(
+            &serde_json::json!({ "$ref": format!("#/entities/{name}") }),
+            value,
+        )
     }
 
     fn endpoint(&self, method: &str, path: &str) -> Option<&Value> {
@@ -81,7 +83,9 @@ impl MastodonContract {
         let params = endpoint["params"].as_object().cloned().unwrap_or_default();
         for (name, p) in &params {
             let present = sent.contains_key(name)
-                || name.strip_suffix("[]").is_some_and(|n| sent.contains_key(n));
+                || name
+                    .strip_suffix("[]")
+                    .is_some_and(|n| sent.contains_key(n));
             if p["required"] == true && !present {
                 errs.push(format!("required parameter {name:?} is missing"));
             }
@@ -94,7 +98,9 @@ impl MastodonContract {
                 .get(name)
                 .or_else(|| params.get(&format!("{name}[]")));
             let Some(p) = declared else {
-                errs.push(format!("parameter {name:?} is not documented for this endpoint"));
+                errs.push(format!(
+                    "parameter {name:?} is not documented for this endpoint"
+                ));
                 continue;
             };
             let mut schema = p.clone();
@@ -125,7 +131,10 @@ impl MastodonContract {
 /// A parameter's text as its documented type reads it (unparsable text stays a string).
 fn typed(schema: &Value, text: &str) -> Value {
     match schema["type"].as_str() {
-        Some("integer") => text.parse::<i64>().map(Value::from).unwrap_or_else(|_| text.into()),
+        Some("integer") => text
+            .parse::<i64>()
+            .map(Value::from)
+            .unwrap_or_else(|_| text.into()),
         Some("boolean") => match text {
             "true" => true.into(),
             "false" => false.into(),
@@ -149,7 +158,11 @@ impl Contract for MastodonContract {
             None => errs.push("the answer is not JSON".into()),
         }
         if errs.is_empty() {
-            Ok(format!("{} {}", ex.method, endpoint["path"].as_str().unwrap_or_default()))
+            Ok(format!(
+                "{} {}",
+                ex.method,
+                endpoint["path"].as_str().unwrap_or_default()
+            ))
         } else {
             Err(errs)
         }

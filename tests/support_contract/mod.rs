@@ -82,7 +82,10 @@ pub trait Contract {
 /// Checks every exchange against `contract`, panicking with every mismatch found; returns the
 /// endpoints the exchanges covered.
 pub fn assert_conform(contract: &dyn Contract, exchanges: &[Exchange]) -> BTreeSet<String> {
-    assert!(!exchanges.is_empty(), "no request went through the recorder");
+    assert!(
+        !exchanges.is_empty(),
+        "no request went through the recorder"
+    );
     let mut covered = BTreeSet::new();
     let mut problems = Vec::new();
     for ex in exchanges {

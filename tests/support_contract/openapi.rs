@@ -28,7 +28,11 @@ impl OpenApi {
     }
 
     /// The path template and operation serving `method path`, with the path parameters.
-    fn operation(&self, method: &str, path: &str) -> Option<(String, &Value, Vec<(String, String)>)> {
+    fn operation(
+        &self,
+        method: &str,
+        path: &str,
+    ) -> Option<(String, &Value, Vec<(String, String)>)> {
         let paths = self.doc["paths"].as_object()?;
         let wanted: Vec<&str> = path.split('/').collect();
         for (template, item) in paths {
@@ -62,7 +66,12 @@ impl OpenApi {
     }
 
     /// Mismatches of the request's parameters and credentials against operation `op`.
-    pub fn check_request(&self, op: &Value, ex: &Exchange, path_vars: &[(String, String)]) -> Vec<String> {
+    pub fn check_request(
+        &self,
+        op: &Value,
+        ex: &Exchange,
+        path_vars: &[(String, String)],
+    ) -> Vec<String> {
         let mut errs = Vec::new();
         let params: Vec<&Value> = op["parameters"]
             .as_array()
@@ -84,7 +93,10 @@ impl OpenApi {
                 _ => true,
             };
             if p["required"] == true && !present {
-                errs.push(format!("required {} parameter {name:?} is missing", p["in"]));
+                errs.push(format!(
+                    "required {} parameter {name:?} is missing",
+                    p["in"]
+                ));
             }
         }
         let mut seen = Vec::new();
@@ -118,7 +130,10 @@ impl OpenApi {
         let schema = &p["schema"];
         let value = if schema["type"] == "array" {
             if p["explode"] != false || p["style"] != "form" {
-                errs.push(format!("{}: only form, explode=false arrays are implemented", p["name"]));
+                errs.push(format!(
+                    "{}: only form, explode=false arrays are implemented",
+                    p["name"]
+                ));
                 return;
             }
             let items = self.resolved(&schema["items"]);
@@ -136,7 +151,13 @@ impl OpenApi {
     }
 
     /// Mismatches of an answer against the operation's response schema.
-    pub fn check_response(&self, op: &Value, status: u16, content_type: &str, body: &Value) -> Vec<String> {
+    pub fn check_response(
+        &self,
+        op: &Value,
+        status: u16,
+        content_type: &str,
+        body: &Value,
+    ) -> Vec<String> {
         let responses = &op["responses"];
         let response = responses
             .get(status.to_string())
@@ -148,7 +169,9 @@ impl OpenApi {
         };
         match response["content"][media].get("schema") {
             Some(schema) => self.schemas().errors(schema, body),
-            None => vec![format!("no {media} answer is described for status {status}")],
+            None => vec![format!(
+                "no {media} answer is described for status {status}"
+            )],
         }
     }
 }
@@ -156,7 +179,10 @@ impl OpenApi {
 /// A parameter's text as its schema type reads it (unparsable text stays a string).
 fn typed(schema: &Value, text: &str) -> Value {
     match schema["type"].as_str() {
-        Some("integer") => text.parse::<i64>().map(Value::from).unwrap_or_else(|_| text.into()),
+        Some("integer") => text
+            .parse::<i64>()
+            .map(Value::from)
+            .unwrap_or_else(|_| text.into()),
         Some("boolean") => match text {
             "true" => true.into(),
             "false" => false.into(),
@@ -169,7 +195,10 @@ fn typed(schema: &Value, text: &str) -> Value {
 impl Contract for OpenApi {
     fn check(&self, ex: &Exchange) -> Result<String, Vec<String>> {
         let Some((template, op, vars)) = self.operation(&ex.method, &ex.path) else {
-            return Err(vec![format!("{} {} is not in the OpenAPI description", ex.method, ex.path)]);
+            return Err(vec![format!(
+                "{} {} is not in the OpenAPI description",
+                ex.method, ex.path
+            )]);
         };
         let mut errs = self.check_request(op, ex, &vars);
         match ex.json_response() {
@@ -180,7 +209,11 @@ impl Contract for OpenApi {
             None => errs.push("the answer is not JSON".into()),
         }
         if errs.is_empty() {
-            Ok(format!("{} {template} ({})", ex.method, op["operationId"].as_str().unwrap_or("?")))
+            Ok(format!(
+                "{} {template} ({})",
+                ex.method,
+                op["operationId"].as_str().unwrap_or("?")
+            ))
         } else {
             Err(errs)
         }

@@ -95,7 +95,10 @@ impl Schemas<'_> {
         }
         if let Some(allowed) = s.get("enum").and_then(Value::as_array) {
             if !allowed.contains(v) {
-                errs.push(format!("{at}: {v} is not one of {}", Value::from(allowed.clone())));
+                errs.push(format!(
+                    "{at}: {v} is not one of {}",
+                    Value::from(allowed.clone())
+                ));
             }
         }
         match v {
@@ -104,10 +107,16 @@ impl Schemas<'_> {
             Value::String(text) => string(s, text, at, errs),
             Value::Number(n) => {
                 let n = n.as_f64().unwrap_or(f64::NAN);
-                if s.get("minimum").and_then(Value::as_f64).is_some_and(|m| n < m) {
+                if s.get("minimum")
+                    .and_then(Value::as_f64)
+                    .is_some_and(|m| n < m)
+                {
                     errs.push(format!("{at}: {n} is below the minimum {}", s["minimum"]));
                 }
-                if s.get("maximum").and_then(Value::as_f64).is_some_and(|m| n > m) {
+                if s.get("maximum")
+                    .and_then(Value::as_f64)
+                    .is_some_and(|m| n > m)
+                {
                     errs.push(format!("{at}: {n} is above the maximum {}", s["maximum"]));
                 }
             }
@@ -143,7 +152,9 @@ impl Schemas<'_> {
             })
             .count();
         if fits != 1 {
-            errs.push(format!("{at}: fits {fits} of the oneOf schemas, not exactly 1"));
+            errs.push(format!(
+                "{at}: fits {fits} of the oneOf schemas, not exactly 1"
+            ));
         }
     }
 
@@ -154,7 +165,12 @@ impl Schemas<'_> {
         at: &str,
         errs: &mut Vec<String>,
     ) {
-        for name in s.get("required").and_then(Value::as_array).into_iter().flatten() {
+        for name in s
+            .get("required")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
             let name = name.as_str().unwrap_or_default();
             if !map.contains_key(name) {
                 errs.push(format!("{at}: required field {name:?} is missing"));
@@ -185,10 +201,16 @@ impl Schemas<'_> {
         errs: &mut Vec<String>,
     ) {
         let n = items.len() as u64;
-        if s.get("minItems").and_then(Value::as_u64).is_some_and(|m| n < m) {
+        if s.get("minItems")
+            .and_then(Value::as_u64)
+            .is_some_and(|m| n < m)
+        {
             errs.push(format!("{at}: {n} items, fewer than {}", s["minItems"]));
         }
-        if s.get("maxItems").and_then(Value::as_u64).is_some_and(|m| n > m) {
+        if s.get("maxItems")
+            .and_then(Value::as_u64)
+            .is_some_and(|m| n > m)
+        {
             errs.push(format!("{at}: {n} items, more than {}", s["maxItems"]));
         }
         if s.get("uniqueItems") == Some(&Value::Bool(true)) {
@@ -208,11 +230,20 @@ impl Schemas<'_> {
 
 fn string(s: &serde_json::Map<String, Value>, text: &str, at: &str, errs: &mut Vec<String>) {
     let n = text.chars().count() as u64;
-    if s.get("minLength").and_then(Value::as_u64).is_some_and(|m| n < m) {
+    if s.get("minLength")
+        .and_then(Value::as_u64)
+        .is_some_and(|m| n < m)
+    {
         errs.push(format!("{at}: {text:?} is shorter than {}", s["minLength"]));
     }
-    if s.get("maxLength").and_then(Value::as_u64).is_some_and(|m| n > m) {
-        errs.push(format!("{at}: {n} characters, more than {}", s["maxLength"]));
+    if s.get("maxLength")
+        .and_then(Value::as_u64)
+        .is_some_and(|m| n > m)
+    {
+        errs.push(format!(
+            "{at}: {n} characters, more than {}",
+            s["maxLength"]
+        ));
     }
     if let Some(pattern) = s.get("pattern").and_then(Value::as_str) {
         match pattern_matches(pattern, text) {
