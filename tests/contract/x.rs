@@ -49,7 +49,10 @@ async fn record_everything() -> Vec<Exchange> {
         found.iter().any(|f| f.profile.handle == "PaImerReport"),
         "{found:?}"
     );
-    let by_id = source.users_by_id(&[impostor.clone()]).await.unwrap();
+    let by_id = source
+        .users_by_id(std::slice::from_ref(&impostor))
+        .await
+        .unwrap();
     assert_eq!(by_id.len(), 1);
     rec.exchanges()
 }

@@ -13,6 +13,9 @@ pub struct OpenApi {
     pub doc: Value,
 }
 
+/// An operation found for a request: its path template, the operation, the path parameters.
+type Found<'a> = (String, &'a Value, Vec<(String, String)>);
+
 impl OpenApi {
     pub fn load(fixture: &str) -> OpenApi {
         OpenApi {
@@ -28,11 +31,7 @@ impl OpenApi {
     }
 
     /// The path template and operation serving `method path`, with the path parameters.
-    fn operation(
-        &self,
-        method: &str,
-        path: &str,
-    ) -> Option<(String, &Value, Vec<(String, String)>)> {
+    fn operation(&self, method: &str, path: &str) -> Option<Found<'_>> {
         let paths = self.doc["paths"].as_object()?;
         let wanted: Vec<&str> = path.split('/').collect();
         for (template, item) in paths {
