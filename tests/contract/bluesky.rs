@@ -61,6 +61,17 @@ async fn record_everything() -> (FakeBluesky, Vec<Exchange>) {
             .any(|f| f.profile.handle == "palmer-report.bsky.social"),
         "the real parser read the fake's answers: {found:?}"
     );
+    // Paging with the cursor: more matches than one page of 100.
+    for i in 0..101 {
+        fake.add_account(
+            FakeAccount::new(format!("fan{i}.bsky.social")).name(format!("Palmerfan {i}")),
+        );
+    }
+    let source = BlueskySource::new(&config).unwrap();
+    assert_eq!(
+        source.search_actors("palmerfan", 2).await.unwrap().len(),
+        101
+    );
     // The fake serves getProfile too (no client calls it today).
     let profile: Value = reqwest::get(format!(
         "{}/xrpc/app.bsky.actor.getProfile?actor=palmer-report.bsky.social",
@@ -136,6 +147,13 @@ async fn every_bluesky_request_and_answer_follows_the_lexicons() {
         .collect();
     assert!(reports.iter().any(|e| e.status == 400), "{reports:?}");
     assert!(reports.iter().all(|e| e.header("atproto-proxy").is_some()));
+    let searches: Vec<&Exchange> = exchanges
+        .iter()
+        .filter(|e| e.path.ends_with("searchActors"))
+        .collect();
+    assert!(searches
+        .iter()
+        .any(|e| e.query.iter().any(|(k, _)| k == "cursor")));
 }
 
 #[tokio::test]

@@ -34,18 +34,27 @@ async fn record_everything() -> Vec<Exchange> {
         FakeAccount::new("PalmerReport").name("Palmer Report"),
         "evil.example",
     );
+    // Enough namesakes for a second page of 40 (paging needs the user token).
+    for i in 0..41 {
+        fake.add_account(
+            FakeAccount::new(format!("fan{i}")).name(format!("Palmer Report fan {i}")),
+        );
+    }
     fake.add_user_token(TOKEN, "palmer");
     let rec = Recorder::start(&fake.base_url()).await;
     let mut config = Config::default();
     config.mastodon.servers = vec![rec.base_url.clone()];
     config.allow_loopback_fakes();
 
-    // Public (first page only), then with the person's user token (offset, resolve).
+    // Public (first page only; lookups refused without a user token, as documented, so the
+    // probes fall back to search), then with the person's user token (offset, resolve).
+    fake.require_user_token_on_lookup(true);
     let public = MastodonSource::new(&config)
         .unwrap()
         .check(&palmer())
         .await
         .unwrap();
+    fake.require_user_token_on_lookup(false);
     assert!(public
         .iter()
         .any(|f| f.profile.handle == "palmer_report@mastodon.example"));
@@ -107,9 +116,17 @@ async fn every_mastodon_request_and_answer_follows_the_documentation() {
         .iter()
         .filter(|e| e.path == "/api/v2/search")
         .collect();
-    assert!(searches
+    for param in ["offset", "resolve"] {
+        assert!(
+            searches
+                .iter()
+                .any(|e| e.query.iter().any(|(k, _)| k == param)),
+            "{param} was exercised"
+        );
+    }
+    assert!(exchanges
         .iter()
-        .any(|e| e.query.iter().any(|(k, _)| k == "offset" || k == "resolve")));
+        .any(|e| e.path == "/api/v1/accounts/lookup" && e.status == 401));
 }
 
 #[tokio::test]

@@ -404,6 +404,15 @@ impl Contract for BlueskyContract {
             }
             (t, m) => errs.push(format!("{m} on a lexicon {t:?}")),
         }
+        // Service proxying (XRPC spec): `atproto-proxy: <did>#<service id>`.
+        if let Some(proxy) = ex.header("atproto-proxy") {
+            let fits = proxy.split_once('#').is_some_and(|(did, service)| {
+                check_format("did", did).is_ok() && !service.is_empty()
+            });
+            if !fits {
+                errs.push(format!("atproto-proxy {proxy:?} is not <did>#<service id>"));
+            }
+        }
         match ex.json_response() {
             Some(body) if (200..300).contains(&ex.status) => {
                 errs.extend(self.lexicons.check_output(nsid, &body))
