@@ -231,3 +231,80 @@ async fn the_lexicon_validator_catches_real_mismatches() {
     assert!(errs.contains("not among the knownValues"), "{errs}");
     assert!(errs.contains("needs a $type"), "{errs}");
 }
+
+/// The profile commits of a Jetstream stream (one JSON message a line or a frame).
+fn profile_records(messages: &[String]) -> Vec<Value> {
+    messages
+        .iter()
+        .filter_map(|m| serde_json::from_str::<Value>(m).ok())
+        .filter(|m| m["kind"] == "commit" && m["commit"]["collection"] == "app.bsky.actor.profile")
+        .filter_map(|m| m["commit"].get("record").cloned())
+        .collect()
+}
+
+#[tokio::test]
+async fn jetstream_profile_records_follow_the_profile_lexicon_fake_and_official() {
+    use futures_util::StreamExt;
+    let lexicons = Lexicons::load();
+    // Bluesky's own recorded Jetstream messages (tests/fixtures/bluesky/jetstream_golden_v1.jsonl).
+    let golden_text = std::fs::read_to_string(crate::support_contract::fixture(
+        "bluesky/jetstream_golden_v1.jsonl",
+    ))
+    .unwrap();
+    let golden: Vec<String> = golden_text.lines().map(String::from).collect();
+    let official = profile_records(&golden);
+    assert!(!official.is_empty());
+    for record in &official {
+        assert_eq!(
+            lexicons.check_record("app.bsky.actor.profile", record),
+            Vec::<String>::new()
+        );
+    }
+    for line in golden
+        .iter()
+        .filter(|l| l.contains("app.bsky.actor.profile"))
+    {
+        parse::jetstream_event(line).unwrap();
+    }
+
+    // What the fake streams, read over its WebSocket from the start of its log.
+    let fake = populated().await;
+    let url = format!(
+        "{}?wantedCollections=app.bsky.actor.profile&cursor=1",
+        fake.jetstream_url()
+    );
+    let (mut ws, _) = tokio_tungstenite::connect_async(url).await.unwrap();
+    let mut messages = Vec::new();
+    while profile_records(&messages).len() < 3 {
+        let next = tokio::time::timeout(std::time::Duration::from_secs(30), ws.next())
+            .await
+            .expect("the fake streams its log")
+            .unwrap()
+            .unwrap();
+        if let Ok(text) = next.into_text() {
+            parse::jetstream_event(&text).unwrap();
+            messages.push(text.to_string());
+        }
+    }
+    for record in profile_records(&messages) {
+        assert_eq!(
+            lexicons.check_record("app.bsky.actor.profile", &record),
+            Vec::<String>::new()
+        );
+    }
+    // The validator is not blind to a wrong blob.
+    let mut bad = profile_records(&messages)
+        .into_iter()
+        .find(|r| r.get("avatar").is_some())
+        .unwrap();
+    bad["avatar"]["mimeType"] = json!("image/gif");
+    bad["avatar"]["size"] = json!(2_000_000);
+    let errs = lexicons
+        .check_record("app.bsky.actor.profile", &bad)
+        .join("\n");
+    assert!(
+        errs.contains("mimeType \"image/gif\" is not accepted"),
+        "{errs}"
+    );
+    assert!(errs.contains("more than maxSize 1000000"), "{errs}");
+}

@@ -121,6 +121,22 @@ impl Lexicons {
         errs
     }
 
+    /// Mismatches of a record (its `$type` and fields) against record lexicon `nsid`.
+    pub fn check_record(&self, nsid: &str, record: &Value) -> Vec<String> {
+        let mut errs = Vec::new();
+        if record["$type"] != nsid {
+            errs.push(format!("record $type {} is not {nsid}", record["$type"]));
+        }
+        match self.main(nsid) {
+            Ok(main) if main["type"] == "record" => {
+                self.validate(nsid, &main["record"], record, "record", &mut errs)
+            }
+            Ok(_) => errs.push(format!("{nsid} is not a record lexicon")),
+            Err(e) => errs.push(e),
+        }
+        errs
+    }
+
     /// Validates `v` against the lexicon type `t` of lexicon `ctx`.
     pub fn validate(&self, ctx: &str, t: &Value, v: &Value, at: &str, errs: &mut Vec<String>) {
         let ty = t["type"].as_str().unwrap_or_default();
@@ -166,6 +182,7 @@ impl Lexicons {
                 Some(_) => one_of(t, v, at, errs),
                 None => errs.push(format!("{at}: {} where the lexicon says boolean", kind(v))),
             },
+            "blob" => blob(t, v, at, errs),
             "unknown" => {
                 if !v.is_object() {
                     errs.push(format!(
@@ -234,6 +251,46 @@ impl Lexicons {
                 Some(p) => self.validate(ctx, p, value, &format!("{at}.{name}"), errs),
             }
         }
+    }
+}
+
+/// A blob reference: `{$type: "blob", ref: {$link: cid}, mimeType, size}` within the
+/// field's `accept` and `maxSize`.
+fn blob(t: &Value, v: &Value, at: &str, errs: &mut Vec<String>) {
+    if v["$type"] != "blob" {
+        errs.push(format!(
+            "{at}: a blob needs $type \"blob\", not {}",
+            v["$type"]
+        ));
+    }
+    if !v["ref"]["$link"]
+        .as_str()
+        .is_some_and(|cid| check_format("cid", cid).is_ok())
+    {
+        errs.push(format!("{at}: a blob needs ref.$link, a CID"));
+    }
+    let mime = v["mimeType"].as_str().unwrap_or_default();
+    let accepted = t["accept"].as_array().map_or(true, |list| {
+        list.iter()
+            .filter_map(Value::as_str)
+            .any(|a| match a.strip_suffix('*') {
+                Some(prefix) => mime.starts_with(prefix),
+                None => a == mime,
+            })
+    });
+    if !accepted {
+        errs.push(format!(
+            "{at}: mimeType {mime:?} is not accepted ({})",
+            t["accept"]
+        ));
+    }
+    match v["size"].as_u64() {
+        Some(size) if t["maxSize"].as_u64().is_some_and(|m| size > m) => errs.push(format!(
+            "{at}: {size} bytes, more than maxSize {}",
+            t["maxSize"]
+        )),
+        Some(_) => {}
+        None => errs.push(format!("{at}: a blob needs an integer size")),
     }
 }
 
