@@ -8,7 +8,7 @@ use clap::{Args, Subcommand};
 
 use doppelwatch::app::people;
 use doppelwatch::identity::Identity;
-use doppelwatch::store::Store;
+use doppelwatch::store::{IdentityId, Store};
 
 use super::alerts::{existing_data_dir, fail, open_store, open_store_read_only, print_json};
 
@@ -126,4 +126,32 @@ pub fn waves(args: WavesArgs) -> i32 {
         Ok(list) => print_json(&list),
         Err(e) => fail(store.explain(e)),
     }
+}
+
+/// The registered people `scan`/`watch` check: the one `person` names (id or name), else all.
+/// Nobody registered, or no such person, is an argument error (exit 2) saying what to do.
+pub(super) fn registered(
+    store: &Store,
+    person: Option<&str>,
+    command: &str,
+) -> Result<Vec<(IdentityId, Identity)>, i32> {
+    if let Some(person) = person {
+        return people::find_person(store, person)
+            .map(|found| vec![found])
+            .map_err(|e| super::usage_error(format!("{command}: {e}")));
+    }
+    let all = store
+        .identities()
+        .map_err(|e| fail(store.explain(e)))?;
+    if all.is_empty() {
+        return Err(nobody(command));
+    }
+    Ok(all)
+}
+
+/// "Nobody is registered" as an argument error.
+pub(super) fn nobody(command: &str) -> i32 {
+    super::usage_error(format!(
+        "{command}: nobody is registered to watch: add a person with `doppelwatch people add FILE`, or pass --identity FILE"
+    ))
 }
