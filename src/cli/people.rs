@@ -140,9 +140,7 @@ pub(super) fn registered(
             .map(|found| vec![found])
             .map_err(|e| super::usage_error(format!("{command}: {e}")));
     }
-    let all = store
-        .identities()
-        .map_err(|e| fail(store.explain(e)))?;
+    let all = store.identities().map_err(|e| fail(store.explain(e)))?;
     if all.is_empty() {
         return Err(nobody(command));
     }

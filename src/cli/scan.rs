@@ -387,7 +387,10 @@ fn say_costs(sources: &Sources, shares: &[Option<(f64, f64)>], name: &str, sever
 fn print_results(
     args: &ScanArgs,
     person: &ScanPerson,
-    results: Vec<(Platform, Result<doppelwatch::sources::CheckReport, doppelwatch::sources::SourceError>)>,
+    results: Vec<(
+        Platform,
+        Result<doppelwatch::sources::CheckReport, doppelwatch::sources::SourceError>,
+    )>,
     out: &mut Out,
 ) -> Result<bool, i32> {
     let mut failed = false;

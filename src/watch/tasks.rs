@@ -194,13 +194,37 @@ pub(crate) async fn periodic(
             s.state = RunState::Checking;
             s.next_check = None;
         });
+        // Paid checks take turns: each shares the day's room with the people still to check.
+        let mut turn = match source.unsaved_spending() {
+            Some(_) => Some(shared.paid_turn.lock().await),
+            None => None,
+        };
         // What other processes (a `scan`) spent since counts against this check's cap.
         sync_spending(&shared, &source, true).await;
+        let spent_before = source.unsaved_spending().map(|s| s.usd);
+        if let Some(round) = turn.as_mut() {
+            let checked = round.entry(platform.to_string()).or_default();
+            if !checked.insert(target.identity_id) {
+                // Everyone had their turn: a new round.
+                checked.clear();
+                checked.insert(target.identity_id);
+            }
+            let left = (shared.people() + 1).saturating_sub(checked.len()).max(1);
+            crate::sources::spending::share_room(source.as_ref(), left);
+        }
         let result = tokio::select! {
             r = tokio::time::timeout(CHECK_TIMEOUT, source.check_report(&target.identity)) => r,
             _ = stop.changed() => return,
         };
+        let cost_usd = spent_before.map(|before| {
+            let after = source.unsaved_spending().map_or(before, |s| s.usd);
+            (after - before).max(0.0)
+        });
+        if turn.is_some() {
+            crate::sources::spending::end_share(source.as_ref());
+        }
         sync_spending(&shared, &source, false).await;
+        drop(turn);
         let now = Utc::now();
         let outcome = match result {
             Ok(Ok(report)) => {
@@ -277,6 +301,7 @@ pub(crate) async fn periodic(
                     candidates: checked.candidates,
                     new_alerts: checked.new_alerts,
                     failed_queries: checked.failed_queries,
+                    cost_usd,
                 });
             }
             Err(message) => {
@@ -455,11 +480,7 @@ async fn coverage_gap(
 /// Re-checks the accounts of open and snoozed alerts: a gone account closes its case; a
 /// changed one is judged again (a rename away resolves it; a snoozed one that changed its
 /// name, bio or picture comes back early).
-pub(crate) async fn recheck(
-    shared: Arc<Shared>,
-    sources: Vec<Arc<dyn Source>>,
-    targets: Vec<Target>,
-) {
+pub(crate) async fn recheck(shared: Arc<Shared>, sources: Vec<Arc<dyn Source>>) {
     let interval = Duration::from_secs(shared.config.recheck_interval_secs.max(1));
     let mut check_now = shared.check_now.subscribe();
     let mut stop = shared.stop.subscribe();
@@ -472,6 +493,11 @@ pub(crate) async fn recheck(
         if *shared.paused.borrow() {
             continue;
         }
+        let targets = shared
+            .targets
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
         for source in &sources {
             if let Err(e) = recheck_source(&shared, source.as_ref(), &targets).await {
                 tracing::warn!(platform = %source.platform(), "re-check failed: {e}");

@@ -95,7 +95,9 @@ impl Budget {
             return u32::MAX;
         }
         // A hair of tolerance so $1.00 / $0.01 is 100 reads, not 99.
-        let limit = self.ceiling_usd.map_or(self.cap_usd, |c| c.min(self.cap_usd));
+        let limit = self
+            .ceiling_usd
+            .map_or(self.cap_usd, |c| c.min(self.cap_usd));
         let left = (limit - self.spent_usd) / self.cost_per_read_usd + 1e-9;
         if left <= 0.0 {
             0
