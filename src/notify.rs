@@ -248,7 +248,8 @@ pub fn compose_waves(items: &[OutboxItem], announced: &HashSet<i64>) -> Vec<Noti
             waves.entry(wave).or_default().push(item);
         }
     }
-    waves.retain(|wave, members| members.len() > 1 || announced.contains(wave));
+    // A lone newcomer pops up like any alert (with its "Not an impostor" action).
+    waves.retain(|_, members| members.len() > 1);
     let new: Vec<&OutboxItem> = new
         .into_iter()
         .filter(|item| !item.alert.wave_id.is_some_and(|w| waves.contains_key(&w)))
