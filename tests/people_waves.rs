@@ -127,7 +127,10 @@ fn a_single_person_database_of_the_previous_schema_keeps_every_alert() {
             AlertState::Reported
         ]
     );
-    let reported = all.iter().find(|a| a.state == AlertState::Reported).unwrap();
+    let reported = all
+        .iter()
+        .find(|a| a.state == AlertState::Reported)
+        .unwrap();
     assert_eq!(
         store.reports_for(reported.id).unwrap().len(),
         1,
