@@ -11,9 +11,10 @@
 //! closed case of an alert that never popped up stays quiet too, unless the person reported it.
 //!
 //! Waves (issue 11): impostor alerts of one wave shown together make one notice ("12 accounts
-//! imitating NAME on Bluesky") whose action opens the wave (`review:wave:<id>`); an alert that
-//! joins a wave announced less than [`WAVE_UPDATE_MINUTES`] ago waits, and then comes with the
-//! others that joined meanwhile as one update ("3 more accounts imitating NAME ...").
+//! imitating NAME on Bluesky") whose action opens the wave (`review:wave:<id>:<alert ids>`);
+//! an alert that joins a wave announced less than [`WAVE_UPDATE_MINUTES`] ago waits, and then
+//! comes with the others that joined meanwhile as one update ("3 more accounts imitating
+//! NAME ..."), unless batching is off (a batch window of 0 shows everything at once).
 //!
 //! Notifications are durable: the store writes each one to its outbox in the same transaction
 //! as the alert, and [`Dispatcher::tick`] shows what is pending and marks it shown. After a
@@ -358,8 +359,16 @@ fn wave_notice(wave: i64, members: &[&OutboxItem], again: bool) -> Notice {
             join_words(&words)
         ),
         body: markup_escape(&first_five(members)),
+        // `review:wave:<wave>:<alert ids>`: the wave to open and the alerts announced.
         actions: vec![(
-            format!("{ACTION_REVIEW}:wave:{wave}"),
+            format!(
+                "{ACTION_REVIEW}:wave:{wave}:{}",
+                members
+                    .iter()
+                    .map(|i| i.alert.id.to_string())
+                    .collect::<Vec<_>>()
+                    .join(",")
+            ),
             "Review the wave".into(),
         )],
         outbox_ids: members.iter().map(|i| i.id).collect(),
@@ -558,9 +567,13 @@ impl Dispatcher {
                     at
                 }
             };
+            // With batching off (a batch window of 0), nothing is held.
+            let hold = self.config.batch_window_secs > 0;
             match at {
                 Some(at)
-                    if at <= now && now - at < chrono::Duration::minutes(WAVE_UPDATE_MINUTES) => {}
+                    if hold
+                        && at <= now
+                        && now - at < chrono::Duration::minutes(WAVE_UPDATE_MINUTES) => {}
                 Some(_) => {
                     announced.insert(wave);
                     shown.push(item);

@@ -252,7 +252,16 @@ fn a_wave_of_impostors_is_one_notification_and_a_late_joiner_updates_it() {
     assert_eq!(waves[0]["count"], 12);
     assert_eq!(waves[0]["person"]["name"], "Jane Doe");
     let wave_id = waves[0]["id"].as_i64().unwrap();
-    assert_eq!(jane_notice.actions[0].0, format!("review:wave:{wave_id}"));
+    assert_eq!(
+        jane_notice.actions[0].0,
+        format!(
+            "review:wave:{wave_id}:{}",
+            wave.iter()
+                .map(|i| i.to_string())
+                .collect::<Vec<_>>()
+                .join(",")
+        )
+    );
     let members = json(&cli(&data, &["alerts", "--wave", &wave_id.to_string()]));
     let mut ids: Vec<i64> = members
         .as_array()

@@ -304,7 +304,8 @@ impl WatchService {
         notifications: Notifications,
     ) -> WatchHandle {
         let (shared, mut tasks) = Self::launch(config, store, &setup, notifications);
-        tasks.push(tokio::spawn(people::follow(shared.clone(), setup)));
+        let running = people::start_all(&shared, &setup);
+        tasks.push(tokio::spawn(people::follow(shared.clone(), setup, running)));
         WatchHandle { shared, tasks }
     }
 

@@ -78,27 +78,41 @@ pub(crate) fn spawn_person(
 }
 
 /// One watched person's tasks.
-struct Running {
+pub(crate) struct Running {
     target: Target,
     handles: Vec<JoinHandle<()>>,
     slots: Vec<usize>,
 }
 
-/// Follows the store's people until the service stops.
-pub(crate) async fn follow(shared: Arc<Shared>, setup: WatchSetup) {
-    let mut running: HashMap<IdentityId, Running> = HashMap::new();
+/// The people watched, by id.
+pub(crate) type People = HashMap<IdentityId, Running>;
+
+/// Starts the tasks of everyone registered now (so the status lists them at once).
+pub(crate) fn start_all(shared: &Arc<Shared>, setup: &WatchSetup) -> People {
+    let mut running = People::new();
+    look(shared, setup, &mut running);
+    running
+}
+
+/// Brings the running tasks in line with the store's people.
+fn look(shared: &Arc<Shared>, setup: &WatchSetup, running: &mut People) {
+    match shared.store.identities() {
+        Ok(people) => update(shared, setup, running, people),
+        Err(e) => tracing::warn!("cannot read the people to watch: {e}"),
+    }
+}
+
+/// Follows the store's people until the service stops, from those [`start_all`] started.
+pub(crate) async fn follow(shared: Arc<Shared>, setup: WatchSetup, mut running: People) {
     let mut check_now = shared.check_now.subscribe();
     let mut stop = shared.stop.subscribe();
     loop {
-        match shared.store.identities() {
-            Ok(people) => update(&shared, &setup, &mut running, people),
-            Err(e) => tracing::warn!("cannot read the people to watch: {e}"),
-        }
         tokio::select! {
             _ = tokio::time::sleep(PEOPLE_POLL) => {}
             _ = check_now.changed() => {}
             _ = stop.changed() => break,
         }
+        look(&shared, &setup, &mut running);
     }
     for (_, person) in running.drain() {
         for handle in person.handles {
@@ -116,7 +130,7 @@ pub(crate) async fn follow(shared: Arc<Shared>, setup: WatchSetup) {
 fn update(
     shared: &Arc<Shared>,
     setup: &WatchSetup,
-    running: &mut HashMap<IdentityId, Running>,
+    running: &mut People,
     people: Vec<(IdentityId, Identity)>,
 ) {
     let gone: Vec<IdentityId> = running
