@@ -184,7 +184,7 @@ fn two_people_alerts_by_person_and_removal_never_loses_alerts_silently() {
         .iter()
         .all(|a| a["person"]["id"] == palmer_id));
     let unknown = cli(&data, &["alerts", "--person", "Nobody"]);
-    assert_eq!(unknown.status.code(), Some(1));
+    assert_eq!(unknown.status.code(), Some(2), "an unusable argument");
     assert!(String::from_utf8_lossy(&unknown.stderr).contains("no person \"Nobody\""));
 
     let people = json(&cli(&data, &["people"]));

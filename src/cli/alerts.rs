@@ -224,7 +224,7 @@ pub fn alerts(args: AlertsArgs) -> i32 {
     if let Some(person) = args.person.as_deref() {
         match doppelwatch::app::people::find_person(&store, person) {
             Ok((id, _)) => filter.identity_id = Some(id),
-            Err(e) => return fail(e),
+            Err(e) => return super::usage_error(e),
         }
     }
     match store.alerts(&filter) {

@@ -119,7 +119,7 @@ pub fn waves(args: WavesArgs) -> i32 {
         None => None,
         Some(p) => match people::find_person(&store, p) {
             Ok((id, _)) => Some(id),
-            Err(e) => return fail(e),
+            Err(e) => return super::usage_error(e),
         },
     };
     match store.waves(person) {
