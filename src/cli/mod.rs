@@ -11,6 +11,7 @@ use clap::{Parser, Subcommand};
 mod alerts;
 mod detect;
 mod out;
+mod people;
 mod scan;
 mod score;
 mod secret;
@@ -56,6 +57,10 @@ enum Command {
     Watch(watch::WatchArgs),
     /// List alerts as JSON.
     Alerts(alerts::AlertsArgs),
+    /// List the people watched as JSON; `people add FILE`, `people remove NAME_OR_ID`.
+    People(people::PeopleArgs),
+    /// List waves (alerts of one person that came together) as JSON, with their counts.
+    Waves(people::WavesArgs),
     /// Print the report draft of an alert.
     Report(alerts::ReportArgs),
     /// Export the evidence bundle of an alert.
@@ -85,6 +90,8 @@ pub fn run() -> i32 {
         Command::Scan(args) => scan::scan(args),
         Command::Watch(args) => watch::watch(args),
         Command::Alerts(args) => alerts::alerts(args),
+        Command::People(args) => people::people(args),
+        Command::Waves(args) => people::waves(args),
         Command::Report(args) => alerts::report(args),
         Command::Export(args) => alerts::export(args),
         Command::Allow(args) => alerts::allow(args),

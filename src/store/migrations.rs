@@ -120,6 +120,25 @@ const STEPS: &[&str] = &[
         updated_at  TEXT NOT NULL
     );
     "#,
+    // 4: several people and waves (issue 11). Alerts already name their identity, so a
+    // single-person database keeps every alert with that person; a wave groups alerts of one
+    // person that came close together or share a picture, a handle pattern or a creation
+    // time. `notified_at` is when a notification last announced the wave (a new member
+    // joining soon after updates it instead of popping up again).
+    r#"
+    CREATE TABLE waves (
+        id             INTEGER PRIMARY KEY,
+        identity_id    INTEGER NOT NULL REFERENCES identities(id),
+        verdict        TEXT NOT NULL,
+        started_at     TEXT NOT NULL,
+        last_alert_at  TEXT NOT NULL,
+        notified_at    TEXT
+    );
+    CREATE INDEX waves_identity ON waves(identity_id, last_alert_at);
+    ALTER TABLE alerts ADD COLUMN wave_id INTEGER REFERENCES waves(id);
+    CREATE INDEX alerts_wave ON alerts(wave_id);
+    CREATE INDEX alerts_identity_created ON alerts(identity_id, created_at);
+    "#,
 ];
 
 /// The schema version this build writes.

@@ -321,18 +321,19 @@ impl Watcher {
         }
     }
 
-    /// (Re)starts watching the registered person with the current settings and credentials.
+    /// (Re)starts watching every registered person with the current settings and credentials
+    /// (people added or removed later are followed by the watch service itself).
     pub async fn restart(self: &Arc<Self>) {
         let _one_at_a_time = self.restarting.lock().await;
         let old = lock(&self.handle).take();
         if let Some(old) = old {
             old.stop().await;
         }
-        let Some((id, identity)) = self.store.identities().ok().and_then(|mut ids| ids.pop())
-        else {
+        let nobody = !matches!(self.store.identities(), Ok(ids) if !ids.is_empty());
+        if nobody {
             *lock(&self.problem) = None;
             return;
-        };
+        }
         let started = self.config().and_then(|config| {
             // Demo mode uses no keychain (the fakes need no credentials to be read).
             let keychain = (!self.demo).then_some(&self.keychain);
@@ -348,10 +349,9 @@ impl Watcher {
                 return;
             }
         };
-        let handle = WatchService::start(
+        let handle = WatchService::start_following(
             config.watch.clone(),
             self.store.clone(),
-            vec![(id, identity)],
             setup,
             Notifications::desktop(),
         );

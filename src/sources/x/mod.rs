@@ -603,6 +603,14 @@ impl Source for XSource {
         })
     }
 
+    fn limit_check_spending(&self, usd: Option<f64>) {
+        lock(&self.budget).limit(usd, today());
+    }
+
+    fn room_left_usd(&self) -> Option<f64> {
+        Some(lock(&self.budget).room_usd(today()))
+    }
+
     fn spending_saved(&self, handed: &Spending, stored: &Spending) {
         let mut budget = lock(&self.budget);
         budget.saved(handed.day, handed.usd);
