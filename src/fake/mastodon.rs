@@ -236,7 +236,9 @@ impl MastoState {
             "header": format!("{}/headers/original/missing.png", self.base_url),
             "header_static": format!("{}/headers/original/missing.png", self.base_url),
             "followers_count": a.followers, "following_count": 0, "statuses_count": 0,
-            "last_status_at": null, "emojis": [], "fields": []
+            "last_status_at": null, "emojis": [], "fields": [],
+            // Present since 4.1 (roles) and 4.3 (indexable, hide_collections), the version served.
+            "indexable": false, "hide_collections": null, "roles": []
         })
     }
 
@@ -427,8 +429,18 @@ async fn directory(
 async fn instance(State(st): State<Arc<MastoState>>) -> Response {
     json_response(
         StatusCode::OK,
+        // Every attribute the v2 Instance entity documents as always present.
         json!({"domain": st.domain, "title": "Fake Mastodon", "version": "4.3.0",
-               "source_url": "https://github.com/mastodon/mastodon"})
+               "source_url": "https://github.com/mastodon/mastodon",
+               "description": "A fake Mastodon server for tests and the demo",
+               "usage": {"users": {"active_month": lock(&st.accounts).len()}},
+               "thumbnail": {"url": format!("{}/avatars/original/missing.png", st.base_url)},
+               "icon": [], "languages": ["en"],
+               "configuration": {"urls": {"streaming": null, "status": null},
+                                 "accounts": {"max_featured_tags": 10, "max_pinned_statuses": 5}},
+               "registrations": {"enabled": false, "approval_required": false, "message": null},
+               "api_versions": {"mastodon": 2},
+               "contact": {"email": "", "account": null}, "rules": []})
         .to_string(),
     )
 }

@@ -221,7 +221,7 @@ impl XState {
         }
         if wants("public_metrics") {
             v["public_metrics"] = json!({"followers_count": u.followers, "following_count": 0,
-                                         "tweet_count": 0, "listed_count": 0, "like_count": 0});
+                                         "post_count": 0, "listed_count": 0, "like_count": 0});
         }
         if wants("verified") {
             v["verified"] = json!(false);

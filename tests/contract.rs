@@ -1,0 +1,14 @@
+//! Contract tests: every request our clients send and every answer our fakes serve, checked
+//! against the platforms' official descriptions (Bluesky's lexicons, X's OpenAPI document,
+//! Mastodon's API documentation), and the official examples parsed by the real parsers.
+//! One module per platform in `tests/contract/`; the checkers live in `support_contract`.
+
+mod support_contract;
+mod support_watch;
+
+#[path = "contract/bluesky.rs"]
+mod bluesky;
+#[path = "contract/mastodon.rs"]
+mod mastodon;
+#[path = "contract/x.rs"]
+mod x;
