@@ -12,9 +12,10 @@
 //!
 //! Waves (issue 11): impostor alerts of one wave shown together make one notice ("12 accounts
 //! imitating NAME on Bluesky") whose action opens the wave (`review:wave:<id>:<alert ids>`);
-//! an alert that joins a wave announced less than [`WAVE_UPDATE_MINUTES`] ago waits, and then
-//! comes with the others that joined meanwhile as one update ("3 more accounts imitating
-//! NAME ..."), unless batching is off (a batch window of 0 shows everything at once).
+//! an alert that joins a wave announced less than [`NotifyConfig::wave_update_secs`] ago
+//! (default [`WAVE_UPDATE_MINUTES`]) waits, and then comes with the others that joined
+//! meanwhile as one update ("3 more accounts imitating NAME ..."), unless batching is off (a
+//! batch window of 0 shows everything at once).
 //!
 //! Notifications are durable: the store writes each one to its outbox in the same transaction
 //! as the alert, and [`Dispatcher::tick`] shows what is pending and marks it shown. After a
@@ -50,8 +51,8 @@ pub const DIGEST_EVERY_HOURS: i64 = 24;
 /// namesake never pops up as it is found, and the ones found close together come as one.
 pub const DIGEST_GATHER_MINUTES: i64 = 60;
 
-/// An alert joining a wave announced less than this many minutes ago does not pop up on its
-/// own: it comes in the wave's next update.
+/// By default, an alert joining a wave announced less than this many minutes ago does not pop
+/// up on its own: it comes in the wave's next update.
 pub const WAVE_UPDATE_MINUTES: i64 = 15;
 
 /// Notification settings.
@@ -65,6 +66,9 @@ pub struct NotifyConfig {
     /// One digest a day at most of the `suspicious` alerts (which never pop up one by one);
     /// false: none.
     pub worth_a_look_digest: bool,
+    /// Alerts joining a wave announced less than this many seconds ago wait for the wave's
+    /// next update (0: each batch of newcomers is announced at once).
+    pub wave_update_secs: u64,
 }
 
 impl Default for NotifyConfig {
@@ -73,6 +77,7 @@ impl Default for NotifyConfig {
             batch_window_secs: 60,
             quiet_hours: None,
             worth_a_look_digest: true,
+            wave_update_secs: WAVE_UPDATE_MINUTES as u64 * 60,
         }
     }
 }
@@ -540,7 +545,7 @@ impl Dispatcher {
         Ok(shown)
     }
 
-    /// Keeps back the new alerts of waves announced less than [`WAVE_UPDATE_MINUTES`] ago
+    /// Keeps back the new alerts of waves announced less than the wave update period ago
     /// (they stay pending and come in the wave's next update); returns the others and the
     /// waves among them that were announced before.
     fn hold_wave_updates(
@@ -569,11 +574,10 @@ impl Dispatcher {
             };
             // With batching off (a batch window of 0), nothing is held.
             let hold = self.config.batch_window_secs > 0;
+            let period =
+                chrono::Duration::seconds(self.config.wave_update_secs.min(i64::MAX as u64) as i64);
             match at {
-                Some(at)
-                    if hold
-                        && at <= now
-                        && now - at < chrono::Duration::minutes(WAVE_UPDATE_MINUTES) => {}
+                Some(at) if hold && at <= now && now - at < period => {}
                 Some(_) => {
                     announced.insert(wave);
                     shown.push(item);

@@ -90,6 +90,7 @@ fn notifications_round_trip_through_a_real_dbus_server() {
                 batch_window_secs: 60,
                 quiet_hours: None,
                 worth_a_look_digest: true,
+                ..NotifyConfig::default()
             },
         );
 
@@ -189,6 +190,7 @@ fn notifications_round_trip_through_a_real_dbus_server() {
                     end: NaiveTime::from_hms_opt(7, 0, 0).unwrap(),
                 }),
                 worth_a_look_digest: true,
+                ..NotifyConfig::default()
             },
         );
         let late = add_alert(&store, "did:plc:late", "late.bsky.social");

@@ -296,3 +296,31 @@ fn a_wave_of_impostors_is_one_notification_and_a_late_joiner_updates_it() {
     assert_eq!(update.outbox_ids.len(), 2);
     assert!(store.pending_notifications().unwrap().is_empty());
 }
+
+#[test]
+fn the_wave_update_period_is_a_setting() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let jane_id = add_person(dir.path(), &data, &jane());
+    let store = Arc::new(Store::open_in(&data).unwrap());
+    let sink = Arc::new(RecordingSink::default());
+    // The demo's pace: a wave's newcomers are announced half a minute after the wave.
+    let config = NotifyConfig {
+        batch_window_secs: 5,
+        wave_update_secs: 30,
+        ..NotifyConfig::default()
+    };
+    let mut dispatcher = Dispatcher::new(store.clone(), sink.clone(), config);
+    let noon = NaiveTime::from_hms_opt(12, 0, 0).unwrap();
+    check_finds(&store, jane_id, "Jane Doe", 0, 3, 0);
+    assert_eq!(dispatcher.tick(t(1), noon).unwrap(), 1);
+    check_finds(&store, jane_id, "Jane Doe", 3, 2, 10);
+    // Past the batch window but within the wave's period: held.
+    assert_eq!(dispatcher.tick(t(20), noon).unwrap(), 0);
+    assert_eq!(dispatcher.tick(t(32), noon).unwrap(), 1);
+    assert_eq!(
+        sink.notices().last().unwrap().summary,
+        "2 more accounts imitating Jane Doe on Bluesky"
+    );
+    assert!(store.pending_notifications().unwrap().is_empty());
+}

@@ -635,6 +635,7 @@ pub(crate) async fn dispatch(shared: Arc<Shared>, sink: Arc<dyn NotificationSink
             batch_window_secs: shared.config.notify_batch_secs,
             quiet_hours: shared.config.quiet_hours,
             worth_a_look_digest: shared.config.worth_a_look_digest,
+            wave_update_secs: shared.config.wave_update_secs,
         },
     )));
     let mut stop = shared.stop.subscribe();
