@@ -604,18 +604,28 @@ impl Store {
 
     /// Marks notifications as shown.
     pub fn mark_notified(&self, ids: &[i64], now: DateTime<Utc>) -> Result<(), StoreError> {
+        self.stamp_each(
+            "UPDATE outbox SET sent_at = ?2 WHERE id = ?1 AND sent_at IS NULL",
+            ids,
+            now,
+        )
+    }
+
+    /// Runs `sql` (`?1`: an id, `?2`: the time) for each of `ids`, in one transaction.
+    pub(super) fn stamp_each(
+        &self,
+        sql: &str,
+        ids: &[i64],
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
         let mut conn = self.lock();
         let tx = conn.transaction()?;
         for id in ids {
-            tx.execute(
-                "UPDATE outbox SET sent_at = ?2 WHERE id = ?1 AND sent_at IS NULL",
-                params![id, ts(now)],
-            )?;
+            tx.execute(sql, params![id, ts(now)])?;
         }
         tx.commit()?;
         Ok(())
     }
-
     /// How many alerts wait for the person (new or seen), impostors and worth-a-look apart.
     pub fn waiting_alerts(&self) -> Result<WaitingAlerts, StoreError> {
         let conn = self.lock();

@@ -194,42 +194,45 @@ const WAVE_SELECT: &str = "SELECT w.id, w.identity_id, i.name, w.verdict, w.star
     JOIN alerts a ON a.wave_id = w.id
     JOIN accounts ac ON ac.id = a.account_id";
 
-type RawWave = (
-    i64,
-    i64,
-    String,
-    String,
-    String,
-    String,
-    Option<String>,
-    i64,
-    i64,
-    Option<String>,
-);
-
-fn raw_wave(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawWave> {
-    Ok((
-        r.get(0)?,
-        r.get(1)?,
-        r.get(2)?,
-        r.get(3)?,
-        r.get(4)?,
-        r.get(5)?,
-        r.get(6)?,
-        r.get(7)?,
-        r.get(8)?,
-        r.get(9)?,
-    ))
+/// The columns of a wave row ([`WAVE_SELECT`]), decoded outside rusqlite's closure.
+struct WaveRow {
+    id: i64,
+    identity_id: i64,
+    name: String,
+    verdict: String,
+    started_at: String,
+    last_alert_at: String,
+    notified_at: Option<String>,
+    count: i64,
+    open: i64,
+    platforms: Option<String>,
 }
 
-fn decode_wave(raw: RawWave) -> Result<Wave, StoreError> {
-    let verdict = match raw.3.as_str() {
+fn raw_wave(r: &rusqlite::Row<'_>) -> rusqlite::Result<WaveRow> {
+    let (id, identity_id, name, verdict, started_at, last_alert_at) =
+        <(_, _, _, _, _, _)>::try_from(r)?;
+    Ok(WaveRow {
+        id,
+        identity_id,
+        name,
+        verdict,
+        started_at,
+        last_alert_at,
+        notified_at: r.get(6)?,
+        count: r.get(7)?,
+        open: r.get(8)?,
+        platforms: r.get(9)?,
+    })
+}
+
+fn decode_wave(raw: WaveRow) -> Result<Wave, StoreError> {
+    let verdict = match raw.verdict.as_str() {
         "impostor" => Verdict::Impostor,
         "suspicious" => Verdict::Suspicious,
         other => return Err(StoreError::Corrupt(format!("wave verdict {other:?}"))),
     };
     let mut platforms: Vec<Platform> = raw
-        .9
+        .platforms
         .as_deref()
         .unwrap_or_default()
         .split(',')
@@ -238,18 +241,18 @@ fn decode_wave(raw: RawWave) -> Result<Wave, StoreError> {
         .collect();
     platforms.sort_by(|a, b| a.as_str().cmp(b.as_str()));
     Ok(Wave {
-        id: raw.0,
+        id: raw.id,
         person: PersonRef {
-            id: raw.1,
-            name: raw.2,
+            id: raw.identity_id,
+            name: raw.name,
         },
         verdict,
-        count: u32::try_from(raw.7).unwrap_or(u32::MAX),
-        open: u32::try_from(raw.8).unwrap_or(u32::MAX),
+        count: u32::try_from(raw.count).unwrap_or(u32::MAX),
+        open: u32::try_from(raw.open).unwrap_or(u32::MAX),
         platforms,
-        started_at: parse_ts(&raw.4)?,
-        last_alert_at: parse_ts(&raw.5)?,
-        notified_at: raw.6.as_deref().map(parse_ts).transpose()?,
+        started_at: parse_ts(&raw.started_at)?,
+        last_alert_at: parse_ts(&raw.last_alert_at)?,
+        notified_at: raw.notified_at.as_deref().map(parse_ts).transpose()?,
     })
 }
 
@@ -292,16 +295,7 @@ impl Store {
 
     /// Records that a notification announced these waves at `now`.
     pub fn mark_waves_notified(&self, ids: &[i64], now: DateTime<Utc>) -> Result<(), StoreError> {
-        let mut conn = self.lock();
-        let tx = conn.transaction()?;
-        for id in ids {
-            tx.execute(
-                "UPDATE waves SET notified_at = ?2 WHERE id = ?1",
-                params![id, ts(now)],
-            )?;
-        }
-        tx.commit()?;
-        Ok(())
+        self.stamp_each("UPDATE waves SET notified_at = ?2 WHERE id = ?1", ids, now)
     }
 }
 
