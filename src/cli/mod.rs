@@ -9,6 +9,7 @@ use std::sync::OnceLock;
 use clap::{Parser, Subcommand};
 
 mod alerts;
+mod batch;
 mod detect;
 mod out;
 mod people;
@@ -73,6 +74,8 @@ enum Command {
     Snooze(alerts::SnoozeArgs),
     /// Store, check or delete a credential in the OS keychain.
     Secret(secret::SecretArgs),
+    /// File many reports as one batch (with an undo window), and follow it.
+    Batch(batch::BatchArgs),
 }
 
 /// Parses the arguments and runs the subcommand; returns the process exit code.
@@ -98,6 +101,7 @@ pub fn run() -> i32 {
         Command::Dismiss(args) => alerts::dismiss(args),
         Command::Snooze(args) => alerts::snooze(args),
         Command::Secret(args) => secret::secret(args),
+        Command::Batch(args) => batch::batch(args),
     }
 }
 

@@ -7,6 +7,7 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
 use clap::Args;
 
@@ -93,8 +94,18 @@ pub fn watch(args: WatchArgs) -> i32 {
         Ok(rt) => rt,
         Err(e) => return fail(e),
     };
+    let secrets: report::queue::Secrets = Arc::new(move |key| keychain.get(key).ok().flatten());
     runtime.block_on(async move {
         let mut out = Out::stdout();
+        // Batches of reports queued by the app or `doppelwatch batch file` are sent while
+        // watching.
+        let (queue_stop, queue_stopped) = tokio::sync::watch::channel(false);
+        let queue = tokio::spawn(report::queue::run(
+            store.clone(),
+            config.clone(),
+            secrets,
+            queue_stopped,
+        ));
         let handle = match people {
             Some(people) => WatchService::start(
                 config.watch.clone(),
@@ -159,6 +170,9 @@ pub fn watch(args: WatchArgs) -> i32 {
             }
         }
         handle.stop().await;
+        // A report being sent is finished and recorded before the queue stops.
+        let _ = queue_stop.send(true);
+        let _ = tokio::time::timeout(Duration::from_secs(60), queue).await;
         status
     })
 }

@@ -139,6 +139,32 @@ const STEPS: &[&str] = &[
     CREATE INDEX alerts_wave ON alerts(wave_id);
     CREATE INDEX alerts_identity_created ON alerts(identity_id, created_at);
     "#,
+    // 5: the batch report queue (issue 11). A batch is filed after its undo window
+    // (`send_after`); each entry moves queued -> sending -> sent (or failed, cancelled,
+    // skipped, uncertain). An alert is in at most one live entry (queued or sending), so a
+    // batch filed twice sends each report once.
+    r#"
+    CREATE TABLE report_batches (
+        id          INTEGER PRIMARY KEY,
+        created_at  TEXT NOT NULL,
+        send_after  TEXT NOT NULL
+    );
+    CREATE TABLE report_queue (
+        id          INTEGER PRIMARY KEY,
+        batch_id    INTEGER NOT NULL REFERENCES report_batches(id),
+        alert_id    INTEGER NOT NULL REFERENCES alerts(id),
+        state       TEXT NOT NULL,
+        not_before  TEXT NOT NULL,
+        attempts    INTEGER NOT NULL DEFAULT 0,
+        note        TEXT,
+        report_id   INTEGER REFERENCES reports(id),
+        updated_at  TEXT NOT NULL
+    );
+    CREATE INDEX report_queue_due ON report_queue(state, not_before);
+    CREATE INDEX report_queue_batch ON report_queue(batch_id);
+    CREATE UNIQUE INDEX report_queue_live ON report_queue(alert_id)
+        WHERE state IN ('queued', 'sending');
+    "#,
 ];
 
 /// The schema version this build writes.

@@ -38,6 +38,7 @@ mod migrations;
 pub use migrations::SCHEMA_VERSION;
 mod open;
 mod people;
+mod queue;
 mod reports;
 mod waves;
 
@@ -55,6 +56,7 @@ pub use alerts::{
 };
 pub use findings::{evidence_fingerprint, AlertChange, Finding, FindingOutcome, ProfileVersion};
 pub use people::PersonAlerts;
+pub use queue::{Batch, QueueEntry, QueueState};
 pub use reports::{ReportMethod, ReportRecord};
 pub use waves::{handle_pattern, Wave, WAVE_ARRIVAL_MINUTES, WAVE_CREATION_MINUTES};
 
