@@ -251,3 +251,24 @@ fn the_cli_queues_shows_and_undoes_a_batch() {
     assert_eq!(code, 1);
     assert!(stderr.contains("424242"), "{stderr}");
 }
+
+#[test]
+fn the_app_facade_queues_lists_and_undoes_batches() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let ids = data_dir_with_alerts(&data, 4);
+    let app = doppelwatch::app::App::open(data, Config::default(), None).unwrap();
+    let queued = app
+        .queue_reports(&ids[..3], Duration::from_secs(600))
+        .unwrap();
+    assert_eq!(queued.batch.entries.len(), 3);
+    assert!(queued.refused.is_empty(), "{:?}", queued.refused);
+    let batches = app.report_batches().unwrap();
+    assert_eq!(batches.len(), 1);
+    assert_eq!(batches[0].count(QueueState::Queued), 3);
+    let undone = app.undo_batch(queued.batch.id).unwrap();
+    assert_eq!(undone.count(QueueState::Cancelled), 3);
+    // Undone alerts can be queued again.
+    let again = app.queue_reports(&ids, Duration::ZERO).unwrap();
+    assert_eq!(again.batch.entries.len(), 4);
+}
