@@ -240,6 +240,9 @@ pub struct WatchConfig {
     /// this on, one notification a day at most says how many are waiting ("3 accounts worth a
     /// look"). Off: none; they wait in the worth-a-look list. `impostor` alerts always notify.
     pub worth_a_look_digest: bool,
+    /// Impostors joining a wave announced less than this many seconds ago wait and come as
+    /// one update of the wave ("3 more accounts imitating ...") (0 to 86400; 0: at once).
+    pub wave_update_secs: u64,
 }
 
 impl Default for WatchConfig {
@@ -259,6 +262,7 @@ impl Default for WatchConfig {
             quiet_hours: None,
             report_daily_cap: crate::report::DEFAULT_DAILY_CAP,
             worth_a_look_digest: true,
+            wave_update_secs: crate::notify::WAVE_UPDATE_MINUTES as u64 * 60,
         }
     }
 }
@@ -389,7 +393,7 @@ impl Config {
             &self.watch,
         );
         #[rustfmt::skip]
-        let table: [(&str, Number, Range); 27] = [
+        let table: [(&str, Number, Range); 28] = [
             ("http.timeout_secs", h.timeout_secs.into(), HTTP_TIMEOUT_SECS),
             ("http.connect_timeout_secs", h.connect_timeout_secs.into(), HTTP_CONNECT_TIMEOUT_SECS),
             ("http.max_json_bytes", h.max_json_bytes.into(), HTTP_MAX_JSON_BYTES),
@@ -417,6 +421,7 @@ impl Config {
             ("watch.max_backoff_secs", w.max_backoff_secs.into(), WATCH_MAX_BACKOFF_SECS),
             ("watch.notify_batch_secs", w.notify_batch_secs.into(), WATCH_NOTIFY_BATCH_SECS),
             ("watch.report_daily_cap", w.report_daily_cap.into(), WATCH_REPORT_DAILY_CAP),
+            ("watch.wave_update_secs", w.wave_update_secs.into(), WATCH_WAVE_UPDATE_SECS),
         ];
         let mut list: Vec<(String, Number, Range)> = table
             .into_iter()

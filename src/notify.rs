@@ -10,6 +10,13 @@
 //! the last digest went out is kept in the store, so a restart does not send a second one. The
 //! closed case of an alert that never popped up stays quiet too, unless the person reported it.
 //!
+//! Waves (issue 11): impostor alerts of one wave shown together make one notice ("12 accounts
+//! imitating NAME on Bluesky") whose action opens the wave (`review:wave:<id>:<alert ids>`);
+//! an alert that joins a wave announced less than [`NotifyConfig::wave_update_secs`] ago
+//! (default [`WAVE_UPDATE_MINUTES`]) waits, and then comes with the others that joined
+//! meanwhile as one update ("3 more accounts imitating NAME ..."), unless batching is off (a
+//! batch window of 0 shows everything at once).
+//!
 //! Notifications are durable: the store writes each one to its outbox in the same transaction
 //! as the alert, and [`Dispatcher::tick`] shows what is pending and marks it shown. After a
 //! crash, unshown notifications are shown on restart.
@@ -19,6 +26,7 @@
 //! [`DesktopNotifier::new`] as [`NotificationAction`]s. Elsewhere notifications show without
 //! actions (clicking opens the app).
 
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -43,6 +51,10 @@ pub const DIGEST_EVERY_HOURS: i64 = 24;
 /// namesake never pops up as it is found, and the ones found close together come as one.
 pub const DIGEST_GATHER_MINUTES: i64 = 60;
 
+/// By default, an alert joining a wave announced less than this many minutes ago does not pop
+/// up on its own: it comes in the wave's next update.
+pub const WAVE_UPDATE_MINUTES: i64 = 15;
+
 /// Notification settings.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct NotifyConfig {
@@ -54,6 +66,9 @@ pub struct NotifyConfig {
     /// One digest a day at most of the `suspicious` alerts (which never pop up one by one);
     /// false: none.
     pub worth_a_look_digest: bool,
+    /// Alerts joining a wave announced less than this many seconds ago wait for the wave's
+    /// next update (0: each batch of newcomers is announced at once).
+    pub wave_update_secs: u64,
 }
 
 impl Default for NotifyConfig {
@@ -62,6 +77,7 @@ impl Default for NotifyConfig {
             batch_window_secs: 60,
             quiet_hours: None,
             worth_a_look_digest: true,
+            wave_update_secs: WAVE_UPDATE_MINUTES as u64 * 60,
         }
     }
 }
@@ -219,47 +235,38 @@ pub fn compose_digest(items: &[OutboxItem]) -> Notice {
     }
 }
 
-/// Turns pending outbox entries into notices: one per entry when there is one new alert, one
-/// summary for several; a closed case gets its own notice. It announces whatever it is given:
-/// [`Dispatcher::tick`] gives it only what [`route`] says to show now.
+/// Turns pending outbox entries into notices: the new alerts of one wave as one notice, else
+/// one per entry when there is one new alert, one summary for several; a closed case gets its
+/// own notice. It announces whatever it is given: [`Dispatcher::tick`] gives it only what
+/// [`route`] says to show now.
 pub fn compose(items: &[OutboxItem]) -> Vec<Notice> {
+    compose_waves(items, &HashSet::new())
+}
+
+/// [`compose`], where the waves in `announced` were announced before (their notice says "more").
+pub fn compose_waves(items: &[OutboxItem], announced: &HashSet<i64>) -> Vec<Notice> {
     let (new, closed): (Vec<&OutboxItem>, Vec<&OutboxItem>) = items
         .iter()
         .partition(|item| item.kind == OutboxKind::NewAlert);
-    let mut notices = Vec::new();
+    let mut waves: BTreeMap<i64, Vec<&OutboxItem>> = BTreeMap::new();
+    for item in &new {
+        if let Some(wave) = item.alert.wave_id {
+            waves.entry(wave).or_default().push(item);
+        }
+    }
+    // A lone newcomer pops up like any alert (with its "Not an impostor" action).
+    waves.retain(|_, members| members.len() > 1);
+    let new: Vec<&OutboxItem> = new
+        .into_iter()
+        .filter(|item| !item.alert.wave_id.is_some_and(|w| waves.contains_key(&w)))
+        .collect();
+    let mut notices: Vec<Notice> = waves
+        .iter()
+        .map(|(wave, members)| wave_notice(*wave, members, announced.contains(wave)))
+        .collect();
     match new.as_slice() {
         [] => {}
-        [item] => {
-            let alert = &item.alert;
-            let copied = copied_elements(alert);
-            let what = if copied.is_empty() {
-                "looks like you".to_string()
-            } else {
-                format!("uses your {}", join_words(&copied))
-            };
-            notices.push(Notice {
-                summary: format!(
-                    "Possible impersonator on {}",
-                    platform_name(&alert.platform)
-                ),
-                body: markup_escape(&format!(
-                    "{} {what} ({})",
-                    shown_handle(alert),
-                    visible(&alert.identity.name, 60)
-                )),
-                actions: vec![
-                    (
-                        format!("{ACTION_REVIEW}:{}", alert.id),
-                        "Review and report".into(),
-                    ),
-                    (
-                        format!("{ACTION_ALLOW}:{}", alert.id),
-                        "Not an impostor".into(),
-                    ),
-                ],
-                outbox_ids: vec![item.id],
-            });
-        }
+        [item] => notices.push(one_alert(item)),
         many => {
             let listed = first_five(many);
             notices.push(Notice {
@@ -298,6 +305,79 @@ pub fn compose(items: &[OutboxItem]) -> Vec<Notice> {
         });
     }
     notices
+}
+
+/// The notice of one new alert: who copies whom, on which network.
+fn one_alert(item: &OutboxItem) -> Notice {
+    let alert = &item.alert;
+    let copied = copied_elements(alert);
+    let what = if copied.is_empty() {
+        "looks like you".to_string()
+    } else {
+        format!("uses your {}", join_words(&copied))
+    };
+    Notice {
+        summary: format!(
+            "Possible impersonator on {}",
+            platform_name(&alert.platform)
+        ),
+        body: markup_escape(&format!(
+            "{} {what} ({})",
+            shown_handle(alert),
+            visible(&alert.identity.name, 60)
+        )),
+        actions: vec![
+            (
+                format!("{ACTION_REVIEW}:{}", alert.id),
+                "Review and report".into(),
+            ),
+            (
+                format!("{ACTION_ALLOW}:{}", alert.id),
+                "Not an impostor".into(),
+            ),
+        ],
+        outbox_ids: vec![item.id],
+    }
+}
+
+/// One notice for the new alerts of a wave: "12 accounts imitating NAME on Bluesky" ("3 more
+/// accounts ..." when the wave was announced before); its action opens the wave.
+fn wave_notice(wave: i64, members: &[&OutboxItem], again: bool) -> Notice {
+    let n = members.len();
+    let name = members
+        .first()
+        .map(|item| visible(&item.alert.identity.name, 60))
+        .unwrap_or_default();
+    let mut platforms: Vec<String> = Vec::new();
+    for item in members {
+        let platform = platform_name(&item.alert.platform).to_string();
+        if !platforms.contains(&platform) {
+            platforms.push(platform);
+        }
+    }
+    let words: Vec<&str> = platforms.iter().map(String::as_str).collect();
+    let accounts = if n == 1 { "account" } else { "accounts" };
+    let more = if again { " more" } else { "" };
+    Notice {
+        summary: format!(
+            "{n}{more} {accounts} imitating {name} on {}",
+            join_words(&words)
+        ),
+        body: markup_escape(&first_five(members)),
+        // `review:wave:<wave>:<alert ids>`: the wave to open and the alerts announced.
+        actions: vec![(
+            format!(
+                "{ACTION_REVIEW}:wave:{wave}:{}",
+                members
+                    .iter()
+                    .map(|i| i.alert.id.to_string())
+                    .collect::<Vec<_>>()
+                    .join(",")
+            ),
+            "Review the wave".into(),
+        )],
+        outbox_ids: members.iter().map(|i| i.id).collect(),
+    }
 }
 
 /// Why a notification could not be shown.
@@ -442,10 +522,19 @@ impl Dispatcher {
         if !quiet.is_empty() {
             self.store.mark_notified(&quiet, now)?;
         }
+        let (now_items, announced) = self.hold_wave_updates(now_items, now)?;
         let mut shown = 0;
-        for notice in compose(&now_items) {
+        for notice in compose_waves(&now_items, &announced) {
             self.show(&notice)?;
             self.store.mark_notified(&notice.outbox_ids, now)?;
+            let waves: HashSet<i64> = now_items
+                .iter()
+                .filter(|item| notice.outbox_ids.contains(&item.id))
+                .filter(|item| item.kind == OutboxKind::NewAlert)
+                .filter_map(|item| item.alert.wave_id)
+                .collect();
+            let waves: Vec<i64> = waves.into_iter().collect();
+            self.store.mark_waves_notified(&waves, now)?;
             shown += 1;
         }
         shown += self.digest(&digest, now)?;
@@ -454,6 +543,49 @@ impl Dispatcher {
             self.last_shown = Some(now);
         }
         Ok(shown)
+    }
+
+    /// Keeps back the new alerts of waves announced less than the wave update period ago
+    /// (they stay pending and come in the wave's next update); returns the others and the
+    /// waves among them that were announced before.
+    fn hold_wave_updates(
+        &self,
+        items: Vec<OutboxItem>,
+        now: DateTime<Utc>,
+    ) -> Result<(Vec<OutboxItem>, HashSet<i64>), NotifyError> {
+        let mut notified: HashMap<i64, Option<DateTime<Utc>>> = HashMap::new();
+        let mut shown = Vec::with_capacity(items.len());
+        let mut announced = HashSet::new();
+        for item in items {
+            let wave = match (item.kind, item.alert.wave_id) {
+                (OutboxKind::NewAlert, Some(wave)) => wave,
+                _ => {
+                    shown.push(item);
+                    continue;
+                }
+            };
+            let at = match notified.get(&wave) {
+                Some(at) => *at,
+                None => {
+                    let at = self.store.wave(wave)?.notified_at;
+                    notified.insert(wave, at);
+                    at
+                }
+            };
+            // With batching off (a batch window of 0), nothing is held.
+            let hold = self.config.batch_window_secs > 0;
+            let period =
+                chrono::Duration::seconds(self.config.wave_update_secs.min(i64::MAX as u64) as i64);
+            match at {
+                Some(at) if hold && at <= now && now - at < period => {}
+                Some(_) => {
+                    announced.insert(wave);
+                    shown.push(item);
+                }
+                None => shown.push(item),
+            }
+        }
+        Ok((shown, announced))
     }
 
     /// Shows the worth-a-look digest of `items` when it is due; with the digest off, marks them

@@ -348,8 +348,13 @@ fn notified_alerts(calls: &[NotifyCall]) -> HashMap<i64, usize> {
             if let Some(id) = key.strip_prefix("review:").and_then(|i| i.parse().ok()) {
                 *notified.entry(id).or_default() += 1;
             }
-            // A summary of several alerts lists them: `review:all:3,4,5`.
-            if let Some(list) = key.strip_prefix("review:all:") {
+            // A summary of several alerts lists them: `review:all:3,4,5`; a wave's notice
+            // too, after the wave: `review:wave:2:3,4,5`.
+            let wave = key
+                .strip_prefix("review:wave:")
+                .and_then(|rest| rest.split_once(':'))
+                .map(|(_, list)| list);
+            if let Some(list) = key.strip_prefix("review:all:").or(wave) {
                 for id in list.split(',').filter_map(|i| i.parse().ok()) {
                     *notified.entry(id).or_default() += 1;
                 }

@@ -1,7 +1,7 @@
 //! Notifications against a REAL D-Bus notification service: a private `dbus-daemon` and a zbus
 //! server owning `org.freedesktop.Notifications`. Asserts the `Notify` call (summary, body,
-//! actions), the action round trip (`ActionInvoked` -> [`NotificationAction`]), batching into
-//! one summary, quiet hours, the closed-case notice, and the verdict policy: a namesake
+//! actions), the action round trip (`ActionInvoked` -> [`NotificationAction`]), a wave's
+//! update as one notice, quiet hours, the closed-case notice, and the verdict policy: a namesake
 //! (`suspicious`) sends nothing to the server, an impostor does, and the worth-a-look digest's
 //! action comes back.
 //!
@@ -17,7 +17,7 @@ use chrono::{DateTime, NaiveTime, Utc};
 use doppelwatch::detect::{Assessment, Signal};
 use doppelwatch::notify::{
     DesktopNotifier, Dispatcher, NotificationAction, NotifyConfig, QuietHours,
-    DIGEST_GATHER_MINUTES,
+    DIGEST_GATHER_MINUTES, WAVE_UPDATE_MINUTES,
 };
 use doppelwatch::store::{AlertChange, Finding, Store};
 use support_watch::dbus::{DbusSession, NotificationServer};
@@ -90,6 +90,7 @@ fn notifications_round_trip_through_a_real_dbus_server() {
                 batch_window_secs: 60,
                 quiet_hours: None,
                 worth_a_look_digest: true,
+                ..NotifyConfig::default()
             },
         );
 
@@ -123,7 +124,9 @@ fn notifications_round_trip_through_a_real_dbus_server() {
             }
         );
 
-        // Three alerts within the window: held, then one summary.
+        // Three alerts within the window join the first one's wave (close together, the same
+        // picture): held inside the batch window, and while the wave was announced less than
+        // WAVE_UPDATE_MINUTES ago; then one update for the three.
         let mut ids = Vec::new();
         for n in 2..=4 {
             ids.push(add_alert(
@@ -137,16 +140,31 @@ fn notifications_round_trip_through_a_real_dbus_server() {
             0,
             "inside the batch window"
         );
-        assert_eq!(dispatcher.tick(t(400), noon()).unwrap(), 1);
+        assert_eq!(
+            dispatcher.tick(t(400), noon()).unwrap(),
+            0,
+            "the wave was announced minutes ago"
+        );
+        assert_eq!(
+            dispatcher
+                .tick(t(WAVE_UPDATE_MINUTES * 60), noon())
+                .unwrap(),
+            1
+        );
         let calls = server.wait_for_calls(2, Duration::from_secs(5)).await;
         assert_eq!(calls.len(), 2);
-        assert_eq!(calls[1].summary, "3 possible impersonators");
+        assert_eq!(
+            calls[1].summary,
+            "3 more accounts imitating Palmer Report on Bluesky"
+        );
         assert!(
             calls[1].body.contains("@imp2.bsky.social on Bluesky"),
             "{}",
             calls[1].body
         );
-        let summary_key = format!("review:all:{}", {
+        let wave = store.alert(ids[0]).unwrap().wave_id.unwrap();
+        assert_eq!(store.alert(first).unwrap().wave_id, Some(wave));
+        let summary_key = format!("review:wave:{wave}:{}", {
             let mut ids = ids.clone();
             ids.sort();
             ids.iter()
@@ -156,7 +174,7 @@ fn notifications_round_trip_through_a_real_dbus_server() {
         });
         assert_eq!(
             calls[1].actions,
-            vec![summary_key.as_str(), "Review and report"]
+            vec![summary_key.as_str(), "Review the wave"]
         );
         let action = click(&server, calls[1].id, &summary_key, &mut actions).await;
         assert_eq!(action, NotificationAction::Review { alert_id: None });
@@ -172,6 +190,7 @@ fn notifications_round_trip_through_a_real_dbus_server() {
                     end: NaiveTime::from_hms_opt(7, 0, 0).unwrap(),
                 }),
                 worth_a_look_digest: true,
+                ..NotifyConfig::default()
             },
         );
         let late = add_alert(&store, "did:plc:late", "late.bsky.social");

@@ -100,6 +100,7 @@ fn dispatcher(store: &Arc<Store>, sink: &Arc<RecordingSink>, digest: bool) -> Di
             batch_window_secs: 0,
             quiet_hours: None,
             worth_a_look_digest: digest,
+            ..NotifyConfig::default()
         },
     )
 }

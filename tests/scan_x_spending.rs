@@ -1,6 +1,7 @@
 //! `scan --source x` spends against the same daily cap and re-read window as the watcher:
 //! the spending is kept in the database, so repeated scans (separate processes) stop at the
 //! cap and say so, and accounts read within the re-read window are not paid for again.
+//! Several registered people share the day's room evenly, and each check says what it cost.
 //! The X bearer token comes from a real Secret Service (gnome-keyring on a private bus).
 #![cfg(all(unix, not(target_os = "macos")))]
 
@@ -221,5 +222,47 @@ async fn a_user_read_again_the_same_day_is_not_paid_again_by_any_scan() {
     assert!(
         (usd - 0.03).abs() < 1e-9,
         "the stored spending is what X billed: {spent}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn registered_people_share_the_daily_cap_evenly_and_each_check_says_its_cost() {
+    // $0.10 a day at $0.01 a read: 10 reads for two people, 5 each, although the first
+    // person alone has 20 look-alikes to read.
+    let world = World::start(
+        0,
+        r#"{"daily_cap_usd": 0.10, "cost_per_user_read_usd": 0.01, "reread_window_hours": 0}"#,
+    )
+    .await;
+    for person in [support_watch::palmer(), support_watch::jane()] {
+        for (username, _) in ranked_probes(&person, 40).into_iter().take(20) {
+            world
+                .x
+                .add_account(FakeAccount::new(username).name(person.name.clone()));
+        }
+        let file = support_watch::identity_file(world.dir.path(), &person);
+        let added = world.cli(&["people", "add", file.to_str().unwrap()], None);
+        assert!(added.status.success(), "people add: {added:?}");
+    }
+    let scan = world.cli(&["scan", "--source", "x", "--all"], None);
+    let stderr = String::from_utf8_lossy(&scan.stderr);
+    assert!(scan.status.success(), "scan: {scan:?}");
+    assert_eq!(world.x.users_returned(), 10, "the cap is spent, not passed");
+    let stdout = String::from_utf8_lossy(&scan.stdout);
+    let lines: Vec<serde_json::Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    for name in ["Palmer Report", "Jane Doe"] {
+        let found = lines.iter().filter(|l| l["person"]["name"] == name).count();
+        assert_eq!(found, 5, "{name} had half the day's room: {stdout}");
+        assert!(
+            stderr.contains(&format!("x: checking {name} cost $0.05")),
+            "the cost of {name}'s check is said: {stderr}"
+        );
+    }
+    assert!(
+        stderr.contains("its share of today's room: $0.05"),
+        "{stderr}"
     );
 }

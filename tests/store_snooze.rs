@@ -354,7 +354,10 @@ fn a_version_1_database_is_migrated_and_keeps_its_alerts() {
             rusqlite::Connection::open(dir.path().join(doppelwatch::store::DB_FILE)).unwrap();
         conn.execute_batch(
             "DROP INDEX alerts_snoozed; ALTER TABLE alerts DROP COLUMN snoozed_until;
-             DROP TABLE report_drafts; PRAGMA user_version = 1;",
+             DROP TABLE report_drafts;
+             DROP INDEX alerts_wave; DROP INDEX alerts_identity_created;
+             ALTER TABLE alerts DROP COLUMN wave_id; DROP TABLE waves;
+             PRAGMA user_version = 1;",
         )
         .unwrap();
         id

@@ -4,13 +4,15 @@
 //! handle), settings validation and saving, which credentials each platform wants (from the
 //! platform registry) and storing them, the person's avatar (a bounded thumbnail; fetched from
 //! their own profile), report drafts (edits persisted in the store), filing through the
-//! platform's filer and recording form reports.
+//! platform's filer and recording form reports. Several people (issue 11): [`people`] lists,
+//! adds, finds and removes them (the CLI's `people` commands call it too).
 //!
 //! It never shows anything or knows about windows, IPC or the watcher process; errors carry a
 //! kind ([`ErrorKind`]) and words for the person ([`AppError`], which the desktop commands
 //! return as is: it serialises as `{kind, message}`).
 
 pub mod avatar;
+pub mod people;
 mod reports;
 mod settings;
 
@@ -217,6 +219,25 @@ impl App {
             None => self.store.upsert_identity(&identity)?,
         };
         Ok((id, identity))
+    }
+
+    /// Every registered person with their alert counts ([`people::people`]).
+    pub fn people(&self) -> AppResult<Vec<people::Person>> {
+        people::people(&self.store)
+    }
+
+    /// Registers a person, or updates the one of the same name ([`people::add_person`]).
+    pub fn add_person(&self, identity: Identity) -> AppResult<people::Added> {
+        people::add_person(&self.store, identity)
+    }
+
+    /// Removes a person; one with alerts only `with_alerts` ([`people::remove_person`]).
+    pub fn remove_person(
+        &self,
+        name_or_id: &str,
+        with_alerts: bool,
+    ) -> AppResult<(IdentityId, String, crate::store::PersonAlerts)> {
+        people::remove_person(&self.store, name_or_id, with_alerts)
     }
 
     /// Checks one handle as typed; its canonical form.

@@ -119,3 +119,32 @@ impl App {
         )))
     }
 }
+
+impl App {
+    /// Queues the reports of `alert_ids` as one batch sent after `undo` (issue 11); the
+    /// background watcher sends it. Alerts that cannot be filed through an API are left out
+    /// with why.
+    pub fn queue_reports(
+        &self,
+        alert_ids: &[i64],
+        undo: std::time::Duration,
+    ) -> AppResult<report::queue::Enqueued> {
+        Ok(report::queue::enqueue(
+            &self.store,
+            alert_ids,
+            undo,
+            Utc::now(),
+        )?)
+    }
+
+    /// Cancels what batch `id` has not sent yet; the batch as it is then.
+    pub fn undo_batch(&self, id: i64) -> AppResult<crate::store::Batch> {
+        self.store.cancel_batch(id, Utc::now())?;
+        Ok(self.store.batch(id)?)
+    }
+
+    /// Every batch of reports, newest first, with where each report stands.
+    pub fn report_batches(&self) -> AppResult<Vec<crate::store::Batch>> {
+        Ok(self.store.batches()?)
+    }
+}

@@ -33,6 +33,12 @@ pub struct AlertsArgs {
     /// `--verdict suspicious --state new,seen`).
     #[arg(long, conflicts_with_all = ["verdict", "state"])]
     pub worth_a_look: bool,
+    /// Only the alerts about this person (id or name; see `doppelwatch people`).
+    #[arg(long)]
+    pub person: Option<String>,
+    /// Only the alerts of this wave (see `doppelwatch waves`).
+    #[arg(long)]
+    pub wave: Option<i64>,
 }
 
 /// The verdicts an alert can have.
@@ -107,7 +113,7 @@ pub struct SnoozeArgs {
 
 /// The data folder when it holds a database; `Err(message)` saying there is no data yet
 /// otherwise (these commands never create one: only watching or the app does).
-fn existing_data_dir() -> Result<PathBuf, Result<String, i32>> {
+pub(super) fn existing_data_dir() -> Result<PathBuf, Result<String, i32>> {
     let dir = doppelwatch::store::data_dir(super::data_dir_override()).map_err(|e| Err(fail(e)))?;
     if dir.exists() && !dir.is_dir() {
         return Err(Err(super::usage_error(format!(
@@ -128,14 +134,14 @@ fn existing_data_dir() -> Result<PathBuf, Result<String, i32>> {
 }
 
 /// The existing store, for commands that change it.
-fn open_store() -> Result<Store, i32> {
+pub(super) fn open_store() -> Result<Store, i32> {
     let dir = existing_data_dir().map_err(|e| e.map_or_else(|code| code, fail))?;
     Store::open_in(&dir).map_err(fail)
 }
 
 /// The existing store, for commands that only read it: no write lock, works beside the watcher
 /// and on a read-only folder.
-fn open_store_read_only() -> Result<Store, i32> {
+pub(super) fn open_store_read_only() -> Result<Store, i32> {
     let dir = existing_data_dir().map_err(|e| e.map_or_else(|code| code, fail))?;
     Store::open_in_read_only(&dir).map_err(fail)
 }
@@ -145,7 +151,7 @@ fn store_fail(store: &Store, e: StoreError) -> i32 {
     fail(store.explain(e))
 }
 
-fn fail(e: impl std::fmt::Display) -> i32 {
+pub(super) fn fail(e: impl std::fmt::Display) -> i32 {
     super::out::eprintln_quiet(&format!("doppelwatch: {e}"));
     1
 }
@@ -158,7 +164,7 @@ fn alert_id(text: &str) -> Result<i64, i32> {
     })
 }
 
-fn print_json(value: &impl serde::Serialize) -> i32 {
+pub(super) fn print_json(value: &impl serde::Serialize) -> i32 {
     let mut out = Out::stdout();
     match out.emit_pretty_json(value).and_then(|()| out.finish()) {
         Ok(()) => 0,
@@ -222,6 +228,13 @@ pub fn alerts(args: AlertsArgs) -> i32 {
         Ok(s) => s,
         Err(code) => return code,
     };
+    filter.wave_id = args.wave;
+    if let Some(person) = args.person.as_deref() {
+        match doppelwatch::app::people::find_person(&store, person) {
+            Ok((id, _)) => filter.identity_id = Some(id),
+            Err(e) => return super::usage_error(e),
+        }
+    }
     match store.alerts(&filter) {
         Ok(list) => print_json(&list),
         Err(e) => store_fail(&store, e),

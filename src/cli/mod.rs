@@ -9,8 +9,10 @@ use std::sync::OnceLock;
 use clap::{Parser, Subcommand};
 
 mod alerts;
+mod batch;
 mod detect;
 mod out;
+mod people;
 mod scan;
 mod score;
 mod secret;
@@ -56,6 +58,10 @@ enum Command {
     Watch(watch::WatchArgs),
     /// List alerts as JSON.
     Alerts(alerts::AlertsArgs),
+    /// List the people watched as JSON; `people add FILE`, `people remove NAME_OR_ID`.
+    People(people::PeopleArgs),
+    /// List waves (alerts of one person that came together) as JSON, with their counts.
+    Waves(people::WavesArgs),
     /// Print the report draft of an alert.
     Report(alerts::ReportArgs),
     /// Export the evidence bundle of an alert.
@@ -68,6 +74,8 @@ enum Command {
     Snooze(alerts::SnoozeArgs),
     /// Store, check or delete a credential in the OS keychain.
     Secret(secret::SecretArgs),
+    /// File many reports as one batch (with an undo window), and follow it.
+    Batch(batch::BatchArgs),
 }
 
 /// Parses the arguments and runs the subcommand; returns the process exit code.
@@ -85,12 +93,15 @@ pub fn run() -> i32 {
         Command::Scan(args) => scan::scan(args),
         Command::Watch(args) => watch::watch(args),
         Command::Alerts(args) => alerts::alerts(args),
+        Command::People(args) => people::people(args),
+        Command::Waves(args) => people::waves(args),
         Command::Report(args) => alerts::report(args),
         Command::Export(args) => alerts::export(args),
         Command::Allow(args) => alerts::allow(args),
         Command::Dismiss(args) => alerts::dismiss(args),
         Command::Snooze(args) => alerts::snooze(args),
         Command::Secret(args) => secret::secret(args),
+        Command::Batch(args) => batch::batch(args),
     }
 }
 

@@ -16,6 +16,12 @@
 //! `coverage_cut` field of that platform's finding lines, and with `--report-failures` as a
 //! line `{"kind": "coverage_cut", "platform", "detail"}`.
 //!
+//! People (issue 11): `--identity FILE` checks that file's person (not registered, as before);
+//! otherwise every registered person is checked, one after the other, or only `--person`'s.
+//! Lines about a registered person carry `"person": {"id", "name"}`. A paid source shares the
+//! day's room evenly between the people still to check ([`spending::share_room`]) and each
+//! person's check says on stderr what it cost.
+//!
 //! Paid sources (X) spend against the same daily cap and re-read window as the watcher: their
 //! spending is read from the store before the check, which holds the room left under the cap,
 //! and added to it after ([`doppelwatch::sources::spending::begin_check`], the watch
@@ -36,7 +42,7 @@ use doppelwatch::secrets::{Keychain, SecretKey};
 use doppelwatch::sources::runner::{assess_found, build_sources, check_all, Sources};
 use doppelwatch::sources::spending;
 use doppelwatch::sources::QueryFailure;
-use doppelwatch::store::Store;
+use doppelwatch::store::{PersonRef, Store};
 
 use super::out::Out;
 
@@ -45,9 +51,12 @@ const MAX_OWN_AVATAR_BYTES: u64 = 20 << 20;
 
 #[derive(Args)]
 pub struct ScanArgs {
-    /// Identity JSON file.
+    /// Identity JSON file (checked as given, not registered); default: every registered person.
+    #[arg(long, conflicts_with = "person")]
+    pub identity: Option<PathBuf>,
+    /// Only this registered person (id or name; see `doppelwatch people`).
     #[arg(long)]
-    pub identity: PathBuf,
+    pub person: Option<String>,
     /// Comma-separated sources (bluesky,mastodon,x); default: all configured.
     #[arg(long)]
     pub source: Option<String>,
@@ -83,32 +92,69 @@ struct CutLine<'a> {
     detail: &'a str,
 }
 
-/// A finding line, with the cut of its platform's check when the spending cap cut it.
+/// A finding line, with the person it is about when they are registered, and the cut of its
+/// platform's check when the spending cap cut it.
 #[derive(serde::Serialize)]
-struct FindingLine<'a, T: serde::Serialize> {
+struct FindingLine<'a> {
     #[serde(flatten)]
-    finding: &'a T,
+    finding: &'a doppelwatch::sources::runner::ScanFinding,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    person: Option<&'a PersonRef>,
     #[serde(skip_serializing_if = "Option::is_none")]
     coverage_cut: Option<&'a str>,
 }
 
+/// One person to check.
+struct ScanPerson {
+    /// Set for a registered person.
+    person: Option<PersonRef>,
+    detector: Arc<Detector>,
+}
+
 /// Everything a run needs, prepared from the arguments.
 struct Prepared {
-    detector: Arc<Detector>,
+    people: Vec<ScanPerson>,
     sources: Sources,
     explicit: bool,
 }
 
-fn prepare(
+/// The people to check: the `--identity` file's, else the registered ones (`--person`).
+fn people_to_check(
     command: &str,
-    identity: &Path,
-    source: Option<&str>,
-    config: Option<&Path>,
-    no_keychain: bool,
-) -> Result<Prepared, i32> {
+    identity: Option<&Path>,
+    person: Option<&str>,
+) -> Result<Vec<(Option<PersonRef>, Identity)>, i32> {
+    if let Some(path) = identity {
+        let identity =
+            Identity::load(path).map_err(|e| super::usage_error(format!("{command}: {e}")))?;
+        return Ok(vec![(None, identity)]);
+    }
+    let dir = match super::alerts::existing_data_dir() {
+        Ok(dir) => dir,
+        Err(Ok(_)) => return Err(super::people::nobody(command)),
+        Err(Err(code)) => return Err(code),
+    };
+    let store = Store::open_in_read_only(&dir).map_err(super::alerts::fail)?;
+    Ok(super::people::registered(&store, person, command)?
+        .into_iter()
+        .map(|(id, identity)| {
+            let person = PersonRef {
+                id,
+                name: identity.name.clone(),
+            };
+            (Some(person), identity)
+        })
+        .collect())
+}
+
+fn prepare(command: &str, args: &ScanArgs) -> Result<Prepared, i32> {
     doppelwatch::logging::init("warn");
-    let identity =
-        Identity::load(identity).map_err(|e| super::usage_error(format!("{command}: {e}")))?;
+    let (source, config, no_keychain) = (
+        args.source.as_deref(),
+        args.config.as_deref(),
+        args.no_keychain,
+    );
+    let people = people_to_check(command, args.identity.as_deref(), args.person.as_deref())?;
     let config = Config::load(config).map_err(|e| super::usage_error(format!("{command}: {e}")))?;
     let selection = match source {
         None => None,
@@ -116,15 +162,34 @@ fn prepare(
             Some(parse_sources(list).map_err(|e| super::usage_error(format!("{command}: {e}")))?)
         }
     };
-    let reference = match &identity.avatar {
-        None => None,
-        Some(path) => Some(read_reference_avatar(path).map_err(|why| {
-            super::usage_error(format!(
-                "{command}: the identity's avatar {} cannot be used: {why}",
-                path.display()
-            ))
-        })?),
-    };
+    let mut checked = Vec::with_capacity(people.len());
+    for (person, identity) in people {
+        let reference = match &identity.avatar {
+            None => None,
+            Some(path) => match read_reference_avatar(path) {
+                Ok(fp) => Some(fp),
+                // A registered person's picture that went missing: checked without it.
+                Err(why) if person.is_some() => {
+                    eprintln!(
+                        "doppelwatch: {command}: {}'s avatar {} cannot be used ({why}); checking without it",
+                        identity.name,
+                        path.display()
+                    );
+                    None
+                }
+                Err(why) => {
+                    return Err(super::usage_error(format!(
+                        "{command}: the identity's avatar {} cannot be used: {why}",
+                        path.display()
+                    )))
+                }
+            },
+        };
+        checked.push(ScanPerson {
+            person,
+            detector: Arc::new(Detector::new(identity, reference)),
+        });
+    }
     // Tokens from the keychain for the selected sources; a keychain that cannot be reached
     // means no tokens (said on stderr), never a failed scan.
     let keychain = (!no_keychain).then(Keychain::new);
@@ -138,7 +203,7 @@ fn prepare(
     let sources = build_sources(&config, selection.as_deref(), &secrets)
         .map_err(|e| super::usage_error(format!("{command}: {e}")))?;
     Ok(Prepared {
-        detector: Arc::new(Detector::new(identity, reference)),
+        people: checked,
         sources,
         explicit: selection.is_some(),
     })
@@ -258,16 +323,11 @@ fn save_spending(store: Option<&Store>, sources: &Sources) -> bool {
     failed
 }
 
-/// Runs one check of the selected sources and prints the findings. Exit 0 when every selected
-/// source answered, 1 when one failed or was asked for and could not run, 2 on bad arguments.
+/// Runs one check of the selected sources for each person and prints the findings. Exit 0
+/// when every selected source answered, 1 when one failed or was asked for and could not run,
+/// 2 on bad arguments.
 pub fn scan(args: ScanArgs) -> i32 {
-    let mut prepared = match prepare(
-        "scan",
-        &args.identity,
-        args.source.as_deref(),
-        args.config.as_deref(),
-        args.no_keychain,
-    ) {
+    let mut prepared = match prepare("scan", &args) {
         Ok(p) => p,
         Err(code) => return code,
     };
@@ -278,10 +338,76 @@ pub fn scan(args: ScanArgs) -> i32 {
         Ok(r) => r,
         Err(code) => return code,
     };
-    let identity = prepared.detector.identity().clone();
-    let results = runtime.block_on(check_all(&prepared.sources.all, &identity));
-    failed |= save_spending(store.as_ref(), &prepared.sources);
     let mut out = Out::stdout();
+    let people = prepared.people.len();
+    for (i, person) in prepared.people.iter().enumerate() {
+        let identity = person.detector.identity().clone();
+        let shares = begin_shares(&prepared.sources, people - i);
+        let results = runtime.block_on(check_all(&prepared.sources.all, &identity));
+        say_costs(&prepared.sources, &shares, &identity.name, people > 1);
+        match print_results(&args, person, results, &mut out) {
+            Ok(f) => failed |= f,
+            Err(status) => {
+                save_spending(store.as_ref(), &prepared.sources);
+                return status;
+            }
+        }
+    }
+    failed |= save_spending(store.as_ref(), &prepared.sources);
+    match out.finish() {
+        Ok(()) => i32::from(failed),
+        Err(status) => status,
+    }
+}
+
+/// Before one person's check: each paid source's share of the day's room (see
+/// [`spending::share_room`]) and what it had spent so far in this run.
+fn begin_shares(sources: &Sources, people_left: usize) -> Vec<Option<(f64, f64)>> {
+    sources
+        .all
+        .iter()
+        .map(|s| {
+            let share = spending::share_room(s.as_ref(), people_left)?;
+            Some((share, s.unsaved_spending().map_or(0.0, |u| u.usd)))
+        })
+        .collect()
+}
+
+/// After one person's check: says on stderr what each paid source spent on it, and lifts the
+/// share limit.
+fn say_costs(sources: &Sources, shares: &[Option<(f64, f64)>], name: &str, several: bool) {
+    for (source, share) in sources.all.iter().zip(shares) {
+        let Some((share, before)) = share else {
+            continue;
+        };
+        spending::end_share(source.as_ref());
+        let after = source.unsaved_spending().map_or(0.0, |u| u.usd);
+        let of = if several {
+            format!(" (its share of today's room: ${share:.2})")
+        } else {
+            format!(" (room left today: ${share:.2})")
+        };
+        eprintln!(
+            "doppelwatch: scan: {}: checking {} cost ${:.2}{of}",
+            source.platform(),
+            doppelwatch::report::visible(name, 60),
+            (after - before).max(0.0)
+        );
+    }
+}
+
+/// Prints one person's findings and failed queries; whether a source failed, or the exit
+/// status when the output cannot be written.
+fn print_results(
+    args: &ScanArgs,
+    person: &ScanPerson,
+    results: Vec<(
+        Platform,
+        Result<doppelwatch::sources::CheckReport, doppelwatch::sources::SourceError>,
+    )>,
+    out: &mut Out,
+) -> Result<bool, i32> {
+    let mut failed = false;
     let now = Utc::now();
     for (platform, result) in results {
         match result {
@@ -296,15 +422,14 @@ pub fn scan(args: ScanArgs) -> i32 {
                     failed = true;
                 }
                 for f in report.found {
-                    let finding = assess_found(&prepared.detector, f, now);
+                    let finding = assess_found(&person.detector, f, now);
                     if args.all || finding.verdict != Verdict::Clear {
                         let line = FindingLine {
                             finding: &finding,
+                            person: person.person.as_ref(),
                             coverage_cut: report.cut.as_deref(),
                         };
-                        if let Err(status) = print_json_line(&mut out, &line) {
-                            return status;
-                        }
+                        print_json_line(out, &line)?;
                     }
                 }
                 if let Some(cut) = report.cut.as_deref().filter(|_| args.report_failures) {
@@ -313,9 +438,7 @@ pub fn scan(args: ScanArgs) -> i32 {
                         platform: &platform,
                         detail: cut,
                     };
-                    if let Err(status) = print_json_line(&mut out, &line) {
-                        return status;
-                    }
+                    print_json_line(out, &line)?;
                 }
                 if let Some(cut) = &report.cut {
                     eprintln!("doppelwatch: scan: {platform}: coverage reduced: {cut}");
@@ -331,9 +454,7 @@ pub fn scan(args: ScanArgs) -> i32 {
                         failure,
                     };
                     if args.report_failures {
-                        if let Err(status) = print_json_line(&mut out, &line) {
-                            return status;
-                        }
+                        print_json_line(out, &line)?;
                     }
                 }
             }
@@ -343,8 +464,5 @@ pub fn scan(args: ScanArgs) -> i32 {
             }
         }
     }
-    match out.finish() {
-        Ok(()) => i32::from(failed),
-        Err(status) => status,
-    }
+    Ok(failed)
 }

@@ -1,8 +1,13 @@
 //! `watch` (issue 4): runs the watch service until stopped, printing its events as JSON lines
 //! (`new_alert`, `case_closed`, `review` with the report draft, `check_done`, ...).
+//!
+//! Who is watched (issue 11): `--identity FILE` registers (or updates, by name) that person
+//! and watches them alone, as before; `--person NAME_OR_ID` one registered person; by default
+//! everyone registered, following people added or removed while it runs.
 
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
 use clap::Args;
 
@@ -16,9 +21,13 @@ use super::out::{eprintln_quiet, Out, EXIT_OUTPUT_CLOSED};
 
 #[derive(Args)]
 pub struct WatchArgs {
-    /// Identity JSON file.
+    /// Identity JSON file: registers (or updates) that person and watches only them.
+    #[arg(long, conflicts_with = "person")]
+    pub identity: Option<PathBuf>,
+    /// Only this registered person (id or name; see `doppelwatch people`); default: every
+    /// registered person, including people added while it runs.
     #[arg(long)]
-    pub identity: PathBuf,
+    pub person: Option<String>,
     /// Comma-separated sources (bluesky,mastodon,x); default: all configured.
     #[arg(long)]
     pub source: Option<String>,
@@ -34,7 +43,7 @@ fn fail(e: impl std::fmt::Display) -> i32 {
 
 pub fn watch(args: WatchArgs) -> i32 {
     doppelwatch::logging::init("warn");
-    let identity = match Identity::load(&args.identity) {
+    let identity = match args.identity.as_deref().map(Identity::load).transpose() {
         Ok(i) => i,
         Err(e) => return super::usage_error(e),
     };
@@ -56,9 +65,17 @@ pub fn watch(args: WatchArgs) -> i32 {
         Ok(s) => Arc::new(s),
         Err(e) => return fail(e),
     };
-    let identity_id = match store.upsert_identity(&identity) {
-        Ok(id) => id,
-        Err(e) => return fail(e),
+    // None: everyone registered, followed while watching.
+    let people: Option<Vec<_>> = match (identity, args.person.as_deref()) {
+        (Some(identity), _) => match store.upsert_identity(&identity) {
+            Ok(id) => Some(vec![(id, identity)]),
+            Err(e) => return fail(e),
+        },
+        (None, person) => match super::people::registered(&store, person, "watch") {
+            Ok(found) if person.is_some() => Some(found),
+            Ok(_) => None,
+            Err(code) => return code,
+        },
     };
     let keychain = doppelwatch::secrets::Keychain::new();
     let setup = match WatchSetup::from_config(&config, only.as_deref(), Some(&keychain)) {
@@ -77,15 +94,33 @@ pub fn watch(args: WatchArgs) -> i32 {
         Ok(rt) => rt,
         Err(e) => return fail(e),
     };
+    let secrets: report::queue::Secrets = Arc::new(move |key| keychain.get(key).ok().flatten());
     runtime.block_on(async move {
         let mut out = Out::stdout();
-        let handle = WatchService::start(
-            config.watch.clone(),
+        // Batches of reports queued by the app or `doppelwatch batch file` are sent while
+        // watching.
+        let (queue_stop, queue_stopped) = tokio::sync::watch::channel(false);
+        let queue = tokio::spawn(report::queue::run(
             store.clone(),
-            vec![(identity_id, identity)],
-            setup,
-            Notifications::desktop(),
-        );
+            config.clone(),
+            secrets,
+            queue_stopped,
+        ));
+        let handle = match people {
+            Some(people) => WatchService::start(
+                config.watch.clone(),
+                store.clone(),
+                people,
+                setup,
+                Notifications::desktop(),
+            ),
+            None => WatchService::start_following(
+                config.watch.clone(),
+                store.clone(),
+                setup,
+                Notifications::desktop(),
+            ),
+        };
         let mut events = handle.subscribe();
         let stop = shutdown_signal();
         tokio::pin!(stop);
@@ -135,6 +170,9 @@ pub fn watch(args: WatchArgs) -> i32 {
             }
         }
         handle.stop().await;
+        // A report being sent is finished and recorded before the queue stops.
+        let _ = queue_stop.send(true);
+        let _ = tokio::time::timeout(Duration::from_secs(60), queue).await;
         status
     })
 }

@@ -20,7 +20,7 @@ use serde_json::{json, Value};
 
 use super::http::{bind_loopback, common_accessors, param, query_pairs, words};
 use super::{
-    avatar_response, json_response, lock, Common, FakeAccount, Flavor, ReceivedReport, Server,
+    avatar_response, json_response, lock, Common, FakeAccount, Flavor, ReceivedReport, Running,
 };
 
 #[derive(Debug, Clone)]
@@ -40,8 +40,9 @@ struct Account {
     suspended: bool,
 }
 
+/// What the handlers of [`FakeMastodon`] share.
 #[derive(Debug)]
-struct MastoState {
+pub struct MastoState {
     common: Arc<Common>,
     base_url: String,
     domain: String,
@@ -57,11 +58,7 @@ struct MastoState {
 }
 
 /// A running fake Mastodon server.
-#[derive(Debug)]
-pub struct FakeMastodon {
-    state: Arc<MastoState>,
-    _server: Server,
-}
+pub type FakeMastodon = Running<MastoState>;
 
 impl FakeMastodon {
     /// Starts a fake server for `domain` (e.g. `mastodon.example`) on `127.0.0.1:0`.
@@ -97,7 +94,7 @@ impl FakeMastodon {
         let plain = Router::new()
             .route("/system/accounts/avatars/{id}/original.png", get(avatar))
             .route("/avatars/original/missing.png", get(missing_avatar));
-        Ok(FakeMastodon {
+        Ok(Running {
             state: state.clone(),
             _server: bound.serve(&common, plain, api, state),
         })

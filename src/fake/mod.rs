@@ -465,6 +465,14 @@ pub(crate) fn serve(listener: tokio::net::TcpListener, router: axum::Router) -> 
     Server { task }
 }
 
+/// A running fake platform (`FakeX`, `FakeMastodon`): the state its handlers share and the
+/// server task, which stops when this is dropped.
+#[derive(Debug)]
+pub struct Running<S> {
+    pub(crate) state: Arc<S>,
+    pub(crate) _server: Server,
+}
+
 /// Keeps a fake server running; dropping it stops the server.
 #[derive(Debug)]
 pub struct Server {

@@ -16,7 +16,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::{json, Value};
 
 use super::http::{bind_loopback, common_accessors, param, query_pairs};
-use super::{avatar_response, json_response, lock, Common, FakeAccount, Flavor, Server};
+use super::{avatar_response, json_response, lock, Common, FakeAccount, Flavor, Running};
 
 #[derive(Debug, Clone)]
 struct User {
@@ -31,8 +31,9 @@ struct User {
     suspended: bool,
 }
 
+/// What the handlers of [`FakeX`] share.
 #[derive(Debug)]
-struct XState {
+pub struct XState {
     common: Arc<Common>,
     base_url: String,
     users: Mutex<Vec<User>>,
@@ -45,11 +46,7 @@ struct XState {
 }
 
 /// A running fake X API.
-#[derive(Debug)]
-pub struct FakeX {
-    state: Arc<XState>,
-    _server: Server,
-}
+pub type FakeX = Running<XState>;
 
 impl FakeX {
     /// Starts the fake on `127.0.0.1:0`; it accepts the app bearer token `app_token`.
@@ -71,7 +68,7 @@ impl FakeX {
             .route("/2/users", get(users_by_ids))
             .route("/2/users/search", get(users_search));
         let plain = Router::new().route("/profile_images/{id}/avatar_normal.png", get(avatar));
-        Ok(FakeX {
+        Ok(Running {
             state: state.clone(),
             _server: bound.serve(&common, plain, api, state),
         })

@@ -5,8 +5,8 @@
 use std::sync::Arc;
 
 use super::{
-    own_handle, required, AvatarHost, BuiltSource, CredentialForm, CredentialNeed, PlatformModule,
-    SecretLookup,
+    own_handle, required, AvatarHost, BuiltSource, CredentialForm, CredentialNeed, PlatformFacts,
+    PlatformModule, SecretLookup,
 };
 use crate::config::Config;
 use crate::identity::{
@@ -21,24 +21,24 @@ use crate::store::Alert;
 
 pub struct Bluesky;
 
+static FACTS: PlatformFacts = PlatformFacts {
+    aliases: &["bsky"],
+    watched_live: true,
+    in_app_path: Some("On the profile: ... -> Report account -> Misleading -> Impersonation"),
+    // `reason` is at most 2000 graphemes; a char is never more than one grapheme.
+    report_api: Some((ReportApi::BlueskyCreateReport, 2000)),
+    credential_form: Some(CredentialForm {
+        account_label: "Your handle",
+        secret_label: "App password (Settings → Privacy → App passwords)",
+    }),
+    handle_example: "alice.bsky.social",
+    credential_advice: "the Bluesky app password",
+    ..PlatformFacts::new(|| Platform::Bluesky, "bluesky", "Bluesky")
+};
+
 impl PlatformModule for Bluesky {
-    fn platform(&self) -> Platform {
-        Platform::Bluesky
-    }
-    fn id(&self) -> &'static str {
-        "bluesky"
-    }
-    fn aliases(&self) -> &'static [&'static str] {
-        &["bsky"]
-    }
-    fn display_name(&self) -> &'static str {
-        "Bluesky"
-    }
-    fn watched_live(&self) -> bool {
-        true
-    }
-    fn handle_example(&self) -> &'static str {
-        "alice.bsky.social"
+    fn facts(&self) -> &'static PlatformFacts {
+        &FACTS
     }
     fn validate_handle(&self, bare: &str, typed: &str) -> Result<String, HandleError> {
         let lower = bare.to_ascii_lowercase();
@@ -80,22 +80,6 @@ impl PlatformModule for Bluesky {
         Some(AvatarHost {
             host: cid::BLUESKY_CDN_HOST,
             rebuild: cid::cdn_avatar_url,
-        })
-    }
-    fn in_app_path(&self) -> Option<&'static str> {
-        Some("On the profile: ... -> Report account -> Misleading -> Impersonation")
-    }
-    fn report_api(&self) -> Option<(ReportApi, usize)> {
-        // `reason` is at most 2000 graphemes; a char is never more than one grapheme.
-        Some((ReportApi::BlueskyCreateReport, 2000))
-    }
-    fn credential_advice(&self) -> &'static str {
-        "the Bluesky app password"
-    }
-    fn credential_form(&self) -> Option<CredentialForm> {
-        Some(CredentialForm {
-            account_label: "Your handle",
-            secret_label: "App password (Settings → Privacy → App passwords)",
         })
     }
     fn credentials_for(&self, identity: &Identity) -> Vec<CredentialNeed> {

@@ -6,7 +6,8 @@
 use std::sync::Arc;
 
 use super::{
-    own_handle, required, BuiltSource, CredentialForm, CredentialNeed, PlatformModule, SecretLookup,
+    own_handle, required, BuiltSource, CredentialForm, CredentialNeed, PlatformFacts,
+    PlatformModule, SecretLookup,
 };
 use crate::config::Config;
 use crate::identity::{
@@ -90,21 +91,24 @@ fn token_server(account: &str) -> Result<String, String> {
     })
 }
 
+static FACTS: PlatformFacts = PlatformFacts {
+    aliases: &["fediverse"],
+    ids_per_server: true,
+    in_app_path: Some("On the profile: ... -> Report -> Other"),
+    // The report `comment` is at most 1000 characters.
+    report_api: Some((ReportApi::MastodonReports, 1000)),
+    credential_form: Some(CredentialForm {
+        account_label: "Your server (e.g. mastodon.social)",
+        secret_label: "Access token (Preferences → Development)",
+    }),
+    handle_example: "alice@mastodon.social",
+    credential_advice: "a user access token for this Mastodon server",
+    ..PlatformFacts::new(|| Platform::Mastodon, "mastodon", "Mastodon")
+};
+
 impl PlatformModule for Mastodon {
-    fn platform(&self) -> Platform {
-        Platform::Mastodon
-    }
-    fn id(&self) -> &'static str {
-        "mastodon"
-    }
-    fn aliases(&self) -> &'static [&'static str] {
-        &["fediverse"]
-    }
-    fn display_name(&self) -> &'static str {
-        "Mastodon"
-    }
-    fn handle_example(&self) -> &'static str {
-        "alice@mastodon.social"
+    fn facts(&self) -> &'static PlatformFacts {
+        &FACTS
     }
     fn validate_handle(&self, bare: &str, typed: &str) -> Result<String, HandleError> {
         let invalid = |why: &str| HandleError::Mastodon {
@@ -147,25 +151,6 @@ impl PlatformModule for Mastodon {
             Some((user, server)) => format!("https://{server}/@{user}"),
             None => format!("@{handle}"),
         }
-    }
-    fn ids_per_server(&self) -> bool {
-        true
-    }
-    fn in_app_path(&self) -> Option<&'static str> {
-        Some("On the profile: ... -> Report -> Other")
-    }
-    fn report_api(&self) -> Option<(ReportApi, usize)> {
-        // The report `comment` is at most 1000 characters.
-        Some((ReportApi::MastodonReports, 1000))
-    }
-    fn credential_advice(&self) -> &'static str {
-        "a user access token for this Mastodon server"
-    }
-    fn credential_form(&self) -> Option<CredentialForm> {
-        Some(CredentialForm {
-            account_label: "Your server (e.g. mastodon.social)",
-            secret_label: "Access token (Preferences → Development)",
-        })
     }
     fn credentials_for(&self, identity: &Identity) -> Vec<CredentialNeed> {
         identity

@@ -116,20 +116,94 @@ pub struct BuiltSource {
     pub live: Option<Arc<BlueskySource>>,
 }
 
-/// Everything that differs per platform.
-pub trait PlatformModule: Send + Sync {
-    /// The model's variant.
-    fn platform(&self) -> Platform;
+/// The plain facts of a platform: its names, how it is read and where its reports go. A
+/// module declares them as one constant ([`PlatformFacts::new`] plus what differs from the
+/// defaults); its behaviour (handle rules, sources, filers) stays in [`PlatformModule`].
+#[derive(Debug)]
+pub struct PlatformFacts {
+    /// The model's variant (a function, so the facts stay a constant: the model also has
+    /// an owned variant for unsupported platforms).
+    pub platform: fn() -> Platform,
     /// The lowercase name in JSON, the CLI and the keychain (`bluesky`).
-    fn id(&self) -> &'static str;
+    pub id: &'static str,
+    /// Other names accepted when parsing (`bsky`).
+    pub aliases: &'static [&'static str],
+    /// The name as people write it (`Bluesky`).
+    pub display_name: &'static str,
+    /// An example handle for the onboarding form.
+    pub handle_example: &'static str,
+    /// Also watched live (a stream), not only by periodic checks.
+    pub watched_live: bool,
+    /// Reading from it costs money (a paid API): the UI asks there last.
+    pub paid_reads: bool,
+    /// The check interval it gets by default when it differs from the general one.
+    pub default_interval_secs: Option<u64>,
+    /// Account ids are per server (Mastodon): a finding's stable id uses the handle instead.
+    pub ids_per_server: bool,
+    /// The official web form for impersonation reports, if any.
+    pub form_url: Option<&'static str>,
+    /// Where the report lives inside the platform's own app.
+    pub in_app_path: Option<&'static str>,
+    /// The report API and the longest report text it takes, when the platform has one.
+    pub report_api: Option<(ReportApi, usize)>,
+    /// What to say when the platform refuses the credentials sent.
+    pub credential_advice: &'static str,
+    /// How the UI asks for its credential (`None`: it takes none).
+    pub credential_form: Option<CredentialForm>,
+}
+
+impl PlatformFacts {
+    /// A platform's names, with the rest at their defaults (no aliases, periodic checks only,
+    /// free reads, no form, no report API, no credential); a module sets at least its
+    /// example handle and credential advice (a registry test checks).
+    pub const fn new(
+        platform: fn() -> Platform,
+        id: &'static str,
+        display_name: &'static str,
+    ) -> Self {
+        PlatformFacts {
+            platform,
+            id,
+            aliases: &[],
+            display_name,
+            handle_example: "",
+            watched_live: false,
+            paid_reads: false,
+            default_interval_secs: None,
+            ids_per_server: false,
+            form_url: None,
+            in_app_path: None,
+            report_api: None,
+            credential_advice: "",
+            credential_form: None,
+        }
+    }
+}
+
+/// Everything that differs per platform: its [`PlatformFacts`] and its behaviour.
+pub trait PlatformModule: Send + Sync {
+    /// The platform's plain facts.
+    fn facts(&self) -> &'static PlatformFacts;
+    /// The model's variant.
+    fn platform(&self) -> Platform {
+        (self.facts().platform)()
+    }
+    /// The lowercase name in JSON, the CLI and the keychain (`bluesky`).
+    fn id(&self) -> &'static str {
+        self.facts().id
+    }
     /// Other names accepted when parsing (`bsky`).
     fn aliases(&self) -> &'static [&'static str] {
-        &[]
+        self.facts().aliases
     }
     /// The name as people write it (`Bluesky`).
-    fn display_name(&self) -> &'static str;
+    fn display_name(&self) -> &'static str {
+        self.facts().display_name
+    }
     /// An example handle for the onboarding form.
-    fn handle_example(&self) -> &'static str;
+    fn handle_example(&self) -> &'static str {
+        self.facts().handle_example
+    }
     /// Checks a handle against the platform's rules; returns its canonical form.
     fn validate_handle(&self, bare: &str, typed: &str) -> Result<String, HandleError>;
     /// What its handles look like, for the detector: their shape, what the chosen part may
@@ -139,11 +213,11 @@ pub trait PlatformModule: Send + Sync {
     fn profile_url(&self, handle: &str) -> String;
     /// True when the platform is also watched live (a stream), not only by periodic checks.
     fn watched_live(&self) -> bool {
-        false
+        self.facts().watched_live
     }
     /// True when reading from the platform costs money (a paid API): the UI asks there last.
     fn paid_reads(&self) -> bool {
-        false
+        self.facts().paid_reads
     }
     /// The one host the platform serves avatars from, if it has one; `None`: avatar addresses
     /// are fetched as given (through the guarded fetcher).
@@ -152,23 +226,23 @@ pub trait PlatformModule: Send + Sync {
     }
     /// The check interval this platform gets by default when it differs from the general one.
     fn default_interval_secs(&self) -> Option<u64> {
-        None
+        self.facts().default_interval_secs
     }
     /// Account ids are per server (Mastodon): a finding's stable id uses the handle instead.
     fn ids_per_server(&self) -> bool {
-        false
+        self.facts().ids_per_server
     }
     /// The official web form for impersonation reports, if any.
     fn form_url(&self) -> Option<&'static str> {
-        None
+        self.facts().form_url
     }
     /// Where the report lives inside the platform's own app.
     fn in_app_path(&self) -> Option<&'static str> {
-        None
+        self.facts().in_app_path
     }
     /// The report API and the longest report text it takes, when the platform has one.
     fn report_api(&self) -> Option<(ReportApi, usize)> {
-        None
+        self.facts().report_api
     }
     /// Words the platform's form asks for, added to the draft (`copied`: what the account
     /// copies, e.g. `name`, `photo`).
@@ -177,9 +251,13 @@ pub trait PlatformModule: Send + Sync {
         None
     }
     /// What to say when the platform refuses the credentials sent.
-    fn credential_advice(&self) -> &'static str;
+    fn credential_advice(&self) -> &'static str {
+        self.facts().credential_advice
+    }
     /// How the UI asks for this platform's credential (None: it takes none).
-    fn credential_form(&self) -> Option<CredentialForm>;
+    fn credential_form(&self) -> Option<CredentialForm> {
+        self.facts().credential_form
+    }
     /// The credentials the person's accounts on this platform can use.
     fn credentials_for(&self, identity: &Identity) -> Vec<CredentialNeed>;
     /// The keychain key of a credential typed for `account` (already trimmed and lowercased,
@@ -258,6 +336,7 @@ mod tests {
             assert_eq!(info.id, m.id());
             assert_eq!(by_name(info.id).map(|m| m.id()), Some(info.id));
             assert!(!info.label.is_empty() && !info.example.is_empty());
+            assert!(!m.credential_advice().is_empty(), "{}", info.id);
             // The example handle is one the platform's own rules accept.
             let m = module(&m.platform()).expect("registered");
             assert!(

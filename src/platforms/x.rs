@@ -4,7 +4,9 @@
 
 use std::sync::Arc;
 
-use super::{BuiltSource, CredentialForm, CredentialNeed, PlatformModule, SecretLookup};
+use super::{
+    BuiltSource, CredentialForm, CredentialNeed, PlatformFacts, PlatformModule, SecretLookup,
+};
 use crate::config::Config;
 use crate::identity::{Charset, HandleError, HandleRules, HandleShape, Identity, Platform};
 use crate::secrets::SecretKey;
@@ -13,24 +15,24 @@ use crate::sources::SourceError;
 
 pub struct X;
 
+static FACTS: PlatformFacts = PlatformFacts {
+    aliases: &["twitter"],
+    paid_reads: true,
+    // Every read is paid: every six hours unless the person asks for more.
+    default_interval_secs: Some(6 * 60 * 60),
+    form_url: Some("https://help.x.com/en/forms/authenticity/impersonation"),
+    credential_form: Some(CredentialForm {
+        account_label: "Label for this key",
+        secret_label: "API bearer token (your own developer account)",
+    }),
+    handle_example: "alice",
+    credential_advice: "the X API bearer token (or user token for search)",
+    ..PlatformFacts::new(|| Platform::X, "x", "X")
+};
+
 impl PlatformModule for X {
-    fn platform(&self) -> Platform {
-        Platform::X
-    }
-    fn id(&self) -> &'static str {
-        "x"
-    }
-    fn aliases(&self) -> &'static [&'static str] {
-        &["twitter"]
-    }
-    fn display_name(&self) -> &'static str {
-        "X"
-    }
-    fn paid_reads(&self) -> bool {
-        true
-    }
-    fn handle_example(&self) -> &'static str {
-        "alice"
+    fn facts(&self) -> &'static PlatformFacts {
+        &FACTS
     }
     fn validate_handle(&self, bare: &str, typed: &str) -> Result<String, HandleError> {
         let ok = bare.len() <= 15 && bare.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
@@ -57,15 +59,8 @@ impl PlatformModule for X {
             )
         }
     }
-    fn default_interval_secs(&self) -> Option<u64> {
-        // Every read is paid: every six hours unless the person asks for more.
-        Some(6 * 60 * 60)
-    }
     fn profile_url(&self, handle: &str) -> String {
         format!("https://x.com/{handle}")
-    }
-    fn form_url(&self) -> Option<&'static str> {
-        Some("https://help.x.com/en/forms/authenticity/impersonation")
     }
     fn report_instructions(&self, copied: &[&str]) -> Option<String> {
         Some(format!(
@@ -73,15 +68,6 @@ impl PlatformModule for X {
             copied.len(),
             crate::report::text::join_words(copied)
         ))
-    }
-    fn credential_advice(&self) -> &'static str {
-        "the X API bearer token (or user token for search)"
-    }
-    fn credential_form(&self) -> Option<CredentialForm> {
-        Some(CredentialForm {
-            account_label: "Label for this key",
-            secret_label: "API bearer token (your own developer account)",
-        })
     }
     fn credentials_for(&self, _identity: &Identity) -> Vec<CredentialNeed> {
         vec![CredentialNeed {

@@ -29,7 +29,7 @@ use super::bluesky_pds::{PdsResolver, PLC_DIRECTORY};
 use super::http::{body, client, error_text, retry_after, unreachable};
 use super::{FiledReport, ReportDraft, ReportError, ReportFiler};
 use crate::identity::Platform;
-use crate::secrets::{Keychain, Secret, SecretKey};
+use crate::secrets::Secret;
 use crate::store::Alert;
 
 /// The Bluesky moderation service the PDS forwards reports to.
@@ -140,26 +140,6 @@ impl BlueskyReporter {
     /// Whether the PDS comes from the DID document (not from the settings).
     pub fn resolves_pds(&self) -> bool {
         matches!(self.route, Route::Resolved(_))
-    }
-
-    /// A reporter whose app password is read from the keychain.
-    pub fn from_keychain(
-        pds: &str,
-        identifier: &str,
-        keychain: &Keychain,
-    ) -> Result<BlueskyReporter, ReportError> {
-        let key = SecretKey::BlueskyAppPassword {
-            handle: identifier.to_string(),
-        };
-        let password = keychain
-            .get(&key)
-            .map_err(|e| ReportError::MissingCredential {
-                what: format!("Bluesky app password ({e})"),
-            })?
-            .ok_or_else(|| ReportError::MissingCredential {
-                what: format!("Bluesky app password for {identifier}"),
-            })?;
-        Ok(BlueskyReporter::new(pds, identifier, password))
     }
 
     /// The client for the route: a resolved PDS is reached only on public addresses.

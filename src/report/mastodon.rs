@@ -11,7 +11,7 @@ use serde_json::json;
 use super::http::{body, client, error_text, retry_after, unreachable};
 use super::{FiledReport, ReportDraft, ReportError, ReportFiler};
 use crate::identity::Platform;
-use crate::secrets::{Keychain, Secret, SecretKey};
+use crate::secrets::Secret;
 use crate::store::Alert;
 
 /// Mastodon's limit on a report comment.
@@ -52,26 +52,6 @@ impl MastodonReporter {
             host,
             token,
         })
-    }
-
-    /// A reporter whose token is read from the keychain (entry of `server`, the host name).
-    pub fn from_keychain(
-        base: &str,
-        server: &str,
-        keychain: &Keychain,
-    ) -> Result<MastodonReporter, ReportError> {
-        let key = SecretKey::MastodonToken {
-            server: server.to_string(),
-        };
-        let token = keychain
-            .get(&key)
-            .map_err(|e| ReportError::MissingCredential {
-                what: format!("Mastodon token ({e})"),
-            })?
-            .ok_or_else(|| ReportError::MissingCredential {
-                what: format!("Mastodon token for {server}"),
-            })?;
-        MastodonReporter::new(base, token)
     }
 
     fn check(

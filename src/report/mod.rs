@@ -9,6 +9,7 @@ pub mod evidence;
 mod forms;
 mod http;
 pub mod mastodon;
+pub mod queue;
 pub(crate) mod text;
 
 use async_trait::async_trait;

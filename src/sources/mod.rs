@@ -185,6 +185,17 @@ pub trait Source: Send + Sync {
     /// `stored` (today's total over every process, the recent reads of all).
     fn spending_saved(&self, _handed: &Spending, _stored: &Spending) {}
 
+    /// For paid sources: the next checks may spend at most `usd` more (`None`: up to the daily
+    /// cap), so several people share one day's room ([`spending::share_room`]). Free sources
+    /// ignore it.
+    fn limit_check_spending(&self, _usd: Option<f64>) {}
+
+    /// For paid sources: dollars the daily cap still allows, as far as this process knows
+    /// (other processes' spending and holds as of the last sync). `None` for free sources.
+    fn room_left_usd(&self) -> Option<f64> {
+        None
+    }
+
     /// Looks known accounts up again: does each still exist, and what does it show now?
     /// The watcher uses it to follow reported accounts. Answers in the order asked; an account
     /// the platform no longer shows (deleted, suspended, taken down) is [`AccountState::Gone`].

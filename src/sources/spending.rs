@@ -14,6 +14,10 @@
 //! until}}`), and every other process counts that hold as spent, so checks in parallel
 //! processes can never together pass the cap. [`end_check`] hands the spending over and
 //! gives the hold back; a hold whose process died lapses after [`HOLD_LIFETIME`].
+//!
+//! Several people share one day's room fairly ([`share_room`]): before each person's check,
+//! the room left is split evenly between the people still to be checked in that round, so
+//! the first person checked can never take the whole budget (issue 11).
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;
@@ -112,6 +116,22 @@ pub fn end_check(store: &Store, source: &dyn Source) -> Result<(), StoreError> {
             HoldChange::Keep
         },
     )
+}
+
+/// Before one person's check of a paid source, when `people_left` people (this one included)
+/// are still to be checked in this round: this check may spend at most the room the cap
+/// leaves divided by `people_left` (what a person leaves unspent goes to the next). Returns
+/// that share in dollars, or `None` for free sources. Call [`end_share`] after the check.
+pub fn share_room(source: &dyn Source, people_left: usize) -> Option<f64> {
+    let room = source.room_left_usd()?;
+    let share = room / people_left.max(1) as f64;
+    source.limit_check_spending(Some(share));
+    Some(share)
+}
+
+/// After one person's check: no share limit any more (only the daily cap).
+pub fn end_share(source: &dyn Source) {
+    source.limit_check_spending(None);
 }
 
 fn running() -> std::sync::MutexGuard<'static, BTreeMap<String, u32>> {

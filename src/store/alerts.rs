@@ -110,6 +110,13 @@ impl FromStr for AlertState {
     }
 }
 
+/// Who an alert or a wave is about: the person's stable id and name.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PersonRef {
+    pub id: IdentityId,
+    pub name: String,
+}
+
 /// An alert: one account that copies one identity, with the evidence as captured.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Alert {
@@ -142,6 +149,12 @@ pub struct Alert {
     /// JSON when unset, so alerts in other states print exactly as before.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub snoozed_until: Option<DateTime<Utc>>,
+    /// Who the alert is about (the same as `identity_id` and `identity.name`, said plainly).
+    #[serde(default)]
+    pub person: PersonRef,
+    /// The wave the alert belongs to, if it came with others (see `doppelwatch waves`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wave_id: Option<i64>,
 }
 
 /// Which alerts to list; the default lists all, newest first.
@@ -158,6 +171,9 @@ pub struct AlertFilter {
     /// worth-a-look list).
     #[serde(default)]
     pub verdict: Option<Verdict>,
+    /// Only the alerts of this wave.
+    #[serde(default)]
+    pub wave_id: Option<i64>,
     #[serde(default)]
     pub limit: Option<u32>,
 }
@@ -201,7 +217,7 @@ pub struct OutboxItem {
 const ALERT_SELECT: &str = "SELECT a.id, a.identity_id, i.json, a.account_id, ac.platform,
     pv.profile_json, a.profile_version_id, pv.found_by_json, pv.avatar_sha256, a.verdict, a.score,
     a.reasons_json, a.fingerprint, a.state, a.state_note, ac.first_seen, ac.gone_at,
-    a.created_at, a.updated_at, a.snoozed_until
+    a.created_at, a.updated_at, a.snoozed_until, a.wave_id
     FROM alerts a
     JOIN identities i ON i.id = a.identity_id
     JOIN accounts ac ON ac.id = a.account_id
@@ -229,6 +245,7 @@ type RawAlert = (
     String,
     String,
     Option<String>,
+    Option<i64>,
 );
 
 fn raw_alert(r: &Row<'_>) -> rusqlite::Result<RawAlert> {
@@ -253,6 +270,7 @@ fn raw_alert(r: &Row<'_>) -> rusqlite::Result<RawAlert> {
         r.get(17)?,
         r.get(18)?,
         r.get(19)?,
+        r.get(20)?,
     ))
 }
 
@@ -270,10 +288,15 @@ fn decode_alert(raw: RawAlert) -> Result<Alert, StoreError> {
         AlertState::Snoozed => raw.19.as_deref().map(parse_ts).transpose()?,
         _ => None,
     };
+    let identity: Identity = from_json(&raw.2, "identity")?;
     Ok(Alert {
         id: raw.0,
         identity_id: raw.1,
-        identity: from_json(&raw.2, "identity")?,
+        person: PersonRef {
+            id: raw.1,
+            name: identity.name.clone(),
+        },
+        identity,
         account_id: raw.3,
         platform: Platform::parse(&raw.4),
         profile: from_json(&raw.5, "profile")?,
@@ -291,6 +314,7 @@ fn decode_alert(raw: RawAlert) -> Result<Alert, StoreError> {
         created_at: parse_ts(&raw.17)?,
         updated_at: parse_ts(&raw.18)?,
         snoozed_until,
+        wave_id: raw.20,
     })
 }
 
@@ -365,6 +389,10 @@ impl Store {
         if let Some(verdict) = filter.verdict {
             args.push(verdict.as_str().to_string().into());
             sql.push_str(&format!(" AND a.verdict = ?{}", args.len()));
+        }
+        if let Some(wave) = filter.wave_id {
+            args.push(wave.into());
+            sql.push_str(&format!(" AND a.wave_id = ?{}", args.len()));
         }
         sql.push_str(" ORDER BY a.id DESC");
         if let Some(limit) = filter.limit {
@@ -576,18 +604,28 @@ impl Store {
 
     /// Marks notifications as shown.
     pub fn mark_notified(&self, ids: &[i64], now: DateTime<Utc>) -> Result<(), StoreError> {
+        self.stamp_each(
+            "UPDATE outbox SET sent_at = ?2 WHERE id = ?1 AND sent_at IS NULL",
+            ids,
+            now,
+        )
+    }
+
+    /// Runs `sql` (`?1`: an id, `?2`: the time) for each of `ids`, in one transaction.
+    pub(super) fn stamp_each(
+        &self,
+        sql: &str,
+        ids: &[i64],
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
         let mut conn = self.lock();
         let tx = conn.transaction()?;
         for id in ids {
-            tx.execute(
-                "UPDATE outbox SET sent_at = ?2 WHERE id = ?1 AND sent_at IS NULL",
-                params![id, ts(now)],
-            )?;
+            tx.execute(sql, params![id, ts(now)])?;
         }
         tx.commit()?;
         Ok(())
     }
-
     /// How many alerts wait for the person (new or seen), impostors and worth-a-look apart.
     pub fn waiting_alerts(&self) -> Result<WaitingAlerts, StoreError> {
         let conn = self.lock();

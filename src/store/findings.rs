@@ -425,6 +425,10 @@ impl Recording<'_> {
         if matches!(change, AlertChange::New(_) | AlertChange::Updated(_)) {
             self.keep_avatar()?;
         }
+        if let AlertChange::New(alert_id) = change {
+            // A newly raised alert (its avatar kept above): into the wave it came with.
+            super::waves::join_wave(self.tx, alert_id, self.now)?;
+        }
         Ok(change)
     }
 

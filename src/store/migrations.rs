@@ -120,6 +120,51 @@ const STEPS: &[&str] = &[
         updated_at  TEXT NOT NULL
     );
     "#,
+    // 4: several people and waves (issue 11). Alerts already name their identity, so a
+    // single-person database keeps every alert with that person; a wave groups alerts of one
+    // person that came close together or share a picture, a handle pattern or a creation
+    // time. `notified_at` is when a notification last announced the wave (a new member
+    // joining soon after updates it instead of popping up again).
+    r#"
+    CREATE TABLE waves (
+        id             INTEGER PRIMARY KEY,
+        identity_id    INTEGER NOT NULL REFERENCES identities(id),
+        verdict        TEXT NOT NULL,
+        started_at     TEXT NOT NULL,
+        last_alert_at  TEXT NOT NULL,
+        notified_at    TEXT
+    );
+    CREATE INDEX waves_identity ON waves(identity_id, last_alert_at);
+    ALTER TABLE alerts ADD COLUMN wave_id INTEGER REFERENCES waves(id);
+    CREATE INDEX alerts_wave ON alerts(wave_id);
+    CREATE INDEX alerts_identity_created ON alerts(identity_id, created_at);
+    "#,
+    // 5: the batch report queue (issue 11). A batch is filed after its undo window
+    // (`send_after`); each entry moves queued -> sending -> sent (or failed, cancelled,
+    // skipped, uncertain). An alert is in at most one live entry (queued or sending), so a
+    // batch filed twice sends each report once.
+    r#"
+    CREATE TABLE report_batches (
+        id          INTEGER PRIMARY KEY,
+        created_at  TEXT NOT NULL,
+        send_after  TEXT NOT NULL
+    );
+    CREATE TABLE report_queue (
+        id          INTEGER PRIMARY KEY,
+        batch_id    INTEGER NOT NULL REFERENCES report_batches(id),
+        alert_id    INTEGER NOT NULL REFERENCES alerts(id),
+        state       TEXT NOT NULL,
+        not_before  TEXT NOT NULL,
+        attempts    INTEGER NOT NULL DEFAULT 0,
+        note        TEXT,
+        report_id   INTEGER REFERENCES reports(id),
+        updated_at  TEXT NOT NULL
+    );
+    CREATE INDEX report_queue_due ON report_queue(state, not_before);
+    CREATE INDEX report_queue_batch ON report_queue(batch_id);
+    CREATE UNIQUE INDEX report_queue_live ON report_queue(alert_id)
+        WHERE state IN ('queued', 'sending');
+    "#,
 ];
 
 /// The schema version this build writes.

@@ -18,7 +18,10 @@
 //! - [`Store::open`] / [`Store::open_in`] / [`Store::open_read_only`] /
 //!   [`Store::open_in_read_only`] / [`Store::explain`] / [`data_dir`]
 //! - identities: [`Store::upsert_identity`] (by name, for identity files),
-//!   [`Store::update_identity`] (by stable id: a rename keeps the alerts), [`Store::identities`]
+//!   [`Store::update_identity`] (by stable id: a rename keeps the alerts), [`Store::identities`],
+//!   [`Store::person_alerts`], [`Store::remove_identity`] (never drops alerts unless told)
+//! - waves (`waves.rs`): alerts of one person that came together; [`Store::waves`],
+//!   [`Store::wave`], [`Store::mark_waves_notified`]; a new alert joins its wave when recorded
 //! - findings: [`Store::record_finding`], [`Store::record_findings`] (dedups alerts by evidence)
 //! - alerts: [`Store::alerts`], [`Store::alert`], [`Store::set_alert_state`], [`Store::close_case`],
 //!   [`Store::snooze_alert`], [`Store::wake_due_snoozes`]
@@ -34,7 +37,10 @@ mod findings;
 mod migrations;
 pub use migrations::SCHEMA_VERSION;
 mod open;
+mod people;
+mod queue;
 mod reports;
+mod waves;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
@@ -45,10 +51,14 @@ use rusqlite::{Connection, OptionalExtension};
 use crate::identity::{Identity, Platform};
 
 pub use alerts::{
-    Alert, AlertFilter, AlertId, AlertState, OutboxItem, OutboxKind, WaitingAlerts, MAX_SNOOZE_DAYS,
+    Alert, AlertFilter, AlertId, AlertState, OutboxItem, OutboxKind, PersonRef, WaitingAlerts,
+    MAX_SNOOZE_DAYS,
 };
 pub use findings::{evidence_fingerprint, AlertChange, Finding, FindingOutcome, ProfileVersion};
+pub use people::PersonAlerts;
+pub use queue::{Batch, QueueEntry, QueueState};
 pub use reports::{ReportMethod, ReportRecord};
+pub use waves::{handle_pattern, Wave, WAVE_ARRIVAL_MINUTES, WAVE_CREATION_MINUTES};
 
 /// Name of the database file inside the data directory.
 pub const DB_FILE: &str = "doppelwatch.sqlite3";
@@ -92,6 +102,8 @@ pub enum StoreError {
         found: i64,
         supported: i64,
     },
+    #[error("{name} has {total} alert(s) ({open} open): removing them would lose that evidence. Export what you want to keep (`doppelwatch export ID FILE`), then remove the person together with their alerts (`--with-alerts`)")]
+    HasAlerts { name: String, open: u32, total: u32 },
     #[error("{what} not found")]
     NotFound { what: String },
     #[error("alert {id} cannot go from {from} to {to}{}", transition_hint(*to))]

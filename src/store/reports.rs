@@ -41,6 +41,55 @@ pub struct ReportRecord {
     pub filed_at: DateTime<Utc>,
 }
 
+/// Records a report and moves the alert to `reported`, inside the caller's transaction.
+pub(super) fn insert_report(
+    tx: &rusqlite::Connection,
+    alert_id: AlertId,
+    platform: &Platform,
+    method: ReportMethod,
+    (remote_id, detail): (Option<&str>, Option<&str>),
+    now: DateTime<Utc>,
+) -> Result<ReportRecord, StoreError> {
+    let alert = load_alert(tx, alert_id)?;
+    if !alert.state.can_become(AlertState::Reported) {
+        return Err(StoreError::InvalidTransition {
+            id: alert_id,
+            from: alert.state,
+            to: AlertState::Reported,
+        });
+    }
+    tx.execute(
+        "INSERT INTO reports (alert_id, platform, method, remote_id, detail, filed_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![
+            alert_id,
+            platform.as_str(),
+            method.as_str(),
+            remote_id,
+            detail,
+            ts(now)
+        ],
+    )?;
+    let id = tx.last_insert_rowid();
+    tx.execute(
+        "UPDATE alerts SET state = 'reported', state_note = ?2, updated_at = ?3 WHERE id = ?1",
+        params![
+            alert_id,
+            format!("reported to {platform} ({})", method.as_str()),
+            ts(now)
+        ],
+    )?;
+    Ok(ReportRecord {
+        id,
+        alert_id,
+        platform: platform.clone(),
+        method,
+        remote_id: remote_id.map(str::to_string),
+        detail: detail.map(str::to_string),
+        filed_at: now,
+    })
+}
+
 impl Store {
     /// Records a report and moves the alert to `reported` (in one transaction).
     pub fn record_report(
@@ -54,45 +103,9 @@ impl Store {
     ) -> Result<ReportRecord, StoreError> {
         let mut conn = self.lock();
         let tx = conn.transaction()?;
-        let alert = load_alert(&tx, alert_id)?;
-        if !alert.state.can_become(AlertState::Reported) {
-            return Err(StoreError::InvalidTransition {
-                id: alert_id,
-                from: alert.state,
-                to: AlertState::Reported,
-            });
-        }
-        tx.execute(
-            "INSERT INTO reports (alert_id, platform, method, remote_id, detail, filed_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![
-                alert_id,
-                platform.as_str(),
-                method.as_str(),
-                remote_id,
-                detail,
-                ts(now)
-            ],
-        )?;
-        let id = tx.last_insert_rowid();
-        tx.execute(
-            "UPDATE alerts SET state = 'reported', state_note = ?2, updated_at = ?3 WHERE id = ?1",
-            params![
-                alert_id,
-                format!("reported to {platform} ({})", method.as_str()),
-                ts(now)
-            ],
-        )?;
+        let record = insert_report(&tx, alert_id, platform, method, (remote_id, detail), now)?;
         tx.commit()?;
-        Ok(ReportRecord {
-            id,
-            alert_id,
-            platform: platform.clone(),
-            method,
-            remote_id: remote_id.map(str::to_string),
-            detail: detail.map(str::to_string),
-            filed_at: now,
-        })
+        Ok(record)
     }
 
     /// The reports of one alert, oldest first.

@@ -4,6 +4,13 @@
 //! notifications from the store's outbox (an impostor at once, the suspicious ones in a daily
 //! digest at most: see [`crate::notify`]), and the notification actions.
 //!
+//! Several people (issue 11): every person is checked on every enabled source.
+//! [`WatchService::start`] watches a fixed list; [`WatchService::start_following`] watches
+//! everyone registered in the store and picks up people added, changed or removed while it
+//! runs (`people.rs`, looked at every few seconds and at "check now"). Checks of a paid
+//! source (X) take turns and share the day's room evenly between the people still to check
+//! in the round ([`crate::sources::spending::share_room`]); `CheckDone` says what each cost.
+//!
 //! Library API (the CLI's `watch` and the desktop app both use it):
 //! ```no_run
 //! # async fn demo(store: std::sync::Arc<doppelwatch::store::Store>,
@@ -24,9 +31,11 @@
 //! # Ok(()) }
 //! ```
 
+mod people;
 mod schedule;
 mod tasks;
 
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -125,6 +134,9 @@ pub enum WatchEvent {
         candidates: usize,
         new_alerts: usize,
         failed_queries: usize,
+        /// What the check cost in US dollars, for paid sources (X).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        cost_usd: Option<f64>,
     },
     /// A check failed; the status says when the next try is.
     CheckFailed {
@@ -215,12 +227,24 @@ pub(crate) struct Shared {
     /// Warnings the loops can repeat (every second while no notification server runs) are
     /// logged once, then as a summary every few minutes.
     pub log: LogLimiter,
+    /// The people being watched now (the re-checks follow their alerts).
+    pub targets: Mutex<Vec<Target>>,
+    /// Checks of paid sources take turns; per paid platform, the people checked in the
+    /// current round (a round ends when someone is checked a second time).
+    pub paid_turn: tokio::sync::Mutex<HashMap<String, HashSet<IdentityId>>>,
+    /// Status slots of people no longer watched (left out of [`WatchHandle::status`]).
+    pub retired: Mutex<HashSet<usize>>,
 }
 
 impl Shared {
     pub fn emit(&self, event: WatchEvent) {
         // No subscriber is fine: the store has everything.
         let _ = self.events.send(event);
+    }
+
+    /// How many people are watched now.
+    pub fn people(&self) -> usize {
+        self.targets.lock().unwrap_or_else(|p| p.into_inner()).len()
     }
 
     pub fn update_status(&self, slot: usize, f: impl FnOnce(&mut SourceStatus)) {
@@ -258,6 +282,42 @@ impl WatchService {
         setup: WatchSetup,
         notifications: Notifications,
     ) -> WatchHandle {
+        let (shared, mut tasks) = Self::launch(config, store, &setup, notifications);
+        for (identity_id, identity) in identities {
+            let target = Target::new(identity_id, identity);
+            let (spawned, _) = people::spawn_person(&shared, &setup, &target);
+            tasks.extend(spawned);
+            shared
+                .targets
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .push(target);
+        }
+        WatchHandle { shared, tasks }
+    }
+
+    /// Starts watching everyone registered in `store`, and follows the people added, changed
+    /// or removed while it runs (looked at every few seconds and at "check now").
+    pub fn start_following(
+        config: WatchConfig,
+        store: Arc<Store>,
+        setup: WatchSetup,
+        notifications: Notifications,
+    ) -> WatchHandle {
+        let (shared, mut tasks) = Self::launch(config, store, &setup, notifications);
+        let running = people::start_all(&shared, &setup);
+        tasks.push(tokio::spawn(people::follow(shared.clone(), setup, running)));
+        WatchHandle { shared, tasks }
+    }
+
+    /// The shared state and the tasks that serve every person: re-checks, notifications and
+    /// their actions.
+    fn launch(
+        config: WatchConfig,
+        store: Arc<Store>,
+        setup: &WatchSetup,
+        notifications: Notifications,
+    ) -> (Arc<Shared>, Vec<tokio::task::JoinHandle<()>>) {
         let (events, _) = broadcast::channel(1024);
         let shared = Arc::new(Shared {
             store,
@@ -269,94 +329,34 @@ impl WatchService {
             paused: watch::channel(false).0,
             stop: watch::channel(false).0,
             log: LogLimiter::default(),
+            targets: Mutex::new(Vec::new()),
+            paid_turn: tokio::sync::Mutex::new(HashMap::new()),
+            retired: Mutex::new(HashSet::new()),
         });
-        let targets: Vec<Target> = identities
-            .into_iter()
-            .map(|(identity_id, identity)| {
-                let avatar = own_avatar(&identity);
-                Target {
-                    identity_id,
-                    detector: Arc::new(Detector::new(identity.clone(), avatar)),
-                    identity: Arc::new(identity),
-                }
-            })
-            .collect();
-        let mut tasks = Vec::new();
-        let add_status = |platform: Platform, identity: &str, mode| {
-            let mut status = shared.status.lock().unwrap_or_else(|p| p.into_inner());
-            status.push(SourceStatus {
-                platform,
-                identity: identity.to_string(),
-                mode,
-                state: RunState::Starting,
-                last_check: None,
-                next_check: None,
-                last_error: None,
-                rate_limited_until: None,
-                last_candidates: 0,
-                partial: None,
-                coverage_gap: None,
-            });
-            status.len() - 1
-        };
         // A restart must not reset what paid sources (X) already spent today.
         for source in &setup.sources {
             if let Err(e) = crate::sources::spending::sync(&shared.store, source.as_ref()) {
                 tracing::warn!("could not read what paid sources spent today: {e}");
             }
         }
-        for target in &targets {
-            for source in &setup.sources {
-                let slot = add_status(
-                    source.platform(),
-                    &target.identity.name,
-                    SourceMode::Periodic,
-                );
-                tasks.push(tokio::spawn(tasks::periodic(
-                    shared.clone(),
-                    slot,
-                    source.clone(),
-                    target.clone(),
-                )));
-            }
-            if let Some(live) = &setup.live {
-                let slot = add_status(live.platform(), &target.identity.name, SourceMode::Live);
-                tasks::restore_coverage_gap(&shared, slot, target);
-                tasks.push(tokio::spawn(tasks::live(
-                    shared.clone(),
-                    slot,
-                    live.clone(),
-                    target.clone(),
-                )));
-            }
+        let tasks = vec![
+            tokio::spawn(tasks::recheck(shared.clone(), setup.sources.clone())),
+            tokio::spawn(tasks::dispatch(shared.clone(), notifications.sink)),
+            tokio::spawn(tasks::actions(shared.clone(), notifications.actions)),
+        ];
+        (shared, tasks)
+    }
+}
+
+impl Target {
+    /// A person prepared for checking: their detector, with their avatar when readable.
+    pub(crate) fn new(identity_id: IdentityId, identity: Identity) -> Target {
+        let avatar = own_avatar(&identity);
+        Target {
+            identity_id,
+            detector: Arc::new(Detector::new(identity.clone(), avatar)),
+            identity: Arc::new(identity),
         }
-        for target in &targets {
-            for (platform, why) in &setup.skipped {
-                let slot = add_status(
-                    platform.clone(),
-                    &target.identity.name,
-                    SourceMode::Periodic,
-                );
-                shared.update_status(slot, |s| {
-                    s.state = RunState::NotSetUp;
-                    s.last_error = Some(why.clone());
-                });
-            }
-        }
-        tasks.push(tokio::spawn(tasks::recheck(
-            shared.clone(),
-            setup.sources.clone(),
-            targets.clone(),
-        )));
-        tasks.push(tokio::spawn(tasks::dispatch(
-            shared.clone(),
-            notifications.sink,
-        )));
-        tasks.push(tokio::spawn(tasks::actions(
-            shared.clone(),
-            notifications.actions,
-        )));
-        WatchHandle { shared, tasks }
     }
 }
 
@@ -378,13 +378,23 @@ impl WatchHandle {
         *self.shared.paused.borrow()
     }
 
-    /// The status of every source and identity.
+    /// The status of every source and identity watched.
     pub fn status(&self) -> Vec<SourceStatus> {
+        let retired = self
+            .shared
+            .retired
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
         self.shared
             .status
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .clone()
+            .iter()
+            .enumerate()
+            .filter(|(slot, _)| !retired.contains(slot))
+            .map(|(_, s)| s.clone())
+            .collect()
     }
 
     /// Events from now on (new alerts, review clicks, closed cases, checks).

@@ -1,6 +1,7 @@
 //! The service's tasks: periodic checks, the live stream, re-checks of open alerts, the
 //! notification dispatcher and the notification actions.
 
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -17,7 +18,7 @@ use crate::notify::{Dispatcher, NotificationAction, NotificationSink, NotifyConf
 use crate::sources::bluesky::live::{run_live, LiveEvent};
 use crate::sources::bluesky::BlueskySource;
 use crate::sources::{AccountRef, AccountState, Found, FoundBy, Source, SourceError};
-use crate::store::{AlertChange, AlertFilter, AlertState, Finding, StoreError};
+use crate::store::{AlertChange, AlertFilter, AlertState, Finding, IdentityId, StoreError};
 
 /// A check that takes longer than this is abandoned and counted as a failure.
 const CHECK_TIMEOUT: Duration = Duration::from_secs(15 * 60);
@@ -156,6 +157,56 @@ async fn sync_spending(shared: &Arc<Shared>, source: &Arc<dyn Source>, begin: bo
     }
 }
 
+/// The turn of a paid source's check (X), none for free sources.
+type PaidTurn<'a> = Option<tokio::sync::MutexGuard<'a, HashMap<String, HashSet<IdentityId>>>>;
+
+/// Before a check: paid checks take turns, and each may spend the day's room left divided by
+/// the people still to check in the round; what other processes (a `scan`) spent since
+/// counts against it. The turn and what the source had spent so far.
+async fn begin_turn<'a>(
+    shared: &'a Arc<Shared>,
+    source: &Arc<dyn Source>,
+    target: &Target,
+) -> (PaidTurn<'a>, Option<f64>) {
+    let mut turn = match source.unsaved_spending() {
+        Some(_) => Some(shared.paid_turn.lock().await),
+        None => None,
+    };
+    sync_spending(shared, source, true).await;
+    let spent_before = source.unsaved_spending().map(|s| s.usd);
+    if let Some(round) = turn.as_mut() {
+        let checked = round.entry(source.platform().to_string()).or_default();
+        if !checked.insert(target.identity_id) {
+            // Everyone had their turn: a new round.
+            checked.clear();
+            checked.insert(target.identity_id);
+        }
+        let left = (shared.people() + 1).saturating_sub(checked.len()).max(1);
+        crate::sources::spending::share_room(source.as_ref(), left);
+    }
+    (turn, spent_before)
+}
+
+/// After a check: lifts the share, hands the spending to the store and ends the turn; what
+/// the check cost (paid sources only).
+async fn end_turn(
+    shared: &Arc<Shared>,
+    source: &Arc<dyn Source>,
+    turn: PaidTurn<'_>,
+    spent_before: Option<f64>,
+) -> Option<f64> {
+    let cost = spent_before.map(|before| {
+        let after = source.unsaved_spending().map_or(before, |s| s.usd);
+        (after - before).max(0.0)
+    });
+    if turn.is_some() {
+        crate::sources::spending::end_share(source.as_ref());
+    }
+    sync_spending(shared, source, false).await;
+    drop(turn);
+    cost
+}
+
 /// Periodic checks of one source for one identity.
 pub(crate) async fn periodic(
     shared: Arc<Shared>,
@@ -197,13 +248,12 @@ pub(crate) async fn periodic(
             s.state = RunState::Checking;
             s.next_check = None;
         });
-        // What other processes (a `scan`) spent since counts against this check's cap.
-        sync_spending(&shared, &source, true).await;
+        let (turn, spent_before) = begin_turn(&shared, &source, &target).await;
         let result = tokio::select! {
             r = tokio::time::timeout(CHECK_TIMEOUT, source.check_report(&target.identity)) => r,
             _ = stop.changed() => return,
         };
-        sync_spending(&shared, &source, false).await;
+        let cost_usd = end_turn(&shared, &source, turn, spent_before).await;
         let now = Utc::now();
         let outcome = match result {
             Ok(Ok(report)) => {
@@ -285,6 +335,7 @@ pub(crate) async fn periodic(
                     candidates: checked.candidates,
                     new_alerts: checked.new_alerts,
                     failed_queries: checked.failed_queries,
+                    cost_usd,
                 });
             }
             Err(message) => {
@@ -463,11 +514,7 @@ async fn coverage_gap(
 /// Re-checks the accounts of open and snoozed alerts: a gone account closes its case; a
 /// changed one is judged again (a rename away resolves it; a snoozed one that changed its
 /// name, bio or picture comes back early).
-pub(crate) async fn recheck(
-    shared: Arc<Shared>,
-    sources: Vec<Arc<dyn Source>>,
-    targets: Vec<Target>,
-) {
+pub(crate) async fn recheck(shared: Arc<Shared>, sources: Vec<Arc<dyn Source>>) {
     let interval = Duration::from_secs(shared.config.recheck_interval_secs.max(1));
     let mut check_now = shared.check_now.subscribe();
     let mut stop = shared.stop.subscribe();
@@ -480,6 +527,11 @@ pub(crate) async fn recheck(
         if *shared.paused.borrow() {
             continue;
         }
+        let targets = shared
+            .targets
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
         for source in &sources {
             if let Err(e) = recheck_source(&shared, source.as_ref(), &targets).await {
                 tracing::warn!(platform = %source.platform(), "re-check failed: {e}");
@@ -583,6 +635,7 @@ pub(crate) async fn dispatch(shared: Arc<Shared>, sink: Arc<dyn NotificationSink
             batch_window_secs: shared.config.notify_batch_secs,
             quiet_hours: shared.config.quiet_hours,
             worth_a_look_digest: shared.config.worth_a_look_digest,
+            wave_update_secs: shared.config.wave_update_secs,
         },
     )));
     let mut stop = shared.stop.subscribe();

@@ -32,6 +32,33 @@ pub fn palmer() -> Identity {
     }
 }
 
+/// A second person, for the tests of several people (issue 11).
+pub fn jane() -> Identity {
+    Identity {
+        name: "Jane Doe".into(),
+        aliases: vec![],
+        handles: vec![
+            AccountHandle {
+                platform: Platform::X,
+                handle: "JaneDoeNews".into(),
+            },
+            AccountHandle {
+                platform: Platform::Bluesky,
+                handle: "janedoe.bsky.social".into(),
+            },
+        ],
+        avatar: None,
+        bio: Some("Data scientist".into()),
+    }
+}
+
+/// Writes `identity` as an identity file (what `--identity` and `people add` read).
+pub fn identity_file(dir: &std::path::Path, identity: &Identity) -> std::path::PathBuf {
+    let path = dir.join(format!("{}.json", identity.name.replace(' ', "_")));
+    std::fs::write(&path, serde_json::to_string(identity).unwrap()).unwrap();
+    path
+}
+
 pub fn t(secs: i64) -> DateTime<Utc> {
     Utc.timestamp_opt(1_790_000_000 + secs, 0).unwrap()
 }

@@ -36,6 +36,11 @@ pub async fn start(mut config: Config) -> std::io::Result<(DemoWorld, Config)> {
     config.mastodon.enabled = false;
     config.x.enabled = false;
     config.watch.check_interval_secs = 20;
+    // The demo's impostors arrive seconds apart, all in one wave: its updates come half a
+    // minute apart (not a quarter of an hour) so they can be seen.
+    config.watch.wave_update_secs = 30;
+    // A demo wave can be filed as one batch (the fakes take any number of reports).
+    config.watch.report_daily_cap = 100;
     // The fake serves its avatars over plain http on loopback: the demo, and only the demo,
     // lets the guarded fetcher reach it.
     config.allow_loopback_fakes();

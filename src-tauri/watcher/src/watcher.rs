@@ -130,6 +130,7 @@ pub async fn run(base: PathBuf, options: WatcherOptions) -> Result<(), String> {
     } else {
         "window.log"
     });
+    let queue = spawn_report_queue(options.demo, &store, &config);
     let watcher = Watcher::new(options.demo, store.clone(), config, picks_tx, window_log);
     // Answer the window at once; the tray and the watch service come up meanwhile.
     let starting = watcher.clone();
@@ -168,6 +169,10 @@ pub async fn run(base: PathBuf, options: WatcherOptions) -> Result<(), String> {
     if let Some(old) = old {
         old.stop().await;
     }
+    // A report being sent is finished and recorded before the watcher goes.
+    let (queue_stop, queue_task) = queue;
+    let _ = queue_stop.send(true);
+    let _ = tokio::time::timeout(Duration::from_secs(60), queue_task).await;
     // Let subscribed windows read the quit before the connections drop.
     tokio::time::sleep(Duration::from_millis(200)).await;
     drop(world);
@@ -216,6 +221,38 @@ fn take_lock(path: &Path) -> Result<Option<File>, String> {
     let _ = file.set_len(0);
     let _ = writeln!(file, "{}", std::process::id());
     Ok(Some(file))
+}
+
+/// Starts sending the batches of reports queued by the window or the CLI (with the demo's
+/// password on the demo's fakes, else the keychain's credentials); returns its stop switch.
+fn spawn_report_queue(
+    demo: bool,
+    store: &Arc<Store>,
+    config: &Config,
+) -> (
+    tokio::sync::watch::Sender<bool>,
+    tokio::task::JoinHandle<()>,
+) {
+    let secrets: doppelwatch::report::queue::Secrets = if demo {
+        Arc::new(|key| {
+            matches!(
+                key,
+                doppelwatch::secrets::SecretKey::BlueskyAppPassword { .. }
+            )
+            .then(|| doppelwatch::secrets::Secret::new(demo::DEMO_APP_PASSWORD))
+        })
+    } else {
+        let keychain = Keychain::new();
+        Arc::new(move |key| keychain.get(key).ok().flatten())
+    };
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let task = tokio::spawn(doppelwatch::report::queue::run(
+        store.clone(),
+        config.clone(),
+        secrets,
+        stopped,
+    ));
+    (stop, task)
 }
 
 /// Resolves when the process is asked to stop (Ctrl-C, or SIGTERM on Unix).
@@ -321,18 +358,19 @@ impl Watcher {
         }
     }
 
-    /// (Re)starts watching the registered person with the current settings and credentials.
+    /// (Re)starts watching every registered person with the current settings and credentials
+    /// (people added or removed later are followed by the watch service itself).
     pub async fn restart(self: &Arc<Self>) {
         let _one_at_a_time = self.restarting.lock().await;
         let old = lock(&self.handle).take();
         if let Some(old) = old {
             old.stop().await;
         }
-        let Some((id, identity)) = self.store.identities().ok().and_then(|mut ids| ids.pop())
-        else {
+        let nobody = !matches!(self.store.identities(), Ok(ids) if !ids.is_empty());
+        if nobody {
             *lock(&self.problem) = None;
             return;
-        };
+        }
         let started = self.config().and_then(|config| {
             // Demo mode uses no keychain (the fakes need no credentials to be read).
             let keychain = (!self.demo).then_some(&self.keychain);
@@ -348,10 +386,9 @@ impl Watcher {
                 return;
             }
         };
-        let handle = WatchService::start(
+        let handle = WatchService::start_following(
             config.watch.clone(),
             self.store.clone(),
-            vec![(id, identity)],
             setup,
             Notifications::desktop(),
         );

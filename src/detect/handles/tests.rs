@@ -28,48 +28,28 @@ fn families() {
     use HandleKind::*;
     let x = || Platform::X;
     let kind = |m: Option<HandleMatch>| m.map(|m| m.kind);
-    assert_eq!(
-        kind(cmp(x(), "PaImerReport", x(), "PalmerReport")),
-        Some(Lookalike)
-    );
-    assert_eq!(
-        kind(cmp(x(), "palmerreport", x(), "PalmerReport")),
-        Some(Own)
-    );
-    assert_eq!(
-        kind(cmp(x(), "Palmer_Report", x(), "PalmerReport")),
-        Some(Separators)
-    );
-    assert_eq!(
-        kind(cmp(x(), "RealPalmerReport", x(), "PalmerReport")),
-        Some(Affix)
-    );
-    assert_eq!(
-        kind(cmp(x(), "PalmerReport2024", x(), "PalmerReport")),
-        Some(Affix)
-    );
-    assert_eq!(
-        kind(cmp(x(), "itsPalmerReport", x(), "PalmerReport")),
-        Some(Affix)
-    );
-    assert_eq!(
-        kind(cmp(x(), "PamlerReport", x(), "PalmerReport")),
-        Some(Near)
-    );
-    assert_eq!(
-        kind(cmp(x(), "PalmerRepotr", x(), "PalmerReport")),
-        Some(Near)
-    );
-    assert_eq!(kind(cmp(x(), "JimSmith", x(), "PalmerReport")), None);
-    assert_eq!(kind(cmp(x(), "tw1tter", x(), "twitter")), Some(Lookalike));
-    assert_eq!(
-        kind(cmp(x(), "lnstagram", x(), "instagram")),
-        Some(Lookalike)
-    );
-    assert_eq!(
-        kind(cmp(x(), "P4lm3rReport", x(), "PalmerReport")),
-        Some(Lookalike)
-    );
+    // (an X handle, the person's X handle, how they relate)
+    let cases = [
+        ("PaImerReport", "PalmerReport", Some(Lookalike)),
+        ("palmerreport", "PalmerReport", Some(Own)),
+        ("Palmer_Report", "PalmerReport", Some(Separators)),
+        ("RealPalmerReport", "PalmerReport", Some(Affix)),
+        ("PalmerReport2024", "PalmerReport", Some(Affix)),
+        ("itsPalmerReport", "PalmerReport", Some(Affix)),
+        ("PamlerReport", "PalmerReport", Some(Near)),
+        ("PalmerRepotr", "PalmerReport", Some(Near)),
+        ("JimSmith", "PalmerReport", None),
+        ("tw1tter", "twitter", Some(Lookalike)),
+        ("lnstagram", "instagram", Some(Lookalike)),
+        ("P4lm3rReport", "PalmerReport", Some(Lookalike)),
+    ];
+    for (candidate, own, expected) in cases {
+        assert_eq!(
+            kind(cmp(x(), candidate, x(), own)),
+            expected,
+            "{candidate} against {own}"
+        );
+    }
     let parker = cmp(x(), "ParkerReport", x(), "PalmerReport").unwrap();
     assert!(parker.letter_changed, "{parker:?}");
     let m = Platform::Mastodon;

@@ -16,6 +16,9 @@ pub struct Budget {
     spent_usd: f64,
     /// Part of `spent_usd` not yet handed to the store.
     unsaved_usd: f64,
+    /// While set, checks stop when `spent_usd` reaches it: one person's share of the room
+    /// left today ([`Budget::limit`]), so the first person checked cannot take it all.
+    ceiling_usd: Option<f64>,
 }
 
 impl Budget {
@@ -27,7 +30,22 @@ impl Budget {
             day: today,
             spent_usd: 0.0,
             unsaved_usd: 0.0,
+            ceiling_usd: None,
         }
+    }
+
+    /// Lets the next reads on `today` spend at most `usd` more (`None`: up to the cap only).
+    pub fn limit(&mut self, usd: Option<f64>, today: NaiveDate) {
+        self.roll(today);
+        self.ceiling_usd = usd
+            .filter(|u| u.is_finite())
+            .map(|u| self.spent_usd + u.max(0.0));
+    }
+
+    /// Dollars the cap still allows on `today`.
+    pub fn room_usd(&mut self, today: NaiveDate) -> f64 {
+        self.roll(today);
+        (self.cap_usd - self.spent_usd).max(0.0)
     }
 
     /// Restores what every process together spent on `day`, as stored: today's total is
@@ -66,6 +84,7 @@ impl Budget {
             self.day = today;
             self.spent_usd = 0.0;
             self.unsaved_usd = 0.0;
+            self.ceiling_usd = None;
         }
     }
 
@@ -76,7 +95,10 @@ impl Budget {
             return u32::MAX;
         }
         // A hair of tolerance so $1.00 / $0.01 is 100 reads, not 99.
-        let left = (self.cap_usd - self.spent_usd) / self.cost_per_read_usd + 1e-9;
+        let limit = self
+            .ceiling_usd
+            .map_or(self.cap_usd, |c| c.min(self.cap_usd));
+        let left = (limit - self.spent_usd) / self.cost_per_read_usd + 1e-9;
         if left <= 0.0 {
             0
         } else {

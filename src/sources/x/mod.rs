@@ -368,6 +368,25 @@ impl XSource {
         }
     }
 
+    /// One request for at most 100 users at `path` (`key=a,b,c`), charging each user
+    /// returned; `None` when the endpoint is not there.
+    async fn users_batch(
+        &self,
+        token: &str,
+        (path, key): (&str, &str),
+        batch: &[String],
+    ) -> Result<Option<Vec<crate::profile::Profile>>, SourceError> {
+        let list = batch.join(",");
+        let url = self.url(path, &[(key, &list), ("user.fields", parse::USER_FIELDS)])?;
+        Ok(match self.get_billed(url, token, batch.len()).await? {
+            Answer::Json(v) => {
+                self.charge_answer(&v);
+                Some(parse::users_page(&v).0)
+            }
+            Answer::NotFound => None,
+        })
+    }
+
     /// Reads users by username (at most 100 a request), charging each user returned.
     pub async fn users_by(
         &self,
@@ -376,29 +395,21 @@ impl XSource {
         let token = self.token()?;
         let mut out = Vec::new();
         for batch in usernames.chunks(USERS_BY_BATCH) {
-            let list = batch.join(",");
-            let url = self.url(
-                "/2/users/by",
-                &[("usernames", &list), ("user.fields", parse::USER_FIELDS)],
-            )?;
-            match self.get_billed(url, token, batch.len()).await? {
-                Answer::Json(v) => {
-                    self.charge_answer(&v);
-                    let (profiles, _missing) = parse::users_page(&v);
-                    let now = Utc::now();
-                    let mut last = lock(&self.last_read);
-                    for name in batch {
-                        last.insert(name.to_ascii_lowercase(), now);
-                    }
-                    out.extend(profiles);
-                }
-                Answer::NotFound => {
-                    return Err(SourceError::Api {
-                        platform: Platform::X,
-                        message: "/2/users/by is not available".into(),
-                    })
-                }
+            let Some(profiles) = self
+                .users_batch(token, ("/2/users/by", "usernames"), batch)
+                .await?
+            else {
+                return Err(SourceError::Api {
+                    platform: Platform::X,
+                    message: "/2/users/by is not available".into(),
+                });
+            };
+            let now = Utc::now();
+            let mut last = lock(&self.last_read);
+            for name in batch {
+                last.insert(name.to_ascii_lowercase(), now);
             }
+            out.extend(profiles);
         }
         Ok(out)
     }
@@ -411,16 +422,8 @@ impl XSource {
         let token = self.token()?;
         let mut out = Vec::new();
         for batch in ids.chunks(USERS_BY_BATCH) {
-            let list = batch.join(",");
-            let url = self.url(
-                "/2/users",
-                &[("ids", &list), ("user.fields", parse::USER_FIELDS)],
-            )?;
-            if let Answer::Json(v) = self.get_billed(url, token, batch.len()).await? {
-                self.charge_answer(&v);
-                let (profiles, _missing) = parse::users_page(&v);
-                out.extend(profiles);
-            }
+            let found = self.users_batch(token, ("/2/users", "ids"), batch).await?;
+            out.extend(found.unwrap_or_default());
         }
         Ok(out)
     }
@@ -601,6 +604,14 @@ impl Source for XSource {
             cap_usd,
             billed,
         })
+    }
+
+    fn limit_check_spending(&self, usd: Option<f64>) {
+        lock(&self.budget).limit(usd, today());
+    }
+
+    fn room_left_usd(&self) -> Option<f64> {
+        Some(lock(&self.budget).room_usd(today()))
     }
 
     fn spending_saved(&self, handed: &Spending, stored: &Spending) {
