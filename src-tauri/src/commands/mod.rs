@@ -7,9 +7,11 @@
 
 pub mod alerts;
 pub mod identity;
+pub mod people;
 pub mod reports;
 pub mod settings;
 pub mod sources;
+pub mod waves;
 mod typescript;
 
 pub use typescript::{capability, typescript};

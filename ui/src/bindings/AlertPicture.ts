@@ -1,0 +1,1 @@
+export type AlertPicture = { id: number, avatar: string | null, };

@@ -1,0 +1,1 @@
+export type BatchFailure = { id: number, message: string, };
