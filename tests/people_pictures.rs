@@ -39,8 +39,14 @@ fn each_person_keeps_their_own_private_picture() {
     assert_ne!(pp, jp);
     assert_eq!(std::fs::read(&jp).unwrap(), png([200, 10, 10]));
     assert_eq!(std::fs::read(&pp).unwrap(), png([10, 10, 200]));
-    assert_eq!(app.store.identity(j).unwrap().avatar.as_deref(), Some(jp.as_path()));
-    assert_eq!(app.store.identity(p).unwrap().avatar.as_deref(), Some(pp.as_path()));
+    assert_eq!(
+        app.store.identity(j).unwrap().avatar.as_deref(),
+        Some(jp.as_path())
+    );
+    assert_eq!(
+        app.store.identity(p).unwrap().avatar.as_deref(),
+        Some(pp.as_path())
+    );
     #[cfg(unix)]
     {
         assert_eq!(mode(&jp), 0o600);
@@ -71,7 +77,10 @@ fn each_person_keeps_their_own_private_picture() {
         })
         .unwrap();
     assert!(!again.new);
-    assert_eq!(app.store.identity(j).unwrap().avatar.as_deref(), Some(jp.as_path()));
+    assert_eq!(
+        app.store.identity(j).unwrap().avatar.as_deref(),
+        Some(jp.as_path())
+    );
     // Another person's name is refused on edit.
     let err = app
         .update_person(j, palmer())
@@ -116,12 +125,18 @@ fn the_single_avatar_of_earlier_versions_moves_to_the_first_person() {
     );
     let people = app.people().unwrap();
     assert_eq!(people.len(), 2);
-    assert_eq!(people[1].identity.avatar, None, "the second person gets no picture");
+    assert_eq!(
+        people[1].identity.avatar, None,
+        "the second person gets no picture"
+    );
 
     // Opening again changes nothing.
     drop(app);
     let app = App::open(data.clone(), Config::default(), None).unwrap();
-    assert_eq!(std::fs::read(app.person_avatar_path(first)).unwrap(), png([0, 200, 0]));
+    assert_eq!(
+        std::fs::read(app.person_avatar_path(first)).unwrap(),
+        png([0, 200, 0])
+    );
 }
 
 #[test]
@@ -147,6 +162,9 @@ fn a_picture_picked_in_onboarding_becomes_the_persons_and_nothing_is_overwritten
     std::fs::write(app.avatar_path(), png([9, 9, 9])).unwrap();
     drop(app);
     let app = App::open(data, Config::default(), None).unwrap();
-    assert_eq!(std::fs::read(app.person_avatar_path(id)).unwrap(), png([5, 5, 5]));
+    assert_eq!(
+        std::fs::read(app.person_avatar_path(id)).unwrap(),
+        png([5, 5, 5])
+    );
     assert!(app.avatar_path().is_file());
 }

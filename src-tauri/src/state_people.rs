@@ -53,9 +53,8 @@ impl AppState {
             };
             pictures.push(AlertPicture {
                 id,
-                avatar: bytes.and_then(|b| {
-                    avatar::png_data_url_sized(&b, avatar::LIST_THUMB_SIDE).ok()
-                }),
+                avatar: bytes
+                    .and_then(|b| avatar::png_data_url_sized(&b, avatar::LIST_THUMB_SIDE).ok()),
             });
         }
         Ok(pictures)
@@ -185,7 +184,9 @@ mod tests {
 
         // Three marked at once; an alert that does not exist is reported, not fatal.
         let picked = [ids[0], ids[1], ids[2], 999_999];
-        let result = app.act_on_alerts(&picked, AlertAction::NotImpostor).unwrap();
+        let result = app
+            .act_on_alerts(&picked, AlertAction::NotImpostor)
+            .unwrap();
         assert_eq!(result.done.len(), 3);
         assert!(result
             .done
@@ -236,7 +237,9 @@ mod tests {
         assert_eq!(jane.bio, None);
         assert_eq!(app.people_views().unwrap().len(), 2);
         // Palmer has alerts: refused without consent, removed with it.
-        let refused = app.remove_person(&palmer.id.to_string(), false).unwrap_err();
+        let refused = app
+            .remove_person(&palmer.id.to_string(), false)
+            .unwrap_err();
         assert!(refused.message.contains('2'), "{}", refused.message);
         assert!(app.store.alert(ids[0]).is_ok());
         app.remove_person(&palmer.id.to_string(), true).unwrap();

@@ -11,8 +11,8 @@ pub mod people;
 pub mod reports;
 pub mod settings;
 pub mod sources;
-pub mod waves;
 mod typescript;
+pub mod waves;
 
 pub use typescript::{capability, typescript};
 

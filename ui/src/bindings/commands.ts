@@ -3,14 +3,12 @@
 
 import { invoke } from "@tauri-apps/api/core";
 import type { AlertAction } from "./AlertAction";
+import type { AlertDetail } from "./AlertDetail";
 import type { AlertPicture } from "./AlertPicture";
 import type { AlertRow } from "./AlertRow";
-import type { BatchResult } from "./BatchResult";
-import type { PersonView } from "./PersonView";
-import type { WaveView } from "./WaveView";
-import type { AlertDetail } from "./AlertDetail";
 import type { AlertSummary } from "./AlertSummary";
 import type { AppInfo } from "./AppInfo";
+import type { BatchResult } from "./BatchResult";
 import type { CredentialInput } from "./CredentialInput";
 import type { CredentialStatus } from "./CredentialStatus";
 import type { DashboardView } from "./DashboardView";
@@ -19,10 +17,12 @@ import type { HandleCheck } from "./HandleCheck";
 import type { IdentityInput } from "./IdentityInput";
 import type { IdentityView } from "./IdentityView";
 import type { OpenAlerts } from "./OpenAlerts";
+import type { PersonView } from "./PersonView";
 import type { Platform } from "./Platform";
 import type { ReportView } from "./ReportView";
 import type { SettingsView } from "./SettingsView";
 import type { VariantView } from "./VariantView";
+import type { WaveView } from "./WaveView";
 
 /** Every app command, typed as the Rust command takes and returns it. */
 export const commands = {
@@ -71,6 +71,7 @@ export const EVENTS = {
   openInbox: "open-inbox",
   /** The worth-a-look digest asks to open the worth-a-look list. */
   openWorthALook: "open-worth-a-look",
+  /** A wave's notification asks to open the wave: its id. */
   openWave: "open-wave",
 } as const;
 
