@@ -106,6 +106,8 @@ impl QuietHours {
 pub enum NotificationAction {
     /// "Review and report": open the app at this alert (`None`: at the alert list).
     Review { alert_id: Option<i64> },
+    /// "Review the wave": open the app at this wave (`review:wave:<id>:<alert ids>`).
+    ReviewWave { wave_id: i64 },
     /// "Not an impostor": allow the account.
     Allow { alert_id: i64 },
     /// "Have a look" on the worth-a-look digest: open the app at the worth-a-look list.
@@ -117,9 +119,17 @@ impl NotificationAction {
     pub fn parse(key: &str) -> Option<NotificationAction> {
         let (kind, id) = key.split_once(':')?;
         match kind {
-            ACTION_REVIEW => Some(NotificationAction::Review {
-                alert_id: id.parse().ok(),
-            }),
+            ACTION_REVIEW => match id.split_once(':') {
+                Some(("wave", rest)) => {
+                    let wave = rest.split_once(':').map_or(rest, |(wave, _)| wave);
+                    wave.parse()
+                        .ok()
+                        .map(|wave_id| NotificationAction::ReviewWave { wave_id })
+                }
+                _ => Some(NotificationAction::Review {
+                    alert_id: id.parse().ok(),
+                }),
+            },
             ACTION_ALLOW => id
                 .parse()
                 .ok()
@@ -652,6 +662,15 @@ mod tests {
             NotificationAction::parse("review:all:3,4"),
             Some(NotificationAction::Review { alert_id: None })
         );
+        assert_eq!(
+            NotificationAction::parse("review:wave:5:3,4,9"),
+            Some(NotificationAction::ReviewWave { wave_id: 5 })
+        );
+        assert_eq!(
+            NotificationAction::parse("review:wave:12"),
+            Some(NotificationAction::ReviewWave { wave_id: 12 })
+        );
+        assert_eq!(NotificationAction::parse("review:wave:x:3"), None);
         assert_eq!(
             NotificationAction::parse("allow:7"),
             Some(NotificationAction::Allow { alert_id: 7 })

@@ -376,6 +376,90 @@ pub struct AppInfo {
     pub open_alerts: OpenAlerts,
 }
 
+/// A watched person as the People screen lists them (issue 11).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct PersonView {
+    /// The stable id (a rename keeps it).
+    #[ts(type = "number")]
+    pub id: i64,
+    pub name: String,
+    pub aliases: Vec<String>,
+    /// Canonical handles (validated, `@` stripped).
+    pub handles: Vec<HandleInput>,
+    pub bio: Option<String>,
+    /// Their own picture re-encoded by Rust as a `data:image/png;base64,` URL, if one was set.
+    pub avatar: Option<String>,
+    /// Alerts about them that are new, seen or reported.
+    pub open_alerts: u32,
+    /// All their alerts, closed ones included (what removing them would take along).
+    pub total_alerts: u32,
+}
+
+/// A line of the alert list: the summary, who it is about and what the list shows beside it.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct AlertRow {
+    #[serde(flatten)]
+    #[ts(flatten)]
+    pub summary: AlertSummary,
+    /// The person the account imitates.
+    #[ts(type = "number")]
+    pub person_id: i64,
+    pub person_name: String,
+    /// The wave it came in, if it came with others.
+    #[ts(type = "number | null")]
+    pub wave_id: Option<i64>,
+    /// The handle character by character, look-alike characters marked.
+    pub handle_marks: Vec<CharMark>,
+    /// Account age in plain words ("3 days old"), when the platform tells it.
+    pub age: Option<String>,
+    #[ts(type = "number | null")]
+    pub followers: Option<u64>,
+}
+
+/// The small picture of an alert's account, fetched for the rows on screen.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct AlertPicture {
+    #[ts(type = "number")]
+    pub id: i64,
+    /// PNG data URL re-encoded by Rust; `None` when the account has no (readable) picture.
+    pub avatar: Option<String>,
+}
+
+/// A wave: alerts about one person that arrived together, for the grid view.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct WaveView {
+    #[ts(type = "number")]
+    pub id: i64,
+    #[ts(type = "number")]
+    pub person_id: i64,
+    pub person_name: String,
+    /// `impostor` or `suspicious`.
+    pub verdict: String,
+    pub count: u32,
+    /// How many are still new, seen or reported.
+    pub open: u32,
+    pub platforms: Vec<String>,
+    /// RFC 3339 times of its first and latest alert.
+    pub started_at: String,
+    pub last_alert_at: String,
+    pub alerts: Vec<AlertRow>,
+}
+
+/// One alert a batch action could not change, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct BatchFailure {
+    #[ts(type = "number")]
+    pub id: i64,
+    pub message: String,
+}
+
+/// What an action on many alerts did: the alerts changed and those that could not be.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct BatchResult {
+    pub done: Vec<AlertSummary>,
+    pub failed: Vec<BatchFailure>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -425,6 +509,11 @@ mod tests {
             CredentialInput,
             AppInfo,
             PlatformId,
+            PersonView,
+            AlertRow,
+            AlertPicture,
+            WaveView,
+            BatchResult,
         );
         assert!(dir.join("AlertDetail.ts").is_file());
         // Values, not only types: the settings ranges as a constant the UI imports.

@@ -11,6 +11,7 @@ pub mod error;
 pub mod ipc;
 pub mod marks;
 pub mod state;
+pub mod state_people;
 #[cfg(not(target_os = "linux"))]
 pub mod tray;
 pub mod views;
@@ -35,14 +36,14 @@ pub struct Options {
     pub demo: bool,
     /// Only make sure the background watcher runs; open no window (used by start at login).
     pub hidden: bool,
-    /// Where the window opens: an alert (`--alert ID`), the list (`--inbox`) or the
-    /// worth-a-look list (`--worth-a-look`), from a notification's action.
+    /// Where the window opens: an alert (`--alert ID`), the list (`--inbox`), a wave
+    /// (`--wave ID`) or the worth-a-look list (`--worth-a-look`), from a notification's action.
     pub open_at: Place,
 }
 
 /// The usage of `doppelwatch-desktop` (its `--help`).
 pub const USAGE: &str = "\
-usage: doppelwatch-desktop [--demo] [--hidden] [--alert ID | --inbox | --worth-a-look]
+usage: doppelwatch-desktop [--demo] [--hidden] [--alert ID | --wave ID | --inbox | --worth-a-look]
 
 Doppelwatch's window: onboarding, alerts, reports and settings. It starts the background watcher
 (doppelwatch-watcher) if none runs; watching goes on after the window is closed.
@@ -51,6 +52,7 @@ options:
   --demo          run against bundled fake platforms (no accounts or internet needed)
   --hidden        start watching in the background without opening the window
   --alert ID      open the window at alert ID
+  --wave ID       open the window at wave ID (its accounts in a grid)
   --inbox         open the window at the alert list
   --worth-a-look  open the window at the accounts worth a look
   --help          show this help and exit
@@ -61,7 +63,8 @@ environment:
   DOPPELWATCH_CONFIG    the settings file";
 
 impl Options {
-    /// Reads `--demo`, `--hidden`, `--alert ID`, `--inbox`, `--help` and `--version`; anything
+    /// Reads `--demo`, `--hidden`, `--alert ID`, `--wave ID`, `--inbox`, `--worth-a-look`,
+    /// `--help` and `--version`; anything
     /// else is refused with the usage.
     pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Invocation<Options>, String> {
         let mut options = Options::default();
@@ -77,6 +80,13 @@ impl Options {
                     match id {
                         Some(id) => options.open_at = Place::Alert { id },
                         None => return Err(format!("--alert needs an alert number\n{USAGE}")),
+                    }
+                }
+                "--wave" => {
+                    let id = args.next().and_then(|id| id.parse::<i64>().ok());
+                    match id {
+                        Some(id) => options.open_at = Place::Wave { id },
+                        None => return Err(format!("--wave needs a wave number\n{USAGE}")),
                     }
                 }
                 "--help" | "-h" => return Ok(Invocation::Help),
@@ -205,6 +215,27 @@ mod tests {
                 ..Options::default()
             }))
         );
+        assert_eq!(
+            parse(&["--demo", "--wave", "5"]),
+            Ok(Invocation::Run(Options {
+                demo: true,
+                hidden: false,
+                open_at: Place::Wave { id: 5 },
+            }))
+        );
+        assert!(parse(&["--wave"])
+            .unwrap_err()
+            .contains("needs a wave number"));
+        assert!(parse(&["--wave", "five"]).is_err());
+        // What the watcher starts the window with for a wave reads back as that wave.
+        let args = Place::Wave { id: 9 }.args();
+        assert_eq!(
+            Options::parse(args),
+            Ok(Invocation::Run(Options {
+                open_at: Place::Wave { id: 9 },
+                ..Options::default()
+            }))
+        );
         assert_eq!(parse(&[]), Ok(Invocation::Run(Options::default())));
         let err = parse(&["--demoo"]).unwrap_err();
         assert!(err.contains("unknown option \"--demoo\"") && err.contains("usage"));
@@ -222,7 +253,9 @@ mod tests {
             "--demo",
             "--hidden",
             "--alert ID",
+            "--wave ID",
             "--inbox",
+            "--worth-a-look",
             "--help",
             "--version",
         ] {

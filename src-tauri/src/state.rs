@@ -10,7 +10,7 @@ use doppelwatch::app::{App, ReportCase, Settings};
 use doppelwatch::config::Config;
 use doppelwatch::notify::{DesktopNotifier, Notice, NotificationSink};
 use doppelwatch::secrets::SecretKey;
-use doppelwatch::store::{AlertFilter, AlertState};
+use doppelwatch::store::AlertState;
 
 use crate::error::{CommandError, CommandResult};
 use crate::ipc::{
@@ -53,16 +53,6 @@ impl AppState {
     }
 
     // --- alerts ---
-
-    /// Alerts, newest first (the UI puts new ones first).
-    pub fn alerts(&self) -> CommandResult<Vec<AlertSummary>> {
-        Ok(self
-            .store
-            .alerts(&AlertFilter::default())?
-            .iter()
-            .map(views::summary)
-            .collect())
-    }
 
     /// One alert in full, with the impostor's avatar from the store.
     pub fn alert(&self, id: i64) -> CommandResult<AlertDetail> {
@@ -212,7 +202,7 @@ fn report_view(case: &ReportCase) -> ReportView {
 pub use doppelwatch_watcher::lock;
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::ipc::{AlertStateView, SnoozeLength};
     use chrono::{DateTime, TimeZone};
@@ -223,7 +213,7 @@ mod tests {
     use doppelwatch::store::{AlertChange, Finding};
 
     /// A data dir of its own under the system temp dir, removed when dropped.
-    struct TempDir(PathBuf);
+    pub(crate) struct TempDir(PathBuf);
     impl Drop for TempDir {
         fn drop(&mut self) {
             let _ = std::fs::remove_dir_all(&self.0);
@@ -235,7 +225,7 @@ mod tests {
     }
 
     /// An app over a real store file holding `n` new alerts; returns their ids.
-    fn app_with_alerts(name: &str, n: usize) -> (TempDir, AppState, Vec<i64>) {
+    pub(crate) fn app_with_alerts(name: &str, n: usize) -> (TempDir, AppState, Vec<i64>) {
         let dir = TempDir(
             std::env::temp_dir().join(format!("doppelwatch-desktop-{name}-{}", std::process::id())),
         );

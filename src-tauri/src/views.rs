@@ -8,7 +8,9 @@ use doppelwatch::report::{self, ReportDraft};
 use doppelwatch::sources::FoundBy;
 use doppelwatch::store::{Alert, AlertState, ReportMethod, ReportRecord};
 
-use crate::ipc::{AccountView, AlertDetail, AlertStateView, AlertSummary, ReasonView, ReportView};
+use crate::ipc::{
+    AccountView, AlertDetail, AlertRow, AlertStateView, AlertSummary, ReasonView, ReportView,
+};
 use crate::marks::handle_marks;
 use doppelwatch::app::avatar;
 
@@ -37,6 +39,26 @@ pub fn summary(alert: &Alert) -> AlertSummary {
         state: state_view(alert.state),
         first_seen: alert.first_seen.to_rfc3339(),
         snoozed_until: alert.snoozed_until.map(|t| t.to_rfc3339()),
+    }
+}
+
+/// A line of the alert list (and a tile of the wave grid): the summary, who it is about, the
+/// handle with its look-alike characters marked, the account's age and followers.
+pub fn row(alert: &Alert, now: DateTime<Utc>) -> AlertRow {
+    let person_handle = alert
+        .identity
+        .handles
+        .iter()
+        .find(|h| h.platform == alert.platform)
+        .map(|h| h.handle.as_str());
+    AlertRow {
+        summary: summary(alert),
+        person_id: alert.identity_id,
+        person_name: alert.identity.name.clone(),
+        wave_id: alert.wave_id,
+        handle_marks: handle_marks(&alert.profile.handle, person_handle),
+        age: alert.profile.created_at.map(|t| age_words(t, now)),
+        followers: alert.profile.followers,
     }
 }
 

@@ -26,6 +26,9 @@ pub fn show_at(app: &AppHandle, at: Place) {
             Place::WorthALook => {
                 let _ = window.emit_to(MAIN, events::OPEN_WORTH_A_LOOK, ());
             }
+            Place::Wave { id } => {
+                let _ = window.emit_to(MAIN, events::OPEN_WAVE, id);
+            }
             Place::Home => {}
         }
         return;

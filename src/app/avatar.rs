@@ -19,8 +19,16 @@ const THUMB_SIDE: u32 = 160;
 /// Decodes `bytes` within the detector's limits and returns a `data:image/png;base64,...`
 /// thumbnail; an error saying why the picture cannot be used.
 pub fn png_data_url(bytes: &[u8]) -> Result<String, AvatarError> {
+    png_data_url_sized(bytes, THUMB_SIDE)
+}
+
+/// Side of the small pictures of a list's rows.
+pub const LIST_THUMB_SIDE: u32 = 64;
+
+/// [`png_data_url`] at most `side` pixels wide and high (the lists' small pictures).
+pub fn png_data_url_sized(bytes: &[u8], side: u32) -> Result<String, AvatarError> {
     let (image, _) = decode_image(bytes)?;
-    let thumb = image.thumbnail(THUMB_SIDE, THUMB_SIDE).into_rgba8();
+    let thumb = image.thumbnail(side, side).into_rgba8();
     let mut png = Vec::new();
     thumb
         .write_to(&mut Cursor::new(&mut png), ImageFormat::Png)

@@ -5,7 +5,8 @@
 //! platform registry) and storing them, the person's avatar (a bounded thumbnail; fetched from
 //! their own profile), report drafts (edits persisted in the store), filing through the
 //! platform's filer and recording form reports. Several people (issue 11): [`people`] lists,
-//! adds, finds and removes them (the CLI's `people` commands call it too).
+//! adds, finds and removes them (the CLI's `people` commands call it too); [`pictures`] keeps
+//! each person's own picture (and moves the single avatar of earlier versions to the first).
 //!
 //! It never shows anything or knows about windows, IPC or the watcher process; errors carry a
 //! kind ([`ErrorKind`]) and words for the person ([`AppError`], which the desktop commands
@@ -13,6 +14,7 @@
 
 pub mod avatar;
 pub mod people;
+mod pictures;
 mod reports;
 mod settings;
 
@@ -147,7 +149,7 @@ impl App {
             ))
         })?;
         let store = Arc::new(Store::open_in(&data_dir)?);
-        Ok(App {
+        let app = App {
             demo: false,
             data_dir,
             store,
@@ -156,7 +158,12 @@ impl App {
             config: Mutex::new(config),
             demo_secrets: Mutex::new(HashMap::new()),
             demo_default: None,
-        })
+        };
+        // A picture that cannot be moved stays where it was and is still used: say so only.
+        if let Err(e) = app.migrate_single_avatar() {
+            tracing::warn!("the person's picture stays in the old place: {e}");
+        }
+        Ok(app)
     }
 
     /// Demo mode: secrets in memory (with `defaults` for the fakes), settings never written.
@@ -188,21 +195,16 @@ impl App {
     /// checked against its platform's rules, at least one handle, the avatar picked earlier.
     /// A registered person is changed in place (same id), so a rename keeps their alerts.
     pub fn save_identity(&self, typed: Identity) -> AppResult<(IdentityId, Identity)> {
-        let avatar = self.avatar_path();
+        let picked = self.avatar_path();
+        let registered = self.identity();
+        let avatar = if picked.is_file() {
+            Some(picked)
+        } else {
+            registered.as_ref().and_then(|(_, i)| i.avatar.clone())
+        };
         let identity = Identity {
-            aliases: typed
-                .aliases
-                .into_iter()
-                .filter(|a| !a.trim().is_empty())
-                .collect(),
-            handles: typed
-                .handles
-                .into_iter()
-                .filter(|h| !h.handle.trim().is_empty())
-                .collect(),
-            avatar: avatar.is_file().then_some(avatar),
-            bio: typed.bio.filter(|b| !b.trim().is_empty()),
-            ..typed
+            avatar,
+            ..people::tidy(typed)
         }
         .validated()
         .map_err(|e| AppError::invalid(e.to_string()))?;
@@ -211,13 +213,14 @@ impl App {
                 "field handles: add at least one of your real handles so we know what to watch",
             ));
         }
-        let id = match self.identity() {
+        let id = match registered {
             Some((id, _)) => {
                 self.store.update_identity(id, &identity)?;
                 id
             }
             None => self.store.upsert_identity(&identity)?,
         };
+        let identity = self.adopt_avatar(id, identity)?;
         Ok((id, identity))
     }
 
@@ -226,18 +229,49 @@ impl App {
         people::people(&self.store)
     }
 
-    /// Registers a person, or updates the one of the same name ([`people::add_person`]).
-    pub fn add_person(&self, identity: Identity) -> AppResult<people::Added> {
-        people::add_person(&self.store, identity)
+    /// Registers a person as typed (blank fields dropped), or updates the one of the same
+    /// name, who keeps their picture ([`people::add_person`]).
+    pub fn add_person(&self, typed: Identity) -> AppResult<people::Added> {
+        let name = typed.name.trim().to_string();
+        let existing = self
+            .store
+            .identities()?
+            .into_iter()
+            .find(|(_, known)| known.name == name)
+            .and_then(|(_, known)| known.avatar);
+        people::add_person(
+            &self.store,
+            Identity {
+                avatar: existing,
+                ..people::tidy(typed)
+            },
+        )
     }
 
-    /// Removes a person; one with alerts only `with_alerts` ([`people::remove_person`]).
+    /// Changes the person `id` as typed (same rules as adding; a rename keeps their alerts and
+    /// their picture).
+    pub fn update_person(&self, id: IdentityId, typed: Identity) -> AppResult<Identity> {
+        let known = self.store.identity(id)?;
+        people::update_person(
+            &self.store,
+            id,
+            Identity {
+                avatar: known.avatar,
+                ..people::tidy(typed)
+            },
+        )
+    }
+
+    /// Removes a person (and their picture); one with alerts only `with_alerts`
+    /// ([`people::remove_person`]).
     pub fn remove_person(
         &self,
         name_or_id: &str,
         with_alerts: bool,
     ) -> AppResult<(IdentityId, String, crate::store::PersonAlerts)> {
-        people::remove_person(&self.store, name_or_id, with_alerts)
+        let removed = people::remove_person(&self.store, name_or_id, with_alerts)?;
+        self.forget_person_avatar(removed.0);
+        Ok(removed)
     }
 
     /// Checks one handle as typed; its canonical form.

@@ -48,9 +48,26 @@ pub fn people(store: &Store) -> AppResult<Vec<Person>> {
         .collect()
 }
 
-/// Registers `identity` (validated, at least one real handle), or updates the person of the
-/// same name.
-pub fn add_person(store: &Store, identity: Identity) -> AppResult<Added> {
+/// The person as typed in a form: blank aliases, handles and bio dropped.
+pub fn tidy(typed: Identity) -> Identity {
+    Identity {
+        aliases: typed
+            .aliases
+            .into_iter()
+            .filter(|a| !a.trim().is_empty())
+            .collect(),
+        handles: typed
+            .handles
+            .into_iter()
+            .filter(|h| !h.handle.trim().is_empty())
+            .collect(),
+        bio: typed.bio.filter(|b| !b.trim().is_empty()),
+        ..typed
+    }
+}
+
+/// `identity` validated, with at least one real handle.
+fn checked(identity: Identity) -> AppResult<Identity> {
     let identity = identity
         .validated()
         .map_err(|e| AppError::invalid(e.to_string()))?;
@@ -60,6 +77,13 @@ pub fn add_person(store: &Store, identity: Identity) -> AppResult<Added> {
             identity.name
         )));
     }
+    Ok(identity)
+}
+
+/// Registers `identity` (validated, at least one real handle), or updates the person of the
+/// same name.
+pub fn add_person(store: &Store, identity: Identity) -> AppResult<Added> {
+    let identity = checked(identity)?;
     let existed = store
         .identities()?
         .iter()
@@ -70,6 +94,24 @@ pub fn add_person(store: &Store, identity: Identity) -> AppResult<Added> {
         name: identity.name,
         new: !existed,
     })
+}
+
+/// Changes the person `id` (validated like [`add_person`]); their alerts stay theirs. A name
+/// another person has is refused.
+pub fn update_person(store: &Store, id: IdentityId, identity: Identity) -> AppResult<Identity> {
+    let identity = checked(identity)?;
+    let taken = store
+        .identities()?
+        .iter()
+        .any(|(other, known)| *other != id && known.name == identity.name);
+    if taken {
+        return Err(AppError::invalid(format!(
+            "field name: {} is registered already: choose another name or edit that person",
+            identity.name
+        )));
+    }
+    store.update_identity(id, &identity)?;
+    Ok(identity)
 }
 
 /// The person named `name_or_id`: their id (a number), else their exact name, else their

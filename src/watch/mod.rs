@@ -122,6 +122,8 @@ pub enum WatchEvent {
     CaseClosed { alert: Box<Alert> },
     /// The person clicked "Review and report": open the app at this alert (None: the list).
     Review { alert_id: Option<i64> },
+    /// The person clicked "Review the wave" on a wave's notification: open the app at it.
+    ReviewWave { wave_id: i64 },
     /// The person clicked the worth-a-look digest: open the app at the worth-a-look list.
     WorthALook,
     /// The person clicked "Not an impostor": the alert is now allowed.

@@ -717,8 +717,8 @@ impl NotifyRetry {
 }
 
 /// Acts on notification buttons: "Not an impostor" allows the account; "Review and report"
-/// marks the alert seen and tells the app to open it; the digest's "Have a look" tells the app
-/// to open the worth-a-look list.
+/// marks the alert seen and tells the app to open it; "Review the wave" tells the app to open
+/// the wave; the digest's "Have a look" tells the app to open the worth-a-look list.
 pub(crate) async fn actions(
     shared: Arc<Shared>,
     mut actions: mpsc::UnboundedReceiver<NotificationAction>,
@@ -750,6 +750,9 @@ pub(crate) async fn actions(
                     }
                 }
                 shared.emit(WatchEvent::Review { alert_id });
+            }
+            NotificationAction::ReviewWave { wave_id } => {
+                shared.emit(WatchEvent::ReviewWave { wave_id })
             }
             NotificationAction::WorthALook => shared.emit(WatchEvent::WorthALook),
         }

@@ -357,7 +357,7 @@ test("closing the window ends its process; the watcher keeps watching and its no
 
   // A new demo impostor appears while no window is open: its notification still arrives.
   // (Alerts found together come as one summary whose action opens the alert list; the demo's
-  // impostors form a wave, whose update "N more accounts imitating ..." opens the list too.)
+  // impostors form a wave, whose update "N more accounts imitating ..." opens that wave.)
   const reviewAction = /^review:(\d+|all:[\d,]+|wave:\d+:[\d,]+)$/;
   const notice = await eventually(
     () => notifications().slice(before).find((n) => n.strings.some((s) => reviewAction.test(s))),
@@ -368,9 +368,10 @@ test("closing the window ends its process; the watcher keeps watching and its no
   // The tray counts the new alert.
   await eventually(() => /Doppelwatch: \d+ impostor alerts?/.test(trayProperty(watcherPid, "Title")), "the tray to count the new alert");
   const single = /^review:(\d+)$/.exec(action);
-  const place = single ? ["--alert", single[1]] : ["--inbox"];
+  const wave = /^review:wave:(\d+):/.exec(action);
+  const place = single ? ["--alert", single[1]] : wave ? ["--wave", wave[1]] : ["--inbox"];
 
-  // Its action, chosen in dunst, starts the window again, at that alert (or the list).
+  // Its action, chosen in dunst, starts the window again, at that alert, wave (or the list).
   invokeNotificationAction(action);
   const reopened = await eventually(
     () => processes("doppelwatch-desktop").find((p) => place.every((a) => p.args.includes(a))),

@@ -13,6 +13,8 @@ export const api = {
   ...commands,
   /** The picked file's bytes, sent as the array of numbers the command takes. */
   setAvatar: (bytes: Uint8Array) => commands.setAvatar(Array.from(bytes)),
+  /** A person's picture from a picked file's bytes. */
+  setPersonAvatar: (id: number, bytes: Uint8Array) => commands.setPersonAvatar(id, Array.from(bytes)),
 };
 
 /** Listens to one of the shell's events, typed by its name. */
@@ -33,6 +35,8 @@ export const events = {
   onOpenInbox: (f: () => void): Promise<UnlistenFn> => on(EVENTS.openInbox, () => f()),
   /** The worth-a-look digest asks to open the worth-a-look list. */
   onOpenWorthALook: (f: () => void): Promise<UnlistenFn> => on(EVENTS.openWorthALook, () => f()),
+  /** A wave's notification asks to open the wave. */
+  onOpenWave: (f: (id: number) => void): Promise<UnlistenFn> => on(EVENTS.openWave, f),
 };
 
 /** True for the `{kind, message}` errors commands reject with. */

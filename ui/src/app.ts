@@ -8,8 +8,10 @@ import { alertView } from "./views/alert";
 import { dashboardView } from "./views/dashboard";
 import { inboxView } from "./views/inbox";
 import { onboardingView } from "./views/onboarding";
+import { peopleView } from "./views/people";
 import { reportView } from "./views/report";
 import { settingsView } from "./views/settings";
+import { waveView } from "./views/wave";
 
 /** Navigates to a route (`#/alerts/3`). */
 export function go(hash: string): void {
@@ -38,6 +40,7 @@ export async function startApp(el: HTMLElement): Promise<void> {
     h("a", { attrs: { href: "#/dashboard" } }, "Dashboard"),
     h("a", { attrs: { href: "#/alerts" } }, "Alerts ", alertsBadge),
     h("a", { attrs: { href: "#/worth-a-look" } }, "Worth a look ", worthBadge),
+    h("a", { attrs: { href: "#/people" } }, "People"),
     h("a", { attrs: { href: "#/settings" } }, "Settings"),
   );
   main = h("main", { id: "main", attrs: { tabindex: "-1" } });
@@ -53,6 +56,7 @@ export async function startApp(el: HTMLElement): Promise<void> {
   await events.onOpenAlert((id) => go(`#/alerts/${id}`)).catch(() => undefined);
   await events.onOpenInbox(() => go("#/alerts")).catch(() => undefined);
   await events.onOpenWorthALook(() => go("#/worth-a-look")).catch(() => undefined);
+  await events.onOpenWave((id) => go(`#/waves/${id}`)).catch(() => undefined);
   try {
     const info = await api.appInfo();
     hasIdentity = info.has_identity;
@@ -116,5 +120,9 @@ async function viewFor(route: Route): Promise<HTMLElement> {
       return reportView(route.id);
     case "settings":
       return settingsView();
+    case "people":
+      return peopleView();
+    case "wave":
+      return waveView(route.id);
   }
 }

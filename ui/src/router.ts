@@ -1,5 +1,6 @@
 // Hash routes: #/onboarding, #/dashboard, #/alerts, #/alerts/3, #/alerts/3/report,
-// #/worth-a-look (the quiet list of suspicious alerts), #/settings.
+// #/worth-a-look (the quiet list of suspicious alerts), #/people, #/waves/4, #/settings. The
+// alert lists keep their filters in a query after the path (`#/alerts?person=2&state=new`).
 
 export type Route =
   | { name: "onboarding" }
@@ -8,15 +9,22 @@ export type Route =
   | { name: "worth-a-look" }
   | { name: "alert"; id: number }
   | { name: "report"; id: number }
-  | { name: "settings" };
+  | { name: "settings" }
+  | { name: "people" }
+  | { name: "wave"; id: number };
 
 /** Parses a location hash; anything unknown is the dashboard. */
 export function parseRoute(hash: string): Route {
-  const parts = hash.replace(/^#\/?/, "").split("/").filter(Boolean);
+  const parts = hash.replace(/^#\/?/, "").split("?")[0].split("/").filter(Boolean);
   const [first, second, third] = parts;
   if (first === "onboarding") return { name: "onboarding" };
   if (first === "settings") return { name: "settings" };
   if (first === "worth-a-look") return { name: "worth-a-look" };
+  if (first === "people") return { name: "people" };
+  if (first === "waves") {
+    const id = Number(second);
+    return second !== undefined && Number.isInteger(id) && id >= 0 ? { name: "wave", id } : { name: "alerts" };
+  }
   if (first === "alerts") {
     if (second === undefined) return { name: "alerts" };
     const id = Number(second);
@@ -24,4 +32,10 @@ export function parseRoute(hash: string): Route {
     return { name: "alerts" };
   }
   return { name: "dashboard" };
+}
+
+/** The query of a hash (`#/alerts?state=new` → `state=new`), as parameters. */
+export function hashQuery(hash: string): URLSearchParams {
+  const at = hash.indexOf("?");
+  return new URLSearchParams(at < 0 ? "" : hash.slice(at + 1));
 }

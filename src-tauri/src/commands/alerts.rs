@@ -3,14 +3,36 @@
 use tauri::State;
 
 use crate::error::CommandResult;
-use crate::ipc::{AlertAction, AlertDetail, AlertSummary};
+use crate::ipc::{AlertAction, AlertDetail, AlertPicture, AlertRow, AlertSummary, BatchResult};
 use crate::state::AppState;
 use doppelwatch_watcher::link::WatcherLink;
 
-/// Alerts, new first.
+/// Alerts, new first, with who each is about.
 #[tauri::command]
-pub fn list_alerts(state: State<'_, AppState>) -> CommandResult<Vec<AlertSummary>> {
+pub fn list_alerts(state: State<'_, AppState>) -> CommandResult<Vec<AlertRow>> {
     state.alerts()
+}
+
+/// The small pictures of these alerts' accounts (the rows on screen).
+#[tauri::command]
+pub fn alert_pictures(
+    state: State<'_, AppState>,
+    ids: Vec<i64>,
+) -> CommandResult<Vec<AlertPicture>> {
+    state.alert_pictures(&ids)
+}
+
+/// The same decision on many alerts (a selection, a wave): each that can take it does.
+#[tauri::command]
+pub async fn act_on_alerts(
+    state: State<'_, AppState>,
+    watcher: State<'_, WatcherLink>,
+    ids: Vec<i64>,
+    action: AlertAction,
+) -> CommandResult<BatchResult> {
+    let result = state.act_on_alerts(&ids, action)?;
+    crate::watching::alerts_changed(&watcher).await;
+    Ok(result)
 }
 
 /// One alert with both accounts side by side and the reasons.

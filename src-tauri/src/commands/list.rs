@@ -16,7 +16,15 @@ ipc! {
         identity::save_identity(input: IdentityInput) -> IdentityView;
         identity::set_avatar(bytes: Vec<u8>) -> String;
         identity::fetch_own_avatar(platform: PlatformId, handle: String) -> String;
-        alerts::list_alerts() -> Vec<AlertSummary>;
+        people::list_people() -> Vec<PersonView>;
+        people::add_person(input: IdentityInput) -> PersonView;
+        people::update_person(id: i64, input: IdentityInput) -> PersonView;
+        people::remove_person(id: i64, with_alerts: bool) -> ();
+        people::set_person_avatar(id: i64, bytes: Vec<u8>) -> String;
+        alerts::list_alerts() -> Vec<AlertRow>;
+        alerts::alert_pictures(ids: Vec<i64>) -> Vec<AlertPicture>;
+        alerts::act_on_alerts(ids: Vec<i64>, action: AlertAction) -> BatchResult;
+        waves::get_wave(id: i64) -> WaveView;
         alerts::get_alert(id: i64) -> AlertDetail;
         alerts::act_on_alert(id: i64, action: AlertAction) -> AlertSummary;
         reports::get_report(alert_id: i64) -> ReportView;
@@ -45,5 +53,7 @@ ipc! {
         OPEN_INBOX = "open-inbox": ();
         /// The worth-a-look digest asks to open the worth-a-look list.
         OPEN_WORTH_A_LOOK = "open-worth-a-look": ();
+        /// A wave's notification asks to open the wave: its id.
+        OPEN_WAVE = "open-wave": i64;
     }
 }

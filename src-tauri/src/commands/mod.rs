@@ -7,10 +7,12 @@
 
 pub mod alerts;
 pub mod identity;
+pub mod people;
 pub mod reports;
 pub mod settings;
 pub mod sources;
 mod typescript;
+pub mod waves;
 
 pub use typescript::{capability, typescript};
 

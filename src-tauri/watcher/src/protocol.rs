@@ -84,6 +84,8 @@ pub enum Place {
     Alert { id: i64 },
     /// The worth-a-look list (suspicious alerts): the daily digest's action.
     WorthALook,
+    /// One wave of alerts about one person: a wave notification's "Review the wave".
+    Wave { id: i64 },
 }
 
 impl Place {
@@ -99,6 +101,7 @@ impl Place {
             Place::Inbox => "index.html#/alerts".into(),
             Place::Alert { id } => format!("index.html#/alerts/{id}"),
             Place::WorthALook => "index.html#/worth-a-look".into(),
+            Place::Wave { id } => format!("index.html#/waves/{id}"),
         }
     }
 
@@ -109,6 +112,7 @@ impl Place {
             Place::Inbox => vec!["--inbox".into()],
             Place::Alert { id } => vec!["--alert".into(), id.to_string()],
             Place::WorthALook => vec!["--worth-a-look".into()],
+            Place::Wave { id } => vec!["--wave".into(), id.to_string()],
         }
     }
 }
@@ -199,6 +203,17 @@ mod tests {
                 at: Place::WorthALook,
             },
         };
+        assert_eq!(decode::<Reply>(&encode(&shown)), Ok(shown));
+        let wave = Place::Wave { id: 4 };
+        assert_eq!(wave.args(), ["--wave", "4"]);
+        assert_eq!(wave.route(), "index.html#/waves/4");
+        let shown = Reply::Event {
+            event: WatcherEvent::Show { at: wave },
+        };
+        assert_eq!(
+            encode(&shown),
+            "{\"reply\":\"event\",\"event\":{\"event\":\"show\",\"at\":{\"place\":\"wave\",\"id\":4}}}\n"
+        );
         assert_eq!(decode::<Reply>(&encode(&shown)), Ok(shown));
         let err = decode::<Request>("{\"request\":\"format_disk\"}").unwrap_err();
         assert!(err.contains("not a message"), "{err}");

@@ -411,6 +411,7 @@ impl Watcher {
     async fn on_event(&self, event: WatchEvent) {
         match event {
             WatchEvent::Review { alert_id } => self.show(Place::for_review(alert_id)),
+            WatchEvent::ReviewWave { wave_id } => self.show(Place::Wave { id: wave_id }),
             WatchEvent::WorthALook => self.show(Place::WorthALook),
             WatchEvent::NewAlert { .. }
             | WatchEvent::AlertUpdated { .. }

@@ -4,8 +4,11 @@
 import { invoke } from "@tauri-apps/api/core";
 import type { AlertAction } from "./AlertAction";
 import type { AlertDetail } from "./AlertDetail";
+import type { AlertPicture } from "./AlertPicture";
+import type { AlertRow } from "./AlertRow";
 import type { AlertSummary } from "./AlertSummary";
 import type { AppInfo } from "./AppInfo";
+import type { BatchResult } from "./BatchResult";
 import type { CredentialInput } from "./CredentialInput";
 import type { CredentialStatus } from "./CredentialStatus";
 import type { DashboardView } from "./DashboardView";
@@ -14,10 +17,12 @@ import type { HandleCheck } from "./HandleCheck";
 import type { IdentityInput } from "./IdentityInput";
 import type { IdentityView } from "./IdentityView";
 import type { OpenAlerts } from "./OpenAlerts";
+import type { PersonView } from "./PersonView";
 import type { Platform } from "./Platform";
 import type { ReportView } from "./ReportView";
 import type { SettingsView } from "./SettingsView";
 import type { VariantView } from "./VariantView";
+import type { WaveView } from "./WaveView";
 
 /** Every app command, typed as the Rust command takes and returns it. */
 export const commands = {
@@ -28,7 +33,15 @@ export const commands = {
   saveIdentity: (input: IdentityInput): Promise<IdentityView> => invoke<IdentityView>("save_identity", { input }),
   setAvatar: (bytes: Array<number>): Promise<string> => invoke<string>("set_avatar", { bytes }),
   fetchOwnAvatar: (platform: Platform, handle: string): Promise<string> => invoke<string>("fetch_own_avatar", { platform, handle }),
-  listAlerts: (): Promise<Array<AlertSummary>> => invoke<Array<AlertSummary>>("list_alerts"),
+  listPeople: (): Promise<Array<PersonView>> => invoke<Array<PersonView>>("list_people"),
+  addPerson: (input: IdentityInput): Promise<PersonView> => invoke<PersonView>("add_person", { input }),
+  updatePerson: (id: number, input: IdentityInput): Promise<PersonView> => invoke<PersonView>("update_person", { id, input }),
+  removePerson: (id: number, withAlerts: boolean): Promise<void> => invoke<void>("remove_person", { id, withAlerts }),
+  setPersonAvatar: (id: number, bytes: Array<number>): Promise<string> => invoke<string>("set_person_avatar", { id, bytes }),
+  listAlerts: (): Promise<Array<AlertRow>> => invoke<Array<AlertRow>>("list_alerts"),
+  alertPictures: (ids: Array<number>): Promise<Array<AlertPicture>> => invoke<Array<AlertPicture>>("alert_pictures", { ids }),
+  actOnAlerts: (ids: Array<number>, action: AlertAction): Promise<BatchResult> => invoke<BatchResult>("act_on_alerts", { ids, action }),
+  getWave: (id: number): Promise<WaveView> => invoke<WaveView>("get_wave", { id }),
   getAlert: (id: number): Promise<AlertDetail> => invoke<AlertDetail>("get_alert", { id }),
   actOnAlert: (id: number, action: AlertAction): Promise<AlertSummary> => invoke<AlertSummary>("act_on_alert", { id, action }),
   getReport: (alertId: number): Promise<ReportView> => invoke<ReportView>("get_report", { alertId }),
@@ -58,6 +71,8 @@ export const EVENTS = {
   openInbox: "open-inbox",
   /** The worth-a-look digest asks to open the worth-a-look list. */
   openWorthALook: "open-worth-a-look",
+  /** A wave's notification asks to open the wave: its id. */
+  openWave: "open-wave",
 } as const;
 
 /** Each event's payload. */
@@ -67,4 +82,5 @@ export type EventPayloads = {
   "open-alert": number;
   "open-inbox": null;
   "open-worth-a-look": null;
+  "open-wave": number;
 };

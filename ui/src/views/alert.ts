@@ -92,6 +92,7 @@ export async function alertView(id: number): Promise<HTMLElement> {
     };
     section.append(
       h("h2", { id: "alert-title" }, d.summary.verdict === "impostor" ? "Possible impostor" : "Account worth a look", " on ", platformLabel(d.summary.platform)),
+      h("p", { class: "imitating" }, "Imitating ", h("strong", { class: "person-name" }, d.person.display_name ?? ""), "."),
       h("p", null, "Found by ", d.found_by, ", first seen ", h("time", { attrs: { datetime: d.summary.first_seen } }, when(d.summary.first_seen)), "."),
       snoozedNow,
       h("div", { class: "side-by-side" }, accountCard("The other account", d.candidate, "candidate"), accountCard("You", d.person, "person")),

@@ -1,21 +1,38 @@
-import { describe, expect, it } from "vitest";
-import { mockCommands } from "../test-helpers";
-import { inboxView, sortAlerts, when } from "./inbox";
-import type { AlertSummary } from "../bindings/AlertSummary";
+import { beforeEach, describe, expect, it } from "vitest";
+import { mockCommands, settle, type Handler } from "../test-helpers";
+import { filtersHash, inboxView, readFilters, sortAlerts, when } from "./inbox";
+import type { AlertRow } from "../bindings/AlertRow";
+import type { PersonView } from "../bindings/PersonView";
 
-const a = (id: number, state: AlertSummary["state"], first_seen: string, snoozed_until: string | null = null, verdict = "impostor"): AlertSummary => ({
+const a = (id: number, state: AlertRow["state"], first_seen: string, snoozed_until: string | null = null, verdict = "impostor"): AlertRow => ({
   id, platform: "bluesky", handle: `h${id}.bsky.social`, display_name: null, verdict, score: 0.9, state, first_seen, snoozed_until,
+  person_id: 1, person_name: "Palmer Report", wave_id: null, handle_marks: [], age: null, followers: null,
 });
-const namesake = (id: number, state: AlertSummary["state"], first_seen: string) => a(id, state, first_seen, null, "suspicious");
+const namesake = (id: number, state: AlertRow["state"], first_seen: string) => a(id, state, first_seen, null, "suspicious");
+
+const person = (id: number, name: string, avatar: string | null = null): PersonView => ({
+  id, name, aliases: [], handles: [{ platform: "bluesky", handle: `${name.split(" ")[0].toLowerCase()}.bsky.social` }], bio: null, avatar, open_alerts: 0, total_alerts: 0,
+});
+const PEOPLE = [person(1, "Palmer Report", "data:image/png;base64,UEFMTUVS"), person(2, "Jane Doe")];
+
+/** Mocks the list's commands: these alerts, the two people, no pictures unless given. */
+function mockList(alerts: AlertRow[], more: Record<string, Handler> = {}) {
+  return mockCommands({ list_alerts: () => alerts, list_people: () => PEOPLE, alert_pictures: () => [], ...more });
+}
 
 describe("inbox", () => {
+  beforeEach(() => {
+    document.body.replaceChildren();
+    history.replaceState(null, "", "#/alerts");
+  });
+
   it("lists new alerts first, then the most recent", () => {
     const sorted = sortAlerts([a(1, "seen", "2026-11-29T12:05:00Z"), a(2, "new", "2026-11-29T11:00:00Z"), a(3, "new", "2026-11-29T12:00:00Z"), a(4, "dismissed", "2026-11-29T13:00:00Z")]);
     expect(sorted.map((x) => x.id)).toEqual([3, 2, 1, 4]);
   });
 
   it("links each alert with verdict, platform and first seen", async () => {
-    mockCommands({ list_alerts: () => [a(1, "seen", "2026-11-29T12:05:00Z"), a(2, "new", "2026-11-29T11:00:00Z")] });
+    mockList([a(1, "seen", "2026-11-29T12:05:00Z"), a(2, "new", "2026-11-29T11:00:00Z")]);
     const view = await inboxView();
     const links = [...view.querySelectorAll<HTMLAnchorElement>("a.alert-link")];
     expect(links.map((l) => l.getAttribute("href"))).toEqual(["#/alerts/2", "#/alerts/1"]);
@@ -30,7 +47,7 @@ describe("inbox", () => {
     const sorted = sortAlerts([a(1, "dismissed", "2026-11-29T14:00:00Z"), a(2, "snoozed", "2026-11-29T13:00:00Z", until), a(3, "reported", "2026-11-29T11:00:00Z"), a(4, "new", "2026-11-29T10:00:00Z")]);
     expect(sorted.map((x) => x.id)).toEqual([4, 3, 2, 1]);
 
-    mockCommands({ list_alerts: () => [a(1, "seen", "2026-11-29T12:05:00Z"), a(2, "snoozed", "2026-11-29T13:00:00Z", until)] });
+    mockList([a(1, "seen", "2026-11-29T12:05:00Z"), a(2, "snoozed", "2026-11-29T13:00:00Z", until)]);
     const view = await inboxView();
     const snoozed = view.querySelector<HTMLAnchorElement>('a[data-alert-id="2"]')!;
     expect(snoozed.querySelector(".snoozed")?.textContent).toBe(`snoozed until ${when(until)}`);
@@ -39,9 +56,7 @@ describe("inbox", () => {
   });
 
   it("lists impostors and accounts worth a look apart", async () => {
-    mockCommands({
-      list_alerts: () => [namesake(1, "new", "2026-11-29T12:00:00Z"), a(2, "new", "2026-11-29T11:00:00Z"), namesake(3, "seen", "2026-11-29T13:00:00Z")],
-    });
+    mockList([namesake(1, "new", "2026-11-29T12:00:00Z"), a(2, "new", "2026-11-29T11:00:00Z"), namesake(3, "seen", "2026-11-29T13:00:00Z")]);
     const view = await inboxView();
     expect(view.querySelector("h2")?.textContent).toBe("Alerts");
     const ids = (section: string) => [...view.querySelectorAll(`#${section} a.alert-link`)].map((l) => l.getAttribute("data-alert-id"));
@@ -55,15 +70,113 @@ describe("inbox", () => {
   });
 
   it("shows only the accounts worth a look at #/worth-a-look (what the daily digest opens)", async () => {
-    mockCommands({ list_alerts: () => [namesake(1, "new", "2026-11-29T12:00:00Z"), a(2, "new", "2026-11-29T11:00:00Z")] });
+    mockList([namesake(1, "new", "2026-11-29T12:00:00Z"), a(2, "new", "2026-11-29T11:00:00Z")]);
     const view = await inboxView("worth-a-look");
     expect(view.querySelector("h2")?.textContent).toBe("Worth a look");
     expect([...view.querySelectorAll("a.alert-link")].map((l) => l.getAttribute("data-alert-id"))).toEqual(["1"]);
     expect(view.querySelector("#impostors")).toBeNull();
 
-    mockCommands({ list_alerts: () => [a(2, "new", "2026-11-29T11:00:00Z")] });
+    mockList([a(2, "new", "2026-11-29T11:00:00Z")]);
     const empty = await inboxView("worth-a-look");
     expect(empty.querySelector("a.alert-link")).toBeNull();
     expect(empty.querySelector(".empty")?.textContent).toBe("Nothing worth a look right now.");
+  });
+
+  it("shows who each account imitates, both pictures, the marked handle, age and followers", async () => {
+    const row: AlertRow = {
+      ...a(5, "new", "2026-11-29T11:00:00Z"),
+      handle: "paimer.bsky.social",
+      handle_marks: [..."paimer.bsky.social"].map((ch, i) => ({ ch, note: i === 2 ? "looks like \"l\"" : null })),
+      age: "3 days old",
+      followers: 12,
+    };
+    const calls = mockList([row], { alert_pictures: () => [{ id: 5, avatar: "data:image/png;base64,SU1QT1NUT1I=" }] });
+    const view = await inboxView();
+    document.body.append(view);
+    await settle();
+    const li = view.querySelector<HTMLElement>('li[data-alert-id="5"]')!;
+    expect(li.querySelector(".person")?.textContent).toBe("imitating Palmer Report");
+    expect(li.querySelector<HTMLImageElement>("img.person-face")?.src).toBe("data:image/png;base64,UEFMTUVS");
+    expect(li.querySelector<HTMLImageElement>("img.account-face")?.src).toBe("data:image/png;base64,SU1QT1NUT1I=");
+    expect(calls.find((c) => c.cmd === "alert_pictures")?.args.ids).toEqual([5]);
+    const marked = li.querySelector("a.alert-link mark");
+    expect(marked?.textContent).toBe("i");
+    expect(marked?.getAttribute("title")).toBe('looks like "l"');
+    expect(li.querySelector(".age")?.textContent).toBe("3 days old");
+    expect(li.querySelector(".followers")?.textContent).toBe("12 followers");
+    expect(li.querySelector(".platform")?.textContent).toBe("Bluesky");
+  });
+
+  it("filters by person, platform, state and verdict, kept in the hash across a reload", async () => {
+    const jane = (id: number, platform: string, state: AlertRow["state"], verdict = "impostor"): AlertRow => ({
+      ...a(id, state, `2026-11-29T1${id}:00:00Z`, null, verdict), platform, person_id: 2, person_name: "Jane Doe",
+    });
+    const alerts = [a(1, "new", "2026-11-29T10:00:00Z"), jane(2, "bluesky", "new"), jane(3, "x", "new"), jane(4, "x", "seen"), jane(5, "x", "new", "suspicious")];
+    mockList(alerts);
+    const view = await inboxView();
+    document.body.append(view);
+    await settle();
+    const shown = () => [...view.querySelectorAll("a.alert-link")].map((l) => Number(l.getAttribute("data-alert-id"))).sort();
+    expect(shown()).toEqual([1, 2, 3, 4, 5]);
+    const pick = (key: string, value: string) => {
+      const select = view.querySelector<HTMLSelectElement>(`#filter-${key}`)!;
+      select.value = value;
+      select.dispatchEvent(new Event("change"));
+    };
+    pick("person", "2");
+    expect(shown()).toEqual([2, 3, 4, 5]);
+    expect(view.querySelector("#filter-person")?.textContent).toContain("Jane Doe");
+    pick("platform", "x");
+    pick("state", "new");
+    expect(shown()).toEqual([3, 5]);
+    pick("verdict", "impostor");
+    expect(shown()).toEqual([3]);
+    expect(view.querySelector("#worth-a-look")).toBeNull();
+    expect(location.hash).toBe("#/alerts?person=2&platform=x&state=new&verdict=impostor");
+
+    // A reload reads the filters back from the hash.
+    const again = await inboxView();
+    await settle();
+    expect([...again.querySelectorAll("a.alert-link")].map((l) => l.getAttribute("data-alert-id"))).toEqual(["3"]);
+    expect(again.querySelector<HTMLSelectElement>("#filter-platform")?.value).toBe("x");
+    expect(readFilters("#/alerts?state=seen")).toEqual({ person: "", platform: "", state: "seen", verdict: "" });
+    expect(filtersHash("#/alerts", { person: "", platform: "", state: "", verdict: "" })).toBe("#/alerts");
+  });
+
+  it("moves with j/k and the arrows, selects with space, opens with o, and acts on the selection", async () => {
+    const alerts = [a(1, "new", "2026-11-29T13:00:00Z"), a(2, "new", "2026-11-29T12:00:00Z"), a(3, "new", "2026-11-29T11:00:00Z")];
+    const calls = mockList(alerts, {
+      act_on_alerts: (args) => ({ done: (args.ids as number[]).map((id) => ({ ...a(id, "allowed", "2026-11-29T11:00:00Z") })), failed: [] }),
+    });
+    const view = await inboxView();
+    document.body.append(view);
+    await settle();
+    const links = [...view.querySelectorAll<HTMLAnchorElement>("a.alert-link")];
+    const key = (k: string) => (document.activeElement as HTMLElement).dispatchEvent(new KeyboardEvent("keydown", { key: k, bubbles: true, cancelable: true }));
+    links[0].focus();
+    key("j");
+    expect(document.activeElement).toBe(links[1]);
+    expect(links[1].closest("li")?.classList.contains("focused")).toBe(true);
+    key("ArrowDown");
+    expect(document.activeElement).toBe(links[2]);
+    key("ArrowDown");
+    expect(document.activeElement).toBe(links[2]); // stays on the last row
+    key("k");
+    key("ArrowUp");
+    expect(document.activeElement).toBe(links[0]);
+    const allow = view.querySelector<HTMLButtonElement>("button.batch-allow")!;
+    expect(allow.disabled).toBe(true);
+    expect(key(" ")).toBe(false); // space is taken (no page scroll)
+    key("j");
+    key(" ");
+    expect(view.querySelectorAll("li.selected").length).toBe(2);
+    expect(allow.textContent).toBe("Mark 2 as not an impostor");
+    expect(view.querySelector<HTMLButtonElement>("button.batch-report")?.title).toBe("coming next");
+    key("o");
+    expect(location.hash).toBe("#/alerts/2");
+    allow.click();
+    await settle();
+    expect(calls.find((c) => c.cmd === "act_on_alerts")?.args).toEqual({ ids: [1, 2], action: "not_impostor" });
+    expect(view.querySelector(".status")?.textContent).toContain("2 marked as not an impostor");
   });
 });

@@ -1,10 +1,19 @@
-// Alerts inbox: impostors and the accounts worth a look apart, new first, with verdict,
-// platform and when first seen. `#/worth-a-look` (what the daily digest opens) shows only the
-// accounts worth a look.
+// Alerts inbox: impostors and the accounts worth a look apart, new first. Each row shows the
+// person imitated (their picture and name) beside the account (its picture, the handle with
+// look-alike characters marked, platform, age, followers, first seen). Filters by person,
+// platform, state and verdict live in the hash (`#/alerts?person=2&state=new`), so they survive
+// a reload. Keyboard: j/k or the arrow keys move, space selects, Enter or o opens.
+// `#/worth-a-look` (what the daily digest opens) shows only the accounts worth a look.
 
 import { api, errorMessage } from "../api";
-import { h } from "../dom";
+import { go } from "../app";
+import { button, h, replace } from "../dom";
+import type { AlertRow } from "../bindings/AlertRow";
 import type { AlertSummary } from "../bindings/AlertSummary";
+import type { PersonView } from "../bindings/PersonView";
+import { PLATFORMS } from "../bindings/platforms";
+import { hashQuery } from "../router";
+import { markedHandle } from "./alert";
 import { platformLabel } from "./dashboard";
 
 const ORDER: Record<string, number> = { new: 0, seen: 1, reported: 2, snoozed: 3, dismissed: 4, resolved: 5, allowed: 6 };
@@ -12,8 +21,23 @@ const ORDER: Record<string, number> = { new: 0, seen: 1, reported: 2, snoozed: 3
 /** What the page lists: every alert, or only the ones worth a look. */
 export type InboxFilter = "all" | "worth-a-look";
 
+/** The list's filters, as kept in the hash's query. */
+export interface Filters {
+  person: string;
+  platform: string;
+  state: string;
+  verdict: string;
+}
+
+const FILTER_KEYS: (keyof Filters)[] = ["person", "platform", "state", "verdict"];
+
+/** How many rows' pictures are asked for at once. */
+const PICTURE_BATCH = 100;
+/** Pictures are fetched for at most this many rows (the first ones on screen). */
+const PICTURES_SHOWN = 300;
+
 /** Alerts sorted new first, then most recently seen first. */
-export function sortAlerts(alerts: AlertSummary[]): AlertSummary[] {
+export function sortAlerts<T extends AlertSummary>(alerts: T[]): T[] {
   return [...alerts].sort(
     (a, b) => (ORDER[a.state] ?? 9) - (ORDER[b.state] ?? 9) || b.first_seen.localeCompare(a.first_seen) || b.id - a.id,
   );
@@ -31,18 +55,82 @@ export function verdictLabel(verdict: string): string {
   return verdict === "impostor" ? "Impostor" : "Worth a look";
 }
 
-function row(a: AlertSummary): HTMLElement {
+/** The filters in a hash (`#/alerts?state=new`); missing ones are empty (all). */
+export function readFilters(hash: string): Filters {
+  const q = hashQuery(hash);
+  return { person: q.get("person") ?? "", platform: q.get("platform") ?? "", state: q.get("state") ?? "", verdict: q.get("verdict") ?? "" };
+}
+
+/** The hash for a list with these filters (empty ones left out). */
+export function filtersHash(path: string, f: Filters): string {
+  const q = new URLSearchParams();
+  for (const k of FILTER_KEYS) if (f[k]) q.set(k, f[k]);
+  const query = q.toString();
+  return query ? `${path}?${query}` : path;
+}
+
+/** Whether an alert passes the filters. */
+export function matches(a: AlertRow, f: Filters): boolean {
+  return (
+    (!f.person || String(a.person_id) === f.person) &&
+    (!f.platform || a.platform === f.platform) &&
+    (!f.state || a.state === f.state) &&
+    (!f.verdict || a.verdict === f.verdict)
+  );
+}
+
+/** A picture, or a placeholder saying there is none. */
+export function picture(src: string | null | undefined, alt: string, cls: string): HTMLElement {
+  if (!src) return h("span", { class: `${cls} none`, attrs: { role: "img", "aria-label": `${alt}: none` } }, "?");
+  const img = h("img", { class: cls, attrs: { alt } });
+  img.src = src;
+  return img;
+}
+
+/** The handle with its look-alike characters marked (from the core's marks). */
+export function handleWithMarks(a: AlertRow): HTMLElement {
+  const marks = a.handle_marks ?? [];
+  if (marks.length === 0) return h("span", { class: "handle" }, "@", a.handle);
+  const { handle } = markedHandle(marks);
+  handle.classList.add("handle");
+  return handle;
+}
+
+function row(a: AlertRow, people: Map<number, PersonView>, selected: Set<number>): HTMLElement {
+  const person = people.get(a.person_id);
+  const personName = a.person_name ?? person?.name ?? "";
+  const tick = h("input", {
+    class: "select",
+    attrs: { type: "checkbox", "aria-label": `Select @${a.handle}`, tabindex: "-1" },
+  });
+  tick.checked = selected.has(a.id);
+  tick.addEventListener("change", () => {
+    if (tick.checked) selected.add(a.id);
+    else selected.delete(a.id);
+    tick.closest("li")?.classList.toggle("selected", tick.checked);
+    tick.dispatchEvent(new CustomEvent("selection", { bubbles: true }));
+  });
   return h(
     "li",
-    { class: `alert-row state-${a.state}` },
+    { class: `alert-row state-${a.state}${selected.has(a.id) ? " selected" : ""}`, attrs: { "data-alert-id": String(a.id) } },
+    tick,
+    h(
+      "span",
+      { class: "faces" },
+      picture(person?.avatar, `Picture of ${personName}`, "face person-face"),
+      picture(null, `Picture of @${a.handle}`, "face account-face"),
+    ),
     h(
       "a",
       { class: "alert-link", attrs: { href: `#/alerts/${a.id}`, "data-alert-id": String(a.id), "data-verdict": a.verdict } },
       h("span", { class: `verdict verdict-${a.verdict}` }, verdictLabel(a.verdict)),
       a.state === "new" ? h("span", { class: "new" }, "New") : null,
+      personName ? h("span", { class: "person" }, "imitating ", h("strong", null, personName)) : null,
       h("span", { class: "platform" }, platformLabel(a.platform)),
-      h("span", { class: "handle" }, "@", a.handle),
+      handleWithMarks(a),
       a.display_name ? h("span", { class: "name" }, a.display_name) : null,
+      a.age ? h("span", { class: "age" }, a.age) : null,
+      a.followers !== null && a.followers !== undefined ? h("span", { class: "followers" }, `${a.followers} followers`) : null,
       h("span", { class: "seen" }, "first seen ", h("time", { attrs: { datetime: a.first_seen } }, when(a.first_seen))),
       a.state === "snoozed" && a.snoozed_until
         ? h("span", { class: "snoozed" }, "snoozed until ", h("time", { attrs: { datetime: a.snoozed_until } }, when(a.snoozed_until)))
@@ -52,47 +140,189 @@ function row(a: AlertSummary): HTMLElement {
 }
 
 /** A list of alerts (titled unless `title` is null: the page's title says it), or a line saying there are none. */
-function section(id: string, title: string | null, intro: string, empty: string, alerts: AlertSummary[]): HTMLElement {
+function section(id: string, title: string | null, intro: string, empty: string, rows: HTMLElement[]): HTMLElement {
   return h(
     "section",
     { class: "inbox-section", id, attrs: { "aria-labelledby": title === null ? "inbox-title" : `${id}-title` } },
     title === null ? null : h("h3", { id: `${id}-title` }, title),
     h("p", { class: "hint" }, intro),
-    alerts.length === 0 ? h("p", { class: "empty" }, empty) : h("ul", { class: "inbox" }, ...alerts.map(row)),
+    rows.length === 0 ? h("p", { class: "empty" }, empty) : h("ul", { class: "inbox" }, ...rows),
   );
 }
 
 const WORTH_A_LOOK_INTRO =
   "Accounts that share something with you, such as your exact name, but may be namesakes. They never pop up one by one; at most one notification a day says how many there are (you can turn it off in Settings).";
 
+/** Fills in the accounts' pictures of the first rows, a batch at a time. */
+async function loadPictures(page: HTMLElement, ids: number[]): Promise<void> {
+  const wanted = ids.slice(0, PICTURES_SHOWN);
+  for (let i = 0; i < wanted.length; i += PICTURE_BATCH) {
+    const pictures = await api.alertPictures(wanted.slice(i, i + PICTURE_BATCH)).catch(() => []);
+    for (const p of pictures) {
+      if (!p.avatar) continue;
+      const slot = page.querySelector(`li[data-alert-id="${p.id}"] .account-face`);
+      slot?.replaceWith(picture(p.avatar, slot.getAttribute("aria-label")?.replace(/: none$/, "") ?? "Picture", "face account-face"));
+    }
+  }
+}
+
+/**
+ * Keyboard navigation over the links of `list`: j/ArrowDown and k/ArrowUp move the focus,
+ * space ticks the focused row, Enter (the link's own) or o opens it.
+ */
+export function keyboardNavigation(list: HTMLElement, linkSelector: string, tickSelector: string): void {
+  list.addEventListener("keydown", (ev) => {
+    const target = ev.target as HTMLElement;
+    if (target.matches("input, select, textarea, button") && !target.matches(tickSelector)) return;
+    if (ev.ctrlKey || ev.metaKey || ev.altKey) return;
+    const links = [...list.querySelectorAll<HTMLElement>(linkSelector)];
+    if (links.length === 0) return;
+    const item = target.closest("li, .tile");
+    const current = links.findIndex((l) => l === target || (item !== null && item.contains(l)));
+    const move = (to: number) => {
+      const next = links[Math.max(0, Math.min(links.length - 1, to))];
+      for (const l of links) l.closest("li, .tile")?.classList.remove("focused");
+      next.closest("li, .tile")?.classList.add("focused");
+      next.focus();
+    };
+    switch (ev.key) {
+      case "j":
+      case "ArrowDown":
+        ev.preventDefault();
+        move(current < 0 ? 0 : current + 1);
+        return;
+      case "k":
+      case "ArrowUp":
+        ev.preventDefault();
+        move(current < 0 ? 0 : current - 1);
+        return;
+      case " ": {
+        if (current < 0) return;
+        ev.preventDefault();
+        const tick = links[current].closest("li, .tile")?.querySelector<HTMLInputElement>(tickSelector);
+        tick?.click();
+        return;
+      }
+      case "o":
+        if (current < 0) return;
+        ev.preventDefault();
+        go(links[current].getAttribute("href") ?? "#/alerts");
+        return;
+    }
+  });
+}
+
+/** The filter controls; `onChange` gets the new filters. */
+function filterBar(initial: Filters, people: PersonView[], only: boolean, onChange: (f: Filters) => void): HTMLElement {
+  const f = { ...initial };
+  const select = (key: keyof Filters, label: string, options: [string, string][]) => {
+    const el = h("select", { id: `filter-${key}`, attrs: { "aria-label": label } }, h("option", { attrs: { value: "" } }, `Any ${label.toLowerCase()}`));
+    for (const [value, text] of options) el.append(h("option", { attrs: { value } }, text));
+    el.value = options.some(([v]) => v === f[key]) ? f[key] : "";
+    el.addEventListener("change", () => {
+      f[key] = el.value;
+      onChange({ ...f });
+    });
+    return h("label", { class: "filter" }, label, " ", el);
+  };
+  return h(
+    "div",
+    { class: "filters", attrs: { role: "group", "aria-label": "Filters" } },
+    select("person", "Person", people.map((p) => [String(p.id), p.name])),
+    select("platform", "Platform", PLATFORMS.map((p) => [p.id, p.label])),
+    select("state", "State", Object.keys(ORDER).map((s) => [s, s[0].toUpperCase() + s.slice(1)])),
+    only ? null : select("verdict", "Verdict", [["impostor", "Impostor"], ["suspicious", "Worth a look"]]),
+  );
+}
+
+/** "Mark N as not an impostor" on the ticked alerts; `done` runs after (to show them anew). */
+export function batchBar(selected: Set<number>, done: () => void): { bar: HTMLElement; status: HTMLElement; update: () => void } {
+  const status = h("p", { class: "status", attrs: { role: "status", "aria-live": "polite" } });
+  const allow = button("", () => void run(), "batch-allow");
+  const report = button("Report selected", () => undefined, "batch-report", { disabled: true, title: "coming next" });
+  const update = () => {
+    const n = selected.size;
+    allow.textContent = `Mark ${n} as not an impostor`;
+    allow.disabled = n === 0;
+  };
+  const run = async () => {
+    const ids = [...selected];
+    allow.disabled = true;
+    status.textContent = `Marking ${ids.length}…`;
+    try {
+      const result = await api.actOnAlerts(ids, "not_impostor");
+      for (const s of result.done) selected.delete(s.id);
+      const failed = result.failed.length ? ` ${result.failed.length} could not be: ${result.failed.map((f) => f.message).join("; ")}` : "";
+      status.textContent = `${result.done.length} marked as not an impostor.${failed}`;
+      done();
+    } catch (e) {
+      status.textContent = errorMessage(e);
+      update();
+    }
+  };
+  update();
+  return { bar: h("div", { class: "batch", attrs: { role: "group", "aria-label": "Act on the selected alerts" } }, allow, report, status), status, update };
+}
+
 export async function inboxView(filter: InboxFilter = "all"): Promise<HTMLElement> {
   const only = filter === "worth-a-look";
+  const path = only ? "#/worth-a-look" : "#/alerts";
   const title = only ? "Worth a look" : "Alerts";
   const page = h("section", { attrs: { "aria-labelledby": "inbox-title" } }, h("h2", { id: "inbox-title" }, title));
-  let alerts: AlertSummary[];
+  let alerts: AlertRow[];
+  let people: PersonView[];
   try {
-    alerts = sortAlerts(await api.listAlerts());
+    [alerts, people] = await Promise.all([api.listAlerts().then(sortAlerts), api.listPeople().catch(() => [])]);
   } catch (e) {
     page.append(h("p", { class: "error", attrs: { role: "alert" } }, errorMessage(e)));
     return page;
   }
-  const impostors = alerts.filter((a) => a.verdict === "impostor");
-  const worth = alerts.filter((a) => a.verdict !== "impostor");
   if (!only && alerts.length === 0) {
     page.append(h("p", null, "No alerts yet. You will get a notification when an account copies you."));
     return page;
   }
-  if (!only) {
-    page.append(
-      section(
-        "impostors",
-        "Impostors",
-        "Accounts that copy you: each one was announced by a notification.",
-        "No impostor so far.",
-        impostors,
-      ),
-    );
-  }
-  page.append(section("worth-a-look", only ? null : "Worth a look", WORTH_A_LOOK_INTRO, "Nothing worth a look right now.", worth));
+  const byId = new Map(people.map((p) => [p.id, p]));
+  const selected = new Set<number>();
+  const body = h("div", { class: "inbox-body" });
+  const batch = batchBar(selected, () => {
+    void api.listAlerts().then((fresh) => {
+      alerts = sortAlerts(fresh);
+      show(readFilters(location.hash));
+    });
+  });
+  const show = (f: Filters) => {
+    const shown = alerts.filter((a) => matches(a, f) && (!only || a.verdict !== "impostor"));
+    // Only what is on screen stays selected.
+    const visible = new Set(shown.map((a) => a.id));
+    for (const id of [...selected]) if (!visible.has(id)) selected.delete(id);
+    const rows = (list: AlertRow[]) => list.map((a) => row(a, byId, selected));
+    const impostors = shown.filter((a) => a.verdict === "impostor");
+    const worth = shown.filter((a) => a.verdict !== "impostor");
+    const filtered = FILTER_KEYS.some((k) => f[k]);
+    const parts: HTMLElement[] = [];
+    if (!only && f.verdict !== "suspicious") {
+      parts.push(section("impostors", "Impostors", "Accounts that copy you: each one was announced by a notification.", filtered ? "No impostor matches the filters." : "No impostor so far.", rows(impostors)));
+    }
+    if (f.verdict !== "impostor") {
+      parts.push(section("worth-a-look", only ? null : "Worth a look", WORTH_A_LOOK_INTRO, filtered ? "Nothing worth a look matches the filters." : "Nothing worth a look right now.", rows(worth)));
+    }
+    replace(body, ...parts);
+    batch.update();
+    void loadPictures(body, shown.map((a) => a.id));
+  };
+  const initial = readFilters(location.hash);
+  page.append(
+    filterBar(initial, people, only, (f) => {
+      // The filters go into the hash without a new navigation (no re-render, focus stays).
+      history.replaceState(null, "", filtersHash(path, f));
+      show(f);
+    }),
+    h("p", { class: "hint keys" }, "Keys: j/k or arrows move, space selects, Enter or o opens."),
+    batch.bar,
+    body,
+  );
+  body.addEventListener("selection", () => batch.update());
+  keyboardNavigation(body, "a.alert-link", "input.select");
+  show(initial);
   return page;
 }

@@ -1,0 +1,116 @@
+// A wave: the accounts imitating one person that arrived together, as a grid (picture, handle
+// with look-alike characters marked, platform, age) with a tick box on each and "Select all in
+// this wave", to act on many at once. What a wave's notification opens (`#/waves/4`).
+// Keyboard as in the alert list: j/k or arrows move, space ticks, Enter or o opens.
+
+import { api, errorMessage } from "../api";
+import { h, replace } from "../dom";
+import type { AlertRow } from "../bindings/AlertRow";
+import type { WaveView } from "../bindings/WaveView";
+import { platformLabel } from "./dashboard";
+import { batchBar, handleWithMarks, keyboardNavigation, picture, verdictLabel } from "./inbox";
+
+/** The words of the wave's heading: "12 accounts imitating Jane Doe on Bluesky and X". */
+export function waveTitle(w: WaveView): string {
+  const platforms = w.platforms.map(platformLabel);
+  const on = platforms.length <= 1 ? platforms.join("") : `${platforms.slice(0, -1).join(", ")} and ${platforms[platforms.length - 1]}`;
+  return `${w.count} ${w.count === 1 ? "account" : "accounts"} imitating ${w.person_name}${on ? ` on ${on}` : ""}`;
+}
+
+function tile(a: AlertRow, selected: Set<number>): HTMLElement {
+  const tick = h("input", { class: "select", attrs: { type: "checkbox", "aria-label": `Select @${a.handle}` } });
+  tick.checked = selected.has(a.id);
+  tick.addEventListener("change", () => {
+    if (tick.checked) selected.add(a.id);
+    else selected.delete(a.id);
+    tick.closest(".tile")?.classList.toggle("selected", tick.checked);
+    tick.dispatchEvent(new CustomEvent("selection", { bubbles: true }));
+  });
+  return h(
+    "li",
+    { class: `tile state-${a.state}${selected.has(a.id) ? " selected" : ""}`, attrs: { "data-alert-id": String(a.id) } },
+    tick,
+    picture(null, `Picture of @${a.handle}`, "face account-face"),
+    h(
+      "a",
+      { class: "tile-link", attrs: { href: `#/alerts/${a.id}`, "data-alert-id": String(a.id) } },
+      handleWithMarks(a),
+    ),
+    h("span", { class: "platform" }, platformLabel(a.platform)),
+    h("span", { class: "age" }, a.age ?? "age unknown"),
+    h("span", { class: `state state-${a.state}` }, a.state),
+  );
+}
+
+export async function waveView(id: number): Promise<HTMLElement> {
+  const page = h("section", { class: "wave-view", attrs: { "aria-labelledby": "wave-title" } });
+  let wave: WaveView;
+  try {
+    wave = await api.getWave(id);
+  } catch (e) {
+    page.append(h("h2", { id: "wave-title" }, "Wave"), h("p", { class: "error", attrs: { role: "alert" } }, errorMessage(e)));
+    return page;
+  }
+  const selected = new Set<number>();
+  const grid = h("ul", { class: "wave-grid" });
+  const all = h("input", { id: "wave-select-all", attrs: { type: "checkbox" } });
+  const heading = h("h2", { id: "wave-title" });
+  const summary = h("p", { class: "hint" });
+  const syncAll = () => {
+    all.checked = wave.alerts.length > 0 && wave.alerts.every((a) => selected.has(a.id));
+    all.indeterminate = !all.checked && selected.size > 0;
+  };
+  const batch = batchBar(selected, () => {
+    void api
+      .getWave(id)
+      .then((fresh) => {
+        wave = fresh;
+        show();
+      })
+      .catch((e) => (batch.status.textContent = errorMessage(e)));
+  });
+  const show = () => {
+    replace(heading, waveTitle(wave));
+    replace(summary, `${verdictLabel(wave.verdict)} · ${wave.open} still open · ticked ones can be acted on together.`);
+    replace(grid, ...wave.alerts.map((a) => tile(a, selected)));
+    syncAll();
+    batch.update();
+    void loadPictures(grid, wave.alerts.map((a) => a.id));
+  };
+  all.addEventListener("change", () => {
+    for (const a of wave.alerts) {
+      if (all.checked) selected.add(a.id);
+      else selected.delete(a.id);
+    }
+    for (const tick of grid.querySelectorAll<HTMLInputElement>("input.select")) {
+      tick.checked = all.checked;
+      tick.closest(".tile")?.classList.toggle("selected", all.checked);
+    }
+    batch.update();
+  });
+  grid.addEventListener("selection", () => {
+    syncAll();
+    batch.update();
+  });
+  keyboardNavigation(grid, "a.tile-link", "input.select");
+  page.append(
+    heading,
+    summary,
+    h("label", { class: "select-all", attrs: { for: all.id } }, all, " Select all in this wave"),
+    batch.bar,
+    grid,
+  );
+  show();
+  return page;
+}
+
+/** Fills in the tiles' pictures, a hundred at a time (the command takes at most 500). */
+async function loadPictures(grid: HTMLElement, ids: number[]): Promise<void> {
+  for (let i = 0; i < ids.length; i += 100) {
+    const pictures = await api.alertPictures(ids.slice(i, i + 100)).catch(() => []);
+    for (const p of pictures) {
+      if (!p.avatar) continue;
+      grid.querySelector(`li[data-alert-id="${p.id}"] .account-face`)?.replaceWith(picture(p.avatar, "Profile picture", "face account-face"));
+    }
+  }
+}
