@@ -15,6 +15,7 @@
 mod bluesky;
 mod mastodon;
 mod x;
+mod youtube;
 
 use std::sync::Arc;
 
@@ -30,7 +31,12 @@ use crate::store::Alert;
 
 /// Every supported platform, in the order the UI lists them. Adding a platform is one module
 /// plus one line here.
-pub static ALL: &[&dyn PlatformModule] = &[&bluesky::Bluesky, &mastodon::Mastodon, &x::X];
+pub static ALL: &[&dyn PlatformModule] = &[
+    &bluesky::Bluesky,
+    &mastodon::Mastodon,
+    &x::X,
+    &youtube::Youtube,
+];
 
 /// The module of `platform`, if it is supported.
 pub fn module(platform: &Platform) -> Option<&'static dyn PlatformModule> {
