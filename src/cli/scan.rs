@@ -382,7 +382,7 @@ fn say_costs(sources: &Sources, shares: &[Option<(f64, f64)>], name: &str, sever
         };
         spending::end_share(source.as_ref());
         let after = source.unsaved_spending().map_or(0.0, |u| u.usd);
-        let room = source.spending_words(share);
+        let room = source.spending_words(*share);
         let of = if several {
             format!(" (its share of today's room: {room})")
         } else {
