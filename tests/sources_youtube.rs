@@ -102,8 +102,8 @@ async fn a_lookalike_channel_is_found_by_probe_and_search_alerted_and_drafted() 
         !report
             .found
             .iter()
-            .any(|f| f.profile.handle == "PalmerReport"),
-        "the person's own channel is never probed"
+            .any(|f| f.profile.handle.eq_ignore_ascii_case("PalmerReport")),
+        "the person's own channel is never a candidate (probed or found by the search)"
     );
 
     // Judged, alerted and drafted like any other platform's account.

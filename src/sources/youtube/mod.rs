@@ -25,19 +25,22 @@ pub mod parse;
 use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::sync::Mutex;
+use std::time::Duration;
 
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
+use reqwest::Method;
 use url::Url;
 
 use super::bluesky::push_unique;
 use super::http::{Answer, Http};
+use super::ratelimit::{backoff, Jitter};
 use super::x::budget::Budget;
 use super::{
     querylog, AccountRef, AccountState, CheckReport, CostEstimate, Found, FoundBy, Source,
     SourceError, Spending,
 };
-use crate::config::{Config, YoutubeConfig};
+use crate::config::{Config, HttpConfig, YoutubeConfig};
 use crate::detect::variants::variants;
 use crate::identity::{Identity, Platform};
 use crate::profile::Profile;
@@ -149,6 +152,8 @@ pub struct YoutubeSource {
     last_read: Mutex<HashMap<String, DateTime<Utc>>>,
     /// This source's name for its hold on the day's room ([`Spending::holder`]).
     holder: String,
+    /// Attempts after the first for a request that failed in a way worth retrying.
+    retries: u32,
 }
 
 impl fmt::Debug for YoutubeSource {
@@ -157,6 +162,16 @@ impl fmt::Debug for YoutubeSource {
             .field("config", &self.config)
             .field("api_key", &self.api_key.as_ref().map(|_| "<redacted>"))
             .finish_non_exhaustive()
+    }
+}
+
+/// Whether asking again may help: no answer at all, a server error, a 429 waited out, an
+/// answer cut off or not JSON (`Http` says "failed after" for those); never a refusal.
+fn retryable(e: &SourceError) -> bool {
+    match e {
+        SourceError::Unreachable { .. } => true,
+        SourceError::Api { message, .. } => message.contains(" failed after "),
+        _ => false,
     }
 }
 
@@ -169,8 +184,13 @@ fn fatal(e: &SourceError) -> bool {
 impl YoutubeSource {
     /// A source with the person's API key; without one, checks say a key is needed.
     pub fn new(config: &Config, api_key: Option<String>) -> Result<YoutubeSource, SourceError> {
+        let single = HttpConfig {
+            max_retries: 0,
+            ..config.http.clone()
+        };
         Ok(YoutubeSource {
-            http: Http::new(Platform::Youtube, &config.http)?,
+            http: Http::new(Platform::Youtube, &single)?,
+            retries: config.http.max_retries,
             budget: Mutex::new(Budget::new(
                 config.youtube.daily_quota_units as f64,
                 1.0,
@@ -295,11 +315,32 @@ impl YoutubeSource {
         let mut pairs = query.to_vec();
         pairs.push(("key", key));
         let url = self.url(path, &pairs)?;
-        self.charge(units);
-        self.http
-            .get_json(url, None)
-            .await
-            .map_err(|e| self.explain(e))
+        // Retried here, not in `Http`: YouTube charges every attempt, so each is counted.
+        // The check's query log notes the query once, with its final outcome.
+        let mut attempt = 0;
+        let result = loop {
+            self.charge(units);
+            match self
+                .http
+                .request_json(Method::GET, url.clone(), None, None)
+                .await
+            {
+                Ok(answer) => break Ok(answer),
+                Err(e) if attempt < self.retries && retryable(&e) => {
+                    tokio::time::sleep(backoff(
+                        attempt,
+                        Duration::from_millis(250),
+                        Duration::from_secs(30),
+                        Jitter::Half,
+                    ))
+                    .await;
+                    attempt += 1;
+                }
+                Err(e) => break Err(self.explain(e)),
+            }
+        };
+        querylog::note(&url, &result);
+        result
     }
 
     /// The channel whose handle is `handle` (1 unit), if any.
@@ -376,7 +417,13 @@ impl YoutubeSource {
         out: &mut Vec<Found>,
         coverage: &mut Coverage,
     ) -> Result<(), SourceError> {
-        let mut seen = HashSet::new();
+        // The person's own channels are never candidates (a name search finds them too).
+        let mut seen: HashSet<String> = HashSet::new();
+        let own: Vec<String> = identity
+            .handles_on(&Platform::Youtube)
+            .map(str::to_lowercase)
+            .collect();
+        let mine = |p: &Profile| own.contains(&p.handle.to_lowercase());
         let probes: Vec<(String, String)> = ranked_probes(identity, self.config.probe_limit)
             .into_iter()
             .filter(|(h, _)| {
@@ -435,7 +482,7 @@ impl YoutubeSource {
             match self.search(&query).await {
                 Ok(found) => {
                     self.note_read(format!("q:{}", query.to_lowercase()));
-                    for p in found {
+                    for p in found.into_iter().filter(|p| !mine(p)) {
                         let found_by = FoundBy::Search {
                             query: query.clone(),
                         };
