@@ -42,10 +42,7 @@ impl AppState {
     ) -> CommandResult<AppState> {
         let app = App::open(data_dir, config, config_path)?;
         let app = if demo {
-            app.into_demo(Box::new(|key| {
-                matches!(key, SecretKey::BlueskyAppPassword { .. })
-                    .then_some(doppelwatch_watcher::demo::DEMO_APP_PASSWORD)
-            }))
+            app.into_demo(Box::new(doppelwatch_watcher::demo::demo_secret))
         } else {
             app
         };

@@ -76,7 +76,8 @@ fn search_query(name: &str) -> Option<String> {
 
 /// Handles to probe for `identity`, most plausible first: the person's handles from other
 /// platforms as YouTube handles, then the detector's ranked look-alikes of their YouTube
-/// handles. The person's own YouTube handles are never probed.
+/// handles (of those other handles when they have no YouTube channel: an impostor copies the
+/// name they are known by). The person's own YouTube handles are never probed.
 pub fn ranked_probes(identity: &Identity, limit: usize) -> Vec<(String, String)> {
     let own: HashSet<String> = identity
         .handles_on(&Platform::Youtube)
@@ -91,13 +92,22 @@ pub fn ranked_probes(identity: &Identity, limit: usize) -> Vec<(String, String)>
             out.push((handle.to_string(), kind.to_string()));
         }
     };
+    let mut elsewhere = Vec::new();
     for h in &identity.handles {
         if h.platform != Platform::Youtube {
             let user = h.handle.split(['@', '.']).next().unwrap_or(&h.handle);
             push(user, "same_handle", &mut out);
+            elsewhere.push(user.to_string());
         }
     }
-    for handle in identity.handles_on(&Platform::Youtube) {
+    let mut bases: Vec<String> = identity
+        .handles_on(&Platform::Youtube)
+        .map(String::from)
+        .collect();
+    if bases.is_empty() {
+        bases = elsewhere;
+    }
+    for handle in &bases {
         for v in variants(&Platform::Youtube, handle, limit) {
             push(&v.handle, &v.kind, &mut out);
         }
