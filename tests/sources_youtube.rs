@@ -228,9 +228,22 @@ async fn channels_are_looked_up_again_by_id() {
         platform_id: Some(impostor.clone()),
     };
     let now = source.lookup(std::slice::from_ref(&asked)).await.unwrap();
-    assert!(matches!(&now[0].1, AccountState::Present(p) if p.handle == "paimerreport"));
+    assert!(
+        matches!(&now[0].1, AccountState::Present(p) if p.handle == "PaImerReport"),
+        "the case it was seen with is kept (customUrl is lowercased): {now:?}"
+    );
     assert!(fake.remove_account(&impostor));
     let now = source.lookup(&[asked]).await.unwrap();
     assert_eq!(now[0].1, AccountState::Gone);
     assert_eq!(fake.units_used(), 2);
+    // Without an id (the person's own channel, for onboarding's picture): by handle.
+    let own = source
+        .lookup(&[AccountRef {
+            handle: "@PalmerReport".into(),
+            platform_id: None,
+        }])
+        .await
+        .unwrap();
+    assert!(matches!(&own[0].1, AccountState::Present(p) if p.avatar_url.is_some()));
+    assert_eq!(fake.units_used(), 3);
 }

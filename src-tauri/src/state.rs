@@ -9,7 +9,6 @@ use chrono::Utc;
 use doppelwatch::app::{App, ReportCase, Settings};
 use doppelwatch::config::Config;
 use doppelwatch::notify::{DesktopNotifier, Notice, NotificationSink};
-use doppelwatch::secrets::SecretKey;
 use doppelwatch::store::{AlertFilter, AlertState};
 
 use crate::error::{CommandError, CommandResult};
@@ -140,7 +139,7 @@ impl AppState {
         let s = self.app.settings();
         SettingsView {
             check_interval_minutes: s.check_interval_minutes,
-            x_spending_cap_usd: s.x_spending_cap_usd,
+            budgets: s.budgets,
             quiet_hours: s.quiet_hours.map(|(start, end)| QuietHours { start, end }),
             start_at_login: false,
             worth_a_look_digest: s.worth_a_look_digest,
@@ -151,7 +150,7 @@ impl AppState {
     pub fn save_settings(&self, settings: SettingsView) -> CommandResult<()> {
         self.app.save_settings(&Settings {
             check_interval_minutes: settings.check_interval_minutes,
-            x_spending_cap_usd: settings.x_spending_cap_usd,
+            budgets: settings.budgets,
             quiet_hours: settings.quiet_hours.map(|q| (q.start, q.end)),
             worth_a_look_digest: settings.worth_a_look_digest,
         })
@@ -300,7 +299,7 @@ mod tests {
         .unwrap();
         let view = |minutes, cap| SettingsView {
             check_interval_minutes: minutes,
-            x_spending_cap_usd: cap,
+            budgets: [("x".to_string(), cap)].into(),
             quiet_hours: None,
             start_at_login: false,
             worth_a_look_digest: true,

@@ -4,7 +4,9 @@
 
 use std::sync::Arc;
 
-use super::{BuiltSource, CredentialForm, CredentialNeed, PlatformModule, SecretLookup};
+use super::{
+    BudgetForm, BuiltSource, CredentialForm, CredentialNeed, PlatformModule, SecretLookup,
+};
 use crate::config::Config;
 use crate::identity::{Charset, HandleError, HandleRules, HandleShape, Identity, Platform};
 use crate::secrets::SecretKey;
@@ -31,6 +33,24 @@ impl PlatformModule for X {
     }
     fn handle_example(&self) -> &'static str {
         "alice"
+    }
+    fn budget_form(&self) -> Option<BudgetForm> {
+        let range = crate::config::ranges::X_DAILY_CAP_USD;
+        Some(BudgetForm {
+            key: "x.daily_cap_usd",
+            label: "X API spending cap per day (US dollars)",
+            hint: "Checks on X stop for the day when the cap is reached.",
+            min: range.min,
+            max: range.max,
+            step: 0.5,
+            whole: false,
+        })
+    }
+    fn budget(&self, config: &Config) -> Option<f64> {
+        Some(config.x.daily_cap_usd)
+    }
+    fn set_budget(&self, config: &mut Config, value: f64) {
+        config.x.daily_cap_usd = value;
     }
     fn validate_handle(&self, bare: &str, typed: &str) -> Result<String, HandleError> {
         let ok = bare.len() <= 15 && bare.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');

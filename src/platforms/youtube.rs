@@ -7,7 +7,9 @@ use std::sync::Arc;
 
 use unicode_script::Script;
 
-use super::{BuiltSource, CredentialForm, CredentialNeed, PlatformModule, SecretLookup};
+use super::{
+    BudgetForm, BuiltSource, CredentialForm, CredentialNeed, PlatformModule, SecretLookup,
+};
 use crate::config::Config;
 use crate::identity::{Charset, HandleError, HandleRules, HandleShape, Identity, Platform};
 use crate::secrets::SecretKey;
@@ -65,6 +67,24 @@ impl PlatformModule for Youtube {
     fn handle_example(&self) -> &'static str {
         "alice"
     }
+    fn budget_form(&self) -> Option<BudgetForm> {
+        let range = crate::config::ranges::YOUTUBE_DAILY_QUOTA_UNITS;
+        Some(BudgetForm {
+            key: "youtube.daily_quota_units",
+            label: "YouTube API quota per day (units: a handle probe costs 1, a name search 100)",
+            hint: "Checks on YouTube stop for the day when it is used up (YouTube gives a key 10,000 units a day; the day ends at midnight Pacific Time).",
+            min: range.min,
+            max: range.max,
+            step: 100.0,
+            whole: true,
+        })
+    }
+    fn budget(&self, config: &Config) -> Option<f64> {
+        Some(config.youtube.daily_quota_units as f64)
+    }
+    fn set_budget(&self, config: &mut Config, value: f64) {
+        config.youtube.daily_quota_units = value as u64;
+    }
     fn validate_handle(&self, bare: &str, typed: &str) -> Result<String, HandleError> {
         if allowed(bare) {
             Ok(bare.to_string())
@@ -96,9 +116,10 @@ impl PlatformModule for Youtube {
         format!("https://www.youtube.com/@{handle}")
     }
     /// YouTube's impersonation policy, <https://support.google.com/youtube/answer/2801947>,
-    /// sends the impersonated person to its impersonation complaint webform (the in-app route
-    /// is the channel's "Report user" > "Impersonation"). The form's address as the help
-    /// center links it; see the lead's report for how it was checked.
+    /// sends an impersonated person to its impersonation complaint webform (in the app: the
+    /// channel's "Report user" > "Impersonation"). The webform's address below is the one
+    /// cited for it in public code; the policy page itself could not be read here to confirm
+    /// the link (checked 2026-12 with the search tools), so the policy page is the fallback.
     fn form_url(&self) -> Option<&'static str> {
         Some("https://support.google.com/youtube/contact/impersonation")
     }

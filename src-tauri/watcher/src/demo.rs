@@ -92,7 +92,9 @@ pub async fn plant(store: Arc<Store>, world: Arc<DemoWorld>) {
     });
     // On YouTube, a channel one look-alike letter away copies the name, bio and picture;
     // the periodic check's handle probes find it.
-    world.youtube.add_account(youtube_impostor(&identity, avatar.clone()));
+    world
+        .youtube
+        .add_account(youtube_impostor(&identity, avatar.clone()));
     tokio::time::sleep(IMPOSTOR_EVERY).await;
     let namesake = demo_namesake(&identity);
     tracing::info!("demo: a namesake appears: {}", namesake.handle);

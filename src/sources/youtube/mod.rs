@@ -279,8 +279,9 @@ impl YoutubeSource {
         let text = clean(e.reason());
         let has = |reasons: &[&str]| reasons.iter().any(|r| text.contains(&format!("[{r}]")));
         if has(&["quotaExceeded", "dailyLimitExceeded", "RATE_LIMIT_EXCEEDED"]) {
-            let left = self.units_left();
-            self.charge(left);
+            // The whole day's room (not only this person's share): every process stops.
+            let room = lock(&self.budget).room_usd(quota_day());
+            self.charge(room.ceil().min(f64::from(u32::MAX)) as u32);
             return SourceError::Api {
                 platform: Platform::Youtube,
                 message: "YouTube says the daily quota of this API key is used up (quotaExceeded); checks resume after midnight Pacific Time, when YouTube resets it (or ask Google for more quota)".into(),
@@ -614,7 +615,8 @@ impl Source for YoutubeSource {
         })
     }
 
-    /// Looks channels up again by id (1 unit per 50).
+    /// Looks channels up again by id (1 unit per 50), or by handle when the id is unknown
+    /// (1 unit each: the person's own channel, for onboarding's picture).
     async fn lookup(
         &self,
         accounts: &[AccountRef],
@@ -624,19 +626,39 @@ impl Source for YoutubeSource {
             .filter_map(|a| a.platform_id.clone())
             .filter(|id| parse::valid_channel_id(id))
             .collect();
-        let batches = ids.len().div_ceil(IDS_BATCH) as u32;
-        if self.units_left() < batches * CHANNELS_LIST_UNITS {
+        let handles: Vec<&str> = accounts
+            .iter()
+            .filter(|a| a.platform_id.is_none())
+            .map(|a| a.handle.trim_start_matches('@'))
+            .filter(|h| crate::identity::validate_handle(&Platform::Youtube, h).is_ok())
+            .collect();
+        let units = ids.len().div_ceil(IDS_BATCH) as u32 + handles.len() as u32;
+        if self.units_left() < units * CHANNELS_LIST_UNITS {
             return Err(self.quota_reached());
         }
-        let profiles = self.channels_by_id(&ids).await?;
+        let mut profiles = self.channels_by_id(&ids).await?;
+        for handle in handles {
+            profiles.extend(self.channel_by_handle(handle).await?);
+        }
         Ok(accounts
             .iter()
             .map(|a| {
-                let hit = profiles
-                    .iter()
-                    .find(|p| a.platform_id.is_some() && p.platform_id == a.platform_id);
+                let hit = profiles.iter().find(|p| match &a.platform_id {
+                    Some(_) => p.platform_id == a.platform_id,
+                    None => {
+                        p.handle.to_lowercase() == a.handle.trim_start_matches('@').to_lowercase()
+                    }
+                });
                 let state = match hit {
-                    Some(p) => AccountState::Present(Box::new(p.clone())),
+                    Some(p) => {
+                        // `customUrl` is lowercased: the handle keeps the case it was seen
+                        // with, so a case-only difference is no rename.
+                        let mut p = p.clone();
+                        if p.handle.to_lowercase() == a.handle.to_lowercase() {
+                            p.handle = a.handle.clone();
+                        }
+                        AccountState::Present(Box::new(p))
+                    }
                     None => AccountState::Gone,
                 };
                 (a.clone(), state)
