@@ -5,7 +5,7 @@
 //! or the path in `DOPPELWATCH_CONFIG`); every field is optional and falls back to the defaults
 //! below. Base URLs can also be set through `DOPPELWATCH_BLUESKY_URL` (the AppView, never
 //! the PDS), `DOPPELWATCH_BLUESKY_PDS_URL`, `DOPPELWATCH_JETSTREAM_URL`, `DOPPELWATCH_MASTODON_URL` (comma-separated server URLs) and
-//! `DOPPELWATCH_X_URL`, which win over the file (tests and self-hosted servers use them).
+//! `DOPPELWATCH_X_URL` and `DOPPELWATCH_YOUTUBE_URL`, which win over the file (tests and self-hosted servers use them).
 //!
 //! Every number has a range ([`ranges`], said in each field's doc and in the README), checked
 //! when the settings are read: a value outside it is an error naming the key, the value and
@@ -37,6 +37,7 @@ pub struct Config {
     pub bluesky: BlueskyConfig,
     pub mastodon: MastodonConfig,
     pub x: XConfig,
+    pub youtube: YoutubeConfig,
     pub watch: WatchConfig,
 }
 
@@ -206,6 +207,41 @@ impl Default for XConfig {
     }
 }
 
+/// YouTube: the Data API v3 with the person's own API key, within a daily quota of units
+/// (a handle probe costs 1, a name search 100).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct YoutubeConfig {
+    pub enabled: bool,
+    pub base_url: String,
+    /// Quota units spent per day at most (0 to 1000000): YouTube gives a project 10,000 a day
+    /// by default (<https://developers.google.com/youtube/v3/getting-started#quota>).
+    pub daily_quota_units: u64,
+    /// Look-alike handles probed per check, most plausible first, 1 unit each (0 to 1000).
+    pub probe_limit: usize,
+    /// A handle probed within this window is not probed again, hours (0 to 720).
+    pub reread_window_hours: u64,
+    /// A name searched within this window is not searched again (100 units a search), hours
+    /// (1 to 720).
+    pub search_interval_hours: u64,
+    /// Channels asked per name search, `maxResults` (1 to 50).
+    pub search_max_results: usize,
+}
+
+impl Default for YoutubeConfig {
+    fn default() -> Self {
+        YoutubeConfig {
+            enabled: true,
+            base_url: "https://www.googleapis.com".into(),
+            daily_quota_units: 10_000,
+            probe_limit: 40,
+            reread_window_hours: 6,
+            search_interval_hours: 24,
+            search_max_results: 10,
+        }
+    }
+}
+
 /// The watch loop's pace, notifications and the report cap (issue 4).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -307,7 +343,7 @@ pub enum ConfigError {
         default: Number,
     },
     #[error(
-        "settings{}: {key} names no source; use bluesky, mastodon or x",
+        "settings{}: {key} names no source; use bluesky, mastodon, x or youtube",
         in_file(path)
     )]
     UnknownPlatform { path: Option<PathBuf>, key: String },
@@ -392,8 +428,9 @@ impl Config {
             &self.x,
             &self.watch,
         );
+        let y = &self.youtube;
         #[rustfmt::skip]
-        let table: [(&str, Number, Range); 28] = [
+        let table: [(&str, Number, Range); 33] = [
             ("http.timeout_secs", h.timeout_secs.into(), HTTP_TIMEOUT_SECS),
             ("http.connect_timeout_secs", h.connect_timeout_secs.into(), HTTP_CONNECT_TIMEOUT_SECS),
             ("http.max_json_bytes", h.max_json_bytes.into(), HTTP_MAX_JSON_BYTES),
@@ -414,6 +451,11 @@ impl Config {
             ("x.probe_limit", x.probe_limit.into(), X_PROBE_LIMIT),
             ("x.search_max_results", x.search_max_results.into(), X_SEARCH_MAX_RESULTS),
             ("x.reread_window_hours", x.reread_window_hours.into(), X_REREAD_WINDOW_HOURS),
+            ("youtube.daily_quota_units", y.daily_quota_units.into(), YOUTUBE_DAILY_QUOTA_UNITS),
+            ("youtube.probe_limit", y.probe_limit.into(), YOUTUBE_PROBE_LIMIT),
+            ("youtube.reread_window_hours", y.reread_window_hours.into(), YOUTUBE_REREAD_WINDOW_HOURS),
+            ("youtube.search_interval_hours", y.search_interval_hours.into(), YOUTUBE_SEARCH_INTERVAL_HOURS),
+            ("youtube.search_max_results", y.search_max_results.into(), YOUTUBE_SEARCH_MAX_RESULTS),
             ("watch.check_interval_secs", w.check_interval_secs.into(), WATCH_CHECK_INTERVAL_SECS),
             ("watch.jitter", w.jitter.into(), WATCH_JITTER),
             ("watch.recheck_interval_secs", w.recheck_interval_secs.into(), WATCH_RECHECK_INTERVAL_SECS),
@@ -504,6 +546,9 @@ impl Config {
         if let Some(url) = non_empty("DOPPELWATCH_X_URL") {
             self.x.base_url = url.trim().to_string();
         }
+        if let Some(url) = non_empty("DOPPELWATCH_YOUTUBE_URL") {
+            self.youtube.base_url = url.trim().to_string();
+        }
         if get(LOOPBACK_FAKES_ENV).is_some_and(|v| v.trim() == "1") {
             self.allow_loopback_fakes();
         }
@@ -516,6 +561,7 @@ impl Config {
             &self.bluesky.base_url,
             &self.bluesky.pds_url,
             &self.x.base_url,
+            &self.youtube.base_url,
         ]
         .into_iter()
         .chain(&self.mastodon.servers);
@@ -559,6 +605,11 @@ impl Config {
             check("mastodon.servers", server, &["http", "https"])?;
         }
         check("x.base_url", &self.x.base_url, &["http", "https"])?;
+        check(
+            "youtube.base_url",
+            &self.youtube.base_url,
+            &["http", "https"],
+        )?;
         Ok(())
     }
 }

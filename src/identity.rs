@@ -130,6 +130,14 @@ pub enum HandleError {
         "{platform} handle {handle:?} contains spaces, control characters or a second leading @"
     )]
     Other { platform: Platform, handle: String },
+    /// A registered platform's own rules refused it; `rules` says them in words (the module
+    /// supplies them, so adding a platform adds no variant here).
+    #[error("{platform} handle {handle:?} is not valid: {rules}")]
+    Rules {
+        platform: Platform,
+        handle: String,
+        rules: &'static str,
+    },
 }
 
 /// Checks `handle` against the platform's rules and returns it in canonical form:

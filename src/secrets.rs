@@ -27,6 +27,8 @@ pub enum SecretKey {
     XBearerToken,
     /// The X user-context access token (user search).
     XUserToken,
+    /// The YouTube Data API key (channel lookups and search).
+    YoutubeApiKey,
 }
 
 impl SecretKey {
@@ -41,6 +43,7 @@ impl SecretKey {
             }
             SecretKey::XBearerToken => "x-bearer-token".into(),
             SecretKey::XUserToken => "x-user-token".into(),
+            SecretKey::YoutubeApiKey => "youtube-api-key".into(),
         }
     }
 }

@@ -1,6 +1,7 @@
 //! Contract tests: every request our clients send and every answer our fakes serve, checked
 //! against the platforms' official descriptions (Bluesky's lexicons, X's OpenAPI document,
-//! Mastodon's API documentation), and the official examples parsed by the real parsers.
+//! Mastodon's API documentation, the YouTube Data API reference), and the official examples
+//! parsed by the real parsers.
 //! One module per platform in `tests/contract/`; the checkers live in `support_contract`.
 
 mod support_contract;
@@ -12,3 +13,5 @@ mod bluesky;
 mod mastodon;
 #[path = "contract/x.rs"]
 mod x;
+#[path = "contract/youtube.rs"]
+mod youtube;

@@ -305,8 +305,10 @@ pub struct QuietHours {
 pub struct SettingsView {
     /// Minutes between periodic checks.
     pub check_interval_minutes: u32,
-    /// Daily X API spending cap in US dollars.
-    pub x_spending_cap_usd: f64,
+    /// The daily budget of each platform that has one, by platform id (`x`: the spending
+    /// cap in US dollars; `youtube`: the quota in units). The fields, their words and ranges
+    /// come from the registry (`PLATFORMS[..].budget`); one left out is kept as it is.
+    pub budgets: std::collections::BTreeMap<String, f64>,
     pub quiet_hours: Option<QuietHours>,
     pub start_at_login: bool,
     /// One notification a day at most saying how many accounts are worth a look (they never
@@ -334,24 +336,20 @@ impl NumberRange {
 /// `SETTINGS_RANGES` (`ui/src/bindings/settingsRangeValues.ts`).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, TS)]
 pub struct SettingsRanges {
-    /// Whole minutes.
+    /// Whole minutes. (The daily budgets' ranges come with the platforms,
+    /// `PLATFORMS[..].budget`.)
     pub check_interval_minutes: NumberRange,
-    pub x_spending_cap_usd: NumberRange,
 }
 
 impl SettingsRanges {
     /// The ranges, from the core's.
     pub fn get() -> SettingsRanges {
-        use doppelwatch::config::ranges::{WATCH_CHECK_INTERVAL_SECS, X_DAILY_CAP_USD};
+        use doppelwatch::config::ranges::WATCH_CHECK_INTERVAL_SECS;
         SettingsRanges {
             // Whole minutes that stay inside the range in seconds.
             check_interval_minutes: NumberRange {
                 min: (WATCH_CHECK_INTERVAL_SECS.min / 60.0).ceil().max(1.0),
                 max: (WATCH_CHECK_INTERVAL_SECS.max / 60.0).floor(),
-            },
-            x_spending_cap_usd: NumberRange {
-                min: X_DAILY_CAP_USD.min,
-                max: X_DAILY_CAP_USD.max,
             },
         }
     }
@@ -539,9 +537,13 @@ mod tests {
                  import type {{ Platform }} from \"./Platform\";\n\n\
                  /** How the settings ask for a platform's credential. */\n\
                  export type CredentialForm = {{ account_label: string; secret_label: string }};\n\n\
+                 /** A platform's daily budget field in settings (spending cap, quota). */\n\
+                 export type BudgetForm = {{\n  key: string;\n  label: string;\n  hint: string;\n  \
+                 min: number;\n  max: number;\n  step: number;\n  whole: boolean;\n}};\n\n\
                  /** A registered platform as the UI shows it. */\n\
                  export type PlatformInfo = {{\n  id: Platform;\n  label: string;\n  example: string;\n  \
-                 credential: CredentialForm | null;\n  live: boolean;\n  paid_reads: boolean;\n}};\n\n\
+                 credential: CredentialForm | null;\n  live: boolean;\n  paid_reads: boolean;\n  \
+                 budget: BudgetForm | null;\n}};\n\n\
                  /** Every registered platform, in the registry's order. */\n\
                  export const PLATFORMS: PlatformInfo[] = {platforms};\n"
             ),

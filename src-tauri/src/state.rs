@@ -10,7 +10,7 @@ use doppelwatch::app::{App, ReportCase, Settings};
 use doppelwatch::config::Config;
 use doppelwatch::notify::{DesktopNotifier, Notice, NotificationSink};
 use doppelwatch::secrets::SecretKey;
-use doppelwatch::store::AlertState;
+use doppelwatch::store::{AlertFilter, AlertState};
 
 use crate::error::{CommandError, CommandResult};
 use crate::ipc::{
@@ -42,10 +42,7 @@ impl AppState {
     ) -> CommandResult<AppState> {
         let app = App::open(data_dir, config, config_path)?;
         let app = if demo {
-            app.into_demo(Box::new(|key| {
-                matches!(key, SecretKey::BlueskyAppPassword { .. })
-                    .then_some(doppelwatch_watcher::demo::DEMO_APP_PASSWORD)
-            }))
+            app.into_demo(Box::new(doppelwatch_watcher::demo::demo_secret))
         } else {
             app
         };
@@ -133,7 +130,7 @@ impl AppState {
         let s = self.app.settings();
         SettingsView {
             check_interval_minutes: s.check_interval_minutes,
-            x_spending_cap_usd: s.x_spending_cap_usd,
+            budgets: s.budgets,
             quiet_hours: s.quiet_hours.map(|(start, end)| QuietHours { start, end }),
             start_at_login: false,
             worth_a_look_digest: s.worth_a_look_digest,
@@ -144,7 +141,7 @@ impl AppState {
     pub fn save_settings(&self, settings: SettingsView) -> CommandResult<()> {
         self.app.save_settings(&Settings {
             check_interval_minutes: settings.check_interval_minutes,
-            x_spending_cap_usd: settings.x_spending_cap_usd,
+            budgets: settings.budgets,
             quiet_hours: settings.quiet_hours.map(|q| (q.start, q.end)),
             worth_a_look_digest: settings.worth_a_look_digest,
         })
@@ -293,7 +290,7 @@ pub(crate) mod tests {
         .unwrap();
         let view = |minutes, cap| SettingsView {
             check_interval_minutes: minutes,
-            x_spending_cap_usd: cap,
+            budgets: [("x".to_string(), cap)].into(),
             quiet_hours: None,
             start_at_login: false,
             worth_a_look_digest: true,

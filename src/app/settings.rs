@@ -1,6 +1,8 @@
 //! The settings a person changes in the app: validated against the core's settings ranges and
 //! saved into the settings file (only these fields change; the rest of the file is kept).
 
+use std::collections::BTreeMap;
+
 use chrono::NaiveTime;
 
 use super::{lock, write_atomically, App, AppError, AppResult};
@@ -19,7 +21,10 @@ pub const CHECK_INTERVAL_MINUTES: Range = Range::new(
 #[derive(Debug, Clone, PartialEq)]
 pub struct Settings {
     pub check_interval_minutes: u32,
-    pub x_spending_cap_usd: f64,
+    /// The daily budget of each platform that has one ([`crate::platforms::BudgetForm`]), by
+    /// platform id (`x`: the spending cap in dollars, `youtube`: the quota in units). A
+    /// platform left out keeps its budget when saved.
+    pub budgets: BTreeMap<String, f64>,
     /// Quiet hours as typed, local `HH:MM` start and end.
     pub quiet_hours: Option<(String, String)>,
     pub worth_a_look_digest: bool,
@@ -31,7 +36,10 @@ impl App {
         let config = self.config();
         Settings {
             check_interval_minutes: (config.watch.check_interval_secs / 60).max(1) as u32,
-            x_spending_cap_usd: config.x.daily_cap_usd,
+            budgets: crate::platforms::ALL
+                .iter()
+                .filter_map(|m| Some((m.id().to_string(), m.budget(&config)?)))
+                .collect(),
             quiet_hours: config.watch.quiet_hours.map(|q| {
                 (
                     q.start.format("%H:%M").to_string(),
@@ -52,12 +60,28 @@ impl App {
                 minutes.max.floor()
             )));
         }
-        let cap = crate::config::ranges::X_DAILY_CAP_USD;
-        if !cap.contains(settings.x_spending_cap_usd) {
-            return Err(AppError::invalid(format!(
-                "X spending cap: type an amount in dollars from {} to {}",
-                cap.min, cap.max
-            )));
+        let mut budgets = Vec::new();
+        for (id, value) in &settings.budgets {
+            let module = crate::platforms::by_name(id)
+                .filter(|m| m.budget_form().is_some())
+                .ok_or_else(|| AppError::invalid(format!("{id} has no daily budget to set")))?;
+            let Some(form) = module.budget_form() else {
+                continue;
+            };
+            if !form.accepts(*value) {
+                return Err(AppError::invalid(format!(
+                    "{}: type {} from {} to {}",
+                    form.label,
+                    if form.whole {
+                        "a whole number"
+                    } else {
+                        "an amount"
+                    },
+                    form.min,
+                    form.max
+                )));
+            }
+            budgets.push((module, *value));
         }
         let quiet_hours = match &settings.quiet_hours {
             Some((start, end)) => {
@@ -75,7 +99,9 @@ impl App {
         };
         let apply = |config: &mut Config| {
             config.watch.check_interval_secs = u64::from(settings.check_interval_minutes) * 60;
-            config.x.daily_cap_usd = settings.x_spending_cap_usd;
+            for (module, value) in &budgets {
+                module.set_budget(config, *value);
+            }
             config.watch.quiet_hours = quiet_hours;
             config.watch.worth_a_look_digest = settings.worth_a_look_digest;
         };

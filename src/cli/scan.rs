@@ -382,16 +382,17 @@ fn say_costs(sources: &Sources, shares: &[Option<(f64, f64)>], name: &str, sever
         };
         spending::end_share(source.as_ref());
         let after = source.unsaved_spending().map_or(0.0, |u| u.usd);
+        let room = source.spending_words(*share);
         let of = if several {
-            format!(" (its share of today's room: ${share:.2})")
+            format!(" (its share of today's room: {room})")
         } else {
-            format!(" (room left today: ${share:.2})")
+            format!(" (room left today: {room})")
         };
         eprintln!(
-            "doppelwatch: scan: {}: checking {} cost ${:.2}{of}",
+            "doppelwatch: scan: {}: checking {} cost {}{of}",
             source.platform(),
             doppelwatch::report::visible(name, 60),
-            (after - before).max(0.0)
+            source.spending_words((after - before).max(0.0))
         );
     }
 }

@@ -29,7 +29,7 @@ pub enum SecretAction {
 
 #[derive(Args)]
 pub struct SecretWhich {
-    /// bluesky-app-password, mastodon-token, x-bearer-token or x-user-token.
+    /// bluesky-app-password, mastodon-token, x-bearer-token, x-user-token or youtube-api-key.
     pub kind: String,
     /// Your Bluesky handle (app password) or your Mastodon server's host name, with :port
     /// when it is not on the default port (token).
@@ -72,9 +72,16 @@ fn key_of(which: &SecretWhich) -> Result<SecretKey, String> {
             .credential_key(&need("your Mastodon server's host name")?),
         "x-bearer-token" => Ok(SecretKey::XBearerToken),
         "x-user-token" => Ok(SecretKey::XUserToken),
-        other => Err(format!(
-            "unknown secret kind {other:?}: use bluesky-app-password, mastodon-token, x-bearer-token or x-user-token"
-        )),
+        // A platform with one key for everything (YouTube's API key) is named by its key.
+        other => doppelwatch::platforms::ALL
+            .iter()
+            .filter_map(|m| m.credential_key("").ok())
+            .find(|key| key.account() == other)
+            .ok_or_else(|| {
+                format!(
+                    "unknown secret kind {other:?}: use bluesky-app-password, mastodon-token, x-bearer-token, x-user-token or youtube-api-key"
+                )
+            }),
     }
 }
 

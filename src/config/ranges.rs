@@ -121,6 +121,12 @@ pub const X_COST_PER_USER_READ_USD: Range = Range::new(0.0001, 10.0, "US dollars
 pub const X_PROBE_LIMIT: Range = Range::new(0.0, 1000.0, "");
 pub const X_SEARCH_MAX_RESULTS: Range = Range::new(1.0, 1000.0, "");
 pub const X_REREAD_WINDOW_HOURS: Range = Range::new(0.0, 720.0, "hours");
+
+pub const YOUTUBE_DAILY_QUOTA_UNITS: Range = Range::new(0.0, 1_000_000.0, "units");
+pub const YOUTUBE_PROBE_LIMIT: Range = Range::new(0.0, 1000.0, "");
+pub const YOUTUBE_REREAD_WINDOW_HOURS: Range = Range::new(0.0, 720.0, "hours");
+pub const YOUTUBE_SEARCH_INTERVAL_HOURS: Range = Range::new(1.0, 720.0, "hours");
+pub const YOUTUBE_SEARCH_MAX_RESULTS: Range = Range::new(1.0, 50.0, "");
 // watch
 /// Also each value of `watch.platform_interval_secs`. Under a minute only makes sense
 /// against a self-hosted or fake server (tests, the demo).

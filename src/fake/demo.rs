@@ -160,6 +160,34 @@ pub fn demo_impostors(
         .collect()
 }
 
+/// The demo's YouTube impostor of `identity`: the most plausible look-alike handle the YouTube
+/// source probes for them (not their own handle from another platform), with their name, bio
+/// and picture copied, so a periodic check finds it by handle probe.
+pub fn youtube_impostor(identity: &Identity, avatar: Option<Vec<u8>>) -> FakeAccount {
+    let handle = crate::sources::youtube::ranked_probes(identity, 10)
+        .into_iter()
+        .find(|(_, kind)| kind != "same_handle")
+        .map_or_else(|| format!("{}-official", demo_stem(identity)), |(h, _)| h);
+    let bio = identity
+        .bio
+        .clone()
+        .unwrap_or_else(|| format!("Official channel of {}.", identity.name));
+    let mut account = FakeAccount::new(handle)
+        .name(identity.name.clone())
+        .bio(bio)
+        .followers(31);
+    if let Some(bytes) = avatar {
+        account = account.avatar(bytes);
+    }
+    account
+}
+
+/// The first label of [`demo_handle`] (`palmerreport`).
+fn demo_stem(identity: &Identity) -> String {
+    let handle = demo_handle(identity);
+    handle.split('.').next().unwrap_or("person").to_string()
+}
+
 /// The namesake's own picture: concentric rings, unlike any sample avatar (diagonal stripes).
 pub fn namesake_avatar_png() -> Vec<u8> {
     let mut img = image::RgbImage::new(96, 96);
@@ -241,6 +269,21 @@ mod tests {
             .bio
             .as_deref()
             .is_some_and(|b| b.contains("<script>")));
+    }
+
+    #[test]
+    fn the_youtube_impostor_is_one_the_probes_find() {
+        let person = palmer_on_bluesky(Some("News"));
+        let account = youtube_impostor(&person, Some(vec![1, 2, 3]));
+        let probes = crate::sources::youtube::ranked_probes(&person, 40);
+        assert!(
+            probes.iter().any(|(h, _)| *h == account.handle),
+            "{} not among {probes:?}",
+            account.handle
+        );
+        assert_ne!(account.handle.to_lowercase(), "palmerreport");
+        assert_eq!(account.display_name.as_deref(), Some("Palmer Report"));
+        assert_eq!(account.avatar.as_deref(), Some(&[1u8, 2, 3][..]));
     }
 
     #[test]

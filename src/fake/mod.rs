@@ -5,13 +5,15 @@
 //! that can be told to misbehave the way real platforms do: 429 with reset headers, 500s, slow
 //! answers, truncated JSON, a malformed record among good ones, oversized avatars, avatar
 //! redirect loops, dropped WebSockets. They record the reports they receive so tests can
-//! assert them. Shapes follow the lexicons, the X OpenAPI document and Mastodon's entities.
+//! assert them. Shapes follow the lexicons, the X OpenAPI document, Mastodon's entities and
+//! the YouTube Data API's resources.
 
 pub mod bluesky;
 pub mod demo;
 mod http;
 pub mod mastodon;
 pub mod x;
+pub mod youtube;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -132,6 +134,7 @@ pub(crate) enum Flavor {
     Bluesky,
     Mastodon,
     X,
+    Youtube,
 }
 
 /// State every fake shares: switches and a request log.
@@ -268,6 +271,9 @@ pub(crate) async fn misbehaviour_layer(
             Flavor::X => {
                 r#"{"title":"Internal Server Error","detail":"Internal Server Error","type":"about:blank","status":500}"#
             }
+            Flavor::Youtube => {
+                r#"{"error":{"code":500,"message":"Backend Error","errors":[{"message":"Backend Error","domain":"global","reason":"backendError"}]}}"#
+            }
         };
         return json_response(StatusCode::INTERNAL_SERVER_ERROR, body.to_string());
     }
@@ -306,6 +312,7 @@ impl BodyRewrite {
                 Flavor::Bluesky => b"\"displayName\":\"",
                 Flavor::Mastodon => b"\"display_name\":\"",
                 Flavor::X => b"\"name\":\"",
+                Flavor::Youtube => b"\"title\":\"",
             };
             if let Some(at) = bytes.windows(marker.len()).position(|w| w == marker) {
                 let at = at + marker.len();
@@ -351,6 +358,10 @@ fn service_unavailable(flavor: Flavor) -> Response {
             StatusCode::SERVICE_UNAVAILABLE,
             r#"{"error":"UpstreamFailure","message":"Service Unavailable"}"#.to_string(),
         ),
+        Flavor::Youtube => json_response(
+            StatusCode::SERVICE_UNAVAILABLE,
+            r#"{"error":{"code":503,"message":"The service is currently unavailable.","errors":[{"message":"The service is currently unavailable.","domain":"global","reason":"backendError"}],"status":"UNAVAILABLE"}}"#.to_string(),
+        ),
     }
 }
 
@@ -362,6 +373,9 @@ fn rate_limited_response(flavor: Flavor, reset_unix: Option<u64>) -> Response {
         Flavor::Mastodon => r#"{"error":"Too many requests"}"#,
         Flavor::X => {
             r#"{"title":"Too Many Requests","detail":"Too Many Requests","type":"about:blank","status":429}"#
+        }
+        Flavor::Youtube => {
+            r#"{"error":{"code":429,"message":"Resource has been exhausted (e.g. check quota).","errors":[{"message":"Resource has been exhausted (e.g. check quota).","domain":"global","reason":"rateLimitExceeded"}],"status":"RESOURCE_EXHAUSTED"}}"#
         }
     };
     let mut response = json_response(StatusCode::TOO_MANY_REQUESTS, body.to_string());
@@ -406,6 +420,15 @@ fn add_rate_limit_headers(
             put("x-rate-limit-limit", limit.to_string());
             put("x-rate-limit-remaining", remaining.to_string());
             put("x-rate-limit-reset", reset_unix.to_string());
+        }
+        // Google APIs send no rate-limit headers; a 429 may carry Retry-After.
+        Flavor::Youtube => {
+            if remaining == 0 {
+                put(
+                    "retry-after",
+                    reset_unix.saturating_sub(unix_now()).to_string(),
+                );
+            }
         }
     }
 }

@@ -15,6 +15,7 @@
 mod bluesky;
 mod mastodon;
 mod x;
+mod youtube;
 
 use std::sync::Arc;
 
@@ -30,7 +31,12 @@ use crate::store::Alert;
 
 /// Every supported platform, in the order the UI lists them. Adding a platform is one module
 /// plus one line here.
-pub static ALL: &[&dyn PlatformModule] = &[&bluesky::Bluesky, &mastodon::Mastodon, &x::X];
+pub static ALL: &[&dyn PlatformModule] = &[
+    &bluesky::Bluesky,
+    &mastodon::Mastodon,
+    &x::X,
+    &youtube::Youtube,
+];
 
 /// The module of `platform`, if it is supported.
 pub fn module(platform: &Platform) -> Option<&'static dyn PlatformModule> {
@@ -66,9 +72,38 @@ pub struct CredentialForm {
     pub secret_label: &'static str,
 }
 
+/// A platform's daily budget as the settings ask for it (X's spending cap in dollars,
+/// YouTube's quota in units): the field's words and the range the settings file accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct BudgetForm {
+    /// The settings key it is kept under (`x.daily_cap_usd`).
+    pub key: &'static str,
+    /// Label of the field, with its unit.
+    pub label: &'static str,
+    /// What happens when it is reached.
+    pub hint: &'static str,
+    pub min: f64,
+    pub max: f64,
+    /// The step of the number input.
+    pub step: f64,
+    /// Whole numbers only.
+    pub whole: bool,
+}
+
+impl BudgetForm {
+    /// Whether `value` may be saved.
+    pub fn accepts(&self, value: f64) -> bool {
+        value.is_finite()
+            && self.min <= value
+            && value <= self.max
+            && (!self.whole || value.fract() == 0.0)
+    }
+}
+
 /// What the UI shows of a platform. Its lists (onboarding's handles, the settings'
-/// credentials, platform names on every page) are built from these, in registry order.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// credentials and daily budgets, platform names on every page) are built from these, in
+/// registry order.
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PlatformInfo {
     /// The name in JSON (`bluesky`).
     pub id: &'static str,
@@ -80,8 +115,10 @@ pub struct PlatformInfo {
     pub credential: Option<CredentialForm>,
     /// Watched live as well as by periodic checks.
     pub live: bool,
-    /// Reading from it costs money.
+    /// Reading from it costs money (or a daily quota).
     pub paid_reads: bool,
+    /// Its daily budget field in settings; `None` when reading is free.
+    pub budget: Option<BudgetForm>,
 }
 
 /// Every registered platform as the UI shows it, in registry order.
@@ -94,6 +131,7 @@ pub fn infos() -> Vec<PlatformInfo> {
             credential: m.credential_form(),
             live: m.watched_live(),
             paid_reads: m.paid_reads(),
+            budget: m.budget_form(),
         })
         .collect()
 }
@@ -218,6 +256,19 @@ pub trait PlatformModule: Send + Sync {
     /// True when reading from the platform costs money (a paid API): the UI asks there last.
     fn paid_reads(&self) -> bool {
         self.facts().paid_reads
+    }
+    /// The daily budget the settings show, for platforms whose reads cost (money or quota).
+    fn budget_form(&self) -> Option<BudgetForm> {
+        None
+    }
+    /// The daily budget in `config`, in [`BudgetForm`]'s unit.
+    fn budget(&self, config: &Config) -> Option<f64> {
+        let _ = config;
+        None
+    }
+    /// Sets the daily budget in `config` (checked against [`BudgetForm::accepts`] first).
+    fn set_budget(&self, config: &mut Config, value: f64) {
+        let _ = (config, value);
     }
     /// The one host the platform serves avatars from, if it has one; `None`: avatar addresses
     /// are fetched as given (through the guarded fetcher).

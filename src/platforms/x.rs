@@ -5,7 +5,8 @@
 use std::sync::Arc;
 
 use super::{
-    BuiltSource, CredentialForm, CredentialNeed, PlatformFacts, PlatformModule, SecretLookup,
+    BudgetForm, BuiltSource, CredentialForm, CredentialNeed, PlatformFacts, PlatformModule,
+    SecretLookup,
 };
 use crate::config::Config;
 use crate::identity::{Charset, HandleError, HandleRules, HandleShape, Identity, Platform};
@@ -33,6 +34,24 @@ static FACTS: PlatformFacts = PlatformFacts {
 impl PlatformModule for X {
     fn facts(&self) -> &'static PlatformFacts {
         &FACTS
+    }
+    fn budget_form(&self) -> Option<BudgetForm> {
+        let range = crate::config::ranges::X_DAILY_CAP_USD;
+        Some(BudgetForm {
+            key: "x.daily_cap_usd",
+            label: "X API spending cap per day (US dollars)",
+            hint: "Checks on X stop for the day when the cap is reached.",
+            min: range.min,
+            max: range.max,
+            step: 0.5,
+            whole: false,
+        })
+    }
+    fn budget(&self, config: &Config) -> Option<f64> {
+        Some(config.x.daily_cap_usd)
+    }
+    fn set_budget(&self, config: &mut Config, value: f64) {
+        config.x.daily_cap_usd = value;
     }
     fn validate_handle(&self, bare: &str, typed: &str) -> Result<String, HandleError> {
         let ok = bare.len() <= 15 && bare.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');

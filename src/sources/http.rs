@@ -510,6 +510,7 @@ fn error_message(body: &[u8], token: Option<&str>) -> String {
             ["message", "error", "detail", "title"]
                 .iter()
                 .find_map(|k| v.get(*k).and_then(Value::as_str).map(String::from))
+                .or_else(|| google_error(&v))
         })
         .unwrap_or_else(|| String::from_utf8_lossy(body).into_owned());
     let clean: String = text.chars().filter(|c| !c.is_control()).take(200).collect();
@@ -518,6 +519,39 @@ fn error_message(body: &[u8], token: Option<&str>) -> String {
     } else {
         clean
     }
+}
+
+/// A Google API error (`{"error": {"message", "errors": [{"reason"}], "details":
+/// [{"reason"}]}}`, <https://developers.google.com/youtube/v3/docs/errors>): its message
+/// without HTML tags, then its reasons in brackets (`[quotaExceeded]`) for the caller to act on.
+fn google_error(v: &Value) -> Option<String> {
+    let error = v.get("error").filter(|e| e.is_object())?;
+    let message = error.get("message").and_then(Value::as_str).unwrap_or("");
+    let message: String = message.chars().take(2000).collect();
+    // Short enough that the reasons survive the 200 characters an error text is cut to.
+    let mut text: String = crate::sources::text::html_to_text(&message)
+        .chars()
+        .take(110)
+        .collect();
+    for list in ["errors", "details"] {
+        let reasons = error
+            .get(list)
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten();
+        for reason in reasons
+            .filter_map(|e| e.get("reason").and_then(Value::as_str))
+            .take(4)
+        {
+            let reason: String = reason
+                .chars()
+                .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .take(40)
+                .collect();
+            text.push_str(&format!(" [{reason}]"));
+        }
+    }
+    Some(text)
 }
 
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {

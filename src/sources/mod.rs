@@ -132,8 +132,9 @@ impl SourceError {
 pub struct Spending {
     /// The UTC day `usd` was spent on.
     pub day: chrono::NaiveDate,
-    /// Dollars: from [`Source::unsaved_spending`], what is not in the store yet; from the
-    /// store, the day's total.
+    /// Dollars (YouTube: quota units, see [`Source::spending_words`]): from
+    /// [`Source::unsaved_spending`], what is not in the store yet; from the store, the day's
+    /// total.
     pub usd: f64,
     /// Accounts read (lowercased names) and when: not read again within the re-read window.
     pub reads: Vec<(String, chrono::DateTime<chrono::Utc>)>,
@@ -194,6 +195,12 @@ pub trait Source: Send + Sync {
     /// (other processes' spending and holds as of the last sync). `None` for free sources.
     fn room_left_usd(&self) -> Option<f64> {
         None
+    }
+
+    /// For paid sources: `amount` of what [`Spending::usd`] counts, in words with its unit
+    /// (`$0.05` for X; a quota source names its units).
+    fn spending_words(&self, amount: f64) -> String {
+        format!("${amount:.2}")
     }
 
     /// Looks known accounts up again: does each still exist, and what does it show now?
@@ -268,3 +275,4 @@ pub mod runner;
 pub mod spending;
 pub mod text;
 pub mod x;
+pub mod youtube;

@@ -84,7 +84,7 @@ pub fn query_words(url: &Url) -> String {
     if let Some(acct) = get("acct") {
         return format!("lookup of {acct}");
     }
-    for key in ["usernames", "actors", "ids"] {
+    for key in ["usernames", "actors", "ids", "forHandle", "id"] {
         let names = listed(key);
         match names.as_slice() {
             [] => {}

@@ -101,7 +101,17 @@ impl WatchSetup {
                 None
             }
         };
-        let built = build_sources(config, only, &secret)?;
+        Self::with_secrets(config, only, &secret)
+    }
+
+    /// Like [`WatchSetup::from_config`], with the credentials `secrets` finds (the demo's
+    /// fakes' keys, which live in memory, never in the keychain).
+    pub fn with_secrets(
+        config: &Config,
+        only: Option<&[Platform]>,
+        secrets: crate::platforms::SecretLookup<'_>,
+    ) -> Result<Self, SourceError> {
+        let built = build_sources(config, only, secrets)?;
         Ok(WatchSetup {
             live: built.live,
             sources: built.all,

@@ -12,6 +12,7 @@ pub mod lexicon;
 pub mod mastodon;
 pub mod openapi;
 pub mod schema;
+pub mod youtube;
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;

@@ -32,6 +32,16 @@ pub fn palmer() -> Identity {
     }
 }
 
+/// [`palmer`] with a YouTube channel too (`@PalmerReport`), for the YouTube tests.
+pub fn palmer_on_youtube() -> Identity {
+    let mut identity = palmer();
+    identity.handles.push(AccountHandle {
+        platform: Platform::Youtube,
+        handle: "PalmerReport".into(),
+    });
+    identity
+}
+
 /// A second person, for the tests of several people (issue 11).
 pub fn jane() -> Identity {
     Identity {

@@ -1,6 +1,7 @@
 //! Demo mode (`--demo`): the watcher watches bundled fake platform servers on loopback, where
 //! a namesake of the registered person (worth a look, no pop-up) and then impostors appear every
-//! few seconds. No account or internet needed.
+//! few seconds; and a fake YouTube, where a look-alike channel (`@PaImerReport`, the person's
+//! name and picture copied) is found by handle probe. No account or internet needed.
 //! The fakes live in the watcher process, as long as it runs.
 
 use std::sync::Arc;
@@ -8,8 +9,10 @@ use std::time::Duration;
 
 use doppelwatch::config::Config;
 use doppelwatch::fake::bluesky::FakeBluesky;
-use doppelwatch::fake::demo::{demo_handle, demo_impostors, demo_namesake};
+use doppelwatch::fake::demo::{demo_handle, demo_impostors, demo_namesake, youtube_impostor};
+use doppelwatch::fake::youtube::FakeYoutube;
 use doppelwatch::fake::FakeAccount;
+use doppelwatch::secrets::SecretKey;
 use doppelwatch::store::Store;
 
 /// Seconds between two demo impostors.
@@ -19,16 +22,31 @@ const IMPOSTORS: usize = 12;
 /// The app password the fake Bluesky accepts for the person's account, so "file through
 /// Bluesky" works in the demo (the window uses it instead of the keychain in demo mode).
 pub const DEMO_APP_PASSWORD: &str = "demo-app-password";
+/// The API key the demo's fake YouTube accepts.
+pub const DEMO_YOUTUBE_KEY: &str = "demo-youtube-api-key";
+
+/// The secrets of the demo's fakes (the demo never touches the keychain).
+pub fn demo_secret(key: &SecretKey) -> Option<&'static str> {
+    match key {
+        SecretKey::BlueskyAppPassword { .. } => Some(DEMO_APP_PASSWORD),
+        SecretKey::YoutubeApiKey => Some(DEMO_YOUTUBE_KEY),
+        _ => None,
+    }
+}
 
 /// The fake platforms of a demo, kept alive as long as the app.
 pub struct DemoWorld {
     pub bluesky: FakeBluesky,
+    pub youtube: FakeYoutube,
 }
 
-/// Starts the fake Bluesky and returns `config` pointed at it (other platforms off), with
-/// short check intervals so the demo moves.
+/// Starts the fake Bluesky and YouTube and returns `config` pointed at them (other platforms
+/// off), with short check intervals so the demo moves.
 pub async fn start(mut config: Config) -> std::io::Result<(DemoWorld, Config)> {
     let bluesky = FakeBluesky::start().await?;
+    let youtube = FakeYoutube::start(DEMO_YOUTUBE_KEY).await?;
+    config.youtube.enabled = true;
+    config.youtube.base_url = youtube.base_url();
     config.bluesky.enabled = true;
     config.bluesky.base_url = bluesky.base_url();
     config.bluesky.pds_url = bluesky.base_url();
@@ -52,7 +70,7 @@ pub async fn start(mut config: Config) -> std::io::Result<(DemoWorld, Config)> {
             .bio("Independent political news and analysis.")
             .avatar(doppelwatch::fake::sample_avatar_png(11)),
     );
-    Ok((DemoWorld { bluesky }, config))
+    Ok((DemoWorld { bluesky, youtube }, config))
 }
 
 /// The Bluesky handle of the person the demo suggests registering (its profile, with a
@@ -77,6 +95,11 @@ pub async fn plant(store: Arc<Store>, world: Arc<DemoWorld>) {
         )
         .ok()
     });
+    // On YouTube, a channel one look-alike letter away copies the name, bio and picture;
+    // the periodic check's handle probes find it.
+    world
+        .youtube
+        .add_account(youtube_impostor(&identity, avatar.clone()));
     tokio::time::sleep(IMPOSTOR_EVERY).await;
     let namesake = demo_namesake(&identity);
     tracing::info!("demo: a namesake appears: {}", namesake.handle);

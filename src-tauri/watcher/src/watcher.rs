@@ -372,9 +372,15 @@ impl Watcher {
             return;
         }
         let started = self.config().and_then(|config| {
-            // Demo mode uses no keychain (the fakes need no credentials to be read).
-            let keychain = (!self.demo).then_some(&self.keychain);
-            WatchSetup::from_config(&config, None, keychain)
+            // Demo mode uses no keychain: the fakes' keys live in memory.
+            let setup = if self.demo {
+                WatchSetup::with_secrets(&config, None, &|key| {
+                    crate::demo::demo_secret(key).map(doppelwatch::secrets::Secret::new)
+                })
+            } else {
+                WatchSetup::from_config(&config, None, Some(&self.keychain))
+            };
+            setup
                 .map(|setup| (config, setup))
                 .map_err(|e| e.to_string())
         });

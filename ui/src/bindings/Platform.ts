@@ -5,4 +5,4 @@
  * core's registry). The command arguments that pick a platform take it, so a typo is a
  * type error.
  */
-export type Platform = "bluesky" | "mastodon" | "x";
+export type Platform = "bluesky" | "mastodon" | "x" | "youtube";

@@ -9,6 +9,7 @@ import type { NumberRange } from "./NumberRange";
  */
 export type SettingsRanges = { 
 /**
- * Whole minutes.
+ * Whole minutes. (The daily budgets' ranges come with the platforms,
+ * `PLATFORMS[..].budget`.)
  */
-check_interval_minutes: NumberRange, x_spending_cap_usd: NumberRange, };
+check_interval_minutes: NumberRange, };

@@ -10,9 +10,11 @@ export type SettingsView = {
  */
 check_interval_minutes: number, 
 /**
- * Daily X API spending cap in US dollars.
+ * The daily budget of each platform that has one, by platform id (`x`: the spending
+ * cap in US dollars; `youtube`: the quota in units). The fields, their words and ranges
+ * come from the registry (`PLATFORMS[..].budget`); one left out is kept as it is.
  */
-x_spending_cap_usd: number, quiet_hours: QuietHours | null, start_at_login: boolean, 
+budgets: { [key in string]: number }, quiet_hours: QuietHours | null, start_at_login: boolean, 
 /**
  * One notification a day at most saying how many accounts are worth a look (they never
  * pop up one by one); false: none.

@@ -5,6 +5,17 @@ import type { Platform } from "./Platform";
 /** How the settings ask for a platform's credential. */
 export type CredentialForm = { account_label: string; secret_label: string };
 
+/** A platform's daily budget field in settings (spending cap, quota). */
+export type BudgetForm = {
+  key: string;
+  label: string;
+  hint: string;
+  min: number;
+  max: number;
+  step: number;
+  whole: boolean;
+};
+
 /** A registered platform as the UI shows it. */
 export type PlatformInfo = {
   id: Platform;
@@ -13,6 +24,7 @@ export type PlatformInfo = {
   credential: CredentialForm | null;
   live: boolean;
   paid_reads: boolean;
+  budget: BudgetForm | null;
 };
 
 /** Every registered platform, in the registry's order. */
@@ -26,7 +38,8 @@ export const PLATFORMS: PlatformInfo[] = [
       "secret_label": "App password (Settings → Privacy → App passwords)"
     },
     "live": true,
-    "paid_reads": false
+    "paid_reads": false,
+    "budget": null
   },
   {
     "id": "mastodon",
@@ -37,7 +50,8 @@ export const PLATFORMS: PlatformInfo[] = [
       "secret_label": "Access token (Preferences → Development)"
     },
     "live": false,
-    "paid_reads": false
+    "paid_reads": false,
+    "budget": null
   },
   {
     "id": "x",
@@ -48,6 +62,35 @@ export const PLATFORMS: PlatformInfo[] = [
       "secret_label": "API bearer token (your own developer account)"
     },
     "live": false,
-    "paid_reads": true
+    "paid_reads": true,
+    "budget": {
+      "key": "x.daily_cap_usd",
+      "label": "X API spending cap per day (US dollars)",
+      "hint": "Checks on X stop for the day when the cap is reached.",
+      "min": 0.0,
+      "max": 1000.0,
+      "step": 0.5,
+      "whole": false
+    }
+  },
+  {
+    "id": "youtube",
+    "label": "YouTube",
+    "example": "alice",
+    "credential": {
+      "account_label": "Label for this key",
+      "secret_label": "YouTube Data API key (Google Cloud console > APIs & Services > Credentials)"
+    },
+    "live": false,
+    "paid_reads": true,
+    "budget": {
+      "key": "youtube.daily_quota_units",
+      "label": "YouTube API quota per day (units: a handle probe costs 1, a name search 100)",
+      "hint": "Checks on YouTube stop for the day when it is used up (YouTube gives a key 10,000 units a day; the day ends at midnight Pacific Time).",
+      "min": 0.0,
+      "max": 1000000.0,
+      "step": 100.0,
+      "whole": true
+    }
   }
 ];

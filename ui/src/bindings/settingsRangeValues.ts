@@ -6,9 +6,5 @@ export const SETTINGS_RANGES: SettingsRanges = {
   "check_interval_minutes": {
     "min": 1.0,
     "max": 10080.0
-  },
-  "x_spending_cap_usd": {
-    "min": 0.0,
-    "max": 1000.0
   }
 };

@@ -1,12 +1,13 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { mockCommands, settle, type } from "../test-helpers";
 import { SETTINGS_RANGES } from "../bindings/settingsRangeValues";
+import { PLATFORMS } from "../bindings/platforms";
 import type { SettingsView } from "../bindings/SettingsView";
 import { inRange, settingsView } from "./settings";
 
 const settingsWith = (worth_a_look_digest: boolean): SettingsView => ({
   check_interval_minutes: 30,
-  x_spending_cap_usd: 1,
+  budgets: { x: 1, youtube: 10000 },
   quiet_hours: null,
   start_at_login: false,
   worth_a_look_digest,
@@ -56,9 +57,15 @@ describe("settings", () => {
     document.body.append(view);
     const interval = view.querySelector<HTMLInputElement>("#interval")!;
     const cap = view.querySelector<HTMLInputElement>("#x-cap")!;
-    const { check_interval_minutes: minutes, x_spending_cap_usd: dollars } = SETTINGS_RANGES;
+    const quota = view.querySelector<HTMLInputElement>("#youtube-cap")!;
+    const { check_interval_minutes: minutes } = SETTINGS_RANGES;
+    // The budgets' fields and ranges come from the registry (generated), one per paid platform.
+    const dollars = PLATFORMS.find((p) => p.id === "x")!.budget!;
+    const units = PLATFORMS.find((p) => p.id === "youtube")!.budget!;
     expect([interval.min, interval.max]).toEqual([String(minutes.min), String(minutes.max)]);
     expect([cap.min, cap.max]).toEqual([String(dollars.min), String(dollars.max)]);
+    expect([quota.min, quota.max, quota.value]).toEqual([String(units.min), String(units.max), "10000"]);
+    expect(view.querySelector('label[for="youtube-cap"]')?.textContent).toContain("YouTube API quota per day");
     const form = view.querySelector("form")!;
     const status = view.querySelector(".status")!;
 
@@ -66,9 +73,9 @@ describe("settings", () => {
       [String(minutes.min - 1), "1", "Check interval"],
       [String(minutes.max + 1), "1", "Check interval"],
       ["2.5", "1", "Check interval"],
-      ["60", "1e308", "X spending cap"],
-      ["60", "-1", "X spending cap"],
-      ["60", "", "X spending cap"],
+      ["60", "1e308", "X API spending cap"],
+      ["60", "-1", "X API spending cap"],
+      ["60", "", "X API spending cap"],
     ]) {
       type(interval, m);
       type(cap, c);
@@ -77,6 +84,14 @@ describe("settings", () => {
       await settle();
       expect(status.textContent, `${m} / ${c}`).toContain(said);
     }
+    type(cap, "1");
+    for (const q of ["2.5", String(units.max + 1), ""]) {
+      type(quota, q);
+      form.dispatchEvent(new Event("submit", { cancelable: true }));
+      await settle();
+      expect(status.textContent, q).toContain("YouTube API quota per day");
+    }
+    type(quota, "5000");
     expect(calls.filter((c) => c.cmd === "save_settings")).toEqual([]);
 
     type(interval, String(minutes.min - 1));
@@ -88,7 +103,7 @@ describe("settings", () => {
     await settle();
     expect(status.textContent).toBe("Settings saved.");
     const save = calls.find((c) => c.cmd === "save_settings");
-    expect(save?.args.settings).toMatchObject({ check_interval_minutes: minutes.max, x_spending_cap_usd: dollars.max });
+    expect(save?.args.settings).toMatchObject({ check_interval_minutes: minutes.max, budgets: { x: dollars.max, youtube: 5000 } });
   });
 
   it("reads a typed number only when it lies in the range", () => {

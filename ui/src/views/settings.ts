@@ -1,5 +1,6 @@
-// Settings: sources and credentials (to the keychain), intervals, X spending cap, quiet hours,
-// the daily worth-a-look digest, start at login, and a test notification.
+// Settings: sources and credentials (to the keychain), intervals, the daily budgets of the
+// platforms whose reads cost (X's spending cap, YouTube's quota), quiet hours, the daily
+// worth-a-look digest, start at login, and a test notification.
 
 import { api, errorMessage, type Platform } from "../api";
 import { button, field, h } from "../dom";
@@ -42,14 +43,20 @@ export async function settingsView(): Promise<HTMLElement> {
     return section;
   }
 
-  const { check_interval_minutes: minutesRange, x_spending_cap_usd: capRange } = SETTINGS_RANGES;
+  const { check_interval_minutes: minutesRange } = SETTINGS_RANGES;
   const interval = h("input", {
     id: "interval",
     attrs: { type: "number", min: String(minutesRange.min), max: String(minutesRange.max), step: "1" },
   });
   interval.value = String(settings.check_interval_minutes);
-  const cap = h("input", { id: "x-cap", attrs: { type: "number", min: String(capRange.min), max: String(capRange.max), step: "0.5" } });
-  cap.value = String(settings.x_spending_cap_usd);
+  // One field per platform with a daily budget, in registry order (generated from the core).
+  const budgets = PLATFORMS.flatMap((p) => {
+    if (!p.budget) return [];
+    const b = p.budget;
+    const input = h("input", { id: `${p.id}-cap`, attrs: { type: "number", min: String(b.min), max: String(b.max), step: String(b.step) } });
+    input.value = String(settings.budgets[p.id] ?? b.min);
+    return [{ id: p.id, form: b, input }];
+  });
   const quiet = h("input", { id: "quiet", attrs: { type: "checkbox" } });
   quiet.checked = settings.quiet_hours !== null;
   const quietStart = h("input", { id: "quiet-start", attrs: { type: "time" } });
@@ -69,16 +76,20 @@ export async function settingsView(): Promise<HTMLElement> {
       interval.focus();
       return;
     }
-    const dollars = inRange(cap.value, capRange, false);
-    if (dollars === null) {
-      status.textContent = `X spending cap: type an amount in dollars from ${capRange.min} to ${capRange.max}.`;
-      cap.focus();
-      return;
+    const values: { [id: string]: number } = {};
+    for (const b of budgets) {
+      const value = inRange(b.input.value, b.form, b.form.whole);
+      if (value === null) {
+        status.textContent = `${b.form.label}: type ${b.form.whole ? "a whole number" : "an amount"} from ${b.form.min} to ${b.form.max}.`;
+        b.input.focus();
+        return;
+      }
+      values[b.id] = value;
     }
     try {
       settings = await api.saveSettings({
         check_interval_minutes: minutes,
-        x_spending_cap_usd: dollars,
+        budgets: values,
         quiet_hours: quiet.checked ? { start: quietStart.value, end: quietEnd.value } : null,
         start_at_login: login.checked,
         worth_a_look_digest: digest.checked,
@@ -130,7 +141,7 @@ export async function settingsView(): Promise<HTMLElement> {
         null,
         h("legend", null, "Watching"),
         field("Minutes between checks", interval, liveHint()).wrap,
-        field("X API spending cap per day (US dollars)", cap, "Checks on X stop for the day when the cap is reached.").wrap,
+        ...budgets.map((b) => field(b.form.label, b.input, b.form.hint).wrap),
       ),
       h(
         "fieldset",
