@@ -10,12 +10,14 @@ mod forms;
 mod http;
 pub mod mastodon;
 pub(crate) mod text;
+mod voice;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::identity::Platform;
+use crate::posts::PostEvidence;
 use crate::store::{Alert, ReportMethod, ReportRecord, Store, StoreError};
 
 pub use forms::{form_url, profile_url, sane_profile_url};
@@ -64,10 +66,21 @@ pub struct DraftField {
     pub value: String,
 }
 
-/// Drafts the report of `alert` for `platform` (default: where the impostor is).
+/// Drafts the report of `alert` for `platform` (default: where the impostor is), in the
+/// person's voice, within the platform's limit.
 pub fn draft(alert: &Alert, platform: Option<&Platform>) -> ReportDraft {
+    draft_with_posts(alert, platform, &[])
+}
+
+/// Like [`draft`], quoting one or two of the impostor's `posts` as examples and naming the
+/// hashtags it pushes that the person never uses.
+pub fn draft_with_posts(
+    alert: &Alert,
+    platform: Option<&Platform>,
+    posts: &[PostEvidence],
+) -> ReportDraft {
     let platform = platform.cloned().unwrap_or_else(|| alert.platform.clone());
-    text::draft_for(alert, platform)
+    text::draft_for(alert, platform, posts)
 }
 
 /// Why a report could not be filed, in words that say what to do.
