@@ -16,9 +16,10 @@ use crate::identity::Platform;
 use crate::posts::{hashtags_in, Post, MAX_POSTS, MAX_POST_CHARS, MAX_TAGS};
 use crate::sources::text::bound;
 
-/// The posts of a `getAuthorFeed` answer written by `did` (at most `max`, newest first as
-/// served); a malformed item is skipped. An answer without a `feed` array is an error.
-pub fn author_posts(answer: &Value, did: &str, max: usize) -> Result<Vec<Post>, String> {
+/// The posts of a `getAuthorFeed` answer written by `actor` (its DID or handle; at most `max`,
+/// newest first as served); a malformed item is skipped. An answer without a `feed` array is
+/// an error.
+pub fn author_posts(answer: &Value, actor: &str, max: usize) -> Result<Vec<Post>, String> {
     let feed = answer
         .get("feed")
         .and_then(Value::as_array)
@@ -31,15 +32,21 @@ pub fn author_posts(answer: &Value, did: &str, max: usize) -> Result<Vec<Post>, 
                 .and_then(Value::as_str)
                 .is_none_or(|t| !t.ends_with("#reasonRepost"))
         })
-        .filter_map(|item| post_of(item.get("post")?, did))
+        .filter_map(|item| post_of(item.get("post")?, actor))
         .take(max.min(MAX_POSTS))
         .collect())
 }
 
-fn post_of(view: &Value, did: &str) -> Option<Post> {
+fn post_of(view: &Value, actor: &str) -> Option<Post> {
     let uri = view.get("uri")?.as_str()?;
     let author = view.get("author")?;
-    if author.get("did")?.as_str()? != did {
+    let did = author.get("did")?.as_str()?;
+    let by_actor = did == actor
+        || author
+            .get("handle")
+            .and_then(Value::as_str)
+            .is_some_and(|h| h.eq_ignore_ascii_case(actor.trim_start_matches('@')));
+    if !by_actor {
         return None;
     }
     let record = view.get("record")?;
@@ -96,9 +103,7 @@ fn post_of(view: &Value, did: &str) -> Option<Post> {
     Some(Post {
         platform: Platform::Bluesky,
         id: bound(uri),
-        url: Some(format!(
-            "https://bsky.app/profile/{handle}/post/{rkey}"
-        )),
+        url: Some(format!("https://bsky.app/profile/{handle}/post/{rkey}")),
         text,
         created_at: record
             .get("createdAt")
