@@ -6,6 +6,7 @@
 pub mod bluesky;
 pub mod bluesky_pds;
 pub mod evidence;
+pub mod evidence_posts;
 mod forms;
 mod http;
 pub mod mastodon;
@@ -167,7 +168,8 @@ pub async fn file_report_with_text(
     if filed_today >= daily_cap {
         return Err(ReportError::DailyCap { cap: daily_cap });
     }
-    let mut report_draft = draft(&alert, Some(&filer.platform()));
+    let posts = store.alert_posts(alert_id)?;
+    let mut report_draft = draft_with_posts(&alert, Some(&filer.platform()), &posts);
     if let Some(text) = text.filter(|t| !t.trim().is_empty()) {
         report_draft.text = text.to_string();
     }

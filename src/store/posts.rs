@@ -47,8 +47,17 @@ impl Store {
 
     /// The posts kept with alert `alert_id`, newest first (by the post's own time, else the
     /// fetch), at most [`MAX_POSTS_PER_ALERT`].
+    /// A file of an older version opened read-only (not migrated) has none: empty.
     pub fn alert_posts(&self, alert_id: AlertId) -> Result<Vec<PostEvidence>, StoreError> {
         let conn = self.lock();
+        let has_table: bool = conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alert_posts')",
+            [],
+            |r| r.get(0),
+        )?;
+        if !has_table {
+            return Ok(Vec::new());
+        }
         let mut stmt = conn.prepare(
             "SELECT post_json, sha256, flags_json, fetched_at FROM alert_posts
              WHERE alert_id = ?1 ORDER BY id DESC LIMIT 500",
