@@ -99,7 +99,7 @@ pub fn hashtags_in(text: &str) -> Vec<String> {
         let before_ok = rest[..at]
             .chars()
             .next_back()
-            .is_none_or(|c| !c.is_alphanumeric() && c != '&');
+            .map_or(true, |c| !c.is_alphanumeric() && c != '&');
         let tail = &rest[at + 1..];
         let tag: String = tail
             .chars()

@@ -30,7 +30,7 @@ pub fn author_posts(answer: &Value, actor: &str, max: usize) -> Result<Vec<Post>
             item.get("reason")
                 .and_then(|r| r.get("$type"))
                 .and_then(Value::as_str)
-                .is_none_or(|t| !t.ends_with("#reasonRepost"))
+                .map_or(true, |t| !t.ends_with("#reasonRepost"))
         })
         .filter_map(|item| post_of(item.get("post")?, actor))
         .take(max.min(MAX_POSTS))

@@ -34,7 +34,11 @@ fn post_of(status: &Value) -> Option<Post> {
     }
     let id = status.get("id")?.as_str()?;
     let content = status.get("content").and_then(Value::as_str).unwrap_or("");
-    let content = &content[..content.floor_char_boundary(64 * 1024)];
+    let mut end = content.len().min(64 * 1024);
+    while !content.is_char_boundary(end) {
+        end -= 1;
+    }
+    let content = &content[..end];
     let spoiler = status
         .get("spoiler_text")
         .and_then(Value::as_str)
