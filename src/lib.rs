@@ -15,6 +15,7 @@ pub mod logging;
 pub mod net;
 pub mod notify;
 pub mod platforms;
+pub mod posts;
 pub mod profile;
 pub mod report;
 pub mod secrets;

@@ -11,6 +11,7 @@ use doppelwatch::report::{self, ReportApi};
 use doppelwatch::store::{AlertChange, Finding, Store};
 use sha2::{Digest, Sha256};
 use support_watch::*;
+use unicode_segmentation::UnicodeSegmentation;
 
 fn stored_alert(store: &Store, profile: Profile, signals: &[Signal]) -> doppelwatch::store::Alert {
     let identity_id = store.upsert_identity(&palmer()).unwrap();
@@ -63,7 +64,7 @@ fn x_draft_names_the_account_the_person_and_the_copied_elements() {
         d.text
     );
     assert!(
-        d.text.contains("It copies my name and photo."),
+        d.text.contains("- my name, written \"Palmer Report<U+202E>\" with an invisible character (U+202E) added\n- my photo\n"),
         "{}",
         d.text
     );
@@ -75,11 +76,7 @@ fn x_draft_names_the_account_the_person_and_the_copied_elements() {
     assert!(d
         .text
         .contains("- Bluesky: https://bsky.app/profile/palmerreport.com"));
-    assert!(
-        d.text.contains("avatar matches yours"),
-        "the reasons in words"
-    );
-    assert!(d.text.contains("First seen: "), "{}", d.text);
+    assert!(d.text.contains("I first saw it on "), "{}", d.text);
     assert!(d
         .text
         .contains("two or more identity elements; this one copies 2 (name and photo)"));
@@ -252,4 +249,224 @@ fn the_evidence_bundle_is_one_zip_with_a_verifiable_manifest() {
         case["impostor_url"],
         "https://bsky.app/profile/imp.bsky.social"
     );
+}
+
+/// A person with a long name and hostile, long profile text on the impostor's side.
+fn long_hostile_profile(platform: Platform, handle: &str) -> Profile {
+    Profile {
+        platform,
+        handle: handle.into(),
+        display_name: Some(format!("PaImer Report\u{202E}\u{200B}{}", "Ω".repeat(200))),
+        bio: Some(format!(
+            "<img src=x onerror=alert(1)> \u{2066}hidden\u{2069} {}",
+            "Independent political news. ".repeat(200)
+        )),
+        platform_id: Some("did:plc:imp".into()),
+        ..Default::default()
+    }
+}
+
+/// The checks every platform's draft passes: the person speaks ("me", "my"), never the app
+/// ("your"); hidden characters show as code points; it ends on a whole sentence; every URL
+/// in it is whole.
+fn assert_voice(text: &str, impostor_url: &str, limit_chars: usize) {
+    let words: Vec<String> = text
+        .split(|c: char| !c.is_alphanumeric())
+        .map(str::to_lowercase)
+        .collect();
+    assert!(words.iter().any(|w| w == "me"), "{text}");
+    assert!(words.iter().any(|w| w == "my"), "{text}");
+    assert!(
+        !words.iter().any(|w| w == "your" || w == "yours"),
+        "the draft speaks as the person, not to them:\n{text}"
+    );
+    assert!(
+        text.chars().count() <= limit_chars,
+        "{} > {limit_chars}",
+        text.chars().count()
+    );
+    assert!(
+        !text.chars().any(|c| matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')),
+        "hidden characters act in:\n{text}"
+    );
+    assert!(
+        text.contains("<U+202E>"),
+        "the bidi override is shown:\n{text}"
+    );
+    assert!(text.trim_end().ends_with('.'), "whole sentences:\n{text}");
+    assert!(
+        text.contains(&format!("Account: {impostor_url}\n")),
+        "{text}"
+    );
+    let known = [
+        impostor_url,
+        "https://x.com/PalmerReport",
+        "https://bsky.app/profile/palmerreport.com",
+        "https://mastodon.example/@palmer",
+        "https://bsky.app/profile/imp.bsky.social/post/3kwalk",
+        "https://bsky.app/profile/imp.bsky.social/post/3kcopy",
+        "https://bsky.app/profile/imp.bsky.social/post/3khost",
+    ];
+    for url in text
+        .split_whitespace()
+        .filter(|w| w.starts_with("https://"))
+    {
+        assert!(
+            known.contains(&url),
+            "a URL was cut or altered: {url}\n{text}"
+        );
+    }
+}
+
+#[test]
+fn bluesky_draft_speaks_as_the_person_and_fits_create_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open_in(dir.path()).unwrap();
+    let profile = long_hostile_profile(Platform::Bluesky, "palmerreport.bsky.social");
+    let alert = stored_alert(
+        &store,
+        profile,
+        &[
+            Signal::DisplayName,
+            Signal::Avatar,
+            Signal::Bio,
+            Signal::NearHandle,
+        ],
+    );
+    let posts = impostor_posts();
+    let d = report::draft_with_posts(&alert, None, &posts);
+    assert_eq!(d.api, Some(ReportApi::BlueskyCreateReport));
+    // com.atproto.moderation.createReport: reason maxGraphemes 2000, maxLength 20000 (bytes).
+    assert!(d.text.graphemes(true).count() <= 2000);
+    assert!(d.text.len() <= 20000);
+    assert_voice(
+        &d.text,
+        "https://bsky.app/profile/palmerreport.bsky.social",
+        2000,
+    );
+    assert!(d.text.contains("my photo"), "{}", d.text);
+    assert!(
+        d.text
+            .contains("a handle made to look like mine (@palmerreport.com)"),
+        "{}",
+        d.text
+    );
+    // One or two posts quoted, the flagged ones first; the hashtag named.
+    assert!(d.text.contains("\"I was a progressive for twenty years. Not anymore. #WalkAway\" https://bsky.app/profile/imp.bsky.social/post/3kwalk"), "{}", d.text);
+    assert!(
+        d.text.contains("hashtags I never use: #walkaway."),
+        "{}",
+        d.text
+    );
+    assert!(
+        d.text.contains("It reposts my own posts as its own."),
+        "{}",
+        d.text
+    );
+    assert!(
+        !d.text.contains("3khost"),
+        "two examples at most:\n{}",
+        d.text
+    );
+}
+
+#[test]
+fn mastodon_draft_speaks_as_the_person_within_1000_characters() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open_in(dir.path()).unwrap();
+    let mut profile = long_hostile_profile(Platform::Mastodon, "palmer@evil.example");
+    profile.platform_id = Some("109".into());
+    let alert = stored_alert(
+        &store,
+        profile,
+        &[
+            Signal::DisplayName,
+            Signal::Avatar,
+            Signal::Bio,
+            Signal::NearHandle,
+            Signal::HiddenCharacters,
+        ],
+    );
+    let mut posts = impostor_posts();
+    posts.rotate_left(2); // the hostile post first
+    for p in &mut posts {
+        p.flags.clear();
+    }
+    let d = report::draft_with_posts(&alert, None, &posts);
+    assert_eq!(d.api, Some(ReportApi::MastodonReports));
+    assert_voice(&d.text, "https://evil.example/@palmer", 1000);
+    // The hostile post is quoted as text: its markup visible, its controls shown.
+    let quoted = d
+        .text
+        .lines()
+        .find(|l| l.contains("click</a>"))
+        .unwrap_or_default();
+    assert!(
+        quoted.contains("javascript:alert(1)") && quoted.contains("<U+200B>"),
+        "{}",
+        d.text
+    );
+    assert!(
+        d.text
+            .contains("a handle one character away from mine (@palmer@mastodon.example)")
+            || d.text.contains("mine (@palmer@mastodon.example)"),
+        "{}",
+        d.text
+    );
+}
+
+#[test]
+fn x_draft_speaks_as_the_person_and_fills_the_form() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open_in(dir.path()).unwrap();
+    let mut profile = long_hostile_profile(Platform::X, "PaImerReport");
+    profile.display_name = Some("PaImer Report\u{202E}".into());
+    profile.platform_id = Some("1790000000000".into());
+    let alert = stored_alert(
+        &store,
+        profile,
+        &[
+            Signal::DisplayName,
+            Signal::Avatar,
+            Signal::ConfusableHandle,
+        ],
+    );
+    let d = report::draft_with_posts(&alert, None, &impostor_posts());
+    assert_eq!(d.api, None);
+    assert_voice(&d.text, "https://x.com/PaImerReport", 2000);
+    assert!(
+        d.text.contains("a handle one character away from mine (@PalmerReport): capital I in place of lowercase l"),
+        "{}",
+        d.text
+    );
+    assert!(
+        d.text
+            .contains("my name, written \"PaImer Report<U+202E>\""),
+        "{}",
+        d.text
+    );
+    assert!(
+        d.text.contains("I am the person impersonated"),
+        "{}",
+        d.text
+    );
+    assert!(
+        d.text
+            .contains("this one copies 3 (name, photo and handle)"),
+        "{}",
+        d.text
+    );
+    let field = |label: &str| {
+        d.fields
+            .iter()
+            .find(|f| f.label == label)
+            .map(|f| f.value.clone())
+            .unwrap_or_default()
+    };
+    assert_eq!(field("Account to report"), "https://x.com/PaImerReport");
+    assert_eq!(
+        field("Account being impersonated"),
+        "Palmer Report (PalmerReport)"
+    );
+    assert_eq!(field("Description"), d.text);
 }

@@ -216,6 +216,24 @@ pub struct ReasonView {
     pub detail: String,
 }
 
+/// One of the impostor's recent posts, shown as text only (links as text, never followed).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct PostView {
+    pub text: String,
+    /// The post's public address (shown as text, opened through Rust, never loaded).
+    pub url: Option<String>,
+    /// Links in the post, as text.
+    pub links: Vec<String>,
+    /// RFC 3339 time of the post, when known.
+    pub created_at: Option<String>,
+    /// RFC 3339 time it was fetched.
+    pub fetched_at: String,
+    /// Why it is suspicious, in words ("hashtags the person never uses ...").
+    pub flags: Vec<String>,
+    /// SHA-256 of the post's canonical JSON (as in the evidence bundle).
+    pub sha256: String,
+}
+
 /// The alert view: impostor and person side by side, with the reasons.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct AlertDetail {
@@ -225,6 +243,8 @@ pub struct AlertDetail {
     pub reasons: Vec<ReasonView>,
     /// How it was found, in words ("live stream", "search for \"Palmer\"").
     pub found_by: String,
+    /// The impostor's latest posts kept as evidence (at most 5, newest first).
+    pub posts: Vec<PostView>,
 }
 
 /// How long the person snoozes an alert: the choices the alert view offers.

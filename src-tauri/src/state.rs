@@ -58,7 +58,8 @@ impl AppState {
             Some(sha) => self.store.avatar(sha)?,
             None => None,
         };
-        Ok(views::detail(&alert, avatar, Utc::now()))
+        let posts = self.store.alert_posts(id)?;
+        Ok(views::detail(&alert, avatar, &posts, Utc::now()))
     }
 
     /// Applies the person's decision to an alert.

@@ -3,13 +3,15 @@
 use chrono::{DateTime, Utc};
 use doppelwatch::files::input::read_regular;
 use doppelwatch::identity::Identity;
+use doppelwatch::posts::PostEvidence;
 use doppelwatch::profile::Profile;
 use doppelwatch::report::{self, ReportDraft};
 use doppelwatch::sources::FoundBy;
 use doppelwatch::store::{Alert, AlertState, ReportMethod, ReportRecord};
 
 use crate::ipc::{
-    AccountView, AlertDetail, AlertRow, AlertStateView, AlertSummary, ReasonView, ReportView,
+    AccountView, AlertDetail, AlertRow, AlertStateView, AlertSummary, PostView, ReasonView,
+    ReportView,
 };
 use crate::marks::handle_marks;
 use doppelwatch::app::avatar;
@@ -62,8 +64,34 @@ pub fn row(alert: &Alert, now: DateTime<Utc>) -> AlertRow {
     }
 }
 
-/// The alert view: `candidate_avatar` are the impostor's avatar bytes as stored.
-pub fn detail(alert: &Alert, candidate_avatar: Option<Vec<u8>>, now: DateTime<Utc>) -> AlertDetail {
+/// How many of the impostor's posts the alert view shows.
+const POSTS_SHOWN: usize = 5;
+
+/// One kept post as the alert view shows it.
+fn post_view(p: &PostEvidence) -> PostView {
+    PostView {
+        text: p.post.text.clone(),
+        url: p.post.url.clone(),
+        links: p.post.links.clone(),
+        created_at: p.post.created_at.map(|t| t.to_rfc3339()),
+        fetched_at: p.fetched_at.to_rfc3339(),
+        flags: p
+            .flags
+            .iter()
+            .map(report::evidence_posts::flag_words)
+            .collect(),
+        sha256: p.sha256.clone(),
+    }
+}
+
+/// The alert view: `candidate_avatar` are the impostor's avatar bytes as stored, `posts` its
+/// posts kept as evidence (newest first).
+pub fn detail(
+    alert: &Alert,
+    candidate_avatar: Option<Vec<u8>>,
+    posts: &[PostEvidence],
+    now: DateTime<Utc>,
+) -> AlertDetail {
     let person_handle = alert
         .identity
         .handles
@@ -91,6 +119,7 @@ pub fn detail(alert: &Alert, candidate_avatar: Option<Vec<u8>>, now: DateTime<Ut
             })
             .collect(),
         found_by: found_by_words(alert.found_by.as_ref()),
+        posts: posts.iter().take(POSTS_SHOWN).map(post_view).collect(),
     }
 }
 

@@ -8,6 +8,7 @@ use chrono::Utc;
 
 use super::{App, AppError, AppResult, ErrorKind};
 use crate::platforms;
+use crate::posts::PostEvidence;
 use crate::report::{self, evidence::BundleSummary, ReportDraft, ReportError};
 use crate::secrets::SecretKey;
 use crate::store::{Alert, ReportRecord};
@@ -19,6 +20,8 @@ pub struct ReportCase {
     pub draft: ReportDraft,
     pub edited: Option<String>,
     pub reports: Vec<ReportRecord>,
+    /// The impostor's recent posts kept as evidence, newest first.
+    pub posts: Vec<PostEvidence>,
 }
 
 impl From<ReportError> for AppError {
@@ -42,10 +45,12 @@ impl App {
     /// The report for an alert: the core's draft, the person's stored edit, and the reports.
     pub fn report(&self, alert_id: i64) -> AppResult<ReportCase> {
         let alert = self.store.alert(alert_id)?;
+        let posts = self.store.alert_posts(alert_id)?;
         Ok(ReportCase {
-            draft: report::draft(&alert, None),
+            draft: report::draft_with_posts(&alert, None, &posts),
             edited: self.store.report_draft(alert_id)?,
             reports: self.store.reports_for(alert_id)?,
+            posts,
             alert,
         })
     }

@@ -246,14 +246,16 @@ pub fn report(args: ReportArgs) -> i32 {
         Ok(id) => id,
         Err(code) => return code,
     };
-    let alert = match open_store_read_only()
-        .and_then(|store| store.alert(id).map_err(|e| store_fail(&store, e)))
-    {
+    let (alert, posts) = match open_store_read_only().and_then(|store| {
+        let alert = store.alert(id).map_err(|e| store_fail(&store, e))?;
+        let posts = store.alert_posts(id).map_err(|e| store_fail(&store, e))?;
+        Ok((alert, posts))
+    }) {
         Ok(a) => a,
         Err(code) => return code,
     };
     let platform = args.platform.as_deref().map(Platform::parse);
-    let draft = report::draft(&alert, platform.as_ref());
+    let draft = report::draft_with_posts(&alert, platform.as_ref(), &posts);
     if let Err(status) = print_draft(&draft, args.json) {
         return status;
     }

@@ -155,7 +155,7 @@ pub fn demo_impostors(
             if let Some(bytes) = &avatar {
                 account = account.avatar(bytes.clone());
             }
-            account
+            demo_posts(account, i, &identity.name)
         })
         .collect()
 }
@@ -186,6 +186,24 @@ pub fn youtube_impostor(identity: &Identity, avatar: Option<Vec<u8>>) -> FakeAcc
 fn demo_stem(identity: &Identity) -> String {
     let handle = demo_handle(identity);
     handle.split('.').next().unwrap_or("person").to_string()
+}
+
+/// A few public posts for the `i`-th demo impostor (oldest first): the first pushes
+/// #WalkAway, which the demo person never uses; the second carries markup and a
+/// `javascript:` link (which the app must show as text).
+fn demo_posts(account: FakeAccount, i: usize, name: &str) -> FakeAccount {
+    let account = account.post(format!(
+        "Welcome to the new official page of {name}. Follow for the real news."
+    ));
+    match i {
+        0 => account
+            .post("After years on the left I have had enough. Time to walk away. #WalkAway")
+            .post("Send support through the link in my bio, every dollar counts! #WalkAway #News"),
+        1 => account.post(
+            "<a href=\"javascript:window.__pwned=3\">Read this</a><script>window.__pwned=4</script> breaking story #WalkAway",
+        ),
+        _ => account.post("Big changes coming to this page. Stay tuned. #WalkAway"),
+    }
 }
 
 /// The namesake's own picture: concentric rings, unlike any sample avatar (diagonal stripes).

@@ -1,5 +1,5 @@
 //! A fake Mastodon server: `/api/v2/search?type=accounts`, `/api/v1/accounts/lookup`,
-//! `/api/v1/accounts/:id`, `/api/v1/directory`, `/api/v2/instance`, `POST /api/v1/reports`,
+//! `/api/v1/accounts/:id`, `/api/v1/accounts/:id/statuses`, `/api/v1/directory`, `/api/v2/instance`, `POST /api/v1/reports`,
 //! and avatar images. Accounts are Mastodon `Account` entities; `note` is served as HTML.
 //!
 //! One fake is one server (one domain). Start several to test "the same username on another
@@ -38,6 +38,8 @@ struct Account {
     bot: bool,
     created_at: DateTime<Utc>,
     suspended: bool,
+    /// Public posts as text, newest first.
+    posts: Vec<String>,
 }
 
 /// What the handlers of [`FakeMastodon`] share.
@@ -88,6 +90,7 @@ impl FakeMastodon {
             .route("/api/v2/search", get(search))
             .route("/api/v1/accounts/lookup", get(lookup))
             .route("/api/v1/accounts/{id}", get(account_by_id))
+            .route("/api/v1/accounts/{id}/statuses", get(statuses))
             .route("/api/v1/directory", get(directory))
             .route("/api/v2/instance", get(instance))
             .route("/api/v1/reports", post(report));
@@ -139,6 +142,7 @@ impl FakeMastodon {
             bot,
             created_at: account.created_at.unwrap_or_else(Utc::now),
             suspended: false,
+            posts: account.posts,
         });
         id
     }
@@ -157,6 +161,7 @@ impl FakeMastodon {
         acc.avatar = account.avatar.map(Arc::new);
         acc.avatar_url = account.avatar_url;
         acc.followers = account.followers;
+        acc.posts = account.posts;
         true
     }
 
@@ -385,6 +390,83 @@ async fn account_by_id(
         Some(a) => json_response(StatusCode::OK, st.entity(&a).to_string()),
         None => error(StatusCode::NOT_FOUND, "Record not found"),
     }
+}
+
+/// `text` as Mastodon serves a status's `content`: escaped HTML in a paragraph, each
+/// hashtag a link to the server's tag page; and the `tags` entities.
+fn status_content(base: &str, text: &str) -> (String, Vec<Value>) {
+    let mut html = String::from("<p>");
+    let mut tags = Vec::new();
+    for (i, word) in text.split(' ').enumerate() {
+        if i > 0 {
+            html.push(' ');
+        }
+        let escaped = word
+            .replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('"', "&quot;");
+        match word.strip_prefix('#') {
+            Some(tag)
+                if !tag.is_empty() && tag.chars().all(|c| c.is_alphanumeric() || c == '_') =>
+            {
+                let url = format!("{base}/tags/{}", tag.to_lowercase());
+                html.push_str(&format!(
+                    "<a href=\"{url}\" class=\"mention hashtag\" rel=\"tag\">#<span>{tag}</span></a>"
+                ));
+                tags.push(json!({"name": tag.to_lowercase(), "url": url}));
+            }
+            _ => html.push_str(&escaped),
+        }
+    }
+    html.push_str("</p>");
+    (html, tags)
+}
+
+/// `GET /api/v1/accounts/:id/statuses` (`limit` default 20, at most 40): the account's
+/// statuses, newest first, as `Status` entities.
+async fn statuses(
+    State(st): State<Arc<MastoState>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    if let Some(denied) = st.gate(&headers) {
+        return denied;
+    }
+    let Some(a) = st.visible().into_iter().find(|a| a.id == id) else {
+        return error(StatusCode::NOT_FOUND, "Record not found");
+    };
+    let limit = param(&query_pairs(&raw), "limit")
+        .and_then(|l| l.parse::<usize>().ok())
+        .unwrap_or(20)
+        .clamp(1, 40);
+    let account = st.entity(&a);
+    let domain = a.remote_domain.as_deref().unwrap_or(&st.domain).to_string();
+    let list: Vec<Value> = a
+        .posts
+        .iter()
+        .enumerate()
+        .take(limit)
+        .map(|(n, text)| {
+            let status_id = format!("{}{:04}", a.id, a.posts.len() - n);
+            let at = (a.created_at + chrono::Duration::hours(1 + (a.posts.len() - n) as i64))
+                .to_rfc3339_opts(SecondsFormat::Millis, true);
+            let (content, tags) = status_content(&format!("https://{domain}"), text);
+            json!({
+                "id": status_id, "created_at": at, "in_reply_to_id": null,
+                "in_reply_to_account_id": null, "sensitive": false, "spoiler_text": "",
+                "visibility": "public", "language": "en",
+                "uri": format!("https://{domain}/users/{}/statuses/{status_id}", a.username),
+                "url": format!("https://{domain}/@{}/{status_id}", a.username),
+                "replies_count": 0, "reblogs_count": 0, "favourites_count": 0,
+                "edited_at": null, "content": content, "reblog": null, "application": null,
+                "account": account, "media_attachments": [], "mentions": [], "tags": tags,
+                "emojis": [], "card": null, "poll": null
+            })
+        })
+        .collect();
+    json_response(StatusCode::OK, Value::Array(list).to_string())
 }
 
 async fn directory(

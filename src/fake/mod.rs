@@ -539,6 +539,9 @@ pub struct FakeAccount {
     /// Labels: Bluesky label values; `parody` marks an X parody account; `bot` a Mastodon bot.
     pub labels: Vec<String>,
     pub created_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// The account's public posts as text, newest first (served by `getAuthorFeed` and
+    /// `/api/v1/accounts/:id/statuses`).
+    pub posts: Vec<String>,
 }
 
 impl FakeAccount {
@@ -577,6 +580,12 @@ impl FakeAccount {
     /// Sets the follower count.
     pub fn followers(mut self, followers: u64) -> FakeAccount {
         self.followers = followers;
+        self
+    }
+
+    /// Adds a public post (the newest so far).
+    pub fn post(mut self, text: impl Into<String>) -> FakeAccount {
+        self.posts.insert(0, text.into());
         self
     }
 

@@ -1,6 +1,7 @@
 //! The evidence bundle of a case: ONE zip file for a lawyer or the police, holding both
 //! profiles as captured (every version of the impostor's profile), the avatars, the reasons,
-//! the times, the reports, and `MANIFEST.sha256` (verify with `sha256sum -c MANIFEST.sha256`).
+//! the times, the reports, the impostor's recent posts (JSON and a text-only HTML page, see
+//! [`super::evidence_posts`]), and `MANIFEST.sha256` (verify with `sha256sum -c MANIFEST.sha256`).
 //!
 //! Why zip and not tar: the people who receive it open it with a double click on Windows,
 //! macOS and Linux alike; tar needs extra tools on many Windows machines.
@@ -151,6 +152,17 @@ fn collect_files(
             files.push((format!("person/avatar.{ext}"), bytes));
         }
     }
+    let posts = store.alert_posts(alert.id)?;
+    if !posts.is_empty() {
+        files.push((
+            "impostor/posts.json".into(),
+            super::evidence_posts::posts_json(&posts),
+        ));
+        files.push((
+            "impostor/posts.html".into(),
+            super::evidence_posts::posts_html(alert, &posts, now),
+        ));
+    }
     let mut avatars_done = std::collections::HashSet::new();
     for (index, version) in history.iter().enumerate() {
         files.push((
@@ -183,6 +195,9 @@ fn readme(alert: &Alert, versions: usize, now: DateTime<Utc>) -> String {
          person/                the person's registered identity and avatar\n\
          impostor/profile-*.json every captured version of the impostor's profile ({versions})\n\
          impostor/avatar-*      the impostor's avatar as downloaded\n\
+         impostor/posts.json    its recent posts when they could be read: each post's\n\
+         \x20                      canonical JSON, SHA-256, flags and fetch time\n\
+         impostor/posts.html    the same posts as a page to read (text only)\n\
          {manifest}        SHA-256 of every file above\n\n\
          Verify: sha256sum -c {manifest}\n",
         id = alert.id,

@@ -6,17 +6,20 @@
 pub mod bluesky;
 pub mod bluesky_pds;
 pub mod evidence;
+pub mod evidence_posts;
 mod forms;
 mod http;
 pub mod mastodon;
 pub mod queue;
 pub(crate) mod text;
+mod voice;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::identity::Platform;
+use crate::posts::PostEvidence;
 use crate::store::{Alert, ReportMethod, ReportRecord, Store, StoreError};
 
 pub use forms::{form_url, profile_url, sane_profile_url};
@@ -65,10 +68,21 @@ pub struct DraftField {
     pub value: String,
 }
 
-/// Drafts the report of `alert` for `platform` (default: where the impostor is).
+/// Drafts the report of `alert` for `platform` (default: where the impostor is), in the
+/// person's voice, within the platform's limit.
 pub fn draft(alert: &Alert, platform: Option<&Platform>) -> ReportDraft {
+    draft_with_posts(alert, platform, &[])
+}
+
+/// Like [`draft`], quoting one or two of the impostor's `posts` as examples and naming the
+/// hashtags it pushes that the person never uses.
+pub fn draft_with_posts(
+    alert: &Alert,
+    platform: Option<&Platform>,
+    posts: &[PostEvidence],
+) -> ReportDraft {
     let platform = platform.cloned().unwrap_or_else(|| alert.platform.clone());
-    text::draft_for(alert, platform)
+    text::draft_for(alert, platform, posts)
 }
 
 /// Why a report could not be filed, in words that say what to do.
@@ -155,7 +169,8 @@ pub async fn file_report_with_text(
     if filed_today >= daily_cap {
         return Err(ReportError::DailyCap { cap: daily_cap });
     }
-    let mut report_draft = draft(&alert, Some(&filer.platform()));
+    let posts = store.alert_posts(alert_id)?;
+    let mut report_draft = draft_with_posts(&alert, Some(&filer.platform()), &posts);
     if let Some(text) = text.filter(|t| !t.trim().is_empty()) {
         report_draft.text = text.to_string();
     }

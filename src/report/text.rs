@@ -3,9 +3,11 @@
 
 use crate::detect::Signal;
 use crate::identity::Platform;
+use crate::posts::{Basis, PostEvidence, PostFlag};
 use crate::store::Alert;
 
 use super::forms::{form_url, in_app_path, profile_url};
+use super::voice;
 use super::{DraftField, ReportDraft};
 
 /// How much of untrusted text (bio) to quote.
@@ -95,24 +97,59 @@ pub fn shown_handle(alert: &Alert) -> String {
     }
 }
 
-pub(super) fn draft_for(alert: &Alert, platform: Platform) -> ReportDraft {
-    let name = visible(&alert.identity.name, 100);
-    let impostor_url = profile_url(&alert.profile);
-    let handle = shown_handle(alert);
-    let where_ = platform_name(&alert.platform);
-    let copied = copied_elements(alert);
+/// Longest description put in a web form's field. The platforms do not publish their forms'
+/// limits; 2,000 characters reads in a minute and fits every form tried.
+pub(super) const FORM_TEXT_MAX: usize = 2000;
+/// How many of the impostor's posts a draft quotes.
+const EXAMPLE_POSTS: usize = 2;
 
-    let mut text = String::new();
-    text.push_str(&format!(
-        "The account {handle} on {where_} ({impostor_url}) impersonates me, {name}.\n"
-    ));
-    if !copied.is_empty() {
-        text.push_str(&format!("It copies my {}.\n", join_words(&copied)));
+/// How much a draft holds: level 0 says everything, each next level leaves more out so the
+/// text fits the platform's limit.
+#[derive(Clone, Copy)]
+struct Level(u8);
+
+impl Level {
+    const LAST: u8 = 4;
+    fn post_chars(self) -> usize {
+        if self.0 == 0 {
+            240
+        } else {
+            120
+        }
     }
-    let own: Vec<String> = alert
+    fn posts(self) -> usize {
+        match self.0 {
+            0 | 1 => EXAMPLE_POSTS,
+            2 => 1,
+            _ => 0,
+        }
+    }
+    fn bio_chars(self) -> Option<usize> {
+        match self.0 {
+            0 => Some(QUOTE_MAX_CHARS),
+            1 => Some(QUOTE_MAX_CHARS / 2),
+            _ => None,
+        }
+    }
+    fn own_accounts(self) -> usize {
+        if self.0 >= 4 {
+            1
+        } else {
+            20
+        }
+    }
+    fn extras(self) -> bool {
+        self.0 < 4
+    }
+}
+
+/// The person's real accounts as list lines (`- Bluesky: https://...`).
+fn own_accounts(alert: &Alert, max: usize) -> Vec<String> {
+    alert
         .identity
         .handles
         .iter()
+        .take(max)
         .map(|h| {
             let p = crate::profile::Profile {
                 platform: h.platform.clone(),
@@ -121,75 +158,212 @@ pub(super) fn draft_for(alert: &Alert, platform: Platform) -> ReportDraft {
             };
             format!("- {}: {}", platform_name(&h.platform), profile_url(&p))
         })
-        .collect();
+        .collect()
+}
+
+/// What the posts show, in whole sentences (examples quoted, links kept whole).
+fn posts_paragraph(posts: &[PostEvidence], level: Level) -> String {
+    let mut text = String::new();
+    let examples = voice::example_posts(posts, level.posts());
+    if !examples.is_empty() {
+        text.push_str("It posts as if it were me, for example:\n");
+        for p in examples {
+            text.push_str(&format!(
+                "- \"{}\"",
+                voice::quote(&p.post.text, level.post_chars())
+            ));
+            if let Some(url) = p.post.url.as_deref().and_then(super::sane_profile_url) {
+                text.push_str(&format!(" {url}"));
+            }
+            text.push('\n');
+        }
+    }
+    let copies_own = posts.iter().flat_map(|p| &p.flags).find_map(|f| match f {
+        PostFlag::CopiesOwn { basis, .. } => Some(*basis),
+        _ => None,
+    });
+    match copies_own {
+        Some(Basis::OwnPosts) => text.push_str("It reposts my own posts as its own.\n"),
+        Some(Basis::BioOnly) => text.push_str("It posts my bio as its own words.\n"),
+        None => {}
+    }
+    let tags = voice::foreign_hashtags(posts);
+    if !tags.is_empty() {
+        let shown: Vec<String> = tags
+            .iter()
+            .map(|t| format!("#{}", visible(t, 60)))
+            .collect();
+        let basis = posts.iter().flat_map(|p| &p.flags).find_map(|f| match f {
+            PostFlag::ForeignHashtags { basis, .. } => Some(*basis),
+            _ => None,
+        });
+        text.push_str(&match basis {
+            Some(Basis::BioOnly) => format!(
+                "It pushes hashtags that appear nowhere in my profile: {}.\n",
+                shown.join(", ")
+            ),
+            _ => format!(
+                "In my name it pushes hashtags I never use: {}.\n",
+                shown.join(", ")
+            ),
+        });
+    }
+    text
+}
+
+/// The draft's text at `level`.
+fn compose(alert: &Alert, posts: &[PostEvidence], platform: &Platform, level: Level) -> String {
+    let name = visible(&alert.identity.name, 100);
+    let handle = shown_handle(alert);
+    let where_ = platform_name(&alert.platform);
+    let mut text = format!(
+        "This account impersonates me, {name}: {handle} on {where_}.\nAccount: {}\n",
+        profile_url(&alert.profile)
+    );
+    let copied = voice::copied_phrases(alert);
+    if !copied.is_empty() {
+        if copied.iter().any(|p| p.contains([',', ':'])) {
+            text.push_str("It uses:\n");
+            for phrase in &copied {
+                text.push_str(&format!("- {phrase}\n"));
+            }
+        } else {
+            let copied: Vec<&str> = copied.iter().map(String::as_str).collect();
+            text.push_str(&format!("It uses {}.\n", join_words(&copied)));
+        }
+    }
+    if level.extras() {
+        for sentence in voice::trick_sentences(alert) {
+            text.push_str(&sentence);
+            text.push('\n');
+        }
+    }
+    text.push_str(&posts_paragraph(posts, level));
+    let own = own_accounts(alert, level.own_accounts());
     if !own.is_empty() {
-        text.push_str("\nMy real accounts:\n");
+        text.push_str("My real accounts:\n");
         text.push_str(&own.join("\n"));
         text.push('\n');
     }
-    if !alert.reasons.is_empty() {
-        text.push_str("\nEvidence:\n");
-        for reason in &alert.reasons {
-            if matches!(reason.signal, Signal::OwnAccount) {
-                continue;
-            }
-            text.push_str(&format!("- {}\n", visible(&reason.detail, 300)));
+    if let Some(bio_chars) = level.bio_chars() {
+        let mut shown = Vec::new();
+        if let Some(display) = alert.profile.display_name.as_deref() {
+            shown.push(format!("the name \"{}\"", voice::quote(display, 100)));
+        }
+        if let Some(bio) = alert
+            .profile
+            .bio
+            .as_deref()
+            .filter(|b| !b.trim().is_empty())
+        {
+            shown.push(format!("the bio \"{}\"", voice::quote(bio, bio_chars)));
+        }
+        if !shown.is_empty() {
+            text.push_str(&format!("Its profile shows {}.\n", shown.join(" and ")));
         }
     }
-    let mut shown = Vec::new();
-    if let Some(display) = alert.profile.display_name.as_deref() {
-        shown.push(format!("display name \"{}\"", visible(display, 100)));
-    }
-    if let Some(bio) = alert
-        .profile
-        .bio
-        .as_deref()
-        .filter(|b| !b.trim().is_empty())
-    {
-        shown.push(format!("bio \"{}\"", visible(bio, QUOTE_MAX_CHARS)));
-    }
-    if !shown.is_empty() {
-        text.push_str(&format!("\nThe account shows: {}.\n", shown.join("; ")));
-    }
-    text.push_str(&format!(
-        "First seen: {}.",
-        alert.first_seen.format("%Y-%m-%d %H:%M UTC")
-    ));
-    if let Some(created) = alert.profile.created_at {
+    if level.extras() {
         text.push_str(&format!(
-            " Account created: {}.",
-            created.format("%Y-%m-%d")
+            "I first saw it on {}",
+            alert.first_seen.format("%Y-%m-%d")
         ));
+        if let Some(created) = alert.profile.created_at {
+            text.push_str(&format!(
+                "; it was created on {}",
+                created.format("%Y-%m-%d")
+            ));
+        }
+        text.push_str(".\n");
     }
-    text.push('\n');
+    text.push_str("Please remove it.\n");
+    let words: Vec<&str> = voice::copied_phrases(alert)
+        .iter()
+        .map(|p| short_word(p))
+        .collect();
+    if let Some(words) =
+        crate::platforms::module(platform).and_then(|m| m.report_instructions(&words))
+    {
+        text.push_str(&words);
+    }
+    if matches!(platform, Platform::Instagram | Platform::Threads) {
+        text.push_str(
+            "\nInstagram asks for a photo of a government ID with this form: I have it ready.\n",
+        );
+    }
+    text
+}
+
+/// "name" for "my name, written ...": the one word a form's checklist uses.
+fn short_word(phrase: &str) -> &'static str {
+    if phrase.starts_with("my name") {
+        "name"
+    } else if phrase.starts_with("my photo") {
+        "photo"
+    } else if phrase.starts_with("my bio") {
+        "bio"
+    } else {
+        "handle"
+    }
+}
+
+/// `text` cut to at most `limit` characters after a whole line or sentence (a line holding a
+/// URL is kept whole or left out).
+fn cut_sentences(text: &str, limit: usize) -> String {
+    if text.chars().count() <= limit {
+        return text.to_string();
+    }
+    let mut out = String::new();
+    let mut count = 0;
+    for line in text.split_inclusive('\n') {
+        let n = line.chars().count();
+        if count + n <= limit {
+            out.push_str(line);
+            count += n;
+            continue;
+        }
+        // The sentences of the line that fit, never inside a URL (URLs hold no ". ").
+        let mut taken = String::new();
+        for sentence in line.split_inclusive(". ") {
+            if count + taken.chars().count() + sentence.chars().count() > limit {
+                break;
+            }
+            taken.push_str(sentence);
+        }
+        out.push_str(taken.trim_end());
+        break;
+    }
+    out
+}
+
+pub(super) fn draft_for(alert: &Alert, platform: Platform, posts: &[PostEvidence]) -> ReportDraft {
+    let name = visible(&alert.identity.name, 100);
+    let impostor_url = profile_url(&alert.profile);
+    let handle = shown_handle(alert);
+    let where_ = platform_name(&alert.platform);
 
     // A report API files only about accounts on its own platform.
     let module = crate::platforms::module(&platform);
     let (api, limit) = match module.and_then(|m| m.report_api()) {
-        Some((api, limit)) if alert.platform == platform => (Some(api), Some(limit)),
-        _ => (None, None),
+        Some((api, limit)) if alert.platform == platform => (Some(api), limit),
+        _ => (None, FORM_TEXT_MAX),
     };
-    if let Some(words) = module.and_then(|m| m.report_instructions(&copied)) {
-        text.push_str(&words);
+    let mut text = String::new();
+    for level in 0..=Level::LAST {
+        text = compose(alert, posts, &platform, Level(level));
+        if text.chars().count() <= limit {
+            break;
+        }
     }
-    match platform {
-        Platform::Instagram | Platform::Threads => text.push_str(
-            "\nInstagram asks for a photo of a government ID with this form: have it ready.\n",
-        ),
-        _ => {}
-    }
-    if let Some(limit) = limit {
-        text = text.chars().take(limit).collect();
-    }
+    let text = cut_sentences(&text, limit);
 
-    let subject = format!("Impersonation: {handle} on {where_} impersonates {name}");
+    let subject = format!("Impersonation: {handle} on {where_} impersonates me, {name}");
     let own_first = alert
         .identity
         .handles
         .iter()
         .find(|h| h.platform == platform)
         .or_else(|| alert.identity.handles.first())
-        .map(|h| h.handle.clone())
+        .map(|h| visible(&h.handle, 120))
         .unwrap_or_default();
     let fields = vec![
         DraftField {

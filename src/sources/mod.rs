@@ -217,6 +217,18 @@ pub trait Source: Send + Sync {
         })
     }
 
+    /// The account's latest public posts (at most `max`, newest first), where the platform
+    /// serves them at no extra cost; `Ok(None)` when this source does not read posts (X: each
+    /// post read is billed).
+    async fn recent_posts(
+        &self,
+        account: &AccountRef,
+        max: usize,
+    ) -> Result<Option<Vec<crate::posts::Post>>, SourceError> {
+        let _ = (account, max);
+        Ok(None)
+    }
+
     /// What one [`Source::check`] of `identity` is expected to cost, for the settings screen.
     fn cost_estimate(&self, identity: &Identity) -> CostEstimate {
         let _ = identity;

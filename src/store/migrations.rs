@@ -165,6 +165,20 @@ const STEPS: &[&str] = &[
     CREATE UNIQUE INDEX report_queue_live ON report_queue(alert_id)
         WHERE state IN ('queued', 'sending');
     "#,
+    // 6: the impostor's recent posts kept with its alert as evidence (issue 12): the post's
+    // canonical JSON, its SHA-256, its flags and when it was fetched. Existing data untouched.
+    r#"
+    CREATE TABLE alert_posts (
+        id          INTEGER PRIMARY KEY,
+        alert_id    INTEGER NOT NULL REFERENCES alerts(id),
+        post_key    TEXT NOT NULL,
+        post_json   TEXT NOT NULL,
+        sha256      TEXT NOT NULL,
+        flags_json  TEXT NOT NULL,
+        fetched_at  TEXT NOT NULL,
+        UNIQUE (alert_id, post_key)
+    );
+    "#,
 ];
 
 /// The schema version this build writes.

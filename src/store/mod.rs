@@ -27,6 +27,8 @@
 //!   [`Store::snooze_alert`], [`Store::wake_due_snoozes`]
 //! - reports: [`Store::record_report`], [`Store::reports_for`], [`Store::api_reports_since`];
 //!   edited drafts: [`Store::report_draft`], [`Store::set_report_draft`]
+//! - the impostor's posts as evidence (`posts.rs`): [`Store::add_alert_posts`],
+//!   [`Store::alert_posts`]
 //! - notifications: [`Store::pending_notifications`], [`Store::mark_notified`],
 //!   [`Store::mark_digest_shown`], [`Store::last_digest_at`]; [`Store::waiting_alerts`]
 //! - the Jetstream cursor: [`Store::cursor`], [`Store::set_cursor`]; paid sources' spending:
@@ -38,6 +40,7 @@ mod migrations;
 pub use migrations::SCHEMA_VERSION;
 mod open;
 mod people;
+mod posts;
 mod queue;
 mod reports;
 mod waves;

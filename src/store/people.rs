@@ -64,7 +64,7 @@ impl Store {
             });
         }
         let of_person = "(SELECT id FROM alerts WHERE identity_id = ?1)";
-        for table in ["report_drafts", "reports", "outbox"] {
+        for table in ["report_drafts", "reports", "outbox", "alert_posts"] {
             tx.execute(
                 &format!("DELETE FROM {table} WHERE alert_id IN {of_person}"),
                 [id],

@@ -32,6 +32,7 @@
 //! ```
 
 mod people;
+mod posts;
 mod schedule;
 mod tasks;
 

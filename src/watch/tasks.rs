@@ -30,12 +30,14 @@ const LOG_SNOOZE: &str = "snooze";
 const LOG_CURSOR: &str = "jetstream-cursor";
 
 /// Judges what a source found and records it in one transaction (with `cursor` when given);
-/// emits events and wakes the notifier. Returns the number of new alerts.
+/// emits events and wakes the notifier; new or updated alerts get their account's posts
+/// fetched from `posts_from` ([`super::posts`]). Returns the number of new alerts.
 pub(crate) async fn record(
     shared: &Arc<Shared>,
     target: &Target,
     found: Vec<Found>,
     cursor: Option<(String, String)>,
+    posts_from: Option<&Arc<dyn Source>>,
 ) -> Result<usize, StoreError> {
     let now = Utc::now();
     let assessments: Vec<Assessment> = found
@@ -68,7 +70,11 @@ pub(crate) async fn record(
     .map_err(|e| StoreError::Corrupt(format!("the store task failed: {e}")))??;
     let mut new_alerts = 0;
     let mut wake = false;
+    let mut raised = Vec::new();
     for outcome in outcomes {
+        if let AlertChange::New(id) | AlertChange::Updated(id) = outcome.alert {
+            raised.push(id);
+        }
         match outcome.alert {
             AlertChange::New(id) => {
                 new_alerts += 1;
@@ -97,6 +103,9 @@ pub(crate) async fn record(
     }
     if wake {
         shared.wake_notifier.notify_one();
+    }
+    if let Some(source) = posts_from {
+        super::posts::spawn_fetch(shared, source.clone(), target, raised);
     }
     Ok(new_alerts)
 }
@@ -262,7 +271,7 @@ pub(crate) async fn periodic(
                 let failed_queries = report.failures.len();
                 let cut = report.cut.clone();
                 // What the other queries found is judged and alerted now, partial or not.
-                match record(&shared, &target, report.found, None).await {
+                match record(&shared, &target, report.found, None, Some(&source)).await {
                     Ok(new_alerts) => Ok(Checked {
                         candidates,
                         new_alerts,
@@ -405,7 +414,8 @@ pub(crate) async fn live(
                 LiveEvent::Found(found) => {
                     let mut found = *found;
                     found.found_by = FoundBy::Live;
-                    match record(&shared, &target, vec![found], None).await {
+                    let posts_from: Arc<dyn Source> = source.clone();
+                    match record(&shared, &target, vec![found], None, Some(&posts_from)).await {
                         Ok(_) => shared.update_status(slot, |s| s.last_check = Some(Utc::now())),
                         Err(e) => {
                             // Not stored: do not move the cursor past it; restart from it.
@@ -588,7 +598,7 @@ async fn recheck_source(
                         found_by: alert.found_by.clone().unwrap_or(FoundBy::Directory),
                         avatar_image: None,
                     };
-                    record(shared, target, vec![found], None)
+                    record(shared, target, vec![found], None, None)
                         .await
                         .map_err(|e| e.to_string())?;
                 }

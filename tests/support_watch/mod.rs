@@ -217,3 +217,44 @@ pub fn alert_for(store: &doppelwatch::store::Store, profile: Profile) -> i64 {
         other => panic!("{other:?}"),
     }
 }
+
+/// One post of an impostor's feed (Bluesky shape), for posts-as-evidence tests.
+pub fn post(rkey: &str, text: &str) -> doppelwatch::posts::Post {
+    doppelwatch::posts::Post {
+        platform: Platform::Bluesky,
+        id: format!("at://did:plc:imp/app.bsky.feed.post/{rkey}"),
+        url: Some(format!(
+            "https://bsky.app/profile/imp.bsky.social/post/{rkey}"
+        )),
+        text: text.into(),
+        created_at: Some(t(0)),
+        hashtags: doppelwatch::posts::hashtags_in(text),
+        links: Vec::new(),
+    }
+}
+
+/// A hostile post: markup, a `javascript:` link, a bidi override and a zero-width space.
+pub const HOSTILE_POST: &str =
+    "<a href=\"javascript:alert(1)\">click</a><script>alert(2)</script> \u{202E}gnp.exe\u{200B} #WalkAway";
+
+/// An impostor's recent posts as stored with its alert: one pushing #WalkAway (which
+/// Palmer Report never uses), one copying Palmer Report's own post, and a hostile one;
+/// flagged against Palmer Report's own recent post.
+pub fn impostor_posts() -> Vec<doppelwatch::posts::PostEvidence> {
+    let own = vec![post(
+        "own1",
+        "Breaking: the Senate vote on the budget is delayed again #news",
+    )];
+    let theirs = vec![
+        post(
+            "3kwalk",
+            "I was a progressive for twenty years. Not anymore. #WalkAway",
+        ),
+        post(
+            "3kcopy",
+            "Breaking: the Senate vote on the budget is delayed again",
+        ),
+        post("3khost", HOSTILE_POST),
+    ];
+    doppelwatch::posts::evidence(theirs, Some(&own), &palmer(), t(120))
+}

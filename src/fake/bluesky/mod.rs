@@ -33,6 +33,7 @@ use super::{
 };
 use crate::sources::bluesky::cid::blob_cid;
 
+mod feed;
 mod jetstream;
 
 use jetstream::{subscribe, Event};
@@ -52,6 +53,8 @@ struct Account {
     labels: Vec<String>,
     created_at: DateTime<Utc>,
     active: bool,
+    /// Public posts, newest first.
+    posts: Vec<String>,
 }
 
 #[derive(Debug)]
@@ -101,6 +104,10 @@ impl FakeBluesky {
             .route("/xrpc/app.bsky.actor.searchActors", get(search_actors))
             .route("/xrpc/app.bsky.actor.getProfiles", get(get_profiles))
             .route("/xrpc/app.bsky.actor.getProfile", get(get_profile))
+            .route(
+                "/xrpc/app.bsky.feed.getAuthorFeed",
+                get(feed::get_author_feed),
+            )
             .route(
                 "/xrpc/com.atproto.identity.resolveHandle",
                 get(resolve_handle),
@@ -162,6 +169,7 @@ impl FakeBluesky {
             labels: account.labels,
             created_at: account.created_at.unwrap_or_else(Utc::now),
             active: true,
+            posts: account.posts,
         };
         lock(&self.state.accounts).push(acc.clone());
         self.state.emit_identity(&acc, seq);
@@ -186,6 +194,7 @@ impl FakeBluesky {
             acc.avatar = account.avatar.map(Arc::new);
             acc.followers = account.followers;
             acc.labels = account.labels;
+            acc.posts = account.posts;
             acc.clone()
         };
         self.state.emit_profile(&updated, "update");

@@ -3,6 +3,7 @@
 //! ([`live`]). Parsing lives in [`parse`], the live matcher in [`matcher`].
 
 pub mod cid;
+pub mod feed;
 pub mod live;
 pub mod matcher;
 pub mod parse;
@@ -20,6 +21,7 @@ use super::{
 use crate::config::{BlueskyConfig, Config};
 use crate::detect::variants::variants;
 use crate::identity::{Identity, Platform};
+use crate::posts::Post;
 use crate::profile::Profile;
 
 /// `getProfiles` takes at most this many actors.
@@ -98,6 +100,22 @@ impl BlueskySource {
             }
         }
         Ok(out)
+    }
+
+    /// The latest posts of `actor` (a DID or handle) from `app.bsky.feed.getAuthorFeed` on the
+    /// public AppView: one request, at most `max` (bounded by [`crate::posts::MAX_POSTS`]),
+    /// replies and reposts left out.
+    pub async fn author_feed(&self, actor: &str, max: usize) -> Result<Vec<Post>, SourceError> {
+        let max = max.clamp(1, crate::posts::MAX_POSTS);
+        let mut url = self.xrpc("app.bsky.feed.getAuthorFeed")?;
+        url.query_pairs_mut()
+            .append_pair("actor", actor)
+            .append_pair("limit", &max.to_string())
+            .append_pair("filter", "posts_no_replies");
+        match self.http.get_json(url, None).await? {
+            Answer::Json(v) => feed::author_posts(&v, actor, max).map_err(|m| api_error(&m)),
+            Answer::NotFound => Ok(Vec::new()),
+        }
     }
 
     /// Profiles of `actors` (handles or DIDs), asked in batches of 25; absent ones do not exist.
@@ -310,6 +328,15 @@ impl Source for BlueskySource {
         }
         self.http.fetch_avatars(&mut report.found).await;
         Ok(report)
+    }
+
+    async fn recent_posts(
+        &self,
+        account: &AccountRef,
+        max: usize,
+    ) -> Result<Option<Vec<Post>>, SourceError> {
+        let actor = account.platform_id.as_deref().unwrap_or(&account.handle);
+        self.author_feed(actor, max).await.map(Some)
     }
 
     async fn lookup(

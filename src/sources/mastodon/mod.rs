@@ -4,6 +4,7 @@
 //! only ever sent to its own server and never logged.
 
 pub mod parse;
+pub mod statuses;
 
 use std::collections::HashSet;
 use std::fmt;
@@ -242,6 +243,28 @@ impl MastodonSource {
             page += 1;
         }
         (out, None)
+    }
+
+    /// The server to ask about `handle` (its own server when configured, else the first),
+    /// that server's domain, and the `acct` to ask it for.
+    async fn server_for(&self, handle: &str) -> Result<(&Server, String, String), SourceError> {
+        let domain = handle.rsplit_once('@').map(|(_, d)| d.to_ascii_lowercase());
+        let mut server = None;
+        for s in &self.servers {
+            if Some(Self::domain(s).await) == domain {
+                server = Some(s);
+                break;
+            }
+        }
+        let Some(server) = server.or(self.servers.first()) else {
+            return Err(error("no Mastodon server is configured".into()));
+        };
+        let home = Self::domain(server).await;
+        let acct = match handle.rsplit_once('@') {
+            Some((user, d)) if d.eq_ignore_ascii_case(&home) => user.to_string(),
+            _ => handle.to_string(),
+        };
+        Ok((server, home, acct))
     }
 
     /// The account `acct` (`user` on this server, or `user@domain`): `/api/v1/accounts/lookup`
@@ -548,31 +571,47 @@ impl Source for MastodonSource {
         Ok(out)
     }
 
+    async fn recent_posts(
+        &self,
+        account: &AccountRef,
+        max: usize,
+    ) -> Result<Option<Vec<crate::posts::Post>>, SourceError> {
+        let (server, home, acct) = self.server_for(&account.handle).await?;
+        // The id on the server asked (an account's id differs from server to server).
+        let Some(found) = Self::lookup_acct(server, &home, &acct).await? else {
+            return Ok(Some(Vec::new()));
+        };
+        let id: String = found
+            .platform_id
+            .unwrap_or_default()
+            .chars()
+            .filter(char::is_ascii_alphanumeric)
+            .take(40)
+            .collect();
+        if id.is_empty() {
+            return Ok(Some(Vec::new()));
+        }
+        let max = max.clamp(1, crate::posts::MAX_POSTS).to_string();
+        let query = [
+            ("limit", max.as_str()),
+            ("exclude_reblogs", "true"),
+            ("exclude_replies", "true"),
+        ];
+        match Self::get(server, &format!("/api/v1/accounts/{id}/statuses"), &query).await? {
+            Answer::Json(v) => statuses::statuses(&v, crate::posts::MAX_POSTS)
+                .map(Some)
+                .map_err(error),
+            Answer::NotFound => Ok(Some(Vec::new())),
+        }
+    }
+
     async fn lookup(
         &self,
         accounts: &[AccountRef],
     ) -> Result<Vec<(AccountRef, AccountState)>, SourceError> {
         let mut out = Vec::new();
         for account in accounts {
-            let domain = account
-                .handle
-                .rsplit_once('@')
-                .map(|(_, d)| d.to_ascii_lowercase());
-            let mut server = None;
-            for s in &self.servers {
-                if Some(Self::domain(s).await) == domain {
-                    server = Some(s);
-                    break;
-                }
-            }
-            let Some(server) = server.or(self.servers.first()) else {
-                return Err(error("no Mastodon server is configured".into()));
-            };
-            let home = Self::domain(server).await;
-            let acct = match account.handle.rsplit_once('@') {
-                Some((user, d)) if d.eq_ignore_ascii_case(&home) => user.to_string(),
-                _ => account.handle.clone(),
-            };
+            let (server, home, acct) = self.server_for(&account.handle).await?;
             let state = match Self::lookup_acct(server, &home, &acct).await? {
                 Some(p) => AccountState::Present(Box::new(p)),
                 None => AccountState::Gone,

@@ -29,8 +29,21 @@ function detail(): AlertDetail {
     },
     reasons: [{ signal: "confusable_handle", detail: "handle looks like yours: I in place of l" }],
     found_by: "the live stream",
+    posts: [
+      {
+        text: HOSTILE_POST,
+        url: "https://bsky.app/profile/paimerreport.bsky.social/post/3kabc",
+        links: ["javascript:alert(3)"],
+        created_at: "2026-11-29T11:00:00Z",
+        fetched_at: "2026-11-29T12:00:00Z",
+        flags: ["hashtags the person never uses in their recent posts: #walkaway"],
+        sha256: "ab".repeat(32),
+      },
+    ],
   };
 }
+
+const HOSTILE_POST = `<a href="javascript:window.__pwned=3">Read this</a><script>window.__pwned=4</script> #WalkAway`;
 
 describe("alert view", () => {
   beforeEach(() => {
@@ -53,6 +66,29 @@ describe("alert view", () => {
     expect((window as unknown as Record<string, unknown>).__pwned).toBeUndefined();
     // Opening a new alert marks it seen.
     expect(calls.some((c) => c.cmd === "act_on_alert" && c.args.action === "seen")).toBe(true);
+  });
+
+  it("shows the impostor's posts as inert text with their links visible", async () => {
+    mockCommands({ get_alert: () => detail(), act_on_alert: () => detail().summary });
+    const view = await alertView(7);
+    document.body.append(view);
+    await settle();
+    const post = view.querySelector(".posts .post");
+    expect(post?.querySelector(".post-text")?.textContent).toBe(HOSTILE_POST);
+    expect(post?.textContent).toContain("javascript:alert(3)");
+    expect(post?.textContent).toContain("https://bsky.app/profile/paimerreport.bsky.social/post/3kabc");
+    expect(post?.querySelector(".post-flags")?.textContent).toContain("#walkaway");
+    // No markup from the post became an element, and nothing ran.
+    expect(view.querySelector(".posts a, .posts script")).toBeNull();
+    expect(view.querySelector('a[href^="javascript"]')).toBeNull();
+    expect((window as unknown as Record<string, unknown>).__pwned).toBeUndefined();
+  });
+
+  it("says so when no posts could be read", async () => {
+    mockCommands({ get_alert: () => ({ ...detail(), posts: [] }), act_on_alert: () => detail().summary });
+    const view = await alertView(7);
+    expect(view.querySelector(".posts")).toBeNull();
+    expect(view.querySelector(".posts-none")?.textContent).toContain("No posts");
   });
 
   it("highlights look-alike characters and names their code points", async () => {

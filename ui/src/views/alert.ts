@@ -8,6 +8,7 @@ import type { AccountView } from "../bindings/AccountView";
 import type { AlertAction } from "../bindings/AlertAction";
 import type { AlertSummary } from "../bindings/AlertSummary";
 import type { CharMark } from "../bindings/CharMark";
+import type { PostView } from "../bindings/PostView";
 import type { SnoozeLength } from "../bindings/SnoozeLength";
 import { platformLabel } from "./dashboard";
 import { when } from "./inbox";
@@ -47,6 +48,36 @@ function accountCard(title: string, a: AccountView, cls: string): HTMLElement {
   if (a.followers !== null) row("Followers", String(a.followers));
   row("Profile", a.url ? h("code", { class: "url" }, a.url) : null);
   return h("article", { class: `account ${cls}`, attrs: { "aria-label": title } }, h("h3", null, title), avatar, dl, notes);
+}
+
+/**
+ * The impostor's latest posts: text only. A link (even `javascript:`) is shown as text with
+ * its address visible, never as an anchor; nothing from a post is parsed as HTML.
+ */
+export function postsList(posts: PostView[]): HTMLElement {
+  if (posts.length === 0) {
+    return h("p", { class: "posts-none" }, "No posts could be read from this account yet.");
+  }
+  return h(
+    "ol",
+    { class: "posts", attrs: { "aria-label": "Its latest posts" } },
+    ...posts.map((p) =>
+      h(
+        "li",
+        { class: "post" },
+        h("p", { class: "post-text" }, p.text),
+        p.flags.length > 0 && h("ul", { class: "post-flags" }, ...p.flags.map((f) => h("li", null, f))),
+        p.links.length > 0 && h("p", { class: "post-links" }, "Links: ", ...p.links.flatMap((l, i) => [i > 0 ? ", " : "", h("code", { class: "url" }, l)])),
+        h(
+          "p",
+          { class: "post-meta" },
+          p.created_at ? `Posted ${when(p.created_at)}` : "Time unknown",
+          p.url ? " · " : "",
+          p.url ? h("code", { class: "url" }, p.url) : null,
+        ),
+      ),
+    ),
+  );
 }
 
 /** The snooze lengths the person picks from, as the buttons name them. */
@@ -98,6 +129,8 @@ export async function alertView(id: number): Promise<HTMLElement> {
       h("div", { class: "side-by-side" }, accountCard("The other account", d.candidate, "candidate"), accountCard("You", d.person, "person")),
       h("h3", null, "Why it was flagged"),
       h("ul", { class: "reasons" }, ...d.reasons.map((r) => h("li", { attrs: { "data-signal": r.signal } }, r.detail))),
+      h("h3", null, "What it posts"),
+      postsList(d.posts),
       h(
         "div",
         { class: "actions" },

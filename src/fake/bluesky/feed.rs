@@ -1,0 +1,104 @@
+//! The fake AppView's `app.bsky.feed.getAuthorFeed`: an account's posts as
+//! `{feed: [app.bsky.feed.defs#feedViewPost]}`, each `postView` with `uri`, `cid`, `author`
+//! (`profileViewBasic`), `record` (an `app.bsky.feed.post` with `text`, `createdAt`, `langs`
+//! and a tag facet per hashtag, indexed in UTF-8 bytes as the richtext lexicon says) and
+//! `indexedAt`. `limit` is 1 to 100 (default 50), as in the lexicon.
+
+use std::sync::Arc;
+
+use axum::extract::{RawQuery, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use chrono::{Duration, SecondsFormat};
+use serde_json::{json, Value};
+
+use super::{xrpc_error, Account, BskyState};
+use crate::fake::http::{param, query_pairs};
+use crate::fake::json_response;
+use crate::sources::bluesky::cid::blob_cid;
+
+/// Tag facets of `text`: `#word` runs, with their byte ranges.
+fn tag_facets(text: &str) -> Vec<Value> {
+    let mut out = Vec::new();
+    for (start, _) in text.match_indices('#') {
+        let tag: String = text[start + 1..]
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_')
+            .collect();
+        if tag.chars().any(char::is_alphabetic) {
+            out.push(json!({
+                "$type": "app.bsky.richtext.facet",
+                "index": {"byteStart": start, "byteEnd": start + 1 + tag.len()},
+                "features": [{"$type": "app.bsky.richtext.facet#tag", "tag": tag}],
+            }));
+        }
+    }
+    out
+}
+
+/// The `feedViewPost` of the account's `n`-th post (0: newest).
+fn feed_item(st: &BskyState, acc: &Account, n: usize, text: &str) -> Value {
+    let at = (acc.created_at + Duration::hours(1 + (acc.posts.len() - n) as i64))
+        .to_rfc3339_opts(SecondsFormat::Millis, true);
+    let rkey = format!("3lpost{:04}", acc.posts.len() - n);
+    let mut author = json!({"did": acc.did, "handle": acc.handle, "labels": []});
+    if let Some(name) = &acc.display_name {
+        author["displayName"] = json!(name);
+    }
+    if let Some(url) = st.avatar_url(acc) {
+        author["avatar"] = json!(url);
+    }
+    let mut record = json!({
+        "$type": "app.bsky.feed.post",
+        "text": text,
+        "createdAt": at,
+        "langs": ["en"],
+    });
+    let facets = tag_facets(text);
+    if !facets.is_empty() {
+        record["facets"] = json!(facets);
+    }
+    json!({"post": {
+        "uri": format!("at://{}/app.bsky.feed.post/{rkey}", acc.did),
+        "cid": blob_cid(text.as_bytes()),
+        "author": author,
+        "record": record,
+        "replyCount": 0, "repostCount": 0, "likeCount": 0, "quoteCount": 0,
+        "indexedAt": at,
+        "labels": [],
+    }})
+}
+
+pub(super) async fn get_author_feed(
+    State(st): State<Arc<BskyState>>,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    let pairs = query_pairs(&raw);
+    let actor = param(&pairs, "actor").unwrap_or_default();
+    let limit = match param(&pairs, "limit").map(|l| l.parse::<usize>()) {
+        None => 50,
+        Some(Ok(l)) if (1..=100).contains(&l) => l,
+        Some(_) => {
+            return xrpc_error(
+                StatusCode::BAD_REQUEST,
+                "InvalidRequest",
+                "limit must be an integer from 1 to 100",
+            )
+        }
+    };
+    let Some(acc) = st.find(&actor) else {
+        return xrpc_error(
+            StatusCode::BAD_REQUEST,
+            "InvalidRequest",
+            "Profile not found",
+        );
+    };
+    let feed: Vec<Value> = acc
+        .posts
+        .iter()
+        .enumerate()
+        .take(limit)
+        .map(|(n, text)| feed_item(&st, &acc, n, text))
+        .collect();
+    json_response(StatusCode::OK, json!({ "feed": feed }).to_string())
+}
