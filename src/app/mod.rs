@@ -5,13 +5,16 @@
 //! platform registry) and storing them, the person's avatar (a bounded thumbnail; fetched from
 //! their own profile), report drafts (edits persisted in the store), filing through the
 //! platform's filer and recording form reports. Several people (issue 11): [`people`] lists,
-//! adds, finds and removes them (the CLI's `people` commands call it too).
+//! adds, finds and removes them (the CLI's `people` commands call it too). Outcomes (issue
+//! 12): [`cases`] lists the cases with their dates, the figures, the CSV export and the
+//! follow-up draft of a report unanswered after a week.
 //!
 //! It never shows anything or knows about windows, IPC or the watcher process; errors carry a
 //! kind ([`ErrorKind`]) and words for the person ([`AppError`], which the desktop commands
 //! return as is: it serialises as `{kind, message}`).
 
 pub mod avatar;
+pub mod cases;
 pub mod people;
 mod reports;
 mod settings;

@@ -27,12 +27,15 @@
 //!   [`Store::snooze_alert`], [`Store::wake_due_snoozes`]
 //! - reports: [`Store::record_report`], [`Store::reports_for`], [`Store::api_reports_since`];
 //!   edited drafts: [`Store::report_draft`], [`Store::set_report_draft`]
+//! - outcomes (`cases.rs`): [`Store::cases`] (found, reported, gone, per alert) and
+//!   [`CaseFigures::of`] (open, reported, taken down, median days to takedown, per week)
 //! - notifications: [`Store::pending_notifications`], [`Store::mark_notified`],
 //!   [`Store::mark_digest_shown`], [`Store::last_digest_at`]; [`Store::waiting_alerts`]
 //! - the Jetstream cursor: [`Store::cursor`], [`Store::set_cursor`]; paid sources' spending:
 //!   [`Store::update_cursors`]
 
 mod alerts;
+mod cases;
 mod findings;
 mod migrations;
 pub use migrations::SCHEMA_VERSION;
@@ -52,6 +55,10 @@ use crate::identity::{Identity, Platform};
 pub use alerts::{
     Alert, AlertFilter, AlertId, AlertState, OutboxItem, OutboxKind, PersonRef, WaitingAlerts,
     MAX_SNOOZE_DAYS,
+};
+pub use cases::{
+    iso_week, median, Case, CaseFigures, CaseOutcome, PlatformOutcomes, WeekOutcomes,
+    FOLLOW_UP_AFTER_DAYS,
 };
 pub use findings::{evidence_fingerprint, AlertChange, Finding, FindingOutcome, ProfileVersion};
 pub use people::PersonAlerts;
