@@ -15,6 +15,7 @@
 
 pub mod avatar;
 pub mod cases;
+mod onboarding;
 pub mod people;
 mod reports;
 mod settings;
@@ -35,6 +36,7 @@ use crate::sources::own_profile;
 use crate::sources::runner::build_sources;
 use crate::store::{IdentityId, Store, StoreError};
 
+pub use onboarding::OnboardingProfile;
 pub use reports::ReportCase;
 pub use settings::{Settings, CHECK_INTERVAL_MINUTES};
 
@@ -268,19 +270,29 @@ impl App {
         let platform = Platform::parse(platform);
         let handle =
             validate_handle(&platform, handle).map_err(|e| AppError::invalid(e.to_string()))?;
-        let config = self.config();
-        let secrets = |key: &SecretKey| self.secret(key).ok().flatten();
-        let built = build_sources(&config, Some(std::slice::from_ref(&platform)), &secrets)
-            .map_err(|e| AppError::unavailable(e.to_string()))?;
-        let source = built.all.into_iter().next().ok_or_else(|| {
-            AppError::unavailable(format!(
-                "{platform} is off in the settings or needs credentials: choose a file instead"
-            ))
-        })?;
-        let (_, bytes) = own_profile::own_avatar(source.as_ref(), &handle, &config.http)
+        let source = self.own_source(&platform, "choose a file instead")?;
+        let (_, bytes) = own_profile::own_avatar(source.as_ref(), &handle, &self.config().http)
             .await
             .map_err(|e| AppError::unavailable(e.to_string()))?;
         self.set_avatar(&bytes)
+    }
+
+    /// The source that reads the person's own profile on `platform`; `otherwise` says what
+    /// to do when there is none.
+    fn own_source(
+        &self,
+        platform: &Platform,
+        otherwise: &str,
+    ) -> AppResult<Arc<dyn crate::sources::Source>> {
+        let config = self.config();
+        let secrets = |key: &SecretKey| self.secret(key).ok().flatten();
+        let built = build_sources(&config, Some(std::slice::from_ref(platform)), &secrets)
+            .map_err(|e| AppError::unavailable(e.to_string()))?;
+        built.all.into_iter().next().ok_or_else(|| {
+            AppError::unavailable(format!(
+                "{platform} is off in the settings or needs credentials: {otherwise}"
+            ))
+        })
     }
 
     // --- credentials ---
