@@ -16,6 +16,7 @@ ipc! {
         identity::save_identity(input: IdentityInput) -> IdentityView;
         identity::set_avatar(bytes: Vec<u8>) -> String;
         identity::fetch_own_avatar(platform: PlatformId, handle: String) -> String;
+        identity::profile_for_onboarding(platform: PlatformId, handle: String) -> OwnProfileView;
         alerts::list_alerts() -> Vec<AlertSummary>;
         alerts::get_alert(id: i64) -> AlertDetail;
         alerts::act_on_alert(id: i64, action: AlertAction) -> AlertSummary;
@@ -24,6 +25,9 @@ ipc! {
         reports::file_report(alert_id: i64) -> ReportView;
         reports::open_report_form(alert_id: i64) -> ();
         reports::export_evidence(alert_id: i64) -> EvidenceExport;
+        reports::get_follow_up(alert_id: i64) -> Option<FollowUpView>;
+        cases::outcomes() -> OutcomesView;
+        cases::export_cases() -> String;
         sources::dashboard() -> DashboardView;
         sources::check_now() -> DashboardView;
         sources::set_paused(paused: bool) -> DashboardView;

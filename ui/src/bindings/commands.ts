@@ -10,10 +10,13 @@ import type { CredentialInput } from "./CredentialInput";
 import type { CredentialStatus } from "./CredentialStatus";
 import type { DashboardView } from "./DashboardView";
 import type { EvidenceExport } from "./EvidenceExport";
+import type { FollowUpView } from "./FollowUpView";
 import type { HandleCheck } from "./HandleCheck";
 import type { IdentityInput } from "./IdentityInput";
 import type { IdentityView } from "./IdentityView";
 import type { OpenAlerts } from "./OpenAlerts";
+import type { OutcomesView } from "./OutcomesView";
+import type { OwnProfileView } from "./OwnProfileView";
 import type { Platform } from "./Platform";
 import type { ReportView } from "./ReportView";
 import type { SettingsView } from "./SettingsView";
@@ -28,6 +31,7 @@ export const commands = {
   saveIdentity: (input: IdentityInput): Promise<IdentityView> => invoke<IdentityView>("save_identity", { input }),
   setAvatar: (bytes: Array<number>): Promise<string> => invoke<string>("set_avatar", { bytes }),
   fetchOwnAvatar: (platform: Platform, handle: string): Promise<string> => invoke<string>("fetch_own_avatar", { platform, handle }),
+  profileForOnboarding: (platform: Platform, handle: string): Promise<OwnProfileView> => invoke<OwnProfileView>("profile_for_onboarding", { platform, handle }),
   listAlerts: (): Promise<Array<AlertSummary>> => invoke<Array<AlertSummary>>("list_alerts"),
   getAlert: (id: number): Promise<AlertDetail> => invoke<AlertDetail>("get_alert", { id }),
   actOnAlert: (id: number, action: AlertAction): Promise<AlertSummary> => invoke<AlertSummary>("act_on_alert", { id, action }),
@@ -36,6 +40,9 @@ export const commands = {
   fileReport: (alertId: number): Promise<ReportView> => invoke<ReportView>("file_report", { alertId }),
   openReportForm: (alertId: number): Promise<void> => invoke<void>("open_report_form", { alertId }),
   exportEvidence: (alertId: number): Promise<EvidenceExport> => invoke<EvidenceExport>("export_evidence", { alertId }),
+  getFollowUp: (alertId: number): Promise<FollowUpView | null> => invoke<FollowUpView | null>("get_follow_up", { alertId }),
+  outcomes: (): Promise<OutcomesView> => invoke<OutcomesView>("outcomes"),
+  exportCases: (): Promise<string> => invoke<string>("export_cases"),
   dashboard: (): Promise<DashboardView> => invoke<DashboardView>("dashboard"),
   checkNow: (): Promise<DashboardView> => invoke<DashboardView>("check_now"),
   setPaused: (paused: boolean): Promise<DashboardView> => invoke<DashboardView>("set_paused", { paused }),
