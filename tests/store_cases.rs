@@ -327,6 +327,10 @@ fn a_case_still_up_a_week_after_its_report_offers_a_follow_up_citing_it() {
     );
     assert!(draft.subject.starts_with("Follow-up:"), "{}", draft.subject);
     assert!(draft.fields.iter().any(|f| f.label == "First report"));
+    assert_eq!(
+        draft.api, None,
+        "a follow-up is sent by the person, not filed"
+    );
 
     // Sent through X's form: the form is cited.
     let x = follow_up('F', day(31)).unwrap();

@@ -3,7 +3,8 @@
 //! draft, in their own voice, that cites that report (its date, what was reported, how, and
 //! the platform's reference when it gave one) and asks again.
 //!
-//! It only writes words: it never files, records or changes anything. Everything the impostor
+//! It only writes words: it never files, records or changes anything (the draft has no `api`:
+//! the person sends it; its text stays within the platform's report API limit all the same). Everything the impostor
 //! wrote passes through [`visible`] like in every draft.
 
 use chrono::{DateTime, Duration, Utc};
@@ -61,6 +62,8 @@ pub fn follow_up_draft(
         Some(limit) => text.chars().take(limit).collect(),
         None => text,
     };
+    // Sent by the person through the platform's form or in-app report, never filed here.
+    draft.api = None;
     draft.subject = format!(
         "Follow-up: {} on {} still impersonates me, {days} days after my report of {}",
         shown_handle(alert),

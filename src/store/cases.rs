@@ -178,7 +178,7 @@ pub struct CaseFigures {
     pub still_up: u32,
     /// Reported, still up after [`FOLLOW_UP_AFTER_DAYS`] days: a follow-up is offered.
     pub follow_up_due: u32,
-    /// Per platform that had a case, in the registry's order of names.
+    /// Per platform that had a case, by platform name.
     pub platforms: Vec<PlatformOutcomes>,
     /// Per ISO week with a case found, oldest first, without gaps.
     pub weeks: Vec<WeekOutcomes>,
