@@ -384,6 +384,86 @@ pub struct CredentialInput {
     pub secret: String,
 }
 
+/// The outcomes on the dashboard (issue 12): figures over the impostor cases and the
+/// impostors found per ISO week by outcome, for the chart.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct OutcomesView {
+    pub cases: u32,
+    /// Not reported yet and still open.
+    pub open: u32,
+    pub reported: u32,
+    pub taken_down: u32,
+    /// Reported, still up.
+    pub still_up: u32,
+    /// Reported, still up a week later: a follow-up is offered.
+    pub follow_up_due: u32,
+    pub platforms: Vec<PlatformOutcomesView>,
+    /// Oldest first, quiet weeks included.
+    pub weeks: Vec<WeekView>,
+}
+
+/// One platform's reports and takedowns.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct PlatformOutcomesView {
+    pub platform: String,
+    pub reported: u32,
+    pub taken_down: u32,
+    /// Median days from the report to the account gone, when one was taken down.
+    pub median_days_to_takedown: Option<f64>,
+}
+
+/// Impostors found in one ISO week, by outcome.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct WeekView {
+    /// `2026-W49`.
+    pub week: String,
+    /// The Monday it starts, `YYYY-MM-DD`.
+    pub starts: String,
+    /// Not reported yet.
+    pub open: u32,
+    /// Reported, still up.
+    pub reported: u32,
+    pub taken_down: u32,
+    /// Closed otherwise: gone before a report, renamed away, dismissed or allowed.
+    pub closed: u32,
+    pub total: u32,
+}
+
+/// The follow-up to a report still unanswered after a week, for the alert view.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct FollowUpView {
+    pub subject: String,
+    /// The text, citing the first report.
+    pub text: String,
+    /// The platform's official form, when it has one.
+    pub form_url: Option<String>,
+}
+
+/// A handle the person's own profile links, to confirm in onboarding.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct SuggestedHandle {
+    pub platform: String,
+    pub handle: String,
+    /// Where it was found, in words.
+    pub found_in: String,
+    /// The platform verified the link (a Mastodon field's `verified_at`).
+    pub verified: bool,
+}
+
+/// What onboarding fills from the person's own profile.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct OwnProfileView {
+    pub platform: String,
+    pub handle: String,
+    pub name: Option<String>,
+    pub bio: Option<String>,
+    /// The picture, re-encoded by Rust as a PNG data URL (kept as the person's avatar).
+    pub avatar: Option<String>,
+    /// Why there is no picture, when there is none.
+    pub avatar_problem: Option<String>,
+    pub suggestions: Vec<SuggestedHandle>,
+}
+
 /// What the UI needs at start.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct AppInfo {
@@ -532,6 +612,9 @@ mod tests {
             AlertPicture,
             WaveView,
             BatchResult,
+            OutcomesView,
+            FollowUpView,
+            OwnProfileView,
         );
         assert!(dir.join("AlertDetail.ts").is_file());
         // Values, not only types: the settings ranges as a constant the UI imports.

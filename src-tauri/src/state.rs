@@ -9,8 +9,7 @@ use chrono::Utc;
 use doppelwatch::app::{App, ReportCase, Settings};
 use doppelwatch::config::Config;
 use doppelwatch::notify::{DesktopNotifier, Notice, NotificationSink};
-use doppelwatch::secrets::SecretKey;
-use doppelwatch::store::{AlertFilter, AlertState};
+use doppelwatch::store::AlertState;
 
 use crate::error::{CommandError, CommandResult};
 use crate::ipc::{

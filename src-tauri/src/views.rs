@@ -10,11 +10,14 @@ use doppelwatch::sources::FoundBy;
 use doppelwatch::store::{Alert, AlertState, ReportMethod, ReportRecord};
 
 use crate::ipc::{
-    AccountView, AlertDetail, AlertRow, AlertStateView, AlertSummary, PostView, ReasonView,
-    ReportView,
+    AccountView, AlertDetail, AlertRow, AlertStateView, AlertSummary, FollowUpView, OutcomesView,
+    OwnProfileView, PlatformOutcomesView, PostView, ReasonView, ReportView, SuggestedHandle,
+    WeekView,
 };
 use crate::marks::handle_marks;
 use doppelwatch::app::avatar;
+use doppelwatch::app::OnboardingProfile;
+use doppelwatch::store::{CaseFigures, CaseOutcome};
 
 /// The core's alert state as the UI names it.
 pub fn state_view(state: AlertState) -> AlertStateView {
@@ -250,6 +253,78 @@ pub fn case_status(alert: &Alert, reports: &[ReportRecord]) -> String {
         },
         (_, Some(f)) => format!("{f}; Doppelwatch re-checks the account until it is gone"),
         (_, None) => "not reported yet".into(),
+    }
+}
+
+/// The outcomes' figures as the dashboard shows them (closed-otherwise outcomes as one).
+pub fn outcomes(f: &CaseFigures) -> OutcomesView {
+    OutcomesView {
+        cases: f.cases,
+        open: f.open,
+        reported: f.reported,
+        taken_down: f.taken_down,
+        still_up: f.still_up,
+        follow_up_due: f.follow_up_due,
+        platforms: f
+            .platforms
+            .iter()
+            .map(|p| PlatformOutcomesView {
+                platform: p.platform.to_string(),
+                reported: p.reported,
+                taken_down: p.taken_down,
+                median_days_to_takedown: p.median_days_to_takedown,
+            })
+            .collect(),
+        weeks: f
+            .weeks
+            .iter()
+            .map(|w| {
+                let n = |o: CaseOutcome| w.counts.get(&o).copied().unwrap_or(0);
+                WeekView {
+                    week: w.week.clone(),
+                    starts: w.starts.clone(),
+                    open: n(CaseOutcome::Open),
+                    reported: n(CaseOutcome::Reported),
+                    taken_down: n(CaseOutcome::TakenDown),
+                    closed: n(CaseOutcome::Gone)
+                        + n(CaseOutcome::Renamed)
+                        + n(CaseOutcome::Dismissed)
+                        + n(CaseOutcome::Allowed),
+                    total: w.total,
+                }
+            })
+            .collect(),
+    }
+}
+
+/// A follow-up draft for the alert view.
+pub fn follow_up(draft: ReportDraft) -> FollowUpView {
+    FollowUpView {
+        subject: draft.subject,
+        text: draft.text,
+        form_url: draft.form_url,
+    }
+}
+
+/// What onboarding fills from the person's own profile.
+pub fn own_profile(own: OnboardingProfile) -> OwnProfileView {
+    OwnProfileView {
+        platform: own.platform.to_string(),
+        handle: own.handle,
+        name: own.name,
+        bio: own.bio,
+        avatar: own.avatar,
+        avatar_problem: own.avatar_problem,
+        suggestions: own
+            .suggestions
+            .into_iter()
+            .map(|s| SuggestedHandle {
+                platform: s.platform.to_string(),
+                handle: s.handle,
+                found_in: s.found_in,
+                verified: s.verified,
+            })
+            .collect(),
     }
 }
 

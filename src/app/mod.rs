@@ -7,12 +7,16 @@
 //! platform's filer and recording form reports. Several people (issue 11): [`people`] lists,
 //! adds, finds and removes them (the CLI's `people` commands call it too); [`pictures`] keeps
 //! each person's own picture (and moves the single avatar of earlier versions to the first).
+//! Outcomes (issue 12): [`cases`] lists the cases with their dates, the figures, the CSV
+//! export and the follow-up draft of a report unanswered after a week.
 //!
 //! It never shows anything or knows about windows, IPC or the watcher process; errors carry a
 //! kind ([`ErrorKind`]) and words for the person ([`AppError`], which the desktop commands
 //! return as is: it serialises as `{kind, message}`).
 
 pub mod avatar;
+pub mod cases;
+mod onboarding;
 pub mod people;
 mod pictures;
 mod reports;
@@ -34,6 +38,7 @@ use crate::sources::own_profile;
 use crate::sources::runner::build_sources;
 use crate::store::{IdentityId, Store, StoreError};
 
+pub use onboarding::OnboardingProfile;
 pub use reports::ReportCase;
 pub use settings::{Settings, CHECK_INTERVAL_MINUTES};
 
@@ -299,19 +304,29 @@ impl App {
         let platform = Platform::parse(platform);
         let handle =
             validate_handle(&platform, handle).map_err(|e| AppError::invalid(e.to_string()))?;
-        let config = self.config();
-        let secrets = |key: &SecretKey| self.secret(key).ok().flatten();
-        let built = build_sources(&config, Some(std::slice::from_ref(&platform)), &secrets)
-            .map_err(|e| AppError::unavailable(e.to_string()))?;
-        let source = built.all.into_iter().next().ok_or_else(|| {
-            AppError::unavailable(format!(
-                "{platform} is off in the settings or needs credentials: choose a file instead"
-            ))
-        })?;
-        let (_, bytes) = own_profile::own_avatar(source.as_ref(), &handle, &config.http)
+        let source = self.own_source(&platform, "choose a file instead")?;
+        let (_, bytes) = own_profile::own_avatar(source.as_ref(), &handle, &self.config().http)
             .await
             .map_err(|e| AppError::unavailable(e.to_string()))?;
         self.set_avatar(&bytes)
+    }
+
+    /// The source that reads the person's own profile on `platform`; `otherwise` says what
+    /// to do when there is none.
+    fn own_source(
+        &self,
+        platform: &Platform,
+        otherwise: &str,
+    ) -> AppResult<Arc<dyn crate::sources::Source>> {
+        let config = self.config();
+        let secrets = |key: &SecretKey| self.secret(key).ok().flatten();
+        let built = build_sources(&config, Some(std::slice::from_ref(platform)), &secrets)
+            .map_err(|e| AppError::unavailable(e.to_string()))?;
+        built.all.into_iter().next().ok_or_else(|| {
+            AppError::unavailable(format!(
+                "{platform} is off in the settings or needs credentials: {otherwise}"
+            ))
+        })
     }
 
     // --- credentials ---

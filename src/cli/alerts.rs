@@ -1,4 +1,5 @@
-//! `alerts`, `report`, `export`, `allow`, `dismiss`, `snooze` (issues 4, 5): thin adapters over
+//! `alerts`, `report` (with `--follow-up`, issue 12), `export`, `allow`, `dismiss`, `snooze`
+//! (issues 4, 5): thin adapters over
 //! [`doppelwatch::store`] and [`doppelwatch::report`].
 
 use std::io::{BufRead, Write};
@@ -66,6 +67,10 @@ pub struct ReportArgs {
     /// Record that you sent the platform's form with this draft (the case is then followed).
     #[arg(long)]
     pub form_sent: bool,
+    /// Print the follow-up to the first report instead (offered once the account is still up
+    /// 7 days after it was reported); exit 1 saying when, when none is offered yet.
+    #[arg(long, conflicts_with_all = ["file", "form_sent", "platform"])]
+    pub follow_up: bool,
     /// Your Bluesky account that files the report (default: your Bluesky handle in the identity).
     #[arg(long = "as")]
     pub reporter: Option<String>,
@@ -254,6 +259,9 @@ pub fn report(args: ReportArgs) -> i32 {
         Ok(a) => a,
         Err(code) => return code,
     };
+    if args.follow_up {
+        return follow_up(&alert, args.json);
+    }
     let platform = args.platform.as_deref().map(Platform::parse);
     let draft = report::draft_with_posts(&alert, platform.as_ref(), &posts);
     if let Err(status) = print_draft(&draft, args.json) {
@@ -331,6 +339,25 @@ pub fn report(args: ReportArgs) -> i32 {
             );
             0
         }
+        Err(e) => fail(e),
+    }
+}
+
+/// `report ID --follow-up`: the follow-up draft citing the first report, or why none yet.
+fn follow_up(alert: &Alert, json: bool) -> i32 {
+    let reports = match open_store_read_only().and_then(|store| {
+        store
+            .reports_for(alert.id)
+            .map_err(|e| store_fail(&store, e))
+    }) {
+        Ok(reports) => reports,
+        Err(code) => return code,
+    };
+    match report::follow_up_draft(alert, &reports, Utc::now()) {
+        Ok(draft) => match print_draft(&draft, json) {
+            Ok(()) => 0,
+            Err(status) => status,
+        },
         Err(e) => fail(e),
     }
 }

@@ -10,6 +10,7 @@ use clap::{Parser, Subcommand};
 
 mod alerts;
 mod batch;
+mod cases;
 mod detect;
 mod out;
 mod people;
@@ -62,7 +63,9 @@ enum Command {
     People(people::PeopleArgs),
     /// List waves (alerts of one person that came together) as JSON, with their counts.
     Waves(people::WavesArgs),
-    /// Print the report draft of an alert.
+    /// List every case from found to reported to gone, with the figures (--csv, --json).
+    Cases(cases::CasesArgs),
+    /// Print the report draft of an alert (--follow-up: the follow-up to its report).
     Report(alerts::ReportArgs),
     /// Export the evidence bundle of an alert.
     Export(alerts::ExportArgs),
@@ -95,6 +98,7 @@ pub fn run() -> i32 {
         Command::Alerts(args) => alerts::alerts(args),
         Command::People(args) => people::people(args),
         Command::Waves(args) => people::waves(args),
+        Command::Cases(args) => cases::cases(args),
         Command::Report(args) => alerts::report(args),
         Command::Export(args) => alerts::export(args),
         Command::Allow(args) => alerts::allow(args),

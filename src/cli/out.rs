@@ -119,6 +119,11 @@ impl Out {
         })
     }
 
+    /// Writes `text` exactly as given (e.g. CSV, whose lines end in CRLF).
+    pub(crate) fn emit_raw(&mut self, text: &str) -> Result<(), i32> {
+        self.check(|w| w.write_all(text.as_bytes()))
+    }
+
     /// Writes `value` as one line of compact JSON.
     pub(crate) fn emit_json(&mut self, value: &impl serde::Serialize) -> Result<(), i32> {
         match to_json(value, false) {

@@ -206,6 +206,22 @@ fn demo_posts(account: FakeAccount, i: usize, name: &str) -> FakeAccount {
     }
 }
 
+/// The Bluesky handle of the person the desktop demo suggests registering.
+pub const DEMO_PERSON_HANDLE: &str = "palmerreport.bsky.social";
+
+/// The demo person's own profile on the fake Bluesky: a name, a picture, and a description
+/// that links their Mastodon and X accounts, so onboarding from [`DEMO_PERSON_HANDLE`] fills
+/// the form and suggests those handles (issue 12).
+pub fn demo_person() -> FakeAccount {
+    FakeAccount::new(DEMO_PERSON_HANDLE)
+        .name("Palmer Report")
+        .bio(
+            "Independent political news and analysis. Also on Mastodon: \
+             https://mastodon.social/@palmerreport and on X: @PalmerReport",
+        )
+        .avatar(super::sample_avatar_png(11))
+}
+
 /// The namesake's own picture: concentric rings, unlike any sample avatar (diagonal stripes).
 pub fn namesake_avatar_png() -> Vec<u8> {
     let mut img = image::RgbImage::new(96, 96);

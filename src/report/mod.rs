@@ -1,12 +1,14 @@
 //! Turning an alert into a report: a per-platform draft in the form that platform asks for
 //! ([`draft`]), filing through the API where there is one after the person confirms
 //! ([`file_report`] with [`bluesky::BlueskyReporter`] or [`mastodon::MastodonReporter`], under a
-//! daily cap), and the evidence bundle of a case ([`evidence::export_bundle`]).
+//! daily cap), the evidence bundle of a case ([`evidence::export_bundle`]), and the follow-up
+//! to a report still unanswered after a week ([`follow_up::follow_up_draft`]).
 
 pub mod bluesky;
 pub mod bluesky_pds;
 pub mod evidence;
 pub mod evidence_posts;
+pub mod follow_up;
 mod forms;
 mod http;
 pub mod mastodon;
@@ -22,6 +24,7 @@ use crate::identity::Platform;
 use crate::posts::PostEvidence;
 use crate::store::{Alert, ReportMethod, ReportRecord, Store, StoreError};
 
+pub use follow_up::{follow_up_draft, FollowUpError};
 pub use forms::{form_url, profile_url, sane_profile_url};
 pub use text::{copied_elements, is_hidden, join_words, platform_name, shown_handle, visible};
 

@@ -280,6 +280,7 @@ pub struct CostEstimate {
 pub mod bluesky;
 pub mod http;
 pub mod mastodon;
+pub mod own_links;
 pub mod own_profile;
 pub mod querylog;
 pub mod ratelimit;

@@ -29,12 +29,15 @@
 //!   edited drafts: [`Store::report_draft`], [`Store::set_report_draft`]
 //! - the impostor's posts as evidence (`posts.rs`): [`Store::add_alert_posts`],
 //!   [`Store::alert_posts`]
+//! - outcomes (`cases.rs`): [`Store::cases`] (found, reported, gone, per alert) and
+//!   [`CaseFigures::of`] (open, reported, taken down, median days to takedown, per week)
 //! - notifications: [`Store::pending_notifications`], [`Store::mark_notified`],
 //!   [`Store::mark_digest_shown`], [`Store::last_digest_at`]; [`Store::waiting_alerts`]
 //! - the Jetstream cursor: [`Store::cursor`], [`Store::set_cursor`]; paid sources' spending:
 //!   [`Store::update_cursors`]
 
 mod alerts;
+mod cases;
 mod findings;
 mod migrations;
 pub use migrations::SCHEMA_VERSION;
@@ -56,6 +59,10 @@ use crate::identity::{Identity, Platform};
 pub use alerts::{
     Alert, AlertFilter, AlertId, AlertState, OutboxItem, OutboxKind, PersonRef, WaitingAlerts,
     MAX_SNOOZE_DAYS,
+};
+pub use cases::{
+    iso_week, median, Case, CaseFigures, CaseOutcome, PlatformOutcomes, WeekOutcomes,
+    FOLLOW_UP_AFTER_DAYS,
 };
 pub use findings::{evidence_fingerprint, AlertChange, Finding, FindingOutcome, ProfileVersion};
 pub use people::PersonAlerts;

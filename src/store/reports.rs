@@ -19,10 +19,19 @@ pub enum ReportMethod {
 }
 
 impl ReportMethod {
-    fn as_str(self) -> &'static str {
+    pub fn as_str(self) -> &'static str {
         match self {
             ReportMethod::Api => "api",
             ReportMethod::Form => "form",
+        }
+    }
+
+    /// The method as stored (anything but `api` was recorded as a form report).
+    pub(crate) fn parse(stored: &str) -> ReportMethod {
+        if stored == "api" {
+            ReportMethod::Api
+        } else {
+            ReportMethod::Form
         }
     }
 }
@@ -133,11 +142,7 @@ impl Store {
                     id,
                     alert_id,
                     platform: Platform::parse(&platform),
-                    method: if method == "api" {
-                        ReportMethod::Api
-                    } else {
-                        ReportMethod::Form
-                    },
+                    method: ReportMethod::parse(&method),
                     remote_id,
                     detail,
                     filed_at: parse_ts(&filed)?,

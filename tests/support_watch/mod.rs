@@ -258,3 +258,29 @@ pub fn impostor_posts() -> Vec<doppelwatch::posts::PostEvidence> {
     ];
     doppelwatch::posts::evidence(theirs, Some(&own), &palmer(), t(120))
 }
+
+/// Records a finding of `profile` (a new account) against the person `identity_id` at `when`
+/// with `assessment`; returns the new alert's id (outcome tests need cases found on given days).
+pub fn alert_at(
+    store: &doppelwatch::store::Store,
+    identity_id: i64,
+    profile: Profile,
+    assessment: &Assessment,
+    when: DateTime<Utc>,
+) -> i64 {
+    let f = found(profile);
+    let finding = doppelwatch::store::Finding {
+        identity_id,
+        found: &f,
+        assessment,
+    };
+    match store.record_finding(finding, when).unwrap().alert {
+        doppelwatch::store::AlertChange::New(id) => id,
+        other => panic!("{other:?}"),
+    }
+}
+
+/// `days` whole days after [`t`]`(0)` (a Monday, 2026-09-21, ISO week 2026-W39).
+pub fn day(days: i64) -> DateTime<Utc> {
+    t(days * 86_400)
+}

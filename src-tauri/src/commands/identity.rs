@@ -6,7 +6,8 @@ use tauri::State;
 
 use crate::error::CommandResult;
 use crate::ipc::{
-    AppInfo, HandleCheck, HandleInput, IdentityInput, IdentityView, PlatformId, VariantView,
+    AppInfo, HandleCheck, HandleInput, IdentityInput, IdentityView, OwnProfileView, PlatformId,
+    VariantView,
 };
 use crate::state::AppState;
 use doppelwatch::app::avatar;
@@ -100,6 +101,20 @@ pub async fn fetch_own_avatar(
     handle: String,
 ) -> CommandResult<String> {
     state.fetch_own_avatar(platform.as_str(), &handle).await
+}
+
+/// Fills onboarding from the person's own profile: name, bio, picture (kept as the avatar)
+/// and the other handles it links, to confirm.
+#[tauri::command]
+pub async fn profile_for_onboarding(
+    state: State<'_, AppState>,
+    platform: PlatformId,
+    handle: String,
+) -> CommandResult<OwnProfileView> {
+    let own = state
+        .profile_for_onboarding(platform.as_str(), &handle)
+        .await?;
+    Ok(crate::views::own_profile(own))
 }
 
 /// The person as the UI shows them, avatar re-encoded.

@@ -25,6 +25,7 @@ ipc! {
         alerts::alert_pictures(ids: Vec<i64>) -> Vec<AlertPicture>;
         alerts::act_on_alerts(ids: Vec<i64>, action: AlertAction) -> BatchResult;
         waves::get_wave(id: i64) -> WaveView;
+        identity::profile_for_onboarding(platform: PlatformId, handle: String) -> OwnProfileView;
         alerts::get_alert(id: i64) -> AlertDetail;
         alerts::act_on_alert(id: i64, action: AlertAction) -> AlertSummary;
         reports::get_report(alert_id: i64) -> ReportView;
@@ -32,6 +33,9 @@ ipc! {
         reports::file_report(alert_id: i64) -> ReportView;
         reports::open_report_form(alert_id: i64) -> ();
         reports::export_evidence(alert_id: i64) -> EvidenceExport;
+        reports::get_follow_up(alert_id: i64) -> Option<FollowUpView>;
+        cases::outcomes() -> OutcomesView;
+        cases::export_cases() -> String;
         sources::dashboard() -> DashboardView;
         sources::check_now() -> DashboardView;
         sources::set_paused(paused: bool) -> DashboardView;

@@ -6,6 +6,7 @@
 //! may name a command or an event by hand.
 
 pub mod alerts;
+pub mod cases;
 pub mod identity;
 pub mod people;
 pub mod reports;

@@ -4,7 +4,7 @@ use tauri::{Manager, State};
 use tauri_plugin_opener::OpenerExt;
 
 use crate::error::{CommandError, CommandResult};
-use crate::ipc::{EvidenceExport, ReportView};
+use crate::ipc::{EvidenceExport, FollowUpView, ReportView};
 use crate::state::AppState;
 use doppelwatch_watcher::link::WatcherLink;
 
@@ -63,4 +63,13 @@ pub fn export_evidence(
         .download_dir()
         .unwrap_or_else(|_| state.data_dir.join("evidence"));
     state.export_evidence(alert_id, &dir)
+}
+
+/// The follow-up draft of a report still unanswered a week later, when one is offered.
+#[tauri::command]
+pub fn get_follow_up(
+    state: State<'_, AppState>,
+    alert_id: i64,
+) -> CommandResult<Option<FollowUpView>> {
+    Ok(state.follow_up(alert_id)?.map(crate::views::follow_up))
 }

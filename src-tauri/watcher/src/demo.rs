@@ -9,9 +9,10 @@ use std::time::Duration;
 
 use doppelwatch::config::Config;
 use doppelwatch::fake::bluesky::FakeBluesky;
-use doppelwatch::fake::demo::{demo_handle, demo_impostors, demo_namesake, youtube_impostor};
+use doppelwatch::fake::demo::{
+    demo_handle, demo_impostors, demo_namesake, demo_person, youtube_impostor,
+};
 use doppelwatch::fake::youtube::FakeYoutube;
-use doppelwatch::fake::FakeAccount;
 use doppelwatch::secrets::SecretKey;
 use doppelwatch::store::Store;
 
@@ -64,18 +65,14 @@ pub async fn start(mut config: Config) -> std::io::Result<(DemoWorld, Config)> {
     config.allow_loopback_fakes();
     // The demo's suggested person has a real-looking profile of their own, so onboarding's
     // "Take it from my profile" works in the demo too.
-    bluesky.add_account(
-        FakeAccount::new(DEMO_PERSON_HANDLE)
-            .name("Palmer Report")
-            .bio("Independent political news and analysis.")
-            .avatar(doppelwatch::fake::sample_avatar_png(11)),
-    );
+    // Its description links the person's Mastodon and X accounts, which onboarding suggests.
+    bluesky.add_account(demo_person());
     Ok((DemoWorld { bluesky, youtube }, config))
 }
 
 /// The Bluesky handle of the person the demo suggests registering (its profile, with a
 /// picture, is on the demo's fake Bluesky).
-pub const DEMO_PERSON_HANDLE: &str = "palmerreport.bsky.social";
+pub use doppelwatch::fake::demo::DEMO_PERSON_HANDLE;
 
 /// Plants the demo namesake, then the impostors one by one, once a person is registered in
 /// `store`.

@@ -43,6 +43,10 @@ struct FieldWire {
     verified_at: Option<String>,
 }
 
+/// The beginning of the label naming a field the server verified (`verified_at` set):
+/// `verified_link:Website`.
+pub const VERIFIED_FIELD_LABEL: &str = "verified_link:";
+
 /// One `Account` as seen from the server whose domain is `server_domain`. The handle is
 /// `user@domain` (a local account's `acct` has no domain: it is the server's).
 pub fn profile_from_account(value: &Value, server_domain: &str) -> Result<Profile, String> {
@@ -89,6 +93,14 @@ pub fn profile_from_account(value: &Value, server_domain: &str) -> Result<Profil
     }
     if wire.fields.iter().any(|f| f.verified_at.is_some()) {
         labels.push("verified_link".to_string());
+    }
+    // Which fields the server verified (their page links back with rel="me"), by name: the
+    // person's own profile suggests their other accounts from them (onboarding).
+    for field in wire.fields.iter().filter(|f| f.verified_at.is_some()) {
+        labels.push(format!(
+            "{VERIFIED_FIELD_LABEL}{}",
+            bound(&html_to_text(&field.name))
+        ));
     }
     let avatar_url = wire
         .avatar_static
@@ -156,7 +168,7 @@ mod tests {
             Some("Political news & commentary <script>\n\nFollow us\nWebsite: https://palmerreport.com")
         );
         assert_eq!(local.avatar_url, None, "the default avatar is no avatar");
-        assert_eq!(local.labels, vec!["verified_link"]);
+        assert_eq!(local.labels, vec!["verified_link", "verified_link:Website"]);
         let remote = &profiles[1];
         assert_eq!(remote.handle, "palmer_report@mstdn.example");
         assert_eq!(remote.labels, vec!["bot"]);

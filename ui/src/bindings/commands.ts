@@ -13,10 +13,13 @@ import type { CredentialInput } from "./CredentialInput";
 import type { CredentialStatus } from "./CredentialStatus";
 import type { DashboardView } from "./DashboardView";
 import type { EvidenceExport } from "./EvidenceExport";
+import type { FollowUpView } from "./FollowUpView";
 import type { HandleCheck } from "./HandleCheck";
 import type { IdentityInput } from "./IdentityInput";
 import type { IdentityView } from "./IdentityView";
 import type { OpenAlerts } from "./OpenAlerts";
+import type { OutcomesView } from "./OutcomesView";
+import type { OwnProfileView } from "./OwnProfileView";
 import type { PersonView } from "./PersonView";
 import type { Platform } from "./Platform";
 import type { ReportView } from "./ReportView";
@@ -42,6 +45,7 @@ export const commands = {
   alertPictures: (ids: Array<number>): Promise<Array<AlertPicture>> => invoke<Array<AlertPicture>>("alert_pictures", { ids }),
   actOnAlerts: (ids: Array<number>, action: AlertAction): Promise<BatchResult> => invoke<BatchResult>("act_on_alerts", { ids, action }),
   getWave: (id: number): Promise<WaveView> => invoke<WaveView>("get_wave", { id }),
+  profileForOnboarding: (platform: Platform, handle: string): Promise<OwnProfileView> => invoke<OwnProfileView>("profile_for_onboarding", { platform, handle }),
   getAlert: (id: number): Promise<AlertDetail> => invoke<AlertDetail>("get_alert", { id }),
   actOnAlert: (id: number, action: AlertAction): Promise<AlertSummary> => invoke<AlertSummary>("act_on_alert", { id, action }),
   getReport: (alertId: number): Promise<ReportView> => invoke<ReportView>("get_report", { alertId }),
@@ -49,6 +53,9 @@ export const commands = {
   fileReport: (alertId: number): Promise<ReportView> => invoke<ReportView>("file_report", { alertId }),
   openReportForm: (alertId: number): Promise<void> => invoke<void>("open_report_form", { alertId }),
   exportEvidence: (alertId: number): Promise<EvidenceExport> => invoke<EvidenceExport>("export_evidence", { alertId }),
+  getFollowUp: (alertId: number): Promise<FollowUpView | null> => invoke<FollowUpView | null>("get_follow_up", { alertId }),
+  outcomes: (): Promise<OutcomesView> => invoke<OutcomesView>("outcomes"),
+  exportCases: (): Promise<string> => invoke<string>("export_cases"),
   dashboard: (): Promise<DashboardView> => invoke<DashboardView>("dashboard"),
   checkNow: (): Promise<DashboardView> => invoke<DashboardView>("check_now"),
   setPaused: (paused: boolean): Promise<DashboardView> => invoke<DashboardView>("set_paused", { paused }),

@@ -195,4 +195,25 @@ describe("alert view", () => {
     expect(view.querySelector('[role="status"]')?.textContent).toBe("alert 7 cannot go from reported to snoozed: only new or seen alerts can be snoozed");
     expect(view.querySelector(".snoozed-until")?.textContent).toBe("");
   });
+
+  it("offers the follow-up of a report still unanswered a week later, with copy", async () => {
+    const reported = { ...detail(), summary: { ...detail().summary, state: "reported" as const } };
+    const calls = mockCommands({
+      get_alert: () => reported,
+      get_follow_up: () => ({ subject: "Follow-up: @paimerreport.bsky.social on Bluesky still impersonates me, 9 days after my report of 2026-11-27", text: "On 2026-11-27 I reported the account ...", form_url: null }),
+    });
+    const view = await alertView(7);
+    document.body.append(view);
+    expect(calls.find((c) => c.cmd === "get_follow_up")?.args).toEqual({ alertId: 7 });
+    const box = view.querySelector(".follow-up")!;
+    expect(box.querySelector("h3")?.textContent).toBe("Still up a week after your report");
+    expect(box.querySelector<HTMLTextAreaElement>("#follow-up-text")?.value).toBe("On 2026-11-27 I reported the account ...");
+    expect(box.querySelector("#copy-follow-up")).not.toBeNull();
+
+    // Not reported: not asked, nothing shown.
+    const asked = mockCommands({ get_alert: () => ({ ...detail(), summary: { ...detail().summary, state: "seen" as const } }) });
+    const plain = await alertView(7);
+    expect(plain.querySelector(".follow-up")).toBeNull();
+    expect(asked.some((c) => c.cmd === "get_follow_up")).toBe(false);
+  });
 });

@@ -10,8 +10,10 @@ import type { AlertSummary } from "../bindings/AlertSummary";
 import type { CharMark } from "../bindings/CharMark";
 import type { PostView } from "../bindings/PostView";
 import type { SnoozeLength } from "../bindings/SnoozeLength";
+import type { FollowUpView } from "../bindings/FollowUpView";
 import { platformLabel } from "./dashboard";
 import { when } from "./inbox";
+import { copyText } from "./report";
 
 /** The handle with deceptive characters highlighted, and the list naming them. */
 export function markedHandle(marks: CharMark[]): { handle: HTMLElement; notes: HTMLElement | null } {
@@ -96,6 +98,22 @@ export function snoozedWords(s: AlertSummary): string | null {
   return `Snoozed until ${when(s.snoozed_until)}. It comes back sooner if the account changes its name, bio or picture.`;
 }
 
+/** The follow-up to a report still unanswered a week later: the text to send, and copy. */
+export function followUpBox(f: FollowUpView, status: HTMLElement): HTMLElement {
+  const text = h("textarea", { id: "follow-up-text", attrs: { rows: "10", readonly: true } });
+  text.value = f.text;
+  return h(
+    "section",
+    { class: "follow-up", attrs: { "aria-labelledby": "follow-up-title" } },
+    h("h3", { id: "follow-up-title" }, "Still up a week after your report"),
+    h("p", null, f.subject),
+    h("label", { attrs: { for: "follow-up-text" } }, "A follow-up that cites your first report"),
+    text,
+    f.form_url ? h("p", null, "Send it with the platform's form: ", h("code", { class: "url" }, f.form_url)) : null,
+    h("div", { class: "actions" }, button("Copy the follow-up", () => (status.textContent = copyText(text.value) ? "Copied." : "Could not copy; select the text and copy it."), "", { id: "copy-follow-up" })),
+  );
+}
+
 export async function alertView(id: number): Promise<HTMLElement> {
   const section = h("section", { class: "alert-view", attrs: { "aria-labelledby": "alert-title" } });
   try {
@@ -157,6 +175,9 @@ export async function alertView(id: number): Promise<HTMLElement> {
       ),
       status,
     );
+    // A follow-up is offered once the account is still up a week after its report.
+    const followUp = d.summary.state === "reported" ? await api.getFollowUp(id).catch(() => null) : null;
+    if (followUp) status.before(followUpBox(followUp, status));
   } catch (e) {
     section.append(h("h2", { id: "alert-title" }, "Alert"), h("p", { class: "error", attrs: { role: "alert" } }, errorMessage(e)));
   }

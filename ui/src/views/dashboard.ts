@@ -1,10 +1,12 @@
-// Dashboard: each source's state in plain words, "check now", pause.
+// Dashboard: each source's state in plain words, "check now", pause, and what came of the
+// reports (outcomes.ts).
 
 import { api, errorMessage } from "../api";
 import { setOpenAlerts } from "../app";
 import { button, h, replace } from "../dom";
 import type { DashboardView } from "../bindings/DashboardView";
 import { PLATFORMS } from "../bindings/platforms";
+import { outcomesSection } from "./outcomes";
 
 export async function dashboardView(): Promise<HTMLElement> {
   const status = h("p", { class: "status", attrs: { role: "status", "aria-live": "polite" } });
@@ -72,7 +74,7 @@ export async function dashboardView(): Promise<HTMLElement> {
   } catch (e) {
     status.textContent = errorMessage(e);
   }
-  return h("section", { attrs: { "aria-labelledby": "dash-title" } }, h("h2", { id: "dash-title" }, "Dashboard"), body, status);
+  return h("section", { attrs: { "aria-labelledby": "dash-title" } }, h("h2", { id: "dash-title" }, "Dashboard"), body, status, await outcomesSection());
 }
 
 /** A platform's display name. */

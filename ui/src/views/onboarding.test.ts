@@ -109,4 +109,46 @@ describe("onboarding", () => {
     expect(view.querySelector<HTMLImageElement>("img.avatar")?.hidden).toBe(false);
     expect(document.getElementById(avatar.getAttribute("aria-describedby")!)?.textContent).toContain("taken from your Bluesky profile");
   });
+
+  it("fills name, bio and picture from one handle's profile and adds a linked handle only when confirmed", async () => {
+    const calls = mockCommands({
+      get_identity: () => null,
+      check_handle: (a) => ({ canonical: String(a.handle).replace(/^@/, ""), error: null }),
+      handle_variants: () => [],
+      profile_for_onboarding: () => ({
+        platform: "bluesky",
+        handle: "palmerreport.bsky.social",
+        name: "Palmer Report",
+        bio: "Independent political news and analysis.",
+        avatar: "data:image/png;base64,iVBORw0KGgo=",
+        avatar_problem: null,
+        suggestions: [
+          { platform: "mastodon", handle: "palmerreport@mastodon.social", found_in: "a link in your Bluesky profile", verified: false },
+          { platform: "x", handle: "PalmerReport", found_in: "a link in your Bluesky profile", verified: false },
+        ],
+      }),
+    });
+    const view = await onboardingView();
+    document.body.append(view);
+    type(view.querySelector<HTMLInputElement>("#handle-bluesky")!, "palmerreport.bsky.social");
+    await settle();
+    view.querySelector<HTMLButtonElement>("#fill-from-profile")!.click();
+    await settle();
+    expect(calls.find((c) => c.cmd === "profile_for_onboarding")?.args).toEqual({ platform: "bluesky", handle: "palmerreport.bsky.social" });
+    expect(view.querySelector<HTMLInputElement>("#name")!.value).toBe("Palmer Report");
+    expect(view.querySelector<HTMLTextAreaElement>("#bio")!.value).toBe("Independent political news and analysis.");
+    expect(view.querySelector<HTMLImageElement>("img.avatar")!.hidden).toBe(false);
+    expect(view.querySelector("#fill-status")?.textContent).toBe("Filled your name, bio, picture from your Bluesky profile.");
+    // Suggested, not added: the X field stays empty until confirmed.
+    const x = view.querySelector<HTMLInputElement>("#handle-x")!;
+    expect(x.value).toBe("");
+    const add = view.querySelector<HTMLButtonElement>('[data-suggestion="x:PalmerReport"]')!;
+    expect(add.textContent).toBe("Add PalmerReport on X");
+    add.click();
+    await settle();
+    expect(x.value).toBe("PalmerReport");
+    expect(add.disabled).toBe(true);
+    expect(calls.some((c) => c.cmd === "check_handle" && c.args.handle === "PalmerReport")).toBe(true);
+    expect(view.querySelector<HTMLInputElement>("#handle-mastodon")!.value).toBe("");
+  });
 });

@@ -1,10 +1,12 @@
 // Onboarding: who you are. Handles are checked as they are typed, and the look-alike handles an
-// impostor could register are shown under each.
+// impostor could register are shown under each. One handle can fill the rest from that profile
+// (name, bio, picture) and suggest the other accounts it links, each added when confirmed.
 
 import { api, errorMessage, type Platform } from "../api";
 import { go, identityRegistered } from "../app";
 import { button, field, h, replace, setFieldError } from "../dom";
 import type { HandleInput } from "../bindings/HandleInput";
+import type { SuggestedHandle } from "../bindings/SuggestedHandle";
 
 // The platforms onboarding asks about, with an example handle each: every registered platform
 // (generated from the core's registry).
@@ -107,10 +109,13 @@ export async function onboardingView(): Promise<HTMLElement> {
   // Or take it from one of the person's own profiles: the first handle typed, in the registry's
   // order, platforms whose reads are paid (X) last.
   const fromProfile = button("Take it from my profile", () => void takeFromProfile(), "", { id: "avatar-from-profile" });
-  const takeFromProfile = async () => {
+  const profileRow = (): HandleRow | undefined => {
     const paid = (r: HandleRow) => PLATFORMS.find((p) => p.id === r.platform)?.paid_reads ?? false;
     const typed = rows.filter((r) => r.valid && r.input.value.trim());
-    const row = typed.find((r) => !paid(r)) ?? typed[0];
+    return typed.find((r) => !paid(r)) ?? typed[0];
+  };
+  const takeFromProfile = async () => {
+    const row = profileRow();
     if (!row) {
       setFieldError(avatarInput, avatarField.message, "Type one of your handles above first, then take the picture from that profile.");
       return;
@@ -128,6 +133,77 @@ export async function onboardingView(): Promise<HTMLElement> {
     } finally {
       fromProfile.disabled = false;
     }
+  };
+
+  // Or fill the whole form from one of the person's own profiles (issue 12): name, bio and
+  // picture, and the other handles that profile links, each added only when confirmed.
+  const suggestions = h("div", { class: "suggested", attrs: { "aria-live": "polite" } });
+  const fillStatus = h("p", { class: "hint", id: "fill-status", attrs: { "aria-live": "polite" } });
+  const fill = button("Fill in from my profile", () => void fillFromProfile(), "", { id: "fill-from-profile", "aria-describedby": "fill-status" });
+  const fillFromProfile = async () => {
+    const row = profileRow();
+    if (!row) {
+      fillStatus.textContent = "Type one of your handles above first, then fill the rest from that profile.";
+      return;
+    }
+    const label = PLATFORMS.find((p) => p.id === row.platform)?.label ?? row.platform;
+    fill.disabled = true;
+    fillStatus.textContent = `Reading your ${label} profile…`;
+    try {
+      const own = await api.profileForOnboarding(row.platform, row.input.value);
+      const filled: string[] = [];
+      if (own.name && !name.value.trim()) {
+        name.value = own.name;
+        filled.push("name");
+      }
+      if (own.bio && !bio.value.trim()) {
+        bio.value = own.bio;
+        filled.push("bio");
+      }
+      if (own.avatar) {
+        avatarPreview.src = own.avatar;
+        avatarPreview.hidden = false;
+        avatarInput.value = "";
+        filled.push("picture");
+      }
+      fillStatus.textContent =
+        (filled.length ? `Filled your ${filled.join(", ")} from your ${label} profile.` : `Nothing new to fill from your ${label} profile.`) +
+        (own.avatar_problem ? ` ${own.avatar_problem}` : "");
+      showSuggestions(own.suggestions);
+    } catch (e) {
+      fillStatus.textContent = errorMessage(e);
+    } finally {
+      fill.disabled = false;
+    }
+  };
+  const showSuggestions = (list: SuggestedHandle[]) => {
+    const usable = list.filter((s) => rows.some((r) => r.platform === s.platform));
+    replace(
+      suggestions,
+      usable.length === 0
+        ? null
+        : h(
+            "div",
+            null,
+            h("p", { id: "suggestions-label" }, "Your profile links these accounts. Add the ones that are yours:"),
+            h(
+              "ul",
+              { class: "suggestions", attrs: { "aria-labelledby": "suggestions-label" } },
+              ...usable.map((s) => {
+                const label = PLATFORMS.find((p) => p.id === s.platform)?.label ?? s.platform;
+                const add = button(`Add ${s.handle} on ${label}`, () => {
+                  const row = rows.find((r) => r.platform === s.platform);
+                  if (!row) return;
+                  row.input.value = s.handle;
+                  row.input.dispatchEvent(new Event("input", { bubbles: true }));
+                  add.disabled = true;
+                  add.textContent = `Added ${s.handle} on ${label}`;
+                }, "", { "data-suggestion": `${s.platform}:${s.handle}` });
+                return h("li", null, add, h("span", { class: "hint" }, `from ${s.found_in}${s.verified ? " (verified link)" : ""}`));
+              }),
+            ),
+          ),
+    );
   };
 
   const submit = async (ev: Event) => {
@@ -170,7 +246,7 @@ export async function onboardingView(): Promise<HTMLElement> {
       { attrs: { novalidate: true }, on: { submit: (e) => void submit(e) } },
       nameField.wrap,
       aliasesField.wrap,
-      h("fieldset", null, h("legend", null, "Your real accounts"), ...handleFields),
+      h("fieldset", null, h("legend", null, "Your real accounts"), ...handleFields, fill, fillStatus, suggestions),
       h("fieldset", null, h("legend", null, "Picture and bio"), avatarField.wrap, fromProfile, avatarPreview, bioField.wrap),
       status,
       h("button", { class: "primary", id: "save-identity", attrs: { type: "submit" } }, existing ? "Save" : "Start watching"),
