@@ -50,18 +50,13 @@ pub fn summary(alert: &Alert) -> AlertSummary {
 /// A line of the alert list (and a tile of the wave grid): the summary, who it is about, the
 /// handle with its look-alike characters marked, the account's age and followers.
 pub fn row(alert: &Alert, now: DateTime<Utc>) -> AlertRow {
-    let person_handle = alert
-        .identity
-        .handles
-        .iter()
-        .find(|h| h.platform == alert.platform)
-        .map(|h| h.handle.as_str());
+    let person_handle = marks_reference(alert);
     AlertRow {
         summary: summary(alert),
         person_id: alert.identity_id,
         person_name: alert.identity.name.clone(),
         wave_id: alert.wave_id,
-        handle_marks: handle_marks(&alert.profile.handle, person_handle),
+        handle_marks: handle_marks(&alert.profile.handle, person_handle.as_deref()),
         age: alert.profile.created_at.map(|t| age_words(t, now)),
         followers: alert.profile.followers,
     }
@@ -105,7 +100,7 @@ pub fn detail(
         summary: summary(alert),
         candidate: candidate_view(
             &alert.profile,
-            person_handle.as_deref(),
+            marks_reference(alert).as_deref(),
             candidate_avatar,
             now,
         ),
@@ -169,6 +164,18 @@ fn person_view(identity: &Identity, alert: &Alert, handle: Option<String>) -> Ac
             .and_then(|p| read_regular(p, avatar::MAX_AVATAR_BYTES as u64).ok())
             .and_then(|b| avatar::png_data_url(&b).ok()),
     }
+}
+
+/// The person's handle the impostor's handle is marked against: theirs on its platform, else
+/// the closest of their other handles' names (core decides).
+fn marks_reference(alert: &Alert) -> Option<String> {
+    let handles = &alert.identity.handles;
+    let same = handles
+        .iter()
+        .find(|h| h.platform == alert.platform)
+        .map(|h| h.handle.as_str());
+    let others: Vec<&str> = handles.iter().map(|h| h.handle.as_str()).collect();
+    doppelwatch::detect::marks::reference_handle(&alert.profile.handle, same, &others)
 }
 
 /// "3 days old", "2 hours old", "4 years old".

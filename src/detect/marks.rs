@@ -21,6 +21,46 @@ pub struct CharMark {
     pub note: Option<String>,
 }
 
+/// The handle of the person to compare `candidate` with: theirs on the candidate's platform
+/// (`same_platform`), else the bare name of one of their other handles
+/// (`palmerreport.bsky.social` -> `palmerreport`, `palmer@mastodon.social` -> `palmer`) of the
+/// candidate's length that agrees with it at most places (at least half), so a look-alike of
+/// a name the person uses elsewhere is marked too.
+pub fn reference_handle(
+    candidate: &str,
+    same_platform: Option<&str>,
+    others: &[&str],
+) -> Option<String> {
+    if let Some(own) = same_platform {
+        return Some(own.to_string());
+    }
+    let cand: Vec<char> = candidate.chars().filter(|c| !is_invisible(*c)).collect();
+    let same = |a: char, b: char| a.eq_ignore_ascii_case(&b) || skel(a) == skel(b);
+    others
+        .iter()
+        .map(|h| {
+            let h = h.trim_start_matches('@');
+            match h.split_once('@') {
+                Some((user, _)) => user,
+                None => h.split('.').next().unwrap_or(h),
+            }
+        })
+        .filter(|bare| bare.chars().count() == cand.len())
+        .map(|bare| {
+            let agree = bare
+                .chars()
+                .zip(&cand)
+                .filter(|(a, b)| same(*a, **b))
+                .count();
+            // Between equals, the one that agrees letter for letter (case included).
+            let exact = bare.chars().zip(&cand).filter(|(a, b)| a == *b).count();
+            ((agree, exact), bare)
+        })
+        .filter(|((agree, _), _)| *agree * 2 >= cand.len())
+        .max_by_key(|(key, _)| *key)
+        .map(|(_, bare)| bare.to_string())
+}
+
 /// The characters of `candidate`, deceptive ones with a note; `reference` is the person's
 /// handle on the same platform, when there is one.
 pub fn handle_marks(candidate: &str, reference: Option<&str>) -> Vec<CharMark> {
@@ -154,6 +194,27 @@ fn visible(c: char) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_look_alike_of_a_handle_used_elsewhere_is_compared_with_it() {
+        let others = [
+            "palmerreport.bsky.social",
+            "PalmerReport",
+            "palmer@mastodon.social",
+        ];
+        assert_eq!(
+            reference_handle("paImerreport", None, &others).as_deref(),
+            Some("palmerreport")
+        );
+        assert_eq!(
+            reference_handle("paImerreport", Some("PalmerReport"), &others).as_deref(),
+            Some("PalmerReport")
+        );
+        // Nothing of that length and likeness: no reference.
+        assert_eq!(reference_handle("somebodyelse", None, &others), None);
+        let marks = handle_marks("paImerreport", Some("palmerreport"));
+        assert!(marks[2].note.is_some(), "{marks:?}");
+    }
 
     fn noted(marks: &[CharMark]) -> Vec<(String, String)> {
         marks
