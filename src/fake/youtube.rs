@@ -184,7 +184,7 @@ impl YoutubeState {
                 "forbidden",
             )));
         };
-        if !lock(&self.keys).iter().any(|k| *k == key) {
+        if !lock(&self.keys).contains(&key) {
             return Err(Box::new(key_invalid()));
         }
         let quota = self.quota.load(Ordering::SeqCst);
