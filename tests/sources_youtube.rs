@@ -139,7 +139,7 @@ async fn a_lookalike_channel_is_found_by_probe_and_search_alerted_and_drafted() 
     assert_eq!(draft.impostor_url, "https://www.youtube.com/@PaImerReport");
     assert_eq!(
         draft.form_url.as_deref(),
-        Some("https://support.google.com/youtube/contact/impersonation")
+        Some("https://support.google.com/youtube/answer/2801947")
     );
     assert!(
         draft.text.contains("https://www.youtube.com/@PalmerReport"),

@@ -53,12 +53,14 @@ static FACTS: PlatformFacts = PlatformFacts {
     // Not money, but a daily quota of the person's own key: asked last, like X.
     paid_reads: true,
     handle_example: "alice",
-    // YouTube's impersonation policy, <https://support.google.com/youtube/answer/2801947>,
-    // sends an impersonated person to its impersonation complaint webform (in the app: the
-    // channel's "Report user" > "Impersonation"). The webform's address below is the one
-    // cited for it in public code; the policy page itself could not be read here to confirm
-    // the link (checked 2026-12 with the search tools), so the policy page is the fallback.
-    form_url: Some("https://support.google.com/youtube/contact/impersonation"),
+    // YouTube's impersonation policy and reporting route,
+    // <https://support.google.com/youtube/answer/2801947> (the link the project's reference
+    // list gives for YouTube): it sends an impersonated person to the channel's "Report user"
+    // > "Impersonation" and to YouTube's impersonation complaint webform. The webform's own
+    // address (cited in public code as
+    // `https://support.google.com/youtube/contact/impersonation`) could not be confirmed on
+    // the help page with the search tools (2026-12), so the draft links the help page.
+    form_url: Some("https://support.google.com/youtube/answer/2801947"),
     in_app_path: Some("the channel's page > About (or ⋮) > Report user > Impersonation"),
     credential_advice: "the YouTube Data API key",
     credential_form: Some(CredentialForm {
