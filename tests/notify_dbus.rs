@@ -177,7 +177,8 @@ fn notifications_round_trip_through_a_real_dbus_server() {
             vec![summary_key.as_str(), "Review the wave"]
         );
         let action = click(&server, calls[1].id, &summary_key, &mut actions).await;
-        assert_eq!(action, NotificationAction::Review { alert_id: None });
+        // The wave's action opens that wave (issue 11), not the whole list.
+        assert_eq!(action, NotificationAction::ReviewWave { wave_id: wave });
 
         // Quiet hours hold notifications; they come after.
         let mut quiet = Dispatcher::new(
