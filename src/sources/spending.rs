@@ -314,6 +314,18 @@ fn reads_json(reads: &[(String, DateTime<Utc>)]) -> String {
     serde_json::to_string(&map).unwrap_or_else(|_| "{}".into())
 }
 
+/// What a daily budget let through of one check, in words ("probed 10 of 40 look-alike
+/// usernames, searched 1 of 2 names"); `None` when it cut nothing. Each part is (verb, done,
+/// wanted, what).
+pub fn cut_words(parts: &[(&str, usize, usize, &str)]) -> Option<String> {
+    let said: Vec<String> = parts
+        .iter()
+        .filter(|(_, done, wanted, _)| done < wanted)
+        .map(|(verb, done, wanted, what)| format!("{verb} {done} of {wanted} {what}"))
+        .collect();
+    (!said.is_empty()).then(|| said.join(", "))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -109,29 +109,45 @@ const ENTRY_SELECT: &str = "SELECT q.id, q.batch_id, q.alert_id, ac.platform, q.
     JOIN alerts a ON a.id = q.alert_id
     JOIN accounts ac ON ac.id = a.account_id";
 
-type RawEntry = (
-    i64,
-    i64,
-    i64,
-    String,
-    String,
-    String,
-    i64,
-    Option<String>,
-    Option<i64>,
-);
+/// The columns of a queue row ([`ENTRY_SELECT`]), decoded outside rusqlite's closure.
+struct EntryRow {
+    id: i64,
+    batch_id: i64,
+    alert_id: i64,
+    platform: String,
+    state: String,
+    not_before: String,
+    attempts: i64,
+    note: Option<String>,
+    report_id: Option<i64>,
+}
 
-fn entry(raw: RawEntry) -> Result<QueueEntry, StoreError> {
+fn entry_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<EntryRow> {
+    let (id, batch_id, alert_id, platform, state, not_before) = <(_, _, _, _, _, _)>::try_from(r)?;
+    Ok(EntryRow {
+        id,
+        batch_id,
+        alert_id,
+        platform,
+        state,
+        not_before,
+        attempts: r.get(6)?,
+        note: r.get(7)?,
+        report_id: r.get(8)?,
+    })
+}
+
+fn entry(raw: EntryRow) -> Result<QueueEntry, StoreError> {
     Ok(QueueEntry {
-        id: raw.0,
-        batch_id: raw.1,
-        alert_id: raw.2,
-        platform: Platform::parse(&raw.3),
-        state: QueueState::parse(&raw.4)?,
-        not_before: parse_ts(&raw.5)?,
-        attempts: u32::try_from(raw.6).unwrap_or(u32::MAX),
-        note: raw.7,
-        report_id: raw.8,
+        id: raw.id,
+        batch_id: raw.batch_id,
+        alert_id: raw.alert_id,
+        platform: Platform::parse(&raw.platform),
+        state: QueueState::parse(&raw.state)?,
+        not_before: parse_ts(&raw.not_before)?,
+        attempts: u32::try_from(raw.attempts).unwrap_or(u32::MAX),
+        note: raw.note,
+        report_id: raw.report_id,
     })
 }
 
@@ -142,7 +158,7 @@ fn entries(
 ) -> Result<Vec<QueueEntry>, StoreError> {
     let mut stmt = conn.prepare(&format!("{ENTRY_SELECT} {filter}"))?;
     let raws = stmt
-        .query_map(args, |r| RawEntry::try_from(r))?
+        .query_map(args, entry_row)?
         .collect::<Result<Vec<_>, _>>()?;
     raws.into_iter().map(entry).collect()
 }

@@ -93,17 +93,25 @@ pub async fn plant(store: Arc<Store>, world: Arc<DemoWorld>) {
         .ok()
     });
     // On YouTube, a channel one look-alike letter away copies the name, bio and picture;
-    // the periodic check's handle probes find it.
-    world
-        .youtube
-        .add_account(youtube_impostor(&identity, avatar.clone()));
+    // the periodic check's handle probes find it. It appears a few Bluesky impostors in, so
+    // the first alert is one that can be reported through an API.
+    let mut channel = Some(youtube_impostor(&identity, avatar.clone()));
     tokio::time::sleep(IMPOSTOR_EVERY).await;
     let namesake = demo_namesake(&identity);
     tracing::info!("demo: a namesake appears: {}", namesake.handle);
     world.bluesky.add_account(namesake);
-    for account in demo_impostors(&identity, avatar, IMPOSTORS) {
+    for (i, account) in demo_impostors(&identity, avatar, IMPOSTORS)
+        .into_iter()
+        .enumerate()
+    {
         tokio::time::sleep(IMPOSTOR_EVERY).await;
         tracing::info!("demo: a new impostor appears: {}", account.handle);
         world.bluesky.add_account(account);
+        if i == 2 {
+            if let Some(channel) = channel.take() {
+                tracing::info!("demo: a look-alike YouTube channel appears: {}", channel.handle);
+                world.youtube.add_account(channel);
+            }
+        }
     }
 }

@@ -128,29 +128,14 @@ struct Coverage {
 impl Coverage {
     /// The cut in words, None when the cap cut nothing.
     fn cut(&self, cap_usd: f64) -> Option<String> {
-        let mut parts = Vec::new();
-        if self.probes_read < self.probes_wanted {
-            parts.push(format!(
-                "probed {} of {} look-alike usernames",
-                self.probes_read, self.probes_wanted
-            ));
-        }
-        if self.searches_run < self.searches_wanted {
-            parts.push(format!(
-                "searched {} of {} names",
-                self.searches_run, self.searches_wanted
-            ));
-        }
-        if self.results_asked < self.results_wanted {
-            parts.push(format!(
-                "asked {} of {} search results",
-                self.results_asked, self.results_wanted
-            ));
-        }
-        (!parts.is_empty()).then(|| {
+        crate::sources::spending::cut_words(&[
+            ("probed", self.probes_read, self.probes_wanted, "look-alike usernames"),
+            ("searched", self.searches_run, self.searches_wanted, "names"),
+            ("asked", self.results_asked, self.results_wanted, "search results"),
+        ])
+        .map(|cut| {
             format!(
-                "today's X spending cap of ${cap_usd:.2} cut this check: {}; the rest waits for the next UTC day",
-                parts.join(", ")
+                "today's X spending cap of ${cap_usd:.2} cut this check: {cut}; the rest waits for the next UTC day"
             )
         })
     }

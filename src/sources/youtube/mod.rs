@@ -128,23 +128,13 @@ struct Coverage {
 impl Coverage {
     /// The cut in words, None when the quota cut nothing.
     fn cut(&self, quota: f64) -> Option<String> {
-        let mut parts = Vec::new();
-        if self.probes_sent < self.probes_wanted {
-            parts.push(format!(
-                "probed {} of {} look-alike handles",
-                self.probes_sent, self.probes_wanted
-            ));
-        }
-        if self.searches_run < self.searches_wanted {
-            parts.push(format!(
-                "searched {} of {} names",
-                self.searches_run, self.searches_wanted
-            ));
-        }
-        (!parts.is_empty()).then(|| {
+        crate::sources::spending::cut_words(&[
+            ("probed", self.probes_sent, self.probes_wanted, "look-alike handles"),
+            ("searched", self.searches_run, self.searches_wanted, "names"),
+        ])
+        .map(|cut| {
             format!(
-                "today's YouTube quota of {quota:.0} units cut this check: {}; the rest waits for the next quota day (midnight Pacific Time)",
-                parts.join(", ")
+                "today's YouTube quota of {quota:.0} units cut this check: {cut}; the rest waits for the next quota day (midnight Pacific Time)"
             )
         })
     }
