@@ -64,7 +64,7 @@ fn a_server_url_pointing_elsewhere_never_reaches_the_draft() {
         let (text, link) = draft_text(mastodon("PaImerReport@evil.example", Some(url)));
         assert_eq!(link, "https://evil.example/@PaImerReport", "for {url:?}");
         assert!(
-            text.contains("(https://evil.example/@PaImerReport)"),
+            text.contains("Account: https://evil.example/@PaImerReport\n"),
             "{text}"
         );
         assert!(

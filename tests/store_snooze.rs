@@ -353,7 +353,8 @@ fn a_version_1_database_is_migrated_and_keeps_its_alerts() {
         let conn =
             rusqlite::Connection::open(dir.path().join(doppelwatch::store::DB_FILE)).unwrap();
         conn.execute_batch(
-            "DROP INDEX alerts_snoozed; ALTER TABLE alerts DROP COLUMN snoozed_until;
+            "DROP TABLE alert_posts;
+             DROP INDEX alerts_snoozed; ALTER TABLE alerts DROP COLUMN snoozed_until;
              DROP TABLE report_drafts;
              DROP INDEX alerts_wave; DROP INDEX alerts_identity_created;
              ALTER TABLE alerts DROP COLUMN wave_id; DROP TABLE waves;
