@@ -109,7 +109,10 @@ pub async fn plant(store: Arc<Store>, world: Arc<DemoWorld>) {
         world.bluesky.add_account(account);
         if i == 2 {
             if let Some(channel) = channel.take() {
-                tracing::info!("demo: a look-alike YouTube channel appears: {}", channel.handle);
+                tracing::info!(
+                    "demo: a look-alike YouTube channel appears: {}",
+                    channel.handle
+                );
                 world.youtube.add_account(channel);
             }
         }
