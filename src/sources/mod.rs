@@ -72,6 +72,20 @@ pub struct CheckReport {
 }
 
 impl CheckReport {
+    /// The report of a check that says what its daily budget cut (X, YouTube): what it found
+    /// and the cut, with the queries it sent and those that failed.
+    pub(crate) async fn with_cut(
+        check: impl std::future::Future<Output = Result<(Vec<Found>, Option<String>), SourceError>>,
+    ) -> Result<CheckReport, SourceError> {
+        let (result, log) = querylog::record_queries(check).await;
+        result.map(|(found, cut)| CheckReport {
+            found,
+            queries: log.sent,
+            failures: log.failures,
+            cut,
+        })
+    }
+
     /// A check in which nothing failed.
     pub fn complete(found: Vec<Found>) -> CheckReport {
         CheckReport {

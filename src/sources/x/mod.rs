@@ -24,8 +24,8 @@ use url::Url;
 use super::bluesky::push_unique;
 use super::http::{Answer, Billed, Http};
 use super::{
-    querylog, AccountRef, AccountState, CheckReport, CostEstimate, Found, FoundBy, Source,
-    SourceError, Spending,
+    AccountRef, AccountState, CheckReport, CostEstimate, Found, FoundBy, Source, SourceError,
+    Spending,
 };
 use crate::config::{Config, XConfig};
 use crate::detect::variants::variants;
@@ -633,13 +633,7 @@ impl Source for XSource {
 
     /// Like the default, and says in [`CheckReport::cut`] what the spending cap cut.
     async fn check_report(&self, identity: &Identity) -> Result<CheckReport, SourceError> {
-        let (result, log) = querylog::record_queries(self.check_with_cut(identity)).await;
-        result.map(|(found, cut)| CheckReport {
-            found,
-            queries: log.sent,
-            failures: log.failures,
-            cut,
-        })
+        CheckReport::with_cut(self.check_with_cut(identity)).await
     }
 
     /// Looks accounts up by id when known (an impostor may rename itself), else by username.

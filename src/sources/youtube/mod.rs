@@ -596,13 +596,7 @@ impl Source for YoutubeSource {
 
     /// Like the default, and says in [`CheckReport::cut`] what the quota cut.
     async fn check_report(&self, identity: &Identity) -> Result<CheckReport, SourceError> {
-        let (result, log) = querylog::record_queries(self.check_with_cut(identity)).await;
-        result.map(|(found, cut)| CheckReport {
-            found,
-            queries: log.sent,
-            failures: log.failures,
-            cut,
-        })
+        CheckReport::with_cut(self.check_with_cut(identity)).await
     }
 
     /// Looks channels up again by id (1 unit per 50), or by handle when the id is unknown
