@@ -26,26 +26,7 @@ use sha2::{Digest, Sha256};
 use support_watch::*;
 
 fn bluesky_config(fake: &FakeBluesky) -> Config {
-    let mut config = Config::default();
-    config.bluesky.base_url = fake.base_url();
-    config.bluesky.pds_url = fake.base_url();
-    config.bluesky.jetstream_url = fake.jetstream_url();
-    config.bluesky.live = false;
-    config.bluesky.search_pages = 1;
-    config.bluesky.max_queries = 2;
-    config.bluesky.probe_limit = 5;
-    config.mastodon.enabled = false;
-    config.x.enabled = false;
-    config.http.max_retries = 0;
-    config.watch = WatchConfig {
-        check_interval_secs: 3600,
-        recheck_interval_secs: 3600,
-        notify_batch_secs: 0,
-        jitter: 0.0,
-        ..WatchConfig::default()
-    };
-    config.allow_loopback_fakes();
-    config
+    watching_fake_bluesky(fake)
 }
 
 #[tokio::test]

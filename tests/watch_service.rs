@@ -8,6 +8,7 @@ mod support_watch;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
+use support_watch::watching_fake_bluesky;
 
 use doppelwatch::config::{Config, WatchConfig};
 use doppelwatch::fake::bluesky::FakeBluesky;
@@ -47,28 +48,9 @@ fn person() -> Identity {
 }
 
 fn config(fake: &FakeBluesky, interval_secs: u64, live: bool) -> Config {
-    let mut config = Config::default();
-    config.bluesky.base_url = fake.base_url();
-    config.bluesky.pds_url = fake.base_url();
-    config.bluesky.jetstream_url = fake.jetstream_url();
+    let mut config = watching_fake_bluesky(fake);
     config.bluesky.live = live;
-    config.bluesky.search_pages = 1;
-    config.bluesky.max_queries = 2;
-    config.bluesky.probe_limit = 5;
-    config.mastodon.enabled = false;
-    config.x.enabled = false;
-    config.http.max_retries = 0;
-    config.http.max_rate_limit_wait_secs = 0;
-    config.watch = WatchConfig {
-        check_interval_secs: interval_secs,
-        recheck_interval_secs: 3600,
-        min_backoff_secs: 1,
-        max_backoff_secs: 1,
-        notify_batch_secs: 0,
-        jitter: 0.0,
-        ..WatchConfig::default()
-    };
-    config.allow_loopback_fakes();
+    config.watch.check_interval_secs = interval_secs;
     config
 }
 

@@ -8,6 +8,7 @@ mod support_watch;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
+use support_watch::watching_fake_bluesky;
 
 use chrono::Utc;
 use doppelwatch::config::{Config, WatchConfig};
@@ -67,30 +68,8 @@ fn person() -> Identity {
 }
 
 fn config(fake: &FakeBluesky) -> Config {
-    let mut config = Config::default();
-    config.bluesky.base_url = fake.base_url();
-    config.bluesky.pds_url = fake.base_url();
-    config.bluesky.jetstream_url = fake.jetstream_url();
-    config.bluesky.live = false;
-    config.bluesky.search_pages = 1;
-    config.bluesky.max_queries = 2;
-    config.bluesky.probe_limit = 5;
-    config.mastodon.enabled = false;
-    config.x.enabled = false;
-    config.http.max_retries = 0;
-    config.http.max_rate_limit_wait_secs = 0;
     // Long intervals: after the first check, checks happen only through "check now".
-    config.watch = WatchConfig {
-        check_interval_secs: 3600,
-        recheck_interval_secs: 3600,
-        min_backoff_secs: 1,
-        max_backoff_secs: 1,
-        notify_batch_secs: 0,
-        jitter: 0.0,
-        ..WatchConfig::default()
-    };
-    config.allow_loopback_fakes();
-    config
+    watching_fake_bluesky(fake)
 }
 
 fn start(config: &Config, store: Arc<Store>, recorder: Arc<Recorder>) -> WatchHandle {

@@ -558,6 +558,28 @@ pub struct BatchResult {
     pub failed: Vec<BatchFailure>,
 }
 
+/// A batch of reports filed through the platforms' APIs (issue 11): when it is sent and where
+/// its reports stand. The background watcher sends it once the undo window is over.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct ReportBatchView {
+    #[ts(type = "number")]
+    pub id: i64,
+    /// RFC 3339: nothing is sent before this time; until then the whole batch can be undone.
+    pub send_after: String,
+    /// Reports waiting (for the undo window, the daily limit or a rate limit).
+    pub queued: u32,
+    pub sending: u32,
+    pub sent: u32,
+    pub failed: u32,
+    pub cancelled: u32,
+    /// Not sent because the alert was closed or reported meanwhile.
+    pub skipped: u32,
+    /// Interrupted mid-request: may have reached the platform; never sent again on its own.
+    pub uncertain: u32,
+    /// Why alerts were left out or reports failed, in words ("alert 12: ...").
+    pub notes: Vec<String>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -612,6 +634,7 @@ mod tests {
             AlertPicture,
             WaveView,
             BatchResult,
+            ReportBatchView,
             OutcomesView,
             FollowUpView,
             OwnProfileView,

@@ -582,3 +582,23 @@ fn describe_reqwest_error(e: &reqwest::Error) -> String {
         }
     }
 }
+
+/// The address `path` under the platform's API `base`, with `query` appended (each pair
+/// encoded); an unusable base (from the settings) is said with the platform's name.
+pub fn api_url(
+    platform: &Platform,
+    base: &str,
+    path: &str,
+    query: &[(&str, &str)],
+) -> Result<Url, SourceError> {
+    let base = base.trim_end_matches('/');
+    let mut url = Url::parse(&format!("{base}{path}")).map_err(|e| SourceError::Api {
+        platform: platform.clone(),
+        message: format!(
+            "bad {} base URL {base:?}: {e}",
+            platform.display_name().unwrap_or(platform.as_str())
+        ),
+    })?;
+    url.query_pairs_mut().extend_pairs(query);
+    Ok(url)
+}

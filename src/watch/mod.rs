@@ -34,6 +34,7 @@
 mod people;
 mod posts;
 mod schedule;
+mod notify_actions;
 mod tasks;
 
 use std::collections::{HashMap, HashSet};
@@ -355,7 +356,7 @@ impl WatchService {
         let tasks = vec![
             tokio::spawn(tasks::recheck(shared.clone(), setup.sources.clone())),
             tokio::spawn(tasks::dispatch(shared.clone(), notifications.sink)),
-            tokio::spawn(tasks::actions(shared.clone(), notifications.actions)),
+            tokio::spawn(notify_actions::actions(shared.clone(), notifications.actions)),
         ];
         (shared, tasks)
     }

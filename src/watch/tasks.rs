@@ -1,5 +1,5 @@
-//! The service's tasks: periodic checks, the live stream, re-checks of open alerts, the
-//! notification dispatcher and the notification actions.
+//! The service's tasks: periodic checks, the live stream, re-checks of open alerts and the
+//! notification dispatcher (the notification buttons are [`super::notify_actions`]).
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -14,7 +14,7 @@ use super::{CoverageGap, RunState, Shared, Target, WatchEvent};
 use crate::detect::avatar::fingerprint;
 use crate::detect::Assessment;
 use crate::identity::Platform;
-use crate::notify::{Dispatcher, NotificationAction, NotificationSink, NotifyConfig};
+use crate::notify::{Dispatcher, NotificationSink, NotifyConfig};
 use crate::sources::bluesky::live::{run_live, LiveEvent};
 use crate::sources::bluesky::BlueskySource;
 use crate::sources::{AccountRef, AccountState, Found, FoundBy, Source, SourceError};
@@ -723,49 +723,6 @@ impl NotifyRetry {
 
     fn shown(&mut self) {
         *self = NotifyRetry::default();
-    }
-}
-
-/// Acts on notification buttons: "Not an impostor" allows the account; "Review and report"
-/// marks the alert seen and tells the app to open it; "Review the wave" tells the app to open
-/// the wave; the digest's "Have a look" tells the app to open the worth-a-look list.
-pub(crate) async fn actions(
-    shared: Arc<Shared>,
-    mut actions: mpsc::UnboundedReceiver<NotificationAction>,
-) {
-    let mut stop = shared.stop.subscribe();
-    loop {
-        let action = tokio::select! {
-            a = actions.recv() => a,
-            _ = stop.changed() => return,
-        };
-        let Some(action) = action else { return };
-        match action {
-            NotificationAction::Allow { alert_id } => {
-                match shared.store.set_alert_state(
-                    alert_id,
-                    AlertState::Allowed,
-                    Some("you said it is not an impostor"),
-                ) {
-                    Ok(_) => shared.emit(WatchEvent::Allowed { alert_id }),
-                    Err(e) => tracing::warn!("cannot allow alert {alert_id}: {e}"),
-                }
-            }
-            NotificationAction::Review { alert_id } => {
-                if let Some(id) = alert_id {
-                    if let Ok(alert) = shared.store.alert(id) {
-                        if alert.state == AlertState::New {
-                            let _ = shared.store.set_alert_state(id, AlertState::Seen, None);
-                        }
-                    }
-                }
-                shared.emit(WatchEvent::Review { alert_id });
-            }
-            NotificationAction::ReviewWave { wave_id } => {
-                shared.emit(WatchEvent::ReviewWave { wave_id })
-            }
-            NotificationAction::WorthALook => shared.emit(WatchEvent::WorthALook),
-        }
     }
 }
 

@@ -284,3 +284,35 @@ pub fn alert_at(
 pub fn day(days: i64) -> DateTime<Utc> {
     t(days * 86_400)
 }
+
+/// Settings for watching one fake Bluesky (the watch service's tests): its AppView, PDS and
+/// Jetstream; small bounded checks (1 search page, 2 queries, 5 probes); periodic checks only,
+/// an hour apart (after the first, checks happen through "check now"); no retries, no wait on
+/// a rate limit, a backoff of 1 s; no notification batching, no jitter; the other platforms off.
+pub fn watching_fake_bluesky(
+    fake: &doppelwatch::fake::bluesky::FakeBluesky,
+) -> doppelwatch::config::Config {
+    let mut config = doppelwatch::config::Config::default();
+    config.bluesky.base_url = fake.base_url();
+    config.bluesky.pds_url = fake.base_url();
+    config.bluesky.jetstream_url = fake.jetstream_url();
+    config.bluesky.live = false;
+    config.bluesky.search_pages = 1;
+    config.bluesky.max_queries = 2;
+    config.bluesky.probe_limit = 5;
+    config.mastodon.enabled = false;
+    config.x.enabled = false;
+    config.http.max_retries = 0;
+    config.http.max_rate_limit_wait_secs = 0;
+    config.watch = doppelwatch::config::WatchConfig {
+        check_interval_secs: 3600,
+        recheck_interval_secs: 3600,
+        min_backoff_secs: 1,
+        max_backoff_secs: 1,
+        notify_batch_secs: 0,
+        jitter: 0.0,
+        ..doppelwatch::config::WatchConfig::default()
+    };
+    config.allow_loopback_fakes();
+    config
+}

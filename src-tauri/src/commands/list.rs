@@ -34,6 +34,9 @@ ipc! {
         reports::open_report_form(alert_id: i64) -> ();
         reports::export_evidence(alert_id: i64) -> EvidenceExport;
         reports::get_follow_up(alert_id: i64) -> Option<FollowUpView>;
+        reports::queue_reports(ids: Vec<i64>, undo_secs: u32) -> ReportBatchView;
+        reports::undo_report_batch(id: i64) -> ReportBatchView;
+        reports::report_batch(id: i64) -> ReportBatchView;
         cases::outcomes() -> OutcomesView;
         cases::export_cases() -> String;
         sources::dashboard() -> DashboardView;

@@ -1,11 +1,13 @@
-//! The report view: draft, official form, filing through the API, evidence bundle.
+//! The report view: draft, official form, filing through the API, evidence bundle; and
+//! batches of reports (queued, undone, followed) for the list and the wave grid.
 
 use tauri::{Manager, State};
 use tauri_plugin_opener::OpenerExt;
 
 use crate::error::{CommandError, CommandResult};
-use crate::ipc::{EvidenceExport, FollowUpView, ReportView};
+use crate::ipc::{EvidenceExport, FollowUpView, ReportBatchView, ReportView};
 use crate::state::AppState;
+use crate::views;
 use doppelwatch_watcher::link::WatcherLink;
 
 /// The report draft and case status for an alert.
@@ -72,4 +74,29 @@ pub fn get_follow_up(
     alert_id: i64,
 ) -> CommandResult<Option<FollowUpView>> {
     Ok(state.follow_up(alert_id)?.map(crate::views::follow_up))
+}
+
+/// Queues the reports of the ticked alerts as one batch, sent by the background watcher after
+/// `undo_secs` (at most an hour); alerts that cannot be filed through an API are left out.
+#[tauri::command]
+pub fn queue_reports(
+    state: State<'_, AppState>,
+    ids: Vec<i64>,
+    undo_secs: u32,
+) -> CommandResult<ReportBatchView> {
+    let undo = std::time::Duration::from_secs(undo_secs.min(3600).into());
+    let queued = state.queue_reports(&ids, undo)?;
+    Ok(views::report_batch(&queued.batch, &queued.refused))
+}
+
+/// Cancels what a batch has not sent yet.
+#[tauri::command]
+pub fn undo_report_batch(state: State<'_, AppState>, id: i64) -> CommandResult<ReportBatchView> {
+    Ok(views::report_batch(&state.undo_batch(id)?, &[]))
+}
+
+/// Where a batch's reports stand.
+#[tauri::command]
+pub fn report_batch(state: State<'_, AppState>, id: i64) -> CommandResult<ReportBatchView> {
+    Ok(views::report_batch(&state.store.batch(id)?, &[]))
 }

@@ -269,18 +269,7 @@ impl XSource {
     }
 
     fn url(&self, path: &str, query: &[(&str, &str)]) -> Result<Url, SourceError> {
-        let base = self.config.base_url.trim_end_matches('/');
-        let mut url = Url::parse(&format!("{base}{path}")).map_err(|e| SourceError::Api {
-            platform: Platform::X,
-            message: format!("bad X base URL {base:?}: {e}"),
-        })?;
-        {
-            let mut q = url.query_pairs_mut();
-            for (k, v) in query {
-                q.append_pair(k, v);
-            }
-        }
-        Ok(url)
+        super::http::api_url(&Platform::X, &self.config.base_url, path, query)
     }
 
     fn take_reads(&self, wanted: usize) -> usize {

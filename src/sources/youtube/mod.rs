@@ -219,18 +219,7 @@ impl YoutubeSource {
     }
 
     fn url(&self, path: &str, query: &[(&str, &str)]) -> Result<Url, SourceError> {
-        let base = self.config.base_url.trim_end_matches('/');
-        let mut url = Url::parse(&format!("{base}{path}")).map_err(|e| SourceError::Api {
-            platform: Platform::Youtube,
-            message: format!("bad YouTube base URL {base:?}: {e}"),
-        })?;
-        {
-            let mut q = url.query_pairs_mut();
-            for (k, v) in query {
-                q.append_pair(k, v);
-            }
-        }
-        Ok(url)
+        super::http::api_url(&Platform::Youtube, &self.config.base_url, path, query)
     }
 
     fn units_left(&self) -> u32 {

@@ -171,12 +171,47 @@ describe("inbox", () => {
     key(" ");
     expect(view.querySelectorAll("li.selected").length).toBe(2);
     expect(allow.textContent).toBe("Mark 2 as not an impostor");
-    expect(view.querySelector<HTMLButtonElement>("button.batch-report")?.title).toBe("coming next");
+    expect(view.querySelector<HTMLButtonElement>("button.batch-report")?.textContent).toBe("Report 2");
     key("o");
     expect(location.hash).toBe("#/alerts/2");
     allow.click();
     await settle();
     expect(calls.find((c) => c.cmd === "act_on_alerts")?.args).toEqual({ ids: [1, 2], action: "not_impostor" });
     expect(view.querySelector(".status")?.textContent).toContain("2 marked as not an impostor");
+  });
+
+  it("files the ticked alerts as one batch after asking, shows the undo window and undoes it", async () => {
+    const alerts = [a(1, "new", "2026-11-29T13:00:00Z"), a(2, "new", "2026-11-29T12:00:00Z")];
+    const later = new Date(Date.now() + 180_000).toISOString();
+    const batch = { id: 7, send_after: later, queued: 2, sending: 0, sent: 0, failed: 0, cancelled: 0, skipped: 0, uncertain: 0, notes: ["alert 9 left out: X has no report API: use its form (https://help.x.com/)"] };
+    const calls = mockList(alerts, {
+      queue_reports: () => batch,
+      undo_report_batch: () => ({ ...batch, queued: 0, cancelled: 2, notes: [] }),
+      report_batch: () => batch,
+    });
+    const view = await inboxView();
+    document.body.append(view);
+    await settle();
+    for (const tick of view.querySelectorAll<HTMLInputElement>("input[type=checkbox]")) tick.click();
+    const report = view.querySelector<HTMLButtonElement>("button.batch-report")!;
+    expect(report.textContent).toBe("Report 2");
+    report.click();
+    // Nothing is queued before the person confirms.
+    expect(calls.some((c) => c.cmd === "queue_reports")).toBe(false);
+    const confirm = view.querySelector<HTMLButtonElement>("button.batch-confirm")!;
+    expect(confirm.textContent).toBe("File 2 reports");
+    confirm.click();
+    await settle();
+    expect(calls.find((c) => c.cmd === "queue_reports")?.args).toEqual({ ids: [1, 2], undoSecs: 180 });
+    const status = view.querySelector(".status")!.textContent ?? "";
+    expect(status).toMatch(/2 reports will be sent at .*; undo before then\./);
+    expect(view.querySelector(".batch-notes")?.textContent).toContain("alert 9 left out");
+    const undo = view.querySelector<HTMLButtonElement>("button.batch-undo")!;
+    expect(undo.hidden).toBe(false);
+    undo.click();
+    await settle();
+    expect(calls.find((c) => c.cmd === "undo_report_batch")?.args).toEqual({ id: 7 });
+    expect(view.querySelector(".status")?.textContent).toBe("Reports: 0 sent, 2 undone.");
+    expect(undo.hidden).toBe(true);
   });
 });

@@ -11,6 +11,7 @@ import { button, h, replace } from "../dom";
 import type { AlertRow } from "../bindings/AlertRow";
 import type { AlertSummary } from "../bindings/AlertSummary";
 import type { PersonView } from "../bindings/PersonView";
+import type { ReportBatchView } from "../bindings/ReportBatchView";
 import { PLATFORMS } from "../bindings/platforms";
 import { hashQuery } from "../router";
 import { markedHandle } from "./alert";
@@ -235,15 +236,40 @@ function filterBar(initial: Filters, people: PersonView[], only: boolean, onChan
   );
 }
 
-/** "Mark N as not an impostor" on the ticked alerts; `done` runs after (to show them anew). */
+/** How long a batch of reports waits before the watcher sends it: time to undo. */
+export const UNDO_SECS = 180;
+
+/** A batch's progress in words. */
+export function batchWords(b: ReportBatchView): string {
+  const parts = [`${b.sent} sent`];
+  if (b.queued + b.sending > 0) parts.push(`${b.queued + b.sending} waiting`);
+  if (b.failed > 0) parts.push(`${b.failed} failed`);
+  if (b.skipped > 0) parts.push(`${b.skipped} skipped`);
+  if (b.uncertain > 0) parts.push(`${b.uncertain} interrupted (check on the platform before sending again)`);
+  if (b.cancelled > 0) parts.push(`${b.cancelled} undone`);
+  return `Reports: ${parts.join(", ")}.`;
+}
+
+/**
+ * "Mark N as not an impostor" and "Report N" on the ticked alerts; `done` runs after (to show
+ * them anew). Reporting asks first, then queues one batch that the background watcher sends
+ * after an undo window, and follows it.
+ */
 export function batchBar(selected: Set<number>, done: () => void): { bar: HTMLElement; status: HTMLElement; update: () => void } {
   const status = h("p", { class: "status", attrs: { role: "status", "aria-live": "polite" } });
+  const notes = h("ul", { class: "batch-notes" });
   const allow = button("", () => void run(), "batch-allow");
-  const report = button("Report selected", () => undefined, "batch-report", { disabled: true, title: "coming next" });
+  const report = button("", () => ask(), "batch-report");
+  const confirmBox = h("div", { class: "confirm", attrs: { hidden: true } });
+  const undo = button("Undo", () => void undoBatch(), "batch-undo", { hidden: true });
+  let batchId: number | null = null;
+  let timer: ReturnType<typeof setInterval> | null = null;
   const update = () => {
     const n = selected.size;
     allow.textContent = `Mark ${n} as not an impostor`;
     allow.disabled = n === 0;
+    report.textContent = `Report ${n}`;
+    report.disabled = n === 0;
   };
   const run = async () => {
     const ids = [...selected];
@@ -260,8 +286,68 @@ export function batchBar(selected: Set<number>, done: () => void): { bar: HTMLEl
       update();
     }
   };
+  const show = (b: ReportBatchView) => {
+    const waiting = b.queued + b.sending;
+    const at = new Date(b.send_after).toLocaleTimeString();
+    status.textContent = waiting > 0 && Date.now() < Date.parse(b.send_after) ? `${waiting} reports will be sent at ${at}; undo before then.` : batchWords(b);
+    replace(notes, ...b.notes.map((n) => h("li", null, n)));
+    undo.hidden = !(b.queued > 0);
+    if (waiting === 0 && timer) {
+      clearInterval(timer);
+      timer = null;
+      done();
+    }
+  };
+  const follow = () => {
+    if (timer) clearInterval(timer);
+    timer = setInterval(() => {
+      if (batchId === null) return;
+      void api.reportBatch(batchId).then(show).catch((e) => (status.textContent = errorMessage(e)));
+    }, 2000);
+  };
+  const file = async () => {
+    const ids = [...selected];
+    confirmBox.hidden = true;
+    status.textContent = `Queuing ${ids.length} reports…`;
+    try {
+      const b = await api.queueReports(ids, UNDO_SECS);
+      batchId = b.id;
+      for (const id of ids) selected.delete(id);
+      update();
+      show(b);
+      follow();
+    } catch (e) {
+      status.textContent = errorMessage(e);
+    }
+  };
+  const ask = () => {
+    const n = selected.size;
+    replace(
+      confirmBox,
+      h("p", null, `File ${n} reports through the platforms' report APIs, as you? They are sent ${UNDO_SECS / 60} minutes from now, one at a time, within your daily limit; you can undo until then. Accounts on platforms without a report API (X, YouTube) are left out: use their forms.`),
+      button(`File ${n} reports`, () => void file(), "batch-confirm"),
+      button("Cancel", () => {
+        confirmBox.hidden = true;
+        report.focus();
+      }, "batch-cancel"),
+    );
+    confirmBox.hidden = false;
+    confirmBox.querySelector<HTMLButtonElement>("button.batch-confirm")?.focus();
+  };
+  const undoBatch = async () => {
+    if (batchId === null) return;
+    try {
+      show(await api.undoReportBatch(batchId));
+    } catch (e) {
+      status.textContent = errorMessage(e);
+    }
+  };
   update();
-  return { bar: h("div", { class: "batch", attrs: { role: "group", "aria-label": "Act on the selected alerts" } }, allow, report, status), status, update };
+  return {
+    bar: h("div", { class: "batch", attrs: { role: "group", "aria-label": "Act on the selected alerts" } }, allow, report, undo, status, confirmBox, notes),
+    status,
+    update,
+  };
 }
 
 export async function inboxView(filter: InboxFilter = "all"): Promise<HTMLElement> {

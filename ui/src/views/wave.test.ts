@@ -58,10 +58,10 @@ describe("wave", () => {
     const all = view.querySelector<HTMLInputElement>("#wave-select-all")!;
     expect(allow.disabled).toBe(true);
     expect(allow.textContent).toBe("Mark 0 as not an impostor");
-    // Other actions are not there yet, and say so.
+    // Reporting needs a selection too.
     const report = view.querySelector<HTMLButtonElement>("button.batch-report")!;
     expect(report.disabled).toBe(true);
-    expect(report.title).toBe("coming next");
+    expect(report.textContent).toBe("Report 0");
 
     // Space on a focused tile ticks it.
     const first = view.querySelector<HTMLAnchorElement>("a.tile-link")!;
