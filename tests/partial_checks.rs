@@ -14,7 +14,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use support_watch::watching_fake_bluesky;
 
-use doppelwatch::config::{Config, WatchConfig};
+use doppelwatch::config::Config;
 use doppelwatch::fake::bluesky::FakeBluesky;
 use doppelwatch::fake::mastodon::FakeMastodon;
 use doppelwatch::fake::{FakeAccount, Misbehave};

@@ -10,7 +10,7 @@ use std::io::Read;
 use std::sync::Arc;
 use std::time::Duration;
 
-use doppelwatch::config::{Config, WatchConfig};
+use doppelwatch::config::Config;
 use doppelwatch::fake::bluesky::FakeBluesky;
 use doppelwatch::fake::mastodon::FakeMastodon;
 use doppelwatch::fake::FakeAccount;

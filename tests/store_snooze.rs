@@ -354,6 +354,7 @@ fn a_version_1_database_is_migrated_and_keeps_its_alerts() {
             rusqlite::Connection::open(dir.path().join(doppelwatch::store::DB_FILE)).unwrap();
         conn.execute_batch(
             "DROP TABLE alert_posts;
+             DROP TABLE report_queue; DROP TABLE report_batches;
              DROP INDEX alerts_snoozed; ALTER TABLE alerts DROP COLUMN snoozed_until;
              DROP TABLE report_drafts;
              DROP INDEX alerts_wave; DROP INDEX alerts_identity_created;

@@ -8,7 +8,7 @@ mod support_watch;
 use std::sync::Arc;
 use std::time::Duration;
 
-use doppelwatch::config::{Config, WatchConfig};
+use doppelwatch::config::Config;
 use doppelwatch::fake::bluesky::FakeBluesky;
 use doppelwatch::fake::FakeAccount;
 use doppelwatch::store::Store;

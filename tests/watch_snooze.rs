@@ -11,7 +11,7 @@ use std::time::Duration;
 use support_watch::watching_fake_bluesky;
 
 use chrono::Utc;
-use doppelwatch::config::{Config, WatchConfig};
+use doppelwatch::config::Config;
 use doppelwatch::fake::bluesky::FakeBluesky;
 use doppelwatch::fake::FakeAccount;
 use doppelwatch::identity::{AccountHandle, Identity, Platform};

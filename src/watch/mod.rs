@@ -31,10 +31,10 @@
 //! # Ok(()) }
 //! ```
 
+mod notify_actions;
 mod people;
 mod posts;
 mod schedule;
-mod notify_actions;
 mod tasks;
 
 use std::collections::{HashMap, HashSet};
@@ -356,7 +356,10 @@ impl WatchService {
         let tasks = vec![
             tokio::spawn(tasks::recheck(shared.clone(), setup.sources.clone())),
             tokio::spawn(tasks::dispatch(shared.clone(), notifications.sink)),
-            tokio::spawn(notify_actions::actions(shared.clone(), notifications.actions)),
+            tokio::spawn(notify_actions::actions(
+                shared.clone(),
+                notifications.actions,
+            )),
         ];
         (shared, tasks)
     }

@@ -22,6 +22,7 @@ import type { OutcomesView } from "./OutcomesView";
 import type { OwnProfileView } from "./OwnProfileView";
 import type { PersonView } from "./PersonView";
 import type { Platform } from "./Platform";
+import type { ReportBatchView } from "./ReportBatchView";
 import type { ReportView } from "./ReportView";
 import type { SettingsView } from "./SettingsView";
 import type { VariantView } from "./VariantView";
@@ -54,6 +55,9 @@ export const commands = {
   openReportForm: (alertId: number): Promise<void> => invoke<void>("open_report_form", { alertId }),
   exportEvidence: (alertId: number): Promise<EvidenceExport> => invoke<EvidenceExport>("export_evidence", { alertId }),
   getFollowUp: (alertId: number): Promise<FollowUpView | null> => invoke<FollowUpView | null>("get_follow_up", { alertId }),
+  queueReports: (ids: Array<number>, undoSecs: number): Promise<ReportBatchView> => invoke<ReportBatchView>("queue_reports", { ids, undoSecs }),
+  undoReportBatch: (id: number): Promise<ReportBatchView> => invoke<ReportBatchView>("undo_report_batch", { id }),
+  reportBatch: (id: number): Promise<ReportBatchView> => invoke<ReportBatchView>("report_batch", { id }),
   outcomes: (): Promise<OutcomesView> => invoke<OutcomesView>("outcomes"),
   exportCases: (): Promise<string> => invoke<string>("export_cases"),
   dashboard: (): Promise<DashboardView> => invoke<DashboardView>("dashboard"),
