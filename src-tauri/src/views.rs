@@ -335,6 +335,39 @@ pub fn own_profile(own: OnboardingProfile) -> OwnProfileView {
     }
 }
 
+/// A batch of reports as the window shows it; `refused` are the alerts left out when it was
+/// queued, with why.
+pub fn report_batch(
+    batch: &doppelwatch::store::Batch,
+    refused: &[(i64, String)],
+) -> crate::ipc::ReportBatchView {
+    use doppelwatch::store::QueueState as S;
+    let count = |state| u32::try_from(batch.count(state)).unwrap_or(u32::MAX);
+    let notes = refused
+        .iter()
+        .map(|(id, why)| format!("alert {id} left out: {why}"))
+        .chain(
+            batch
+                .entries
+                .iter()
+                .filter(|e| matches!(e.state, S::Failed | S::Skipped | S::Uncertain))
+                .map(|e| format!("alert {}: {}", e.alert_id, e.note.as_deref().unwrap_or(""))),
+        )
+        .collect();
+    crate::ipc::ReportBatchView {
+        id: batch.id,
+        send_after: batch.send_after.to_rfc3339(),
+        queued: count(S::Queued),
+        sending: count(S::Sending),
+        sent: count(S::Sent),
+        failed: count(S::Failed),
+        cancelled: count(S::Cancelled),
+        skipped: count(S::Skipped),
+        uncertain: count(S::Uncertain),
+        notes,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -351,35 +384,5 @@ mod tests {
             age_words(now - chrono::Duration::days(900), now),
             "2 years old"
         );
-    }
-}
-
-/// A batch of reports as the window shows it; `refused` are the alerts left out when it was
-/// queued, with why.
-pub fn report_batch(
-    batch: &doppelwatch::store::Batch,
-    refused: &[(i64, String)],
-) -> crate::ipc::ReportBatchView {
-    use doppelwatch::store::QueueState as S;
-    let count = |state| u32::try_from(batch.count(state)).unwrap_or(u32::MAX);
-    let notes = refused
-        .iter()
-        .map(|(id, why)| format!("alert {id} left out: {why}"))
-        .chain(batch.entries.iter().filter_map(|e| {
-            matches!(e.state, S::Failed | S::Skipped | S::Uncertain)
-                .then(|| format!("alert {}: {}", e.alert_id, e.note.as_deref().unwrap_or("")))
-        }))
-        .collect();
-    crate::ipc::ReportBatchView {
-        id: batch.id,
-        send_after: batch.send_after.to_rfc3339(),
-        queued: count(S::Queued),
-        sending: count(S::Sending),
-        sent: count(S::Sent),
-        failed: count(S::Failed),
-        cancelled: count(S::Cancelled),
-        skipped: count(S::Skipped),
-        uncertain: count(S::Uncertain),
-        notes,
     }
 }
