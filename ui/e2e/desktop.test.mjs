@@ -93,12 +93,46 @@ before(async () => {
 
 after(async () => {
   try {
-    // The last test closes the app's window itself; the session may be gone already.
-    if (driver) await driver.quit().catch(() => {});
+    // The last test's session may be gone already, or not answer.
+    if (driver) await Promise.race([driver.quit().catch(() => {}), new Promise((r) => setTimeout(r, 15_000))]);
   } finally {
+    // Ending a session does not always close its window (WebKitWebDriver may be stopped before
+    // the app acts on it), and a window left open holds this runner's output pipe, so the run
+    // never ends. Windows of this run (its data folder) are closed as the system would.
+    await endWindowsOfThisRun();
     if (driverProcess) driverProcess.kill("SIGTERM");
   }
 });
+
+/** Window processes started by this run: the app with this run's data folder. */
+function windowsOfThisRun() {
+  const mark = `DOPPELWATCH_DATA_DIR=${process.env.DOPPELWATCH_DATA_DIR}`;
+  return processes("doppelwatch-desktop").filter((p) => {
+    try {
+      return readFileSync(`/proc/${p.pid}/environ`, "utf8").split("\0").includes(mark);
+    } catch {
+      return false; // gone meanwhile
+    }
+  });
+}
+
+async function endWindowsOfThisRun() {
+  if (!process.env.DOPPELWATCH_DATA_DIR) return;
+  for (const signal of ["SIGTERM", "SIGKILL"]) {
+    const left = windowsOfThisRun();
+    if (left.length === 0) return;
+    console.log(`ending ${left.length} window process(es) left by the driver with ${signal}`);
+    for (const p of left) {
+      try {
+        process.kill(p.pid, signal);
+      } catch {
+        // gone meanwhile
+      }
+    }
+    const deadline = Date.now() + 10_000;
+    while (Date.now() < deadline && windowsOfThisRun().length) await new Promise((r) => setTimeout(r, 200));
+  }
+}
 
 /** Running processes whose program is `name`, with their arguments. */
 function processes(name) {
