@@ -324,3 +324,105 @@ fn the_wave_update_period_is_a_setting() {
     );
     assert!(store.pending_notifications().unwrap().is_empty());
 }
+
+#[test]
+fn a_wave_exports_as_one_bundle_with_one_manifest_and_every_account_inside() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let palmer_id = add_person(dir.path(), &data, &palmer());
+    let jane_id = add_person(dir.path(), &data, &jane());
+    let store = Store::open_in(&data).unwrap();
+    let wave = check_finds(&store, jane_id, "Jane Doe", 0, 6, 0);
+    let lone = check_finds(&store, palmer_id, "Palmer Report", 0, 1, 0);
+    let wave_id = store.alert(wave[0]).unwrap().wave_id.unwrap();
+    drop(store);
+
+    let out = dir.path().join("wave.zip");
+    let written = cli(
+        &data,
+        &["export-wave", &wave_id.to_string(), out.to_str().unwrap()],
+    );
+    let summary = json(&written);
+    assert!(
+        String::from_utf8_lossy(&written.stderr).contains("evidence bundle of wave"),
+        "{written:?}"
+    );
+    let files = read_verified_bundle(&out);
+    assert_eq!(
+        summary["files"].as_array().unwrap().len(),
+        files.len() - 1,
+        "the summary lists every file but the manifest"
+    );
+    // One folder per account of the wave, each with its case; nothing of the lone alert.
+    let index: serde_json::Value = serde_json::from_slice(&files["wave.json"]).unwrap();
+    assert_eq!(index["wave"]["id"], wave_id);
+    assert_eq!(index["wave"]["count"], 6);
+    let accounts = index["accounts"].as_array().unwrap();
+    let mut ids: Vec<i64> = accounts
+        .iter()
+        .map(|a| a["alert_id"].as_i64().unwrap())
+        .collect();
+    ids.sort();
+    assert_eq!(ids, wave);
+    for account in accounts {
+        let folder = account["folder"].as_str().unwrap();
+        let case: serde_json::Value =
+            serde_json::from_slice(&files[&format!("{folder}case.json")]).unwrap();
+        assert_eq!(case["alert_id"], account["alert_id"]);
+        assert!(files.contains_key(&format!("{folder}reports.json")));
+        assert!(files.contains_key(&format!("{folder}profile-001.json")));
+        assert!(
+            files
+                .keys()
+                .any(|n| n.starts_with(&format!("{folder}avatar-"))),
+            "{folder} holds the account's picture"
+        );
+    }
+    assert!(!files
+        .keys()
+        .any(|n| n.starts_with(&format!("accounts/{}-", lone[0]))));
+    let identity: serde_json::Value =
+        serde_json::from_slice(&files["person/identity.json"]).unwrap();
+    assert_eq!(identity["name"], "Jane Doe");
+    let readme = String::from_utf8(files["README.txt"].clone()).unwrap();
+    assert!(readme.contains("6 accounts imitating Jane Doe"), "{readme}");
+
+    // The file is never replaced unless asked; a wave that does not exist says so.
+    let before = std::fs::read(&out).unwrap();
+    let again = cli(
+        &data,
+        &["export-wave", &wave_id.to_string(), out.to_str().unwrap()],
+    );
+    assert!(!again.status.success());
+    assert!(
+        String::from_utf8_lossy(&again.stderr).contains("--force"),
+        "{again:?}"
+    );
+    assert_eq!(std::fs::read(&out).unwrap(), before);
+    let forced = cli(
+        &data,
+        &[
+            "export-wave",
+            &wave_id.to_string(),
+            out.to_str().unwrap(),
+            "--force",
+        ],
+    );
+    assert!(forced.status.success(), "{forced:?}");
+    let missing = cli(
+        &data,
+        &[
+            "export-wave",
+            "999",
+            dir.path().join("x.zip").to_str().unwrap(),
+        ],
+    );
+    assert!(!missing.status.success());
+    assert!(
+        String::from_utf8_lossy(&missing.stderr).contains("wave 999 not found"),
+        "{missing:?}"
+    );
+    assert!(!dir.path().join("x.zip").exists());
+    let not_a_number = cli(&data, &["export-wave", "first", "y.zip"]);
+    assert_eq!(not_a_number.status.code(), Some(2), "{not_a_number:?}");
+}

@@ -116,11 +116,14 @@ impl AppState {
     /// Writes the evidence bundle (one zip) to `dir` under a new name: an existing file is
     /// never replaced (a second export in the same second gets `-2`, `-3`, ...).
     pub fn export_evidence(&self, alert_id: i64, dir: &Path) -> CommandResult<EvidenceExport> {
-        let bundle = self.app.export_evidence(alert_id, dir)?;
-        Ok(EvidenceExport {
-            path: bundle.path.display().to_string(),
-            files: bundle.files.into_iter().map(|(name, _)| name).collect(),
-        })
+        Ok(evidence_export(self.app.export_evidence(alert_id, dir)?))
+    }
+
+    /// Writes the evidence bundle of a whole wave to `dir` under a new name, likewise.
+    pub fn export_wave_evidence(&self, wave_id: i64, dir: &Path) -> CommandResult<EvidenceExport> {
+        Ok(evidence_export(
+            self.app.export_wave_evidence(wave_id, dir)?,
+        ))
     }
 
     // --- settings ---
@@ -187,6 +190,13 @@ impl AppState {
 }
 
 /// A report case as the UI shows it.
+fn evidence_export(bundle: doppelwatch::report::evidence::BundleSummary) -> EvidenceExport {
+    EvidenceExport {
+        path: bundle.path.display().to_string(),
+        files: bundle.files.into_iter().map(|(name, _)| name).collect(),
+    }
+}
+
 fn report_view(case: &ReportCase) -> ReportView {
     views::report_view(
         &case.alert,

@@ -97,32 +97,58 @@ impl App {
     /// Writes the evidence bundle (one zip) for an alert into `dir` under a new name: an
     /// existing file is never replaced (a second export in the same second gets `-2`, ...).
     pub fn export_evidence(&self, alert_id: i64, dir: &Path) -> AppResult<BundleSummary> {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| AppError::io(format!("cannot create {}: {e}", dir.display())))?;
-        let now = Utc::now();
-        let stem = format!(
-            "doppelwatch-evidence-alert-{alert_id}-{}",
-            now.format("%Y%m%d-%H%M%S")
-        );
-        for n in 1..=100 {
-            let name = if n == 1 {
-                format!("{stem}.zip")
-            } else {
-                format!("{stem}-{n}.zip")
-            };
-            match report::evidence::export_bundle(&self.store, alert_id, &dir.join(name), now) {
-                Ok(bundle) => return Ok(bundle),
-                Err(report::evidence::EvidenceError::Output(
-                    crate::files::output::OutputError::Exists { .. },
-                )) => continue,
-                Err(e) => return Err(AppError::io(e.to_string())),
-            }
-        }
-        Err(AppError::io(format!(
-            "{} already holds 100 bundles of alert {alert_id} from this second; try again",
-            dir.display()
-        )))
+        let what = format!("alert-{alert_id}");
+        new_bundle_in(dir, &what, |path, now| {
+            report::evidence::export_bundle(&self.store, alert_id, path, now)
+        })
     }
+
+    /// Writes the evidence bundle of a whole wave (one zip, one manifest, every account
+    /// inside) into `dir` under a new name, as [`App::export_evidence`] does for one alert.
+    pub fn export_wave_evidence(&self, wave_id: i64, dir: &Path) -> AppResult<BundleSummary> {
+        let what = format!("wave-{wave_id}");
+        new_bundle_in(dir, &what, |path, now| {
+            report::evidence_wave::export_wave_bundle(&self.store, wave_id, path, now, false)
+        })
+    }
+}
+
+/// Writes a bundle with `write` under `doppelwatch-evidence-<what>-<time>.zip` in `dir`,
+/// taking `-2`, `-3`, ... when a file of that name exists (never replacing one).
+fn new_bundle_in(
+    dir: &Path,
+    what: &str,
+    write: impl Fn(
+        &Path,
+        chrono::DateTime<Utc>,
+    ) -> Result<BundleSummary, report::evidence::EvidenceError>,
+) -> AppResult<BundleSummary> {
+    std::fs::create_dir_all(dir)
+        .map_err(|e| AppError::io(format!("cannot create {}: {e}", dir.display())))?;
+    let now = Utc::now();
+    let stem = format!(
+        "doppelwatch-evidence-{what}-{}",
+        now.format("%Y%m%d-%H%M%S")
+    );
+    for n in 1..=100 {
+        let name = if n == 1 {
+            format!("{stem}.zip")
+        } else {
+            format!("{stem}-{n}.zip")
+        };
+        match write(&dir.join(name), now) {
+            Ok(bundle) => return Ok(bundle),
+            Err(report::evidence::EvidenceError::Output(
+                crate::files::output::OutputError::Exists { .. },
+            )) => continue,
+            Err(report::evidence::EvidenceError::Store(e)) => return Err(e.into()),
+            Err(e) => return Err(AppError::io(e.to_string())),
+        }
+    }
+    Err(AppError::io(format!(
+        "{} already holds 100 bundles of {what} from this second; try again",
+        dir.display()
+    )))
 }
 
 impl App {

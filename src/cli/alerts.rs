@@ -98,6 +98,17 @@ pub struct ExportArgs {
 }
 
 #[derive(Args)]
+pub struct ExportWaveArgs {
+    pub wave_id: String,
+    /// The zip file to write (it must not exist yet, unless --force).
+    pub out: PathBuf,
+    /// Replace OUT if it is an existing regular file (never the database, a folder or a
+    /// device).
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Args)]
 pub struct AllowArgs {
     pub alert_id: String,
 }
@@ -468,6 +479,33 @@ pub fn export(args: ExportArgs) -> i32 {
             print_json(&summary)
         }
         Err(e) => fail(format!("export: {e}")),
+    }
+}
+
+/// `export-wave WAVE OUT`: one bundle, one manifest, every account of the wave.
+pub fn export_wave(args: ExportWaveArgs) -> i32 {
+    let Ok(id) = args.wave_id.trim().parse::<i64>() else {
+        return super::usage_error(format!(
+            "wave id {:?} is not a number; `doppelwatch waves` lists the ids",
+            args.wave_id
+        ));
+    };
+    let store = match open_store_read_only() {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let written =
+        report::evidence_wave::export_wave_bundle(&store, id, &args.out, Utc::now(), args.force);
+    match written {
+        Ok(summary) => {
+            eprintln!(
+                "doppelwatch: evidence bundle of wave {id} ({} files) written to {}",
+                summary.files.len(),
+                summary.path.display()
+            );
+            print_json(&summary)
+        }
+        Err(e) => fail(format!("export-wave: {e}")),
     }
 }
 

@@ -69,6 +69,8 @@ enum Command {
     Report(alerts::ReportArgs),
     /// Export the evidence bundle of an alert.
     Export(alerts::ExportArgs),
+    /// Export one evidence bundle of a whole wave (see `doppelwatch waves`).
+    ExportWave(alerts::ExportWaveArgs),
     /// Mark an alert's account as allowed (yours, a fan, or fine).
     Allow(alerts::AllowArgs),
     /// Dismiss an alert (not worth acting on).
@@ -101,6 +103,7 @@ pub fn run() -> i32 {
         Command::Cases(args) => cases::cases(args),
         Command::Report(args) => alerts::report(args),
         Command::Export(args) => alerts::export(args),
+        Command::ExportWave(args) => alerts::export_wave(args),
         Command::Allow(args) => alerts::allow(args),
         Command::Dismiss(args) => alerts::dismiss(args),
         Command::Snooze(args) => alerts::snooze(args),

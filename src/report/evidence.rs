@@ -32,6 +32,8 @@ pub enum EvidenceError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Output(#[from] OutputError),
+    #[error("wave {wave} has {count} accounts, more than one bundle holds ({max}); export its alerts one by one (`doppelwatch export ID FILE`)")]
+    WaveTooLarge { wave: i64, count: usize, max: usize },
 }
 
 /// What went into a bundle.
@@ -68,7 +70,18 @@ pub fn export_bundle_with(
 ) -> Result<BundleSummary, EvidenceError> {
     let alert = store.alert(alert_id)?;
     let files = collect_files(store, &alert, now)?;
+    write_bundle(store, files, out, now, replace)
+}
 
+/// Writes `files` and their `MANIFEST.sha256` as one zip at `out` through
+/// [`crate::files::output`] (never replacing the database; another file only with `replace`).
+pub(super) fn write_bundle(
+    store: &Store,
+    files: Vec<(String, Vec<u8>)>,
+    out: &Path,
+    now: DateTime<Utc>,
+    replace: bool,
+) -> Result<BundleSummary, EvidenceError> {
     let mut manifest = String::new();
     let mut listed = Vec::new();
     for (name, bytes) in &files {
@@ -119,15 +132,81 @@ fn collect_files(
     alert: &Alert,
     now: DateTime<Utc>,
 ) -> Result<Vec<(String, Vec<u8>)>, EvidenceError> {
+    let history_len = store.profile_history(alert.account_id)?.len();
+    let mut files = vec![(
+        "README.txt".to_string(),
+        readme(alert, history_len, now).into_bytes(),
+    )];
+    files.extend(person_files(alert));
+    files.extend(account_files(store, alert, "", "impostor/", now)?);
+    Ok(files)
+}
+
+/// The person's registered identity and avatar (`person/`).
+pub(super) fn person_files(alert: &Alert) -> Vec<(String, Vec<u8>)> {
+    let mut files = vec![("person/identity.json".to_string(), pretty(&alert.identity))];
+    if let Some(path) = alert.identity.avatar.as_deref() {
+        if let Some(bytes) = read_bounded(path) {
+            let ext = image_ext(&bytes);
+            files.push((format!("person/avatar.{ext}"), bytes));
+        }
+    }
+    files
+}
+
+/// One account's case: `case.json` and `reports.json` under `case_dir`, its posts, every
+/// captured profile version and its avatars under `impostor_dir` (both end with `/` or are
+/// empty).
+pub(super) fn account_files(
+    store: &Store,
+    alert: &Alert,
+    case_dir: &str,
+    impostor_dir: &str,
+    now: DateTime<Utc>,
+) -> Result<Vec<(String, Vec<u8>)>, EvidenceError> {
     let mut files: Vec<(String, Vec<u8>)> = Vec::new();
     let history = store.profile_history(alert.account_id)?;
     let reports = store.reports_for(alert.id)?;
-
     files.push((
-        "README.txt".into(),
-        readme(alert, history.len(), now).into_bytes(),
+        format!("{case_dir}case.json"),
+        pretty(&case_json(alert, now)),
     ));
-    let case = json!({
+    files.push((format!("{case_dir}reports.json"), pretty(&reports)));
+    let posts = store.alert_posts(alert.id)?;
+    if !posts.is_empty() {
+        files.push((
+            format!("{impostor_dir}posts.json"),
+            super::evidence_posts::posts_json(&posts),
+        ));
+        files.push((
+            format!("{impostor_dir}posts.html"),
+            super::evidence_posts::posts_html(alert, &posts, now),
+        ));
+    }
+    let mut avatars_done = std::collections::HashSet::new();
+    for (index, version) in history.iter().enumerate() {
+        files.push((
+            format!("{impostor_dir}profile-{:03}.json", index + 1),
+            pretty(version),
+        ));
+        if let Some(sha) = version.avatar_sha256.as_deref() {
+            if avatars_done.insert(sha.to_string()) {
+                if let Some(bytes) = store.avatar(sha)? {
+                    let ext = image_ext(&bytes);
+                    files.push((
+                        format!("{impostor_dir}avatar-{}.{ext}", &sha[..12.min(sha.len())]),
+                        bytes,
+                    ));
+                }
+            }
+        }
+    }
+    Ok(files)
+}
+
+/// The alert as `case.json` holds it: verdict, evidence (reasons) and times.
+pub(super) fn case_json(alert: &Alert, now: DateTime<Utc>) -> serde_json::Value {
+    json!({
         "alert_id": alert.id,
         "platform": alert.platform,
         "impostor_url": super::profile_url(&alert.profile),
@@ -142,46 +221,7 @@ fn collect_files(
         "alert_updated_at": alert.updated_at,
         "account_gone_at": alert.gone_at,
         "exported_at": now,
-    });
-    files.push(("case.json".into(), pretty(&case)));
-    files.push(("reports.json".into(), pretty(&reports)));
-    files.push(("person/identity.json".into(), pretty(&alert.identity)));
-    if let Some(path) = alert.identity.avatar.as_deref() {
-        if let Some(bytes) = read_bounded(path) {
-            let ext = image_ext(&bytes);
-            files.push((format!("person/avatar.{ext}"), bytes));
-        }
-    }
-    let posts = store.alert_posts(alert.id)?;
-    if !posts.is_empty() {
-        files.push((
-            "impostor/posts.json".into(),
-            super::evidence_posts::posts_json(&posts),
-        ));
-        files.push((
-            "impostor/posts.html".into(),
-            super::evidence_posts::posts_html(alert, &posts, now),
-        ));
-    }
-    let mut avatars_done = std::collections::HashSet::new();
-    for (index, version) in history.iter().enumerate() {
-        files.push((
-            format!("impostor/profile-{:03}.json", index + 1),
-            pretty(version),
-        ));
-        if let Some(sha) = version.avatar_sha256.as_deref() {
-            if avatars_done.insert(sha.to_string()) {
-                if let Some(bytes) = store.avatar(sha)? {
-                    let ext = image_ext(&bytes);
-                    files.push((
-                        format!("impostor/avatar-{}.{ext}", &sha[..12.min(sha.len())]),
-                        bytes,
-                    ));
-                }
-            }
-        }
-    }
-    Ok(files)
+    })
 }
 
 fn readme(alert: &Alert, versions: usize, now: DateTime<Utc>) -> String {
@@ -210,7 +250,7 @@ fn readme(alert: &Alert, versions: usize, now: DateTime<Utc>) -> String {
     )
 }
 
-fn pretty<T: Serialize>(value: &T) -> Vec<u8> {
+pub(super) fn pretty<T: Serialize>(value: &T) -> Vec<u8> {
     serde_json::to_vec_pretty(value).unwrap_or_default()
 }
 

@@ -1,13 +1,15 @@
 //! Turning an alert into a report: a per-platform draft in the form that platform asks for
 //! ([`draft`]), filing through the API where there is one after the person confirms
 //! ([`file_report`] with [`bluesky::BlueskyReporter`] or [`mastodon::MastodonReporter`], under a
-//! daily cap), the evidence bundle of a case ([`evidence::export_bundle`]), and the follow-up
+//! daily cap), the evidence bundle of a case ([`evidence::export_bundle`]) or of a whole wave
+//! ([`evidence_wave::export_wave_bundle`]), and the follow-up
 //! to a report still unanswered after a week ([`follow_up::follow_up_draft`]).
 
 pub mod bluesky;
 pub mod bluesky_pds;
 pub mod evidence;
 pub mod evidence_posts;
+pub mod evidence_wave;
 pub mod follow_up;
 mod forms;
 mod http;

@@ -316,3 +316,37 @@ pub fn watching_fake_bluesky(
     config.allow_loopback_fakes();
     config
 }
+
+/// Every file of an evidence bundle (zip) by name, after checking that `MANIFEST.sha256`
+/// lists every other file with its true SHA-256 (as `sha256sum -c` would).
+pub fn read_verified_bundle(path: &std::path::Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    use sha2::{Digest, Sha256};
+    use std::io::Read;
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
+    let mut files = std::collections::BTreeMap::new();
+    for i in 0..zip.len() {
+        let mut entry = zip.by_index(i).unwrap();
+        let mut bytes = Vec::new();
+        entry.read_to_end(&mut bytes).unwrap();
+        files.insert(entry.name().to_string(), bytes);
+    }
+    let manifest = String::from_utf8(files["MANIFEST.sha256"].clone()).unwrap();
+    let mut listed = std::collections::BTreeSet::new();
+    for line in manifest.lines() {
+        let (sha, name) = line.split_once("  ").unwrap();
+        let bytes = files
+            .get(name)
+            .unwrap_or_else(|| panic!("{name} is in the zip"));
+        assert_eq!(hex::encode(Sha256::digest(bytes)), sha, "{name}");
+        listed.insert(name.to_string());
+    }
+    let unlisted: Vec<&String> = files
+        .keys()
+        .filter(|n| *n != "MANIFEST.sha256" && !listed.contains(*n))
+        .collect();
+    assert!(
+        unlisted.is_empty(),
+        "files missing from the manifest: {unlisted:?}"
+    );
+    files
+}

@@ -33,6 +33,7 @@ ipc! {
         reports::file_report(alert_id: i64) -> ReportView;
         reports::open_report_form(alert_id: i64) -> ();
         reports::export_evidence(alert_id: i64) -> EvidenceExport;
+        reports::export_wave_evidence(wave_id: i64) -> EvidenceExport;
         reports::get_follow_up(alert_id: i64) -> Option<FollowUpView>;
         reports::queue_reports(ids: Vec<i64>, undo_secs: u32) -> ReportBatchView;
         reports::undo_report_batch(id: i64) -> ReportBatchView;

@@ -67,6 +67,21 @@ pub fn export_evidence(
     state.export_evidence(alert_id, &dir)
 }
 
+/// Writes one evidence bundle of a whole wave (every account, one manifest) to the Downloads
+/// folder.
+#[tauri::command]
+pub fn export_wave_evidence(
+    app: tauri::AppHandle,
+    state: State<'_, AppState>,
+    wave_id: i64,
+) -> CommandResult<EvidenceExport> {
+    let dir = app
+        .path()
+        .download_dir()
+        .unwrap_or_else(|_| state.data_dir.join("evidence"));
+    state.export_wave_evidence(wave_id, &dir)
+}
+
 /// The follow-up draft of a report still unanswered a week later, when one is offered.
 #[tauri::command]
 pub fn get_follow_up(

@@ -54,6 +54,7 @@ export const commands = {
   fileReport: (alertId: number): Promise<ReportView> => invoke<ReportView>("file_report", { alertId }),
   openReportForm: (alertId: number): Promise<void> => invoke<void>("open_report_form", { alertId }),
   exportEvidence: (alertId: number): Promise<EvidenceExport> => invoke<EvidenceExport>("export_evidence", { alertId }),
+  exportWaveEvidence: (waveId: number): Promise<EvidenceExport> => invoke<EvidenceExport>("export_wave_evidence", { waveId }),
   getFollowUp: (alertId: number): Promise<FollowUpView | null> => invoke<FollowUpView | null>("get_follow_up", { alertId }),
   queueReports: (ids: Array<number>, undoSecs: number): Promise<ReportBatchView> => invoke<ReportBatchView>("queue_reports", { ids, undoSecs }),
   undoReportBatch: (id: number): Promise<ReportBatchView> => invoke<ReportBatchView>("undo_report_batch", { id }),

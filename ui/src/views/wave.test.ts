@@ -97,4 +97,30 @@ describe("wave", () => {
     const view = await waveView(9);
     expect(view.querySelector('[role="alert"]')?.textContent).toBe("no wave 9");
   });
+
+  it("exports one evidence bundle of the whole wave and says where, or why not", async () => {
+    let fail = false;
+    const calls = mockCommands({
+      get_wave: () => wave([row(1), row(2)]),
+      alert_pictures: () => [],
+      export_wave_evidence: () => {
+        if (fail) throw { kind: "io", message: "cannot create /nowhere: permission denied" };
+        return { path: "/home/jane/Downloads/doppelwatch-evidence-wave-4.zip", files: ["wave.json"] };
+      },
+    });
+    const view = await waveView(4);
+    document.body.append(view);
+    await settle();
+    const button = view.querySelector<HTMLButtonElement>("#wave-export")!;
+    button.click();
+    await settle();
+    expect(calls.filter((c) => c.cmd === "export_wave_evidence")).toEqual([{ cmd: "export_wave_evidence", args: { waveId: 4 } }]);
+    const status = view.querySelector(".wave-export [role=status]")!;
+    expect(status.textContent).toBe("Evidence of 2 accounts saved in /home/jane/Downloads/doppelwatch-evidence-wave-4.zip");
+    expect(button.disabled).toBe(false);
+    fail = true;
+    button.click();
+    await settle();
+    expect(status.textContent).toContain("permission denied");
+  });
 });

@@ -93,11 +93,23 @@ export async function waveView(id: number): Promise<HTMLElement> {
     batch.update();
   });
   keyboardNavigation(grid, "a.tile-link", "input.select");
+  const exported = h("p", { class: "hint", attrs: { role: "status", "aria-live": "polite" } });
+  const exportButton = h("button", { id: "wave-export", attrs: { type: "button" } }, "Export evidence of the wave");
+  exportButton.addEventListener("click", () => {
+    exportButton.disabled = true;
+    replace(exported, "Writing one bundle with every account…");
+    api
+      .exportWaveEvidence(id)
+      .then((r) => replace(exported, `Evidence of ${wave.count} accounts saved in ${r.path}`))
+      .catch((e) => replace(exported, errorMessage(e)))
+      .finally(() => (exportButton.disabled = false));
+  });
   page.append(
     heading,
     summary,
     h("label", { class: "select-all", attrs: { for: all.id } }, all, " Select all in this wave"),
     batch.bar,
+    h("div", { class: "wave-export" }, exportButton, exported),
     grid,
   );
   show();
