@@ -10,6 +10,8 @@ mod support_watch;
 
 #[path = "contract/bluesky.rs"]
 mod bluesky;
+#[path = "contract/bluesky_did.rs"]
+mod bluesky_did;
 #[path = "contract/coverage.rs"]
 mod coverage;
 #[path = "contract/mastodon.rs"]

@@ -7,7 +7,8 @@
 //! Read from the source text, so nothing needs to run: the fakes' `.route("<path>", get(..))`
 //! calls under `src/fake/`, and in the rest of `src/` (unit tests left out) the string literals
 //! holding an XRPC method (`app.bsky.feed.getAuthorFeed`) or a REST path (`/api/v1/...`,
-//! `/2/...`, `/youtube/v3/...`).
+//! `/2/...`, `/youtube/v3/...`, `/.well-known/...`). The PLC directory's `/{did}` is built
+//! from a bare `{}/{did}` and is not found this way; `bluesky_did` checks it.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -55,6 +56,7 @@ fn normalise(endpoint: &str) -> String {
         .join("/")
 }
 
+/// The endpoints the platforms' contract tests check (those the fakes serve).
 fn checked() -> BTreeSet<String> {
     [
         super::bluesky::CHECKED,
@@ -137,7 +139,7 @@ fn literals(code: &str) -> Vec<String> {
 /// The REST paths and XRPC methods a literal names.
 fn endpoints_in(literal: &str) -> Vec<String> {
     let mut out = Vec::new();
-    for prefix in ["/api/v", "/2/", "/youtube/v3/", "/xrpc/"] {
+    for prefix in ["/api/v", "/2/", "/youtube/v3/", "/xrpc/", "/.well-known/"] {
         for (at, _) in literal.match_indices(prefix) {
             let path: String = literal[at..]
                 .chars()
@@ -195,9 +197,12 @@ fn every_endpoint_the_clients_build_is_contract_checked() {
     let mut files = Vec::new();
     rust_files(&root.join("src"), &mut files);
     let fakes = root.join("src/fake");
+    // Add the DID document reads, which no fake of ours serves (the test has its own host).
+    let did_reads = super::bluesky_did::CHECKED.iter().map(|e| normalise(e));
     let checked: BTreeSet<String> = checked()
-        .iter()
-        .map(|e| without_method(e).to_string())
+        .into_iter()
+        .chain(did_reads)
+        .map(|e| without_method(&e).to_string())
         .collect();
     let mut built = BTreeSet::new();
     let mut unchecked = Vec::new();
@@ -223,7 +228,11 @@ fn every_endpoint_the_clients_build_is_contract_checked() {
         "endpoints our clients build with no contract check"
     );
     // The scan sees the clients' endpoints (it is not blind): the two read for evidence.
-    for endpoint in ["app.bsky.feed.getAuthorFeed", "/api/v1/accounts/:/statuses"] {
+    for endpoint in [
+        "app.bsky.feed.getAuthorFeed",
+        "/api/v1/accounts/:/statuses",
+        "/.well-known/did.json",
+    ] {
         assert!(
             built.contains(endpoint),
             "{endpoint} not found in {built:?}"
