@@ -376,6 +376,42 @@ async fn the_lexicon_validator_catches_real_mismatches() {
     }
 }
 
+/// The non-comment lines of an atproto interop file.
+fn interop_cases(name: &str) -> Vec<String> {
+    let file = crate::support_contract::fixture(&format!("bluesky/interop/{name}.txt"));
+    std::fs::read_to_string(file)
+        .unwrap()
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(String::from)
+        .collect()
+}
+
+#[test]
+fn the_validators_tids_and_languages_agree_with_atprotos_interop_files() {
+    use crate::support_contract::lexicon::{check_format, is_tid};
+    for tid in interop_cases("tid_syntax_valid") {
+        assert!(is_tid(&tid), "{tid} is a TID");
+    }
+    for tid in interop_cases("tid_syntax_invalid") {
+        assert!(!is_tid(&tid), "{tid} is no TID");
+    }
+    for tag in interop_cases("language_syntax_valid") {
+        assert_eq!(check_format("language", &tag), Ok(()), "{tag}");
+    }
+    // The file keeps `de-419-DE` among the invalid ones while noting that naive parsers (this
+    // one) allow it.
+    for tag in interop_cases("language_syntax_invalid") {
+        if tag != "de-419-DE" {
+            assert!(
+                check_format("language", &tag).is_err(),
+                "{tag} is no language tag"
+            );
+        }
+    }
+}
+
 /// The profile commits of a Jetstream stream (one JSON message a line or a frame).
 fn profile_records(messages: &[String]) -> Vec<Value> {
     messages
@@ -409,6 +445,38 @@ async fn jetstream_profile_records_follow_the_profile_lexicon_fake_and_official(
         .filter(|l| l.contains("app.bsky.actor.profile"))
     {
         parse::jetstream_event(line).unwrap();
+    }
+
+    // The subscribe request as the live client builds it: only the v1 `/subscribe` query
+    // parameters (bluesky-social/jetstream at 9a30defd224e9058814a7d6ce8d9e4fc48d5493c:
+    // `internal/subscribe/filter.go` `ParseQuery` and `requireHello`; `docs/README.md` §5.1
+    // `?cursor=N`), the collection a record lexicon, the cursor an integer.
+    const V1_PARAMS: [&str; 5] = [
+        "wantedCollections",
+        "wantedDids",
+        "maxMessageSizeBytes",
+        "requireHello",
+        "cursor",
+    ];
+    let url = doppelwatch::sources::bluesky::live::subscribe_url(
+        "wss://jetstream2.us-east.bsky.network/subscribe",
+        Some(1_725_911_162_329_308),
+    )
+    .unwrap();
+    assert_eq!(url.path(), "/subscribe");
+    for (name, value) in url.query_pairs() {
+        assert!(
+            V1_PARAMS.contains(&name.as_ref()),
+            "{name} is not a v1 parameter"
+        );
+        match name.as_ref() {
+            "wantedCollections" => assert_eq!(
+                lexicons.check_record(&value, &json!({"$type": value.as_ref()})),
+                Vec::<String>::new()
+            ),
+            "cursor" => assert!(value.parse::<u64>().is_ok(), "{value}"),
+            _ => {}
+        }
     }
 
     // What the fake streams, read over its WebSocket from the start of its log.

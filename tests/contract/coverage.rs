@@ -18,7 +18,7 @@ const NOT_API: &[(&str, &str)] = &[
     ("/img/avatar/plain/{did}/{file}", "Bluesky's CDN avatar images"),
     (
         "/subscribe",
-        "Jetstream (its profile records: jetstream_profile_records_follow_the_profile_lexicon_fake_and_official)",
+        "Jetstream (its subscribe request and profile records: jetstream_profile_records_follow_the_profile_lexicon_fake_and_official)",
     ),
     ("/system/accounts/avatars/{id}/original.png", "Mastodon avatar files"),
     ("/avatars/original/missing.png", "Mastodon's default avatar file"),

@@ -413,7 +413,8 @@ fn string(t: &Value, s: &str, at: &str, errs: &mut Vec<String>) {
     }
 }
 
-fn check_format(format: &str, s: &str) -> Result<(), String> {
+/// Whether `s` has the syntax of lexicon string format `format`.
+pub fn check_format(format: &str, s: &str) -> Result<(), String> {
     let ok = |b: bool, why: &str| if b { Ok(()) } else { Err(why.to_string()) };
     match format {
         "did" => {
@@ -460,16 +461,20 @@ fn check_format(format: &str, s: &str) -> Result<(), String> {
             "scheme:rest without spaces",
         ),
         "at-uri" => ok(s.starts_with("at://") && s.len() > 5, "at://..."),
-        // Lexicon spec, `language`: a BCP 47 tag, checked loosely (`en`, `pt-BR`, `i-default`).
+        // Lexicon spec, `language`: a BCP 47 tag, checked loosely (`en`, `pt-BR`, `i-default`,
+        // `x-private`): a primary subtag of 2 or 3 letters (or the `i`/`x` singletons), then
+        // subtags of 1 to 8 letters and digits.
         "language" => {
             let mut subtags = s.split('-');
             let primary = subtags.next().unwrap_or_default();
+            let singleton = matches!(primary, "i" | "x" | "X");
             ok(
-                (primary == "i"
+                (singleton
                     || ((2..=3).contains(&primary.len())
-                        && primary.bytes().all(|b| b.is_ascii_lowercase())))
-                    && subtags
-                        .all(|t| !t.is_empty() && t.bytes().all(|b| b.is_ascii_alphanumeric())),
+                        && primary.bytes().all(|b| b.is_ascii_alphabetic())))
+                    && subtags.all(|t| {
+                        (1..=8).contains(&t.len()) && t.bytes().all(|b| b.is_ascii_alphanumeric())
+                    }),
                 "a BCP 47 language tag",
             )
         }
