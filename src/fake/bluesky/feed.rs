@@ -1,8 +1,9 @@
 //! The fake AppView's `app.bsky.feed.getAuthorFeed`: an account's posts as
 //! `{feed: [app.bsky.feed.defs#feedViewPost]}`, each `postView` with `uri`, `cid`, `author`
 //! (`profileViewBasic`), `record` (an `app.bsky.feed.post` with `text`, `createdAt`, `langs`
-//! and a tag facet per hashtag, indexed in UTF-8 bytes as the richtext lexicon says) and
-//! `indexedAt`. `limit` is 1 to 100 (default 50), as in the lexicon.
+//! and a tag facet per hashtag, indexed in UTF-8 bytes as the richtext lexicon says, under a
+//! TID record key as the post lexicon declares) and `indexedAt`. `limit` is 1 to 100 (default
+//! 50), as in the lexicon.
 
 use std::sync::Arc;
 
