@@ -424,7 +424,8 @@ fn status_content(base: &str, text: &str) -> (String, Vec<Value>) {
 }
 
 /// `GET /api/v1/accounts/:id/statuses` (`limit` default 20, at most 40): the account's
-/// statuses, newest first, as `Status` entities.
+/// statuses, newest first, as `Status` entities (no `application`: the entity page marks it
+/// optional, and servers leave it out rather than send null).
 async fn statuses(
     State(st): State<Arc<MastoState>>,
     headers: HeaderMap,
@@ -460,7 +461,7 @@ async fn statuses(
                 "uri": format!("https://{domain}/users/{}/statuses/{status_id}", a.username),
                 "url": format!("https://{domain}/@{}/{status_id}", a.username),
                 "replies_count": 0, "reblogs_count": 0, "favourites_count": 0,
-                "edited_at": null, "content": content, "reblog": null, "application": null,
+                "edited_at": null, "content": content, "reblog": null,
                 "account": account, "media_attachments": [], "mentions": [], "tags": tags,
                 "emojis": [], "card": null, "poll": null
             })

@@ -137,6 +137,36 @@ impl Lexicons {
         errs
     }
 
+    /// Mismatches of a record's `at://<did>/<collection>/<rkey>` URI against the collection's
+    /// record lexicon: the collection must be a record lexicon, and the record key must have the
+    /// syntax its `key` declares (`tid`, `literal:<value>`, or `any` record key).
+    pub fn check_record_uri(&self, uri: &str) -> Vec<String> {
+        let parts: Vec<&str> = uri.strip_prefix("at://").unwrap_or("").split('/').collect();
+        let [authority, collection, rkey] = parts[..] else {
+            return vec![format!("{uri:?} is not at://<did>/<collection>/<rkey>")];
+        };
+        let mut errs = Vec::new();
+        if check_format("did", authority).is_err() {
+            errs.push(format!("{uri:?}: the authority {authority:?} is not a DID"));
+        }
+        match self.main(collection) {
+            Ok(main) if main["type"] == "record" => match main["key"].as_str().unwrap_or("any") {
+                "tid" if !is_tid(rkey) => errs.push(format!(
+                    "{uri:?}: record key {rkey:?} is not a TID, which {collection} keys are"
+                )),
+                key => match key.strip_prefix("literal:") {
+                    Some(literal) if rkey != literal => errs.push(format!(
+                        "{uri:?}: record key {rkey:?} is not the literal {literal:?}"
+                    )),
+                    _ => {}
+                },
+            },
+            Ok(_) => errs.push(format!("{uri:?}: {collection} is not a record lexicon")),
+            Err(e) => errs.push(format!("{uri:?}: {e}")),
+        }
+        errs
+    }
+
     /// Validates `v` against the lexicon type `t` of lexicon `ctx`.
     pub fn validate(&self, ctx: &str, t: &Value, v: &Value, at: &str, errs: &mut Vec<String>) {
         let ty = t["type"].as_str().unwrap_or_default();
@@ -308,6 +338,17 @@ fn load_dir(dir: &Path, docs: &mut HashMap<String, Value>) {
     }
 }
 
+/// A TID (atproto spec, "Record Key Type: tid"): 13 base32-sortable characters, the first
+/// one of `234567abcdefghij` (the top bit is 0).
+pub fn is_tid(s: &str) -> bool {
+    const ALPHABET: &[u8] = b"234567abcdefghijklmnopqrstuvwxyz";
+    s.len() == 13
+        && s.bytes().enumerate().all(|(i, b)| match i {
+            0 => ALPHABET[..16].contains(&b),
+            _ => ALPHABET.contains(&b),
+        })
+}
+
 /// A query parameter's text as the JSON value its lexicon type reads it as (unparsable
 /// numbers and booleans stay strings, so the type check names them).
 fn param_value(t: &Value, text: &str) -> Value {
@@ -372,7 +413,8 @@ fn string(t: &Value, s: &str, at: &str, errs: &mut Vec<String>) {
     }
 }
 
-fn check_format(format: &str, s: &str) -> Result<(), String> {
+/// Whether `s` has the syntax of lexicon string format `format`.
+pub fn check_format(format: &str, s: &str) -> Result<(), String> {
     let ok = |b: bool, why: &str| if b { Ok(()) } else { Err(why.to_string()) };
     match format {
         "did" => {
@@ -419,6 +461,23 @@ fn check_format(format: &str, s: &str) -> Result<(), String> {
             "scheme:rest without spaces",
         ),
         "at-uri" => ok(s.starts_with("at://") && s.len() > 5, "at://..."),
+        // Lexicon spec, `language`: a BCP 47 tag, checked loosely (`en`, `pt-BR`, `i-default`,
+        // `x-private`): a primary subtag of 2 or 3 letters (or the `i`/`x` singletons), then
+        // subtags of 1 to 8 letters and digits.
+        "language" => {
+            let mut subtags = s.split('-');
+            let primary = subtags.next().unwrap_or_default();
+            let singleton = matches!(primary, "i" | "x" | "X");
+            ok(
+                (singleton
+                    || ((2..=3).contains(&primary.len())
+                        && primary.bytes().all(|b| b.is_ascii_alphabetic())))
+                    && subtags.all(|t| {
+                        (1..=8).contains(&t.len()) && t.bytes().all(|b| b.is_ascii_alphanumeric())
+                    }),
+                "a BCP 47 language tag",
+            )
+        }
         "cid" => ok(
             s.len() >= 8 && s.bytes().all(|b| b.is_ascii_alphanumeric()),
             "a CID",

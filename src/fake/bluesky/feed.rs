@@ -1,8 +1,9 @@
 //! The fake AppView's `app.bsky.feed.getAuthorFeed`: an account's posts as
 //! `{feed: [app.bsky.feed.defs#feedViewPost]}`, each `postView` with `uri`, `cid`, `author`
 //! (`profileViewBasic`), `record` (an `app.bsky.feed.post` with `text`, `createdAt`, `langs`
-//! and a tag facet per hashtag, indexed in UTF-8 bytes as the richtext lexicon says) and
-//! `indexedAt`. `limit` is 1 to 100 (default 50), as in the lexicon.
+//! and a tag facet per hashtag, indexed in UTF-8 bytes as the richtext lexicon says, under a
+//! TID record key as the post lexicon declares) and `indexedAt`. `limit` is 1 to 100 (default
+//! 50), as in the lexicon.
 
 use std::sync::Arc;
 
@@ -36,11 +37,30 @@ fn tag_facets(text: &str) -> Vec<Value> {
     out
 }
 
+/// A TID record key (atproto spec, "Record Key Type: tid"), as `app.bsky.feed.post` records
+/// are keyed: microseconds since the epoch in 11 base32-sortable characters, then a 10-bit
+/// clock id in 2.
+fn tid(micros: u64, clock_id: u16) -> String {
+    const ALPHABET: &[u8] = b"234567abcdefghijklmnopqrstuvwxyz";
+    let digits = |n: u64, width: u32| -> String {
+        (0..width)
+            .rev()
+            .map(|i| char::from(ALPHABET[((n >> (5 * i)) & 31) as usize]))
+            .collect()
+    };
+    let micros = micros & ((1 << 53) - 1);
+    format!(
+        "{}{}",
+        digits(micros, 11),
+        digits(u64::from(clock_id) & 1023, 2)
+    )
+}
+
 /// The `feedViewPost` of the account's `n`-th post (0: newest).
 fn feed_item(st: &BskyState, acc: &Account, n: usize, text: &str) -> Value {
-    let at = (acc.created_at + Duration::hours(1 + (acc.posts.len() - n) as i64))
-        .to_rfc3339_opts(SecondsFormat::Millis, true);
-    let rkey = format!("3lpost{:04}", acc.posts.len() - n);
+    let when = acc.created_at + Duration::hours(1 + (acc.posts.len() - n) as i64);
+    let at = when.to_rfc3339_opts(SecondsFormat::Millis, true);
+    let rkey = tid(when.timestamp_micros().max(0) as u64, 0);
     let mut author = json!({"did": acc.did, "handle": acc.handle, "labels": []});
     if let Some(name) = &acc.display_name {
         author["displayName"] = json!(name);
@@ -101,4 +121,16 @@ pub(super) async fn get_author_feed(
         .map(|(n, text)| feed_item(&st, &acc, n, text))
         .collect();
     json_response(StatusCode::OK, json!({ "feed": feed }).to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::tid;
+
+    #[test]
+    fn record_keys_are_tids_as_the_spec_writes_them() {
+        // The example TID of the atproto spec ("Record Key Type: tid").
+        assert_eq!(tid(1_688_137_381_887_007, 6), "3jzfcijpj2z2a");
+        assert_eq!(tid(0, 0), "2222222222222");
+    }
 }
