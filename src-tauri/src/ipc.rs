@@ -669,7 +669,7 @@ mod tests {
                  /** A registered platform as the UI shows it. */\n\
                  export type PlatformInfo = {{\n  id: Platform;\n  label: string;\n  example: string;\n  \
                  credential: CredentialForm | null;\n  live: boolean;\n  paid_reads: boolean;\n  \
-                 budget: BudgetForm | null;\n}};\n\n\
+                 budget: BudgetForm | null;\n  report_api: boolean;\n  web_form: boolean;\n}};\n\n\
                  /** Every registered platform, in the registry's order. */\n\
                  export const PLATFORMS: PlatformInfo[] = {platforms};\n"
             ),

@@ -119,6 +119,10 @@ pub struct PlatformInfo {
     pub paid_reads: bool,
     /// Its daily budget field in settings; `None` when reading is free.
     pub budget: Option<BudgetForm>,
+    /// Reports can be filed through its API (so in a batch).
+    pub report_api: bool,
+    /// Reports go through an official web form, one account at a time.
+    pub web_form: bool,
 }
 
 /// Every registered platform as the UI shows it, in registry order.
@@ -132,6 +136,8 @@ pub fn infos() -> Vec<PlatformInfo> {
             live: m.watched_live(),
             paid_reads: m.paid_reads(),
             budget: m.budget_form(),
+            report_api: m.report_api().is_some(),
+            web_form: m.form_url().is_some(),
         })
         .collect()
 }

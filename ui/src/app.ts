@@ -12,6 +12,7 @@ import { peopleView } from "./views/people";
 import { reportView } from "./views/report";
 import { settingsView } from "./views/settings";
 import { waveView } from "./views/wave";
+import { formsView } from "./views/forms";
 
 /** Navigates to a route (`#/alerts/3`). */
 export function go(hash: string): void {
@@ -124,5 +125,7 @@ async function viewFor(route: Route): Promise<HTMLElement> {
       return peopleView();
     case "wave":
       return waveView(route.id);
+    case "forms":
+      return formsView(route.ids);
   }
 }

@@ -13,6 +13,10 @@ describe("router", () => {
     expect(parseRoute("#/people")).toEqual({ name: "people" });
     expect(parseRoute("#/waves/4")).toEqual({ name: "wave", id: 4 });
     expect(parseRoute("#/waves/x")).toEqual({ name: "alerts" });
+    expect(parseRoute("#/forms/3,5,8")).toEqual({ name: "forms", ids: [3, 5, 8] });
+    expect(parseRoute("#/forms/3,x")).toEqual({ name: "alerts" });
+    expect(parseRoute("#/forms/")).toEqual({ name: "alerts" });
+    expect(parseRoute(`#/forms/${Array.from({ length: 501 }, (_, i) => i).join(",")}`)).toEqual({ name: "alerts" });
     expect(parseRoute("#/alerts?person=2&state=new")).toEqual({ name: "alerts" });
     expect(parseRoute("#/worth-a-look?platform=x")).toEqual({ name: "worth-a-look" });
     const q = hashQuery("#/alerts?person=2&state=new");

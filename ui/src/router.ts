@@ -1,5 +1,6 @@
 // Hash routes: #/onboarding, #/dashboard, #/alerts, #/alerts/3, #/alerts/3/report,
-// #/worth-a-look (the quiet list of suspicious alerts), #/people, #/waves/4, #/settings. The
+// #/worth-a-look (the quiet list of suspicious alerts), #/people, #/waves/4, #/settings,
+// #/forms/3,5,8 (reporting those alerts through their platforms' web forms in turn). The
 // alert lists keep their filters in a query after the path (`#/alerts?person=2&state=new`).
 
 export type Route =
@@ -11,7 +12,11 @@ export type Route =
   | { name: "report"; id: number }
   | { name: "settings" }
   | { name: "people" }
-  | { name: "wave"; id: number };
+  | { name: "wave"; id: number }
+  | { name: "forms"; ids: number[] };
+
+/** At most this many alerts in one walk through forms (a hash stays short). */
+export const MAX_FORMS = 500;
 
 /** Parses a location hash; anything unknown is the dashboard. */
 export function parseRoute(hash: string): Route {
@@ -24,6 +29,11 @@ export function parseRoute(hash: string): Route {
   if (first === "waves") {
     const id = Number(second);
     return second !== undefined && Number.isInteger(id) && id >= 0 ? { name: "wave", id } : { name: "alerts" };
+  }
+  if (first === "forms") {
+    const ids = (second ?? "").split(",").map(Number);
+    const ok = ids.length > 0 && ids.length <= MAX_FORMS && ids.every((id) => Number.isInteger(id) && id >= 0);
+    return ok && second ? { name: "forms", ids } : { name: "alerts" };
   }
   if (first === "alerts") {
     if (second === undefined) return { name: "alerts" };

@@ -25,6 +25,8 @@ export type PlatformInfo = {
   live: boolean;
   paid_reads: boolean;
   budget: BudgetForm | null;
+  report_api: boolean;
+  web_form: boolean;
 };
 
 /** Every registered platform, in the registry's order. */
@@ -39,7 +41,9 @@ export const PLATFORMS: PlatformInfo[] = [
     },
     "live": true,
     "paid_reads": false,
-    "budget": null
+    "budget": null,
+    "report_api": true,
+    "web_form": false
   },
   {
     "id": "mastodon",
@@ -51,7 +55,9 @@ export const PLATFORMS: PlatformInfo[] = [
     },
     "live": false,
     "paid_reads": false,
-    "budget": null
+    "budget": null,
+    "report_api": true,
+    "web_form": false
   },
   {
     "id": "x",
@@ -71,7 +77,9 @@ export const PLATFORMS: PlatformInfo[] = [
       "max": 1000.0,
       "step": 0.5,
       "whole": false
-    }
+    },
+    "report_api": false,
+    "web_form": true
   },
   {
     "id": "youtube",
@@ -91,6 +99,8 @@ export const PLATFORMS: PlatformInfo[] = [
       "max": 1000000.0,
       "step": 100.0,
       "whole": true
-    }
+    },
+    "report_api": false,
+    "web_form": true
   }
 ];

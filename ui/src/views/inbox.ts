@@ -13,7 +13,7 @@ import type { AlertSummary } from "../bindings/AlertSummary";
 import type { PersonView } from "../bindings/PersonView";
 import type { ReportBatchView } from "../bindings/ReportBatchView";
 import { PLATFORMS } from "../bindings/platforms";
-import { hashQuery } from "../router";
+import { hashQuery, MAX_FORMS } from "../router";
 import { markedHandle } from "./alert";
 import { platformLabel } from "./dashboard";
 
@@ -255,11 +255,21 @@ export function batchWords(b: ReportBatchView): string {
  * them anew). Reporting asks first, then queues one batch that the background watcher sends
  * after an undo window, and follows it.
  */
-export function batchBar(selected: Set<number>, done: () => void): { bar: HTMLElement; status: HTMLElement; update: () => void } {
+/** The platforms whose reports go through an official web form, one account at a time. */
+const FORM_ONLY = new Set<string>(PLATFORMS.filter((p) => p.web_form && !p.report_api).map((p) => p.id));
+
+export function batchBar(
+  selected: Set<number>,
+  done: () => void,
+  platformOf: (id: number) => string | undefined = () => undefined,
+): { bar: HTMLElement; status: HTMLElement; update: () => void } {
   const status = h("p", { class: "status", attrs: { role: "status", "aria-live": "polite" } });
   const notes = h("ul", { class: "batch-notes" });
   const allow = button("", () => void run(), "batch-allow");
   const report = button("", () => ask(), "batch-report");
+  // Accounts on form-only platforms (X, YouTube) are walked through their forms in turn.
+  const formIds = () => [...selected].filter((id) => FORM_ONLY.has(platformOf(id) ?? ""));
+  const forms = button("", () => go(`#/forms/${formIds().slice(0, MAX_FORMS).join(",")}`), "batch-forms", { hidden: true });
   const confirmBox = h("div", { class: "confirm", attrs: { hidden: true } });
   const undo = button("Undo", () => void undoBatch(), "batch-undo", { hidden: true });
   let batchId: number | null = null;
@@ -270,6 +280,9 @@ export function batchBar(selected: Set<number>, done: () => void): { bar: HTMLEl
     allow.disabled = n === 0;
     report.textContent = `Report ${n}`;
     report.disabled = n === 0;
+    const byForm = formIds().length;
+    forms.textContent = `Report ${byForm} through ${byForm === 1 ? "its form" : "their forms"}…`;
+    forms.hidden = byForm === 0;
   };
   const run = async () => {
     const ids = [...selected];
@@ -344,7 +357,7 @@ export function batchBar(selected: Set<number>, done: () => void): { bar: HTMLEl
   };
   update();
   return {
-    bar: h("div", { class: "batch", attrs: { role: "group", "aria-label": "Act on the selected alerts" } }, allow, report, undo, status, confirmBox, notes),
+    bar: h("div", { class: "batch", attrs: { role: "group", "aria-label": "Act on the selected alerts" } }, allow, report, forms, undo, status, confirmBox, notes),
     status,
     update,
   };
@@ -370,12 +383,16 @@ export async function inboxView(filter: InboxFilter = "all"): Promise<HTMLElemen
   const byId = new Map(people.map((p) => [p.id, p]));
   const selected = new Set<number>();
   const body = h("div", { class: "inbox-body" });
-  const batch = batchBar(selected, () => {
-    void api.listAlerts().then((fresh) => {
-      alerts = sortAlerts(fresh);
-      show(readFilters(location.hash));
-    });
-  });
+  const batch = batchBar(
+    selected,
+    () => {
+      void api.listAlerts().then((fresh) => {
+        alerts = sortAlerts(fresh);
+        show(readFilters(location.hash));
+      });
+    },
+    (id) => alerts.find((a) => a.id === id)?.platform,
+  );
   const show = (f: Filters) => {
     const shown = alerts.filter((a) => matches(a, f) && (!only || a.verdict !== "impostor"));
     // Only what is on screen stays selected.

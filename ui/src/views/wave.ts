@@ -68,7 +68,7 @@ export async function waveView(id: number): Promise<HTMLElement> {
         show();
       })
       .catch((e) => (batch.status.textContent = errorMessage(e)));
-  });
+  }, (alertId) => wave.alerts.find((a) => a.id === alertId)?.platform);
   const show = () => {
     replace(heading, waveTitle(wave));
     replace(summary, `${verdictLabel(wave.verdict)} · ${wave.open} still open · ticked ones can be acted on together.`);
