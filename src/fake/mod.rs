@@ -8,6 +8,7 @@
 //! assert them. Shapes follow the lexicons, the X OpenAPI document, Mastodon's entities and
 //! the YouTube Data API's resources.
 
+mod accounts;
 pub mod bluesky;
 pub mod demo;
 mod http;
