@@ -523,6 +523,27 @@ pub fn sample_avatar_png(seed: u8) -> Vec<u8> {
     out.into_inner()
 }
 
+/// The person tests, benches and fuzz targets watch when any will do: Palmer Report (also
+/// Bill Palmer) on Bluesky (`palmerreport.com`) and X (`PalmerReport`), with a bio and no
+/// picture. One definition, so a fixture change reaches every user.
+pub fn palmer() -> crate::identity::Identity {
+    use crate::identity::{AccountHandle, Identity, Platform};
+    let on = |platform, handle: &str| AccountHandle {
+        platform,
+        handle: handle.into(),
+    };
+    Identity {
+        name: "Palmer Report".into(),
+        aliases: vec!["Bill Palmer".into()],
+        handles: vec![
+            on(Platform::Bluesky, "palmerreport.com"),
+            on(Platform::X, "PalmerReport"),
+        ],
+        avatar: None,
+        bio: Some("Political news and commentary from Palmer Report, since 2016.".into()),
+    }
+}
+
 /// An account to place on a fake server. `handle` is the platform's handle: a domain on
 /// Bluesky (`jane.bsky.social`), a username on Mastodon and X (`jane`).
 #[derive(Debug, Clone, Default, PartialEq)]

@@ -8,9 +8,10 @@
 //! commands and the UI's lists) iterates over [`ALL`] or looks a platform up with [`module`];
 //! nothing outside these modules names a platform. This module never does I/O itself.
 //!
-//! Adding a platform: write `src/platforms/<name>.rs` implementing [`PlatformModule`] (its
-//! source under `src/sources/<name>/`, its filer under `src/report/` if it has a report API),
-//! then add one line to [`ALL`].
+//! Adding a platform: write `src/platforms/<name>.rs` declaring its [`PlatformFacts`]
+//! ([`Declared`]) and implementing [`PlatformModule`] (its source under
+//! `src/sources/<name>/`, its filer under `src/report/` if it has a report API), then add one
+//! line to [`ALL`].
 
 mod bluesky;
 mod mastodon;
