@@ -12,7 +12,7 @@
 
 use std::time::Instant;
 
-use doppelwatch::identity::{AccountHandle, Identity, Platform};
+use doppelwatch::fake::palmer;
 use doppelwatch::sources::bluesky::cid::blob_cid;
 use doppelwatch::sources::bluesky::matcher::LiveMatcher;
 use doppelwatch::sources::bluesky::parse::{jetstream_event, JetstreamEvent};
@@ -125,25 +125,6 @@ fn record(n: usize, seed: u64, own_cid: &str) -> Vec<String> {
         out.push(msg.to_string());
     }
     out
-}
-
-fn palmer() -> Identity {
-    Identity {
-        name: "Palmer Report".into(),
-        aliases: vec!["Bill Palmer".into()],
-        handles: vec![
-            AccountHandle {
-                platform: Platform::Bluesky,
-                handle: "palmerreport.com".into(),
-            },
-            AccountHandle {
-                platform: Platform::X,
-                handle: "PalmerReport".into(),
-            },
-        ],
-        avatar: None,
-        bio: Some("Political news and commentary from Palmer Report, since 2016.".into()),
-    }
 }
 
 fn main() {

@@ -212,13 +212,13 @@ fn the_figures_give_median_days_to_takedown_per_platform_and_impostors_per_week(
     let dir = tempfile::tempdir().unwrap();
     let h = history(dir.path());
     let figures = CaseFigures::of(&h.store.cases(None, day(31)).unwrap());
-    assert_eq!(figures.cases, 11, "the namesake is left out");
-    assert_eq!(figures.open, 1);
-    assert_eq!(figures.reported, 8);
-    assert_eq!(figures.taken_down, 5);
-    assert_eq!(figures.still_up, 3);
+    assert_eq!(figures.counts.cases, 11, "the namesake is left out");
+    assert_eq!(figures.counts.open, 1);
+    assert_eq!(figures.counts.reported, 8);
+    assert_eq!(figures.counts.taken_down, 5);
+    assert_eq!(figures.counts.still_up, 3);
     assert_eq!(
-        figures.follow_up_due, 2,
+        figures.counts.follow_up_due, 2,
         "F (10 days) and L (9 days), not G (3 days)"
     );
 

@@ -127,27 +127,16 @@ pub fn handles(data: &[u8]) {
     }
 }
 
+/// The shared Palmer Report fixture, also on Mastodon, with the bio the corpus was made with.
 fn reference_identity() -> Identity {
-    Identity {
-        name: "Palmer Report".into(),
-        aliases: vec!["Bill Palmer".into()],
-        handles: vec![
-            AccountHandle {
-                platform: Platform::Bluesky,
-                handle: "palmerreport.com".into(),
-            },
-            AccountHandle {
-                platform: Platform::X,
-                handle: "PalmerReport".into(),
-            },
-            AccountHandle {
-                platform: Platform::Mastodon,
-                handle: "palmer@mastodon.social".into(),
-            },
-        ],
-        avatar: None,
-        bio: Some("Independent news and commentary since 2016. Founded by Bill Palmer.".into()),
-    }
+    let mut identity = doppelwatch::fake::palmer();
+    identity.handles.push(AccountHandle {
+        platform: Platform::Mastodon,
+        handle: "palmer@mastodon.social".into(),
+    });
+    identity.bio =
+        Some("Independent news and commentary since 2016. Founded by Bill Palmer.".into());
+    identity
 }
 
 /// The scorer on an arbitrary candidate (and, when it validates, an arbitrary identity).

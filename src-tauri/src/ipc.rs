@@ -8,6 +8,7 @@
 //!
 //! All text in these types may come from an impostor: the UI sets it as text, never as HTML.
 
+use doppelwatch::store::CaseCounts;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -388,15 +389,10 @@ pub struct CredentialInput {
 /// impostors found per ISO week by outcome, for the chart.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct OutcomesView {
-    pub cases: u32,
-    /// Not reported yet and still open.
-    pub open: u32,
-    pub reported: u32,
-    pub taken_down: u32,
-    /// Reported, still up.
-    pub still_up: u32,
-    /// Reported, still up a week later: a follow-up is offered.
-    pub follow_up_due: u32,
+    // The headline figures, as the core counts them.
+    #[serde(flatten)]
+    #[ts(flatten)]
+    pub counts: CaseCounts,
     pub platforms: Vec<PlatformOutcomesView>,
     /// Oldest first, quiet weeks included.
     pub weeks: Vec<WeekView>,

@@ -266,12 +266,7 @@ pub fn case_status(alert: &Alert, reports: &[ReportRecord]) -> String {
 /// The outcomes' figures as the dashboard shows them (closed-otherwise outcomes as one).
 pub fn outcomes(f: &CaseFigures) -> OutcomesView {
     OutcomesView {
-        cases: f.cases,
-        open: f.open,
-        reported: f.reported,
-        taken_down: f.taken_down,
-        still_up: f.still_up,
-        follow_up_due: f.follow_up_due,
+        counts: f.counts.clone(),
         platforms: f
             .platforms
             .iter()

@@ -128,9 +128,10 @@ fn table(out: &mut Out, cases: &[Case], figures: &CaseFigures) -> Result<(), i32
         out.emit_line(&line(row))?;
     }
     out.emit_line("")?;
+    let c = &figures.counts;
     out.emit_line(&format!(
         "{} impostor case(s): {} waiting for a report, {} reported, {} taken down, {} still up ({} due a follow-up).",
-        figures.cases, figures.open, figures.reported, figures.taken_down, figures.still_up, figures.follow_up_due
+        c.cases, c.open, c.reported, c.taken_down, c.still_up, c.follow_up_due
     ))?;
     for p in &figures.platforms {
         let median = p

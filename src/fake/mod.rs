@@ -8,6 +8,7 @@
 //! assert them. Shapes follow the lexicons, the X OpenAPI document, Mastodon's entities and
 //! the YouTube Data API's resources.
 
+mod accounts;
 pub mod bluesky;
 pub mod demo;
 mod http;
@@ -520,6 +521,27 @@ pub fn sample_avatar_png(seed: u8) -> Vec<u8> {
     // Encoding an in-memory RGB image to PNG cannot fail short of running out of memory.
     let _ = image::DynamicImage::ImageRgb8(img).write_to(&mut out, image::ImageFormat::Png);
     out.into_inner()
+}
+
+/// The person tests, benches and fuzz targets watch when any will do: Palmer Report (also
+/// Bill Palmer) on Bluesky (`palmerreport.com`) and X (`PalmerReport`), with a bio and no
+/// picture. One definition, so a fixture change reaches every user.
+pub fn palmer() -> crate::identity::Identity {
+    use crate::identity::{AccountHandle, Identity, Platform};
+    let on = |platform, handle: &str| AccountHandle {
+        platform,
+        handle: handle.into(),
+    };
+    Identity {
+        name: "Palmer Report".into(),
+        aliases: vec!["Bill Palmer".into()],
+        handles: vec![
+            on(Platform::Bluesky, "palmerreport.com"),
+            on(Platform::X, "PalmerReport"),
+        ],
+        avatar: None,
+        bio: Some("Political news and commentary from Palmer Report, since 2016.".into()),
+    }
 }
 
 /// An account to place on a fake server. `handle` is the platform's handle: a domain on

@@ -4,7 +4,7 @@
 //! token only), profile images. It counts the user objects it returned and bills them as X
 //! does (each user once per UTC day), so tests can check the spending cap held.
 
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use axum::extract::{Path, RawQuery, State};
@@ -12,32 +12,20 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{SecondsFormat, Utc};
 use serde_json::{json, Value};
 
+use super::accounts::{Accounts, Kept};
 use super::http::{bind_loopback, common_accessors, param, query_pairs};
 use super::{avatar_response, json_response, lock, Common, FakeAccount, Flavor, Running};
-
-#[derive(Debug, Clone)]
-struct User {
-    id: String,
-    username: String,
-    name: String,
-    description: String,
-    avatar: Option<Arc<Vec<u8>>>,
-    followers: u64,
-    parody: bool,
-    created_at: DateTime<Utc>,
-    suspended: bool,
-}
 
 /// What the handlers of [`FakeX`] share.
 #[derive(Debug)]
 pub struct XState {
     common: Arc<Common>,
     base_url: String,
-    users: Mutex<Vec<User>>,
-    next_id: AtomicU64,
+    /// Users (the handle is the username; gone: suspended).
+    users: Accounts,
     app_tokens: Mutex<Vec<String>>,
     user_tokens: Mutex<Vec<String>>,
     users_returned: AtomicUsize,
@@ -56,8 +44,7 @@ impl FakeX {
         let state = Arc::new(XState {
             common: common.clone(),
             base_url: bound.base_url.clone(),
-            users: Mutex::new(Vec::new()),
-            next_id: AtomicU64::new(1_790_000_000_000_000_001),
+            users: Accounts::new(1_790_000_000_000_000_001),
             app_tokens: Mutex::new(vec![app_token.to_string()]),
             user_tokens: Mutex::new(Vec::new()),
             users_returned: AtomicUsize::new(0),
@@ -87,36 +74,14 @@ impl FakeX {
     /// Places a user (`handle` is the username; label `parody` marks a parody account);
     /// returns its id.
     pub fn add_account(&self, account: FakeAccount) -> String {
-        let id = self
-            .state
-            .next_id
-            .fetch_add(1, Ordering::SeqCst)
-            .to_string();
-        lock(&self.state.users).push(User {
-            id: id.clone(),
-            username: account.handle.trim_start_matches('@').to_string(),
-            name: account.display_name.unwrap_or_default(),
-            description: account.bio.unwrap_or_default(),
-            avatar: account.avatar.map(Arc::new),
-            followers: account.followers,
-            parody: account.labels.iter().any(|l| l == "parody"),
-            created_at: account.created_at.unwrap_or_else(Utc::now),
-            suspended: false,
-        });
-        id
+        self.state.users.add(account, |n| n.to_string())
     }
 
     /// Suspends a user (by username or id).
     pub fn remove_account(&self, username_or_id: &str) -> bool {
-        let mut users = lock(&self.state.users);
-        let Some(u) = users.iter_mut().find(|u| {
-            !u.suspended
-                && (u.id == username_or_id || u.username.eq_ignore_ascii_case(username_or_id))
-        }) else {
-            return false;
-        };
-        u.suspended = true;
-        true
+        self.state
+            .users
+            .remove(|u| u.id == username_or_id || u.handle.eq_ignore_ascii_case(username_or_id))
     }
 
     common_accessors!();
@@ -201,14 +166,14 @@ impl XState {
     }
 
     /// The user object with the default fields and those asked in `user.fields`.
-    fn user_object(&self, u: &User, fields: &[String]) -> Value {
-        let mut v = json!({"id": u.id, "name": u.name, "username": u.username});
+    fn user_object(&self, u: &Kept, fields: &[String]) -> Value {
+        let mut v = json!({"id": u.id, "name": u.name, "username": u.handle});
         let wants = |f: &str| fields.iter().any(|x| x == f);
         if wants("created_at") {
             v["created_at"] = json!(u.created_at.to_rfc3339_opts(SecondsFormat::Millis, true));
         }
         if wants("description") {
-            v["description"] = json!(u.description);
+            v["description"] = json!(u.bio);
         }
         if wants("profile_image_url") && u.avatar.is_some() {
             v["profile_image_url"] = json!(format!(
@@ -227,17 +192,9 @@ impl XState {
             v["verified_type"] = json!("none");
         }
         if wants("parody") {
-            v["parody"] = json!(u.parody);
+            v["parody"] = json!(u.labelled("parody"));
         }
         v
-    }
-
-    fn visible(&self) -> Vec<User> {
-        lock(&self.users)
-            .iter()
-            .filter(|u| !u.suspended)
-            .cloned()
-            .collect()
     }
 
     fn malformed(&self) -> bool {
@@ -272,7 +229,7 @@ async fn users_by(
         );
     }
     lookup_answer(&st, &p, "usernames", &names, |u, name| {
-        u.username.eq_ignore_ascii_case(name)
+        u.handle.eq_ignore_ascii_case(name)
     })
 }
 
@@ -333,10 +290,10 @@ fn lookup_answer(
     p: &[(String, String)],
     parameter: &str,
     values: &[String],
-    is: impl Fn(&User, &str) -> bool,
+    is: impl Fn(&Kept, &str) -> bool,
 ) -> Response {
     let wanted = fields(p);
-    let users = st.visible();
+    let users = st.users.visible();
     let mut data = Vec::new();
     let mut errors = Vec::new();
     for value in values {
@@ -407,7 +364,8 @@ async fn users_search(
         .and_then(|t| t.parse().ok())
         .unwrap_or(0);
     let terms: Vec<String> = query.split_whitespace().map(str::to_lowercase).collect();
-    let matches: Vec<User> = st
+    let matches: Vec<Kept> = st
+        .users
         .visible()
         .into_iter()
         .filter(|u| {
@@ -417,7 +375,7 @@ async fn users_search(
                 .filter(|w| !w.is_empty())
                 .map(str::to_lowercase)
                 .collect();
-            own.push(u.username.to_lowercase());
+            own.push(u.handle.to_lowercase());
             terms
                 .iter()
                 .all(|t| own.iter().any(|w| w.starts_with(t.as_str())))
@@ -442,10 +400,7 @@ async fn users_search(
 }
 
 async fn avatar(State(st): State<Arc<XState>>, Path(id): Path<String>) -> Response {
-    let bytes = lock(&st.users)
-        .iter()
-        .find(|u| u.id == id)
-        .and_then(|u| u.avatar.clone());
+    let bytes = st.users.avatar(&id);
     avatar_response(
         &st.common,
         &format!("/profile_images/{id}/avatar_normal.png"),

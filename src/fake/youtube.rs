@@ -16,33 +16,21 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::SecondsFormat;
 use serde_json::{json, Value};
 
+use super::accounts::{Accounts, Kept};
 use super::http::{bind_loopback, common_accessors, param, query_pairs, words};
 use super::{avatar_response, json_response, lock, Common, FakeAccount, Flavor, Running};
-
-#[derive(Debug, Clone)]
-struct Channel {
-    id: String,
-    /// The handle as its owner typed it (YouTube matches handles whatever their case).
-    handle: String,
-    title: String,
-    description: String,
-    avatar: Option<Arc<Vec<u8>>>,
-    subscribers: u64,
-    hidden_subscribers: bool,
-    published_at: DateTime<Utc>,
-    terminated: bool,
-}
 
 /// What the handlers of [`FakeYoutube`] share.
 #[derive(Debug)]
 pub struct YoutubeState {
     common: Arc<Common>,
     base_url: String,
-    channels: Mutex<Vec<Channel>>,
-    next_id: AtomicU64,
+    /// Channels (the handle as its owner typed it: YouTube matches handles whatever their
+    /// case; the name is the title, the followers the subscribers; gone: terminated).
+    channels: Accounts,
     keys: Mutex<Vec<String>>,
     /// Units spent today and the daily quota.
     units_used: AtomicU64,
@@ -103,8 +91,7 @@ impl FakeYoutube {
         let state = Arc::new(YoutubeState {
             common: common.clone(),
             base_url: bound.base_url.clone(),
-            channels: Mutex::new(Vec::new()),
-            next_id: AtomicU64::new(1),
+            channels: Accounts::new(1),
             keys: Mutex::new(vec![key.to_string()]),
             units_used: AtomicU64::new(0),
             quota: AtomicU64::new(10_000),
@@ -137,34 +124,15 @@ impl FakeYoutube {
     /// Places a channel (`handle` without `@`; `followers` is its subscriber count; label
     /// `hidden_subscribers` hides it); returns its channel id.
     pub fn add_account(&self, account: FakeAccount) -> String {
-        let n = self.state.next_id.fetch_add(1, Ordering::SeqCst);
-        let id = format!("UC{n:0>22}");
-        lock(&self.state.channels).push(Channel {
-            id: id.clone(),
-            handle: account.handle.trim_start_matches('@').to_string(),
-            title: account.display_name.unwrap_or_default(),
-            description: account.bio.unwrap_or_default(),
-            avatar: account.avatar.map(Arc::new),
-            subscribers: account.followers,
-            hidden_subscribers: account.labels.iter().any(|l| l == "hidden_subscribers"),
-            published_at: account.created_at.unwrap_or_else(Utc::now),
-            terminated: false,
-        });
-        id
+        self.state.channels.add(account, |n| format!("UC{n:0>22}"))
     }
 
     /// Terminates a channel (by handle or id): it is no longer found.
     pub fn remove_account(&self, handle_or_id: &str) -> bool {
         let wanted = handle_or_id.trim_start_matches('@').to_lowercase();
-        let mut channels = lock(&self.state.channels);
-        let Some(c) = channels
-            .iter_mut()
-            .find(|c| !c.terminated && (c.id == handle_or_id || c.handle.to_lowercase() == wanted))
-        else {
-            return false;
-        };
-        c.terminated = true;
-        true
+        self.state
+            .channels
+            .remove(|c| c.id == handle_or_id || c.handle.to_lowercase() == wanted)
     }
 
     common_accessors!();
@@ -193,15 +161,7 @@ impl YoutubeState {
         Ok(())
     }
 
-    fn visible(&self) -> Vec<Channel> {
-        lock(&self.channels)
-            .iter()
-            .filter(|c| !c.terminated)
-            .cloned()
-            .collect()
-    }
-
-    fn thumbnails(&self, c: &Channel) -> Value {
+    fn thumbnails(&self, c: &Kept) -> Value {
         let Some(_) = &c.avatar else {
             return json!({});
         };
@@ -214,24 +174,25 @@ impl YoutubeState {
     }
 
     /// A `youtube#channel` resource with the parts asked.
-    fn channel_resource(&self, c: &Channel, parts: &[&str]) -> Value {
+    fn channel_resource(&self, c: &Kept, parts: &[&str]) -> Value {
         let mut v =
             json!({"kind": "youtube#channel", "etag": format!("etag-{}", c.id), "id": c.id});
         if parts.contains(&"snippet") {
             v["snippet"] = json!({
-                "title": c.title,
-                "description": c.description,
+                "title": c.name,
+                "description": c.bio,
                 "customUrl": format!("@{}", c.handle.to_lowercase()),
-                "publishedAt": c.published_at.to_rfc3339_opts(SecondsFormat::Secs, true),
+                "publishedAt": c.created_at.to_rfc3339_opts(SecondsFormat::Secs, true),
                 "thumbnails": self.thumbnails(c),
-                "localized": {"title": c.title, "description": c.description}
+                "localized": {"title": c.name, "description": c.bio}
             });
         }
         if parts.contains(&"statistics") {
-            let mut stats = json!({"viewCount": "0", "hiddenSubscriberCount": c.hidden_subscribers,
-                                   "videoCount": "0"});
-            if !c.hidden_subscribers {
-                stats["subscriberCount"] = json!(c.subscribers.to_string());
+            let hidden = c.labelled("hidden_subscribers");
+            let mut stats =
+                json!({"viewCount": "0", "hiddenSubscriberCount": hidden, "videoCount": "0"});
+            if !hidden {
+                stats["subscriberCount"] = json!(c.followers.to_string());
             }
             v["statistics"] = stats;
         }
@@ -316,7 +277,7 @@ async fn channels(State(st): State<Arc<YoutubeState>>, RawQuery(raw): RawQuery) 
         }
         st.admit(&p, 1)?;
         let refs: Vec<&str> = parts.iter().map(String::as_str).collect();
-        let visible = st.visible();
+        let visible = st.channels.visible();
         let mut items: Vec<Value> = if let Some(handle) = param(&p, "forHandle") {
             let wanted = handle.trim_start_matches('@').to_lowercase();
             visible
@@ -370,10 +331,11 @@ async fn search(State(st): State<Arc<YoutubeState>>, RawQuery(raw): RawQuery) ->
         let q = param(&p, "q").unwrap_or_default();
         let terms = words(&q);
         let items: Vec<Value> = if kind.split(',').any(|k| k == "channel") {
-            st.visible()
+            st.channels
+                .visible()
                 .iter()
                 .filter(|c| {
-                    let mut own = words(&c.title);
+                    let mut own = words(&c.name);
                     own.push(c.handle.to_lowercase());
                     !terms.is_empty()
                         && terms
@@ -382,12 +344,12 @@ async fn search(State(st): State<Arc<YoutubeState>>, RawQuery(raw): RawQuery) ->
                 })
                 .take(max)
                 .map(|c| {
-                    let published = c.published_at.to_rfc3339_opts(SecondsFormat::Secs, true);
+                    let published = c.created_at.to_rfc3339_opts(SecondsFormat::Secs, true);
                     json!({"kind": "youtube#searchResult", "etag": format!("etag-s-{}", c.id),
                         "id": {"kind": "youtube#channel", "channelId": c.id},
                         "snippet": {"publishedAt": published, "channelId": c.id,
-                            "title": c.title, "description": c.description,
-                            "thumbnails": st.thumbnails(c), "channelTitle": c.title,
+                            "title": c.name, "description": c.bio,
+                            "thumbnails": st.thumbnails(c), "channelTitle": c.name,
                             "liveBroadcastContent": "none", "publishTime": published}})
                 })
                 .collect()
@@ -403,10 +365,7 @@ async fn search(State(st): State<Arc<YoutubeState>>, RawQuery(raw): RawQuery) ->
 }
 
 async fn avatar(State(st): State<Arc<YoutubeState>>, Path(id): Path<String>) -> Response {
-    let bytes = lock(&st.channels)
-        .iter()
-        .find(|c| c.id == id)
-        .and_then(|c| c.avatar.clone());
+    let bytes = st.channels.avatar(&id);
     avatar_response(
         &st.common,
         &format!("/yt3/{id}/photo.png"),

@@ -5,8 +5,8 @@
 use std::sync::Arc;
 
 use super::{
-    own_handle, required, AvatarHost, BuiltSource, CredentialForm, CredentialNeed, PlatformFacts,
-    PlatformModule, SecretLookup,
+    own_handle, required, AvatarHost, BuiltSource, CredentialForm, CredentialNeed, Declared,
+    PlatformFacts, PlatformModule, SecretLookup,
 };
 use crate::config::Config;
 use crate::identity::{
@@ -21,25 +21,22 @@ use crate::store::Alert;
 
 pub struct Bluesky;
 
-static FACTS: PlatformFacts = PlatformFacts {
-    aliases: &["bsky"],
-    watched_live: true,
-    in_app_path: Some("On the profile: ... -> Report account -> Misleading -> Impersonation"),
-    // `reason` is at most 2000 graphemes; a char is never more than one grapheme.
-    report_api: Some((ReportApi::BlueskyCreateReport, 2000)),
-    credential_form: Some(CredentialForm {
-        account_label: "Your handle",
-        secret_label: "App password (Settings → Privacy → App passwords)",
-    }),
-    handle_example: "alice.bsky.social",
-    credential_advice: "the Bluesky app password",
-    ..PlatformFacts::new(|| Platform::Bluesky, "bluesky", "Bluesky")
-};
+impl Declared for Bluesky {
+    const FACTS: &'static PlatformFacts = &PlatformFacts {
+        aliases: &["bsky"],
+        watched_live: true,
+        in_app_path: Some("On the profile: ... -> Report account -> Misleading -> Impersonation"),
+        report_api: Some(ReportApi::BlueskyCreateReport),
+        credential_form: Some(CredentialForm {
+            account_label: "Your handle",
+            secret_label: "App password (Settings → Privacy → App passwords)",
+        }),
+        credential_advice: "the Bluesky app password",
+        ..PlatformFacts::new(|| Platform::Bluesky, "bluesky", "Bluesky")
+    };
+}
 
 impl PlatformModule for Bluesky {
-    fn facts(&self) -> &'static PlatformFacts {
-        &FACTS
-    }
     fn validate_handle(&self, bare: &str, typed: &str) -> Result<String, HandleError> {
         let lower = bare.to_ascii_lowercase();
         check_domain(&lower).map_err(|why| HandleError::Bluesky {

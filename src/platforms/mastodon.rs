@@ -6,7 +6,7 @@
 use std::sync::Arc;
 
 use super::{
-    own_handle, required, BuiltSource, CredentialForm, CredentialNeed, PlatformFacts,
+    own_handle, required, BuiltSource, CredentialForm, CredentialNeed, Declared, PlatformFacts,
     PlatformModule, SecretLookup,
 };
 use crate::config::Config;
@@ -91,25 +91,21 @@ fn token_server(account: &str) -> Result<String, String> {
     })
 }
 
-static FACTS: PlatformFacts = PlatformFacts {
-    aliases: &["fediverse"],
-    ids_per_server: true,
-    in_app_path: Some("On the profile: ... -> Report -> Other"),
-    // The report `comment` is at most 1000 characters.
-    report_api: Some((ReportApi::MastodonReports, 1000)),
-    credential_form: Some(CredentialForm {
-        account_label: "Your server (e.g. mastodon.social)",
-        secret_label: "Access token (Preferences → Development)",
-    }),
-    handle_example: "alice@mastodon.social",
-    credential_advice: "a user access token for this Mastodon server",
-    ..PlatformFacts::new(|| Platform::Mastodon, "mastodon", "Mastodon")
-};
+impl Declared for Mastodon {
+    const FACTS: &'static PlatformFacts = &PlatformFacts {
+        aliases: &["fediverse"],
+        in_app_path: Some("On the profile: ... -> Report -> Other"),
+        report_api: Some(ReportApi::MastodonReports),
+        credential_form: Some(CredentialForm {
+            account_label: "Your server (e.g. mastodon.social)",
+            secret_label: "Access token (Preferences → Development)",
+        }),
+        credential_advice: "a user access token for this Mastodon server",
+        ..PlatformFacts::new(|| Platform::Mastodon, "mastodon", "Mastodon")
+    };
+}
 
 impl PlatformModule for Mastodon {
-    fn facts(&self) -> &'static PlatformFacts {
-        &FACTS
-    }
     fn validate_handle(&self, bare: &str, typed: &str) -> Result<String, HandleError> {
         let invalid = |why: &str| HandleError::Mastodon {
             handle: typed.to_string(),

@@ -8,9 +8,10 @@
 //! commands and the UI's lists) iterates over [`ALL`] or looks a platform up with [`module`];
 //! nothing outside these modules names a platform. This module never does I/O itself.
 //!
-//! Adding a platform: write `src/platforms/<name>.rs` implementing [`PlatformModule`] (its
-//! source under `src/sources/<name>/`, its filer under `src/report/` if it has a report API),
-//! then add one line to [`ALL`].
+//! Adding a platform: write `src/platforms/<name>.rs` declaring its [`PlatformFacts`]
+//! ([`Declared`]) and implementing [`PlatformModule`] (its source under
+//! `src/sources/<name>/`, its filer under `src/report/` if it has a report API), then add one
+//! line to [`ALL`].
 
 mod bluesky;
 mod mastodon;
@@ -22,7 +23,7 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use crate::config::Config;
-use crate::identity::{HandleError, HandleRules, Identity, Platform};
+use crate::identity::{HandleError, HandleRules, HandleShape, Identity, Platform};
 use crate::report::{ReportApi, ReportError, ReportFiler};
 use crate::secrets::{Secret, SecretKey};
 use crate::sources::bluesky::BlueskySource;
@@ -90,6 +91,25 @@ pub struct BudgetForm {
     pub whole: bool,
 }
 
+/// A credential that is one for a whole platform (an API key), whatever the accounts.
+#[derive(Debug, Clone, Copy)]
+pub struct PlatformKey {
+    /// What it is called, e.g. `API bearer token`.
+    pub what: &'static str,
+    /// Its keychain entry (a function, so the facts stay a constant).
+    pub key: fn() -> SecretKey,
+}
+
+/// A platform's daily budget: the settings field, and where its value lives in the settings.
+#[derive(Debug, Clone, Copy)]
+pub struct DailyBudget {
+    pub form: BudgetForm,
+    /// The value in `config`, in the form's unit.
+    pub get: fn(&Config) -> f64,
+    /// Sets it in `config` (checked against [`BudgetForm::accepts`] first).
+    pub set: fn(&mut Config, f64),
+}
+
 impl BudgetForm {
     /// Whether `value` may be saved.
     pub fn accepts(&self, value: f64) -> bool {
@@ -110,7 +130,7 @@ pub struct PlatformInfo {
     /// The name on screen (`Bluesky`).
     pub label: &'static str,
     /// An example handle for onboarding.
-    pub example: &'static str,
+    pub example: String,
     /// How the settings ask for its credential; `None` when it takes none.
     pub credential: Option<CredentialForm>,
     /// Watched live as well as by periodic checks.
@@ -161,8 +181,9 @@ pub struct BuiltSource {
 }
 
 /// The plain facts of a platform: its names, how it is read and where its reports go. A
-/// module declares them as one constant ([`PlatformFacts::new`] plus what differs from the
-/// defaults); its behaviour (handle rules, sources, filers) stays in [`PlatformModule`].
+/// module declares them as one constant ([`Declared::FACTS`]: [`PlatformFacts::new`] plus
+/// what differs from the defaults); its behaviour (handle rules, sources, filers) stays in
+/// [`PlatformModule`].
 #[derive(Debug)]
 pub struct PlatformFacts {
     /// The model's variant (a function, so the facts stay a constant: the model also has
@@ -174,32 +195,32 @@ pub struct PlatformFacts {
     pub aliases: &'static [&'static str],
     /// The name as people write it (`Bluesky`).
     pub display_name: &'static str,
-    /// An example handle for the onboarding form.
-    pub handle_example: &'static str,
     /// Also watched live (a stream), not only by periodic checks.
     pub watched_live: bool,
-    /// Reading from it costs money (a paid API): the UI asks there last.
-    pub paid_reads: bool,
     /// The check interval it gets by default when it differs from the general one.
     pub default_interval_secs: Option<u64>,
-    /// Account ids are per server (Mastodon): a finding's stable id uses the handle instead.
-    pub ids_per_server: bool,
     /// The official web form for impersonation reports, if any.
     pub form_url: Option<&'static str>,
     /// Where the report lives inside the platform's own app.
     pub in_app_path: Option<&'static str>,
-    /// The report API and the longest report text it takes, when the platform has one.
-    pub report_api: Option<(ReportApi, usize)>,
+    /// The report API, when the platform has one (its text limit: [`ReportApi::max_chars`]).
+    pub report_api: Option<ReportApi>,
     /// What to say when the platform refuses the credentials sent.
     pub credential_advice: &'static str,
     /// How the UI asks for its credential (`None`: it takes none).
     pub credential_form: Option<CredentialForm>,
+    /// The one keychain entry its credential is kept in when that is one for the whole
+    /// platform (an API key); `None` when each of the person's accounts has its own (the
+    /// module says which: [`PlatformModule::credentials_for`]).
+    pub platform_key: Option<PlatformKey>,
+    /// Its daily budget, when its reads cost money or quota.
+    pub budget: Option<DailyBudget>,
 }
 
 impl PlatformFacts {
     /// A platform's names, with the rest at their defaults (no aliases, periodic checks only,
     /// free reads, no form, no report API, no credential); a module sets at least its
-    /// example handle and credential advice (a registry test checks).
+    /// credential advice (a registry test checks).
     pub const fn new(
         platform: fn() -> Platform,
         id: &'static str,
@@ -210,24 +231,40 @@ impl PlatformFacts {
             id,
             aliases: &[],
             display_name,
-            handle_example: "",
             watched_live: false,
-            paid_reads: false,
             default_interval_secs: None,
-            ids_per_server: false,
             form_url: None,
             in_app_path: None,
             report_api: None,
             credential_advice: "",
             credential_form: None,
+            platform_key: None,
+            budget: None,
         }
     }
 }
 
-/// Everything that differs per platform: its [`PlatformFacts`] and its behaviour.
-pub trait PlatformModule: Send + Sync {
+/// A platform module's plain facts, declared once as a constant; [`Facts::facts`] (and so
+/// every fact [`PlatformModule`] answers) comes with it.
+pub trait Declared {
+    const FACTS: &'static PlatformFacts;
+}
+
+/// The plain facts of a platform module, readable through `dyn PlatformModule`.
+pub trait Facts {
     /// The platform's plain facts.
     fn facts(&self) -> &'static PlatformFacts;
+}
+
+impl<T: Declared> Facts for T {
+    fn facts(&self) -> &'static PlatformFacts {
+        T::FACTS
+    }
+}
+
+/// Everything that differs per platform: its [`PlatformFacts`] (through [`Declared`]) and its
+/// behaviour.
+pub trait PlatformModule: Facts + Send + Sync {
     /// The model's variant.
     fn platform(&self) -> Platform {
         (self.facts().platform)()
@@ -244,9 +281,18 @@ pub trait PlatformModule: Send + Sync {
     fn display_name(&self) -> &'static str {
         self.facts().display_name
     }
-    /// An example handle for the onboarding form.
-    fn handle_example(&self) -> &'static str {
-        self.facts().handle_example
+    /// An example handle for the onboarding form, put together as the handle rules say
+    /// (`alice`, `alice.bsky.social`, `alice@mastodon.social`).
+    fn handle_example(&self) -> String {
+        let rules = self.handle_rules();
+        match (rules.shape, rules.hosted, rules.big_servers.first()) {
+            (HandleShape::Domain, Some(hosted), _) => format!("alice.{}", hosted.suffix),
+            (HandleShape::Domain, None, _) => "alice.com".into(),
+            (HandleShape::Fediverse, _, server) => {
+                format!("alice@{}", server.unwrap_or(&"mastodon.social"))
+            }
+            (HandleShape::Username | HandleShape::Loose, ..) => "alice".into(),
+        }
     }
     /// Checks a handle against the platform's rules; returns its canonical form.
     fn validate_handle(&self, bare: &str, typed: &str) -> Result<String, HandleError>;
@@ -259,22 +305,24 @@ pub trait PlatformModule: Send + Sync {
     fn watched_live(&self) -> bool {
         self.facts().watched_live
     }
-    /// True when reading from the platform costs money (a paid API): the UI asks there last.
+    /// True when reading from the platform costs money or a daily quota (it has a daily
+    /// budget: X's paid API, YouTube's quota): the UI asks there last.
     fn paid_reads(&self) -> bool {
-        self.facts().paid_reads
+        self.facts().budget.is_some()
     }
     /// The daily budget the settings show, for platforms whose reads cost (money or quota).
     fn budget_form(&self) -> Option<BudgetForm> {
-        None
+        self.facts().budget.map(|b| b.form)
     }
     /// The daily budget in `config`, in [`BudgetForm`]'s unit.
     fn budget(&self, config: &Config) -> Option<f64> {
-        let _ = config;
-        None
+        self.facts().budget.map(|b| (b.get)(config))
     }
     /// Sets the daily budget in `config` (checked against [`BudgetForm::accepts`] first).
     fn set_budget(&self, config: &mut Config, value: f64) {
-        let _ = (config, value);
+        if let Some(budget) = self.facts().budget {
+            (budget.set)(config, value);
+        }
     }
     /// The one host the platform serves avatars from, if it has one; `None`: avatar addresses
     /// are fetched as given (through the guarded fetcher).
@@ -285,9 +333,10 @@ pub trait PlatformModule: Send + Sync {
     fn default_interval_secs(&self) -> Option<u64> {
         self.facts().default_interval_secs
     }
-    /// Account ids are per server (Mastodon): a finding's stable id uses the handle instead.
+    /// Account ids are per server (`user@server` handles: Mastodon), so a finding's stable id
+    /// uses the handle instead.
     fn ids_per_server(&self) -> bool {
-        self.facts().ids_per_server
+        self.handle_rules().shape == HandleShape::Fediverse
     }
     /// The official web form for impersonation reports, if any.
     fn form_url(&self) -> Option<&'static str> {
@@ -299,7 +348,7 @@ pub trait PlatformModule: Send + Sync {
     }
     /// The report API and the longest report text it takes, when the platform has one.
     fn report_api(&self) -> Option<(ReportApi, usize)> {
-        self.facts().report_api
+        self.facts().report_api.map(|api| (api, api.max_chars()))
     }
     /// Words the platform's form asks for, added to the draft (`copied`: what the account
     /// copies, e.g. `name`, `photo`).
@@ -315,11 +364,26 @@ pub trait PlatformModule: Send + Sync {
     fn credential_form(&self) -> Option<CredentialForm> {
         self.facts().credential_form
     }
-    /// The credentials the person's accounts on this platform can use.
-    fn credentials_for(&self, identity: &Identity) -> Vec<CredentialNeed>;
+    /// The credentials the person's accounts on this platform can use; by default the
+    /// platform's one key ([`PlatformFacts::platform_key`]) whatever the accounts.
+    fn credentials_for(&self, identity: &Identity) -> Vec<CredentialNeed> {
+        let _ = identity;
+        let key = self.facts().platform_key;
+        key.into_iter()
+            .map(|k| CredentialNeed {
+                what: k.what.to_string(),
+                key: (k.key)(),
+            })
+            .collect()
+    }
     /// The keychain key of a credential typed for `account` (already trimmed and lowercased,
-    /// without a leading `@`); an error in words when the account is needed and missing.
-    fn credential_key(&self, account: &str) -> Result<SecretKey, String>;
+    /// without a leading `@`); an error in words when the account is needed and missing. By
+    /// default the platform's one key, whatever the account.
+    fn credential_key(&self, account: &str) -> Result<SecretKey, String> {
+        let _ = account;
+        let key = self.facts().platform_key.map(|k| (k.key)());
+        key.ok_or_else(|| format!("{} takes no credential", self.display_name()))
+    }
     /// Builds the source from the settings and credentials: `Ok(Err(why))` when it is off or
     /// lacks what it needs (shown on the status screen), `Err` when the settings are unusable.
     fn build_source(
@@ -397,7 +461,7 @@ mod tests {
             // The example handle is one the platform's own rules accept.
             let m = module(&m.platform()).expect("registered");
             assert!(
-                m.validate_handle(info.example, info.example).is_ok(),
+                m.validate_handle(&info.example, &info.example).is_ok(),
                 "{}: example {:?} is refused by its own rules",
                 info.id,
                 info.example

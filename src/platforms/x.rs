@@ -5,54 +5,51 @@
 use std::sync::Arc;
 
 use super::{
-    BudgetForm, BuiltSource, CredentialForm, CredentialNeed, PlatformFacts, PlatformModule,
-    SecretLookup,
+    BudgetForm, BuiltSource, CredentialForm, DailyBudget, Declared, PlatformFacts, PlatformKey,
+    PlatformModule, SecretLookup,
 };
+use crate::config::ranges::X_DAILY_CAP_USD;
 use crate::config::Config;
-use crate::identity::{Charset, HandleError, HandleRules, HandleShape, Identity, Platform};
+use crate::identity::{Charset, HandleError, HandleRules, HandleShape, Platform};
 use crate::secrets::SecretKey;
 use crate::sources::x::{XCredentials, XSource};
 use crate::sources::SourceError;
 
 pub struct X;
 
-static FACTS: PlatformFacts = PlatformFacts {
-    aliases: &["twitter"],
-    paid_reads: true,
-    // Every read is paid: every six hours unless the person asks for more.
-    default_interval_secs: Some(6 * 60 * 60),
-    form_url: Some("https://help.x.com/en/forms/authenticity/impersonation"),
-    credential_form: Some(CredentialForm {
-        account_label: "Label for this key",
-        secret_label: "API bearer token (your own developer account)",
-    }),
-    handle_example: "alice",
-    credential_advice: "the X API bearer token (or user token for search)",
-    ..PlatformFacts::new(|| Platform::X, "x", "X")
-};
+impl Declared for X {
+    const FACTS: &'static PlatformFacts = &PlatformFacts {
+        aliases: &["twitter"],
+        // Every read is paid: every six hours unless the person asks for more.
+        default_interval_secs: Some(6 * 60 * 60),
+        form_url: Some("https://help.x.com/en/forms/authenticity/impersonation"),
+        credential_form: Some(CredentialForm {
+            account_label: "Label for this key",
+            secret_label: "API bearer token (your own developer account)",
+        }),
+        credential_advice: "the X API bearer token (or user token for search)",
+        platform_key: Some(PlatformKey {
+            what: "API bearer token",
+            key: || SecretKey::XBearerToken,
+        }),
+        budget: Some(DailyBudget {
+            form: BudgetForm {
+                key: "x.daily_cap_usd",
+                label: "X API spending cap per day (US dollars)",
+                hint: "Checks on X stop for the day when the cap is reached.",
+                min: X_DAILY_CAP_USD.min,
+                max: X_DAILY_CAP_USD.max,
+                step: 0.5,
+                whole: false,
+            },
+            get: |config| config.x.daily_cap_usd,
+            set: |config, value| config.x.daily_cap_usd = value,
+        }),
+        ..PlatformFacts::new(|| Platform::X, "x", "X")
+    };
+}
 
 impl PlatformModule for X {
-    fn facts(&self) -> &'static PlatformFacts {
-        &FACTS
-    }
-    fn budget_form(&self) -> Option<BudgetForm> {
-        let range = crate::config::ranges::X_DAILY_CAP_USD;
-        Some(BudgetForm {
-            key: "x.daily_cap_usd",
-            label: "X API spending cap per day (US dollars)",
-            hint: "Checks on X stop for the day when the cap is reached.",
-            min: range.min,
-            max: range.max,
-            step: 0.5,
-            whole: false,
-        })
-    }
-    fn budget(&self, config: &Config) -> Option<f64> {
-        Some(config.x.daily_cap_usd)
-    }
-    fn set_budget(&self, config: &mut Config, value: f64) {
-        config.x.daily_cap_usd = value;
-    }
     fn validate_handle(&self, bare: &str, typed: &str) -> Result<String, HandleError> {
         let ok = bare.len() <= 15 && bare.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
         if ok {
@@ -87,15 +84,6 @@ impl PlatformModule for X {
             copied.len(),
             crate::report::text::join_words(copied)
         ))
-    }
-    fn credentials_for(&self, _identity: &Identity) -> Vec<CredentialNeed> {
-        vec![CredentialNeed {
-            what: "API bearer token".into(),
-            key: SecretKey::XBearerToken,
-        }]
-    }
-    fn credential_key(&self, _account: &str) -> Result<SecretKey, String> {
-        Ok(SecretKey::XBearerToken)
     }
     fn build_source(
         &self,

@@ -8,11 +8,12 @@ use std::sync::Arc;
 use unicode_script::Script;
 
 use super::{
-    BudgetForm, BuiltSource, CredentialForm, CredentialNeed, PlatformFacts, PlatformModule,
-    SecretLookup,
+    BudgetForm, BuiltSource, CredentialForm, DailyBudget, Declared, PlatformFacts, PlatformKey,
+    PlatformModule, SecretLookup,
 };
+use crate::config::ranges::YOUTUBE_DAILY_QUOTA_UNITS;
 use crate::config::Config;
-use crate::identity::{Charset, HandleError, HandleRules, HandleShape, Identity, Platform};
+use crate::identity::{Charset, HandleError, HandleRules, HandleShape, Platform};
 use crate::secrets::SecretKey;
 use crate::sources::youtube::YoutubeSource;
 use crate::sources::SourceError;
@@ -48,11 +49,9 @@ fn allowed(bare: &str) -> bool {
     (3..=30).contains(&chars.len()) && ok_chars && edges && one_script
 }
 
-static FACTS: PlatformFacts = PlatformFacts {
+impl Declared for Youtube {
+    const FACTS: &'static PlatformFacts = &PlatformFacts {
     aliases: &["yt"],
-    // Not money, but a daily quota of the person's own key: asked last, like X.
-    paid_reads: true,
-    handle_example: "alice",
     // YouTube's impersonation policy and reporting route,
     // <https://support.google.com/youtube/answer/2801947> (the link the project's reference
     // list gives for YouTube): it sends an impersonated person to the channel's "Report user"
@@ -67,31 +66,28 @@ static FACTS: PlatformFacts = PlatformFacts {
         account_label: "Label for this key",
         secret_label: "YouTube Data API key (Google Cloud console > APIs & Services > Credentials)",
     }),
-    ..PlatformFacts::new(|| Platform::Youtube, "youtube", "YouTube")
-};
-
-impl PlatformModule for Youtube {
-    fn facts(&self) -> &'static PlatformFacts {
-        &FACTS
-    }
-    fn budget_form(&self) -> Option<BudgetForm> {
-        let range = crate::config::ranges::YOUTUBE_DAILY_QUOTA_UNITS;
-        Some(BudgetForm {
+    platform_key: Some(PlatformKey {
+        what: "YouTube Data API key",
+        key: || SecretKey::YoutubeApiKey,
+    }),
+    budget: Some(DailyBudget {
+        form: BudgetForm {
             key: "youtube.daily_quota_units",
             label: "YouTube API quota per day (units: a handle probe costs 1, a name search 100)",
             hint: "Checks on YouTube stop for the day when it is used up (YouTube gives a key 10,000 units a day; the day ends at midnight Pacific Time).",
-            min: range.min,
-            max: range.max,
+            min: YOUTUBE_DAILY_QUOTA_UNITS.min,
+            max: YOUTUBE_DAILY_QUOTA_UNITS.max,
             step: 100.0,
             whole: true,
-        })
-    }
-    fn budget(&self, config: &Config) -> Option<f64> {
-        Some(config.youtube.daily_quota_units as f64)
-    }
-    fn set_budget(&self, config: &mut Config, value: f64) {
-        config.youtube.daily_quota_units = value as u64;
-    }
+        },
+        get: |config| config.youtube.daily_quota_units as f64,
+        set: |config, value| config.youtube.daily_quota_units = value as u64,
+    }),
+    ..PlatformFacts::new(|| Platform::Youtube, "youtube", "YouTube")
+    };
+}
+
+impl PlatformModule for Youtube {
     fn validate_handle(&self, bare: &str, typed: &str) -> Result<String, HandleError> {
         if allowed(bare) {
             Ok(bare.to_string())
@@ -127,15 +123,6 @@ impl PlatformModule for Youtube {
             "\nThis channel impersonates me: it copies my {} to pass itself off as my channel. I am the person impersonated (or their authorised representative) and can confirm my identity.\n",
             crate::report::text::join_words(copied)
         ))
-    }
-    fn credentials_for(&self, _identity: &Identity) -> Vec<CredentialNeed> {
-        vec![CredentialNeed {
-            what: "YouTube Data API key".into(),
-            key: SecretKey::YoutubeApiKey,
-        }]
-    }
-    fn credential_key(&self, _account: &str) -> Result<SecretKey, String> {
-        Ok(SecretKey::YoutubeApiKey)
     }
     fn build_source(
         &self,

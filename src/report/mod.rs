@@ -44,6 +44,18 @@ pub enum ReportApi {
     MastodonReports,
 }
 
+impl ReportApi {
+    /// The longest report text the API takes, in characters.
+    pub fn max_chars(self) -> usize {
+        match self {
+            // `reason` is at most 2000 graphemes; a char is never more than one grapheme.
+            ReportApi::BlueskyCreateReport => 2000,
+            // The report `comment` is at most 1000 characters.
+            ReportApi::MastodonReports => 1000,
+        }
+    }
+}
+
 /// A report, ready to paste into the platform's form or to file through its API.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ReportDraft {

@@ -179,13 +179,16 @@ pub trait Source: Send + Sync {
     /// ([`querylog`]), so a source that goes on past a failed query is still reported as
     /// partial; a source that knows its queries better (Bluesky) says them itself.
     async fn check_report(&self, identity: &Identity) -> Result<CheckReport, SourceError> {
-        let (result, log) = querylog::record_queries(self.check(identity)).await;
-        result.map(|found| CheckReport {
-            found,
-            queries: log.sent,
-            failures: log.failures,
-            cut: None,
-        })
+        CheckReport::with_cut(self.check_with_cut(identity)).await
+    }
+
+    /// Runs one check like [`Source::check`] and also says in words what a daily spending cap
+    /// or quota cut from it (X, YouTube), for [`CheckReport::cut`]. By default nothing is cut.
+    async fn check_with_cut(
+        &self,
+        identity: &Identity,
+    ) -> Result<(Vec<Found>, Option<String>), SourceError> {
+        self.check(identity).await.map(|found| (found, None))
     }
 
     /// For sources that cost money (X): what this source spent and has not handed to the
@@ -294,6 +297,7 @@ pub struct CostEstimate {
 pub mod bluesky;
 pub mod http;
 pub mod mastodon;
+mod meter;
 pub mod own_links;
 pub mod own_profile;
 pub mod querylog;

@@ -163,9 +163,11 @@ pub struct WeekOutcomes {
     pub total: u32,
 }
 
-/// The figures over the cases that count ([`Case::counts`]).
+/// How the cases that count stand ([`Case::counts`]): the headline figures, which the
+/// desktop's dashboard shows as they are (so they cross its IPC as is, feature `ts`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct CaseFigures {
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct CaseCounts {
     /// Every case that counts.
     pub cases: u32,
     /// Not reported yet and still open: waiting for the person.
@@ -178,6 +180,13 @@ pub struct CaseFigures {
     pub still_up: u32,
     /// Reported, still up after [`FOLLOW_UP_AFTER_DAYS`] days: a follow-up is offered.
     pub follow_up_due: u32,
+}
+
+/// The figures over the cases that count ([`Case::counts`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CaseFigures {
+    #[serde(flatten)]
+    pub counts: CaseCounts,
     /// Per platform that had a case, by platform name.
     pub platforms: Vec<PlatformOutcomes>,
     /// Per ISO week with a case found, oldest first, without gaps.
@@ -202,12 +211,14 @@ impl CaseFigures {
             }
         }
         CaseFigures {
-            cases: counted.len() as u32,
-            open: is(CaseOutcome::Open),
-            reported: counted.iter().filter(|c| c.reported_at.is_some()).count() as u32,
-            taken_down: is(CaseOutcome::TakenDown),
-            still_up: is(CaseOutcome::Reported),
-            follow_up_due: counted.iter().filter(|c| c.follow_up_due).count() as u32,
+            counts: CaseCounts {
+                cases: counted.len() as u32,
+                open: is(CaseOutcome::Open),
+                reported: counted.iter().filter(|c| c.reported_at.is_some()).count() as u32,
+                taken_down: is(CaseOutcome::TakenDown),
+                still_up: is(CaseOutcome::Reported),
+                follow_up_due: counted.iter().filter(|c| c.follow_up_due).count() as u32,
+            },
             platforms: per_platform
                 .into_values()
                 .map(|(platform, reported, mut days)| PlatformOutcomes {

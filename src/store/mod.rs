@@ -61,7 +61,7 @@ pub use alerts::{
     MAX_SNOOZE_DAYS,
 };
 pub use cases::{
-    iso_week, median, Case, CaseFigures, CaseOutcome, PlatformOutcomes, WeekOutcomes,
+    iso_week, median, Case, CaseCounts, CaseFigures, CaseOutcome, PlatformOutcomes, WeekOutcomes,
     FOLLOW_UP_AFTER_DAYS,
 };
 pub use findings::{evidence_fingerprint, AlertChange, Finding, FindingOutcome, ProfileVersion};

@@ -185,26 +185,7 @@ fn close(a: &str, b: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::identity::{AccountHandle, Platform};
-
-    fn palmer() -> Identity {
-        Identity {
-            name: "Palmer Report".into(),
-            aliases: vec!["Bill Palmer".into()],
-            handles: vec![
-                AccountHandle {
-                    platform: Platform::Bluesky,
-                    handle: "palmerreport.com".into(),
-                },
-                AccountHandle {
-                    platform: Platform::X,
-                    handle: "PalmerReport".into(),
-                },
-            ],
-            avatar: None,
-            bio: Some("Political news and commentary from Palmer Report, since 2016.".into()),
-        }
-    }
+    use crate::fake::palmer;
 
     fn record(name: Option<&str>, description: Option<&str>, cid: Option<&str>) -> ProfileRecord {
         ProfileRecord {

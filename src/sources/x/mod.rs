@@ -3,7 +3,7 @@
 //! A check probes ranked look-alike usernames with `/2/users/by` (100 per request) and, with a
 //! user-context token, searches the person's names with `/2/users/search`. Spending is held
 //! under the daily cap ([`budget::Budget`]): a check is cut to the reads the cap still allows,
-//! most plausible variants first (and says so: [`CheckReport::cut`]), and a username read
+//! most plausible variants first (and says so: [`super::CheckReport::cut`]), and a username read
 //! within the re-read window is not read again. The budget counts what X bills: each user
 //! returned, once per UTC day ($0.01, <https://docs.x.com/x-api/getting-started/pricing>).
 //! The spending, the recent reads and the users billed today are kept in the store by every
@@ -18,19 +18,18 @@ use std::fmt;
 use std::sync::Mutex;
 
 use async_trait::async_trait;
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{NaiveDate, Utc};
 use url::Url;
 
 use super::bluesky::push_unique;
 use super::http::{Answer, Billed, Http};
+use super::meter::{lock, Meter};
 use super::{
-    AccountRef, AccountState, CheckReport, CostEstimate, Found, FoundBy, Source, SourceError,
-    Spending,
+    AccountRef, AccountState, CostEstimate, Found, FoundBy, Source, SourceError, Spending,
 };
 use crate::config::{Config, XConfig};
 use crate::detect::variants::variants;
 use crate::identity::{Identity, Platform};
-use budget::Budget;
 
 /// `/2/users/by` takes at most this many usernames.
 pub const USERS_BY_BATCH: usize = 100;
@@ -65,15 +64,11 @@ pub struct XSource {
     http: Http,
     config: XConfig,
     credentials: XCredentials,
-    budget: Mutex<Budget>,
-    /// When each username (lowercased) was last read, found or not, by this process or
-    /// (restored from the store) another.
-    last_read: Mutex<HashMap<String, DateTime<Utc>>>,
+    /// Dollars spent today and when each username (lowercased) was last read, found or not.
+    meter: Meter,
     /// Accounts a failed check had already paid for, per identity name: the next check of
     /// that identity returns them (they will not be read again within the re-read window).
     unreported: Mutex<HashMap<String, Vec<Found>>>,
-    /// This source's name for its hold on the day's room ([`Spending::holder`]).
-    holder: String,
     /// Users X already billed today: returned again the same UTC day, they cost nothing.
     billed: Mutex<BilledToday>,
 }
@@ -143,10 +138,6 @@ impl Coverage {
 
 fn today() -> NaiveDate {
     Utc::now().date_naive()
-}
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 fn valid_username(u: &str) -> bool {
@@ -227,23 +218,22 @@ impl XSource {
     pub fn new(config: &Config, credentials: XCredentials) -> Result<XSource, SourceError> {
         Ok(XSource {
             http: Http::new(Platform::X, &config.http)?,
-            budget: Mutex::new(Budget::new(
+            meter: Meter::new(
                 config.x.daily_cap_usd,
                 config.x.cost_per_user_read_usd,
-                today(),
-            )),
+                today,
+                str::to_ascii_lowercase,
+            ),
             config: config.x.clone(),
             credentials,
-            last_read: Mutex::new(HashMap::new()),
             unreported: Mutex::new(HashMap::new()),
-            holder: format!("{}-{:016x}", std::process::id(), rand::random::<u64>()),
             billed: Mutex::new(BilledToday::default()),
         })
     }
 
     /// Restores what every process spent on `day` (as stored) so none can exceed the cap.
     pub fn restore_spending(&self, day: NaiveDate, spent_usd: f64) {
-        lock(&self.budget).restore(day, spent_usd);
+        self.meter.budget().restore(day, spent_usd);
     }
 
     fn reread_window(&self) -> chrono::Duration {
@@ -253,7 +243,7 @@ impl XSource {
 
     /// Dollars spent on X reads today (UTC), to store and to show.
     pub fn spent_today_usd(&self) -> f64 {
-        lock(&self.budget).spent_usd(today())
+        self.meter.spent()
     }
 
     fn token(&self) -> Result<&str, SourceError> {
@@ -273,12 +263,11 @@ impl XSource {
     }
 
     fn take_reads(&self, wanted: usize) -> usize {
-        let left = lock(&self.budget).reads_left(today()) as usize;
-        wanted.min(left)
+        wanted.min(self.meter.reads_left() as usize)
     }
 
     fn charge(&self, reads: usize) {
-        lock(&self.budget).charge(reads as u32, today());
+        self.meter.charge(reads as u32);
     }
 
     /// GETs a billed endpoint. An answer that arrived but could not be read is not asked
@@ -332,12 +321,11 @@ impl XSource {
     }
 
     fn cap_reached(&self) -> SourceError {
-        let b = lock(&self.budget);
         SourceError::Api {
             platform: Platform::X,
             message: format!(
                 "today's X spending cap of ${:.2} is reached; raise it in settings or wait for the next UTC day",
-                b.cap_usd()
+                self.meter.cap()
             ),
         }
     }
@@ -378,11 +366,8 @@ impl XSource {
                     message: "/2/users/by is not available".into(),
                 });
             };
-            let now = Utc::now();
-            let mut last = lock(&self.last_read);
-            for name in batch {
-                last.insert(name.to_ascii_lowercase(), now);
-            }
+            self.meter
+                .note_reads(batch.iter().map(|name| name.to_ascii_lowercase()));
             out.extend(profiles);
         }
         Ok(out)
@@ -494,6 +479,54 @@ impl XSource {
         Ok(())
     }
 
+    fn read_recently(&self, username: &str) -> bool {
+        self.meter
+            .read_within(&username.to_ascii_lowercase(), self.reread_window())
+    }
+}
+
+#[async_trait]
+impl Source for XSource {
+    fn platform(&self) -> Platform {
+        Platform::X
+    }
+
+    fn unsaved_spending(&self) -> Option<Spending> {
+        let mut spending = self.meter.unsaved(self.reread_window());
+        let mut billed = lock(&self.billed);
+        billed.roll(spending.day);
+        spending.billed = billed.ids.iter().cloned().collect();
+        Some(spending)
+    }
+
+    fn limit_check_spending(&self, usd: Option<f64>) {
+        self.meter.limit(usd);
+    }
+
+    fn room_left_usd(&self) -> Option<f64> {
+        Some(self.meter.room())
+    }
+
+    fn spending_saved(&self, handed: &Spending, stored: &Spending) {
+        self.meter.saved(handed, stored);
+        let mut billed = lock(&self.billed);
+        billed.roll(today());
+        if billed.day == Some(stored.day) {
+            for id in &stored.billed {
+                if billed.ids.len() >= MAX_BILLED_IDS {
+                    break;
+                }
+                billed.ids.insert(id.clone());
+            }
+        }
+    }
+
+    async fn check(&self, identity: &Identity) -> Result<Vec<Found>, SourceError> {
+        self.check_with_cut(identity)
+            .await
+            .map(|(found, _cut)| found)
+    }
+
     /// One check, and what the spending cap cut of it in words (None when nothing).
     async fn check_with_cut(
         &self,
@@ -522,7 +555,7 @@ impl XSource {
         {
             Ok(()) => {
                 self.http.fetch_avatars(&mut out).await;
-                let cut = coverage.cut(lock(&self.budget).cap_usd());
+                let cut = coverage.cut(self.meter.cap());
                 if let Some(cut) = &cut {
                     tracing::warn!(platform = "x", "{cut}");
                 }
@@ -540,89 +573,6 @@ impl XSource {
                 Err(e)
             }
         }
-    }
-
-    fn read_recently(&self, username: &str) -> bool {
-        let since = Utc::now() - self.reread_window();
-        lock(&self.last_read)
-            .get(&username.to_ascii_lowercase())
-            .is_some_and(|t| *t > since)
-    }
-}
-
-#[async_trait]
-impl Source for XSource {
-    fn platform(&self) -> Platform {
-        Platform::X
-    }
-
-    fn unsaved_spending(&self) -> Option<Spending> {
-        let (day, usd) = lock(&self.budget).unsaved(today());
-        let since = Utc::now() - self.reread_window();
-        let reads = lock(&self.last_read)
-            .iter()
-            .filter(|(_, t)| **t > since)
-            .map(|(name, t)| (name.clone(), *t))
-            .collect();
-        let cap_usd = lock(&self.budget).cap_usd();
-        let billed = {
-            let mut billed = lock(&self.billed);
-            billed.roll(day);
-            billed.ids.iter().cloned().collect()
-        };
-        Some(Spending {
-            day,
-            usd,
-            reads,
-            holder: self.holder.clone(),
-            cap_usd,
-            billed,
-        })
-    }
-
-    fn limit_check_spending(&self, usd: Option<f64>) {
-        lock(&self.budget).limit(usd, today());
-    }
-
-    fn room_left_usd(&self) -> Option<f64> {
-        Some(lock(&self.budget).room_usd(today()))
-    }
-
-    fn spending_saved(&self, handed: &Spending, stored: &Spending) {
-        let mut budget = lock(&self.budget);
-        budget.saved(handed.day, handed.usd);
-        budget.restore(stored.day, stored.usd);
-        drop(budget);
-        {
-            let mut billed = lock(&self.billed);
-            billed.roll(today());
-            if billed.day == Some(stored.day) {
-                for id in &stored.billed {
-                    if billed.ids.len() >= MAX_BILLED_IDS {
-                        break;
-                    }
-                    billed.ids.insert(id.clone());
-                }
-            }
-        }
-        let mut last = lock(&self.last_read);
-        for (name, at) in &stored.reads {
-            let entry = last.entry(name.to_ascii_lowercase()).or_insert(*at);
-            if *at > *entry {
-                *entry = *at;
-            }
-        }
-    }
-
-    async fn check(&self, identity: &Identity) -> Result<Vec<Found>, SourceError> {
-        self.check_with_cut(identity)
-            .await
-            .map(|(found, _cut)| found)
-    }
-
-    /// Like the default, and says in [`CheckReport::cut`] what the spending cap cut.
-    async fn check_report(&self, identity: &Identity) -> Result<CheckReport, SourceError> {
-        CheckReport::with_cut(self.check_with_cut(identity)).await
     }
 
     /// Looks accounts up by id when known (an impostor may rename itself), else by username.

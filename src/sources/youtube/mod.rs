@@ -13,7 +13,7 @@
 //! same machinery as X's spending cap ([`super::spending`], store keys `spending:youtube`,
 //! `reads:youtube`, `holds:youtube`): counted by every process alike, kept across restarts,
 //! shared fairly between people. There, [`Spending::usd`] holds quota units. A check the
-//! quota cut says so ([`CheckReport::cut`]). YouTube resets quotas at midnight Pacific Time;
+//! quota cut says so ([`super::CheckReport::cut`]). YouTube resets quotas at midnight Pacific Time;
 //! the quota day here is UTC−8 ([`quota_day`]), which never starts before YouTube's.
 //!
 //! The key travels in the `key` query parameter (as documented); it never appears in errors,
@@ -22,23 +22,21 @@
 
 pub mod parse;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::fmt;
-use std::sync::Mutex;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{NaiveDate, Utc};
 use reqwest::Method;
 use url::Url;
 
 use super::bluesky::push_unique;
 use super::http::{Answer, Http};
+use super::meter::Meter;
 use super::ratelimit::{backoff, Jitter};
-use super::x::budget::Budget;
 use super::{
-    querylog, AccountRef, AccountState, CheckReport, CostEstimate, Found, FoundBy, Source,
-    SourceError, Spending,
+    querylog, AccountRef, AccountState, CostEstimate, Found, FoundBy, Source, SourceError, Spending,
 };
 use crate::config::{Config, HttpConfig, YoutubeConfig};
 use crate::detect::variants::variants;
@@ -57,10 +55,6 @@ pub const IDS_BATCH: usize = 50;
 /// YouTube's.
 pub fn quota_day() -> NaiveDate {
     (Utc::now() - chrono::Duration::hours(8)).date_naive()
-}
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// A name as a search query: letters, digits, spaces and `'`, at most 100 characters.
@@ -145,13 +139,9 @@ pub struct YoutubeSource {
     http: Http,
     config: YoutubeConfig,
     api_key: Option<String>,
-    /// Quota units (one unit costs 1 in the budget's money).
-    budget: Mutex<Budget>,
-    /// When each handle (`h:<lowercase>`) was last probed and each name (`q:<lowercase>`)
-    /// last searched, by this process or (restored from the store) another.
-    last_read: Mutex<HashMap<String, DateTime<Utc>>>,
-    /// This source's name for its hold on the day's room ([`Spending::holder`]).
-    holder: String,
+    /// Quota units (one unit costs 1 in the budget's money), and when each handle
+    /// (`h:<lowercase>`) was last probed and each name (`q:<lowercase>`) last searched.
+    meter: Meter,
     /// Attempts after the first for a request that failed in a way worth retrying.
     retries: u32,
 }
@@ -191,21 +181,20 @@ impl YoutubeSource {
         Ok(YoutubeSource {
             http: Http::new(Platform::Youtube, &single)?,
             retries: config.http.max_retries,
-            budget: Mutex::new(Budget::new(
+            meter: Meter::new(
                 config.youtube.daily_quota_units as f64,
                 1.0,
-                quota_day(),
-            )),
+                quota_day,
+                str::to_lowercase,
+            ),
             config: config.youtube.clone(),
             api_key: api_key.filter(|k| !k.trim().is_empty()),
-            last_read: Mutex::new(HashMap::new()),
-            holder: format!("{}-{:016x}", std::process::id(), rand::random::<u64>()),
         })
     }
 
     /// Quota units spent on the current quota day, as far as this process knows.
     pub fn spent_today_units(&self) -> f64 {
-        lock(&self.budget).spent_usd(quota_day())
+        self.meter.spent()
     }
 
     fn key(&self) -> Result<&str, SourceError> {
@@ -223,11 +212,11 @@ impl YoutubeSource {
     }
 
     fn units_left(&self) -> u32 {
-        lock(&self.budget).reads_left(quota_day())
+        self.meter.reads_left()
     }
 
     fn charge(&self, units: u32) {
-        lock(&self.budget).charge(units, quota_day());
+        self.meter.charge(units);
     }
 
     fn window(hours: u64) -> chrono::Duration {
@@ -235,12 +224,11 @@ impl YoutubeSource {
     }
 
     fn read_recently(&self, key: &str, hours: u64) -> bool {
-        let since = Utc::now() - Self::window(hours);
-        lock(&self.last_read).get(key).is_some_and(|t| *t > since)
+        self.meter.read_within(key, Self::window(hours))
     }
 
     fn note_read(&self, key: String) {
-        lock(&self.last_read).insert(key, Utc::now());
+        self.meter.note_reads([key]);
     }
 
     /// The error in plain words: the key cut out of every text, YouTube's reasons said as
@@ -259,7 +247,7 @@ impl YoutubeSource {
         let has = |reasons: &[&str]| reasons.iter().any(|r| text.contains(&format!("[{r}]")));
         if has(&["quotaExceeded", "dailyLimitExceeded", "RATE_LIMIT_EXCEEDED"]) {
             // The whole day's room (not only this person's share): every process stops.
-            let room = lock(&self.budget).room_usd(quota_day());
+            let room = self.meter.room();
             self.charge(room.ceil().min(f64::from(u32::MAX)) as u32);
             return SourceError::Api {
                 platform: Platform::Youtube,
@@ -495,6 +483,43 @@ impl YoutubeSource {
             ),
         }
     }
+}
+
+#[async_trait]
+impl Source for YoutubeSource {
+    fn platform(&self) -> Platform {
+        Platform::Youtube
+    }
+
+    fn unsaved_spending(&self) -> Option<Spending> {
+        let longest = self
+            .config
+            .reread_window_hours
+            .max(self.config.search_interval_hours);
+        Some(self.meter.unsaved(Self::window(longest)))
+    }
+
+    fn spending_saved(&self, handed: &Spending, stored: &Spending) {
+        self.meter.saved(handed, stored);
+    }
+
+    fn limit_check_spending(&self, units: Option<f64>) {
+        self.meter.limit(units);
+    }
+
+    fn room_left_usd(&self) -> Option<f64> {
+        Some(self.meter.room())
+    }
+
+    fn spending_words(&self, amount: f64) -> String {
+        format!("{amount:.0} quota units")
+    }
+
+    async fn check(&self, identity: &Identity) -> Result<Vec<Found>, SourceError> {
+        self.check_with_cut(identity)
+            .await
+            .map(|(found, _cut)| found)
+    }
 
     /// One check, and what the quota cut of it in words (None when nothing).
     async fn check_with_cut(
@@ -511,81 +536,13 @@ impl YoutubeSource {
             // What was found still counts; the failed query is in the check's query log.
             _ => {
                 self.http.fetch_avatars(&mut out).await;
-                let cut = coverage.cut(lock(&self.budget).cap_usd());
+                let cut = coverage.cut(self.meter.cap());
                 if let Some(cut) = &cut {
                     tracing::warn!(platform = "youtube", "{cut}");
                 }
                 Ok((out, cut))
             }
         }
-    }
-}
-
-#[async_trait]
-impl Source for YoutubeSource {
-    fn platform(&self) -> Platform {
-        Platform::Youtube
-    }
-
-    fn unsaved_spending(&self) -> Option<Spending> {
-        let (day, units) = lock(&self.budget).unsaved(quota_day());
-        let longest = self
-            .config
-            .reread_window_hours
-            .max(self.config.search_interval_hours);
-        let since = Utc::now() - Self::window(longest);
-        let reads = lock(&self.last_read)
-            .iter()
-            .filter(|(_, t)| **t > since)
-            .map(|(name, t)| (name.clone(), *t))
-            .collect();
-        let cap = lock(&self.budget).cap_usd();
-        Some(Spending {
-            day,
-            usd: units,
-            reads,
-            holder: self.holder.clone(),
-            cap_usd: cap,
-            billed: Vec::new(),
-        })
-    }
-
-    fn spending_saved(&self, handed: &Spending, stored: &Spending) {
-        {
-            let mut budget = lock(&self.budget);
-            budget.saved(handed.day, handed.usd);
-            budget.restore(stored.day, stored.usd);
-        }
-        let mut last = lock(&self.last_read);
-        for (name, at) in &stored.reads {
-            let entry = last.entry(name.to_lowercase()).or_insert(*at);
-            if *at > *entry {
-                *entry = *at;
-            }
-        }
-    }
-
-    fn limit_check_spending(&self, units: Option<f64>) {
-        lock(&self.budget).limit(units, quota_day());
-    }
-
-    fn room_left_usd(&self) -> Option<f64> {
-        Some(lock(&self.budget).room_usd(quota_day()))
-    }
-
-    fn spending_words(&self, amount: f64) -> String {
-        format!("{amount:.0} quota units")
-    }
-
-    async fn check(&self, identity: &Identity) -> Result<Vec<Found>, SourceError> {
-        self.check_with_cut(identity)
-            .await
-            .map(|(found, _cut)| found)
-    }
-
-    /// Like the default, and says in [`CheckReport::cut`] what the quota cut.
-    async fn check_report(&self, identity: &Identity) -> Result<CheckReport, SourceError> {
-        CheckReport::with_cut(self.check_with_cut(identity)).await
     }
 
     /// Looks channels up again by id (1 unit per 50), or by handle when the id is unknown

@@ -6,20 +6,32 @@ import type { WeekView } from "./WeekView";
  * The outcomes on the dashboard (issue 12): figures over the impostor cases and the
  * impostors found per ISO week by outcome, for the chart.
  */
-export type OutcomesView = { cases: number, 
+export type OutcomesView = { platforms: Array<PlatformOutcomesView>, 
 /**
- * Not reported yet and still open.
+ * Oldest first, quiet weeks included.
  */
-open: number, reported: number, taken_down: number, 
+weeks: Array<WeekView>, 
+/**
+ * Every case that counts.
+ */
+cases: number, 
+/**
+ * Not reported yet and still open: waiting for the person.
+ */
+open: number, 
+/**
+ * Reported at least once (whatever came of it).
+ */
+reported: number, 
+/**
+ * Reported and gone since.
+ */
+taken_down: number, 
 /**
  * Reported, still up.
  */
 still_up: number, 
 /**
- * Reported, still up a week later: a follow-up is offered.
+ * Reported, still up after [`FOLLOW_UP_AFTER_DAYS`] days: a follow-up is offered.
  */
-follow_up_due: number, platforms: Array<PlatformOutcomesView>, 
-/**
- * Oldest first, quiet weeks included.
- */
-weeks: Array<WeekView>, };
+follow_up_due: number, };
