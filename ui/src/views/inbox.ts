@@ -113,7 +113,7 @@ function row(a: AlertRow, people: Map<number, PersonView>, selected: Set<number>
   });
   return h(
     "li",
-    { class: `alert-row state-${a.state}${selected.has(a.id) ? " selected" : ""}`, attrs: { "data-alert-id": String(a.id) } },
+    { class: `alert-row state-${a.state}${selected.has(a.id) ? " selected" : ""}`, attrs: { "data-alert-id": String(a.id), "data-wave-id": a.wave_id === null ? null : String(a.wave_id) } },
     tick,
     h(
       "span",
