@@ -32,7 +32,8 @@ export async function checkA11y(driver, screen) {
   }
   const r = await driver.executeAsyncScript(`
     const done = arguments[arguments.length - 1];
-    window.axe.run(document, { resultTypes: ["violations"] }).then(
+    // Every rule axe-core runs by default, and WCAG 2.2's target size (off by default).
+    window.axe.run(document, { resultTypes: ["violations"], rules: { "target-size": { enabled: true } } }).then(
       (r) => done({
         engine: r.testEngine.version,
         passes: r.passes.map((x) => x.id),
@@ -113,7 +114,9 @@ export async function keyboardWalk(driver, screen) {
       .filter((el) => !el.disabled && el.tabIndex >= 0 && !el.closest("[hidden], [inert]") && visible(el))
       .map((el) => ({ kw: el.dataset.kw, what: el.outerHTML.slice(0, 120) }));`);
   let chain = driver.actions();
-  for (let i = 0; i < controls.length + 2; i++) chain = chain.sendKeys(Key.TAB);
+  // Twice as many presses as controls: a time field takes one per part (hours, minutes); past
+  // the last control the focus leaves the page or starts again from the top.
+  for (let i = 0; i < controls.length * 2 + 4; i++) chain = chain.sendKeys(Key.TAB);
   await chain.perform();
   const log = await driver.executeScript(`
     document.removeEventListener("focusin", window.__onFocus);
