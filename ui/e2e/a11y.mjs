@@ -50,15 +50,18 @@ export async function checkA11y(driver, screen) {
       (e) => done({ error: String((e && e.stack) || e) }),
     );`);
   assert.ok(!r.error, `axe-core failed on ${screen}: ${r.error}`);
-  const applied = [...r.passes, ...r.violations.map((v) => v.id), ...r.incomplete.map((x) => x.id)];
-  const ran = applied.length + r.inapplicable.length;
-  results.push({ screen, ran, applied: new Set(applied), violations: r.violations });
+  // A rule can pass on some elements and need review (or fail) on others: count each once.
+  const applied = new Set([...r.passes, ...r.violations.map((v) => v.id), ...r.incomplete.map((x) => x.id)]);
+  const ran = new Set([...applied, ...r.inapplicable]).size;
+  // The view (route) the screen belongs to: `#/alerts/12/report` is `alerts/:id/report`.
+  const view = (await driver.executeScript("return location.hash")).replace(/^#\/?/, "").split("?")[0].replace(/\d+/g, ":id") || "onboarding";
+  results.push({ screen, view, ran, applied, violations: r.violations });
   const blocking = r.violations.filter((v) => BLOCKING.has(v.impact));
   console.log(
-    `a11y ${screen}: axe-core ${r.engine} ran ${ran} rules, ${applied.length} applied here (${r.passes.length} passed, ` +
+    `a11y ${screen} (#/${view}): axe-core ${r.engine} ran ${ran} rules, ${applied.size} applied here (${r.passes.length} passed, ` +
       `${r.incomplete.length} to review by hand, ${r.violations.length} violated; serious or critical: ${blocking.length})`,
   );
-  console.log(`a11y ${screen}: rules applied: ${[...new Set(applied)].sort().join(" ")}`);
+  console.log(`a11y ${screen}: rules applied: ${[...applied].sort().join(" ")}`);
   for (const v of r.violations) console.log(`a11y ${screen}: ${v.impact} ${v.id}: ${v.help} at ${v.nodes.map((n) => n.target).join(", ")}`);
   for (const x of r.incomplete) console.log(`a11y ${screen}: to review by hand (${x.impact ?? "no impact"}): ${x.id} at ${x.nodes.join("; ")}`);
   assert.deepEqual(
@@ -76,10 +79,11 @@ export function a11ySummary() {
   const blocking = results.flatMap((r) => r.violations.filter((v) => BLOCKING.has(v.impact)));
   const minor = results.flatMap((r) => r.violations.filter((v) => !BLOCKING.has(v.impact)));
   const screens = [...new Set(results.map((r) => r.screen))];
+  const views = [...new Set(results.map((r) => r.view))];
   return (
     `a11y summary: axe-core ${AXE_VERSION}: ${ran} rules checked on ${screens.length} screens ` +
-    `(${applied.size} of them applied to at least one), ${blocking.length} serious/critical, ` +
-    `${minor.length} minor/moderate violations; screens: ${screens.join(", ")}`
+    `(${views.length} views: ${views.map((v) => `#/${v}`).join(" ")}; ${applied.size} rules applied to at least one), ` +
+    `${blocking.length} serious/critical, ${minor.length} minor/moderate violations; screens: ${screens.join("; ")}`
   );
 }
 
