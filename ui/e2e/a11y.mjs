@@ -52,10 +52,11 @@ export async function checkA11y(driver, screen) {
   assert.ok(!r.error, `axe-core failed on ${screen}: ${r.error}`);
   // A rule can pass on some elements and need review (or fail) on others: count each once.
   const applied = new Set([...r.passes, ...r.violations.map((v) => v.id), ...r.incomplete.map((x) => x.id)]);
-  const ran = new Set([...applied, ...r.inapplicable]).size;
+  const ranIds = new Set([...applied, ...r.inapplicable]);
+  const ran = ranIds.size;
   // The view (route) the screen belongs to: `#/alerts/12/report` is `alerts/:id/report`.
   const view = (await driver.executeScript("return location.hash")).replace(/^#\/?/, "").split("?")[0].replace(/\d+/g, ":id") || "onboarding";
-  results.push({ screen, view, ran, applied, violations: r.violations });
+  results.push({ screen, view, ran, ranIds, applied, violations: r.violations });
   const blocking = r.violations.filter((v) => BLOCKING.has(v.impact));
   console.log(
     `a11y ${screen} (#/${view}): axe-core ${r.engine} ran ${ran} rules, ${applied.size} applied here (${r.passes.length} passed, ` +
@@ -71,20 +72,22 @@ export async function checkA11y(driver, screen) {
   );
 }
 
-/** One line for the report: "N rules checked on M screens, 0 serious/critical". */
+/** Lines for the report: "N rules checked on M screens, 0 serious/critical", and the rules. */
 export function a11ySummary() {
-  if (results.length === 0) return "a11y: no screen was checked";
-  const ran = Math.max(...results.map((r) => r.ran));
+  if (results.length === 0) return ["a11y: no screen was checked"];
+  const ranIds = new Set(results.flatMap((r) => [...r.ranIds]));
+  const ran = ranIds.size;
   const applied = new Set(results.flatMap((r) => [...r.applied]));
   const blocking = results.flatMap((r) => r.violations.filter((v) => BLOCKING.has(v.impact)));
   const minor = results.flatMap((r) => r.violations.filter((v) => !BLOCKING.has(v.impact)));
   const screens = [...new Set(results.map((r) => r.screen))];
   const views = [...new Set(results.map((r) => r.view))];
-  return (
+  return [
     `a11y summary: axe-core ${AXE_VERSION}: ${ran} rules checked on ${screens.length} screens ` +
-    `(${views.length} views: ${views.map((v) => `#/${v}`).join(" ")}; ${applied.size} rules applied to at least one), ` +
-    `${blocking.length} serious/critical, ${minor.length} minor/moderate violations; screens: ${screens.join("; ")}`
-  );
+      `(${views.length} views: ${views.map((v) => `#/${v}`).join(" ")}; ${applied.size} rules applied to at least one), ` +
+      `${blocking.length} serious/critical, ${minor.length} minor/moderate violations; screens: ${screens.join("; ")}`,
+    `a11y rules checked: ${[...ranIds].sort().join(" ")}`,
+  ];
 }
 
 /**

@@ -123,7 +123,7 @@ before(async () => {
 });
 
 after(async () => {
-  console.log(a11ySummary());
+  for (const line of a11ySummary()) console.log(line);
   try {
     // The last test's session may be gone already, or not answer.
     if (driver) await Promise.race([driver.quit().catch(() => {}), new Promise((r) => setTimeout(r, 15_000))]);
