@@ -2,8 +2,12 @@
 // and WebKitWebDriver. Run by scripts/e2e-desktop, which provides Xvfb, a private D-Bus
 // session with a real notification server (dunst) and a dbus-monitor log of that bus.
 //
+// Every screen it shows is checked for accessibility (axe-core, and a keyboard walk: see
+// a11y.mjs); the end prints how many rules were checked on how many screens.
+//
 // Env: DOPPELWATCH_DESKTOP_BIN (the built app), E2E_SCREENSHOT_DIR, E2E_DBUS_LOG,
-//      DOPPELWATCH_DATA_DIR (empty data folder for the app), E2E_PICK_FILE.
+//      DOPPELWATCH_DATA_DIR (empty data folder for the app), E2E_PICK_FILE,
+//      E2E_DOWNLOADS (the app's Downloads folder, where its exports go).
 
 import { spawn, execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -13,10 +17,13 @@ import { fileURLToPath } from "node:url";
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { Builder, By, until } from "selenium-webdriver";
+import { a11ySummary, checkA11y, keyboardWalk } from "./a11y.mjs";
+import { csvRecords, readZip, sha256, verifyManifest } from "./files.mjs";
 
 const BIN = process.env.DOPPELWATCH_DESKTOP_BIN;
 const SHOTS = process.env.E2E_SCREENSHOT_DIR ?? "e2e-screenshots";
 const DBUS_LOG = process.env.E2E_DBUS_LOG;
+const DOWNLOADS = process.env.E2E_DOWNLOADS;
 const PORT = 4444;
 const STEP = 20_000; // longest wait for one step
 
@@ -50,6 +57,30 @@ async function shot(name) {
   const path = join(SHOTS, `${name}.png`);
   writeFileSync(path, await driver.takeScreenshot(), "base64");
   console.log(`screenshot: ${path}`);
+}
+
+/**
+ * Checks the screen shown: axe-core (no serious or critical violation) and, with `keys`, a
+ * keyboard walk (Tab reaches every control, each with a visible focus). A screen that live
+ * alerts re-render mid-walk is walked again.
+ */
+async function checkScreen(screen, { keys = true } = {}) {
+  await checkA11y(driver, screen);
+  if (keys) await eventually(() => keyboardWalk(driver, screen).then(() => true), `a keyboard walk of ${screen}`);
+}
+
+/** The page's address without its route. */
+async function baseUrl() {
+  return (await driver.getCurrentUrl()).replace(/#.*$/, "");
+}
+
+/** The path a status line names after `prefix` ("Evidence saved in /x/y.zip"). */
+async function savedPath(css, prefix) {
+  const words = await eventually(async () => {
+    const t = await textOf(css);
+    return t.startsWith(prefix) ? t : /could not|cannot|error/i.test(t) ? Promise.reject(new Error(t)) : null;
+  }, `${css} to say "${prefix}"`);
+  return words.slice(prefix.length).trim();
 }
 
 async function byCss(css, timeout = STEP) {
@@ -92,6 +123,7 @@ before(async () => {
 });
 
 after(async () => {
+  for (const line of a11ySummary()) console.log(line);
   try {
     // The last test's session may be gone already, or not answer.
     if (driver) await Promise.race([driver.quit().catch(() => {}), new Promise((r) => setTimeout(r, 15_000))]);
@@ -183,17 +215,30 @@ function invokeNotificationAction(actionKey) {
   execFileSync("dunstctl", ["context"], { timeout: 10_000 });
 }
 
-test("onboarding -> demo impostor -> notification -> its action opens the alert -> report draft", { timeout: 240_000 }, async () => {
+test("onboarding from the person's profile -> demo impostor -> notification -> its action opens the alert with its posts -> report draft -> evidence bundle", { timeout: 240_000 }, async () => {
   // Onboarding: handles are checked as typed; look-alikes are shown.
   await byCss("#name");
   await shot("01-onboarding");
-  await (await byCss("#name")).sendKeys("Palmer Report");
+  await checkScreen("onboarding");
   await (await byCss("#handle-bluesky")).sendKeys("palmerreport.bsky.social");
+  // One handle fills the rest from that profile: name, bio and picture, and the accounts the
+  // profile links are suggested (each added only when confirmed).
+  await (await byCss("#fill-from-profile")).click();
+  await eventually(async () => /^Filled your name, bio, picture from your Bluesky profile/.test(await textOf("#fill-status")), "the form filled from the Bluesky profile");
+  assert.equal(await (await byCss("#name")).getAttribute("value"), "Palmer Report");
+  assert.match(await (await byCss("#bio")).getAttribute("value"), /^Independent political news and analysis\./);
+  assert.match((await (await byCss("img.avatar")).getAttribute("src")) ?? "", /^data:image\/[a-z]+;base64,/);
+  const suggested = await Promise.all((await driver.findElements(By.css("[data-suggestion]"))).map((b) => b.getAttribute("data-suggestion")));
+  assert.deepEqual(suggested.sort(), ["mastodon:palmerreport@mastodon.social", "x:PalmerReport"], "the linked Mastodon and X accounts are suggested");
+  assert.equal(await (await byCss("#handle-x")).getAttribute("value"), "", "nothing is added before it is confirmed");
+  await checkScreen("onboarding, filled from the profile");
   await (await byCss("#handle-x")).sendKeys("bad handle!");
   await eventually(async () => (await (await byCss("#handle-x")).getAttribute("aria-invalid")) === "true", "the invalid X handle to be flagged");
   assert.match(await textOf("#handle-x-msg"), /not valid/);
   await (await byCss("#handle-x")).clear();
-  await (await byCss("#handle-x")).sendKeys("PalmerReport");
+  // The suggested X account, confirmed, fills the X handle (checked as if typed).
+  await (await byCss('[data-suggestion="x:PalmerReport"]')).click();
+  assert.equal(await (await byCss("#handle-x")).getAttribute("value"), "PalmerReport");
   await eventually(async () => /Looks right/.test(await textOf("#handle-x-msg")), "the X handle to be accepted");
   await byCss(".variants li");
   // The avatar comes from a file, re-encoded by Rust into a PNG data URL.
@@ -213,6 +258,7 @@ test("onboarding -> demo impostor -> notification -> its action opens the alert 
   await byCss("#dash-title");
   await eventually(async () => /Bluesky/.test(await textOf(".sources", 5_000).catch(() => "")), "the Bluesky source on the dashboard", 30_000);
   await shot("03-dashboard");
+  await checkScreen("dashboard");
 
   // A demo impostor appears; its notification reaches the D-Bus notification server (dunst).
   const notice = await eventually(
@@ -227,6 +273,19 @@ test("onboarding -> demo impostor -> notification -> its action opens the alert 
   invokeNotificationAction(action);
   await eventually(async () => (await driver.getCurrentUrl()).endsWith(`#/alerts/${alertId}`), `the app to open alert ${alertId}`);
   await byCss(".alert-view .candidate");
+  // Its recent posts are fetched once the alert is raised, beside the checks: they show as
+  // text when they are in (the view is rendered afresh until then).
+  const posts = await eventually(async () => {
+    const found = await driver.findElements(By.css(".posts .post-text"));
+    if (found.length === 0) {
+      await driver.navigate().refresh();
+      await byCss(".alert-view .candidate");
+      return null;
+    }
+    return Promise.all(found.map((p) => p.getText()));
+  }, "the impostor's posts in the alert view", 60_000);
+  assert.ok(posts.some((p) => /#WalkAway/.test(p)), posts.join("\n"));
+  assert.match(await textOf(".posts .post-flags"), /hashtags .*#walkaway/i, "a post pushing hashtags the person never uses is flagged");
   const impostorUrl = await textOf(".candidate .url");
   // The notification named this very account (not just fixed words every notice carries).
   const impostorHandle = impostorUrl.split("/").filter(Boolean).pop();
@@ -242,6 +301,7 @@ test("onboarding -> demo impostor -> notification -> its action opens the alert 
   assert.ok(marks.length > 0, "the impostor's look-alike characters are marked");
   assert.match(await textOf(".candidate .char-notes"), /U\+[0-9A-F]{4}/);
   await shot("04-alert");
+  await checkScreen("alert view");
 
   // The report draft shows the impostor's URL and speaks as the person to the platform,
   // naming what was copied ("my name", "my photo", ...), never "your".
@@ -254,9 +314,28 @@ test("onboarding -> demo impostor -> notification -> its action opens the alert 
   assert.match(draft, /\bmy (name|photo|bio)\b|a handle .* from mine/, `draft names what was copied:\n${draft}`);
   assert.doesNotMatch(draft, /\byours?\b/i, `draft never speaks to the person:\n${draft}`);
   await shot("05-report");
+  await checkScreen("report view");
+
+  // The evidence bundle (one zip, saved to Downloads) holds the posts shown, and its manifest
+  // verifies: every file's SHA-256 as listed, every file listed.
+  await (await byCss("#export")).click();
+  const bundle = await savedPath("main .status", "Evidence saved in");
+  assert.ok(DOWNLOADS && bundle.startsWith(`${DOWNLOADS}/`), `the bundle went to this run's Downloads folder: ${bundle}`);
+  const files = readZip(bundle);
+  const listed = verifyManifest(files, "MANIFEST.sha256");
+  assert.ok(listed.includes("impostor/posts.json") && listed.includes("impostor/posts.html"), listed.join(", "));
+  const kept = JSON.parse(files.get("impostor/posts.json").toString("utf8"));
+  assert.deepEqual(kept.map((p) => p.post.text).sort(), [...posts].sort(), "the bundle holds the posts the alert view shows");
+  for (const p of kept) {
+    assert.equal(sha256(p.canonical_json), p.sha256, "each post's own hash matches its canonical JSON");
+    assert.deepEqual(JSON.parse(p.canonical_json), p.post);
+    assert.ok(!Number.isNaN(Date.parse(p.fetched_at)), `when it was fetched: ${p.fetched_at}`);
+  }
 
   // Filing through Bluesky asks first, then the case status says it was reported.
   await (await byCss("#file-report")).click();
+  await byCss("#confirm-file");
+  await checkScreen("report view, confirming the filing");
   await (await byCss("#confirm-file")).click();
   await eventually(async () => /reported/i.test(await textOf("#case-status")), "the case status to say reported", 30_000);
   await shot("06-report-filed");
@@ -265,6 +344,7 @@ test("onboarding -> demo impostor -> notification -> its action opens the alert 
   await driver.get((await driver.getCurrentUrl()).replace(/#.*$/, "#/alerts"));
   await byCss("a.alert-link");
   await shot("07-inbox");
+  await checkScreen("alert list");
 });
 
 test("a namesake (its own face and bio) waits in the worth-a-look list without a pop-up; impostors pop up", { timeout: 120_000 }, async () => {
@@ -286,6 +366,7 @@ test("a namesake (its own face and bio) waits in the worth-a-look list without a
   assert.match(namesake.text, /Palmer Report/);
   assert.equal(await textOf("#inbox-title"), "Worth a look");
   await shot("07b-worth-a-look");
+  await checkScreen("worth-a-look");
   // It was found before the first impostor, whose notification came long ago: it raised none,
   // and no digest either (that waits an hour at least). Impostors did pop up.
   const all = notifications();
@@ -305,6 +386,7 @@ test("a namesake (its own face and bio) waits in the worth-a-look list without a
   await eventually(async () => /\d+ accounts? worth a look/.test(await textOf(".figure.worth-a-look", 5_000)), "the dashboard to count the accounts worth a look");
   assert.match(await textOf(".figure.impostors"), /impostor alert|No impostor alerts/);
   await shot("07c-dashboard-figures");
+  await checkScreen("dashboard with alerts and outcomes");
 });
 
 test("settings: a test notification reaches the notification server", { timeout: 60_000 }, async () => {
@@ -312,6 +394,7 @@ test("settings: a test notification reaches the notification server", { timeout:
   await driver.get(`${base}#/settings`);
   await byCss("#settings-title");
   await shot("09-settings");
+  await checkScreen("settings");
   const before = notifications().length;
   await (await byCss("#test-notification")).click();
   await eventually(
@@ -321,7 +404,7 @@ test("settings: a test notification reaches the notification server", { timeout:
   await eventually(async () => /sent/i.test(await textOf("main .status")), "the settings status to say sent");
 });
 
-test("hostile names and bios show as inert text and the CSP holds", { timeout: 120_000 }, async () => {
+test("hostile names, bios and posts show as inert text and the CSP holds", { timeout: 120_000 }, async () => {
   const base = (await driver.getCurrentUrl()).replace(/#.*$/, "");
   // The demo plants an impostor with <img onerror> in its name and <script> in its bio.
   const hostile = await eventually(async () => {
@@ -338,7 +421,20 @@ test("hostile names and bios show as inert text and the CSP holds", { timeout: 1
   assert.match(card, /<img src=x onerror=/);
   assert.match(card, /<script>window.__pwned=2<\/script>/);
   assert.equal((await driver.findElements(By.css('.candidate img[src="x"], .candidate script'))).length, 0);
+  // Its posts, one with markup and a `javascript:` link, show as text: no anchor, no script.
+  const hostilePost = '<a href="javascript:window.__pwned=3">Read this</a><script>window.__pwned=4</script> breaking story #WalkAway';
+  await eventually(async () => {
+    const texts = await Promise.all((await driver.findElements(By.css(".posts .post-text"))).map((p) => p.getText()));
+    if (texts.includes(hostilePost)) return true;
+    await driver.navigate().refresh();
+    await byCss(".alert-view .candidate");
+    return false;
+  }, "the hostile post shown as text in the alert view", 60_000);
+  const links = await Promise.all((await driver.findElements(By.css(".posts .post-links code"))).map((c) => c.getText()));
+  assert.ok(links.includes("javascript:window.__pwned=3"), `its link is shown as text: ${links.join(", ")}`);
+  assert.equal((await driver.findElements(By.css('.posts a, .posts script, [href^="javascript:"]'))).length, 0, "no anchor or script from a post");
   assert.equal(await driver.executeScript("return window.__pwned === undefined"), true);
+  await checkScreen("alert view with hostile posts");
   // The CSP forbids inline script: one injected by hand does not run.
   const ran = await driver.executeScript(`
     const s = document.createElement("script");
@@ -353,6 +449,87 @@ test("hostile names and bios show as inert text and the CSP holds", { timeout: 1
   await eventually(async () => /Snoozed until/.test(await textOf(".snoozed-until")), "the alert to say it is snoozed until a date");
   await driver.executeScript("arguments[0].scrollIntoView({block: 'center'})", await byCss(".snooze"));
   await shot("11-snoozed");
+});
+
+test("people and a wave of impostors: every screen accessible", { timeout: 120_000 }, async () => {
+  const base = await baseUrl();
+  await driver.get(`${base}#/people`);
+  await byCss(".person[data-person-id]");
+  await checkScreen("people");
+  await (await byCss("button.add")).click();
+  await byCss("form.person-form");
+  await checkScreen("people, adding a person");
+  await (await byCss("form.person-form .actions button:not(.primary)")).click();
+  await (await byCss(".person button.edit")).click();
+  await byCss(".person form.person-form");
+  await checkScreen("people, editing a person", { keys: false });
+  await (await byCss(".person button.remove")).click();
+  await byCss('.person .confirm[role="alertdialog"]');
+  await checkScreen("people, confirming a removal", { keys: false });
+  // "Keep": nothing removed.
+  await (await byCss('.person .confirm[role="alertdialog"] button:not(.confirm-remove)')).click();
+  await eventually(async () => (await driver.findElements(By.css(".person .confirm"))).length === 0, "the removal question to go");
+
+  // The demo's impostors came as one wave: its grid.
+  await driver.get(`${base}#/alerts`);
+  const wave = await eventually(async () => (await byCss("li.alert-row[data-wave-id]")).getAttribute("data-wave-id"), "an alert in a wave");
+  await driver.get(`${base}#/waves/${wave}`);
+  await byCss(".wave-grid .tile");
+  await checkScreen("wave grid");
+  await shot("13-wave");
+});
+
+test("outcomes: the chart shows the demo's cases and the CSV export gives back the cases listed", { timeout: 120_000 }, async () => {
+  const base = await baseUrl();
+  // The alert list, the CSV exported from the dashboard and the dashboard's figures and chart
+  // must tell the same cases. An alert arriving (or an account going) between two reads
+  // makes them differ for a moment: the whole comparison is made again then.
+  await eventually(async () => {
+    await driver.get(`${base}#/alerts`);
+    await byCss("a.alert-link");
+    const listed = await driver.executeScript(`return [...document.querySelectorAll("li.alert-row")].map((li) => ({
+      id: li.dataset.alertId,
+      handle: li.querySelector(".handle").textContent.replace(/^@/, ""),
+      name: li.querySelector(".name")?.textContent ?? "",
+      verdict: li.querySelector("a.alert-link").dataset.verdict,
+    }))`);
+    await driver.get(`${base}#/dashboard`);
+    await byCss(".outcomes-chart rect.bar");
+    const figures = await driver.executeScript(`
+      const n = (css) => Number(document.querySelector(css)?.textContent.match(/^\\d+/)?.[0]);
+      return {
+        open: n(".outcome-figures .open"), reported: n(".outcome-figures .reported"), takenDown: n(".outcome-figures .taken-down"),
+        bars: [...document.querySelectorAll(".outcomes-chart rect.bar")].map((r) => ({ cls: r.getAttribute("class"), n: Number(r.querySelector("title").textContent.match(/: (\\d+) /)[1]) })),
+      };`);
+    await (await byCss("#export-cases")).click();
+    const file = await savedPath(".outcomes-section .status", "Cases saved in");
+    assert.ok(DOWNLOADS && file.startsWith(`${DOWNLOADS}/`), `the CSV went to this run's Downloads folder: ${file}`);
+    const cases = csvRecords(readFileSync(file, "utf8"));
+
+    assert.deepEqual(cases.map((c) => c.alert_id).sort(), listed.map((a) => a.id).sort(), "the CSV holds the alerts listed");
+    // Names and handles from the platforms (markup included) come back as shown; formulas
+    // are defused with a leading apostrophe.
+    const plain = (v) => v.replace(/^'(?=[=+\-@\t\r])/, "");
+    const byId = new Map(cases.map((c) => [c.alert_id, c]));
+    for (const a of listed) {
+      const c = byId.get(a.id);
+      assert.deepEqual([plain(c.handle), plain(c.display_name), c.verdict, c.person], [a.handle, a.name, a.verdict, "Palmer Report"], `alert ${a.id}`);
+    }
+    assert.ok(cases.some((c) => c.display_name.includes("<img src=x onerror=")), "the hostile name round-trips");
+    assert.ok(cases.some((c) => c.reported_at !== "" && c.report_method !== ""), "the case reported in the first test");
+
+    // The figures and the chart count the same cases (impostors, and any case reported).
+    const counted = cases.filter((c) => c.verdict === "impostor" || c.reported_at !== "");
+    assert.equal(figures.open, counted.filter((c) => c.outcome === "open").length, "cases waiting for a report");
+    assert.equal(figures.reported, counted.filter((c) => c.reported_at !== "").length, "cases reported");
+    assert.equal(figures.takenDown, counted.filter((c) => c.outcome === "taken_down").length, "cases taken down");
+    assert.equal(figures.bars.reduce((sum, b) => sum + b.n, 0), counted.length, `the chart's bars add up to the cases: ${JSON.stringify(figures.bars)}`);
+    assert.ok(figures.bars.some((b) => /\b(reported|taken_down)\b/.test(b.cls)), "the reported case has its bar");
+    console.log(`outcomes: ${cases.length} cases exported, ${counted.length} counted; chart ${JSON.stringify(figures.bars)}`);
+    return true;
+  }, "the alert list, the CSV export and the dashboard to tell the same cases", 60_000);
+  await driver.executeScript("arguments[0].scrollIntoView({block: 'center'})", await byCss(".outcomes-chart"));
+  await shot("14-outcomes-chart");
 });
 
 test("closing the window ends its process; the watcher keeps watching and its notification reopens the app at the alert", { timeout: 180_000 }, async () => {

@@ -1,9 +1,11 @@
 //! The fake AppView's `app.bsky.feed.getAuthorFeed`: an account's posts as
 //! `{feed: [app.bsky.feed.defs#feedViewPost]}`, each `postView` with `uri`, `cid`, `author`
 //! (`profileViewBasic`), `record` (an `app.bsky.feed.post` with `text`, `createdAt`, `langs`
-//! and a tag facet per hashtag, indexed in UTF-8 bytes as the richtext lexicon says, under a
-//! TID record key as the post lexicon declares) and `indexedAt`. `limit` is 1 to 100 (default
-//! 50), as in the lexicon.
+//! a tag facet per hashtag and a link facet per `http(s)://` or `javascript:` address, indexed in
+//! UTF-8 bytes as the richtext lexicon says, under a TID record key as the post lexicon
+//! declares) and `indexedAt`. (Real clients make link facets of web addresses only, but a
+//! hostile client may give a facet any URI: the demo's hostile post carries a `javascript:`
+//! one.) `limit` is 1 to 100 (default 50), as in the lexicon.
 
 use std::sync::Arc;
 
@@ -56,6 +58,30 @@ fn tid(micros: u64, clock_id: u16) -> String {
     )
 }
 
+/// Link facets of `text`: `http://`, `https://` and `javascript:` runs up to a space, a quote or
+/// an angle bracket, with their byte ranges.
+fn link_facets(text: &str) -> Vec<Value> {
+    let mut starts: Vec<usize> = ["https://", "http://", "javascript:"]
+        .iter()
+        .flat_map(|scheme| text.match_indices(scheme).map(|(i, _)| i))
+        .collect();
+    starts.sort_unstable();
+    starts.dedup();
+    starts
+        .into_iter()
+        .map(|start| {
+            let len = text[start..]
+                .find(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | '<' | '>'))
+                .unwrap_or(text.len() - start);
+            json!({
+                "$type": "app.bsky.richtext.facet",
+                "index": {"byteStart": start, "byteEnd": start + len},
+                "features": [{"$type": "app.bsky.richtext.facet#link", "uri": &text[start..start + len]}],
+            })
+        })
+        .collect()
+}
+
 /// The `feedViewPost` of the account's `n`-th post (0: newest).
 fn feed_item(st: &BskyState, acc: &Account, n: usize, text: &str) -> Value {
     let when = acc.created_at + Duration::hours(1 + (acc.posts.len() - n) as i64);
@@ -74,7 +100,8 @@ fn feed_item(st: &BskyState, acc: &Account, n: usize, text: &str) -> Value {
         "createdAt": at,
         "langs": ["en"],
     });
-    let facets = tag_facets(text);
+    let mut facets = tag_facets(text);
+    facets.extend(link_facets(text));
     if !facets.is_empty() {
         record["facets"] = json!(facets);
     }
@@ -125,12 +152,27 @@ pub(super) async fn get_author_feed(
 
 #[cfg(test)]
 mod tests {
-    use super::tid;
+    use super::*;
 
     #[test]
     fn record_keys_are_tids_as_the_spec_writes_them() {
         // The example TID of the atproto spec ("Record Key Type: tid").
         assert_eq!(tid(1_688_137_381_887_007, 6), "3jzfcijpj2z2a");
         assert_eq!(tid(0, 0), "2222222222222");
+    }
+
+    #[test]
+    fn link_facets_cover_web_and_javascript_addresses_in_utf8_bytes() {
+        let text = "é <a href=\"javascript:x=1\">go</a> see https://example.org/a?b now";
+        let facets = link_facets(text);
+        let uris: Vec<&str> = facets
+            .iter()
+            .map(|f| f["features"][0]["uri"].as_str().unwrap_or_default())
+            .collect();
+        assert_eq!(uris, ["javascript:x=1", "https://example.org/a?b"]);
+        let start = facets[0]["index"]["byteStart"].as_u64().unwrap_or_default() as usize;
+        let end = facets[0]["index"]["byteEnd"].as_u64().unwrap_or_default() as usize;
+        assert_eq!(&text[start..end], "javascript:x=1");
+        assert!(link_facets("no address here").is_empty());
     }
 }

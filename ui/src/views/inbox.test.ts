@@ -32,8 +32,10 @@ describe("inbox", () => {
   });
 
   it("links each alert with verdict, platform and first seen", async () => {
-    mockList([a(1, "seen", "2026-11-29T12:05:00Z"), a(2, "new", "2026-11-29T11:00:00Z")]);
+    mockList([a(1, "seen", "2026-11-29T12:05:00Z"), { ...a(2, "new", "2026-11-29T11:00:00Z"), wave_id: 7 }]);
     const view = await inboxView();
+    // A row says which wave its alert came in (what the end-to-end test opens the grid of).
+    expect([...view.querySelectorAll("li.alert-row")].map((r) => r.getAttribute("data-wave-id"))).toEqual(["7", null]);
     const links = [...view.querySelectorAll<HTMLAnchorElement>("a.alert-link")];
     expect(links.map((l) => l.getAttribute("href"))).toEqual(["#/alerts/2", "#/alerts/1"]);
     expect(links[0].textContent).toContain("Impostor");
@@ -75,6 +77,8 @@ describe("inbox", () => {
     expect(view.querySelector("h2")?.textContent).toBe("Worth a look");
     expect([...view.querySelectorAll("a.alert-link")].map((l) => l.getAttribute("data-alert-id"))).toEqual(["1"]);
     expect(view.querySelector("#impostors")).toBeNull();
+    // The page is the one landmark named "Worth a look": its list is not a second one.
+    expect([view, ...view.querySelectorAll("[aria-labelledby]")].map((e) => e.getAttribute("aria-labelledby"))).toEqual(["inbox-title"]);
 
     mockList([a(2, "new", "2026-11-29T11:00:00Z")]);
     const empty = await inboxView("worth-a-look");

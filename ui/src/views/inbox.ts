@@ -113,7 +113,7 @@ function row(a: AlertRow, people: Map<number, PersonView>, selected: Set<number>
   });
   return h(
     "li",
-    { class: `alert-row state-${a.state}${selected.has(a.id) ? " selected" : ""}`, attrs: { "data-alert-id": String(a.id) } },
+    { class: `alert-row state-${a.state}${selected.has(a.id) ? " selected" : ""}`, attrs: { "data-alert-id": String(a.id), "data-wave-id": a.wave_id === null ? null : String(a.wave_id) } },
     tick,
     h(
       "span",
@@ -144,7 +144,8 @@ function row(a: AlertRow, people: Map<number, PersonView>, selected: Set<number>
 function section(id: string, title: string | null, intro: string, empty: string, rows: HTMLElement[]): HTMLElement {
   return h(
     "section",
-    { class: "inbox-section", id, attrs: { "aria-labelledby": title === null ? "inbox-title" : `${id}-title` } },
+    // Untitled, it is the page's own list: no landmark of its own (the page's has that name).
+    { class: "inbox-section", id, attrs: { "aria-labelledby": title === null ? null : `${id}-title` } },
     title === null ? null : h("h3", { id: `${id}-title` }, title),
     h("p", { class: "hint" }, intro),
     rows.length === 0 ? h("p", { class: "empty" }, empty) : h("ul", { class: "inbox" }, ...rows),

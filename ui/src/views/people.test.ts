@@ -22,6 +22,9 @@ describe("people", () => {
     expect(cards[1].querySelector(".counts")?.textContent).toBe("1 open alert");
     expect(cards[1].querySelector(".counts a")?.getAttribute("href")).toBe("#/alerts?person=2");
     expect(cards[0].querySelector(".handles")?.textContent).toBe("Bluesky: @palmer.bsky.social");
+    // The picture field (visually hidden) comes right before its label, which shows its focus.
+    const file = cards[0].querySelector<HTMLInputElement>('input[type="file"]')!;
+    expect(file.nextElementSibling?.matches(`label[for="${file.id}"]`)).toBe(true);
   });
 
   it("adds a person through the core, showing the core's refusal as is", async () => {

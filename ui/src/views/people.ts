@@ -136,8 +136,9 @@ function personCard(p: PersonView, refresh: (message: string) => void): HTMLElem
         "div",
         { class: "actions" },
         button("Edit", () => replace(slot, personForm(p, refresh, () => replace(slot))), "edit"),
-        h("label", { class: "button", attrs: { for: file.id } }, "Change picture"),
+        // The field (visually hidden) before its label, which shows the focus when it has it.
         file,
+        h("label", { class: "button", attrs: { for: file.id } }, "Change picture"),
         button("Remove", askRemove, "remove"),
       ),
       status,
