@@ -136,16 +136,9 @@ after(async () => {
   }
 });
 
-/** Window processes started by this run: the app with this run's data folder. */
+/** Window processes started by this run. */
 function windowsOfThisRun() {
-  const mark = `DOPPELWATCH_DATA_DIR=${process.env.DOPPELWATCH_DATA_DIR}`;
-  return processes("doppelwatch-desktop").filter((p) => {
-    try {
-      return readFileSync(`/proc/${p.pid}/environ`, "utf8").split("\0").includes(mark);
-    } catch {
-      return false; // gone meanwhile
-    }
-  });
+  return processes("doppelwatch-desktop");
 }
 
 async function endWindowsOfThisRun() {
@@ -168,15 +161,21 @@ async function endWindowsOfThisRun() {
 
 /** Running processes whose program is `name`, with their arguments. */
 function processes(name) {
+  // Only this run's: the app, its watcher and the windows it opens carry this run's data
+  // folder in their environment (another run on the same machine has its own).
+  const mark = `DOPPELWATCH_DATA_DIR=${process.env.DOPPELWATCH_DATA_DIR}`;
   const found = [];
   for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
     let args;
+    let env;
     try {
       args = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").filter(Boolean);
+      if (!args.length || basename(args[0]) !== name) continue;
+      env = readFileSync(`/proc/${pid}/environ`, "utf8").split("\0");
     } catch {
       continue; // gone meanwhile
     }
-    if (args.length && basename(args[0]) === name) found.push({ pid: Number(pid), args });
+    if (env.includes(mark)) found.push({ pid: Number(pid), args });
   }
   return found;
 }

@@ -60,11 +60,14 @@ pub fn export_evidence(
     state: State<'_, AppState>,
     alert_id: i64,
 ) -> CommandResult<EvidenceExport> {
-    let dir = app
-        .path()
+    state.export_evidence(alert_id, &evidence_dir(&app, &state))
+}
+
+/// Where evidence goes: the Downloads folder, else `evidence/` in the data folder.
+fn evidence_dir(app: &tauri::AppHandle, state: &AppState) -> std::path::PathBuf {
+    app.path()
         .download_dir()
-        .unwrap_or_else(|_| state.data_dir.join("evidence"));
-    state.export_evidence(alert_id, &dir)
+        .unwrap_or_else(|_| state.data_dir.join("evidence"))
 }
 
 /// Writes one evidence bundle of a whole wave (every account, one manifest) to the Downloads
@@ -75,11 +78,7 @@ pub fn export_wave_evidence(
     state: State<'_, AppState>,
     wave_id: i64,
 ) -> CommandResult<EvidenceExport> {
-    let dir = app
-        .path()
-        .download_dir()
-        .unwrap_or_else(|_| state.data_dir.join("evidence"));
-    state.export_wave_evidence(wave_id, &dir)
+    state.export_wave_evidence(wave_id, &evidence_dir(&app, &state))
 }
 
 /// The follow-up draft of a report still unanswered a week later, when one is offered.
