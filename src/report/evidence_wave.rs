@@ -31,11 +31,15 @@ pub fn export_wave_bundle(
     now: DateTime<Utc>,
     replace: bool,
 ) -> Result<BundleSummary, EvidenceError> {
-    let wave = store.wave(wave_id)?;
+    let mut wave = store.wave(wave_id)?;
     let mut alerts = store.alerts(&AlertFilter {
         wave_id: Some(wave_id),
         ..AlertFilter::default()
     })?;
+    // An account may join the wave between the two reads: the bundle counts what it holds.
+    wave.count = u32::try_from(alerts.len()).unwrap_or(u32::MAX);
+    wave.open =
+        u32::try_from(alerts.iter().filter(|a| a.state.is_open()).count()).unwrap_or(u32::MAX);
     if alerts.len() > MAX_WAVE_ACCOUNTS {
         return Err(EvidenceError::WaveTooLarge {
             wave: wave_id,

@@ -476,6 +476,35 @@ test("people and a wave of impostors: every screen accessible", { timeout: 120_0
   await byCss(".wave-grid .tile");
   await checkScreen("wave grid");
   await shot("13-wave");
+
+  // One evidence bundle for the whole wave: one manifest over every file, a folder per account.
+  await (await byCss("#wave-export")).click();
+  const saved = await eventually(async () => {
+    const t = await textOf(".wave-export [role=status]");
+    if (/could not|cannot|error/i.test(t)) throw new Error(t);
+    return /saved in (\/.+\.zip)$/.exec(t)?.[1];
+  }, "the wave's evidence to be saved");
+  assert.ok(DOWNLOADS && saved.startsWith(`${DOWNLOADS}/`), `the wave's bundle went to this run's Downloads folder: ${saved}`);
+  const waveFiles = readZip(saved);
+  const waveListed = verifyManifest(waveFiles, "MANIFEST.sha256");
+  const index = JSON.parse(waveFiles.get("wave.json").toString("utf8"));
+  assert.equal(String(index.wave.id), wave);
+  assert.ok(index.accounts.length >= 2 && index.accounts.length === index.wave.count, `${index.accounts.length} accounts in a wave of ${index.wave.count}`);
+  for (const a of index.accounts) {
+    assert.ok(waveListed.includes(`${a.folder}case.json`) && waveListed.includes(`${a.folder}profile-001.json`), `${a.folder} holds its case`);
+  }
+
+  // The demo's YouTube channel is reported through YouTube's form: the walk through forms.
+  await driver.get(`${base}#/alerts`);
+  const youtube = await eventually(
+    () => driver.executeScript(`return [...document.querySelectorAll("li.alert-row")].find((li) => li.querySelector(".platform")?.textContent === "YouTube")?.dataset.alertId`),
+    "the demo's YouTube channel in the alert list",
+    60_000,
+  );
+  await driver.get(`${base}#/forms/${youtube}`);
+  assert.match(await textOf("#forms-step"), /^1 of 1: @\S+ on YouTube$/);
+  assert.match(await textOf("#forms-open"), /YouTube's form/);
+  await checkScreen("reporting through forms");
 });
 
 test("outcomes: the chart shows the demo's cases and the CSV export gives back the cases listed", { timeout: 120_000 }, async () => {
