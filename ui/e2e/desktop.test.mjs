@@ -495,12 +495,12 @@ test("people and a wave of impostors: every screen accessible", { timeout: 120_0
   }
 
   // The demo's YouTube channel is reported through YouTube's form: the walk through forms.
-  await driver.get(`${base}#/alerts`);
-  const youtube = await eventually(
-    () => driver.executeScript(`return [...document.querySelectorAll("li.alert-row")].find((li) => li.querySelector(".platform")?.textContent === "YouTube")?.dataset.alertId`),
-    "the demo's YouTube channel in the alert list",
-    60_000,
-  );
+  const youtube = await eventually(async () => {
+    await driver.get(`${base}#/dashboard`);
+    await driver.get(`${base}#/alerts?platform=youtube`);
+    await byCss("section[aria-labelledby=inbox-title]");
+    return driver.executeScript(`return document.querySelector("li.alert-row")?.dataset.alertId`);
+  }, "the demo's YouTube channel in the alert list", 90_000);
   await driver.get(`${base}#/forms/${youtube}`);
   assert.match(await textOf("#forms-step"), /^1 of 1: @\S+ on YouTube$/);
   assert.match(await textOf("#forms-open"), /YouTube's form/);
