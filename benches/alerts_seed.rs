@@ -32,7 +32,10 @@ fn person(name: &str, handle: &str) -> Identity {
         name: name.into(),
         aliases: vec![],
         handles: vec![
-            h(Platform::Bluesky, &format!("{}.bsky.social", handle.to_lowercase())),
+            h(
+                Platform::Bluesky,
+                &format!("{}.bsky.social", handle.to_lowercase()),
+            ),
             h(Platform::Mastodon, &format!("{handle}@mastodon.social")),
             h(Platform::X, handle),
             h(Platform::Youtube, handle),
@@ -104,7 +107,9 @@ fn account(i: usize, who: &Identity, platform: &Platform, avatar: Vec<u8>) -> Fo
         Platform::Mastodon => format!("{base}{i}@mastodon.example"),
         _ => format!("{base}{i}"),
     };
-    let created = Utc.timestamp_opt(1_700_000_000 + (i as i64) * 3_600, 0).single();
+    let created = Utc
+        .timestamp_opt(1_700_000_000 + (i as i64) * 3_600, 0)
+        .single();
     Found {
         profile: Profile {
             platform: platform.clone(),
@@ -163,8 +168,17 @@ fn seed(dir: &Path, n: usize) -> Vec<(AlertState, usize)> {
         let a = assessment(impostor, &people[who].name);
         let found: Vec<Found> = (i..i + size)
             .map(|k| {
-                let pic = if impostor { k % PICTURES } else { (k * 7 + 3) % PICTURES };
-                account(k, &people[who], &platforms[k % platforms.len()], pictures[pic].clone())
+                let pic = if impostor {
+                    k % PICTURES
+                } else {
+                    (k * 7 + 3) % PICTURES
+                };
+                account(
+                    k,
+                    &people[who],
+                    &platforms[k % platforms.len()],
+                    pictures[pic].clone(),
+                )
             })
             .collect();
         let findings: Vec<Finding<'_>> = found
@@ -212,6 +226,23 @@ fn seed(dir: &Path, n: usize) -> Vec<(AlertState, usize)> {
             None => counts.push((state, 1)),
         }
     }
+    // The watcher showed these long ago: nothing waits to be notified.
+    let pending: Vec<i64> = store
+        .pending_notifications()
+        .unwrap_or_else(|e| fail("cannot read the notifications", e))
+        .iter()
+        .map(|o| o.id)
+        .collect();
+    let waves: Vec<i64> = store
+        .waves(None)
+        .unwrap_or_else(|e| fail("cannot read the waves", e))
+        .iter()
+        .map(|w| w.id)
+        .collect();
+    store
+        .mark_notified(&pending, now)
+        .and_then(|()| store.mark_waves_notified(&waves, now))
+        .unwrap_or_else(|e| fail("cannot mark the notifications shown", e));
     counts
 }
 
@@ -232,7 +263,10 @@ fn time_list(dir: &Path, runs: usize) -> Duration {
 }
 
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).filter(|a| a != "--bench").collect();
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| a != "--bench")
+        .collect();
     match args.as_slice() {
         [dir, n] => {
             let n: usize = n
@@ -261,6 +295,9 @@ fn main() {
                 l.as_secs_f64() / s.as_secs_f64().max(1e-9)
             );
         }
-        _ => fail("usage", "alerts_seed DIR N (or no argument: time the store)"),
+        _ => fail(
+            "usage",
+            "alerts_seed DIR N (or no argument: time the store)",
+        ),
     }
 }

@@ -21,8 +21,8 @@ import { Builder } from "selenium-webdriver";
 
 const BIN = process.env.DOPPELWATCH_DESKTOP_BIN;
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
-const PORT = 4444;
-const STEP = 60_000;
+const PORT = Number(process.env.BENCH_PORT ?? 4474); // apart from the e2e tests' 4444
+const STEP = 300_000;
 
 function waitForPort(port, timeoutMs) {
   const deadline = Date.now() + timeoutMs;
@@ -66,7 +66,7 @@ function appPid(dir) {
   for (const p of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
     try {
       const args = readFileSync(`/proc/${p}/cmdline`, "utf8").split("\0").filter(Boolean);
-      if (!args.length || basename(args[0]) !== "doppelwatch-desktop") continue;
+      if (!args.length || !basename(args[0]).startsWith("doppelwatch-desktop")) continue;
       const env = readFileSync(`/proc/${p}/environ`, "utf8").split("\0");
       if (env.includes(`DOPPELWATCH_DATA_DIR=${dir}`)) return Number(p);
     } catch {
@@ -137,6 +137,12 @@ async function measure(label, dir) {
       .build();
     await driver.manage().setTimeouts({ script: STEP, pageLoad: STEP });
     await driver.wait(async () => (await driver.executeScript("return !!document.querySelector('nav, main')")), STEP);
+    // The list's command alone (store, IPC and JSON), from the page.
+    const ipc = await driver.executeAsyncScript(`
+      const done = arguments[arguments.length - 1];
+      const t0 = performance.now();
+      window.__TAURI_INTERNALS__.invoke("list_alerts").then((rows) => done([performance.now() - t0, rows.length]), (e) => done([-1, String(e)]));
+    `);
     const open = [];
     for (let i = 0; i < RUNS; i++) {
       await driver.executeScript("location.hash = '#/';");
@@ -166,6 +172,7 @@ async function measure(label, dir) {
     console.log(
       JSON.stringify({
         alerts: Number(label),
+        list_alerts_ipc_ms: Math.round(ipc[0]),
         open_ms: open.map((x) => Math.round(x)),
         open_median_ms: Math.round(median(open)),
         filter_ms: filter.map((x) => Math.round(x)),
