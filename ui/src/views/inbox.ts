@@ -3,6 +3,10 @@
 // look-alike characters marked, platform, age, followers, first seen). Filters by person,
 // platform, state and verdict live in the hash (`#/alerts?person=2&state=new`), so they survive
 // a reload. Keyboard: j/k or the arrow keys move, space selects, Enter or o opens.
+// Long lists are shown a page at a time (`PAGE` rows, the next page when the end of the list
+// scrolls into view, with "Show more", or when j/arrow moves past the last row shown), so
+// 10,000 alerts open and filter as fast as a hundred; filters and the selection work on the
+// whole list, not only on the rows shown.
 // `#/worth-a-look` (what the daily digest opens) shows only the accounts worth a look.
 
 import { api, errorMessage } from "../api";
@@ -34,8 +38,8 @@ const FILTER_KEYS: (keyof Filters)[] = ["person", "platform", "state", "verdict"
 
 /** How many rows' pictures are asked for at once. */
 const PICTURE_BATCH = 100;
-/** Pictures are fetched for at most this many rows (the first ones on screen). */
-const PICTURES_SHOWN = 300;
+/** Rows shown at first, and added by each "Show more". */
+export const PAGE = 100;
 
 /** Alerts sorted new first, then most recently seen first. */
 export function sortAlerts<T extends AlertSummary>(alerts: T[]): T[] {
@@ -140,26 +144,56 @@ function row(a: AlertRow, people: Map<number, PersonView>, selected: Set<number>
   );
 }
 
+/**
+ * A list of `items` shown `PAGE` at a time: the first page at once, then a "Show more" row at
+ * the end that adds the next page when pressed, when it scrolls into view, or when the
+ * keyboard moves past the last row shown (see [`keyboardNavigation`]). `onPage` gets each
+ * page's items once they are in the list (to fetch their pictures).
+ */
+export function pagedList<T>(items: T[], render: (item: T) => HTMLElement, onPage: (page: T[]) => void, cls = "inbox"): HTMLUListElement {
+  const ul = h("ul", { class: cls });
+  let shown = 0;
+  const more = button("", () => addPage(), "show-more");
+  const moreRow = h("li", { class: "more" }, more);
+  const observer = typeof IntersectionObserver === "undefined" ? null : new IntersectionObserver((entries) => {
+    if (entries.some((e) => e.isIntersecting)) addPage();
+  });
+  const addPage = () => {
+    const page = items.slice(shown, shown + PAGE);
+    shown += page.length;
+    moreRow.remove();
+    ul.append(...page.map(render));
+    const left = items.length - shown;
+    if (left > 0) {
+      more.textContent = `Show ${Math.min(PAGE, left)} more (${left} not shown)`;
+      ul.append(moreRow);
+      observer?.observe(moreRow);
+    } else observer?.disconnect();
+    onPage(page);
+  };
+  addPage();
+  return ul;
+}
+
 /** A list of alerts (titled unless `title` is null: the page's title says it), or a line saying there are none. */
-function section(id: string, title: string | null, intro: string, empty: string, rows: HTMLElement[]): HTMLElement {
+function section(id: string, title: string | null, intro: string, empty: string, list: HTMLElement | null): HTMLElement {
   return h(
     "section",
     // Untitled, it is the page's own list: no landmark of its own (the page's has that name).
     { class: "inbox-section", id, attrs: { "aria-labelledby": title === null ? null : `${id}-title` } },
     title === null ? null : h("h3", { id: `${id}-title` }, title),
     h("p", { class: "hint" }, intro),
-    rows.length === 0 ? h("p", { class: "empty" }, empty) : h("ul", { class: "inbox" }, ...rows),
+    list ?? h("p", { class: "empty" }, empty),
   );
 }
 
 const WORTH_A_LOOK_INTRO =
   "Accounts that share something with you, such as your exact name, but may be namesakes. They never pop up one by one; at most one notification a day says how many there are (you can turn it off in Settings).";
 
-/** Fills in the accounts' pictures of the first rows, a batch at a time. */
+/** Fills in the accounts' pictures of these rows, a batch at a time. */
 async function loadPictures(page: HTMLElement, ids: number[]): Promise<void> {
-  const wanted = ids.slice(0, PICTURES_SHOWN);
-  for (let i = 0; i < wanted.length; i += PICTURE_BATCH) {
-    const pictures = await api.alertPictures(wanted.slice(i, i + PICTURE_BATCH)).catch(() => []);
+  for (let i = 0; i < ids.length; i += PICTURE_BATCH) {
+    const pictures = await api.alertPictures(ids.slice(i, i + PICTURE_BATCH)).catch(() => []);
     for (const p of pictures) {
       if (!p.avatar) continue;
       const slot = page.querySelector(`li[data-alert-id="${p.id}"] .account-face`);
@@ -170,17 +204,27 @@ async function loadPictures(page: HTMLElement, ids: number[]): Promise<void> {
 
 /**
  * Keyboard navigation over the links of `list`: j/ArrowDown and k/ArrowUp move the focus,
- * space ticks the focused row, Enter (the link's own) or o opens it.
+ * space ticks the focused row, Enter (the link's own) or o opens it. Moving down from the last
+ * row shown of a paged list ([`pagedList`]) shows its next page first.
  */
 export function keyboardNavigation(list: HTMLElement, linkSelector: string, tickSelector: string): void {
   list.addEventListener("keydown", (ev) => {
     const target = ev.target as HTMLElement;
     if (target.matches("input, select, textarea, button") && !target.matches(tickSelector)) return;
     if (ev.ctrlKey || ev.metaKey || ev.altKey) return;
-    const links = [...list.querySelectorAll<HTMLElement>(linkSelector)];
+    let links = [...list.querySelectorAll<HTMLElement>(linkSelector)];
     if (links.length === 0) return;
     const item = target.closest("li, .tile");
     const current = links.findIndex((l) => l === target || (item !== null && item.contains(l)));
+    if ((ev.key === "j" || ev.key === "ArrowDown") && current >= 0) {
+      // The last row shown of a paged list: show the next page, then move into it.
+      const next = links[current].closest("li")?.nextElementSibling;
+      const more = next?.matches("li.more") ? next.querySelector<HTMLButtonElement>("button.show-more") : null;
+      if (more) {
+        more.click();
+        links = [...list.querySelectorAll<HTMLElement>(linkSelector)];
+      }
+    }
     const move = (to: number) => {
       const next = links[Math.max(0, Math.min(links.length - 1, to))];
       for (const l of links) l.closest("li, .tile")?.classList.remove("focused");
@@ -399,7 +443,8 @@ export async function inboxView(filter: InboxFilter = "all"): Promise<HTMLElemen
     // Only what is on screen stays selected.
     const visible = new Set(shown.map((a) => a.id));
     for (const id of [...selected]) if (!visible.has(id)) selected.delete(id);
-    const rows = (list: AlertRow[]) => list.map((a) => row(a, byId, selected));
+    const rows = (list: AlertRow[]) =>
+      list.length === 0 ? null : pagedList(list, (a) => row(a, byId, selected), (page) => void loadPictures(body, page.map((a) => a.id)));
     const impostors = shown.filter((a) => a.verdict === "impostor");
     const worth = shown.filter((a) => a.verdict !== "impostor");
     const filtered = FILTER_KEYS.some((k) => f[k]);
@@ -412,7 +457,6 @@ export async function inboxView(filter: InboxFilter = "all"): Promise<HTMLElemen
     }
     replace(body, ...parts);
     batch.update();
-    void loadPictures(body, shown.map((a) => a.id));
   };
   const initial = readFilters(location.hash);
   page.append(
