@@ -48,6 +48,9 @@ pub async fn start(mut config: Config) -> std::io::Result<(DemoWorld, Config)> {
     let youtube = FakeYoutube::start(DEMO_YOUTUBE_KEY).await?;
     config.youtube.enabled = true;
     config.youtube.base_url = youtube.base_url();
+    // The demo's look-alike channel appears after the first check probed its handle: probe
+    // again at every check (a real quota re-probes a handle after 6 hours).
+    config.youtube.reread_window_hours = 0;
     config.bluesky.enabled = true;
     config.bluesky.base_url = bluesky.base_url();
     config.bluesky.pds_url = bluesky.base_url();
