@@ -214,6 +214,12 @@ impl PlatformModule for Mastodon {
                 .iter()
                 // Host and port: a token for `server` never goes to another port of it.
                 .find(|s| server_key(s).as_deref() == Some(server.as_str()))
+                .or_else(|| {
+                    // The demo's fake stands for the person's server (demo mode only).
+                    let demo = config.mastodon.demo_domain.as_deref()?;
+                    let fake = config.mastodon.servers.first()?;
+                    (demo == server).then_some(fake)
+                })
                 .cloned()
                 .unwrap_or_else(|| format!("https://{server}"));
             let filer: Box<dyn ReportFiler> = Box::new(MastodonReporter::new(&base, token)?);
