@@ -181,8 +181,10 @@ pub fn demo_wave(
         Some(bytes) => account.avatar(bytes.clone()),
         None => account,
     };
-    let planted: std::collections::HashSet<String> =
-        trickle.iter().map(|a| a.handle.to_ascii_lowercase()).collect();
+    let planted: std::collections::HashSet<String> = trickle
+        .iter()
+        .map(|a| a.handle.to_ascii_lowercase())
+        .collect();
     let mut wave: Vec<(Platform, FakeAccount)> = Vec::new();
     let bluesky = with_bluesky_handle(identity);
     for account in impostors(&bluesky, &Platform::Bluesky, WAVE_BLUESKY + planted.len())
@@ -448,7 +450,9 @@ mod tests {
             }
         }
         // None repeats an account the trickle planted before.
-        assert!(wave.iter().all(|(_, a)| trickle.iter().all(|t| t.handle != a.handle)));
+        assert!(wave
+            .iter()
+            .all(|(_, a)| trickle.iter().all(|t| t.handle != a.handle)));
         // On X, the look-ups of a check (its ranked probes, as many as the demo's settings
         // allow) find every one of them.
         let probes: std::collections::HashSet<String> =
@@ -457,7 +461,11 @@ mod tests {
                 .map(|(h, _)| h.to_ascii_lowercase())
                 .collect();
         for (_, a) in wave.iter().filter(|(p, _)| *p == Platform::X) {
-            assert!(probes.contains(&a.handle.to_ascii_lowercase()), "{}", a.handle);
+            assert!(
+                probes.contains(&a.handle.to_ascii_lowercase()),
+                "{}",
+                a.handle
+            );
         }
     }
 

@@ -234,9 +234,7 @@ fn spawn_report_queue(
     tokio::task::JoinHandle<()>,
 ) {
     let secrets: doppelwatch::report::queue::Secrets = if demo {
-        Arc::new(|key| {
-demo::demo_secret(key).map(doppelwatch::secrets::Secret::new)
-        })
+        Arc::new(|key| demo::demo_secret(key).map(doppelwatch::secrets::Secret::new))
     } else {
         let keychain = Keychain::new();
         Arc::new(move |key| keychain.get(key).ok().flatten())
