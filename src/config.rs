@@ -152,6 +152,11 @@ pub struct MastodonConfig {
     /// Pages of 40 read from `/api/v2/search` per name and server (1 to 10). Paging
     /// (`offset`) needs a user token on that server; without one only the first page is read.
     pub search_pages: usize,
+    /// Demo mode only, never read from or written to a settings file: the server name
+    /// (`mastodon.social`) that the one listed server, the demo's loopback fake, stands for,
+    /// so reports of the person's `user@mastodon.social` go to the fake.
+    #[serde(skip)]
+    pub demo_domain: Option<String>,
 }
 
 impl Default for MastodonConfig {
@@ -166,6 +171,7 @@ impl Default for MastodonConfig {
             probe_limit: 15,
             directory_limit: 80,
             search_pages: 3,
+            demo_domain: None,
         }
     }
 }
@@ -272,6 +278,9 @@ pub struct WatchConfig {
     pub quiet_hours: Option<crate::notify::QuietHours>,
     /// At most this many reports filed through APIs per 24 hours (0 to 100).
     pub report_daily_cap: u32,
+    /// Seconds a batch of reports queued in the app waits before anything is sent: time to
+    /// undo (0 to 3600).
+    pub report_undo_secs: u64,
     /// `suspicious` accounts (worth a look, maybe namesakes) never pop up one by one; with
     /// this on, one notification a day at most says how many are waiting ("3 accounts worth a
     /// look"). Off: none; they wait in the worth-a-look list. `impostor` alerts always notify.
@@ -297,6 +306,7 @@ impl Default for WatchConfig {
             notify_batch_secs: 60,
             quiet_hours: None,
             report_daily_cap: crate::report::DEFAULT_DAILY_CAP,
+            report_undo_secs: crate::report::queue::DEFAULT_UNDO_SECS,
             worth_a_look_digest: true,
             wave_update_secs: crate::notify::WAVE_UPDATE_MINUTES as u64 * 60,
         }
@@ -430,7 +440,7 @@ impl Config {
         );
         let y = &self.youtube;
         #[rustfmt::skip]
-        let table: [(&str, Number, Range); 33] = [
+        let table: [(&str, Number, Range); 34] = [
             ("http.timeout_secs", h.timeout_secs.into(), HTTP_TIMEOUT_SECS),
             ("http.connect_timeout_secs", h.connect_timeout_secs.into(), HTTP_CONNECT_TIMEOUT_SECS),
             ("http.max_json_bytes", h.max_json_bytes.into(), HTTP_MAX_JSON_BYTES),
@@ -464,6 +474,7 @@ impl Config {
             ("watch.notify_batch_secs", w.notify_batch_secs.into(), WATCH_NOTIFY_BATCH_SECS),
             ("watch.report_daily_cap", w.report_daily_cap.into(), WATCH_REPORT_DAILY_CAP),
             ("watch.wave_update_secs", w.wave_update_secs.into(), WATCH_WAVE_UPDATE_SECS),
+            ("watch.report_undo_secs", w.report_undo_secs.into(), WATCH_REPORT_UNDO_SECS),
         ];
         let mut list: Vec<(String, Number, Range)> = table
             .into_iter()

@@ -468,6 +468,8 @@ pub struct AppInfo {
     pub demo: bool,
     pub has_identity: bool,
     pub open_alerts: OpenAlerts,
+    /// Seconds a batch of reports waits before it is sent (`watch.report_undo_secs`).
+    pub report_undo_secs: u32,
 }
 
 /// A watched person as the People screen lists them (issue 11).

@@ -138,6 +138,7 @@ pub fn run(options: Options) {
                     // the window sets it again from the demo's base URLs.
                     let mut config = *config;
                     config.allow_loopback_fakes();
+                    doppelwatch_watcher::demo::point_at_fakes(&mut config);
                     config
                 }
                 None => doppelwatch::config::Config::load(None)?,

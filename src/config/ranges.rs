@@ -138,6 +138,7 @@ pub const WATCH_MAX_BACKOFF_SECS: Range = Range::new(1.0, 86_400.0, SECONDS);
 pub const WATCH_NOTIFY_BATCH_SECS: Range = Range::new(0.0, 3600.0, SECONDS);
 pub const WATCH_REPORT_DAILY_CAP: Range = Range::new(0.0, 100.0, "");
 pub const WATCH_WAVE_UPDATE_SECS: Range = Range::new(0.0, 86_400.0, SECONDS);
+pub const WATCH_REPORT_UNDO_SECS: Range = Range::new(0.0, 3_600.0, SECONDS);
 
 #[cfg(test)]
 mod tests {

@@ -160,6 +160,86 @@ pub fn demo_impostors(
         .collect()
 }
 
+/// How many look-alikes of the demo's clone wave each platform gets (118 in all). With the 12
+/// Bluesky impostors the demo plants before, 100 of the wave can be reported through an API
+/// (Bluesky and Mastodon); X's 30 are reported through its form.
+pub const WAVE_BLUESKY: usize = 50;
+pub const WAVE_MASTODON: usize = 38;
+pub const WAVE_X: usize = 30;
+
+/// The demo's clone wave (issue 11): [`WAVE_BLUESKY`] look-alikes on Bluesky (none of the
+/// `trickle` handles the demo planted before), [`WAVE_MASTODON`] on Mastodon (usernames,
+/// found in the server's directory of new accounts) and [`WAVE_X`] on X: first the
+/// usernames the X source probes for the person (so a check finds them by lookup), then
+/// others found by name search. Each copies the person's name (decorated), bio and picture.
+pub fn demo_wave(
+    identity: &Identity,
+    avatar: Option<Vec<u8>>,
+    trickle: &[FakeAccount],
+) -> Vec<(Platform, FakeAccount)> {
+    let dress = |account: FakeAccount| match &avatar {
+        Some(bytes) => account.avatar(bytes.clone()),
+        None => account,
+    };
+    let planted: std::collections::HashSet<String> = trickle
+        .iter()
+        .map(|a| a.handle.to_ascii_lowercase())
+        .collect();
+    let mut wave: Vec<(Platform, FakeAccount)> = Vec::new();
+    let bluesky = with_bluesky_handle(identity);
+    for account in impostors(&bluesky, &Platform::Bluesky, WAVE_BLUESKY + planted.len())
+        .into_iter()
+        .filter(|a| !planted.contains(&a.handle.to_ascii_lowercase()))
+        .take(WAVE_BLUESKY)
+    {
+        wave.push((Platform::Bluesky, dress(account)));
+    }
+    for account in impostors(identity, &Platform::Mastodon, WAVE_MASTODON) {
+        wave.push((Platform::Mastodon, dress(account)));
+    }
+    // The X source's own probes first (skipping the person's handles from other platforms,
+    // which would be namesakes of theirs), then the generic look-alikes.
+    let probed: Vec<String> = crate::sources::x::ranked_probes(identity, 4 * WAVE_X)
+        .into_iter()
+        .filter(|(_, kind)| kind != "same_handle")
+        .map(|(h, _)| h)
+        .collect();
+    let generic: Vec<String> = impostors(identity, &Platform::X, 2 * WAVE_X)
+        .into_iter()
+        .map(|a| a.handle)
+        .collect();
+    let mut seen = std::collections::HashSet::new();
+    let handles: Vec<String> = probed
+        .into_iter()
+        .chain(generic)
+        .filter(|h| seen.insert(h.to_ascii_lowercase()))
+        .take(WAVE_X)
+        .collect();
+    for (n, handle) in handles.into_iter().enumerate() {
+        let mut account = FakeAccount::new(handle)
+            .name(decorated_name(&identity.name, n))
+            .followers(n as u64 * 3 % 40);
+        if let Some(bio) = &identity.bio {
+            account = account.bio(bio.clone());
+        }
+        wave.push((Platform::X, dress(account)));
+    }
+    wave
+}
+
+/// `identity` with [`demo_handle`] as its Bluesky handle when it has none (the demo's fake
+/// Bluesky is where its look-alikes go).
+fn with_bluesky_handle(identity: &Identity) -> Identity {
+    let mut identity = identity.clone();
+    if identity.handles_on(&Platform::Bluesky).next().is_none() {
+        identity.handles.push(crate::identity::AccountHandle {
+            platform: Platform::Bluesky,
+            handle: demo_handle(&identity),
+        });
+    }
+    identity
+}
+
 /// The demo's YouTube impostor of `identity`: the most plausible look-alike handle the YouTube
 /// source probes for them (not their own handle from another platform), with their name, bio
 /// and picture copied, so a periodic check finds it by handle probe.
@@ -318,6 +398,75 @@ mod tests {
         assert_ne!(account.handle.to_lowercase(), "palmerreport");
         assert_eq!(account.display_name.as_deref(), Some("Palmer Report"));
         assert_eq!(account.avatar.as_deref(), Some(&[1u8, 2, 3][..]));
+    }
+
+    /// The demo's suggested person with the Mastodon and X accounts onboarding suggests.
+    fn palmer_everywhere() -> Identity {
+        let mut person = palmer_on_bluesky(Some("Independent political news and analysis."));
+        for (platform, handle) in [
+            (Platform::Mastodon, "palmerreport@mastodon.social"),
+            (Platform::X, "PalmerReport"),
+        ] {
+            person.handles.push(AccountHandle {
+                platform,
+                handle: handle.into(),
+            });
+        }
+        person
+    }
+
+    #[test]
+    fn the_demo_wave_is_over_a_hundred_distinct_lookalikes_on_three_platforms() {
+        let person = palmer_everywhere();
+        let trickle = demo_impostors(&person, None, 12);
+        let wave = demo_wave(&person, Some(vec![7, 7, 7]), &trickle);
+        assert!(wave.len() >= 100, "{}", wave.len());
+        for (platform, want) in [
+            (Platform::Bluesky, WAVE_BLUESKY),
+            (Platform::Mastodon, WAVE_MASTODON),
+            (Platform::X, WAVE_X),
+        ] {
+            let on: Vec<&FakeAccount> = wave
+                .iter()
+                .filter(|(p, _)| *p == platform)
+                .map(|(_, a)| a)
+                .collect();
+            assert_eq!(on.len(), want, "{platform}");
+            let distinct: std::collections::HashSet<String> =
+                on.iter().map(|a| a.handle.to_ascii_lowercase()).collect();
+            assert_eq!(distinct.len(), want, "{platform}: duplicate handles");
+            for a in &on {
+                let check = match platform {
+                    Platform::Mastodon => format!("{}@mastodon.social", a.handle),
+                    _ => a.handle.clone(),
+                };
+                crate::identity::validate_handle(&platform, &check)
+                    .unwrap_or_else(|e| panic!("{platform} {check}: {e}"));
+                assert!(!person
+                    .handles
+                    .iter()
+                    .any(|h| h.handle.eq_ignore_ascii_case(&check)));
+                assert_eq!(a.avatar.as_deref(), Some(&[7u8, 7, 7][..]));
+            }
+        }
+        // None repeats an account the trickle planted before.
+        assert!(wave
+            .iter()
+            .all(|(_, a)| trickle.iter().all(|t| t.handle != a.handle)));
+        // On X, the look-ups of a check (its ranked probes, as many as the demo's settings
+        // allow) find every one of them.
+        let probes: std::collections::HashSet<String> =
+            crate::sources::x::ranked_probes(&person, 4 * WAVE_X)
+                .into_iter()
+                .map(|(h, _)| h.to_ascii_lowercase())
+                .collect();
+        for (_, a) in wave.iter().filter(|(p, _)| *p == Platform::X) {
+            assert!(
+                probes.contains(&a.handle.to_ascii_lowercase()),
+                "{}",
+                a.handle
+            );
+        }
     }
 
     #[test]

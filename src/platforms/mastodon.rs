@@ -204,15 +204,28 @@ impl PlatformModule for Mastodon {
                 server: server.clone(),
             };
             let token = required(secrets, key, format!("Mastodon access token for {server}"))?;
-            let base = config
+            let listed = config
                 .mastodon
                 .servers
                 .iter()
                 // Host and port: a token for `server` never goes to another port of it.
-                .find(|s| server_key(s).as_deref() == Some(server.as_str()))
-                .cloned()
-                .unwrap_or_else(|| format!("https://{server}"));
-            let filer: Box<dyn ReportFiler> = Box::new(MastodonReporter::new(&base, token)?);
+                .find(|s| server_key(s).as_deref() == Some(server.as_str()));
+            // The demo's fake stands for the person's server (demo mode only).
+            let demo = config
+                .mastodon
+                .demo_domain
+                .as_deref()
+                .filter(|d| listed.is_none() && *d == server)
+                .and(config.mastodon.servers.first());
+            let filer: Box<dyn ReportFiler> = match demo {
+                Some(fake) => Box::new(MastodonReporter::new(fake, token)?.named(&server)),
+                None => {
+                    let base = listed
+                        .cloned()
+                        .unwrap_or_else(|| format!("https://{server}"));
+                    Box::new(MastodonReporter::new(&base, token)?)
+                }
+            };
             Ok(filer)
         })())
     }

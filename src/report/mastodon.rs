@@ -54,6 +54,13 @@ impl MastodonReporter {
         })
     }
 
+    /// The server's own name when its address does not say it (the demo's loopback fake
+    /// standing for `mastodon.social`): its local accounts are `user@name`.
+    pub fn named(mut self, name: &str) -> MastodonReporter {
+        self.host = name.to_ascii_lowercase();
+        self
+    }
+
     fn check(
         &self,
         status: u16,

@@ -260,7 +260,13 @@ pub(crate) async fn periodic(
         let (turn, spent_before) = begin_turn(&shared, &source, &target).await;
         let result = tokio::select! {
             r = tokio::time::timeout(CHECK_TIMEOUT, source.check_report(&target.identity)) => r,
-            _ = stop.changed() => return,
+            _ = stop.changed() => {
+                // A check stopped midway (the service restarts: a person was added) still
+                // gives back its hold on the day's room, or the next service's checks would
+                // find the cap reached until the hold lapses.
+                end_turn(&shared, &source, turn, spent_before).await;
+                return;
+            }
         };
         let cost_usd = end_turn(&shared, &source, turn, spent_before).await;
         let now = Utc::now();

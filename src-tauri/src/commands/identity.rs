@@ -25,6 +25,7 @@ pub fn app_info(state: State<'_, AppState>) -> AppInfo {
         demo: state.demo,
         has_identity: state.identity().is_some(),
         open_alerts: crate::commands::alerts::open_alert_count(&state),
+        report_undo_secs: state.config().watch.report_undo_secs.min(3600) as u32,
     }
 }
 

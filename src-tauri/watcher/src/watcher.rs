@@ -139,7 +139,7 @@ pub async fn run(base: PathBuf, options: WatcherOptions) -> Result<(), String> {
         starting.restart().await;
     });
     if let Some(world) = world.clone() {
-        tokio::spawn(demo::plant(store, world));
+        tokio::spawn(demo::plant(store, world, data_dir.clone()));
     }
     tracing::info!(
         "watching (data folder {}); listening on {}",
@@ -234,13 +234,7 @@ fn spawn_report_queue(
     tokio::task::JoinHandle<()>,
 ) {
     let secrets: doppelwatch::report::queue::Secrets = if demo {
-        Arc::new(|key| {
-            matches!(
-                key,
-                doppelwatch::secrets::SecretKey::BlueskyAppPassword { .. }
-            )
-            .then(|| doppelwatch::secrets::Secret::new(demo::DEMO_APP_PASSWORD))
-        })
+        Arc::new(|key| demo::demo_secret(key).map(doppelwatch::secrets::Secret::new))
     } else {
         let keychain = Keychain::new();
         Arc::new(move |key| keychain.get(key).ok().flatten())

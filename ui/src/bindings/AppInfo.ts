@@ -8,4 +8,8 @@ export type AppInfo = { version: string,
 /**
  * True when running against the bundled fake platforms (`--demo`).
  */
-demo: boolean, has_identity: boolean, open_alerts: OpenAlerts, };
+demo: boolean, has_identity: boolean, open_alerts: OpenAlerts, 
+/**
+ * Seconds a batch of reports waits before it is sent (`watch.report_undo_secs`).
+ */
+report_undo_secs: number, };

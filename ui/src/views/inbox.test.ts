@@ -184,6 +184,26 @@ describe("inbox", () => {
     expect(view.querySelector(".status")?.textContent).toContain("2 marked as not an impostor");
   });
 
+  it("waits the undo window the settings give before filing a batch", async () => {
+    const alerts = [a(1, "new", "2026-11-29T13:00:00Z")];
+    const later = new Date(Date.now() + 20_000).toISOString();
+    const batch = { id: 8, send_after: later, queued: 1, sending: 0, sent: 0, failed: 0, cancelled: 0, skipped: 0, uncertain: 0, notes: [] };
+    const calls = mockList(alerts, {
+      app_info: () => ({ version: "0.1.0", demo: true, has_identity: true, open_alerts: { impostors: 1, worth_a_look: 0 }, report_undo_secs: 20 }),
+      queue_reports: () => batch,
+      report_batch: () => batch,
+    });
+    const view = await inboxView();
+    document.body.append(view);
+    await settle();
+    for (const tick of view.querySelectorAll<HTMLInputElement>("input[type=checkbox]")) tick.click();
+    view.querySelector<HTMLButtonElement>("button.batch-report")!.click();
+    expect(view.querySelector(".confirm")?.textContent).toContain("sent 20 seconds from now");
+    view.querySelector<HTMLButtonElement>("button.batch-confirm")!.click();
+    await settle();
+    expect(calls.find((c) => c.cmd === "queue_reports")?.args).toEqual({ ids: [1], undoSecs: 20 });
+  });
+
   it("files the ticked alerts as one batch after asking, shows the undo window and undoes it", async () => {
     const alerts = [a(1, "new", "2026-11-29T13:00:00Z"), a(2, "new", "2026-11-29T12:00:00Z")];
     const later = new Date(Date.now() + 180_000).toISOString();

@@ -281,8 +281,17 @@ function filterBar(initial: Filters, people: PersonView[], only: boolean, onChan
   );
 }
 
-/** How long a batch of reports waits before the watcher sends it: time to undo. */
+/**
+ * How long a batch of reports waits before the watcher sends it (time to undo), unless the
+ * settings say otherwise (`watch.report_undo_secs`, read from the app info).
+ */
 export const UNDO_SECS = 180;
+
+/** An undo window in words: "3 minutes", "1 minute", "20 seconds". */
+function undoWords(secs: number): string {
+  if (secs >= 60 && secs % 60 === 0) return secs === 60 ? "1 minute" : `${secs / 60} minutes`;
+  return secs === 1 ? "1 second" : `${secs} seconds`;
+}
 
 /** A batch's progress in words. */
 export function batchWords(b: ReportBatchView): string {
@@ -319,6 +328,11 @@ export function batchBar(
   const undo = button("Undo", () => void undoBatch(), "batch-undo", { hidden: true });
   let batchId: number | null = null;
   let timer: ReturnType<typeof setInterval> | null = null;
+  let undoSecs = UNDO_SECS;
+  void api
+    .appInfo()
+    .then((info) => (undoSecs = info.report_undo_secs))
+    .catch(() => {});
   const update = () => {
     const n = selected.size;
     allow.textContent = `Mark ${n} as not an impostor`;
@@ -368,7 +382,7 @@ export function batchBar(
     confirmBox.hidden = true;
     status.textContent = `Queuing ${ids.length} reports…`;
     try {
-      const b = await api.queueReports(ids, UNDO_SECS);
+      const b = await api.queueReports(ids, undoSecs);
       batchId = b.id;
       for (const id of ids) selected.delete(id);
       update();
@@ -382,7 +396,7 @@ export function batchBar(
     const n = selected.size;
     replace(
       confirmBox,
-      h("p", null, `File ${n} reports through the platforms' report APIs, as you? They are sent ${UNDO_SECS / 60} minutes from now, one at a time, within your daily limit; you can undo until then. Accounts on platforms without a report API (X, YouTube) are left out: use their forms.`),
+      h("p", null, `File ${n} reports through the platforms' report APIs, as you? They are sent ${undoWords(undoSecs)} from now, one at a time, within your daily limit; you can undo until then. Accounts on platforms without a report API (X, YouTube) are left out: use their forms.`),
       button(`File ${n} reports`, () => void file(), "batch-confirm"),
       button("Cancel", () => {
         confirmBox.hidden = true;
