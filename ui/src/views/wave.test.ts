@@ -123,4 +123,21 @@ describe("wave", () => {
     await settle();
     expect(status.textContent).toContain("permission denied");
   });
+
+  it("reports the open accounts the APIs take with one action, then asks", async () => {
+    const alerts = [row(1), row(2, "x"), row(3, "mastodon", "allowed"), row(4, "mastodon"), row(5, "bluesky", "seen")];
+    mockCommands({ get_wave: () => wave(alerts), alert_pictures: () => [], app_info: () => ({ report_undo_secs: 180 }) });
+    const view = await waveView(4);
+    document.body.append(view);
+    await settle();
+    const button = view.querySelector<HTMLButtonElement>("#wave-report-open")!;
+    expect(button.textContent).toBe("Report the 3 open ones through the APIs…");
+    button.click();
+    await settle();
+    const ticked = [...view.querySelectorAll<HTMLInputElement>(".tile input.select")].filter((t) => t.checked).map((t) => t.closest<HTMLElement>(".tile")!.dataset.alertId);
+    expect(ticked).toEqual(["1", "4", "5"]);
+    expect(view.querySelector<HTMLElement>(".batch .confirm")!.hidden).toBe(false);
+    expect(view.querySelector(".batch .confirm")!.textContent).toContain("File 3 reports");
+    expect(document.activeElement?.classList.contains("batch-confirm")).toBe(true);
+  });
 });

@@ -4,9 +4,10 @@
 // Keyboard as in the alert list: j/k or arrows move, space ticks, Enter or o opens.
 
 import { api, errorMessage } from "../api";
-import { h, replace } from "../dom";
+import { button, h, replace } from "../dom";
 import type { AlertRow } from "../bindings/AlertRow";
 import type { WaveView } from "../bindings/WaveView";
+import { PLATFORMS } from "../bindings/platforms";
 import { platformLabel } from "./dashboard";
 import { batchBar, handleWithMarks, keyboardNavigation, picture, verdictLabel } from "./inbox";
 
@@ -15,6 +16,14 @@ export function waveTitle(w: WaveView): string {
   const platforms = w.platforms.map(platformLabel);
   const on = platforms.length <= 1 ? platforms.join("") : `${platforms.slice(0, -1).join(", ")} and ${platforms[platforms.length - 1]}`;
   return `${w.count} ${w.count === 1 ? "account" : "accounts"} imitating ${w.person_name}${on ? ` on ${on}` : ""}`;
+}
+
+/** Platforms whose reports can be filed through their API, so in one batch. */
+const REPORT_API = new Set<string>(PLATFORMS.filter((p) => p.report_api).map((p) => p.id));
+
+/** The wave's accounts still waiting for the person on a platform with a report API. */
+export function openReportable(alerts: AlertRow[]): AlertRow[] {
+  return alerts.filter((a) => (a.state === "new" || a.state === "seen") && REPORT_API.has(a.platform));
 }
 
 function tile(a: AlertRow, selected: Set<number>): HTMLElement {
@@ -69,7 +78,23 @@ export async function waveView(id: number): Promise<HTMLElement> {
       })
       .catch((e) => (batch.status.textContent = errorMessage(e)));
   }, (alertId) => wave.alerts.find((a) => a.id === alertId)?.platform);
+  // One action for the common case: every open account the APIs can take, ticked and asked.
+  const reportOpen = button("", () => {
+    selected.clear();
+    for (const a of openReportable(wave.alerts)) selected.add(a.id);
+    for (const tick of grid.querySelectorAll<HTMLInputElement>("input.select")) {
+      const on = selected.has(Number(tick.closest<HTMLElement>(".tile")?.dataset.alertId));
+      tick.checked = on;
+      tick.closest(".tile")?.classList.toggle("selected", on);
+    }
+    syncAll();
+    batch.update();
+    batch.bar.querySelector<HTMLButtonElement>("button.batch-report")?.click();
+  }, "", { id: "wave-report-open" });
   const show = () => {
+    const open = openReportable(wave.alerts).length;
+    reportOpen.textContent = `Report the ${open} open ${open === 1 ? "one" : "ones"} through the APIs…`;
+    reportOpen.hidden = open === 0;
     replace(heading, waveTitle(wave));
     replace(summary, `${verdictLabel(wave.verdict)} · ${wave.open} still open · ticked ones can be acted on together.`);
     replace(grid, ...wave.alerts.map((a) => tile(a, selected)));
@@ -107,7 +132,7 @@ export async function waveView(id: number): Promise<HTMLElement> {
   page.append(
     heading,
     summary,
-    h("label", { class: "select-all", attrs: { for: all.id } }, all, " Select all in this wave"),
+    h("div", { class: "wave-actions" }, h("label", { class: "select-all", attrs: { for: all.id } }, all, " Select all in this wave"), reportOpen),
     batch.bar,
     h("div", { class: "wave-export" }, exportButton, exported),
     grid,
