@@ -84,7 +84,23 @@ async function savedPath(css, prefix) {
 }
 
 async function byCss(css, timeout = STEP) {
-  return driver.wait(until.elementLocated(By.css(css)), timeout, `no element ${css} after ${timeout} ms`);
+  // A view re-rendered while the driver looks (an alert arrived) makes the match stale: look again.
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    try {
+      return await driver.wait(until.elementLocated(By.css(css)), Math.max(1, deadline - Date.now()), `no element ${css} after ${timeout} ms`);
+    } catch (e) {
+      if (e?.name !== "StaleElementReferenceError" || Date.now() > deadline) throw e;
+    }
+  }
+}
+
+/** Clicks the element `css` names, looking it up again if the view re-rendered meanwhile. */
+async function clickOn(css) {
+  await eventually(async () => {
+    await (await byCss(css)).click();
+    return true;
+  }, `a click on ${css}`);
 }
 
 async function textOf(css, timeout = STEP) {
@@ -455,18 +471,18 @@ test("people and a wave of impostors: every screen accessible", { timeout: 120_0
   await driver.get(`${base}#/people`);
   await byCss(".person[data-person-id]");
   await checkScreen("people");
-  await (await byCss("button.add")).click();
+  await clickOn("button.add");
   await byCss("form.person-form");
   await checkScreen("people, adding a person");
-  await (await byCss("form.person-form .actions button:not(.primary)")).click();
-  await (await byCss(".person button.edit")).click();
+  await clickOn("form.person-form .actions button:not(.primary)");
+  await clickOn(".person button.edit");
   await byCss(".person form.person-form");
   await checkScreen("people, editing a person", { keys: false });
-  await (await byCss(".person button.remove")).click();
+  await clickOn(".person button.remove");
   await byCss('.person .confirm[role="alertdialog"]');
   await checkScreen("people, confirming a removal", { keys: false });
   // "Keep": nothing removed.
-  await (await byCss('.person .confirm[role="alertdialog"] button:not(.confirm-remove)')).click();
+  await clickOn('.person .confirm[role="alertdialog"] button:not(.confirm-remove)');
   await eventually(async () => (await driver.findElements(By.css(".person .confirm"))).length === 0, "the removal question to go");
 
   // The demo's impostors came as one wave: its grid.
