@@ -10,14 +10,14 @@
 //      E2E_DOWNLOADS (the app's Downloads folder, where its exports go).
 
 import { spawn, execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { connect } from "node:net";
-import { basename, join } from "node:path";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { Builder, By, until } from "selenium-webdriver";
+import { Builder, By } from "selenium-webdriver";
 import { a11ySummary, checkA11y, keyboardWalk } from "./a11y.mjs";
+import { eventually, pageHelpers, processes, waitForPort } from "./session.mjs";
 import { csvRecords, readZip, sha256, verifyManifest } from "./files.mjs";
 
 const BIN = process.env.DOPPELWATCH_DESKTOP_BIN;
@@ -29,35 +29,10 @@ const STEP = 20_000; // longest wait for one step
 
 let driverProcess;
 let driver;
+const { byCss, textOf, shot } = pageHelpers(() => driver, { shots: SHOTS, step: STEP });
 /** The alert whose report draft the person edits before closing the window. */
 let editedAlertId;
 const DRAFT_EDIT = "Edited by hand before closing the window.";
-
-function waitForPort(port, timeoutMs) {
-  const deadline = Date.now() + timeoutMs;
-  return new Promise((resolve, reject) => {
-    const attempt = () => {
-      const socket = connect(port, "127.0.0.1");
-      socket.once("connect", () => {
-        socket.end();
-        resolve();
-      });
-      socket.once("error", () => {
-        socket.destroy();
-        if (Date.now() > deadline) reject(new Error(`nothing listens on port ${port} after ${timeoutMs} ms`));
-        else setTimeout(attempt, 200);
-      });
-    };
-    attempt();
-  });
-}
-
-async function shot(name) {
-  mkdirSync(SHOTS, { recursive: true });
-  const path = join(SHOTS, `${name}.png`);
-  writeFileSync(path, await driver.takeScreenshot(), "base64");
-  console.log(`screenshot: ${path}`);
-}
 
 /**
  * Checks the screen shown: axe-core (no serious or critical violation) and, with `keys`, a
@@ -83,18 +58,6 @@ async function savedPath(css, prefix) {
   return words.slice(prefix.length).trim();
 }
 
-async function byCss(css, timeout = STEP) {
-  // A view re-rendered while the driver looks (an alert arrived) makes the match stale: look again.
-  const deadline = Date.now() + timeout;
-  for (;;) {
-    try {
-      return await driver.wait(until.elementLocated(By.css(css)), Math.max(1, deadline - Date.now()), `no element ${css} after ${timeout} ms`);
-    } catch (e) {
-      if (e?.name !== "StaleElementReferenceError" || Date.now() > deadline) throw e;
-    }
-  }
-}
-
 /** Clicks the element `css` names, looking it up again if the view re-rendered meanwhile. */
 async function clickOn(css) {
   await eventually(async () => {
@@ -103,27 +66,6 @@ async function clickOn(css) {
   }, `a click on ${css}`);
 }
 
-async function textOf(css, timeout = STEP) {
-  return (await byCss(css, timeout)).getText();
-}
-
-/** Waits until `f()` returns a truthy value, polling; fails with `what` after `timeoutMs`. */
-async function eventually(f, what, timeoutMs = STEP) {
-  const deadline = Date.now() + timeoutMs;
-  let lastError;
-  for (;;) {
-    // A page re-rendered under our feet (an alert arrived) makes elements stale: try again.
-    const value = await Promise.resolve()
-      .then(f)
-      .catch((e) => {
-        lastError = e;
-        return null;
-      });
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? ` (last error: ${lastError.message})` : ""}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 before(async () => {
   assert.ok(BIN, "DOPPELWATCH_DESKTOP_BIN must name the built app");
@@ -154,7 +96,7 @@ after(async () => {
 
 /** Window processes started by this run. */
 function windowsOfThisRun() {
-  return processes("doppelwatch-desktop");
+  return processesOfRun("doppelwatch-desktop");
 }
 
 async function endWindowsOfThisRun() {
@@ -175,25 +117,8 @@ async function endWindowsOfThisRun() {
   }
 }
 
-/** Running processes whose program is `name`, with their arguments. */
-function processes(name) {
-  // Only this run's: the app, its watcher and the windows it opens carry this run's data
-  // folder in their environment (another run on the same machine has its own).
-  const mark = `DOPPELWATCH_DATA_DIR=${process.env.DOPPELWATCH_DATA_DIR}`;
-  const found = [];
-  for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
-    let args;
-    let env;
-    try {
-      args = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").filter(Boolean);
-      if (!args.length || basename(args[0]) !== name) continue;
-      env = readFileSync(`/proc/${pid}/environ`, "utf8").split("\0");
-    } catch {
-      continue; // gone meanwhile
-    }
-    if (env.includes(mark)) found.push({ pid: Number(pid), args });
-  }
-  return found;
+function processesOfRun(name) {
+  return processes(name, process.env.DOPPELWATCH_DATA_DIR);
 }
 
 function alive(pid) {
@@ -579,12 +504,12 @@ test("outcomes: the chart shows the demo's cases and the CSV export gives back t
 test("closing the window ends its process; the watcher keeps watching and its notification reopens the app at the alert", { timeout: 180_000 }, async () => {
   const watcherPid = Number(readFileSync(join(process.env.DOPPELWATCH_DATA_DIR, "watcher-demo.lock"), "utf8").trim());
   assert.ok(alive(watcherPid), `the background watcher (pid ${watcherPid}) runs`);
-  assert.deepEqual(processes("doppelwatch-watcher").map((p) => p.pid), [watcherPid], "exactly one watcher");
+  assert.deepEqual(processesOfRun("doppelwatch-watcher").map((p) => p.pid), [watcherPid], "exactly one watcher");
   // The tray icon belongs to the watcher and counts the open alerts, impostors and worth-a-look
   // apart (the earlier tests reported or snoozed the impostors they opened, so there may be
   // none open right now; the namesake is still worth a look).
   assert.match(trayProperty(watcherPid, "Title"), /Doppelwatch: (\d+ impostor alerts?, )?\d+ worth a look/);
-  const windows = processes("doppelwatch-desktop");
+  const windows = processesOfRun("doppelwatch-desktop");
   assert.equal(windows.length, 1, "one window process");
 
   // The person edits a report draft, then closes the window: the edit is kept (the last test
@@ -630,7 +555,7 @@ test("closing the window ends its process; the watcher keeps watching and its no
   // Its action, chosen in dunst, starts the window again, at that alert, wave (or the list).
   invokeNotificationAction(action);
   const reopened = await eventually(
-    () => processes("doppelwatch-desktop").find((p) => place.every((a) => p.args.includes(a))),
+    () => processesOfRun("doppelwatch-desktop").find((p) => place.every((a) => p.args.includes(a))),
     `a window process opened with ${place.join(" ")}`,
     30_000,
   );

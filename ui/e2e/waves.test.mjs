@@ -10,13 +10,13 @@
 // Env: DOPPELWATCH_DESKTOP_BIN, E2E_SCREENSHOT_DIR, E2E_DBUS_LOG, E2E_PICK_FILE.
 
 import { spawn, execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { connect } from "node:net";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { basename, dirname, join } from "node:path";
+import { dirname, join } from "node:path";
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { Builder, By, until } from "selenium-webdriver";
+import { Builder, By } from "selenium-webdriver";
+import { eventually, pageHelpers, processes, waitForPort } from "./session.mjs";
 
 const BIN = process.env.DOPPELWATCH_DESKTOP_BIN;
 const WATCHER_BIN = BIN ? join(dirname(BIN), "doppelwatch-watcher") : undefined;
@@ -35,87 +35,15 @@ const CONFIG = join(WORK, "config.json");
 
 let driverProcess;
 let driver;
+const { byCss, textOf, shot } = pageHelpers(() => driver, { shots: SHOTS, step: STEP });
 /** Clicks and keys from the wave notification to the 95 reports filed, for the issue's note. */
 let clicks = 0;
 /** The pid of this file's watcher, once known. */
 let sender;
 
-function waitForPort(port, timeoutMs) {
-  const deadline = Date.now() + timeoutMs;
-  return new Promise((resolve, reject) => {
-    const attempt = () => {
-      const socket = connect(port, "127.0.0.1");
-      socket.once("connect", () => {
-        socket.end();
-        resolve();
-      });
-      socket.once("error", () => {
-        socket.destroy();
-        if (Date.now() > deadline) reject(new Error(`nothing listens on port ${port} after ${timeoutMs} ms`));
-        else setTimeout(attempt, 200);
-      });
-    };
-    attempt();
-  });
-}
-
-async function shot(name) {
-  mkdirSync(SHOTS, { recursive: true });
-  const path = join(SHOTS, `${name}.png`);
-  writeFileSync(path, await driver.takeScreenshot(), "base64");
-  console.log(`screenshot: ${path}`);
-}
-
-async function byCss(css, timeout = STEP) {
-  return driver.wait(until.elementLocated(By.css(css)), timeout, `no element ${css} after ${timeout} ms`);
-}
-
-async function textOf(css, timeout = STEP) {
-  return (await byCss(css, timeout)).getText();
-}
-
-/** Waits until `f()` returns a truthy value, polling; fails with `what` after `timeoutMs`. */
-async function eventually(f, what, timeoutMs = STEP) {
-  const deadline = Date.now() + timeoutMs;
-  let lastError;
-  for (;;) {
-    const value = await Promise.resolve()
-      .then(f)
-      .catch((e) => {
-        lastError = e;
-        return null;
-      });
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? ` (last error: ${lastError.message})` : ""}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
-
-/** Running processes whose program is `name`. */
-function processes(name) {
-  const found = [];
-  for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
-    let args;
-    try {
-      args = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").filter(Boolean);
-    } catch {
-      continue; // gone meanwhile
-    }
-    if (args.length && basename(args[0]) === name) found.push({ pid: Number(pid), args });
-  }
-  return found;
-}
-
 /** Window processes of this file's data folder. */
 function windowsOfThisRun() {
-  const mark = `DOPPELWATCH_DATA_DIR=${DATA}`;
-  return processes("doppelwatch-desktop").filter((p) => {
-    try {
-      return readFileSync(`/proc/${p.pid}/environ`, "utf8").split("\0").includes(mark);
-    } catch {
-      return false;
-    }
-  });
+  return processes("doppelwatch-desktop", DATA);
 }
 
 function gdbus(...args) {
