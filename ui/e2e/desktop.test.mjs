@@ -9,7 +9,7 @@
 //      DOPPELWATCH_DATA_DIR (empty data folder for the app), E2E_PICK_FILE,
 //      E2E_DOWNLOADS (the app's Downloads folder, where its exports go).
 
-import { spawn, execFileSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -17,7 +17,7 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { Builder, By } from "selenium-webdriver";
 import { a11ySummary, checkA11y, keyboardWalk } from "./a11y.mjs";
-import { eventually, pageHelpers, processes, waitForPort } from "./session.mjs";
+import { endWindows, eventually, pageHelpers, processes, startSession } from "./session.mjs";
 import { csvRecords, readZip, sha256, verifyManifest } from "./files.mjs";
 
 const BIN = process.env.DOPPELWATCH_DESKTOP_BIN;
@@ -66,18 +66,9 @@ async function clickOn(css) {
   }, `a click on ${css}`);
 }
 
-
 before(async () => {
   assert.ok(BIN, "DOPPELWATCH_DESKTOP_BIN must name the built app");
-  driverProcess = spawn("tauri-driver", ["--port", String(PORT), "--native-port", String(PORT + 1)], {
-    stdio: ["ignore", "inherit", "inherit"],
-  });
-  await waitForPort(PORT, 15_000);
-  driver = await new Builder()
-    .usingServer(`http://127.0.0.1:${PORT}/`)
-    .withCapabilities({ browserName: "wry", "tauri:options": { application: BIN, args: ["--demo"] } })
-    .build();
-  await driver.manage().setTimeouts({ script: STEP, pageLoad: STEP });
+  ({ driverProcess, driver } = await startSession({ port: PORT, bin: BIN, args: ["--demo"], step: STEP }));
 });
 
 after(async () => {
@@ -89,33 +80,10 @@ after(async () => {
     // Ending a session does not always close its window (WebKitWebDriver may be stopped before
     // the app acts on it), and a window left open holds this runner's output pipe, so the run
     // never ends. Windows of this run (its data folder) are closed as the system would.
-    await endWindowsOfThisRun();
+    await endWindows(process.env.DOPPELWATCH_DATA_DIR);
     if (driverProcess) driverProcess.kill("SIGTERM");
   }
 });
-
-/** Window processes started by this run. */
-function windowsOfThisRun() {
-  return processesOfRun("doppelwatch-desktop");
-}
-
-async function endWindowsOfThisRun() {
-  if (!process.env.DOPPELWATCH_DATA_DIR) return;
-  for (const signal of ["SIGTERM", "SIGKILL"]) {
-    const left = windowsOfThisRun();
-    if (left.length === 0) return;
-    console.log(`ending ${left.length} window process(es) left by the driver with ${signal}`);
-    for (const p of left) {
-      try {
-        process.kill(p.pid, signal);
-      } catch {
-        // gone meanwhile
-      }
-    }
-    const deadline = Date.now() + 10_000;
-    while (Date.now() < deadline && windowsOfThisRun().length) await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 function processesOfRun(name) {
   return processes(name, process.env.DOPPELWATCH_DATA_DIR);

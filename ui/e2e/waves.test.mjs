@@ -9,14 +9,14 @@
 // file's watcher may still run and notify: notifications are told apart by their D-Bus sender).
 // Env: DOPPELWATCH_DESKTOP_BIN, E2E_SCREENSHOT_DIR, E2E_DBUS_LOG, E2E_PICK_FILE.
 
-import { spawn, execFileSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { Builder, By } from "selenium-webdriver";
-import { eventually, pageHelpers, processes, waitForPort } from "./session.mjs";
+import { By } from "selenium-webdriver";
+import { endWindows, eventually, pageHelpers, startSession } from "./session.mjs";
 
 const BIN = process.env.DOPPELWATCH_DESKTOP_BIN;
 const WATCHER_BIN = BIN ? join(dirname(BIN), "doppelwatch-watcher") : undefined;
@@ -40,11 +40,6 @@ const { byCss, textOf, shot } = pageHelpers(() => driver, { shots: SHOTS, step: 
 let clicks = 0;
 /** The pid of this file's watcher, once known. */
 let sender;
-
-/** Window processes of this file's data folder. */
-function windowsOfThisRun() {
-  return processes("doppelwatch-desktop", DATA);
-}
 
 function gdbus(...args) {
   return execFileSync("gdbus", ["call", "--session", ...args], { encoding: "utf8" });
@@ -114,35 +109,16 @@ before(async () => {
   // A short undo window, through the settings file the demo reads; notifications batched long
   // enough for the periodic checks (every 20 s in the demo) to find the wave on Mastodon and X.
   writeFileSync(CONFIG, JSON.stringify({ watch: { report_undo_secs: UNDO_SECS, notify_batch_secs: 45 } }), { mode: 0o600 });
-  driverProcess = spawn("tauri-driver", ["--port", String(PORT), "--native-port", String(PORT + 1)], {
-    stdio: ["ignore", "inherit", "inherit"],
-    // The demo's first impostors come a quarter second apart here (six seconds in the demo).
-    env: { ...process.env, DOPPELWATCH_DATA_DIR: DATA, DOPPELWATCH_CONFIG: CONFIG, DOPPELWATCH_DEMO_PACE_MS: "250" },
-  });
-  await waitForPort(PORT, 15_000);
-  driver = await new Builder()
-    .usingServer(`http://127.0.0.1:${PORT}/`)
-    .withCapabilities({ browserName: "wry", "tauri:options": { application: BIN, args: ["--demo"] } })
-    .build();
-  await driver.manage().setTimeouts({ script: STEP, pageLoad: STEP });
+  // The demo's first impostors come a quarter second apart here (six seconds in the demo).
+  const env = { ...process.env, DOPPELWATCH_DATA_DIR: DATA, DOPPELWATCH_CONFIG: CONFIG, DOPPELWATCH_DEMO_PACE_MS: "250" };
+  ({ driverProcess, driver } = await startSession({ port: PORT, bin: BIN, args: ["--demo"], env, step: STEP }));
 });
 
 after(async () => {
   try {
     if (driver) await Promise.race([driver.quit().catch(() => {}), new Promise((r) => setTimeout(r, 15_000))]);
   } finally {
-    for (const signal of ["SIGTERM", "SIGKILL"]) {
-      const left = windowsOfThisRun();
-      for (const p of left) {
-        try {
-          process.kill(p.pid, signal);
-        } catch {
-          // gone meanwhile
-        }
-      }
-      const deadline = Date.now() + 10_000;
-      while (Date.now() < deadline && windowsOfThisRun().length) await new Promise((r) => setTimeout(r, 200));
-    }
+    await endWindows(DATA);
     try {
       execFileSync(WATCHER_BIN, ["--demo", "--quit"], { env: { ...process.env, DOPPELWATCH_DATA_DIR: DATA }, timeout: 70_000 });
     } catch (e) {
