@@ -123,8 +123,7 @@ export async function waveView(id: number): Promise<HTMLElement> {
   exportButton.addEventListener("click", () => {
     exportButton.disabled = true;
     replace(exported, "Writing one bundle with every account…");
-    api
-      .exportWaveEvidence(id)
+    api.exportWaveEvidence(id)
       .then((r) => replace(exported, `Evidence of ${wave.count} accounts saved in ${r.path}`))
       .catch((e) => replace(exported, errorMessage(e)))
       .finally(() => (exportButton.disabled = false));
