@@ -10,7 +10,10 @@ use std::time::Duration;
 
 use doppelwatch::config::Config;
 use doppelwatch::fake::bluesky::FakeBluesky;
-use doppelwatch::fake::FakeAccount;
+use doppelwatch::fake::x::FakeX;
+use doppelwatch::fake::{FakeAccount, Misbehave};
+use doppelwatch::identity::Platform;
+use doppelwatch::secrets::{Secret, SecretKey};
 use doppelwatch::store::Store;
 use doppelwatch::watch::{Notifications, WatchEvent, WatchService, WatchSetup};
 use support_watch::*;
@@ -119,4 +122,60 @@ async fn a_person_added_while_watching_is_checked_and_their_wave_pops_up_once() 
         .iter()
         .any(|s| s.identity == "Palmer Report"));
     handle.stop().await;
+}
+
+/// The people's holds on the day's X room, as the store keeps them (`holds:x`): a JSON map
+/// from holder to hold, without the ones that lapsed.
+fn x_holds(store: &Store) -> serde_json::Map<String, serde_json::Value> {
+    store
+        .cursor("holds:x")
+        .unwrap()
+        .and_then(|stored| serde_json::from_str(&stored).ok())
+        .unwrap_or_default()
+}
+
+/// Adding a person restarts the watch service; a paid check stopped midway must give back
+/// its hold on the day's room, or the next service's checks find the cap reached until the
+/// hold lapses (20 minutes): what the demo showed as "cap reached" right after onboarding.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_paid_check_stopped_midway_gives_back_its_hold_on_the_days_room() {
+    const TOKEN: &str = "x-app-token";
+    let fake = FakeX::start(TOKEN).await.unwrap();
+    fake.add_account(FakeAccount::new("PaImerReport").name("Palmer Report"));
+    // Every answer takes longer than the test: the check is still running when it stops.
+    fake.misbehave(Misbehave::Slow(Duration::from_secs(600)));
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(Store::open_in(dir.path()).unwrap());
+    store.upsert_identity(&palmer()).unwrap();
+    let mut config = Config::default();
+    config.x.enabled = true;
+    config.x.base_url = fake.base_url();
+    config.x.daily_cap_usd = 1.0;
+    config.mastodon.enabled = false;
+    config.bluesky.live = false;
+    config.watch.jitter = 0.0;
+    config.allow_loopback_fakes();
+    let secrets = |key: &SecretKey| (*key == SecretKey::XBearerToken).then(|| Secret::new(TOKEN));
+    let setup = WatchSetup::with_secrets(&config, Some(&[Platform::X]), &secrets).unwrap();
+    let (_tx, actions) = tokio::sync::mpsc::unbounded_channel();
+    let handle = WatchService::start_following(
+        config.watch.clone(),
+        store.clone(),
+        setup,
+        Notifications {
+            sink: Arc::new(RecordingSink::default()),
+            actions,
+        },
+    );
+    until("the X check holds the day's room", || {
+        !x_holds(&store).is_empty()
+    })
+    .await;
+
+    handle.stop().await;
+    assert_eq!(
+        x_holds(&store),
+        serde_json::Map::new(),
+        "the stopped check gave its hold back"
+    );
 }
