@@ -73,4 +73,29 @@ describe("forms walk-through", () => {
     update();
     expect(forms.hidden).toBe(true);
   });
+
+  it("the batch bar reports through the APIs only the ticked accounts an API takes, and keeps the rest for their forms", async () => {
+    const later = new Date(Date.now() + 180_000).toISOString();
+    const batch = { id: 3, send_after: later, queued: 1, sending: 0, sent: 0, failed: 0, cancelled: 0, skipped: 0, uncertain: 0, notes: [] };
+    const calls = mockCommands({ app_info: () => ({ report_undo_secs: 180 }), queue_reports: () => batch, report_batch: () => batch });
+    const selected = new Set<number>([1, 3, 4]);
+    const platforms: Record<number, string> = { 1: "x", 3: "bluesky", 4: "youtube" };
+    const { bar, update } = batchBar(selected, () => undefined, (id) => platforms[id]);
+    document.body.append(bar);
+    update();
+    const report = bar.querySelector<HTMLButtonElement>("button.batch-report")!;
+    expect(report.textContent).toBe("Report 1");
+    report.click();
+    const confirm = bar.querySelector(".confirm")!;
+    expect(confirm.textContent).toContain("File 1 report through");
+    expect(confirm.textContent).toContain("The 2 ticked accounts on platforms without a report API (X, YouTube) stay ticked for their forms.");
+    bar.querySelector<HTMLButtonElement>("button.batch-confirm")!.click();
+    await settle();
+    expect(calls.find((c) => c.cmd === "queue_reports")?.args).toEqual({ ids: [3], undoSecs: 180 });
+    // The form-only ones are still ticked, ready for the walk-through; nothing is left for an API.
+    expect([...selected]).toEqual([1, 4]);
+    expect(report.textContent).toBe("Report 0");
+    expect(report.disabled).toBe(true);
+    expect(bar.querySelector<HTMLButtonElement>("button.batch-forms")!.textContent).toBe("Report 2 through their forms…");
+  });
 });

@@ -145,12 +145,12 @@ function row(a: AlertRow, people: Map<number, PersonView>, selected: Set<number>
 }
 
 /**
- * A list of `items` shown `PAGE` at a time: the first page at once, then a "Show more" row at
+ * A list of `items` shown `size` (`PAGE`) at a time: the first page at once, then a "Show more" row at
  * the end that adds the next page when pressed, when it scrolls into view, or when the
  * keyboard moves past the last row shown (see [`keyboardNavigation`]). `onPage` gets each
  * page's items once they are in the list (to fetch their pictures).
  */
-export function pagedList<T>(items: T[], render: (item: T) => HTMLElement, onPage: (page: T[]) => void, cls = "inbox"): HTMLUListElement {
+export function pagedList<T>(items: T[], render: (item: T) => HTMLElement, onPage: (page: T[]) => void, cls = "inbox", size = PAGE): HTMLUListElement {
   const ul = h("ul", { class: cls });
   let shown = 0;
   const more = button("", () => addPage(), "show-more");
@@ -159,13 +159,13 @@ export function pagedList<T>(items: T[], render: (item: T) => HTMLElement, onPag
     if (entries.some((e) => e.isIntersecting)) addPage();
   });
   const addPage = () => {
-    const page = items.slice(shown, shown + PAGE);
+    const page = items.slice(shown, shown + size);
     shown += page.length;
     moreRow.remove();
     ul.append(...page.map(render));
     const left = items.length - shown;
     if (left > 0) {
-      more.textContent = `Show ${Math.min(PAGE, left)} more (${left} not shown)`;
+      more.textContent = `Show ${Math.min(size, left)} more (${left} not shown)`;
       ul.append(moreRow);
       observer?.observe(moreRow);
     } else observer?.disconnect();
@@ -333,12 +333,16 @@ export function batchBar(
     .appInfo()
     .then((info) => (undoSecs = info.report_undo_secs))
     .catch(() => {});
+  // The rest go in one batch through the platforms' report APIs (an unknown platform is left
+  // to the core, which says why it left an account out).
+  const apiIds = () => [...selected].filter((id) => !FORM_ONLY.has(platformOf(id) ?? ""));
   const update = () => {
     const n = selected.size;
     allow.textContent = `Mark ${n} as not an impostor`;
     allow.disabled = n === 0;
-    report.textContent = `Report ${n}`;
-    report.disabled = n === 0;
+    const byApi = apiIds().length;
+    report.textContent = `Report ${byApi}`;
+    report.disabled = byApi === 0;
     const byForm = formIds().length;
     forms.textContent = `Report ${byForm} through ${byForm === 1 ? "its form" : "their forms"}…`;
     forms.hidden = byForm === 0;
@@ -378,7 +382,7 @@ export function batchBar(
     }, 2000);
   };
   const file = async () => {
-    const ids = [...selected];
+    const ids = apiIds();
     confirmBox.hidden = true;
     status.textContent = `Queuing ${ids.length} reports…`;
     try {
@@ -393,11 +397,13 @@ export function batchBar(
     }
   };
   const ask = () => {
-    const n = selected.size;
+    const n = apiIds().length;
+    const byForm = formIds().length;
+    const leftOut = byForm === 0 ? "" : ` The ${byForm === 1 ? "ticked account" : `${byForm} ticked accounts`} on platforms without a report API (X, YouTube) ${byForm === 1 ? "stays" : "stay"} ticked for their forms.`;
     replace(
       confirmBox,
-      h("p", null, `File ${n} reports through the platforms' report APIs, as you? They are sent ${undoWords(undoSecs)} from now, one at a time, within your daily limit; you can undo until then. Accounts on platforms without a report API (X, YouTube) are left out: use their forms.`),
-      button(`File ${n} reports`, () => void file(), "batch-confirm"),
+      h("p", null, `File ${n} ${n === 1 ? "report" : "reports"} through the platforms' report APIs, as you? They are sent ${undoWords(undoSecs)} from now, one at a time, within your daily limit; you can undo until then.${leftOut}`),
+      button(`File ${n} ${n === 1 ? "report" : "reports"}`, () => void file(), "batch-confirm"),
       button("Cancel", () => {
         confirmBox.hidden = true;
         report.focus();

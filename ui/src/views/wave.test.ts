@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { mockCommands, settle } from "../test-helpers";
-import { waveView, waveTitle } from "./wave";
+import { TILE_PAGE, waveView, waveTitle } from "./wave";
 import type { AlertRow } from "../bindings/AlertRow";
 import type { WaveView } from "../bindings/WaveView";
 
@@ -139,5 +139,32 @@ describe("wave", () => {
     expect(view.querySelector<HTMLElement>(".batch .confirm")!.hidden).toBe(false);
     expect(view.querySelector(".batch .confirm")!.textContent).toContain("File 3 reports");
     expect(document.activeElement?.classList.contains("batch-confirm")).toBe(true);
+  });
+
+  it("shows a wave of thousands a page of tiles at a time; ticking all still takes the whole wave", async () => {
+    const alerts = Array.from({ length: TILE_PAGE + 7 }, (_, i) => row(i + 1));
+    const calls = mockCommands({ get_wave: () => wave(alerts), alert_pictures: (args) => (args.ids as number[]).map((id) => ({ id, avatar: null })) });
+    const view = await waveView(4);
+    document.body.append(view);
+    await settle();
+    const tiles = () => view.querySelectorAll<HTMLElement>(".wave-grid li.tile");
+    expect(tiles().length).toBe(TILE_PAGE);
+    const more = view.querySelector<HTMLButtonElement>(".wave-grid li.more button.show-more")!;
+    expect(more.textContent).toBe("Show 7 more (7 not shown)");
+    view.querySelector<HTMLInputElement>("#wave-select-all")!.click();
+    expect(view.querySelector("button.batch-allow")?.textContent).toBe(`Mark ${TILE_PAGE + 7} as not an impostor`);
+    // The keyboard past the last tile shown brings the next page, ticked as the wave is.
+    const last = [...view.querySelectorAll<HTMLAnchorElement>("a.tile-link")].at(-1)!;
+    last.focus();
+    last.dispatchEvent(new KeyboardEvent("keydown", { key: "j", bubbles: true, cancelable: true }));
+    expect(tiles().length).toBe(TILE_PAGE + 7);
+    expect(document.activeElement?.getAttribute("href")).toBe(`#/alerts/${TILE_PAGE + 1}`);
+    expect([...view.querySelectorAll<HTMLInputElement>(".tile input.select")].every((t) => t.checked)).toBe(true);
+    expect(view.querySelector(".wave-grid li.more")).toBeNull();
+    await settle();
+    // Each tile's picture is asked for once, page by page, at most 100 at a time.
+    const asked = calls.filter((c) => c.cmd === "alert_pictures").flatMap((c) => c.args.ids as number[]);
+    expect(asked.length).toBe(TILE_PAGE + 7);
+    expect(new Set(asked).size).toBe(TILE_PAGE + 7);
   });
 });

@@ -9,7 +9,13 @@ import type { AlertRow } from "../bindings/AlertRow";
 import type { WaveView } from "../bindings/WaveView";
 import { PLATFORMS } from "../bindings/platforms";
 import { platformLabel } from "./dashboard";
-import { batchBar, handleWithMarks, keyboardNavigation, picture, verdictLabel } from "./inbox";
+import { batchBar, handleWithMarks, keyboardNavigation, pagedList, picture, verdictLabel } from "./inbox";
+
+/**
+ * Tiles shown at first and added per "Show more": a whole wave of a few hundred at once (a
+ * wave is reviewed at a glance), thousands a page at a time (the window stays light).
+ */
+export const TILE_PAGE = 300;
 
 /** The words of the wave's heading: "12 accounts imitating Jane Doe on Bluesky and X". */
 export function waveTitle(w: WaveView): string {
@@ -61,7 +67,8 @@ export async function waveView(id: number): Promise<HTMLElement> {
     return page;
   }
   const selected = new Set<number>();
-  const grid = h("ul", { class: "wave-grid" });
+  // Holds the paged grid of tiles (a `ul.wave-grid`), built anew when the wave changes.
+  const grid = h("div", { class: "wave-tiles" });
   const all = h("input", { id: "wave-select-all", attrs: { type: "checkbox" } });
   const heading = h("h2", { id: "wave-title" });
   const summary = h("p", { class: "hint" });
@@ -97,10 +104,9 @@ export async function waveView(id: number): Promise<HTMLElement> {
     reportOpen.hidden = open === 0;
     replace(heading, waveTitle(wave));
     replace(summary, `${verdictLabel(wave.verdict)} · ${wave.open} still open · ticked ones can be acted on together.`);
-    replace(grid, ...wave.alerts.map((a) => tile(a, selected)));
+    replace(grid, pagedList(wave.alerts, (a) => tile(a, selected), (shown) => void loadPictures(grid, shown.map((a) => a.id)), "wave-grid", TILE_PAGE));
     syncAll();
     batch.update();
-    void loadPictures(grid, wave.alerts.map((a) => a.id));
   };
   all.addEventListener("change", () => {
     for (const a of wave.alerts) {
