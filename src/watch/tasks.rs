@@ -216,6 +216,15 @@ async fn end_turn(
     cost
 }
 
+/// Tells the app a check of `target` on `platform` failed, and why.
+fn check_failed(shared: &Shared, target: &Target, platform: &Platform, error: String) {
+    shared.emit(WatchEvent::CheckFailed {
+        platform: platform.clone(),
+        identity: target.identity.name.clone(),
+        error,
+    });
+}
+
 /// Periodic checks of one source for one identity.
 pub(crate) async fn periodic(
     shared: Arc<Shared>,
@@ -303,11 +312,7 @@ pub(crate) async fn periodic(
                     s.last_error = Some(message.clone());
                     s.partial = None;
                 });
-                shared.emit(WatchEvent::CheckFailed {
-                    platform: platform.clone(),
-                    identity: target.identity.name.clone(),
-                    error: message,
-                });
+                check_failed(&shared, &target, &platform, message);
                 next =
                     Instant::now() + jittered(Duration::from_secs(retry_after_secs.max(1)), 0.05);
                 continue;
@@ -364,11 +369,7 @@ pub(crate) async fn periodic(
                     s.last_error = Some(message.clone());
                     s.partial = None;
                 });
-                shared.emit(WatchEvent::CheckFailed {
-                    platform: platform.clone(),
-                    identity: target.identity.name.clone(),
-                    error: message,
-                });
+                check_failed(&shared, &target, &platform, message);
             }
         }
     }
