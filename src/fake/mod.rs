@@ -5,7 +5,9 @@
 //! that can be told to misbehave the way real platforms do: 429 with reset headers, 500s, slow
 //! answers, truncated JSON, a malformed record among good ones, oversized avatars, avatar
 //! redirect loops, dropped WebSockets. They record the reports they receive so tests can
-//! assert them. Shapes follow the lexicons, the X OpenAPI document, Mastodon's entities and
+//! assert them, and can keep each in a [`ReportBook`] before answering it, so that a fake
+//! started again (on the same port, [`bluesky::FakeBluesky::start_on`]) is given back what it
+//! had received, as the desktop demo does when its watcher restarts. Shapes follow the lexicons, the X OpenAPI document, Mastodon's entities and
 //! the YouTube Data API's resources.
 
 mod accounts;
