@@ -1,8 +1,9 @@
 //! The batch report queue (issue 11) over real HTTP against the fake Bluesky (the official
 //! `createSession`/`createReport` shapes) and a real SQLite file: nothing is sent before the
 //! undo window ends, an undone batch sends nothing, each report is sent once (a second batch
-//! of the same alerts adds nothing, a sender stopped mid-request never resends on its own),
-//! the daily cap holds across a batch, and the CLI queues, shows and undoes batches.
+//! of the same alerts adds nothing; a report interrupted mid-request, or whose answer was
+//! lost, is never resent on its own), the daily cap holds across a batch, and the CLI queues,
+//! shows and undoes batches.
 
 mod support_watch;
 
@@ -167,6 +168,64 @@ async fn a_report_interrupted_mid_request_is_not_sent_again_unless_asked() {
     assert_eq!(send_due(&store, &config, 100).await.sent, 1);
     assert_eq!(fake.received_reports().len(), 5);
     assert_eq!(store.batch(batch.id).unwrap().count(QueueState::Sent), 5);
+}
+
+/// A filer whose report is sent and whose answer is lost (a timeout, a dropped connection);
+/// it counts its tries.
+struct AnswerLost(Arc<std::sync::atomic::AtomicUsize>);
+
+#[async_trait::async_trait]
+impl doppelwatch::report::ReportFiler for AnswerLost {
+    fn platform(&self) -> doppelwatch::identity::Platform {
+        doppelwatch::identity::Platform::Bluesky
+    }
+
+    async fn file(
+        &self,
+        _alert: &Alert,
+        _draft: &doppelwatch::report::ReportDraft,
+    ) -> Result<doppelwatch::report::FiledReport, doppelwatch::report::ReportError> {
+        self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        Err(doppelwatch::report::ReportError::Interrupted {
+            platform: doppelwatch::identity::Platform::Bluesky,
+            why: "operation timed out".into(),
+        })
+    }
+}
+
+#[tokio::test]
+async fn a_report_whose_answer_was_lost_is_uncertain_and_never_sent_again_on_its_own() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open_in(dir.path()).unwrap();
+    let wave = bluesky_alerts(&store, 2);
+    let batch = queue::enqueue(&store, &wave, Duration::ZERO, Utc::now())
+        .unwrap()
+        .batch;
+    let tries = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let build = |_: &Alert| -> Result<Box<dyn doppelwatch::report::ReportFiler>, _> {
+        Ok(Box::new(AnswerLost(tries.clone())))
+    };
+    let round = queue::send_due(&store, &mut Filers::default(), &build, 100, &|| false)
+        .await
+        .unwrap();
+    assert_eq!(round.sent, 0);
+    let now = store.batch(batch.id).unwrap();
+    assert_eq!(now.count(QueueState::Uncertain), 2, "{now:?}");
+    assert!(now.entries[0]
+        .note
+        .as_deref()
+        .unwrap()
+        .contains("check there"));
+    // Later rounds (a restarted watcher's too) leave them alone.
+    queue::send_due(&store, &mut Filers::default(), &build, 100, &|| false)
+        .await
+        .unwrap();
+    assert_eq!(store.mark_interrupted_uncertain(Utc::now()).unwrap(), 0);
+    assert_eq!(
+        tries.load(std::sync::atomic::Ordering::SeqCst),
+        2,
+        "each tried once"
+    );
 }
 
 #[tokio::test]

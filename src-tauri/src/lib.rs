@@ -150,7 +150,8 @@ pub fn run(options: Options) {
                         .or_else(doppelwatch::config::Config::default_path)
                 })
                 .flatten();
-            // Demo mode keeps its own folder (emptied by the demo watcher when it starts).
+            // Demo mode keeps its own folder (emptied by the demo watcher when a new demo
+            // session begins; see doppelwatch_watcher::demo::session).
             let data_dir = if options.demo {
                 base.join("demo")
             } else {

@@ -29,6 +29,7 @@ impl From<ReportError> for AppError {
         let kind = match &e {
             ReportError::Auth { .. } | ReportError::MissingCredential { .. } => ErrorKind::Keychain,
             ReportError::Unreachable { .. }
+            | ReportError::Interrupted { .. }
             | ReportError::RateLimited { .. }
             | ReportError::Refused { .. }
             | ReportError::PdsNotFound { .. } => ErrorKind::Network,

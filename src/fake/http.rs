@@ -16,9 +16,9 @@ pub(crate) struct Bound {
     pub base_url: String,
 }
 
-/// Binds `127.0.0.1:0`.
-pub(crate) async fn bind_loopback() -> std::io::Result<Bound> {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+/// Binds `127.0.0.1:port` (`0`: any free port).
+pub(crate) async fn bind_loopback(port: u16) -> std::io::Result<Bound> {
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
     let addr = listener.local_addr()?;
     Ok(Bound {
         listener,

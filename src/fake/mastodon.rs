@@ -20,8 +20,10 @@ use serde_json::{json, Value};
 
 use super::http::{bind_loopback, common_accessors, param, query_pairs, words};
 use super::{
-    avatar_response, json_response, lock, Common, FakeAccount, Flavor, ReceivedReport, Running,
+    avatar_response, json_response, lock, receive_report, Common, FakeAccount, Flavor,
+    ReceivedReport, ReportAnswer, ReportBook, Running,
 };
+use crate::identity::Platform;
 
 #[derive(Debug, Clone)]
 struct Account {
@@ -57,6 +59,8 @@ pub struct MastoState {
     /// User tokens and the local username each belongs to.
     user_tokens: Mutex<HashMap<String, String>>,
     reports: Mutex<Vec<ReceivedReport>>,
+    /// Where received reports are kept beyond this fake's memory, if anywhere.
+    book: Mutex<Option<Arc<dyn ReportBook>>>,
 }
 
 /// A running fake Mastodon server.
@@ -65,7 +69,12 @@ pub type FakeMastodon = Running<MastoState>;
 impl FakeMastodon {
     /// Starts a fake server for `domain` (e.g. `mastodon.example`) on `127.0.0.1:0`.
     pub async fn start(domain: &str) -> std::io::Result<FakeMastodon> {
-        let bound = bind_loopback().await?;
+        FakeMastodon::start_on(domain, 0).await
+    }
+
+    /// Starts the fake server for `domain` on `127.0.0.1:port` (`0`: any free port).
+    pub async fn start_on(domain: &str, port: u16) -> std::io::Result<FakeMastodon> {
+        let bound = bind_loopback(port).await?;
         let common = Common::new(Flavor::Mastodon);
         let state = Arc::new(MastoState {
             common: common.clone(),
@@ -85,6 +94,7 @@ impl FakeMastodon {
             lookup_needs_user_token: AtomicBool::new(false),
             user_tokens: Mutex::new(HashMap::new()),
             reports: Mutex::new(Vec::new()),
+            book: Mutex::new(None),
         });
         let api = Router::new()
             .route("/api/v2/search", get(search))
@@ -201,6 +211,17 @@ impl FakeMastodon {
     /// Reports received through `POST /api/v1/reports`, oldest first.
     pub fn received_reports(&self) -> Vec<ReceivedReport> {
         lock(&self.state.reports).clone()
+    }
+
+    /// Gives back the reports an earlier run of this fake received (before any new one), so
+    /// what the server received stays true across a restart.
+    pub fn restore_reports(&self, reports: Vec<ReceivedReport>) {
+        lock(&self.state.reports).splice(0..0, reports);
+    }
+
+    /// Has `book` keep every report from now on, before the fake answers it.
+    pub fn keep_reports_in(&self, book: Arc<dyn ReportBook>) {
+        *lock(&self.state.book) = Some(book);
     }
 }
 
@@ -584,18 +605,21 @@ async fn report(State(st): State<Arc<MastoState>>, headers: HeaderMap, body: Str
         );
     }
     let forward = text("forward").is_some_and(|f| f == "true" || f == "1");
-    let id = {
-        let mut reports = lock(&st.reports);
-        reports.push(ReceivedReport {
-            reported_by: reporter,
-            subject: account_id,
-            category: category.clone(),
-            comment: Some(comment.clone()).filter(|c| !c.is_empty()),
-            body: input.clone(),
-            routing: Some(forward.to_string()),
-        });
-        reports.len()
+    let received = ReceivedReport {
+        reported_by: reporter,
+        subject: account_id,
+        category: category.clone(),
+        comment: Some(comment.clone()).filter(|c| !c.is_empty()),
+        body: input.clone(),
+        routing: Some(forward.to_string()),
     };
+    let Some((answer, id)) = receive_report(&st.reports, &st.book, &Platform::Mastodon, received)
+    else {
+        return error(StatusCode::SERVICE_UNAVAILABLE, "Service Unavailable");
+    };
+    if answer == ReportAnswer::Hold {
+        std::future::pending::<()>().await;
+    }
     json_response(
         StatusCode::OK,
         json!({

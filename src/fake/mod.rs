@@ -5,7 +5,9 @@
 //! that can be told to misbehave the way real platforms do: 429 with reset headers, 500s, slow
 //! answers, truncated JSON, a malformed record among good ones, oversized avatars, avatar
 //! redirect loops, dropped WebSockets. They record the reports they receive so tests can
-//! assert them. Shapes follow the lexicons, the X OpenAPI document, Mastodon's entities and
+//! assert them, and can keep each in a [`ReportBook`] before answering it, so that a fake
+//! started again (on the same port, [`bluesky::FakeBluesky::start_on`]) is given back what it
+//! had received, as the desktop demo does when its watcher restarts. Shapes follow the lexicons, the X OpenAPI document, Mastodon's entities and
 //! the YouTube Data API's resources.
 
 mod accounts;
@@ -13,6 +15,8 @@ pub mod bluesky;
 pub mod demo;
 mod http;
 pub mod mastodon;
+#[cfg(test)]
+mod restart_tests;
 pub mod x;
 pub mod youtube;
 
@@ -619,7 +623,7 @@ impl FakeAccount {
 }
 
 /// A report a fake server received, as the platform would see it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ReceivedReport {
     /// Who filed it: the reporter's DID on Bluesky, the token's account on Mastodon.
     pub reported_by: String,
@@ -633,4 +637,50 @@ pub struct ReceivedReport {
     pub body: serde_json::Value,
     /// Bluesky `atproto-proxy` header, Mastodon `forward` flag as "true"/"false".
     pub routing: Option<String>,
+}
+
+/// What a fake does once a [`ReportBook`] kept a report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReportAnswer {
+    /// Answer as the platform does.
+    Answer,
+    /// Never answer (until the fake stops): the report reached the platform and its answer
+    /// was lost, as when the sender dies mid-request.
+    Hold,
+}
+
+/// Keeps the reports a fake Bluesky or Mastodon receives beyond the fake's own memory (the
+/// desktop demo's list in its folder), so that a fake started again can be given them back
+/// ([`bluesky::FakeBluesky::restore_reports`], [`mastodon::FakeMastodon::restore_reports`]).
+pub trait ReportBook: Send + Sync + std::fmt::Debug {
+    /// Called with each report the fake accepts, before it answers: a report answered is a
+    /// report kept. An error makes the fake answer 503 and forget the report (it was not
+    /// received).
+    fn keep(
+        &self,
+        platform: &crate::identity::Platform,
+        report: &ReceivedReport,
+    ) -> std::io::Result<ReportAnswer>;
+}
+
+/// Records `report` in `reports`, after `book` (if any) kept it; `None` when the book could
+/// not (the fake answers 503), else what to do next and the report's number (1-based).
+pub(crate) fn receive_report(
+    reports: &Mutex<Vec<ReceivedReport>>,
+    book: &Mutex<Option<Arc<dyn ReportBook>>>,
+    platform: &crate::identity::Platform,
+    report: ReceivedReport,
+) -> Option<(ReportAnswer, usize)> {
+    let book = lock(book).clone();
+    let mut reports = lock(reports);
+    let kept = match book.map(|b| b.keep(platform, &report)) {
+        None => ReportAnswer::Answer,
+        Some(Ok(kept)) => kept,
+        Some(Err(e)) => {
+            tracing::warn!("fake {platform}: the report could not be kept: {e}");
+            return None;
+        }
+    };
+    reports.push(report);
+    Some((kept, reports.len()))
 }

@@ -39,7 +39,12 @@ pub type FakeX = Running<XState>;
 impl FakeX {
     /// Starts the fake on `127.0.0.1:0`; it accepts the app bearer token `app_token`.
     pub async fn start(app_token: &str) -> std::io::Result<FakeX> {
-        let bound = bind_loopback().await?;
+        FakeX::start_on(app_token, 0).await
+    }
+
+    /// Starts the fake on `127.0.0.1:port` (`0`: any free port), as [`FakeX::start`].
+    pub async fn start_on(app_token: &str, port: u16) -> std::io::Result<FakeX> {
+        let bound = bind_loopback(port).await?;
         let common = Common::new(Flavor::X);
         let state = Arc::new(XState {
             common: common.clone(),

@@ -86,7 +86,12 @@ fn bad_request(message: &str, reason: &str) -> Response {
 impl FakeYoutube {
     /// Starts the fake on `127.0.0.1:0`; it accepts the API key `key` and 10,000 units a day.
     pub async fn start(key: &str) -> std::io::Result<FakeYoutube> {
-        let bound = bind_loopback().await?;
+        FakeYoutube::start_on(key, 0).await
+    }
+
+    /// Starts the fake on `127.0.0.1:port` (`0`: any free port), as [`FakeYoutube::start`].
+    pub async fn start_on(key: &str, port: u16) -> std::io::Result<FakeYoutube> {
+        let bound = bind_loopback(port).await?;
         let common = Common::new(Flavor::Youtube);
         let state = Arc::new(YoutubeState {
             common: common.clone(),

@@ -26,7 +26,7 @@ use serde_json::json;
 use tokio::sync::Mutex;
 
 use super::bluesky_pds::{PdsResolver, PLC_DIRECTORY};
-use super::http::{body, client, error_text, retry_after, unreachable};
+use super::http::{body, client, error_text, interrupted, report_body, retry_after, unreachable};
 use super::{FiledReport, ReportDraft, ReportError, ReportFiler};
 use crate::identity::Platform;
 use crate::secrets::Secret;
@@ -256,10 +256,10 @@ impl BlueskyReporter {
             }))
             .send()
             .await
-            .map_err(|e| unreachable(&Platform::Bluesky, e))?;
+            .map_err(|e| interrupted(&Platform::Bluesky, e))?;
         let status = response.status().as_u16();
         let headers = response.headers().clone();
-        let bytes = body(&Platform::Bluesky, response).await?;
+        let bytes = report_body(&Platform::Bluesky, response).await?;
         Ok(Answer {
             status,
             headers,

@@ -36,6 +36,33 @@ pub(crate) fn unreachable(platform: &Platform, e: reqwest::Error) -> ReportError
     }
 }
 
+/// The error of a report's own request (the one that files it). Only a connection that could
+/// not be made means nothing went out ([`ReportError::Unreachable`]: safe to send again);
+/// after that (a timeout, a dropped connection, an answer cut off) the platform may have taken
+/// the report and its answer was lost ([`ReportError::Interrupted`]: never sent again on its
+/// own, or it could be filed twice).
+pub(crate) fn interrupted(platform: &Platform, e: reqwest::Error) -> ReportError {
+    if e.is_connect() {
+        return unreachable(platform, e);
+    }
+    ReportError::Interrupted {
+        platform: platform.clone(),
+        why: e.without_url().to_string(),
+    }
+}
+
+/// [`body`] of the answer to a report's own request: an answer that cannot be read came from
+/// a platform that took the request ([`ReportError::Interrupted`]).
+pub(crate) async fn report_body(
+    platform: &Platform,
+    response: reqwest::Response,
+) -> Result<Vec<u8>, ReportError> {
+    body(platform, response).await.map_err(|e| match e {
+        ReportError::Unreachable { platform, why } => ReportError::Interrupted { platform, why },
+        other => other,
+    })
+}
+
 /// Reads at most [`MAX_BODY_BYTES`] of a response body.
 pub(crate) async fn body(
     platform: &Platform,
@@ -118,5 +145,41 @@ mod redaction_tests {
         );
         let plain = error_text(b"token tok_12345678 refused", &["tok_12345678"]);
         assert!(!plain.contains("tok_12345678"), "{plain}");
+    }
+}
+
+#[cfg(test)]
+mod lost_answer_tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_report_sent_and_unanswered_may_have_arrived_one_never_sent_did_not() {
+        // A server that reads the request and hangs up without answering.
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            while let Ok((mut socket, _)) = listener.accept().await {
+                let mut request = [0u8; 4096];
+                let _ = tokio::io::AsyncReadExt::read(&mut socket, &mut request).await;
+            }
+        });
+        let url = format!("http://{addr}/xrpc/com.atproto.moderation.createReport");
+        let lost = client().post(url).body("{}").send().await.unwrap_err();
+        let e = interrupted(&Platform::Bluesky, lost);
+        assert!(matches!(e, ReportError::Interrupted { .. }), "{e}");
+        assert!(e.to_string().contains("check there"), "{e}");
+
+        // Nothing listens: the request never went out, and may be sent again.
+        let closed = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap();
+        let refused = client()
+            .post(format!("http://{closed}/api/v1/reports"))
+            .send()
+            .await
+            .unwrap_err();
+        let e = interrupted(&Platform::Mastodon, refused);
+        assert!(matches!(e, ReportError::Unreachable { .. }), "{e}");
     }
 }

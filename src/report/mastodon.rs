@@ -8,7 +8,7 @@ use async_trait::async_trait;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::http::{body, client, error_text, retry_after, unreachable};
+use super::http::{body, client, error_text, interrupted, report_body, retry_after, unreachable};
 use super::{FiledReport, ReportDraft, ReportError, ReportFiler};
 use crate::identity::Platform;
 use crate::secrets::Secret;
@@ -177,10 +177,10 @@ impl ReportFiler for MastodonReporter {
             }))
             .send()
             .await
-            .map_err(|e| unreachable(&Platform::Mastodon, e))?;
+            .map_err(|e| interrupted(&Platform::Mastodon, e))?;
         let status = response.status().as_u16();
         let headers = response.headers().clone();
-        let bytes = body(&Platform::Mastodon, response).await?;
+        let bytes = report_body(&Platform::Mastodon, response).await?;
         self.check(status, &headers, &bytes)?;
         let report_id = Self::parse_id(status, &bytes, "report")?;
         Ok(FiledReport {

@@ -119,6 +119,10 @@ pub enum ReportError {
     MissingCredential { what: String },
     #[error("{platform} could not be reached: {why}")]
     Unreachable { platform: Platform, why: String },
+    /// The report was sent and its answer lost (a timeout, a dropped connection): it may
+    /// have reached the platform, so it is never sent again on its own.
+    #[error("the report may have reached {platform} though its answer was lost ({why}): check there before filing it again")]
+    Interrupted { platform: Platform, why: String },
     #[error("{platform} is rate limiting reports; try again in {retry_after_secs} s")]
     RateLimited {
         platform: Platform,

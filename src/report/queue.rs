@@ -226,6 +226,10 @@ async fn send_one(
             let wait = chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::minutes(5));
             (QueueState::Queued, e.to_string(), now + wait, Sent::No)
         }
+        // Sent, and its answer lost: it may have been filed, so never sent again on its own.
+        Err(e @ ReportError::Interrupted { .. }) => {
+            (QueueState::Uncertain, e.to_string(), now, Sent::No)
+        }
         Err(e @ ReportError::AccountNotFound { .. }) => {
             (QueueState::Skipped, e.to_string(), now, Sent::No)
         }

@@ -107,12 +107,18 @@ export async function startSession({ port, bin, args, env = process.env, step = 
     env,
   });
   await waitForPort(port, 15_000);
+  const driver = await newSession({ port, bin, args, step });
+  return { driverProcess, driver };
+}
+
+/** A new session on the tauri-driver already listening on `port`: the app `bin` started again. */
+export async function newSession({ port, bin, args, step = 20_000 }) {
   const driver = await new Builder()
     .usingServer(`http://127.0.0.1:${port}/`)
     .withCapabilities({ browserName: "wry", "tauri:options": { application: bin, args } })
     .build();
   await driver.manage().setTimeouts({ script: step, pageLoad: step });
-  return { driverProcess, driver };
+  return driver;
 }
 
 /**

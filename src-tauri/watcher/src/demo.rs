@@ -1,16 +1,31 @@
 //! Demo mode (`--demo`): the watcher watches bundled fake platform servers on loopback, where
 //! a namesake of the registered person (worth a look, no pop-up) and then impostors appear every
 //! few seconds; and a fake YouTube, where a look-alike channel (`@PaImerReport`, the person's
-//! name and picture copied) is found by handle probe. After these, a clone wave of 110
+//! name and picture copied) is found by handle probe. After these, a clone wave of 118
 //! look-alikes arrives at once on Bluesky (live stream), Mastodon and X (periodic checks)
 //! (issue 11). Reports filed to the fakes are listed in `fake-reports.json` in the demo
-//! folder, so a test can count what the platforms received. No account or internet needed.
-//! The fakes live in the watcher process, as long as it runs; this module never touches the
-//! keychain or a real platform.
+//! folder ([`book`]), so a test can count what the platforms received. No account or internet
+//! needed.
+//!
+//! The demo lives in its own folder (`demo` in the data folder) as a demo session
+//! ([`session`]): a demo watcher that finds no open session empties that folder and begins
+//! one; one started after a demo watcher died (killed, crashed; the window's supervisor or
+//! the window opened again starts it) resumes it: the store, the report queue and the
+//! settings stay, the fakes take the same loopback ports again, the accounts the demo had
+//! placed are placed again unchanged (the same DIDs and ids, the same times; Bluesky's live
+//! stream does not announce them again) and the fakes get back the reports they had
+//! received, so "received" stays true across the restart. A watcher asked to stop ends the
+//! session. The fakes live in the watcher process, as long as it runs; this module never
+//! touches the keychain, a real platform or a folder other than the demo's.
 
-use std::path::PathBuf;
+pub mod book;
+pub mod session;
+
+use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
+
+use chrono::{DateTime, Utc};
 
 use doppelwatch::config::Config;
 use doppelwatch::fake::bluesky::FakeBluesky;
@@ -21,6 +36,7 @@ use doppelwatch::fake::demo::{
 use doppelwatch::fake::mastodon::FakeMastodon;
 use doppelwatch::fake::x::FakeX;
 use doppelwatch::fake::youtube::FakeYoutube;
+use doppelwatch::fake::FakeAccount;
 use doppelwatch::identity::{Identity, Platform};
 use doppelwatch::secrets::SecretKey;
 use doppelwatch::store::Store;
@@ -40,8 +56,8 @@ pub const DEMO_MASTODON_TOKEN: &str = "demo-mastodon-token";
 pub const DEMO_X_TOKEN: &str = "demo-x-token";
 /// The server the demo's fake Mastodon stands for (the person's `user@mastodon.social`).
 pub const DEMO_MASTODON_DOMAIN: &str = "mastodon.social";
-/// The file in the demo folder listing the reports the fakes received.
-pub const FAKE_REPORTS_FILE: &str = "fake-reports.json";
+pub use book::FAKE_REPORTS_FILE;
+pub use session::Session;
 
 /// The secrets of the demo's fakes (the demo never touches the keychain).
 pub fn demo_secret(key: &SecretKey) -> Option<&'static str> {
@@ -67,13 +83,68 @@ pub struct DemoWorld {
     pub x: FakeX,
 }
 
-/// Starts the fake Bluesky, Mastodon, X and YouTube and returns `config` pointed at them,
-/// with short check intervals so the demo moves.
-pub async fn start(mut config: Config) -> std::io::Result<(DemoWorld, Config)> {
-    let bluesky = FakeBluesky::start().await?;
-    let youtube = FakeYoutube::start(DEMO_YOUTUBE_KEY).await?;
-    let mastodon = FakeMastodon::start(DEMO_MASTODON_DOMAIN).await?;
-    let x = FakeX::start(DEMO_X_TOKEN).await?;
+/// Starts `start` on `port` again (a resumed session's), else on any free port.
+async fn on_port<T, F, Fut>(name: &str, port: u16, start: F) -> std::io::Result<T>
+where
+    F: Fn(u16) -> Fut,
+    Fut: Future<Output = std::io::Result<T>>,
+{
+    if port != 0 {
+        match start(port).await {
+            Ok(fake) => return Ok(fake),
+            Err(e) => tracing::warn!(
+                "demo: the fake {name} cannot take its port {port} again ({e}); it takes another, and the pictures the app saw there are seen anew"
+            ),
+        }
+    }
+    start(0).await
+}
+
+/// The port of a fake's `http://127.0.0.1:PORT` base URL.
+fn port_of(base_url: &str) -> u16 {
+    base_url
+        .rsplit(':')
+        .next()
+        .and_then(|p| p.trim_end_matches('/').parse().ok())
+        .unwrap_or(0)
+}
+
+/// Starts the fake Bluesky, Mastodon, X and YouTube of `session` (on its ports when it is
+/// resumed, with the accounts placed and the reports received so far) and returns `config`
+/// pointed at them, with short check intervals so the demo moves.
+pub async fn start(
+    mut config: Config,
+    session: &Session,
+    store: &Store,
+) -> std::io::Result<(DemoWorld, Config)> {
+    let ports = session.ports();
+    let bluesky = on_port("Bluesky", ports.bluesky, FakeBluesky::start_on).await?;
+    let youtube = on_port("YouTube", ports.youtube, |p| {
+        FakeYoutube::start_on(DEMO_YOUTUBE_KEY, p)
+    })
+    .await?;
+    let mastodon = on_port("Mastodon", ports.mastodon, |p| {
+        FakeMastodon::start_on(DEMO_MASTODON_DOMAIN, p)
+    })
+    .await?;
+    let x = on_port("X", ports.x, |p| FakeX::start_on(DEMO_X_TOKEN, p)).await?;
+    session.set_ports(session::Ports {
+        bluesky: port_of(&bluesky.base_url()),
+        youtube: port_of(&youtube.base_url()),
+        mastodon: port_of(&mastodon.base_url()),
+        x: port_of(&x.base_url()),
+    })?;
+    // Every report the fakes take is listed before they answer it; a resumed session's
+    // fakes get back what they had received.
+    let book = Arc::new(book::DemoBook::new(
+        session.dir(),
+        session.take_received(),
+        book::hold_from_env(),
+    ));
+    bluesky.restore_reports(book.received_on(&Platform::Bluesky));
+    mastodon.restore_reports(book.received_on(&Platform::Mastodon));
+    bluesky.keep_reports_in(book.clone());
+    mastodon.keep_reports_in(book.clone());
     // The person's own Mastodon account files reports with the demo token; X searches too.
     mastodon.add_user_token(DEMO_MASTODON_TOKEN, "palmerreport");
     x.add_user_token(DEMO_X_TOKEN);
@@ -111,13 +182,33 @@ pub async fn start(mut config: Config) -> std::io::Result<(DemoWorld, Config)> {
     // The demo's suggested person has a real-looking profile of their own, so onboarding's
     // "Take it from my profile" works in the demo too.
     // Its description links the person's Mastodon and X accounts, which onboarding suggests.
-    bluesky.add_account(demo_person());
+    bluesky.add_account_as(
+        &doppelwatch::fake::bluesky::stable_did(DEMO_PERSON_HANDLE),
+        demo_person(),
+    );
     let world = DemoWorld {
         bluesky,
         youtube,
         mastodon,
         x,
     };
+    // What the session placed before is there again before anything watches it.
+    let done = session.planted_at();
+    if !done.is_empty() {
+        if let Some(identity) = demo_target(store) {
+            let steps = script(&identity);
+            for (step, at) in steps.into_iter().zip(done.iter().copied()) {
+                place(&world, step, at, Placing::Again);
+            }
+        }
+    }
+    if session.resumed() {
+        tracing::info!(
+            "demo: the demo session goes on: {} step(s) of the demo placed again, {} report(s) the fakes had received",
+            done.len(),
+            book.len()
+        );
+    }
     Ok((world, config))
 }
 
@@ -147,19 +238,16 @@ fn pace() -> Duration {
         })
 }
 
-/// Plants the demo namesake, then the impostors one by one, then the clone wave, once a
-/// person is registered in `store`; and keeps [`FAKE_REPORTS_FILE`] in `dir` up to date.
-pub async fn plant(store: Arc<Store>, world: Arc<DemoWorld>, dir: PathBuf) {
-    tokio::spawn(list_reports(world.clone(), dir));
-    let identity = loop {
-        if let Some(identity) = demo_target(&store) {
-            break identity;
-        }
-        tokio::time::sleep(Duration::from_millis(500)).await;
-    };
-    let every = pace();
-    let handle = demo_handle(&identity);
-    world.bluesky.set_app_password(&handle, DEMO_APP_PASSWORD);
+/// One step of the demo's script: accounts that appear together, and what the log says.
+struct Step {
+    says: String,
+    accounts: Vec<(Platform, FakeAccount)>,
+}
+
+/// The demo's script for `identity`, in order: the namesake, the impostors one by one (the
+/// look-alike YouTube channel with the third, so the first alert is one that can be
+/// reported through an API), then the clone wave. The same every time for the same person.
+fn script(identity: &Identity) -> Vec<Step> {
     let avatar = identity.avatar.as_ref().and_then(|p| {
         doppelwatch::files::input::read_regular(
             p,
@@ -167,36 +255,51 @@ pub async fn plant(store: Arc<Store>, world: Arc<DemoWorld>, dir: PathBuf) {
         )
         .ok()
     });
-    // On YouTube, a channel one look-alike letter away copies the name, bio and picture;
-    // the periodic check's handle probes find it. It appears a few Bluesky impostors in, so
-    // the first alert is one that can be reported through an API.
-    let mut channel = Some(youtube_impostor(&identity, avatar.clone()));
-    tokio::time::sleep(every).await;
-    let namesake = demo_namesake(&identity);
-    tracing::info!("demo: a namesake appears: {}", namesake.handle);
-    world.bluesky.add_account(namesake);
-    let trickle = demo_impostors(&identity, avatar.clone(), IMPOSTORS);
+    let namesake = demo_namesake(identity);
+    let mut steps = vec![Step {
+        says: format!("a namesake appears: {}", namesake.handle),
+        accounts: vec![(Platform::Bluesky, namesake)],
+    }];
+    let trickle = demo_impostors(identity, avatar.clone(), IMPOSTORS);
     for (i, account) in trickle.iter().cloned().enumerate() {
-        tokio::time::sleep(every).await;
-        tracing::info!("demo: a new impostor appears: {}", account.handle);
-        world.bluesky.add_account(account);
+        let mut step = Step {
+            says: format!("a new impostor appears: {}", account.handle),
+            accounts: vec![(Platform::Bluesky, account)],
+        };
         if i == 2 {
-            if let Some(channel) = channel.take() {
-                tracing::info!(
-                    "demo: a look-alike YouTube channel appears: {}",
-                    channel.handle
-                );
-                world.youtube.add_account(channel);
-            }
+            let channel = youtube_impostor(identity, avatar.clone());
+            step.says += &format!(", and a look-alike YouTube channel: {}", channel.handle);
+            step.accounts.push((Platform::Youtube, channel));
         }
+        steps.push(step);
     }
-    tokio::time::sleep(every).await;
-    let wave = demo_wave(&identity, avatar, &trickle);
-    tracing::info!(
-        "demo: a clone wave of {} look-alikes appears on Bluesky, Mastodon and X",
-        wave.len()
-    );
-    for (platform, account) in wave {
+    let wave = demo_wave(identity, avatar, &trickle);
+    steps.push(Step {
+        says: format!(
+            "a clone wave of {} look-alikes appears on Bluesky, Mastodon and X",
+            wave.len()
+        ),
+        accounts: wave,
+    });
+    steps
+}
+
+/// Whether a step is placed for the first time or again (a resumed session).
+#[derive(PartialEq)]
+enum Placing {
+    First,
+    Again,
+}
+
+/// Places the accounts of `step`, made `at`, on the fakes: the same DIDs and ids each time
+/// (Bluesky's from the handle, the others' from the order), announced on Bluesky's live
+/// stream only the first time.
+fn place(world: &DemoWorld, step: Step, at: DateTime<Utc>, placing: Placing) {
+    if placing == Placing::First {
+        tracing::info!("demo: {}", step.says);
+    }
+    for (platform, mut account) in step.accounts {
+        account.created_at = account.created_at.or(Some(at));
         match platform {
             Platform::Mastodon => {
                 world.mastodon.add_account(account);
@@ -204,58 +307,39 @@ pub async fn plant(store: Arc<Store>, world: Arc<DemoWorld>, dir: PathBuf) {
             Platform::X => {
                 world.x.add_account(account);
             }
+            Platform::Youtube => {
+                world.youtube.add_account(account);
+            }
             _ => {
-                world.bluesky.add_account(account);
+                let did = doppelwatch::fake::bluesky::stable_did(&account.handle);
+                if placing == Placing::First {
+                    world.bluesky.add_account_as(&did, account);
+                } else {
+                    world.bluesky.restore_account_as(&did, account);
+                }
             }
         }
     }
 }
 
-/// One report a demo fake received, as [`FAKE_REPORTS_FILE`] lists it.
-#[derive(serde::Serialize, PartialEq)]
-struct Received {
-    platform: &'static str,
-    /// The reported account (a DID on Bluesky, the account id on Mastodon).
-    subject: String,
-    reported_by: String,
-}
-
-/// Writes the reports the fakes received to [`FAKE_REPORTS_FILE`] in `dir` whenever they
-/// change (a private file, replaced whole), for as long as the demo runs.
-async fn list_reports(world: Arc<DemoWorld>, dir: PathBuf) {
-    let mut last: Option<Vec<Received>> = None;
-    loop {
-        let received: Vec<Received> = (world.bluesky.received_reports().into_iter())
-            .map(|r| ("bluesky", r))
-            .chain(
-                world
-                    .mastodon
-                    .received_reports()
-                    .into_iter()
-                    .map(|r| ("mastodon", r)),
-            )
-            .map(|(platform, r)| Received {
-                platform,
-                subject: r.subject,
-                reported_by: r.reported_by,
-            })
-            .collect();
-        if last.as_ref() != Some(&received) {
-            match serde_json::to_vec_pretty(&received) {
-                Ok(bytes) => {
-                    let path = dir.join(FAKE_REPORTS_FILE);
-                    let tmp = dir.join(format!("{FAKE_REPORTS_FILE}.tmp"));
-                    let written = doppelwatch::files::private::create_private(&tmp)
-                        .and_then(|mut f| std::io::Write::write_all(&mut f, &bytes))
-                        .and_then(|()| std::fs::rename(&tmp, &path));
-                    if let Err(e) = written {
-                        tracing::warn!("demo: cannot write {}: {e}", path.display());
-                    }
-                }
-                Err(e) => tracing::warn!("demo: cannot list the fakes' reports: {e}"),
-            }
-            last = Some(received);
+/// Plants the rest of the demo's script, a step every few seconds, once a person is
+/// registered in `store`, recording each step in `session`.
+pub async fn plant(store: Arc<Store>, world: Arc<DemoWorld>, session: Arc<Session>) {
+    let identity = loop {
+        if let Some(identity) = demo_target(&store) {
+            break identity;
         }
-        tokio::time::sleep(Duration::from_millis(300)).await;
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    };
+    world
+        .bluesky
+        .set_app_password(&demo_handle(&identity), DEMO_APP_PASSWORD);
+    let every = pace();
+    let done = session.planted_at().len();
+    for step in script(&identity).into_iter().skip(done) {
+        tokio::time::sleep(every).await;
+        let at = Utc::now();
+        place(&world, step, at, Placing::First);
+        session.planted(at);
     }
 }

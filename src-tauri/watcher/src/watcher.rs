@@ -97,31 +97,29 @@ pub async fn run(base: PathBuf, options: WatcherOptions) -> Result<(), String> {
         tracing::info!("a watcher already runs for {}", base.display());
         return Ok(());
     };
-    let data_dir = if options.demo {
-        // A demo starts from nothing each time, and never touches real alerts.
-        let dir = base.join("demo");
-        if dir.exists() {
-            std::fs::remove_dir_all(&dir)
-                .map_err(|e| format!("cannot empty the demo folder {}: {e}", dir.display()))?;
-        }
-        dir
+    // A demo keeps its own folder, emptied when a new demo session begins (never real
+    // alerts); a demo watcher started after one died goes on with its session.
+    let session = if options.demo {
+        Some(Arc::new(demo::Session::open(&base.join("demo"))?))
     } else {
-        base.clone()
+        None
+    };
+    let data_dir = match &session {
+        Some(session) => session.dir().to_path_buf(),
+        None => base.clone(),
     };
     doppelwatch::files::private::ensure_private_dir(&data_dir)
         .map_err(|e| format!("cannot create data folder {}: {e}", data_dir.display()))?;
     let mut config = Config::load(None).map_err(|e| e.to_string())?;
+    let store = Arc::new(Store::open_in(&data_dir).map_err(|e| e.to_string())?);
     let mut world = None;
-    if options.demo {
-        let (demo_world, demo_config) = demo::start(config)
+    if let Some(session) = &session {
+        register_demo_person(&store)?;
+        let (demo_world, demo_config) = demo::start(config, session, &store)
             .await
             .map_err(|e| format!("cannot start the demo platforms: {e}"))?;
         config = demo_config;
         world = Some(Arc::new(demo_world));
-    }
-    let store = Arc::new(Store::open_in(&data_dir).map_err(|e| e.to_string())?);
-    if options.demo {
-        register_demo_person(&store)?;
     }
     let mut listener = endpoint.listen().map_err(|e| e.to_string())?;
     let (picks_tx, mut picks) = tokio::sync::mpsc::unbounded_channel();
@@ -138,8 +136,8 @@ pub async fn run(base: PathBuf, options: WatcherOptions) -> Result<(), String> {
         starting.start_tray().await;
         starting.restart().await;
     });
-    if let Some(world) = world.clone() {
-        tokio::spawn(demo::plant(store, world, data_dir.clone()));
+    if let (Some(world), Some(session)) = (world.clone(), session.clone()) {
+        tokio::spawn(demo::plant(store, world, session));
     }
     tracing::info!(
         "watching (data folder {}); listening on {}",
@@ -176,6 +174,10 @@ pub async fn run(base: PathBuf, options: WatcherOptions) -> Result<(), String> {
     // Let subscribed windows read the quit before the connections drop.
     tokio::time::sleep(Duration::from_millis(200)).await;
     drop(world);
+    // Asked to stop: the demo session ends (the next demo start begins a new one).
+    if let Some(session) = session {
+        session.end();
+    }
     Ok(())
 }
 

@@ -29,8 +29,10 @@ use tokio::sync::broadcast;
 
 use super::http::{bind_loopback, common_accessors, param, query_pairs, words};
 use super::{
-    avatar_response, json_response, lock, Common, FakeAccount, Flavor, ReceivedReport, Server,
+    avatar_response, json_response, lock, receive_report, Common, FakeAccount, Flavor,
+    ReceivedReport, ReportAnswer, ReportBook, Server,
 };
+use crate::identity::Platform;
 use crate::sources::bluesky::cid::blob_cid;
 
 mod feed;
@@ -68,6 +70,8 @@ struct BskyState {
     passwords: Mutex<HashMap<String, String>>,
     sessions: Mutex<HashMap<String, String>>,
     reports: Mutex<Vec<ReceivedReport>>,
+    /// Where received reports are kept beyond this fake's memory, if anywhere.
+    book: Mutex<Option<Arc<dyn ReportBook>>>,
     /// `searchActors` queries (lowercased) that answer 503 until healed.
     failing_searches: Mutex<Vec<String>>,
     /// Reason types the labeler refuses (an older Ozone that knows only the older reasons).
@@ -84,7 +88,12 @@ pub struct FakeBluesky {
 impl FakeBluesky {
     /// Starts the fake on `127.0.0.1:0`.
     pub async fn start() -> std::io::Result<FakeBluesky> {
-        let bound = bind_loopback().await?;
+        FakeBluesky::start_on(0).await
+    }
+
+    /// Starts the fake on `127.0.0.1:port` (`0`: any free port).
+    pub async fn start_on(port: u16) -> std::io::Result<FakeBluesky> {
+        let bound = bind_loopback(port).await?;
         let common = Common::new(Flavor::Bluesky);
         let (live, _) = broadcast::channel(4096);
         let state = Arc::new(BskyState {
@@ -97,6 +106,7 @@ impl FakeBluesky {
             passwords: Mutex::new(HashMap::new()),
             sessions: Mutex::new(HashMap::new()),
             reports: Mutex::new(Vec::new()),
+            book: Mutex::new(None),
             failing_searches: Mutex::new(Vec::new()),
             refused_reason_types: Mutex::new(Vec::new()),
         });
@@ -156,21 +166,14 @@ impl FakeBluesky {
         self.place_account(did.to_string(), seq, account)
     }
 
+    /// Places an account that was there before this fake started (a restarted demo's): it
+    /// is served, but no Jetstream event announces it again.
+    pub fn restore_account_as(&self, did: &str, account: FakeAccount) {
+        lock(&self.state.accounts).push(account_of(did.to_string(), account));
+    }
+
     fn place_account(&self, did: String, seq: u64, account: FakeAccount) -> String {
-        let avatar_cid = account.avatar.as_deref().map(blob_cid);
-        let acc = Account {
-            did: did.clone(),
-            handle: account.handle.to_ascii_lowercase(),
-            display_name: account.display_name,
-            description: account.bio,
-            avatar: account.avatar.map(Arc::new),
-            avatar_cid,
-            followers: account.followers,
-            labels: account.labels,
-            created_at: account.created_at.unwrap_or_else(Utc::now),
-            active: true,
-            posts: account.posts,
-        };
+        let acc = account_of(did.clone(), account);
         lock(&self.state.accounts).push(acc.clone());
         self.state.emit_identity(&acc, seq);
         self.state.emit_profile(&acc, "create");
@@ -253,6 +256,17 @@ impl FakeBluesky {
         lock(&self.state.reports).clone()
     }
 
+    /// Gives back the reports an earlier run of this fake received (before any new one), so
+    /// what the platform received stays true across a restart.
+    pub fn restore_reports(&self, reports: Vec<ReceivedReport>) {
+        lock(&self.state.reports).splice(0..0, reports);
+    }
+
+    /// Has `book` keep every report from now on, before the fake answers it.
+    pub fn keep_reports_in(&self, book: Arc<dyn ReportBook>) {
+        *lock(&self.state.book) = Some(book);
+    }
+
     /// The blob CID of an account's avatar, as Jetstream and the CDN URL carry it.
     pub fn avatar_cid(&self, handle_or_did: &str) -> Option<String> {
         lock(&self.state.accounts)
@@ -318,6 +332,29 @@ impl BskyState {
             .find(|a| a.active && (a.did == actor || a.handle == actor))
             .cloned()
     }
+}
+
+/// An account as this fake keeps it.
+fn account_of(did: String, account: FakeAccount) -> Account {
+    Account {
+        did,
+        handle: account.handle.to_ascii_lowercase(),
+        display_name: account.display_name,
+        description: account.bio,
+        avatar_cid: account.avatar.as_deref().map(blob_cid),
+        avatar: account.avatar.map(Arc::new),
+        followers: account.followers,
+        labels: account.labels,
+        created_at: account.created_at.unwrap_or_else(Utc::now),
+        active: true,
+        posts: account.posts,
+    }
+}
+
+/// A `did:plc:` made of `handle` alone: the same in every run of a fake (for accounts placed
+/// with [`FakeBluesky::add_account_as`] that a restarted fake must place again unchanged).
+pub fn stable_did(handle: &str) -> String {
+    fake_did(&handle.to_ascii_lowercase(), 0)
 }
 
 fn now_iso() -> String {
@@ -563,21 +600,28 @@ async fn create_report(
             "Input/reason must not be longer than 2000 graphemes",
         );
     }
-    let id = {
-        let mut reports = lock(&st.reports);
-        reports.push(ReceivedReport {
-            reported_by: reporter.clone(),
-            subject: subject_id,
-            category: reason_type.to_string(),
-            comment: reason.clone(),
-            body: input.clone(),
-            routing: headers
-                .get("atproto-proxy")
-                .and_then(|v| v.to_str().ok())
-                .map(String::from),
-        });
-        reports.len()
+    let received = ReceivedReport {
+        reported_by: reporter.clone(),
+        subject: subject_id,
+        category: reason_type.to_string(),
+        comment: reason.clone(),
+        body: input.clone(),
+        routing: headers
+            .get("atproto-proxy")
+            .and_then(|v| v.to_str().ok())
+            .map(String::from),
     };
+    let Some((answer, id)) = receive_report(&st.reports, &st.book, &Platform::Bluesky, received)
+    else {
+        return xrpc_error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "InternalServerError",
+            "Service Unavailable",
+        );
+    };
+    if answer == ReportAnswer::Hold {
+        std::future::pending::<()>().await;
+    }
     let mut out = json!({
         "id": id, "reasonType": reason_type, "subject": subject,
         "reportedBy": reporter, "createdAt": now_iso()

@@ -44,8 +44,20 @@ pub fn start_watcher(base: &Path, args: &[&str]) -> Running {
 
 /// Starts the watcher on data folder `base`, its log (stderr) to `log`.
 pub fn start_watcher_logging(base: &Path, args: &[&str], log: impl Into<Stdio>) -> Running {
+    start_watcher_with(base, args, &[], log)
+}
+
+/// Starts the watcher on data folder `base` with these extra environment variables, its log
+/// (stderr) to `log`.
+pub fn start_watcher_with(
+    base: &Path,
+    args: &[&str],
+    env: &[(&str, &std::ffi::OsStr)],
+    log: impl Into<Stdio>,
+) -> Running {
     let child = Command::new(WATCHER)
         .args(args)
+        .envs(env.iter().copied())
         .env("DOPPELWATCH_DATA_DIR", base)
         // No desktop here: notifications and the tray fail softly, watching goes on.
         .env(
