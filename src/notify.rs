@@ -482,11 +482,18 @@ pub struct Dispatcher {
 
 impl Dispatcher {
     pub fn new(store: Arc<Store>, sink: Arc<dyn NotificationSink>, config: NotifyConfig) -> Self {
+        // The batch window runs from the last notification of any dispatcher before this one
+        // (the watch service restarts when a person is added): a wave arriving across the
+        // restart is still announced once, whole.
+        let last_shown = store.last_notified_at().unwrap_or_else(|e| {
+            tracing::warn!("cannot read when the last notification was shown: {e}");
+            None
+        });
         Dispatcher {
             store,
             sink,
             config,
-            last_shown: None,
+            last_shown,
         }
     }
 
@@ -510,7 +517,8 @@ impl Dispatcher {
         }
         if let Some(last) = self.last_shown {
             let window = chrono::Duration::seconds(self.config.batch_window_secs as i64);
-            if now < last + window {
+            // A last notification "in the future" (the clock was set back) holds nothing.
+            if last <= now && now < last + window {
                 return Ok(0);
             }
         }

@@ -426,3 +426,45 @@ fn a_wave_exports_as_one_bundle_with_one_manifest_and_every_account_inside() {
     let not_a_number = cli(&data, &["export-wave", "first", "y.zip"]);
     assert_eq!(not_a_number.status.code(), Some(2), "{not_a_number:?}");
 }
+
+/// The watch service restarts when a person is added; its new notifier must keep the batch
+/// window of the one before (the last notification is in the store), or a wave arriving then
+/// pops up half counted at once and its rest comes as an "N more" update (what the wave e2e
+/// saw once: 112 accounts announced, 5 of the same wave left for later).
+#[test]
+fn a_restarted_notifier_keeps_the_batch_window_so_a_wave_is_announced_once_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let palmer_id = add_person(dir.path(), &data, &palmer());
+    let jane_id = add_person(dir.path(), &data, &jane());
+    let store = Arc::new(Store::open_in(&data).unwrap());
+    let sink = Arc::new(RecordingSink::default());
+    let config = NotifyConfig {
+        batch_window_secs: 45,
+        wave_update_secs: 30,
+        ..NotifyConfig::default()
+    };
+    let noon = NaiveTime::from_hms_opt(12, 0, 0).unwrap();
+    let mut before = Dispatcher::new(store.clone(), sink.clone(), config.clone());
+    check_finds(&store, palmer_id, "Palmer Report", 0, 1, 0);
+    assert_eq!(before.tick(t(1), noon).unwrap(), 1, "the lone impostor");
+    check_finds(&store, jane_id, "Jane Doe", 0, 4, 10);
+    drop(before);
+
+    // The service restarted (Jane was added); her wave goes on arriving.
+    let mut after = Dispatcher::new(store.clone(), sink.clone(), config);
+    assert_eq!(
+        after.tick(t(12), noon).unwrap(),
+        0,
+        "within the batch window of the last notification"
+    );
+    check_finds(&store, jane_id, "Jane Doe", 4, 3, 20);
+    assert_eq!(after.tick(t(47), noon).unwrap(), 1);
+    let notices = sink.notices();
+    assert_eq!(notices.len(), 2, "{notices:?}");
+    assert_eq!(
+        notices[1].summary,
+        "7 accounts imitating Jane Doe on Bluesky"
+    );
+    assert!(store.pending_notifications().unwrap().is_empty());
+}
