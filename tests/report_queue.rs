@@ -226,6 +226,19 @@ async fn a_report_whose_answer_was_lost_is_uncertain_and_never_sent_again_on_its
         2,
         "each tried once"
     );
+    // Nor does a new batch of the same alerts (a reopened window offers them as open): they
+    // are left out with what to do; the person's retry of the batch queues them again.
+    let again = queue::enqueue(&store, &wave, Duration::ZERO, Utc::now()).unwrap();
+    assert!(again.batch.entries.is_empty(), "{again:?}");
+    assert_eq!(again.refused.len(), 2);
+    let why = &again.refused[0].1;
+    assert!(why.contains("interrupted mid-send"), "{why}");
+    assert!(
+        why.contains(&format!("doppelwatch batch retry {}", batch.id)),
+        "{why}"
+    );
+    assert_eq!(store.requeue_uncertain(batch.id, Utc::now()).unwrap(), 2);
+    assert_eq!(store.uncertain_batch_of(wave[0]).unwrap(), None);
 }
 
 #[tokio::test]

@@ -43,8 +43,8 @@ pub struct Enqueued {
 }
 
 /// Queues `alert_ids` as one batch sent after `undo`. An alert that is not open (new or
-/// seen), whose platform has no report API (its form is the way), or that is queued already is
-/// left out with the reason.
+/// seen), whose platform has no report API (its form is the way), that is queued already, or
+/// whose last report was interrupted mid-send (it may have arrived) is left out with the reason.
 pub fn enqueue(
     store: &Store,
     alert_ids: &[AlertId],
@@ -72,6 +72,15 @@ pub fn enqueue(
                     "{} has no report API: use its form ({})",
                     super::platform_name(&alert.platform),
                     form.as_deref().unwrap_or("in the app")
+                ),
+            ));
+        } else if let Some(batch) = store.uncertain_batch_of(id)? {
+            refused.push((
+                id,
+                format!(
+                    "its report in batch {batch} was interrupted mid-send and may have reached {}: \
+                     check there, then send it again with `doppelwatch batch retry {batch}`",
+                    super::platform_name(&alert.platform)
                 ),
             ));
         } else {

@@ -333,6 +333,21 @@ impl Store {
         )?)
     }
 
+    /// The batch whose report of `alert_id` was interrupted mid-send (`uncertain`), if any: such
+    /// an alert is not queued again in a new batch, or a report that may have arrived would be
+    /// sent twice; the person checks on the platform, then retries that batch.
+    pub fn uncertain_batch_of(&self, alert_id: AlertId) -> Result<Option<i64>, StoreError> {
+        Ok(self
+            .lock()
+            .query_row(
+                "SELECT batch_id FROM report_queue WHERE alert_id = ?1 AND state = 'uncertain'
+                 ORDER BY id DESC LIMIT 1",
+                [alert_id],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
     /// Queues the uncertain (or failed) entries of batch `id` again, once the person checked
     /// they did not reach the platform; returns how many.
     pub fn requeue_uncertain(&self, id: i64, now: DateTime<Utc>) -> Result<usize, StoreError> {
