@@ -313,3 +313,34 @@ fn a_bad_query_is_refused_saying_what_to_type() {
     let q: AlertQuery = serde_json::from_str(r#"{"state": "new"}"#).unwrap();
     assert_eq!(q, query(None, "", "new", ""));
 }
+
+#[test]
+fn a_database_of_the_previous_schema_gets_the_lists_index_and_keeps_its_alerts() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, _, _) = store_with_list(dir.path(), 30);
+    let before = paged(&store, &AlertQuery::default(), 100);
+    let path = store.path().to_path_buf();
+    drop(store);
+    let index = |conn: &rusqlite::Connection| -> i64 {
+        conn.query_row(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = 'alerts_list'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap()
+    };
+    {
+        // As the previous release left it: schema 6, no index for the list.
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch("DROP INDEX alerts_list; PRAGMA user_version = 6;")
+            .unwrap();
+        assert_eq!(index(&conn), 0);
+    }
+    let store = Store::open_in(dir.path()).unwrap();
+    assert_eq!(
+        store.schema_version().unwrap(),
+        doppelwatch::store::SCHEMA_VERSION
+    );
+    assert_eq!(index(&rusqlite::Connection::open(&path).unwrap()), 1);
+    assert_eq!(paged(&store, &AlertQuery::default(), 100), before);
+}

