@@ -3,6 +3,8 @@
 //! grid read. Nothing is decided here: validation, removal rules and alert transitions are
 //! the core's.
 
+use std::collections::HashMap;
+
 use chrono::Utc;
 use doppelwatch::app::avatar;
 use doppelwatch::app::people::Person;
@@ -31,19 +33,26 @@ impl AppState {
             )));
         }
         let mut pictures = Vec::with_capacity(ids.len());
+        // A wave's accounts often share one stolen picture: each is made small once.
+        let mut made: HashMap<String, Option<String>> = HashMap::new();
         for &id in ids {
             let Ok(alert) = self.store.alert(id) else {
                 continue;
             };
-            let bytes = match &alert.avatar_sha256 {
-                Some(sha) => self.store.avatar(sha)?,
+            let avatar = match alert.avatar_sha256 {
+                Some(sha) => match made.get(&sha) {
+                    Some(url) => url.clone(),
+                    None => {
+                        let url = self.store.avatar(&sha)?.and_then(|b| {
+                            avatar::png_data_url_sized(&b, avatar::LIST_THUMB_SIDE).ok()
+                        });
+                        made.insert(sha, url.clone());
+                        url
+                    }
+                },
                 None => None,
             };
-            pictures.push(AlertPicture {
-                id,
-                avatar: bytes
-                    .and_then(|b| avatar::png_data_url_sized(&b, avatar::LIST_THUMB_SIDE).ok()),
-            });
+            pictures.push(AlertPicture { id, avatar });
         }
         Ok(pictures)
     }

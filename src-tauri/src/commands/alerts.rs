@@ -11,9 +11,10 @@ use crate::state::AppState;
 use doppelwatch_watcher::link::WatcherLink;
 
 /// A page of the alert list: the alerts `query` matches from `offset` on (at most `limit`),
-/// new first, with how many match in all.
+/// new first, with how many match in all. (Async, as the list's other commands: off the
+/// window's main thread, so a page is not kept waiting behind the pictures of the last one.)
 #[tauri::command]
-pub fn list_alerts(
+pub async fn list_alerts(
     state: State<'_, AppState>,
     query: AlertQuery,
     offset: u32,
@@ -24,7 +25,7 @@ pub fn list_alerts(
 
 /// Every alert `query` matches, as id and platform (what "select all" acts on).
 #[tauri::command]
-pub fn list_alert_keys(
+pub async fn list_alert_keys(
     state: State<'_, AppState>,
     query: AlertQuery,
 ) -> CommandResult<Vec<AlertKey>> {
@@ -33,7 +34,7 @@ pub fn list_alert_keys(
 
 /// The small pictures of these alerts' accounts (the rows on screen).
 #[tauri::command]
-pub fn alert_pictures(
+pub async fn alert_pictures(
     state: State<'_, AppState>,
     ids: Vec<i64>,
 ) -> CommandResult<Vec<AlertPicture>> {
