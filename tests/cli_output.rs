@@ -187,10 +187,15 @@ fn hidden_characters_in_json_output_are_escaped() {
     let tmp = tempfile::tempdir().unwrap();
     let name = "Palmer\u{202E}tropeR\u{200B}\u{0085}\u{E0041}";
     let data = tmp.path().join("data");
-    let ids = support_watch::data_dir_with_alerts(&data, 1);
+    let ids = support_watch::data_dir_with_alerts(&data, 2);
     let store = doppelwatch::store::Store::open_in(&data).unwrap();
     store
         .set_alert_state(ids[0], doppelwatch::store::AlertState::Seen, Some(name))
+        .unwrap();
+    // DEL in otherwise plain ASCII text (which is written without a look at each character).
+    let ascii = "Palmer\u{7F}Report";
+    store
+        .set_alert_state(ids[1], doppelwatch::store::AlertState::Seen, Some(ascii))
         .unwrap();
     drop(store);
     let out = run(&data, &["alerts"], b"", Stdio::piped());
@@ -200,15 +205,21 @@ fn hidden_characters_in_json_output_are_escaped() {
         String::from_utf8_lossy(&out.stderr)
     );
     let text = String::from_utf8(out.stdout).unwrap();
-    for hidden in ['\u{202E}', '\u{200B}', '\u{0085}', '\u{E0041}'] {
+    for hidden in ['\u{202E}', '\u{200B}', '\u{0085}', '\u{E0041}', '\u{7F}'] {
         assert!(!text.contains(hidden), "{hidden:?} raw in {text}");
     }
     assert!(
-        text.contains("\\u202e") && text.contains("\\udb40\\udc41"),
+        text.contains("\\u202e") && text.contains("\\udb40\\udc41") && text.contains("\\u007f"),
         "{text}"
     );
     let back: serde_json::Value = serde_json::from_str(&text).unwrap();
-    assert_eq!(back[0]["state_note"], name, "reads back the same");
+    let note = |id: i64| {
+        back.as_array()
+            .and_then(|all| all.iter().find(|a| a["id"] == id))
+            .map(|a| a["state_note"].clone())
+    };
+    assert_eq!(note(ids[0]), Some(name.into()), "reads back the same");
+    assert_eq!(note(ids[1]), Some(ascii.into()));
 }
 
 /// `--help` and `--version` are output like any other: a full disk is status 1 with a

@@ -353,7 +353,7 @@ fn a_version_1_database_is_migrated_and_keeps_its_alerts() {
         let conn =
             rusqlite::Connection::open(dir.path().join(doppelwatch::store::DB_FILE)).unwrap();
         conn.execute_batch(
-            "DROP TABLE alert_posts;
+            "DROP INDEX alerts_list; DROP TABLE alert_posts;
              DROP TABLE report_queue; DROP TABLE report_batches;
              DROP INDEX alerts_snoozed; ALTER TABLE alerts DROP COLUMN snoozed_until;
              DROP TABLE report_drafts;

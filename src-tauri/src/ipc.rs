@@ -15,6 +15,10 @@ use ts_rs::TS;
 /// The dashboard crosses the watcher's socket too, so the watcher crate owns its shape.
 pub use doppelwatch_watcher::protocol::{DashboardView, OpenAlerts, SourceStatusView};
 
+/// The alert list's query, its pages and the keys "select all" acts on are the core's (issue 11:
+/// a page at a time, marks by place), crossing IPC as they are.
+pub use doppelwatch::app::alert_list::{AlertKey, AlertListPage, AlertQuery};
+
 /// A platform the app watches, as the webview names it: the id of a registered platform
 /// (`doppelwatch::platforms::ALL`). In TypeScript it is `Platform`, the union of those ids,
 /// generated from the registry, so a typo is a type error; here any other name is refused.
@@ -629,6 +633,9 @@ mod tests {
             PlatformId,
             PersonView,
             AlertRow,
+            AlertQuery,
+            AlertListPage,
+            AlertKey,
             AlertPicture,
             WaveView,
             BatchResult,

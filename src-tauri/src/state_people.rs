@@ -3,6 +3,8 @@
 //! grid read. Nothing is decided here: validation, removal rules and alert transitions are
 //! the core's.
 
+use std::collections::HashMap;
+
 use chrono::Utc;
 use doppelwatch::app::avatar;
 use doppelwatch::app::people::Person;
@@ -10,8 +12,7 @@ use doppelwatch::store::{AlertFilter, IdentityId};
 
 use crate::error::{CommandError, CommandResult};
 use crate::ipc::{
-    AlertAction, AlertPicture, AlertRow, BatchFailure, BatchResult, HandleInput, PersonView,
-    WaveView,
+    AlertAction, AlertPicture, BatchFailure, BatchResult, HandleInput, PersonView, WaveView,
 };
 use crate::state::AppState;
 use crate::views;
@@ -23,17 +24,6 @@ pub const MAX_BATCH: usize = 10_000;
 pub const MAX_PICTURES: usize = 500;
 
 impl AppState {
-    /// Alerts, newest first, with who each is about (the UI puts new ones first).
-    pub fn alerts(&self) -> CommandResult<Vec<AlertRow>> {
-        let now = Utc::now();
-        Ok(self
-            .store
-            .alerts(&AlertFilter::default())?
-            .iter()
-            .map(|a| views::row(a, now))
-            .collect())
-    }
-
     /// The small pictures of these alerts' accounts; an alert that does not exist is left out.
     pub fn alert_pictures(&self, ids: &[i64]) -> CommandResult<Vec<AlertPicture>> {
         if ids.len() > MAX_PICTURES {
@@ -43,19 +33,26 @@ impl AppState {
             )));
         }
         let mut pictures = Vec::with_capacity(ids.len());
+        // A wave's accounts often share one stolen picture: each is made small once.
+        let mut made: HashMap<String, Option<String>> = HashMap::new();
         for &id in ids {
             let Ok(alert) = self.store.alert(id) else {
                 continue;
             };
-            let bytes = match &alert.avatar_sha256 {
-                Some(sha) => self.store.avatar(sha)?,
+            let avatar = match alert.avatar_sha256 {
+                Some(sha) => match made.get(&sha) {
+                    Some(url) => url.clone(),
+                    None => {
+                        let url = self.store.avatar(&sha)?.and_then(|b| {
+                            avatar::png_data_url_sized(&b, avatar::LIST_THUMB_SIDE).ok()
+                        });
+                        made.insert(sha, url.clone());
+                        url
+                    }
+                },
                 None => None,
             };
-            pictures.push(AlertPicture {
-                id,
-                avatar: bytes
-                    .and_then(|b| avatar::png_data_url_sized(&b, avatar::LIST_THUMB_SIDE).ok()),
-            });
+            pictures.push(AlertPicture { id, avatar });
         }
         Ok(pictures)
     }
@@ -161,22 +158,25 @@ mod tests {
     #[test]
     fn rows_say_who_and_a_wave_is_acted_on_at_once() {
         let (_dir, app, ids) = app_with_alerts("wave-batch", 4);
-        let rows = app.alerts().unwrap();
-        assert_eq!(rows.len(), 4);
-        let row = rows.iter().find(|r| r.summary.id == ids[0]).unwrap();
+        let page = app.alert_list(&Default::default(), 0, 100).unwrap();
+        assert_eq!((page.total, page.rows.len()), (4, 4));
+        let row = page.rows.iter().find(|r| r.id == ids[0]).unwrap();
         assert_eq!(row.person_name, "Palmer Report");
-        assert_eq!(
-            row.handle_marks
-                .iter()
-                .map(|m| m.ch.as_str())
-                .collect::<String>(),
-            row.summary.handle
-        );
+        assert_eq!(row.handle, "palmer-0.bsky.social");
         // Raised together, they came as one wave.
         let wave_id = row.wave_id.expect("the alerts form a wave");
         let wave = app.wave(wave_id).unwrap();
         assert_eq!(wave.person_name, "Palmer Report");
         assert_eq!(wave.count, 4);
+        // The list marks by place the characters the grid marks one by one.
+        let tile = wave.alerts.iter().find(|a| a.summary.id == ids[0]).unwrap();
+        let noted: Vec<(u32, String)> = (0u32..)
+            .zip(&tile.handle_marks)
+            .filter(|(_, m)| m.note.is_some())
+            .map(|(at, m)| (at, m.ch.clone()))
+            .collect();
+        let listed: Vec<(u32, String)> = row.marks.iter().map(|m| (m.at, m.ch.clone())).collect();
+        assert_eq!(listed, noted);
         let mut in_wave: Vec<i64> = wave.alerts.iter().map(|a| a.summary.id).collect();
         in_wave.sort();
         assert_eq!(in_wave, ids);

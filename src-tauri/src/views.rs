@@ -166,34 +166,12 @@ fn person_view(identity: &Identity, alert: &Alert, handle: Option<String>) -> Ac
     }
 }
 
-/// The person's handle the impostor's handle is marked against: theirs on its platform, else
-/// the closest of their other handles' names (core decides).
+/// The person's handle the impostor's handle is marked against (core decides).
 fn marks_reference(alert: &Alert) -> Option<String> {
-    let handles = &alert.identity.handles;
-    let same = handles
-        .iter()
-        .find(|h| h.platform == alert.platform)
-        .map(|h| h.handle.as_str());
-    let others: Vec<&str> = handles.iter().map(|h| h.handle.as_str()).collect();
-    doppelwatch::detect::marks::reference_handle(&alert.profile.handle, same, &others)
+    doppelwatch::app::alert_list::marks_reference(alert)
 }
 
-/// "3 days old", "2 hours old", "4 years old".
-pub fn age_words(created: DateTime<Utc>, now: DateTime<Utc>) -> String {
-    let d = now.signed_duration_since(created);
-    let (n, unit) = if d.num_days() >= 730 {
-        (d.num_days() / 365, "year")
-    } else if d.num_days() >= 60 {
-        (d.num_days() / 30, "month")
-    } else if d.num_days() >= 1 {
-        (d.num_days(), "day")
-    } else if d.num_hours() >= 1 {
-        (d.num_hours(), "hour")
-    } else {
-        (d.num_minutes().max(0), "minute")
-    };
-    format!("{n} {unit}{} old", if n == 1 { "" } else { "s" })
-}
+pub use doppelwatch::app::alert_list::age_words;
 
 /// How the account was found, in words.
 pub fn found_by_words(found_by: Option<&FoundBy>) -> String {

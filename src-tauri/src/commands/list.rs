@@ -21,7 +21,8 @@ ipc! {
         people::update_person(id: i64, input: IdentityInput) -> PersonView;
         people::remove_person(id: i64, with_alerts: bool) -> ();
         people::set_person_avatar(id: i64, bytes: Vec<u8>) -> String;
-        alerts::list_alerts() -> Vec<AlertRow>;
+        alerts::list_alerts(query: AlertQuery, offset: u32, limit: u32) -> AlertListPage;
+        alerts::list_alert_keys(query: AlertQuery) -> Vec<AlertKey>;
         alerts::alert_pictures(ids: Vec<i64>) -> Vec<AlertPicture>;
         alerts::act_on_alerts(ids: Vec<i64>, action: AlertAction) -> BatchResult;
         waves::get_wave(id: i64) -> WaveView;

@@ -4,8 +4,10 @@
 import { invoke } from "@tauri-apps/api/core";
 import type { AlertAction } from "./AlertAction";
 import type { AlertDetail } from "./AlertDetail";
+import type { AlertKey } from "./AlertKey";
+import type { AlertListPage } from "./AlertListPage";
 import type { AlertPicture } from "./AlertPicture";
-import type { AlertRow } from "./AlertRow";
+import type { AlertQuery } from "./AlertQuery";
 import type { AlertSummary } from "./AlertSummary";
 import type { AppInfo } from "./AppInfo";
 import type { BatchResult } from "./BatchResult";
@@ -42,7 +44,8 @@ export const commands = {
   updatePerson: (id: number, input: IdentityInput): Promise<PersonView> => invoke<PersonView>("update_person", { id, input }),
   removePerson: (id: number, withAlerts: boolean): Promise<void> => invoke<void>("remove_person", { id, withAlerts }),
   setPersonAvatar: (id: number, bytes: Array<number>): Promise<string> => invoke<string>("set_person_avatar", { id, bytes }),
-  listAlerts: (): Promise<Array<AlertRow>> => invoke<Array<AlertRow>>("list_alerts"),
+  listAlerts: (query: AlertQuery, offset: number, limit: number): Promise<AlertListPage> => invoke<AlertListPage>("list_alerts", { query, offset, limit }),
+  listAlertKeys: (query: AlertQuery): Promise<Array<AlertKey>> => invoke<Array<AlertKey>>("list_alert_keys", { query }),
   alertPictures: (ids: Array<number>): Promise<Array<AlertPicture>> => invoke<Array<AlertPicture>>("alert_pictures", { ids }),
   actOnAlerts: (ids: Array<number>, action: AlertAction): Promise<BatchResult> => invoke<BatchResult>("act_on_alerts", { ids, action }),
   getWave: (id: number): Promise<WaveView> => invoke<WaveView>("get_wave", { id }),

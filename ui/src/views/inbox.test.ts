@@ -1,23 +1,31 @@
 import { beforeEach, describe, expect, it } from "vitest";
-import { mockCommands, settle, type Handler } from "../test-helpers";
-import { filtersHash, inboxView, readFilters, sortAlerts, when } from "./inbox";
-import type { AlertRow } from "../bindings/AlertRow";
+import { alertListCommands, mockCommands, settle, type Handler } from "../test-helpers";
+import { filtersHash, inboxView, listHandle, PAGE, readFilters, when } from "./inbox";
+import type { AlertListRow } from "../bindings/AlertListRow";
 import type { PersonView } from "../bindings/PersonView";
 
-const a = (id: number, state: AlertRow["state"], first_seen: string, snoozed_until: string | null = null, verdict = "impostor"): AlertRow => ({
+const a = (id: number, state: AlertListRow["state"], first_seen: string, snoozed_until: string | null = null, verdict = "impostor"): AlertListRow => ({
   id, platform: "bluesky", handle: `h${id}.bsky.social`, display_name: null, verdict, score: 0.9, state, first_seen, snoozed_until,
-  person_id: 1, person_name: "Palmer Report", wave_id: null, handle_marks: [], age: null, followers: null,
+  person_id: 1, person_name: "Palmer Report", wave_id: null, marks: [], age: null, followers: null,
 });
-const namesake = (id: number, state: AlertRow["state"], first_seen: string) => a(id, state, first_seen, null, "suspicious");
+const namesake = (id: number, state: AlertListRow["state"], first_seen: string) => a(id, state, first_seen, null, "suspicious");
 
 const person = (id: number, name: string, avatar: string | null = null): PersonView => ({
   id, name, aliases: [], handles: [{ platform: "bluesky", handle: `${name.split(" ")[0].toLowerCase()}.bsky.social` }], bio: null, avatar, open_alerts: 0, total_alerts: 0,
 });
 const PEOPLE = [person(1, "Palmer Report", "data:image/png;base64,UEFMTUVS"), person(2, "Jane Doe")];
 
-/** Mocks the list's commands: these alerts, the two people, no pictures unless given. */
-function mockList(alerts: AlertRow[], more: Record<string, Handler> = {}) {
-  return mockCommands({ list_alerts: () => alerts, list_people: () => PEOPLE, alert_pictures: () => [], ...more });
+/** Mocks the list's commands: these alerts (filtered, ordered and paged as Rust does), the two people, no pictures unless given. */
+function mockList(alerts: AlertListRow[], more: Record<string, Handler> = {}) {
+  return mockCommands({ ...alertListCommands(alerts), list_people: () => PEOPLE, alert_pictures: () => [], ...more });
+}
+
+/** Picks a filter's value as the person would, then lets Rust's answer arrive. */
+async function pick(view: HTMLElement, key: string, value: string) {
+  const select = view.querySelector<HTMLSelectElement>(`#filter-${key}`)!;
+  select.value = value;
+  select.dispatchEvent(new Event("change"));
+  await settle();
 }
 
 describe("inbox", () => {
@@ -26,9 +34,27 @@ describe("inbox", () => {
     history.replaceState(null, "", "#/alerts");
   });
 
-  it("lists new alerts first, then the most recent", () => {
-    const sorted = sortAlerts([a(1, "seen", "2026-11-29T12:05:00Z"), a(2, "new", "2026-11-29T11:00:00Z"), a(3, "new", "2026-11-29T12:00:00Z"), a(4, "dismissed", "2026-11-29T13:00:00Z")]);
-    expect(sorted.map((x) => x.id)).toEqual([3, 2, 1, 4]);
+  it("asks Rust for each section's first page and lists the rows in Rust's order", async () => {
+    const calls = mockList([a(1, "seen", "2026-11-29T12:05:00Z"), a(2, "new", "2026-11-29T11:00:00Z"), a(3, "new", "2026-11-29T12:00:00Z"), a(4, "dismissed", "2026-11-29T13:00:00Z")]);
+    const view = await inboxView();
+    expect([...view.querySelectorAll("#impostors a.alert-link")].map((l) => l.getAttribute("data-alert-id"))).toEqual(["3", "2", "1", "4"]);
+    const asked = calls.filter((c) => c.cmd === "list_alerts").map((c) => c.args);
+    const any = { person: null, platform: null, state: null };
+    expect(asked).toEqual([
+      { query: { ...any, verdict: "impostor" }, offset: 0, limit: PAGE },
+      { query: { ...any, verdict: "suspicious" }, offset: 0, limit: PAGE },
+    ]);
+  });
+
+  it("says there are no alerts yet only when there are none at all, filters or not", async () => {
+    mockList([]);
+    expect((await inboxView()).textContent).toContain("No alerts yet.");
+    history.replaceState(null, "", "#/alerts?platform=x");
+    expect((await inboxView()).textContent).toContain("No alerts yet.");
+    mockList([a(1, "new", "2026-11-29T12:05:00Z")]);
+    const filtered = await inboxView();
+    expect(filtered.textContent).not.toContain("No alerts yet.");
+    expect(filtered.querySelector("#impostors .empty")?.textContent).toBe("No impostor matches the filters.");
   });
 
   it("links each alert with verdict, platform and first seen", async () => {
@@ -46,9 +72,6 @@ describe("inbox", () => {
 
   it("puts snoozed alerts after the open ones and shows when each comes back", async () => {
     const until = "2026-12-06T12:00:00Z";
-    const sorted = sortAlerts([a(1, "dismissed", "2026-11-29T14:00:00Z"), a(2, "snoozed", "2026-11-29T13:00:00Z", until), a(3, "reported", "2026-11-29T11:00:00Z"), a(4, "new", "2026-11-29T10:00:00Z")]);
-    expect(sorted.map((x) => x.id)).toEqual([4, 3, 2, 1]);
-
     mockList([a(1, "seen", "2026-11-29T12:05:00Z"), a(2, "snoozed", "2026-11-29T13:00:00Z", until)]);
     const view = await inboxView();
     const snoozed = view.querySelector<HTMLAnchorElement>('a[data-alert-id="2"]')!;
@@ -87,10 +110,10 @@ describe("inbox", () => {
   });
 
   it("shows who each account imitates, both pictures, the marked handle, age and followers", async () => {
-    const row: AlertRow = {
+    const row: AlertListRow = {
       ...a(5, "new", "2026-11-29T11:00:00Z"),
       handle: "paimer.bsky.social",
-      handle_marks: [..."paimer.bsky.social"].map((ch, i) => ({ ch, note: i === 2 ? "looks like \"l\"" : null })),
+      marks: [{ at: 2, ch: "i", note: 'looks like "l"' }],
       age: "3 days old",
       followers: 12,
     };
@@ -103,16 +126,26 @@ describe("inbox", () => {
     expect(li.querySelector<HTMLImageElement>("img.person-face")?.src).toBe("data:image/png;base64,UEFMTUVS");
     expect(li.querySelector<HTMLImageElement>("img.account-face")?.src).toBe("data:image/png;base64,SU1QT1NUT1I=");
     expect(calls.find((c) => c.cmd === "alert_pictures")?.args.ids).toEqual([5]);
-    const marked = li.querySelector("a.alert-link mark");
-    expect(marked?.textContent).toBe("i");
-    expect(marked?.getAttribute("title")).toBe('looks like "l"');
+    const marked = li.querySelectorAll("a.alert-link mark");
+    expect(marked.length).toBe(1);
+    expect(marked[0].textContent).toBe("i");
+    expect(marked[0].getAttribute("title")).toBe('looks like "l"');
+    expect(li.querySelector(".handle")?.textContent).toBe("@paimer.bsky.social");
     expect(li.querySelector(".age")?.textContent).toBe("3 days old");
     expect(li.querySelector(".followers")?.textContent).toBe("12 followers");
     expect(li.querySelector(".platform")?.textContent).toBe("Bluesky");
   });
 
+  it("marks the look-alike characters where Rust places them, counted in code points", () => {
+    const row = { ...a(1, "new", "2026-11-29T11:00:00Z"), handle: "\u{1F600}paImer\u200B.x", marks: [{ at: 3, ch: "I", note: "looks like l" }, { at: 7, ch: "\u2423", note: "hidden character" }] };
+    const handle = listHandle(row);
+    expect([...handle.querySelectorAll("mark")].map((m) => [m.textContent, m.getAttribute("title")])).toEqual([["I", "looks like l"], ["\u2423", "hidden character"]]);
+    expect(handle.textContent).toBe("@\u{1F600}paI" + "mer\u2423.x");
+    expect(listHandle(a(2, "new", "2026-11-29T11:00:00Z")).textContent).toBe("@h2.bsky.social");
+  });
+
   it("filters by person, platform, state and verdict, kept in the hash across a reload", async () => {
-    const jane = (id: number, platform: string, state: AlertRow["state"], verdict = "impostor"): AlertRow => ({
+    const jane = (id: number, platform: string, state: AlertListRow["state"], verdict = "impostor"): AlertListRow => ({
       ...a(id, state, `2026-11-29T1${id}:00:00Z`, null, verdict), platform, person_id: 2, person_name: "Jane Doe",
     });
     const alerts = [a(1, "new", "2026-11-29T10:00:00Z"), jane(2, "bluesky", "new"), jane(3, "x", "new"), jane(4, "x", "seen"), jane(5, "x", "new", "suspicious")];
@@ -122,18 +155,13 @@ describe("inbox", () => {
     await settle();
     const shown = () => [...view.querySelectorAll("a.alert-link")].map((l) => Number(l.getAttribute("data-alert-id"))).sort();
     expect(shown()).toEqual([1, 2, 3, 4, 5]);
-    const pick = (key: string, value: string) => {
-      const select = view.querySelector<HTMLSelectElement>(`#filter-${key}`)!;
-      select.value = value;
-      select.dispatchEvent(new Event("change"));
-    };
-    pick("person", "2");
+    await pick(view, "person", "2");
     expect(shown()).toEqual([2, 3, 4, 5]);
     expect(view.querySelector("#filter-person")?.textContent).toContain("Jane Doe");
-    pick("platform", "x");
-    pick("state", "new");
+    await pick(view, "platform", "x");
+    await pick(view, "state", "new");
     expect(shown()).toEqual([3, 5]);
-    pick("verdict", "impostor");
+    await pick(view, "verdict", "impostor");
     expect(shown()).toEqual([3]);
     expect(view.querySelector("#worth-a-look")).toBeNull();
     expect(location.hash).toBe("#/alerts?person=2&platform=x&state=new&verdict=impostor");

@@ -3,17 +3,20 @@
 // look-alike characters marked, platform, age, followers, first seen). Filters by person,
 // platform, state and verdict live in the hash (`#/alerts?person=2&state=new`), so they survive
 // a reload. Keyboard: j/k or the arrow keys move, space selects, Enter or o opens.
-// Long lists are shown a page at a time (`PAGE` rows, the next page when the end of the list
-// scrolls into view, with "Show more", or when j/arrow moves past the last row shown), so
-// 10,000 alerts open and filter as fast as a hundred; filters and the selection work on the
-// whole list, not only on the rows shown.
+// Long lists are shown a page at a time: Rust filters, orders and counts them and sends one
+// page (`PAGE` rows) when asked (`api.listAlerts`): the first at once, the next when the end
+// of the list scrolls into view, with "Show more", or when j/arrow moves past the last row
+// shown, so 10,000 alerts open and filter as fast as a hundred. "Select all" takes every alert
+// the filters match (their ids from Rust), not only the rows shown.
 // `#/worth-a-look` (what the daily digest opens) shows only the accounts worth a look.
 
 import { api, errorMessage } from "../api";
 import { go } from "../app";
 import { button, h, replace } from "../dom";
+import type { AlertListPage } from "../bindings/AlertListPage";
+import type { AlertListRow } from "../bindings/AlertListRow";
+import type { AlertQuery } from "../bindings/AlertQuery";
 import type { AlertRow } from "../bindings/AlertRow";
-import type { AlertSummary } from "../bindings/AlertSummary";
 import type { PersonView } from "../bindings/PersonView";
 import type { ReportBatchView } from "../bindings/ReportBatchView";
 import { PLATFORMS } from "../bindings/platforms";
@@ -41,13 +44,6 @@ const PICTURE_BATCH = 100;
 /** Rows shown at first, and added by each "Show more". */
 export const PAGE = 100;
 
-/** Alerts sorted new first, then most recently seen first. */
-export function sortAlerts<T extends AlertSummary>(alerts: T[]): T[] {
-  return [...alerts].sort(
-    (a, b) => (ORDER[a.state] ?? 9) - (ORDER[b.state] ?? 9) || b.first_seen.localeCompare(a.first_seen) || b.id - a.id,
-  );
-}
-
 /** "2026-11-29 12:03" in local time. */
 export function when(rfc3339: string): string {
   const d = new Date(rfc3339);
@@ -74,14 +70,9 @@ export function filtersHash(path: string, f: Filters): string {
   return query ? `${path}?${query}` : path;
 }
 
-/** Whether an alert passes the filters. */
-export function matches(a: AlertRow, f: Filters): boolean {
-  return (
-    (!f.person || String(a.person_id) === f.person) &&
-    (!f.platform || a.platform === f.platform) &&
-    (!f.state || a.state === f.state) &&
-    (!f.verdict || a.verdict === f.verdict)
-  );
+/** The query Rust answers for these filters; `verdict` (a section's) overrides theirs. */
+export function alertQuery(f: Filters, verdict: string = f.verdict): AlertQuery {
+  return { person: f.person ? Number(f.person) : null, platform: f.platform || null, state: f.state || null, verdict: verdict || null };
 }
 
 /** A picture, or a placeholder saying there is none. */
@@ -101,7 +92,26 @@ export function handleWithMarks(a: AlertRow): HTMLElement {
   return handle;
 }
 
-function row(a: AlertRow, people: Map<number, PersonView>, selected: Set<number>): HTMLElement {
+/** A list row's handle with its look-alike characters marked, from the marks Rust places. */
+export function listHandle(a: AlertListRow): HTMLElement {
+  const span = h("span", { class: "handle-marked handle" }, "@");
+  const at = new Map(a.marks.map((m) => [m.at, m]));
+  let run = "";
+  Array.from(a.handle).forEach((ch, i) => {
+    const m = at.get(i);
+    if (!m) {
+      run += ch;
+      return;
+    }
+    if (run) span.append(run);
+    run = "";
+    span.append(h("mark", { attrs: { title: m.note } }, m.ch));
+  });
+  if (run) span.append(run);
+  return span;
+}
+
+function row(a: AlertListRow, people: Map<number, PersonView>, selected: Set<number>): HTMLElement {
   const person = people.get(a.person_id);
   const personName = a.person_name ?? person?.name ?? "";
   const tick = h("input", {
@@ -132,7 +142,7 @@ function row(a: AlertRow, people: Map<number, PersonView>, selected: Set<number>
       a.state === "new" ? h("span", { class: "new" }, "New") : null,
       personName ? h("span", { class: "person" }, "imitating ", h("strong", null, personName)) : null,
       h("span", { class: "platform" }, platformLabel(a.platform)),
-      handleWithMarks(a),
+      listHandle(a),
       a.display_name ? h("span", { class: "name" }, a.display_name) : null,
       a.age ? h("span", { class: "age" }, a.age) : null,
       a.followers !== null && a.followers !== undefined ? h("span", { class: "followers" }, `${a.followers} followers`) : null,
@@ -144,34 +154,66 @@ function row(a: AlertRow, people: Map<number, PersonView>, selected: Set<number>
   );
 }
 
+/** What "Show more" runs, by its button (the keyboard waits for it before moving on). */
+const pageLoaders = new WeakMap<Element, () => Promise<void>>();
+
 /**
- * A list of `items` shown `size` (`PAGE`) at a time: the first page at once, then a "Show more" row at
- * the end that adds the next page when pressed, when it scrolls into view, or when the
- * keyboard moves past the last row shown (see [`keyboardNavigation`]). `onPage` gets each
- * page's items once they are in the list (to fetch their pictures).
+ * A list of `total` items shown `size` (`PAGE`) at a time: `first` (the first page) at once, then a
+ * "Show more" row at the end that asks `next(offset)` for the next page when pressed, when it
+ * scrolls into view, or when the keyboard moves past the last row shown (see
+ * [`keyboardNavigation`]). `onPage` gets each page's items once they are in the list (to fetch
+ * their pictures). With `key`, an item already in the list is not shown twice (an item added
+ * meanwhile shifts the pages by one).
  */
-export function pagedList<T>(items: T[], render: (item: T) => HTMLElement, onPage: (page: T[]) => void, cls = "inbox", size = PAGE): HTMLUListElement {
+export function pagedList<T>(
+  first: T[],
+  total: number,
+  next: (offset: number) => Promise<T[]>,
+  render: (item: T) => HTMLElement,
+  onPage: (page: T[]) => void,
+  cls = "inbox",
+  key?: (item: T) => unknown,
+  size = PAGE,
+): HTMLUListElement {
   const ul = h("ul", { class: cls });
+  /** How many items the pages held so far (where the next one starts). */
   let shown = 0;
-  const more = button("", () => addPage(), "show-more");
+  const listed = new Set<unknown>();
+  let loading: Promise<void> | null = null;
+  const more = button("", () => void addPage(), "show-more");
   const moreRow = h("li", { class: "more" }, more);
   const observer = typeof IntersectionObserver === "undefined" ? null : new IntersectionObserver((entries) => {
-    if (entries.some((e) => e.isIntersecting)) addPage();
+    if (entries.some((e) => e.isIntersecting)) void addPage();
   });
-  const addPage = () => {
-    const page = items.slice(shown, shown + size);
-    shown += page.length;
+  const show = (received: T[]) => {
+    shown += received.length;
+    const page = key ? received.filter((item) => !listed.has(key(item))) : received;
+    if (key) for (const item of page) listed.add(key(item));
     moreRow.remove();
     ul.append(...page.map(render));
-    const left = items.length - shown;
+    const left = page.length === 0 ? 0 : total - shown;
     if (left > 0) {
       more.textContent = `Show ${Math.min(size, left)} more (${left} not shown)`;
+      more.disabled = false;
       ul.append(moreRow);
       observer?.observe(moreRow);
     } else observer?.disconnect();
     onPage(page);
   };
-  addPage();
+  const addPage = (): Promise<void> =>
+    (loading ??= (async () => {
+      more.disabled = true;
+      try {
+        show(await next(shown));
+      } catch (e) {
+        more.disabled = false;
+        more.textContent = `Could not show more: ${errorMessage(e)}. Try again`;
+      } finally {
+        loading = null;
+      }
+    })());
+  pageLoaders.set(more, addPage);
+  show(first);
   return ul;
 }
 
@@ -212,25 +254,31 @@ export function keyboardNavigation(list: HTMLElement, linkSelector: string, tick
     const target = ev.target as HTMLElement;
     if (target.matches("input, select, textarea, button") && !target.matches(tickSelector)) return;
     if (ev.ctrlKey || ev.metaKey || ev.altKey) return;
-    let links = [...list.querySelectorAll<HTMLElement>(linkSelector)];
+    const links = [...list.querySelectorAll<HTMLElement>(linkSelector)];
     if (links.length === 0) return;
     const item = target.closest("li, .tile");
     const current = links.findIndex((l) => l === target || (item !== null && item.contains(l)));
+    const move = (to: number, among = links) => {
+      const next = among[Math.max(0, Math.min(among.length - 1, to))];
+      for (const l of among) l.closest("li, .tile")?.classList.remove("focused");
+      next.closest("li, .tile")?.classList.add("focused");
+      next.focus();
+    };
     if ((ev.key === "j" || ev.key === "ArrowDown") && current >= 0) {
       // The last row shown of a paged list: show the next page, then move into it.
       const next = links[current].closest("li")?.nextElementSibling;
       const more = next?.matches("li.more") ? next.querySelector<HTMLButtonElement>("button.show-more") : null;
-      if (more) {
-        more.click();
-        links = [...list.querySelectorAll<HTMLElement>(linkSelector)];
+      const load = more ? pageLoaders.get(more) : undefined;
+      if (load) {
+        ev.preventDefault();
+        const from = links[current];
+        void load().then(() => {
+          const now = [...list.querySelectorAll<HTMLElement>(linkSelector)];
+          move(now.indexOf(from) + 1, now);
+        });
+        return;
       }
     }
-    const move = (to: number) => {
-      const next = links[Math.max(0, Math.min(links.length - 1, to))];
-      for (const l of links) l.closest("li, .tile")?.classList.remove("focused");
-      next.closest("li, .tile")?.classList.add("focused");
-      next.focus();
-    };
     switch (ev.key) {
       case "j":
       case "ArrowDown":
@@ -428,69 +476,139 @@ export function batchBar(
   };
 }
 
+/** One section of the list: its id, title, intro, what it says when empty, and its verdict. */
+interface Part {
+  id: string;
+  title: string | null;
+  intro: string;
+  empty: string;
+  verdict: string;
+}
+
+/** The sections the filters show (impostors, worth a look), each listing one verdict. */
+function parts(f: Filters, only: boolean): Part[] {
+  const filtered = FILTER_KEYS.some((k) => f[k]);
+  const out: Part[] = [];
+  if (!only && f.verdict !== "suspicious") {
+    out.push({ id: "impostors", title: "Impostors", intro: "Accounts that copy you: each one was announced by a notification.", empty: filtered ? "No impostor matches the filters." : "No impostor so far.", verdict: "impostor" });
+  }
+  if (f.verdict !== "impostor") {
+    out.push({ id: "worth-a-look", title: only ? null : "Worth a look", intro: WORTH_A_LOOK_INTRO, empty: filtered ? "Nothing worth a look matches the filters." : "Nothing worth a look right now.", verdict: "suspicious" });
+  }
+  return out;
+}
+
 export async function inboxView(filter: InboxFilter = "all"): Promise<HTMLElement> {
   const only = filter === "worth-a-look";
   const path = only ? "#/worth-a-look" : "#/alerts";
   const title = only ? "Worth a look" : "Alerts";
   const page = h("section", { attrs: { "aria-labelledby": "inbox-title" } }, h("h2", { id: "inbox-title" }, title));
-  let alerts: AlertRow[];
+  const initial = readFilters(location.hash);
+  /** The first page of each section these filters show. */
+  const firstPages = (f: Filters) => Promise.all(parts(f, only).map((p) => api.listAlerts(alertQuery(f, p.verdict), 0, PAGE)));
+  let first: AlertListPage[];
   let people: PersonView[];
   try {
-    [alerts, people] = await Promise.all([api.listAlerts().then(sortAlerts), api.listPeople().catch(() => [])]);
+    // Filtered, the sections' totals do not say whether there are any alerts at all: Rust counts.
+    const counted = FILTER_KEYS.some((k) => initial[k]) ? api.listAlerts(alertQuery(readFilters("")), 0, 0).then((p) => p.total) : null;
+    let all: number | null;
+    [first, people, all] = await Promise.all([firstPages(initial), api.listPeople().catch(() => []), counted]);
+    all ??= first.reduce((n, p) => n + p.total, 0);
+    if (!only && all === 0) {
+      page.append(h("p", null, "No alerts yet. You will get a notification when an account copies you."));
+      return page;
+    }
   } catch (e) {
     page.append(h("p", { class: "error", attrs: { role: "alert" } }, errorMessage(e)));
     return page;
   }
-  if (!only && alerts.length === 0) {
-    page.append(h("p", null, "No alerts yet. You will get a notification when an account copies you."));
-    return page;
-  }
   const byId = new Map(people.map((p) => [p.id, p]));
   const selected = new Set<number>();
+  /** The platform of each alert that was listed or selected (for "Report N through their forms"). */
+  const platforms = new Map<number, string>();
   const body = h("div", { class: "inbox-body" });
-  const batch = batchBar(
-    selected,
-    () => {
-      void api.listAlerts().then((fresh) => {
-        alerts = sortAlerts(fresh);
-        show(readFilters(location.hash));
-      });
-    },
-    (id) => alerts.find((a) => a.id === id)?.platform,
-  );
-  const show = (f: Filters) => {
-    const shown = alerts.filter((a) => matches(a, f) && (!only || a.verdict !== "impostor"));
-    // Only what is on screen stays selected.
-    const visible = new Set(shown.map((a) => a.id));
-    for (const id of [...selected]) if (!visible.has(id)) selected.delete(id);
-    const rows = (list: AlertRow[]) =>
-      list.length === 0 ? null : pagedList(list, (a) => row(a, byId, selected), (page) => void loadPictures(body, page.map((a) => a.id)));
-    const impostors = shown.filter((a) => a.verdict === "impostor");
-    const worth = shown.filter((a) => a.verdict !== "impostor");
-    const filtered = FILTER_KEYS.some((k) => f[k]);
-    const parts: HTMLElement[] = [];
-    if (!only && f.verdict !== "suspicious") {
-      parts.push(section("impostors", "Impostors", "Accounts that copy you: each one was announced by a notification.", filtered ? "No impostor matches the filters." : "No impostor so far.", rows(impostors)));
-    }
-    if (f.verdict !== "impostor") {
-      parts.push(section("worth-a-look", only ? null : "Worth a look", WORTH_A_LOOK_INTRO, filtered ? "Nothing worth a look matches the filters." : "Nothing worth a look right now.", rows(worth)));
-    }
-    replace(body, ...parts);
+  /** Every alert the filters match (both sections; only those worth a look at #/worth-a-look). */
+  const everyMatch = (f: Filters) => alertQuery(f, only ? "suspicious" : f.verdict);
+  let current = initial;
+  let total = 0;
+  /** Bumped by each change of filters: an answer for older filters is dropped. */
+  let generation = 0;
+  const selectAll = button("", () => void toggleAll(), "select-all");
+  const batch = batchBar(selected, () => void refresh(current), (id) => platforms.get(id));
+  const update = () => {
     batch.update();
+    selectAll.textContent = total > 0 && selected.size >= total ? "Clear the selection" : `Select all ${total}`;
+    selectAll.disabled = total === 0;
   };
-  const initial = readFilters(location.hash);
+  /** Shows the sections' first pages for `f`. */
+  const show = (f: Filters, pages: AlertListPage[]) => {
+    total = pages.reduce((n, p) => n + p.total, 0);
+    const rows = (p: Part, first: AlertListPage) => {
+      const next = async (offset: number) => (await api.listAlerts(alertQuery(f, p.verdict), offset, PAGE)).rows;
+      const onPage = (rows: AlertListRow[]) => {
+        for (const a of rows) platforms.set(a.id, a.platform);
+        void loadPictures(body, rows.map((a) => a.id));
+      };
+      // An alert that arrives meanwhile shifts the pages: a row already shown is left out.
+      return first.total === 0 ? null : pagedList(first.rows, first.total, next, (a) => row(a, byId, selected), onPage, "inbox", (a) => a.id);
+    };
+    replace(body, ...parts(f, only).map((p, i) => section(p.id, p.title, p.intro, p.empty, rows(p, pages[i]))));
+    body.dataset.shown = filtersHash(path, f);
+    update();
+  };
+  /** Asks Rust for `f`'s first pages and shows them (unless newer filters came meanwhile). */
+  const refresh = async (f: Filters) => {
+    const mine = ++generation;
+    current = f;
+    try {
+      const [pages, keys] = await Promise.all([firstPages(f), selected.size > 0 ? api.listAlertKeys(everyMatch(f)) : null]);
+      if (mine !== generation) return;
+      // Only what the filters still match stays selected.
+      if (keys) {
+        const still = new Set(keys.map((k) => k.id));
+        for (const id of [...selected]) if (!still.has(id)) selected.delete(id);
+      }
+      show(f, pages);
+    } catch (e) {
+      if (mine === generation) batch.status.textContent = errorMessage(e);
+    }
+  };
+  /** Selects every alert the filters match (not only the rows shown), or clears the selection. */
+  const toggleAll = async () => {
+    if (total > 0 && selected.size >= total) {
+      selected.clear();
+    } else {
+      try {
+        const keys = await api.listAlertKeys(everyMatch(current));
+        for (const k of keys) {
+          selected.add(k.id);
+          platforms.set(k.id, k.platform);
+        }
+      } catch (e) {
+        batch.status.textContent = errorMessage(e);
+        return;
+      }
+    }
+    for (const tick of body.querySelectorAll<HTMLInputElement>("input.select")) {
+      const id = Number(tick.closest("li")?.getAttribute("data-alert-id"));
+      tick.checked = selected.has(id);
+      tick.closest("li")?.classList.toggle("selected", tick.checked);
+    }
+    update();
+  };
   page.append(
     filterBar(initial, people, only, (f) => {
       // The filters go into the hash without a new navigation (no re-render, focus stays).
       history.replaceState(null, "", filtersHash(path, f));
-      show(f);
+      void refresh(f);
     }),
     h("p", { class: "hint keys" }, "Keys: j/k or arrows move, space selects, Enter or o opens."),
+    h("div", { class: "select-all-bar" }, selectAll),
     batch.bar,
     body,
   );
-  body.addEventListener("selection", () => batch.update());
+  body.addEventListener("selection", () => update());
   keyboardNavigation(body, "a.alert-link", "input.select");
-  show(initial);
+  show(initial, first);
   return page;
 }

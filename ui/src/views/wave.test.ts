@@ -157,6 +157,7 @@ describe("wave", () => {
     const last = [...view.querySelectorAll<HTMLAnchorElement>("a.tile-link")].at(-1)!;
     last.focus();
     last.dispatchEvent(new KeyboardEvent("keydown", { key: "j", bubbles: true, cancelable: true }));
+    await settle();
     expect(tiles().length).toBe(TILE_PAGE + 7);
     expect(document.activeElement?.getAttribute("href")).toBe(`#/alerts/${TILE_PAGE + 1}`);
     expect([...view.querySelectorAll<HTMLInputElement>(".tile input.select")].every((t) => t.checked)).toBe(true);

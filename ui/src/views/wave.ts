@@ -104,7 +104,10 @@ export async function waveView(id: number): Promise<HTMLElement> {
     reportOpen.hidden = open === 0;
     replace(heading, waveTitle(wave));
     replace(summary, `${verdictLabel(wave.verdict)} · ${wave.open} still open · ticked ones can be acted on together.`);
-    replace(grid, pagedList(wave.alerts, (a) => tile(a, selected), (shown) => void loadPictures(grid, shown.map((a) => a.id)), "wave-grid", TILE_PAGE));
+    const tiles = wave.alerts;
+    const page = (offset: number) => tiles.slice(offset, offset + TILE_PAGE);
+    const onPage = (shown: AlertRow[]) => void loadPictures(grid, shown.map((a) => a.id));
+    replace(grid, pagedList(page(0), tiles.length, (offset) => Promise.resolve(page(offset)), (a) => tile(a, selected), onPage, "wave-grid", undefined, TILE_PAGE));
     syncAll();
     batch.update();
   };
