@@ -329,7 +329,7 @@ fn the_app_facade_queues_lists_and_undoes_batches() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     let ids = data_dir_with_alerts(&data, 4);
-    let app = doppelwatch::app::App::open(data, Config::default(), None).unwrap();
+    let app = doppelwatch::app::App::open(data.clone(), Config::default(), None).unwrap();
     let queued = app
         .queue_reports(&ids[..3], Duration::from_secs(600))
         .unwrap();
@@ -338,9 +338,32 @@ fn the_app_facade_queues_lists_and_undoes_batches() {
     let batches = app.report_batches().unwrap();
     assert_eq!(batches.len(), 1);
     assert_eq!(batches[0].count(QueueState::Queued), 3);
+    assert_eq!(app.open_report_batches().unwrap().len(), 1, "waiting: open");
     let undone = app.undo_batch(queued.batch.id).unwrap();
     assert_eq!(undone.count(QueueState::Cancelled), 3);
+    assert!(
+        app.open_report_batches().unwrap().is_empty(),
+        "undone: done"
+    );
     // Undone alerts can be queued again.
     let again = app.queue_reports(&ids, Duration::ZERO).unwrap();
     assert_eq!(again.batch.entries.len(), 4);
+
+    // The watcher was killed mid-send: a window opened after lists the batch, and the
+    // person's retry (after checking the platform) queues the interrupted ones again.
+    let store = Store::open_in(&data).unwrap();
+    for _ in 0..2 {
+        assert!(store.claim_due(Utc::now(), &[]).unwrap().is_some());
+    }
+    assert_eq!(store.mark_interrupted_uncertain(Utc::now()).unwrap(), 2);
+    let open = app.open_report_batches().unwrap();
+    assert_eq!(open.len(), 1);
+    assert_eq!(
+        (open[0].id, open[0].count(QueueState::Uncertain)),
+        (again.batch.id, 2)
+    );
+    let retried = app.retry_batch(again.batch.id).unwrap();
+    assert_eq!(retried.count(QueueState::Uncertain), 0);
+    assert_eq!(retried.count(QueueState::Queued), 4);
+    assert!(app.retry_batch(9_999).is_err(), "no such batch");
 }

@@ -179,4 +179,21 @@ impl App {
     pub fn report_batches(&self) -> AppResult<Vec<crate::store::Batch>> {
         Ok(self.store.batches()?)
     }
+
+    /// The batches that still need the person or the watcher, newest first: reports waiting
+    /// to be sent, or interrupted mid-send (they may have arrived: the person checks, then
+    /// [`App::retry_batch`]). What a window opened after a restart shows.
+    pub fn open_report_batches(&self) -> AppResult<Vec<crate::store::Batch>> {
+        use crate::store::QueueState as S;
+        let mut open = self.store.batches()?;
+        open.retain(|b| b.count(S::Queued) + b.count(S::Sending) + b.count(S::Uncertain) > 0);
+        Ok(open)
+    }
+
+    /// Queues batch `id`'s interrupted (and failed) reports again, once the person checked on
+    /// the platform that they did not arrive; the batch as it is then.
+    pub fn retry_batch(&self, id: i64) -> AppResult<crate::store::Batch> {
+        self.store.requeue_uncertain(id, Utc::now())?;
+        Ok(self.store.batch(id)?)
+    }
 }

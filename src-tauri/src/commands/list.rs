@@ -39,6 +39,8 @@ ipc! {
         reports::queue_reports(ids: Vec<i64>, undo_secs: u32) -> ReportBatchView;
         reports::undo_report_batch(id: i64) -> ReportBatchView;
         reports::report_batch(id: i64) -> ReportBatchView;
+        reports::open_report_batches() -> Vec<ReportBatchView>;
+        reports::retry_report_batch(id: i64) -> ReportBatchView;
         cases::outcomes() -> OutcomesView;
         cases::export_cases() -> String;
         sources::dashboard() -> DashboardView;

@@ -114,3 +114,16 @@ pub fn undo_report_batch(state: State<'_, AppState>, id: i64) -> CommandResult<R
 pub fn report_batch(state: State<'_, AppState>, id: i64) -> CommandResult<ReportBatchView> {
     Ok(views::report_batch(&state.store.batch(id)?, &[]))
 }
+
+/// The batches still sending or interrupted, newest first (a window opened mid-batch).
+#[tauri::command]
+pub fn open_report_batches(state: State<'_, AppState>) -> CommandResult<Vec<ReportBatchView>> {
+    let open = state.open_report_batches()?;
+    Ok(open.iter().map(|b| views::report_batch(b, &[])).collect())
+}
+
+/// Sends a batch's interrupted reports again, once the person checked they did not arrive.
+#[tauri::command]
+pub fn retry_report_batch(state: State<'_, AppState>, id: i64) -> CommandResult<ReportBatchView> {
+    Ok(views::report_batch(&state.retry_batch(id)?, &[]))
+}

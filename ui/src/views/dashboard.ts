@@ -1,11 +1,12 @@
-// Dashboard: each source's state in plain words, "check now", pause, and what came of the
-// reports (outcomes.ts).
+// Dashboard: each source's state in plain words, "check now", pause, the reports still being
+// sent (batches.ts) and what came of the reports (outcomes.ts).
 
 import { api, errorMessage } from "../api";
 import { setOpenAlerts } from "../app";
 import { button, h, replace } from "../dom";
 import type { DashboardView } from "../bindings/DashboardView";
 import { PLATFORMS } from "../bindings/platforms";
+import { batchesSection } from "./batches";
 import { outcomesSection } from "./outcomes";
 
 export async function dashboardView(): Promise<HTMLElement> {
@@ -74,7 +75,8 @@ export async function dashboardView(): Promise<HTMLElement> {
   } catch (e) {
     status.textContent = errorMessage(e);
   }
-  return h("section", { attrs: { "aria-labelledby": "dash-title" } }, h("h2", { id: "dash-title" }, "Dashboard"), body, status, await outcomesSection());
+  const [batches, outcomes] = await Promise.all([batchesSection(), outcomesSection()]);
+  return h("section", { attrs: { "aria-labelledby": "dash-title" } }, h("h2", { id: "dash-title" }, "Dashboard"), body, status, batches, outcomes);
 }
 
 /** A platform's display name. */

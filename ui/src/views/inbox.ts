@@ -22,6 +22,7 @@ import type { ReportBatchView } from "../bindings/ReportBatchView";
 import { PLATFORMS } from "../bindings/platforms";
 import { hashQuery, MAX_FORMS } from "../router";
 import { markedHandle } from "./alert";
+import { batchWords } from "./batches";
 import { platformLabel } from "./dashboard";
 
 const ORDER: Record<string, number> = { new: 0, seen: 1, reported: 2, snoozed: 3, dismissed: 4, resolved: 5, allowed: 6 };
@@ -341,16 +342,6 @@ function undoWords(secs: number): string {
   return secs === 1 ? "1 second" : `${secs} seconds`;
 }
 
-/** A batch's progress in words. */
-export function batchWords(b: ReportBatchView): string {
-  const parts = [`${b.sent} sent`];
-  if (b.queued + b.sending > 0) parts.push(`${b.queued + b.sending} waiting`);
-  if (b.failed > 0) parts.push(`${b.failed} failed`);
-  if (b.skipped > 0) parts.push(`${b.skipped} skipped`);
-  if (b.uncertain > 0) parts.push(`${b.uncertain} interrupted (check on the platform before sending again)`);
-  if (b.cancelled > 0) parts.push(`${b.cancelled} undone`);
-  return `Reports: ${parts.join(", ")}.`;
-}
 
 /**
  * "Mark N as not an impostor" and "Report N" on the ticked alerts; `done` runs after (to show
