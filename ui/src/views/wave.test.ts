@@ -89,7 +89,8 @@ describe("wave", () => {
     // The grid shows the wave as it is now.
     expect(view.querySelector('.tile[data-alert-id="1"] .state')?.textContent).toBe("allowed");
     expect(view.querySelector('.tile[data-alert-id="3"] .state')?.textContent).toBe("new");
-    expect(view.querySelector(".hint")?.textContent).toContain("1 still open");
+    expect(view.querySelector(".hint")?.textContent).toContain("1 waiting for you ·");
+    expect(view.querySelector(".hint")?.textContent).not.toContain("reported");
   });
 
   it("says when the wave is not there", async () => {
@@ -125,11 +126,12 @@ describe("wave", () => {
   });
 
   it("reports the open accounts the APIs take with one action, then asks", async () => {
-    const alerts = [row(1), row(2, "x"), row(3, "mastodon", "allowed"), row(4, "mastodon"), row(5, "bluesky", "seen")];
+    const alerts = [row(1), row(2, "x"), row(3, "mastodon", "allowed"), row(4, "mastodon"), row(5, "bluesky", "seen"), row(6, "bluesky", "reported")];
     mockCommands({ get_wave: () => wave(alerts), alert_pictures: () => [], app_info: () => ({ report_undo_secs: 180 }) });
     const view = await waveView(4);
     document.body.append(view);
     await settle();
+    expect(view.querySelector(".hint")?.textContent).toContain("4 waiting for you · 1 reported, followed until the account is gone ·");
     const button = view.querySelector<HTMLButtonElement>("#wave-report-open")!;
     expect(button.textContent).toBe("Report the 3 open ones through the APIs…");
     button.click();

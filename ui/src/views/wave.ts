@@ -103,7 +103,11 @@ export async function waveView(id: number): Promise<HTMLElement> {
     reportOpen.textContent = `Report the ${open} open ${open === 1 ? "one" : "ones"} through the APIs…`;
     reportOpen.hidden = open === 0;
     replace(heading, waveTitle(wave));
-    replace(summary, `${verdictLabel(wave.verdict)} · ${wave.open} still open · ticked ones can be acted on together.`);
+    // Reported accounts stay open cases until they are gone; what waits for the person is apart.
+    const waiting = wave.alerts.filter((a) => a.state === "new" || a.state === "seen").length;
+    const reported = wave.alerts.filter((a) => a.state === "reported").length;
+    const followed = reported > 0 ? ` · ${reported} reported, followed until the account is gone` : "";
+    replace(summary, `${verdictLabel(wave.verdict)} · ${waiting} waiting for you${followed} · ticked ones can be acted on together.`);
     const tiles = wave.alerts;
     const page = (offset: number) => tiles.slice(offset, offset + TILE_PAGE);
     const onPage = (shown: AlertRow[]) => void loadPictures(grid, shown.map((a) => a.id));
