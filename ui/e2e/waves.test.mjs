@@ -278,6 +278,13 @@ async function waveToReports() {
   assert.equal(byPlatform("bluesky"), expect("Bluesky"));
   assert.equal(byPlatform("mastodon"), expect("Mastodon"));
 
+  // The reopened window's dashboard says where the batch stands and offers to send the
+  // interrupted report again only once the person checked (not clicked here: it arrived).
+  await driver.get(`${(await driver.getCurrentUrl()).replace(/#.*$/, "")}#/dashboard`);
+  assert.match(await textOf(".batches-section .batch-progress"), /^Batch \d+: Reports: 94 sent, 1 interrupted \(check on the platform before sending again\)\.$/);
+  assert.equal(await textOf("button.batches-retry"), "I checked: send the interrupted report again");
+  await shot("w06-dashboard-interrupted-report");
+
   // Exactly one notification announced the wave, none again after the restart.
   const waveNotices = [sender, restarted].flatMap((pid) => notificationsFrom(pid)).map(waveAction).filter((w) => w && w.wave === notice.wave);
   assert.equal(waveNotices.length, 1, `wave notifications: ${JSON.stringify(waveNotices.map((w) => w.ids.length))}`);

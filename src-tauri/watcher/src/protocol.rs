@@ -121,6 +121,10 @@ impl Place {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct SourceStatusView {
     pub platform: String,
+    /// Whom this source watches for (a person's name; empty for the whole service). Several
+    /// people have one row per platform each.
+    #[serde(default)]
+    pub person: String,
     /// `live`, `idle`, `partial` (the last check missed some queries), `checking`,
     /// `rate_limited`, `offline`, `needs_credentials`, `paused`.
     pub state: String,

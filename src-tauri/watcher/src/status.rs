@@ -34,6 +34,7 @@ pub fn not_watching(words: &str, open_alerts: OpenAlerts) -> DashboardView {
         paused: false,
         sources: vec![SourceStatusView {
             platform: "all".into(),
+            person: String::new(),
             state: "stopped".into(),
             words: words.to_string(),
         }],
@@ -132,6 +133,7 @@ pub fn status_view(s: &SourceStatus, now: DateTime<Utc>) -> SourceStatusView {
     };
     SourceStatusView {
         platform: s.platform.to_string(),
+        person: s.identity.clone(),
         state: state.into(),
         words: format!("{words}{mode}"),
     }

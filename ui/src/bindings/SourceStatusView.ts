@@ -5,6 +5,11 @@
  */
 export type SourceStatusView = { platform: string, 
 /**
+ * Whom this source watches for (a person's name; empty for the whole service). Several
+ * people have one row per platform each.
+ */
+person: string, 
+/**
  * `live`, `idle`, `partial` (the last check missed some queries), `checking`,
  * `rate_limited`, `offline`, `needs_credentials`, `paused`.
  */

@@ -9,8 +9,8 @@ const dash = (paused: boolean, impostors = 2, worth_a_look = 3): DashboardView =
   paused,
   open_alerts: { impostors, worth_a_look },
   sources: [
-    { platform: "bluesky", state: "live", words: "watching live (live stream)" },
-    { platform: "mastodon", state: "rate_limited", words: "rate-limited until 12:40" },
+    { platform: "bluesky", person: "Palmer Report", state: "live", words: "watching live (live stream)" },
+    { platform: "mastodon", person: "Palmer Report", state: "rate_limited", words: "rate-limited until 12:40" },
   ],
 });
 
@@ -61,5 +61,18 @@ describe("dashboard", () => {
     const none = await dashboardView();
     expect(none.querySelector(".figure")).toBeNull();
     expect(none.textContent).toContain("No open alerts.");
+  });
+
+  it("says whose each source is when several people are watched", async () => {
+    const two = dash(false);
+    two.sources.push({ platform: "bluesky", person: "Jane Doe", state: "idle", words: "last check 12:03, next check 12:18" });
+    mockCommands({ dashboard: () => two });
+    const view = await dashboardView();
+    const items = [...view.querySelectorAll(".sources li")].map((li) => li.textContent);
+    expect(items).toEqual([
+      "Bluesky for Palmer Report: watching live (live stream)",
+      "Mastodon for Palmer Report: rate-limited until 12:40",
+      "Bluesky for Jane Doe: last check 12:03, next check 12:18",
+    ]);
   });
 });

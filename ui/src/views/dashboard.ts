@@ -36,6 +36,7 @@ export async function dashboardView(): Promise<HTMLElement> {
                 : [h("a", { attrs: { href: "#/worth-a-look" } }, worth === 1 ? "1 account worth a look" : `${worth} accounts worth a look`), " (maybe namesakes: no pop-up for these)."]),
             ),
           );
+    const several = new Set(d.sources.map((s) => s.person).filter((p) => p)).size > 1;
     const sources =
       d.sources.length === 0
         ? h("p", null, "No source is set up yet. Add your handles, or credentials in ", h("a", { attrs: { href: "#/settings" } }, "Settings"), ".")
@@ -43,7 +44,15 @@ export async function dashboardView(): Promise<HTMLElement> {
             "ul",
             { class: "sources" },
             ...d.sources.map((s) =>
-              h("li", { class: `source state-${s.state}` }, h("strong", null, platformLabel(s.platform)), ": ", h("span", { class: "words" }, s.words)),
+              h(
+                "li",
+                { class: `source state-${s.state}` },
+                h("strong", null, platformLabel(s.platform)),
+                // With several people, each has a row per platform: say whose.
+                several && s.person ? h("span", { class: "person" }, ` for ${s.person}`) : null,
+                ": ",
+                h("span", { class: "words" }, s.words),
+              ),
             ),
           );
     const run = async (what: () => Promise<DashboardView>, doing: string) => {
@@ -76,7 +85,8 @@ export async function dashboardView(): Promise<HTMLElement> {
     status.textContent = errorMessage(e);
   }
   const [batches, outcomes] = await Promise.all([batchesSection(), outcomesSection()]);
-  return h("section", { attrs: { "aria-labelledby": "dash-title" } }, h("h2", { id: "dash-title" }, "Dashboard"), body, status, batches, outcomes);
+  // Reports still being sent come first: they may need the person (interrupted ones).
+  return h("section", { attrs: { "aria-labelledby": "dash-title" } }, h("h2", { id: "dash-title" }, "Dashboard"), batches, body, status, outcomes);
 }
 
 /** A platform's display name. */
