@@ -49,7 +49,7 @@ export async function dashboardView(): Promise<HTMLElement> {
                 { class: `source state-${s.state}` },
                 h("strong", null, platformLabel(s.platform)),
                 // With several people, each has a row per platform: say whose.
-                several && s.person ? h("span", { class: "person" }, ` for ${s.person}`) : null,
+                several && s.person ? h("span", { class: "source-person" }, ` for ${s.person}`) : null,
                 ": ",
                 h("span", { class: "words" }, s.words),
               ),
