@@ -85,8 +85,17 @@ export function pageHelpers(current, { shots, step = 20_000 }) {
       }
     }
   }
+  // The text of the element `css` finds; found again when the page re-renders it between
+  // the lookup and the read (the dashboard re-renders on every status event).
   async function textOf(css, timeout = step) {
-    return (await byCss(css, timeout)).getText();
+    const deadline = Date.now() + timeout;
+    for (;;) {
+      try {
+        return await (await byCss(css, Math.max(1, deadline - Date.now()))).getText();
+      } catch (e) {
+        if (e?.name !== "StaleElementReferenceError" || Date.now() > deadline) throw e;
+      }
+    }
   }
   async function shot(name) {
     mkdirSync(shots, { recursive: true });
